@@ -1,0 +1,86 @@
+"""The predefined ``States.*`` error names and how Retry/Catch match an error.
+
+Matching follows "Handling errors in Step Functions workflows" (AWS Step Functions developer
+guide, concepts-error-handling): ``States.ALL`` matches any error except the terminal
+``States.Runtime`` and ``States.DataLimitExceeded``; ``States.TaskFailed`` matches any error
+except ``States.Timeout`` (and the heartbeat variant, which is a kind of timeout);
+``States.Timeout`` also covers a missed heartbeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+ALL = "States.ALL"
+BRANCH_FAILED = "States.BranchFailed"
+DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+INTRINSIC_FAILURE = "States.IntrinsicFailure"
+ITEM_READER_FAILED = "States.ItemReaderFailed"
+NO_CHOICE_MATCHED = "States.NoChoiceMatched"
+PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
+PERMISSIONS = "States.Permissions"
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+RESULT_WRITER_FAILED = "States.ResultWriterFailed"
+RUNTIME = "States.Runtime"
+TASK_FAILED = "States.TaskFailed"
+TIMEOUT = "States.Timeout"
+
+PREDEFINED_ERRORS = frozenset(
+    {
+        ALL,
+        BRANCH_FAILED,
+        DATA_LIMIT_EXCEEDED,
+        EXCEED_TOLERATED_FAILURE_THRESHOLD,
+        HEARTBEAT_TIMEOUT,
+        INTRINSIC_FAILURE,
+        ITEM_READER_FAILED,
+        NO_CHOICE_MATCHED,
+        PARAMETER_PATH_FAILURE,
+        PERMISSIONS,
+        QUERY_EVALUATION_ERROR,
+        RESULT_PATH_MATCH_FAILURE,
+        RESULT_WRITER_FAILED,
+        RUNTIME,
+        TASK_FAILED,
+        TIMEOUT,
+    }
+)
+
+TERMINAL_ERRORS = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
+"""Errors no Retry or Catch can handle: the execution fails."""
+
+_TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
+
+
+class StatesError(Exception):
+    """A failure inside the execution, named the way Retry/Catch and the history name it."""
+
+    def __init__(self, error: str, cause: str = "") -> None:
+        super().__init__(f"{error}: {cause}" if cause else error)
+        self.error = error
+        self.cause = cause
+
+
+def error_matches(error_equals: Iterable[str], error: str) -> bool:
+    """Whether a retrier or catcher with ``ErrorEquals`` handles ``error``."""
+    if error in TERMINAL_ERRORS:
+        return False
+    for name in error_equals:
+        if name in (error, ALL):
+            return True
+        if name == TASK_FAILED and error not in _TIMEOUTS:
+            return True
+        if name == TIMEOUT and error == HEARTBEAT_TIMEOUT:
+            return True
+    return False
+
+
+def runtime_cause(state_name: str, entered_event_id: int, message: str) -> str:
+    """AWS's wording for a States.Runtime cause raised while a state runs."""
+    return (
+        f"An error occurred while executing the state '{state_name}' "
+        f"(entered at the event id #{entered_event_id}). {message}"
+    )

@@ -1,0 +1,253 @@
+"""The decider: ``advance(definition, state, happening, env) -> Decision``.
+
+It runs the execution as far as it can without the outside world: Pass, Choice, Succeed, Fail
+and the bookkeeping of Parallel branches and Map iterations all happen in one call. It stops at
+a Task (InvokeTask), a Wait or a retry back-off (StartTimer), and at the end (FinishExecution).
+
+``state`` is the JSON-serialisable dict of the previous Decision. The decider takes ownership
+of it and updates it in place (the shell persists ``Decision.state`` and loads a fresh copy for
+the next happening). A happening naming an unknown task or timer is stale: it is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from typing import Any
+
+from engine.states import errors
+from engine.states.history import HISTORY_LIMIT_CAUSE, error_details
+from engine.states.model import (
+    Decision,
+    Environment,
+    ExecutionStartRequested,
+    Happening,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+)
+from engine.states.paths import to_json
+from engine.states.runtime import registry
+from engine.states.runtime.choice_wait import finish_wait
+from engine.states.runtime.compiled import CompiledState, Program
+from engine.states.runtime.run import HistoryLimitReached, Run, Thread, iso_timestamp, payload_too_large
+from engine.states.runtime.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
+
+STATE_FORMAT = 1
+
+__all__ = ["Program", "advance", "compile_definition", "definition_key"]
+
+_BY_HASH: OrderedDict[str, Program] = OrderedDict()
+_BY_OBJECT: OrderedDict[int, tuple[dict[str, Any], Program]] = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def definition_key(definition: dict[str, Any]) -> str:
+    """A stable hash of the definition's JSON text (the state remembers it)."""
+    text = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def compile_definition(definition: dict[str, Any]) -> Program:
+    """Compile (or fetch from the cache) the program for a validated definition."""
+    cached = _BY_OBJECT.get(id(definition))
+    if cached is not None and cached[0] is definition:
+        return cached[1]
+    key = definition_key(definition)
+    program = _BY_HASH.get(key)
+    if program is None:
+        program = Program(definition)
+        program.key = key
+        _remember(_BY_HASH, key, program)
+    # Holding the definition object keeps its id from being reused while it is cached.
+    _remember(_BY_OBJECT, id(definition), (definition, program))
+    return program
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+
+
+def _program_for(
+    definition: dict[str, Any], state: dict[str, Any] | None, program: Program | None
+) -> Program:
+    if program is not None:
+        return program
+    if state is not None:
+        found = _BY_HASH.get(state.get("program", ""))
+        if found is not None:
+            return found
+    return compile_definition(definition)
+
+
+def advance(
+    definition: dict[str, Any],
+    state: dict[str, Any] | None,
+    happening: Happening,
+    env: Environment,
+    *,
+    program: Program | None = None,
+) -> Decision:
+    """Apply one happening; see the module docstring. ``program`` skips the cache lookup."""
+    if isinstance(happening, ExecutionStartRequested):
+        if state is not None:
+            return Decision(state, [], [], state["status"])
+        compiled = _program_for(definition, None, program)
+        run = Run(compiled, _initial_state(compiled, happening), env)
+        _guarded(run, _start, happening)
+        return Decision(run.state, run.commands, run.events, run.state["status"])
+    if state is None:
+        raise ValueError(f"{type(happening).__name__} needs the state of a started execution, got None")
+    if state["status"] != "RUNNING":
+        return Decision(state, [], [], state["status"])
+    compiled = _program_for(definition, state, program)
+    run = Run(compiled, state, env)
+    if not _guarded(run, _apply, happening):
+        return Decision(state, [], [], state["status"])
+    return Decision(run.state, run.commands, run.events, run.state["status"])
+
+
+def _guarded(run: Run, step: Any, happening: Happening) -> bool:
+    """Run ``step``; the 25,000-event quota turns into ExecutionFailed."""
+    try:
+        applied: bool = step(run, happening)
+        if applied:
+            run.drive()
+    except HistoryLimitReached:
+        run.finish(
+            "FAILED",
+            "ExecutionFailed",
+            "executionFailedEventDetails",
+            error_details(errors.RUNTIME, HISTORY_LIMIT_CAUSE),
+            error=errors.RUNTIME,
+            cause=HISTORY_LIMIT_CAUSE,
+        )
+        return True
+    return applied
+
+
+def _initial_state(program: Program, happening: ExecutionStartRequested) -> dict[str, Any]:
+    context = happening.context
+    return {
+        "format": STATE_FORMAT,
+        "program": program.key,
+        "status": "RUNNING",
+        "ctx": {
+            "execution_arn": context.execution_arn,
+            "execution_name": context.execution_name,
+            "state_machine_arn": context.state_machine_arn,
+            "state_machine_name": context.state_machine_name,
+            "start_time": iso_timestamp(context.start_time),
+            "role_arn": context.role_arn,
+            "redrive_count": context.redrive_count,
+            "input": happening.input,
+        },
+        "next_event_id": 1,
+        "seq": 0,
+        "threads": {},
+        "tasks": {},
+        "timers": {},
+    }
+
+
+def _start(run: Run, happening: ExecutionStartRequested) -> bool:
+    text = to_json(happening.input)
+    details: dict[str, Any] = {"input": text, "inputDetails": {"truncated": False}}
+    if happening.context.role_arn:
+        details["roleArn"] = happening.context.role_arn
+    run.emit(None, "ExecutionStarted", "executionStartedEventDetails", details, prev=0)
+    if payload_too_large(text):
+        cause = "The execution input exceeds the maximum number of bytes service limit."
+        run.finish(
+            "FAILED",
+            "ExecutionFailed",
+            "executionFailedEventDetails",
+            error_details(errors.DATA_LIMIT_EXCEEDED, cause),
+            error=errors.DATA_LIMIT_EXCEEDED,
+            cause=cause,
+        )
+        return True
+    if run.program.timeout_seconds:
+        run.start_timer(None, "execution", float(run.program.timeout_seconds))
+    root = run.new_thread(run.program.root, happening.input, None, 0, last=0)
+    run.ready.append(root["id"])
+    return True
+
+
+def _apply(run: Run, happening: Happening) -> bool:
+    """Route a happening to its thread; False when it is stale."""
+    state = run.state
+    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
+        thread_id = state["tasks"].get(happening.task_id)
+        thread = run.threads.get(thread_id) if thread_id is not None else None
+        if thread is None:
+            return False
+        if isinstance(happening, TaskHeartbeat):
+            task_heartbeat(run, thread)
+            return True
+        if isinstance(happening, TaskSucceeded):
+            output = happening.output
+            run.settle(thread, lambda run, thread, st: task_succeeded(run, thread, st, output))
+        else:
+            error, cause = happening.error, happening.cause
+            run.settle(thread, lambda run, thread, st: task_failed(run, thread, st, error, cause))
+        return True
+    if isinstance(happening, TimerFired):
+        return _timer_fired(run, happening.timer_id)
+    if isinstance(happening, StopRequested):
+        run.finish(
+            "ABORTED",
+            "ExecutionAborted",
+            "executionAbortedEventDetails",
+            error_details(happening.error, happening.cause),
+            error=happening.error or None,
+            cause=happening.cause or None,
+        )
+        return True
+    raise TypeError(f"unknown happening {happening!r}")
+
+
+def _timer_fired(run: Run, timer_id: str) -> bool:
+    timer = run.state["timers"].pop(timer_id, None)
+    if timer is None:
+        return False
+    kind = timer["k"]
+    if kind == "execution":
+        run.finish(
+            "TIMED_OUT",
+            "ExecutionTimedOut",
+            "executionTimedOutEventDetails",
+            error_details(
+                errors.TIMEOUT, "The execution ran longer than the state machine's TimeoutSeconds."
+            ),
+            error=errors.TIMEOUT,
+            cause="The execution ran longer than the state machine's TimeoutSeconds.",
+        )
+        return True
+    thread = run.threads.get(timer["t"])
+    if thread is None or thread["w"] is None or timer_id not in thread["w"].get("timers", ()):
+        return False
+    thread["w"]["timers"].remove(timer_id)
+    if kind == "wait":
+        run.settle(thread, finish_wait)
+    elif kind == "retry":
+        thread["w"] = None
+        run.settle(thread, _retry)
+    elif kind == "timeout":
+        run.settle(thread, lambda run, thread, st: task_timed_out(run, thread, st, errors.TIMEOUT))
+    elif kind == "heartbeat":
+        run.settle(thread, lambda run, thread, st: task_timed_out(run, thread, st, errors.HEARTBEAT_TIMEOUT))
+    else:
+        raise ValueError(f"unknown timer kind {kind!r} in the execution state")
+    return True
+
+
+def _retry(run: Run, thread: Thread, state: CompiledState) -> int:
+    retry: int = registry.RETRY[state.type](run, thread, state)
+    return retry

@@ -1,0 +1,275 @@
+"""Map (inline): each iteration is a child thread; at most MaxConcurrency are active at once.
+
+Covers ItemsPath, ItemSelector (and the legacy Parameters) with ``$$.Map.Item``, ItemProcessor
+(and the legacy Iterator), MaxConcurrency(Path), ToleratedFailureCount/Percentage(Path) and
+ItemBatcher (MaxItemsPerBatch(Path), BatchInput). A DISTRIBUTED Map that reads its items with
+ItemReader or writes them with ResultWriter is refused with a clear States.Runtime error.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from engine.states import errors
+from engine.states.errors import StatesError
+from engine.states.model import JSON
+from engine.states.paths import compile_path, compile_template
+from engine.states.runtime.codes import BLOCKED
+from engine.states.runtime.compiled import CompiledState
+
+if TYPE_CHECKING:
+    from engine.states.runtime.run import Run, Thread
+
+
+def enter_map(run: Run, thread: Thread, state: CompiledState) -> int:
+    run.enter(thread, state)
+    return start_iterations(run, thread, state)
+
+
+def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
+    spec = state.raw
+    for unsupported in ("ItemReader", "ResultWriter"):
+        if unsupported in spec:
+            raise run.runtime_error(
+                thread,
+                state,
+                f"{unsupported} (a DISTRIBUTED Map reading or writing S3) is not supported by this "
+                "workbench yet; pass the items in the state input instead.",
+            )
+    effective = run.effective_input(thread, state)
+    items = (
+        effective
+        if state.items_path is None
+        else run.resolve(thread, state, state.items_path, effective, "ItemsPath")
+    )
+    if not isinstance(items, list):
+        raise run.runtime_error(
+            thread,
+            state,
+            f"The ItemsPath '{spec.get('ItemsPath', '$')}' must reference a JSON array, "
+            f"not {type(items).__name__}",
+        )
+    concurrency = _count(run, thread, state, "MaxConcurrency", effective, 0)
+    tolerated_count = _count(run, thread, state, "ToleratedFailureCount", effective, None)
+    tolerated_percent = _percent(run, thread, state, effective)
+    batch_size, batch_input = _batching(run, thread, state, effective)
+    iterations = len(items) if batch_size is None else math.ceil(len(items) / batch_size)
+    run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": iterations})
+    waiting: dict[str, Any] = {
+        "k": "map",
+        "items": items,
+        "eff": effective,
+        "n": iterations,
+        "next": 0,
+        "left": iterations,
+        "failed": 0,
+        "results": [None] * iterations,
+        "max": concurrency or 0,
+        "tc": tolerated_count,
+        "tp": tolerated_percent,
+        "batch": batch_size,
+        "batch_input": batch_input,
+        "live": [],
+    }
+    thread["w"] = waiting
+    if iterations == 0:
+        thread["w"] = None
+        return _complete(run, thread, state, [])
+    first_wave = iterations if not waiting["max"] else min(waiting["max"], iterations)
+    for _ in range(first_wave):
+        _start_iteration(run, thread, state, waiting)
+    return BLOCKED
+
+
+def _count(
+    run: Run, thread: Thread, state: CompiledState, field: str, effective: JSON, default: int | None
+) -> int | None:
+    spec = state.raw
+    if field in spec:
+        return int(spec[field])
+    if field + "Path" not in spec:
+        return default
+    value = run.resolve(thread, state, compile_path(spec[field + "Path"]), effective, field + "Path")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise run.runtime_error(
+            thread,
+            state,
+            f"The {field}Path '{spec[field + 'Path']}' must resolve to a non-negative integer, not {value!r}",
+        )
+    return value
+
+
+def _percent(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> float | None:
+    spec = state.raw
+    if "ToleratedFailurePercentage" in spec:
+        return float(spec["ToleratedFailurePercentage"])
+    if "ToleratedFailurePercentagePath" not in spec:
+        return None
+    path_text = spec["ToleratedFailurePercentagePath"]
+    value = run.resolve(thread, state, compile_path(path_text), effective, "ToleratedFailurePercentagePath")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise run.runtime_error(
+            thread,
+            state,
+            f"The ToleratedFailurePercentagePath '{path_text}' must resolve to a number from 0 to 100, "
+            f"not {value!r}",
+        )
+    return float(value)
+
+
+def _batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> tuple[int | None, JSON]:
+    batcher = state.raw.get("ItemBatcher")
+    if not isinstance(batcher, dict):
+        return None, None
+    size: int | None = None
+    if "MaxItemsPerBatch" in batcher:
+        size = int(batcher["MaxItemsPerBatch"])
+    elif "MaxItemsPerBatchPath" in batcher:
+        value = run.resolve(
+            thread, state, compile_path(batcher["MaxItemsPerBatchPath"]), effective, "MaxItemsPerBatchPath"
+        )
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise run.runtime_error(
+                thread, state, f"MaxItemsPerBatchPath must resolve to a positive integer, not {value!r}"
+            )
+        size = value
+    batch_input: JSON = None
+    if "BatchInput" in batcher:
+        batch_input = run.render(thread, state, compile_template(batcher["BatchInput"]), effective)
+    return size or 1_000_000_000, batch_input
+
+
+def _iteration_input(
+    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int
+) -> JSON:
+    items = waiting["items"]
+    size = waiting["batch"]
+    if size is None:
+        return _select(run, thread, state, waiting, index, items[index])
+    start = index * size
+    batch = [
+        _select(run, thread, state, waiting, i, items[i]) for i in range(start, min(start + size, len(items)))
+    ]
+    value: dict[str, JSON] = {"Items": batch}
+    if waiting["batch_input"] is not None:
+        value["BatchInput"] = waiting["batch_input"]
+    return value
+
+
+def _select(
+    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int, item: JSON
+) -> JSON:
+    if state.item_selector is None:
+        return item
+    return run.render(thread, state, state.item_selector, waiting["eff"], item=(index, item))
+
+
+def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any]) -> None:
+    index = waiting["next"]
+    waiting["next"] = index + 1
+    try:
+        value = _iteration_input(run, thread, state, waiting, index)
+    except StatesError:
+        for child_id in list(waiting["live"]):
+            run.drop_thread(child_id)
+        thread["w"] = None
+        run.emit(thread, "MapStateFailed", None, None)
+        raise
+    assert state.processor is not None
+    child = run.new_thread(state.processor, value, thread, index, last=thread["last"])
+    run.emit(
+        child, "MapIterationStarted", "mapIterationStartedEventDetails", {"name": state.name, "index": index}
+    )
+    waiting["live"].append(child["id"])
+    run.ready.append(child["id"])
+
+
+def iteration_succeeded(run: Run, parent: Thread, child: Thread, output: JSON) -> None:
+    waiting = parent["w"]
+    state = run.state_of(parent)
+    run.emit(
+        child,
+        "MapIterationSucceeded",
+        "mapIterationSucceededEventDetails",
+        {"name": state.name, "index": child["slot"]},
+    )
+    waiting["results"][child["slot"]] = output
+    _iteration_over(run, parent, state, waiting, child)
+
+
+def iteration_failed(run: Run, parent: Thread, child: Thread, error: str, cause: str) -> None:
+    waiting = parent["w"]
+    state = run.state_of(parent)
+    run.emit(
+        child,
+        "MapIterationFailed",
+        "mapIterationFailedEventDetails",
+        {"name": state.name, "index": child["slot"]},
+    )
+    waiting["failed"] += 1
+    tolerance_set = waiting["tc"] is not None or waiting["tp"] is not None
+    exceeded = not tolerance_set
+    if waiting["tc"] is not None and waiting["failed"] > waiting["tc"]:
+        exceeded = True
+    if waiting["tp"] is not None and waiting["failed"] * 100 > waiting["tp"] * waiting["n"]:
+        exceeded = True
+    if not exceeded:
+        waiting["results"][child["slot"]] = {"Error": error, "Cause": cause}
+        _iteration_over(run, parent, state, waiting, child)
+        return
+    waiting["live"].remove(child["id"])
+    for sibling_id in list(waiting["live"]):
+        sibling = run.threads.get(sibling_id)
+        if sibling is not None:
+            run.emit(
+                sibling,
+                "MapIterationAborted",
+                "mapIterationAbortedEventDetails",
+                {"name": state.name, "index": sibling["slot"]},
+            )
+        run.drop_thread(sibling_id)
+    parent["w"] = None
+    parent["last"] = child["last"]
+    if tolerance_set:
+        error = errors.EXCEED_TOLERATED_FAILURE_THRESHOLD
+        cause = (
+            f"The Map state '{state.name}' failed because the number of failed items exceeded "
+            "the tolerated failure threshold."
+        )
+
+    def fail(run: Run, parent: Thread, state: CompiledState) -> int:
+        run.emit(parent, "MapStateFailed", None, None)
+        return run.handle_error(parent, state, error, cause)
+
+    run.settle(parent, fail)
+
+
+def _iteration_over(
+    run: Run, parent: Thread, state: CompiledState, waiting: dict[str, Any], child: Thread
+) -> None:
+    waiting["live"].remove(child["id"])
+    waiting["left"] -= 1
+    if waiting["next"] < waiting["n"]:
+        run.settle(parent, _start_next)
+    elif waiting["left"] == 0:
+        parent["last"] = child["last"]
+        run.settle(parent, _finish)
+
+
+def _start_next(run: Run, parent: Thread, state: CompiledState) -> int:
+    _start_iteration(run, parent, state, parent["w"])
+    return BLOCKED
+
+
+def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
+    results = parent["w"]["results"]
+    parent["w"] = None
+    return _complete(run, parent, state, results)
+
+
+def _complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
+    run.emit(thread, "MapStateSucceeded", None, None)
+    if state.result_selector is not None:
+        results = run.render(thread, state, state.result_selector, results)
+    return run.exit_state(thread, state, run.place_result(thread, state, results))

@@ -1,0 +1,70 @@
+"""Parallel: every branch is a child thread of the same execution, driven in the same call.
+
+A failing branch fails the whole state with the branch's own error; the siblings are dropped
+(their pending tasks get CancelTask), then the Parallel state's Retry/Catch apply.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.states.model import JSON
+from engine.states.runtime.codes import BLOCKED
+from engine.states.runtime.compiled import CompiledState
+
+if TYPE_CHECKING:
+    from engine.states.runtime.run import Run, Thread
+
+
+def enter_parallel(run: Run, thread: Thread, state: CompiledState) -> int:
+    run.enter(thread, state)
+    return start_branches(run, thread, state)
+
+
+def start_branches(run: Run, thread: Thread, state: CompiledState) -> int:
+    effective = run.effective_input(thread, state)
+    branch_input = (
+        run.render(thread, state, state.parameters, effective) if state.parameters is not None else effective
+    )
+    started = run.emit(thread, "ParallelStateStarted", None, None)
+    live: list[str] = []
+    for slot, branch in enumerate(state.branches):
+        child = run.new_thread(branch, branch_input, thread, slot, last=started)
+        live.append(child["id"])
+        run.ready.append(child["id"])
+    thread["w"] = {"k": "parallel", "results": [None] * len(live), "left": len(live), "live": live}
+    return BLOCKED
+
+
+def branch_succeeded(run: Run, parent: Thread, child: Thread, output: JSON) -> None:
+    waiting = parent["w"]
+    waiting["results"][child["slot"]] = output
+    waiting["live"].remove(child["id"])
+    waiting["left"] -= 1
+    if waiting["left"] == 0:
+        parent["last"] = child["last"]
+        run.settle(parent, _complete)
+
+
+def _complete(run: Run, parent: Thread, state: CompiledState) -> int:
+    results: JSON = parent["w"]["results"]
+    parent["w"] = None
+    run.emit(parent, "ParallelStateSucceeded", None, None)
+    if state.result_selector is not None:
+        results = run.render(parent, state, state.result_selector, results)
+    return run.exit_state(parent, state, run.place_result(parent, state, results))
+
+
+def branch_failed(run: Run, parent: Thread, child: Thread, error: str, cause: str) -> None:
+    waiting = parent["w"]
+    waiting["live"].remove(child["id"])
+    for sibling in list(waiting["live"]):
+        run.drop_thread(sibling)
+    parent["w"] = None
+    parent["last"] = child["last"]
+
+    def fail(run: Run, parent: Thread, state: CompiledState) -> int:
+        run.emit(parent, "ParallelStateFailed", None, None)
+        return run.handle_error(parent, state, error, cause)
+
+    run.settle(parent, fail)

@@ -1,0 +1,65 @@
+"""Pass, Succeed and Fail: states that finish in the same step they start."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.states import errors
+from engine.states.errors import StatesError
+from engine.states.paths import PathSyntaxError, compile_template
+from engine.states.runtime.compiled import CompiledState
+
+if TYPE_CHECKING:
+    from engine.states.runtime.run import Run, Thread
+
+
+def enter_pass(run: Run, thread: Thread, state: CompiledState) -> int:
+    """Pass: Result (a literal: ``.$`` keys stay as written) or the Parameters output."""
+    run.enter(thread, state)
+    if state.plain:
+        return run.exit_state(thread, state, thread["in"])
+    effective = run.effective_input(thread, state)
+    if state.parameters is not None:
+        effective = run.render(thread, state, state.parameters, effective)
+    result = state.result if state.has_result else effective
+    return run.exit_state(thread, state, run.place_result(thread, state, result))
+
+
+def enter_succeed(run: Run, thread: Thread, state: CompiledState) -> int:
+    run.enter(thread, state)
+    output = run.output_path(thread, state, run.effective_input(thread, state))
+    return run.exit_state(thread, state, output)
+
+
+def enter_fail(run: Run, thread: Thread, state: CompiledState) -> int:
+    """Fail: Error/Cause literals or ErrorPath/CausePath (a path or an intrinsic)."""
+    run.enter(thread, state)
+    spec = state.raw
+    error = _text_field(run, thread, state, "Error", "ErrorPath")
+    cause = _text_field(run, thread, state, "Cause", "CausePath")
+    if error is None:
+        error = str(spec.get("Error", ""))
+    return run.fail_thread(thread, error, cause or "")
+
+
+def _text_field(run: Run, thread: Thread, state: CompiledState, field: str, path_field: str) -> str | None:
+    spec = state.raw
+    if path_field not in spec:
+        value = spec.get(field)
+        return value if isinstance(value, str) else None
+    try:
+        renderer = compile_template({f"{path_field}.$": spec[path_field]})
+    except PathSyntaxError as problem:
+        raise run.runtime_error(thread, state, str(problem)) from None
+    rendered = run.render(thread, state, renderer, thread["in"])
+    value = rendered[path_field] if isinstance(rendered, dict) else None
+    if not isinstance(value, str):
+        raise StatesError(
+            errors.RUNTIME,
+            errors.runtime_cause(
+                state.name,
+                thread["ent"],
+                f"The {path_field} '{spec[path_field]}' must resolve to a string, not {value!r}",
+            ),
+        )
+    return value

@@ -1,0 +1,249 @@
+"""Task: schedule the work, then settle it when the outside world reports back.
+
+History families ("Task" state and GetExecutionHistory in the API reference): a plain Lambda
+function ARN gives LambdaFunction* events, an activity Activity* events, and every service
+integration (``arn:aws:states:::service:action[.sync|.waitForTaskToken]``) Task* events.
+For ``arn:aws:states:::lambda:invoke`` the shell reports the function's own result and the
+decider wraps it in the Lambda API response (``Payload``, ``StatusCode``...).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.states import errors
+from engine.states.errors import StatesError
+from engine.states.history import (
+    ACTIVITY,
+    LAMBDA_FUNCTION,
+    ResourceInfo,
+    error_details,
+    lambda_invoke_envelope,
+    output_details,
+    region_of,
+)
+from engine.states.model import JSON, CancelTask, InvokeTask
+from engine.states.paths import compile_path, to_json
+from engine.states.runtime.codes import BLOCKED
+from engine.states.runtime.compiled import CompiledState
+from engine.states.runtime.run import payload_too_large
+
+if TYPE_CHECKING:
+    from engine.states.runtime.run import Run, Thread
+
+_NO_DATA = {"truncated": False}
+
+
+def enter_task(run: Run, thread: Thread, state: CompiledState) -> int:
+    run.enter(thread, state)
+    return schedule(run, thread, state)
+
+
+def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
+    """InputPath, Parameters, then InvokeTask (also what a retry does after its back-off)."""
+    info = state.resource
+    assert info is not None
+    effective = run.effective_input(thread, state)
+    token = run.env.new_token() if info.wait_for_token else None
+    payload = (
+        run.render(thread, state, state.parameters, effective, token=token)
+        if state.parameters is not None
+        else effective
+    )
+    payload_text = to_json(payload)
+    if payload_too_large(payload_text):
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{state.name}' has an input with a size exceeding the maximum number of bytes "
+            "service limit.",
+        )
+    timeout = _seconds(run, thread, state, "TimeoutSeconds", effective)
+    heartbeat = _seconds(run, thread, state, "HeartbeatSeconds", effective)
+    task_id = f"task-{run.next_seq()}"
+    _emit_scheduled(run, thread, info, payload_text, timeout, heartbeat)
+    run.state["tasks"][task_id] = thread["id"]
+    waiting: dict[str, Any] = {"k": "task", "task": task_id, "timers": []}
+    if timeout is not None:
+        waiting["timeout"] = run.start_timer(thread, "timeout", timeout)
+        waiting["timers"].append(waiting["timeout"])
+    if heartbeat is not None:
+        waiting["hb_seconds"] = heartbeat
+        waiting["heartbeat"] = run.start_timer(thread, "heartbeat", heartbeat)
+        waiting["timers"].append(waiting["heartbeat"])
+    thread["w"] = waiting
+    run.commands.append(
+        InvokeTask(
+            task_id=task_id,
+            resource=info.arn,
+            payload=payload,
+            state_name=state.name,
+            task_token=token,
+            wait_for_token=info.wait_for_token,
+            timeout_seconds=timeout,
+            heartbeat_seconds=heartbeat,
+            retry_count=thread["rt"],
+        )
+    )
+    return BLOCKED
+
+
+def _seconds(run: Run, thread: Thread, state: CompiledState, field: str, effective: JSON) -> float | None:
+    spec = state.raw
+    if field in spec:
+        return float(spec[field])
+    path_field = field + "Path"
+    if path_field not in spec:
+        return None
+    value = run.resolve(thread, state, compile_path(spec[path_field]), effective, path_field)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise run.runtime_error(
+            thread,
+            state,
+            f"The {path_field} '{spec[path_field]}' must resolve to a positive integer, not {value!r}",
+        )
+    return float(value)
+
+
+def _number(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == int(value) else value
+
+
+def _emit_scheduled(
+    run: Run,
+    thread: Thread,
+    info: ResourceInfo,
+    payload_text: str,
+    timeout: float | None,
+    heartbeat: float | None,
+) -> None:
+    if info.kind == LAMBDA_FUNCTION:
+        details: dict[str, JSON] = {
+            "resource": info.arn,
+            "input": payload_text,
+            "inputDetails": dict(_NO_DATA),
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = _number(timeout)
+        run.emit(thread, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+        run.emit(thread, "LambdaFunctionStarted", None, None)
+        return
+    if info.kind == ACTIVITY:
+        details = {"resource": info.arn, "input": payload_text, "inputDetails": dict(_NO_DATA)}
+        if timeout is not None:
+            details["timeoutInSeconds"] = _number(timeout)
+        if heartbeat is not None:
+            details["heartbeatInSeconds"] = _number(heartbeat)
+        run.emit(thread, "ActivityScheduled", "activityScheduledEventDetails", details)
+        return
+    details = {
+        "resourceType": info.resource_type,
+        "resource": info.resource_name,
+        "region": region_of(run.state["ctx"]["state_machine_arn"]),
+        "parameters": payload_text,
+    }
+    if timeout is not None:
+        details["timeoutInSeconds"] = _number(timeout)
+    if heartbeat is not None:
+        details["heartbeatInSeconds"] = _number(heartbeat)
+    run.emit(thread, "TaskScheduled", "taskScheduledEventDetails", details)
+    run.emit(
+        thread,
+        "TaskStarted",
+        "taskStartedEventDetails",
+        {"resourceType": info.resource_type, "resource": info.resource_name},
+    )
+
+
+def _stop_waiting(run: Run, thread: Thread) -> None:
+    waiting = thread["w"]
+    run.state["tasks"].pop(waiting["task"], None)
+    for timer_id in waiting["timers"]:
+        run.cancel_timer(timer_id)
+    thread["w"] = None
+
+
+def task_succeeded(run: Run, thread: Thread, state: CompiledState, result: JSON) -> int:
+    """The result event, then ResultSelector, ResultPath and OutputPath."""
+    info = state.resource
+    assert info is not None
+    _stop_waiting(run, thread)
+    if info.is_lambda_invoke:
+        result = lambda_invoke_envelope(result, thread["id"])
+    text = to_json(result)
+    if payload_too_large(text):
+        raise StatesError(
+            errors.DATA_LIMIT_EXCEEDED,
+            f"The state/task '{state.name}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit.",
+        )
+    if info.kind == LAMBDA_FUNCTION:
+        run.emit(
+            thread, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", output_details(text)
+        )
+    elif info.kind == ACTIVITY:
+        run.emit(thread, "ActivityStarted", "activityStartedEventDetails", {})
+        run.emit(thread, "ActivitySucceeded", "activitySucceededEventDetails", output_details(text))
+    else:
+        details = {"resourceType": info.resource_type, "resource": info.resource_name, **output_details(text)}
+        run.emit(thread, "TaskSucceeded", "taskSucceededEventDetails", details)
+    if state.result_selector is not None:
+        result = run.render(thread, state, state.result_selector, result)
+    return run.exit_state(thread, state, run.place_result(thread, state, result))
+
+
+def task_failed(run: Run, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
+    info = state.resource
+    assert info is not None
+    _stop_waiting(run, thread)
+    if info.kind == LAMBDA_FUNCTION:
+        run.emit(
+            thread, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", error_details(error, cause)
+        )
+    elif info.kind == ACTIVITY:
+        run.emit(thread, "ActivityStarted", "activityStartedEventDetails", {})
+        run.emit(thread, "ActivityFailed", "activityFailedEventDetails", error_details(error, cause))
+    else:
+        details = {
+            "resourceType": info.resource_type,
+            "resource": info.resource_name,
+            **error_details(error, cause),
+        }
+        run.emit(thread, "TaskFailed", "taskFailedEventDetails", details)
+    return run.handle_error(thread, state, error, cause)
+
+
+def task_timed_out(run: Run, thread: Thread, state: CompiledState, error: str) -> int:
+    """TimeoutSeconds or HeartbeatSeconds ran out: cancel the work, then Retry/Catch."""
+    info = state.resource
+    assert info is not None
+    task_id = thread["w"]["task"]
+    _stop_waiting(run, thread)
+    run.commands.append(CancelTask(task_id))
+    if info.kind == LAMBDA_FUNCTION:
+        run.emit(
+            thread, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", error_details(error, "")
+        )
+    elif info.kind == ACTIVITY:
+        run.emit(thread, "ActivityTimedOut", "activityTimedOutEventDetails", error_details(error, ""))
+    else:
+        details = {
+            "resourceType": info.resource_type,
+            "resource": info.resource_name,
+            **error_details(error, ""),
+        }
+        run.emit(thread, "TaskTimedOut", "taskTimedOutEventDetails", details)
+    return run.handle_error(thread, state, error, "")
+
+
+def task_heartbeat(run: Run, thread: Thread) -> None:
+    """SendTaskHeartbeat: the HeartbeatSeconds window starts again."""
+    waiting = thread["w"]
+    old = waiting.get("heartbeat")
+    if old is None:
+        return
+    run.cancel_timer(old)
+    waiting["timers"].remove(old)
+    waiting["heartbeat"] = run.start_timer(thread, "heartbeat", waiting["hb_seconds"])
+    waiting["timers"].append(waiting["heartbeat"])

@@ -1,0 +1,7 @@
+"""The concerns of ASL definition validation, one module each; ``engine.states.definition`` is the API.
+
+``report`` collects diagnostics; ``parsing`` turns text into JSON; ``machine`` walks the
+state machine and its branches; ``fields`` knows which field belongs where; ``state_checks``,
+``choice_rules``, ``retry_catch`` and ``payloads`` check the parts of a state; ``graph`` checks
+transitions, reachability and terminal states.
+"""

@@ -1,0 +1,188 @@
+"""EventBridge operations through boto3 and aws-cli against the served workbench."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+pytestmark = pytest.mark.live
+
+PATTERN = {"source": ["com.myapp.orders"], "detail": {"amount": [{"numeric": [">", 1000]}]}}
+
+
+def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(exc.value.response["Error"]["Code"])
+
+
+def test_bus_lifecycle_and_errors(aws: Any) -> None:
+    events = aws("events")
+    arn = events.create_event_bus(Name="billing")["EventBusArn"]
+    assert arn == "arn:aws:events:us-east-1:123456789012:event-bus/billing"
+    assert events.describe_event_bus(Name="billing")["Arn"] == arn
+    assert {"default", "billing"} <= {b["Name"] for b in events.list_event_buses()["EventBuses"]}
+    with pytest.raises(ClientError) as exc:
+        events.create_event_bus(Name="billing")
+    assert _code(exc) == "ResourceAlreadyExistsException"
+    events.delete_event_bus(Name="billing")
+    with pytest.raises(ClientError) as exc:
+        events.describe_event_bus(Name="billing")
+    assert _code(exc) == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as exc:
+        events.delete_event_bus(Name="default")
+    assert _code(exc) == "ValidationException"
+
+
+def test_rule_lifecycle(aws: Any) -> None:
+    events = aws("events")
+    arn = events.put_rule(Name="big-orders", EventPattern=json.dumps(PATTERN))["RuleArn"]
+    assert arn == "arn:aws:events:us-east-1:123456789012:rule/big-orders"
+    rule = events.describe_rule(Name="big-orders")
+    assert rule["State"] == "ENABLED" and json.loads(rule["EventPattern"]) == PATTERN
+    events.disable_rule(Name="big-orders")
+    assert events.describe_rule(Name="big-orders")["State"] == "DISABLED"
+    events.enable_rule(Name="big-orders")
+    assert [r["Name"] for r in events.list_rules(NamePrefix="big")["Rules"]] == ["big-orders"]
+    events.put_targets(
+        Rule="big-orders",
+        Targets=[{"Id": "t1", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:echo"}],
+    )
+    with pytest.raises(ClientError) as exc:
+        events.delete_rule(Name="big-orders")
+    assert _code(exc) == "ValidationException"
+    removed = events.remove_targets(Rule="big-orders", Ids=["t1", "nope"])
+    assert removed["FailedEntryCount"] == 1 and removed["FailedEntries"][0]["TargetId"] == "nope"
+    events.delete_rule(Name="big-orders")
+    with pytest.raises(ClientError) as exc:
+        events.describe_rule(Name="big-orders")
+    assert _code(exc) == "ResourceNotFoundException"
+
+
+def test_invalid_pattern_is_rejected_and_the_stored_rule_is_kept(aws: Any) -> None:
+    events = aws("events")
+    events.put_rule(Name="keep-me", EventPattern=json.dumps(PATTERN))
+    with pytest.raises(ClientError) as exc:
+        events.put_rule(Name="keep-me", EventPattern=json.dumps({"source": "com.myapp.orders"}))
+    assert _code(exc) == "InvalidEventPatternException"
+    assert exc.value.response["Error"]["Message"].startswith("Event pattern is not valid. Reason: ")
+    assert json.loads(events.describe_rule(Name="keep-me")["EventPattern"]) == PATTERN
+    with pytest.raises(ClientError) as exc:
+        events.put_rule(Name="broken", EventPattern="{not json")
+    assert _code(exc) == "InvalidEventPatternException"
+    assert [r["Name"] for r in events.list_rules(NamePrefix="broken")["Rules"]] == []
+
+
+def test_more_than_five_targets_is_refused_whole(aws: Any) -> None:
+    events = aws("events")
+    events.put_rule(Name="fan-out", EventPattern=json.dumps(PATTERN))
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+    events.put_targets(Rule="fan-out", Targets=[{"Id": str(i), "Arn": fn} for i in range(5)])
+    with pytest.raises(ClientError) as exc:
+        events.put_targets(Rule="fan-out", Targets=[{"Id": "6", "Arn": fn}])
+    assert _code(exc) == "LimitExceededException"
+    assert len(events.list_targets_by_rule(Rule="fan-out")["Targets"]) == 5
+
+
+def test_put_events_reports_per_entry_errors_and_keeps_good_entries(aws: Any) -> None:
+    events = aws("events")
+    answer = events.put_events(
+        Entries=[
+            {"Source": "com.myapp.orders", "DetailType": "Order Placed", "Detail": json.dumps({"amount": 5})},
+            {"Source": "com.myapp.orders", "DetailType": "Order Placed", "Detail": "{not json"},
+            {
+                "Source": "com.myapp.orders",
+                "DetailType": "Order Placed",
+                "Detail": "{}",
+                "EventBusName": "missing",
+            },
+        ]
+    )
+    assert answer["FailedEntryCount"] == 2
+    first, second, third = answer["Entries"]
+    assert "EventId" in first and "ErrorCode" not in first
+    assert second["ErrorCode"] == "MalformedDetail"
+    assert third["ErrorCode"] == "ResourceNotFoundException"
+    from workbench.buses.models import ReceivedEvent
+
+    assert list(ReceivedEvent.objects.values_list("event_id", flat=True)) == [first["EventId"]]
+
+
+def test_test_event_pattern(aws: Any) -> None:
+    events = aws("events")
+    event = {
+        "id": "1",
+        "account": "123456789012",
+        "source": "com.myapp.orders",
+        "time": "2025-01-15T10:30:00Z",
+        "region": "us-east-1",
+        "detail-type": "Order Placed",
+        "resources": [],
+        "detail": {"amount": 1500},
+    }
+    assert (
+        events.test_event_pattern(EventPattern=json.dumps(PATTERN), Event=json.dumps(event))["Result"] is True
+    )
+    event["detail"]["amount"] = 1000
+    assert (
+        events.test_event_pattern(EventPattern=json.dumps(PATTERN), Event=json.dumps(event))["Result"]
+        is False
+    )
+    with pytest.raises(ClientError) as exc:
+        events.test_event_pattern(EventPattern='{"source": 5}', Event=json.dumps(event))
+    assert _code(exc) == "InvalidEventPatternException"
+
+
+def test_unknown_operation_and_malformed_body(live_url: str, transactional_db: Any) -> None:
+    import urllib.error
+    import urllib.request
+
+    def post(target: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(
+            live_url + "/",
+            data=body,
+            method="POST",
+            headers={"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"},
+        )
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    assert post("AWSEvents.FlyToTheMoon", b"{}") == (
+        400,
+        {
+            "__type": "UnknownOperationException",
+            "message": "Operation AWSEvents.FlyToTheMoon is not supported",
+        },
+    )
+    status, body = post("AWSEvents.PutRule", b"{nope")
+    assert status == 400 and body["__type"] == "SerializationException"
+    status, body = post("AWSEvents.PutRule", b"{}")
+    assert status == 400 and body["__type"] == "ValidationException" and "'Name'" in body["message"]
+
+
+def test_aws_cli_works_unchanged(live_url: str, transactional_db: Any) -> None:
+    env = dict(
+        os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1"
+    )
+    cli = [sys.executable, "-m", "awscli", "--endpoint-url", live_url, "--output", "json"]
+    subprocess.run(
+        [*cli, "events", "create-event-bus", "--name", "cli-bus"], check=True, env=env, capture_output=True
+    )
+    listed = subprocess.run(
+        [*cli, "events", "list-event-buses"], check=True, env=env, capture_output=True, text=True
+    )
+    assert "cli-bus" in {b["Name"] for b in json.loads(listed.stdout)["EventBuses"]}
+    failed = subprocess.run(
+        [*cli, "events", "put-rule", "--name", "x", "--event-pattern", '{"source": 1}'],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode != 0 and "InvalidEventPatternException" in failed.stderr

@@ -1,0 +1,180 @@
+"""Step Functions operations through boto3 against the served workbench."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.live
+
+ROLE = "arn:aws:iam::123456789012:role/unit"
+PASS_CHAIN = {
+    "StartAt": "A",
+    "States": {
+        "A": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.a", "Next": "B"},
+        "B": {"Type": "Pass", "End": True},
+    },
+}
+APPROVAL = {
+    "StartAt": "Ask",
+    "States": {
+        "Ask": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {
+                "QueueUrl": "https://example.invalid/q",
+                "MessageBody": {"token.$": "$$.Task.Token"},
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(exc.value.response["Error"]["Code"])
+
+
+def _done(sfn: Any, arn: str) -> dict[str, Any] | None:
+    described = sfn.describe_execution(executionArn=arn)
+    return described if described["status"] != "RUNNING" else None
+
+
+def test_machine_lifecycle(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    arn = sfn.create_state_machine(name="chain", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    assert arn == "arn:aws:states:us-east-1:123456789012:stateMachine:chain"
+    again = sfn.create_state_machine(name="chain", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)
+    assert again["stateMachineArn"] == arn, "same definition and role: CreateStateMachine is idempotent"
+    with pytest.raises(ClientError) as exc:
+        sfn.create_state_machine(name="chain", definition=json.dumps(APPROVAL), roleArn=ROLE)
+    assert _code(exc) == "StateMachineAlreadyExists"
+    described = sfn.describe_state_machine(stateMachineArn=arn)
+    assert described["type"] == "STANDARD" and json.loads(described["definition"]) == PASS_CHAIN
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(APPROVAL))
+    assert json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"]) == APPROVAL
+    assert [m["name"] for m in sfn.list_state_machines()["stateMachines"]] == ["chain"]
+    sfn.delete_state_machine(stateMachineArn=arn)
+    with pytest.raises(ClientError) as exc:
+        sfn.describe_state_machine(stateMachineArn=arn)
+    assert _code(exc) == "StateMachineDoesNotExist"
+
+
+def test_invalid_definition_is_rejected_and_nothing_is_stored(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    broken = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+    with pytest.raises(ClientError) as exc:
+        sfn.create_state_machine(name="broken", definition=json.dumps(broken), roleArn=ROLE)
+    assert _code(exc) == "InvalidDefinition"
+    assert "Nowhere" in exc.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as exc:
+        sfn.create_state_machine(name="broken", definition="{not json", roleArn=ROLE)
+    assert _code(exc) == "InvalidDefinition"
+    assert sfn.list_state_machines()["stateMachines"] == []
+
+
+def test_execution_runs_and_its_history_pages(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    machine = sfn.create_state_machine(name="chain", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    arn = sfn.start_execution(stateMachineArn=machine, name="first", input='{"order": 7}')["executionArn"]
+    assert arn == "arn:aws:states:us-east-1:123456789012:execution:chain:first"
+    done = wait_for(lambda: _done(sfn, arn))
+    assert done["status"] == "SUCCEEDED"
+    assert json.loads(done["output"]) == {"order": 7, "a": {"x": 1}}
+    events = sfn.get_execution_history(executionArn=arn)["events"]
+    assert [e["type"] for e in events] == [
+        "ExecutionStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "PassStateEntered",
+        "PassStateExited",
+        "ExecutionSucceeded",
+    ]
+    assert [e["id"] for e in events] == list(range(1, 7))
+    first_page = sfn.get_execution_history(executionArn=arn, maxResults=2)
+    second_page = sfn.get_execution_history(executionArn=arn, maxResults=2, nextToken=first_page["nextToken"])
+    assert [e["id"] for e in first_page["events"] + second_page["events"]] == [1, 2, 3, 4]
+    newest = sfn.get_execution_history(executionArn=arn, reverseOrder=True, maxResults=1)["events"][0]
+    assert newest["type"] == "ExecutionSucceeded"
+    listed = sfn.list_executions(stateMachineArn=machine, statusFilter="SUCCEEDED")["executions"]
+    assert [e["name"] for e in listed] == ["first"]
+    with pytest.raises(ClientError) as exc:
+        sfn.start_execution(stateMachineArn=machine, name="first", input='{"other": 1}')
+    assert _code(exc) == "ExecutionAlreadyExists"
+    with pytest.raises(ClientError) as exc:
+        sfn.start_execution(stateMachineArn=machine, input="{nope")
+    assert _code(exc) == "InvalidExecutionInput"
+
+
+def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
+    from workbench.flows.models import PendingTask
+
+    sfn = aws("stepfunctions")
+    machine = sfn.create_state_machine(name="approve", definition=json.dumps(APPROVAL), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+
+    approved = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    token = wait_for(
+        lambda: (
+            PendingTask.objects.filter(execution__name=approved.rsplit(":", 1)[1])
+            .values_list("token", flat=True)
+            .first()
+        )
+    )
+    sfn.send_task_heartbeat(taskToken=token)
+    sfn.send_task_success(taskToken=token, output='{"approved": true}')
+    done = wait_for(lambda: _done(sfn, approved))
+    assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == {"approved": True}
+    with pytest.raises(ClientError) as exc:
+        sfn.send_task_success(taskToken=token, output="{}")
+    assert _code(exc) == "TaskTimedOut"
+
+    rejected = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    token = wait_for(
+        lambda: (
+            PendingTask.objects.filter(execution__name=rejected.rsplit(":", 1)[1])
+            .values_list("token", flat=True)
+            .first()
+        )
+    )
+    with pytest.raises(ClientError) as exc:
+        sfn.send_task_success(taskToken=token, output="{not json")
+    assert _code(exc) == "InvalidOutput"
+    sfn.send_task_failure(taskToken=token, error="Rejected", cause="too expensive")
+    done = wait_for(lambda: _done(sfn, rejected))
+    assert (done["status"], done["error"], done["cause"]) == ("FAILED", "Rejected", "too expensive")
+
+    stopped = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
+    sfn.stop_execution(executionArn=stopped, error="Ops", cause="no longer needed")
+    done = sfn.describe_execution(executionArn=stopped)
+    assert done["status"] == "ABORTED"
+    assert (
+        sfn.get_execution_history(executionArn=stopped, reverseOrder=True)["events"][0]["type"]
+        == "ExecutionAborted"
+    )
+    with pytest.raises(ClientError) as exc:
+        sfn.send_task_success(taskToken="not-a-token", output="{}")
+    assert _code(exc) == "InvalidToken"
+
+
+def test_missing_resources_answer_aws_errors(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    with pytest.raises(ClientError) as exc:
+        sfn.describe_execution(executionArn="arn:aws:states:us-east-1:123456789012:execution:none:none")
+    assert _code(exc) == "ExecutionDoesNotExist"
+    with pytest.raises(ClientError) as exc:
+        sfn.start_execution(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:none")
+    assert _code(exc) == "StateMachineDoesNotExist"
+    with pytest.raises(ClientError) as exc:
+        sfn.describe_state_machine(stateMachineArn="not-an-arn")
+    assert _code(exc) == "InvalidArn"

@@ -1,0 +1,57 @@
+"""The course chapter's labs, read from the chapter itself so the tests run what users read."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+CHAPTER = Path(__file__).resolve().parents[1] / "fixtures" / "course_chapter_18.txt"
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+
+
+def _block_after(heading: str, language: str) -> str:
+    text = CHAPTER.read_text()
+    start = text.index(heading)
+    match = re.compile(rf"```{language}\n(.*?)```", re.S).search(text, start)
+    assert match is not None, f"no {language} block after {heading!r}"
+    return match.group(1)
+
+
+def lab1_code() -> str:
+    """Lab 1 verbatim: boto3 creates orders-bus, the high-value-orders rule and its target."""
+    return _block_after("### Lab 1", "python")
+
+
+def lab2_definition_text() -> str:
+    """Lab 2 verbatim: the order workflow in the Amazon States Language."""
+    return _block_after("### Lab 2", "json")
+
+
+def bind_lambda_arns(definition_text: str, region: str = REGION, account: str = ACCOUNT) -> str:
+    """Fill in the region and account the chapter elides as `...` in its Lambda ARNs."""
+    return definition_text.replace(
+        "arn:aws:lambda:...:function:", f"arn:aws:lambda:{region}:{account}:function:"
+    )
+
+
+def lab2_definition() -> dict[str, Any]:
+    return json.loads(bind_lambda_arns(lab2_definition_text()))
+
+
+def lambda_function_names(definition: dict[str, Any]) -> list[str]:
+    """Every function a definition's Task states call, in document order."""
+    names: list[str] = []
+
+    def walk(states: dict[str, Any]) -> None:
+        for state in states.values():
+            resource = state.get("Resource", "")
+            if ":function:" in resource:
+                names.append(resource.rsplit(":function:", 1)[1])
+            for branch in state.get("Branches", []):
+                walk(branch["States"])
+
+    walk(definition["States"])
+    return names

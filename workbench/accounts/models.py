@@ -1,0 +1,22 @@
+"""Workspaces: each is one AWS account as its clients see it."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Workspace(models.Model):
+    """An isolated set of buses, rules, functions and state machines.
+
+    ``access_key_id`` is what boto3 signs with; requests signed with it act in this workspace,
+    and ARNs carry its ``account_id`` and ``region``.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    account_id = models.CharField(max_length=12, unique=True)
+    region = models.CharField(max_length=32, default="us-east-1")
+    access_key_id = models.CharField(max_length=128, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.account_id})"

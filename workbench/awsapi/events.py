@@ -1,0 +1,182 @@
+"""Amazon EventBridge over JSON 1.1 (``AWSEvents.<Operation>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.accounts.models import Workspace
+from workbench.awsapi.protocol import Service, register, required
+from workbench.buses import services as buses
+from workbench.buses.models import EventBus, Rule, Target
+from workbench.core.jsonio import epoch
+from workbench.core.paging import page
+
+events = register(Service("AWSEvents", "application/x-amz-json-1.1"))
+
+
+def _bus_shape(bus: EventBus) -> dict[str, Any]:
+    shaped: dict[str, Any] = {
+        "Name": bus.name,
+        "Arn": bus.arn,
+        "CreationTime": epoch(bus.created),
+        "LastModifiedTime": epoch(bus.updated),
+    }
+    if bus.description:
+        shaped["Description"] = bus.description
+    return shaped
+
+
+def _rule_shape(rule: Rule) -> dict[str, Any]:
+    shaped: dict[str, Any] = {
+        "Name": rule.name,
+        "Arn": rule.arn,
+        "State": rule.state,
+        "EventBusName": rule.bus.name,
+    }
+    for key, value in (
+        ("EventPattern", rule.event_pattern),
+        ("ScheduleExpression", rule.schedule_expression),
+        ("Description", rule.description),
+        ("RoleArn", rule.role_arn),
+    ):
+        if value is not None:
+            shaped[key] = value
+    return shaped
+
+
+def _target_shape(target: Target) -> dict[str, Any]:
+    shaped: dict[str, Any] = {"Id": target.target_id, "Arn": target.arn}
+    for key, value in (
+        ("RoleArn", target.role_arn),
+        ("Input", target.input),
+        ("InputPath", target.input_path),
+        ("InputTransformer", target.input_transformer),
+        ("RetryPolicy", target.retry_policy),
+    ):
+        if value is not None:
+            shaped[key] = value
+    if target.dead_letter_arn:
+        shaped["DeadLetterConfig"] = {"Arn": target.dead_letter_arn}
+    return shaped
+
+
+def _paged(key: str, items: Any, params: dict[str, Any]) -> dict[str, Any]:
+    chosen, token = page(items, params.get("NextToken"), params.get("Limit"))
+    result: dict[str, Any] = {key: chosen}
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+@events.operation("CreateEventBus")
+def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    bus = buses.create_bus(ws, required(params, "Name"), params.get("Description") or "")
+    result: dict[str, Any] = {"EventBusArn": bus.arn}
+    if bus.description:
+        result["Description"] = bus.description
+    return result
+
+
+@events.operation("DescribeEventBus")
+def describe_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return _bus_shape(buses.get_bus(ws, params.get("Name")))
+
+
+@events.operation("ListEventBuses")
+def list_event_buses(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    result = _paged("EventBuses", buses.list_buses(ws, params.get("NamePrefix")), params)
+    result["EventBuses"] = [_bus_shape(bus) for bus in result["EventBuses"]]
+    return result
+
+
+@events.operation("DeleteEventBus")
+def delete_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    buses.delete_bus(ws, required(params, "Name"))
+    return {}
+
+
+@events.operation("PutRule")
+def put_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    rule = buses.put_rule(
+        ws,
+        name=required(params, "Name"),
+        bus_name=params.get("EventBusName"),
+        event_pattern=params.get("EventPattern"),
+        schedule_expression=params.get("ScheduleExpression"),
+        state=params.get("State"),
+        description=params.get("Description"),
+        role_arn=params.get("RoleArn"),
+    )
+    return {"RuleArn": rule.arn}
+
+
+@events.operation("DescribeRule")
+def describe_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    rule = buses.get_rule(ws, required(params, "Name"), params.get("EventBusName"))
+    shaped = _rule_shape(rule)
+    shaped["CreatedBy"] = ws.account_id
+    return shaped
+
+
+@events.operation("ListRules")
+def list_rules(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    bus = buses.get_bus(ws, params.get("EventBusName"))
+    rules = bus.rules.select_related("bus__workspace").order_by("name")
+    if params.get("NamePrefix"):
+        rules = rules.filter(name__startswith=params["NamePrefix"])
+    result = _paged("Rules", rules, params)
+    result["Rules"] = [_rule_shape(rule) for rule in result["Rules"]]
+    return result
+
+
+@events.operation("DeleteRule")
+def delete_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    buses.delete_rule(ws, required(params, "Name"), params.get("EventBusName"), bool(params.get("Force")))
+    return {}
+
+
+@events.operation("EnableRule")
+def enable_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    buses.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.ENABLED)
+    return {}
+
+
+@events.operation("DisableRule")
+def disable_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    buses.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.DISABLED)
+    return {}
+
+
+@events.operation("PutTargets")
+def put_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    failed = buses.put_targets(
+        ws, required(params, "Rule"), params.get("EventBusName"), required(params, "Targets")
+    )
+    return {"FailedEntryCount": len(failed), "FailedEntries": failed}
+
+
+@events.operation("ListTargetsByRule")
+def list_targets_by_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    rule = buses.get_rule(ws, required(params, "Rule"), params.get("EventBusName"))
+    result = _paged("Targets", rule.targets.order_by("target_id"), params)
+    result["Targets"] = [_target_shape(target) for target in result["Targets"]]
+    return result
+
+
+@events.operation("RemoveTargets")
+def remove_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    failed = buses.remove_targets(
+        ws, required(params, "Rule"), params.get("EventBusName"), required(params, "Ids")
+    )
+    return {"FailedEntryCount": len(failed), "FailedEntries": failed}
+
+
+@events.operation("PutEvents")
+def put_events(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    results = buses.put_events(ws, required(params, "Entries"))
+    return {"FailedEntryCount": sum(1 for r in results if "ErrorCode" in r), "Entries": results}
+
+
+@events.operation("TestEventPattern")
+def test_event_pattern(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return {"Result": buses.test_event_pattern(required(params, "EventPattern"), required(params, "Event"))}

@@ -1,0 +1,166 @@
+"""AWS Step Functions over JSON 1.0 (``AWSStepFunctions.<Operation>``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workbench.accounts.models import Workspace
+from workbench.awsapi.protocol import Service, register, required, string
+from workbench.core.errors import AwsError
+from workbench.core.jsonio import epoch
+from workbench.core.paging import page
+from workbench.flows import presenters
+from workbench.flows import services as flows
+from workbench.flows.models import Execution, StateMachine
+
+sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
+
+
+def _max_results(params: dict[str, Any]) -> int | None:
+    value = params.get("maxResults")
+    if value in (None, 0):
+        return None
+    if not isinstance(value, int) or value < 0 or value > 1000:
+        raise AwsError(
+            f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
+            "Member must have value less than or equal to 1000",
+            code="ValidationException",
+        )
+    return value
+
+
+@sfn.operation("CreateStateMachine")
+def create_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machine = flows.create_state_machine(
+        ws,
+        name=required(params, "name"),
+        definition=required(params, "definition"),
+        role_arn=required(params, "roleArn"),
+        type=params.get("type") or StateMachine.STANDARD,
+    )
+    return {"stateMachineArn": machine.arn, "creationDate": epoch(machine.created)}
+
+
+@sfn.operation("DescribeStateMachine")
+def describe_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    return {
+        "stateMachineArn": machine.arn,
+        "name": machine.name,
+        "status": "ACTIVE",
+        "definition": machine.definition,
+        "roleArn": machine.role_arn,
+        "type": machine.type,
+        "creationDate": epoch(machine.created),
+        "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+        "tracingConfiguration": {"enabled": False},
+    }
+
+
+@sfn.operation("ListStateMachines")
+def list_state_machines(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machines, token = page(
+        StateMachine.objects.filter(workspace=ws).select_related("workspace").order_by("name"),
+        params.get("nextToken"),
+        _max_results(params),
+    )
+    result: dict[str, Any] = {
+        "stateMachines": [
+            {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": epoch(m.created)}
+            for m in machines
+        ]
+    }
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@sfn.operation("UpdateStateMachine")
+def update_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    machine = flows.update_state_machine(
+        machine, definition=params.get("definition"), role_arn=params.get("roleArn")
+    )
+    return {"updateDate": epoch(machine.updated), "revisionId": str(machine.revision)}
+
+
+@sfn.operation("DeleteStateMachine")
+def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    except AwsError as exc:
+        if exc.code == "StateMachineDoesNotExist":
+            return {}  # AWS answers success for a machine that is already gone
+        raise
+    flows.delete_state_machine(machine)
+    return {}
+
+
+@sfn.operation("StartExecution")
+def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    execution = flows.start_execution(
+        machine, name=string(params, "name"), input_text=string(params, "input")
+    )
+    return {"executionArn": execution.arn, "startDate": epoch(execution.start_date)}
+
+
+@sfn.operation("DescribeExecution")
+def describe_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    execution = flows.get_execution(ws, required(params, "executionArn"))
+    return presenters.describe_execution(execution)
+
+
+@sfn.operation("ListExecutions")
+def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    executions = machine.executions.select_related("state_machine__workspace").order_by("-start_date", "-id")
+    status = params.get("statusFilter")
+    if status:
+        if status not in dict(Execution.STATUSES) and status != "PENDING_REDRIVE":
+            raise AwsError(f"Invalid statusFilter: '{status}'", code="ValidationException")
+        executions = executions.filter(status=status)
+    chosen, token = page(executions, params.get("nextToken"), _max_results(params))
+    result: dict[str, Any] = {"executions": [presenters.list_item(e) for e in chosen]}
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@sfn.operation("GetExecutionHistory")
+def get_execution_history(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    execution = flows.get_execution(ws, required(params, "executionArn"))
+    order = "-event_id" if params.get("reverseOrder") else "event_id"
+    include = params.get("includeExecutionData", True) is not False
+    rows, token = page(execution.history.order_by(order), params.get("nextToken"), _max_results(params))
+    result: dict[str, Any] = {
+        "events": [presenters.history_row_to_aws(r, include_data=include) for r in rows]
+    }
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@sfn.operation("StopExecution")
+def stop_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    execution = flows.get_execution(ws, required(params, "executionArn"))
+    execution = flows.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
+    return {"stopDate": epoch(execution.stop_date)}
+
+
+@sfn.operation("SendTaskSuccess")
+def send_task_success(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    flows.send_task_success(ws, required(params, "taskToken"), required(params, "output"))
+    return {}
+
+
+@sfn.operation("SendTaskFailure")
+def send_task_failure(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    flows.send_task_failure(ws, required(params, "taskToken"), params.get("error"), params.get("cause"))
+    return {}
+
+
+@sfn.operation("SendTaskHeartbeat")
+def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    flows.send_task_heartbeat(ws, required(params, "taskToken"))
+    return {}

@@ -1,0 +1,108 @@
+"""Event buses, their rules and targets, and the events they received."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from workbench.accounts.models import Workspace
+from workbench.core.arns import event_bus_arn, rule_arn
+
+
+class EventBus(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="buses")
+    name = models.CharField(max_length=256)
+    description = models.CharField(max_length=512, blank=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    rules_version = models.PositiveBigIntegerField(
+        default=0, help_text="bumped whenever a rule changes, so every process refreshes its matcher"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_bus_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        return event_bus_arn(self.workspace.region, self.workspace.account_id, self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rule(models.Model):
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+    STATES = [(ENABLED, ENABLED), (DISABLED, DISABLED)]
+
+    bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(max_length=64)
+    event_pattern = models.TextField(null=True)
+    schedule_expression = models.CharField(max_length=256, null=True)
+    state = models.CharField(max_length=32, choices=STATES, default=ENABLED)
+    description = models.CharField(max_length=512, null=True)
+    role_arn = models.CharField(max_length=1600, null=True)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bus", "name"], name="unique_rule_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        ws = self.bus.workspace
+        return rule_arn(ws.region, ws.account_id, self.bus.name, self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """Where a matched event goes, and in what shape (Input/InputPath/InputTransformer)."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="targets")
+    target_id = models.CharField(max_length=64)
+    arn = models.CharField(max_length=1600)
+    role_arn = models.CharField(max_length=1600, null=True)
+    input = models.TextField(null=True)
+    input_path = models.CharField(max_length=256, null=True)
+    input_transformer = models.JSONField(null=True)
+    retry_policy = models.JSONField(null=True)
+    dead_letter_arn = models.CharField(max_length=1600, null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "target_id"], name="unique_target_id")]
+        ordering = ["target_id"]
+
+
+class ReceivedEvent(models.Model):
+    """An event a bus accepted, with the rules it matched: the bus's recent-events list."""
+
+    bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=64, db_index=True)
+    body = models.JSONField()
+    matched_rules = models.JSONField(default=list)
+    received = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-received", "-id"]
+
+    @property
+    def detail_type(self) -> str:
+        return str(self.body.get("detail-type", ""))
+
+
+class Delivery(models.Model):
+    """One attempt to hand an event to a target, and how it went."""
+
+    event = models.ForeignKey(ReceivedEvent, on_delete=models.CASCADE, related_name="deliveries")
+    rule_name = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    target_arn = models.CharField(max_length=1600)
+    input = models.TextField()
+    status = models.CharField(max_length=16)
+    detail = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]

@@ -1,0 +1,116 @@
+"""State machines, their executions and what the engine decided for them."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from workbench.accounts.models import Workspace
+from workbench.core.arns import execution_arn, state_machine_arn
+
+
+class StateMachine(models.Model):
+    STANDARD = "STANDARD"
+    EXPRESS = "EXPRESS"
+    TYPES = [(STANDARD, "Standard"), (EXPRESS, "Express")]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="state_machines")
+    name = models.CharField(max_length=80)
+    definition = models.TextField()
+    role_arn = models.CharField(max_length=256)
+    type = models.CharField(max_length=16, choices=TYPES, default=STANDARD)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_state_machine_name")
+        ]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        return state_machine_arn(self.workspace.region, self.workspace.account_id, self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Execution(models.Model):
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    TIMED_OUT = "TIMED_OUT"
+    ABORTED = "ABORTED"
+    STATUSES = [(s, s) for s in (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)]
+
+    state_machine = models.ForeignKey(StateMachine, on_delete=models.CASCADE, related_name="executions")
+    name = models.CharField(max_length=80)
+    definition = models.TextField(help_text="the definition as it was when the execution started")
+    status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)
+    input = models.TextField()
+    output = models.TextField(null=True)
+    error = models.CharField(max_length=256, null=True)
+    cause = models.TextField(null=True)
+    start_date = models.DateTimeField()
+    stop_date = models.DateTimeField(null=True)
+    engine_state = models.JSONField(null=True, help_text="the decider's state, opaque to the shell")
+    event_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["state_machine", "name"], name="unique_execution_name")
+        ]
+        ordering = ["-start_date", "-id"]
+
+    @property
+    def arn(self) -> str:
+        machine = self.state_machine
+        return execution_arn(machine.workspace.region, machine.workspace.account_id, machine.name, self.name)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HistoryEvent(models.Model):
+    """One event of GetExecutionHistory, stored as the engine shaped it."""
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="history")
+    event_id = models.PositiveIntegerField()
+    previous_event_id = models.PositiveIntegerField()
+    type = models.CharField(max_length=64)
+    timestamp = models.DateTimeField()
+    details_key = models.CharField(max_length=64, null=True)
+    details = models.JSONField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["execution", "event_id"], name="unique_history_event")]
+        ordering = ["execution", "event_id"]
+
+
+class PendingTask(models.Model):
+    """A task the engine is waiting on; its token is what SendTask* calls name."""
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="pending_tasks")
+    task_id = models.CharField(max_length=128)
+    state_name = models.CharField(max_length=128)
+    resource = models.CharField(max_length=512)
+    payload = models.JSONField(null=True)
+    token = models.CharField(max_length=1024, null=True, unique=True)
+    wait_for_token = models.BooleanField(default=False)
+    attempt = models.PositiveIntegerField(default=1, help_text="$$.State.RetryCount + 1")
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["execution", "task_id"], name="unique_pending_task")]
+
+
+class Timer(models.Model):
+    """A durable timer: a Wait state, a retry back-off or a timeout the engine asked for."""
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="timers")
+    timer_id = models.CharField(max_length=128)
+    fire_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["execution", "timer_id"], name="unique_timer")]

@@ -1,0 +1,250 @@
+"""Every action on state machines and executions: the one path the API, the browser and
+the Celery tasks share."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from engine.states.definition import InvalidDefinitionError, parse_definition
+from engine.states.model import ExecutionContext, ExecutionStartRequested, StopRequested
+from workbench.accounts.models import Workspace
+from workbench.core.arns import Arn
+from workbench.core.errors import AwsError, ValidationError
+from workbench.flows.models import Execution, PendingTask, StateMachine
+
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+MAX_INPUT_BYTES = 256 * 1024
+
+
+def _name_ok(name: str, what: str) -> None:
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise AwsError(f"Invalid Name: '{name}'", code="InvalidName")
+
+
+def _check_definition(definition: Any) -> None:
+    if not isinstance(definition, str):
+        raise ValidationError("definition must be a string")
+    try:
+        parse_definition(definition)
+    except InvalidDefinitionError as exc:
+        raise AwsError(exc.message, code="InvalidDefinition") from exc
+
+
+def _check_role(role_arn: Any) -> None:
+    arn = Arn.parse(role_arn) if isinstance(role_arn, str) else None
+    if arn is None or arn.service != "iam":
+        raise AwsError(f"Invalid Role Arn: '{role_arn}'", code="InvalidArn")
+
+
+def get_machine(workspace: Workspace, arn: str) -> StateMachine:
+    parsed = Arn.parse(arn) if isinstance(arn, str) else None
+    if parsed is None or parsed.service != "states" or not parsed.resource.startswith("stateMachine:"):
+        raise AwsError(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", code="InvalidArn")
+    name = parsed.resource.split(":", 1)[1].split(":")[0]
+    machine = StateMachine.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
+    if machine is None or parsed.account != workspace.account_id:
+        raise AwsError(f"State Machine Does Not Exist: '{arn}'", code="StateMachineDoesNotExist")
+    return machine
+
+
+def get_execution(workspace: Workspace, arn: str) -> Execution:
+    parsed = Arn.parse(arn) if isinstance(arn, str) else None
+    if (
+        parsed is None
+        or parsed.service != "states"
+        or not parsed.resource.startswith(("execution:", "express:"))
+    ):
+        raise AwsError(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", code="InvalidArn")
+    parts = parsed.resource.split(":")
+    if len(parts) < 3:
+        raise AwsError(f"Invalid Arn: '{arn}'", code="InvalidArn")
+    execution = (
+        Execution.objects.filter(
+            state_machine__workspace=workspace, state_machine__name=parts[1], name=parts[2]
+        )
+        .select_related("state_machine__workspace")
+        .first()
+    )
+    if execution is None:
+        raise AwsError(f"Execution Does Not Exist: '{arn}'", code="ExecutionDoesNotExist")
+    return execution
+
+
+def create_state_machine(
+    workspace: Workspace, *, name: str, definition: str, role_arn: str, type: str = StateMachine.STANDARD
+) -> StateMachine:
+    """CreateStateMachine: idempotent for the same definition and role, else the name is taken."""
+    _name_ok(name, "state machine")
+    if type not in (StateMachine.STANDARD, StateMachine.EXPRESS):
+        raise ValidationError(
+            f"1 validation error detected: Value '{type}' at 'type' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [STANDARD, EXPRESS]"
+        )
+    _check_role(role_arn)
+    _check_definition(definition)
+    existing = StateMachine.objects.filter(workspace=workspace, name=name).first()
+    if existing is not None:
+        if existing.definition == definition and existing.role_arn == role_arn and existing.type == type:
+            return existing
+        raise AwsError(f"State Machine Already Exists: '{existing.arn}'", code="StateMachineAlreadyExists")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return StateMachine.objects.create(
+                workspace=workspace,
+                name=name,
+                definition=definition,
+                role_arn=role_arn,
+                type=type,
+                created=now,
+                updated=now,
+            )
+    except IntegrityError as exc:
+        raise AwsError(f"State Machine Already Exists: '{name}'", code="StateMachineAlreadyExists") from exc
+
+
+def update_state_machine(
+    machine: StateMachine, *, definition: str | None = None, role_arn: str | None = None
+) -> StateMachine:
+    if definition is None and role_arn is None:
+        raise AwsError(
+            "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration "
+            "must be specified",
+            code="MissingRequiredParameter",
+        )
+    if definition is not None:
+        _check_definition(definition)
+        machine.definition = definition
+    if role_arn is not None:
+        _check_role(role_arn)
+        machine.role_arn = role_arn
+    machine.updated = timezone.now()
+    machine.revision += 1
+    machine.save()
+    return machine
+
+
+def delete_state_machine(machine: StateMachine) -> None:
+    from workbench.runtime.stepper import apply_happening
+
+    for execution_id in machine.executions.filter(status=Execution.RUNNING).values_list("id", flat=True):
+        apply_happening(execution_id, StopRequested(error="States.Aborted", cause="State machine deleted"))
+    machine.delete()
+
+
+def parse_input(text: Any) -> Any:
+    if text is None:
+        return {}
+    if not isinstance(text, str):
+        raise AwsError("Invalid execution input: must be a JSON string", code="InvalidExecutionInput")
+    if len(text.encode()) > MAX_INPUT_BYTES:
+        raise AwsError(
+            "The input of the execution exceeds the maximum size of 262144 bytes",
+            code="InvalidExecutionInput",
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AwsError(
+            f"Invalid State Machine Execution Input: '{exc.msg} at line {exc.lineno} column {exc.colno}'",
+            code="InvalidExecutionInput",
+        ) from exc
+
+
+def start_execution(
+    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+) -> Execution:
+    """StartExecution: the first decider step runs here, so ExecutionStarted is in the history
+    before the call returns; the rest is carried out by Celery."""
+    from workbench.runtime.stepper import apply_happening
+
+    name = name or str(uuid.uuid4())
+    _name_ok(name, "execution")
+    payload = parse_input(input_text)
+    text = input_text if input_text is not None else "{}"
+    existing = Execution.objects.filter(state_machine=machine, name=name).first()
+    if existing is not None:
+        if existing.status == Execution.RUNNING and existing.input == text:
+            return existing
+        raise AwsError(f"Execution Already Exists: '{existing.arn}'", code="ExecutionAlreadyExists")
+    now = timezone.now()
+    with transaction.atomic():
+        execution = Execution.objects.create(
+            state_machine=machine, name=name, definition=machine.definition, input=text, start_date=now
+        )
+        context = ExecutionContext(
+            execution_arn=execution.arn,
+            execution_name=name,
+            state_machine_arn=machine.arn,
+            state_machine_name=machine.name,
+            start_time=now,
+            role_arn=machine.role_arn,
+        )
+        apply_happening(execution.id, ExecutionStartRequested(input=payload, context=context))
+    execution.refresh_from_db()
+    return execution
+
+
+def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
+    from workbench.runtime.stepper import apply_happening
+
+    if execution.status == Execution.RUNNING:
+        apply_happening(execution.id, StopRequested(error=error or "", cause=cause or ""))
+        execution.refresh_from_db()
+    return execution
+
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{100,1024}$")
+
+
+def task_for_token(workspace: Workspace, token: Any) -> PendingTask:
+    """The task a token belongs to: InvalidToken for what was never a token of ours,
+    TaskTimedOut for a token whose task has ended (as AWS answers both)."""
+    if not isinstance(token, str) or not TOKEN_RE.match(token):
+        raise AwsError("Invalid Token: 'Invalid token'", code="InvalidToken")
+    task = (
+        PendingTask.objects.filter(token=token, execution__state_machine__workspace=workspace)
+        .select_related("execution")
+        .first()
+    )
+    if task is None:
+        raise AwsError("Task Timed Out: 'Provided task does not exist anymore'", code="TaskTimedOut")
+    return task
+
+
+def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> None:
+    from engine.states.model import TaskSucceeded
+    from workbench.runtime.tasks import report_happening
+
+    task = task_for_token(workspace, token)
+    if not isinstance(output_text, str):
+        raise AwsError("Invalid Output: output must be a JSON string", code="InvalidOutput")
+    try:
+        output = json.loads(output_text)
+    except json.JSONDecodeError as exc:
+        raise AwsError(f"Invalid Output: '{exc.msg}'", code="InvalidOutput") from exc
+    report_happening(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
+
+
+def send_task_failure(workspace: Workspace, token: Any, error: str | None, cause: str | None) -> None:
+    from engine.states.model import TaskFailed
+    from workbench.runtime.tasks import report_happening
+
+    task = task_for_token(workspace, token)
+    report_happening(
+        task.execution_id, TaskFailed(task_id=task.task_id, error=error or "", cause=cause or "")
+    )
+
+
+def send_task_heartbeat(workspace: Workspace, token: Any) -> None:
+    from engine.states.model import TaskHeartbeat
+    from workbench.runtime.tasks import report_happening
+
+    task = task_for_token(workspace, token)
+    report_happening(task.execution_id, TaskHeartbeat(task_id=task.task_id))

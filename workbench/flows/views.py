@@ -1,0 +1,81 @@
+"""Browser pages for state machines and executions."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from engine.states.progress import state_statuses
+from workbench.accounts.services import default_workspace
+from workbench.core.errors import AwsError
+from workbench.flows import presenters
+from workbench.flows import services as flows
+from workbench.flows.graph import render_svg
+from workbench.flows.models import Execution, StateMachine
+
+DEFAULT_ROLE = "arn:aws:iam::{account}:role/stepbridge-workbench"
+
+
+def machine_list(request: HttpRequest) -> HttpResponse:
+    workspace = default_workspace()
+    error = None
+    form = {"name": "", "definition": "", "type": StateMachine.STANDARD}
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in form}
+        try:
+            machine = flows.create_state_machine(
+                workspace,
+                name=form["name"],
+                definition=form["definition"],
+                role_arn=DEFAULT_ROLE.format(account=workspace.account_id),
+                type=form["type"] or "STANDARD",
+            )
+            return redirect("machine-detail", name=machine.name)
+        except AwsError as exc:
+            error = exc
+    machines = StateMachine.objects.filter(workspace=workspace).select_related("workspace")
+    return render(request, "flows/machine_list.html", {"machines": machines, "error": error, "form": form})
+
+
+def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
+    workspace = default_workspace()
+    machine = get_object_or_404(
+        StateMachine.objects.select_related("workspace"), workspace=workspace, name=name
+    )
+    error = None
+    input_text = "{}"
+    if request.method == "POST":
+        input_text = request.POST.get("input", "{}")
+        try:
+            execution = flows.start_execution(
+                machine, name=request.POST.get("name") or None, input_text=input_text
+            )
+            return redirect("execution-detail", execution_id=execution.id)
+        except AwsError as exc:
+            error = exc
+    context = {
+        "machine": machine,
+        "graph": render_svg(json.loads(machine.definition)),
+        "executions": machine.executions.all()[:50],
+        "error": error,
+        "input_text": input_text,
+    }
+    return render(request, "flows/machine_detail.html", context)
+
+
+def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
+    execution = get_object_or_404(
+        Execution.objects.select_related("state_machine__workspace"), id=execution_id
+    )
+    rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
+    statuses, _ = state_statuses(rows)
+    context = {
+        "execution": execution,
+        "graph": render_svg(json.loads(execution.definition), statuses),
+        "events": rows,
+        "last_event_id": rows[-1]["id"] if rows else 0,
+        "describe": presenters.describe_execution(execution),
+    }
+    return render(request, "flows/execution_detail.html", context)

@@ -1,0 +1,5 @@
+"""Channel group names: one place, so publishers and consumers always agree."""
+
+
+def execution_group(execution_id: int) -> str:
+    return f"execution.{execution_id}"

@@ -1,0 +1,69 @@
+"""What a Task state's Resource does in the workbench.
+
+Lambda ARNs and the lambda:invoke integration call a workspace function; a
+`.waitForTaskToken` resource hands the token to a human or program (the approval inbox,
+SendTaskSuccess) and the task ends only when it is answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workbench.accounts.models import Workspace
+from workbench.core.errors import AwsError
+from workbench.functions import services as functions
+
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+WAIT_FOR_TOKEN = ".waitForTaskToken"
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """``done`` is False when the task now waits for its token."""
+
+    done: bool
+    output: Any = None
+    error: str | None = None
+    cause: str = ""
+
+
+def perform(
+    workspace: Workspace, *, resource: str, payload: Any, caller: str, attempt: int, wait_for_token: bool
+) -> TaskResult:
+    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    try:
+        if base == LAMBDA_INVOKE:
+            if not isinstance(payload, dict) or "FunctionName" not in payload:
+                return TaskResult(
+                    True,
+                    error="States.Runtime",
+                    cause="The lambda:invoke integration needs Parameters.FunctionName",
+                )
+            result = _call(workspace, payload["FunctionName"], payload.get("Payload"), caller, attempt)
+        elif base.startswith("arn:aws:lambda:"):
+            result = _call(workspace, base, payload, caller, attempt)
+        elif wait_for_token:
+            # Any other service with .waitForTaskToken (SQS, SNS, ...): the message is the
+            # payload, and it lands in the approval inbox for someone to answer.
+            return TaskResult(False)
+        else:
+            return TaskResult(
+                True,
+                error="States.TaskFailed",
+                cause=f"The resource '{resource}' is not supported by this workbench",
+            )
+    except AwsError as exc:
+        return TaskResult(True, error=exc.code, cause=exc.message)
+    if result.error is not None:
+        return TaskResult(True, error=result.error, cause=result.cause)
+    if wait_for_token:
+        return TaskResult(False)
+    return TaskResult(True, output=result.output)
+
+
+def _call(
+    workspace: Workspace, name_or_arn: Any, payload: Any, caller: str, attempt: int
+) -> functions.Outcome:
+    function = functions.resolve(workspace, str(name_or_arn))
+    return functions.invoke(function, payload, caller=caller, attempt=attempt)

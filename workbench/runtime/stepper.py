@@ -1,0 +1,123 @@
+"""One decider step: load an execution, ask the engine, commit what it decided.
+
+The new engine state, the history events and the bookkeeping of pending tasks and timers
+are written in one transaction; the commands are carried out and live updates are sent
+only after that transaction commits (never for work that was rolled back).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from engine.states.interpreter import advance
+from engine.states.model import (
+    CancelTask,
+    CancelTimer,
+    Decision,
+    Environment,
+    FinishExecution,
+    Happening,
+    InvokeTask,
+    StartTimer,
+)
+from workbench.core.jsonio import dumps
+from workbench.flows.models import Execution, HistoryEvent, PendingTask, Timer
+from workbench.live import publish
+from workbench.runtime import dispatch
+
+_system_random = random.SystemRandom()
+
+
+def environment() -> Environment:
+    """The real clock and randomness the engine is handed in the shell."""
+    return Environment(
+        now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
+    )
+
+
+def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
+    """Advance one execution by one happening; None when it is no longer running."""
+    with transaction.atomic():
+        execution = (
+            Execution.objects.select_for_update()
+            .select_related("state_machine__workspace")
+            .filter(id=execution_id)
+            .first()
+        )
+        if execution is None or execution.status != Execution.RUNNING:
+            return None
+        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+        _persist(execution, decision)
+        transaction.on_commit(partial(_after_commit, execution.id, decision))
+    return decision
+
+
+def _persist(execution: Execution, decision: Decision) -> None:
+    execution.engine_state = decision.state
+    execution.status = decision.status
+    HistoryEvent.objects.bulk_create(
+        HistoryEvent(
+            execution=execution,
+            event_id=event.id,
+            previous_event_id=event.previous_event_id,
+            type=event.type,
+            timestamp=event.timestamp,
+            details_key=event.details_key,
+            details=event.details,
+        )
+        for event in decision.history
+    )
+    execution.event_count += len(decision.history)
+    for command in decision.commands:
+        _record(execution, command)
+    execution.save()
+
+
+def _record(execution: Execution, command: Any) -> None:
+    """The durable half of a command: what must survive a crash before it is carried out."""
+    if isinstance(command, InvokeTask):
+        PendingTask.objects.update_or_create(
+            execution=execution,
+            task_id=command.task_id,
+            defaults={
+                "state_name": command.state_name,
+                "resource": command.resource,
+                "payload": command.payload,
+                "token": command.task_token,
+                "wait_for_token": command.wait_for_token,
+                "attempt": command.retry_count + 1,
+                "created": timezone.now(),
+            },
+        )
+    elif isinstance(command, CancelTask):
+        PendingTask.objects.filter(execution=execution, task_id=command.task_id).delete()
+    elif isinstance(command, StartTimer):
+        Timer.objects.update_or_create(
+            execution=execution, timer_id=command.timer_id, defaults={"fire_at": command.fire_at}
+        )
+    elif isinstance(command, CancelTimer):
+        Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
+    elif isinstance(command, FinishExecution):
+        execution.status = command.status
+        execution.stop_date = timezone.now()
+        execution.output = (
+            None
+            if command.output is None and command.status != "SUCCEEDED"
+            else json.dumps(command.output, separators=(",", ":"), ensure_ascii=False)
+        )
+        execution.error = command.error
+        execution.cause = command.cause
+        execution.pending_tasks.all().delete()
+        execution.timers.all().delete()
+
+
+def _after_commit(execution_id: int, decision: Decision) -> None:
+    dispatch.carry_out(execution_id, decision.commands)
+    publish.history_appended(execution_id, decision)

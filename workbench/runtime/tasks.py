@@ -1,0 +1,76 @@
+"""Celery tasks: each one loads what it needs, acts, and commits through the stepper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.utils import timezone
+
+from engine.states.model import Happening, TaskFailed, TaskSucceeded, TimerFired
+from workbench.flows.models import Execution, PendingTask, Timer
+from workbench.runtime import happenings, integrations
+from workbench.runtime.stepper import apply_happening
+
+
+def report_happening(execution_id: int, happening: Happening) -> None:
+    """Hand a happening to whichever worker is free (SendTaskSuccess, StopExecution, ...)."""
+    advance_execution.delay(execution_id, happenings.encode(happening))
+
+
+@shared_task(name="stepbridge.advance_execution")
+def advance_execution(execution_id: int, happening: dict[str, Any]) -> None:
+    apply_happening(execution_id, happenings.decode(happening))
+
+
+@shared_task(name="stepbridge.invoke_task")
+def invoke_task(execution_id: int, task_id: str) -> None:
+    """Perform a Task state's resource and report how it ended."""
+    task = (
+        PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
+        .select_related("execution__state_machine__workspace")
+        .first()
+    )
+    if task is None or task.execution.status != Execution.RUNNING:
+        return
+    result = integrations.perform(
+        task.execution.state_machine.workspace,
+        resource=task.resource,
+        payload=task.payload,
+        caller=f"{task.execution.arn}#{task.state_name}",
+        attempt=task.attempt,
+        wait_for_token=task.wait_for_token,
+    )
+    if not result.done:
+        return
+    if result.error is not None:
+        apply_happening(execution_id, TaskFailed(task_id=task_id, error=result.error, cause=result.cause))
+    else:
+        apply_happening(execution_id, TaskSucceeded(task_id=task_id, output=result.output))
+
+
+@shared_task(name="stepbridge.fire_timer")
+def fire_timer(execution_id: int, timer_id: str) -> None:
+    """Fire a durable timer; an early or stale delivery re-arms or does nothing."""
+    timer = Timer.objects.filter(execution_id=execution_id, timer_id=timer_id).first()
+    if timer is None:
+        return
+    if timer.fire_at > timezone.now():
+        fire_timer.apply_async((execution_id, timer_id), eta=timer.fire_at)
+        return
+    apply_happening(execution_id, TimerFired(timer_id=timer_id))
+
+
+def recover() -> None:
+    """Re-enqueue what a crash or restart may have dropped: unfired timers and pending calls.
+
+    Safe to run any time: every task re-checks the database before acting.
+    """
+    for execution_id, timer_id, fire_at in Timer.objects.filter(
+        execution__status=Execution.RUNNING
+    ).values_list("execution_id", "timer_id", "fire_at"):
+        fire_timer.apply_async((execution_id, timer_id), eta=fire_at)
+    for execution_id, task_id in PendingTask.objects.filter(
+        execution__status=Execution.RUNNING, wait_for_token=False
+    ).values_list("execution_id", "task_id"):
+        invoke_task.delay(execution_id, task_id)

@@ -1,0 +1,134 @@
+"""Django settings for Stepbridge.
+
+One settings module for both runtime modes, chosen by environment variables alone:
+embedded (the default: SQLite, in-process channel layer, in-memory Celery broker with a
+worker thread inside the server) and distributed (DATABASE_URL, CELERY_BROKER_URL and
+CHANNEL_LAYER_URL pointing at PostgreSQL and Redis, separate `celery -A workbench worker`s).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("STEPBRIDGE_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "stepbridge-embedded-not-secret")
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["*"]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "channels",
+    "workbench.accounts",
+    "workbench.functions",
+    "workbench.buses",
+    "workbench.flows",
+    "workbench.runtime",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+
+ROOT_URLCONF = "workbench.urls"
+ASGI_APPLICATION = "workbench.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+_SQLITE_OPTIONS = {
+    # WAL lets the server, the worker thread and a test process read while one writes;
+    # IMMEDIATE transactions take the write lock up front instead of failing on upgrade.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        DATABASES["default"]["OPTIONS"] = _SQLITE_OPTIONS
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "stepbridge.sqlite3",
+            "OPTIONS": _SQLITE_OPTIONS,
+            # A file, not :memory:, so the served workbench in another process sees test data.
+            "TEST": {"NAME": str(VAR_DIR / "test-stepbridge.sqlite3")},
+        }
+    }
+if os.environ.get("STEPBRIDGE_TEST_DB_NAME"):
+    # Set by the test harness for the server/worker processes it starts: they must open the
+    # test database that pytest-django created, not the development one.
+    DATABASES["default"]["NAME"] = os.environ["STEPBRIDGE_TEST_DB_NAME"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+CHANNEL_LAYER_URL = os.environ.get("CHANNEL_LAYER_URL", "")
+if CHANNEL_LAYER_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_LAYER_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# Every module that defines tasks: a worker registers them all before it takes work.
+CELERY_IMPORTS = ["workbench.runtime.tasks", "workbench.runtime.deliveries"]
+# Embedded mode runs a Celery worker thread inside the server process.
+STEPBRIDGE_EMBEDDED_WORKER = (
+    os.environ.get("STEPBRIDGE_EMBEDDED_WORKER", "1" if CELERY_BROKER_URL.startswith("memory://") else "0")
+    == "1"
+)
+
+STEPBRIDGE_REGION = os.environ.get("STEPBRIDGE_REGION", "us-east-1")
+STEPBRIDGE_DEFAULT_ACCOUNT = os.environ.get("STEPBRIDGE_DEFAULT_ACCOUNT", "123456789012")
+
+# Trusted Python functions an operator offers as Lambda stand-ins: name -> dotted path of a
+# callable taking (event: JSON, context: dict) and returning JSON. Extended by
+# STEPBRIDGE_FUNCTIONS="name=pkg.module:callable,other=..." in the environment.
+STEPBRIDGE_FUNCTIONS: dict[str, str] = {
+    "echo": "workbench.functions.builtin:echo",
+}
+for _pair in filter(None, os.environ.get("STEPBRIDGE_FUNCTIONS", "").split(",")):
+    _name, _, _path = _pair.partition("=")
+    STEPBRIDGE_FUNCTIONS[_name.strip()] = _path.strip()
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("STEPBRIDGE_LOG_LEVEL", "WARNING")},
+}
