@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.events.patterns import Matcher, matches, parse_pattern  # noqa: E402
+from engine.events.patterns import Matcher, matches, parse_pattern
 
 SIZES = (10, 100, 1_000, 10_000)
 EVENT_COUNT = 2_000
@@ -62,7 +62,10 @@ def order_rule(rng: random.Random, vocab: dict[str, list[str]]) -> dict[str, Any
             "status": [{"anything-but": ["cancelled", "failed"]}],
         }
     elif kind == 2:  # one SKU from any of our apps
-        base = {"source": [{"prefix": "com.myapp."}], "detail": {"items": {"sku": [rng.choice(vocab["sku"])]}}}
+        base = {
+            "source": [{"prefix": "com.myapp."}],
+            "detail": {"items": {"sku": [rng.choice(vocab["sku"])]}},
+        }
     else:  # a merchant's orders in a band of amounts, or with $or on region / priority
         low = rng.randrange(0, 900)
         base["detail"] = {
@@ -101,7 +104,9 @@ def build_rules(size: int, seed: int = 7) -> list[str]:
     return rules
 
 
-def envelope(rng: random.Random, source: str, detail_type: str, detail: dict[str, Any], n: int) -> dict[str, Any]:
+def envelope(
+    rng: random.Random, source: str, detail_type: str, detail: dict[str, Any], n: int
+) -> dict[str, Any]:
     return {
         "version": "0",
         "id": f"{n:08x}-0000-4000-8000-{rng.getrandbits(48):012x}",
@@ -121,7 +126,9 @@ def build_events(size: int, count: int = EVENT_COUNT, seed: int = 11) -> list[di
     events = []
     for n in range(count):
         if rng.random() < 0.6:
-            items = [{"sku": rng.choice(vocab["sku"]), "qty": rng.randint(1, 5)} for _ in range(rng.randint(1, 3))]
+            items = [
+                {"sku": rng.choice(vocab["sku"]), "qty": rng.randint(1, 5)} for _ in range(rng.randint(1, 3))
+            ]
             detail = {
                 "orderId": f"order-{n}",
                 "customerId": rng.choice(vocab["customer"]),
@@ -151,14 +158,18 @@ def build_events(size: int, count: int = EVENT_COUNT, seed: int = 11) -> list[di
                 },
                 "geometry": {
                     "type": "Polygon",
-                    "coordinates": [[[x + dx / 1e4, y + dy / 1e4, 0] for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))]],
+                    "coordinates": [
+                        [[x + dx / 1e4, y + dy / 1e4, 0] for dx, dy in ((0, 0), (1, 0), (1, 1), (0, 1))]
+                    ],
                 },
             }
             events.append(envelope(rng, "com.sf.citylots", "Lot Updated", detail, n))
     return events
 
 
-def rate(run: Callable[[list[dict[str, Any]]], int], events: list[dict[str, Any]], min_seconds: float) -> float:
+def rate(
+    run: Callable[[list[dict[str, Any]]], int], events: list[dict[str, Any]], min_seconds: float
+) -> float:
     """Events per second: the best of repeated passes over the batch, for at least min_seconds.
 
     The best pass, not the mean, because this machine is shared: the best is the one least
@@ -213,11 +224,15 @@ def main() -> None:
             expected = {f"rule-{n}" for n, p in enumerate(patterns) if matches(p, event)}
             assert matcher.match(event) == expected, "compiled matcher disagrees with reference"
 
-        ours = rate(lambda batch: sum(len(matcher.match(e)) for e in batch), events, min_seconds)
+        ours = rate(
+            lambda batch, matcher=matcher: sum(len(matcher.match(e)) for e in batch), events, min_seconds
+        )
 
         sample = events[: max(10, min(len(events), 200_000 // size))]
         moto = moto_matchers(rule_texts)
-        moto_rate = rate(lambda batch: sum(sum(m.matches_event(e) for m in moto) for e in batch), sample, 0.5)
+        moto_rate = rate(
+            lambda batch, moto=moto: sum(sum(m.matches_event(e) for m in moto) for e in batch), sample, 0.5
+        )
 
         ls_rate: float | None = None
         if localstack_available:
@@ -225,15 +240,19 @@ def main() -> None:
             assert found is not None
             engine, compiled = found
             ls_rate = rate(
-                lambda batch: sum(sum(engine.evaluate_pattern_on_event(p, e) for p in compiled) for e in batch),
+                lambda batch, engine=engine, compiled=compiled: sum(
+                    sum(engine.evaluate_pattern_on_event(p, e) for p in compiled) for e in batch
+                ),
                 sample,
                 0.5,
             )
         rows.append((size, matched_total / len(events), build_ms, ours, moto_rate, ls_rate))
         print(f"... {size} rules done", file=sys.stderr)
 
-    print("| rules | matches/event | build (ms) | Stepbridge events/s | moto events/s | vs moto "
-          "| LocalStack events/s | vs LocalStack |")
+    print(
+        "| rules | matches/event | build (ms) | Stepbridge events/s | moto events/s | vs moto "
+        "| LocalStack events/s | vs LocalStack |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for size, per_event, build_ms, ours, moto_rate, ls_rate in rows:
         ls_cells = f"{ls_rate:,.0f} | {ours / ls_rate:,.0f}x" if ls_rate else "not available | -"

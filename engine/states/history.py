@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
 from datetime import datetime
 
 from engine.states.model import JSON, HistoryEvent
@@ -71,8 +70,15 @@ def entered_details(name: str, input_text: str) -> dict[str, JSON]:
     return {"name": name, "input": input_text, "inputDetails": {"truncated": False}}
 
 
-def exited_details(name: str, output_text: str) -> dict[str, JSON]:
-    return {"name": name, "output": output_text, "outputDetails": {"truncated": False}}
+def exited_details(
+    name: str, output_text: str, assigned_variables: dict[str, str] | None = None
+) -> dict[str, JSON]:
+    """``stateExitedEventDetails``; with the JSON text of every variable the state assigned."""
+    details: dict[str, JSON] = {"name": name, "output": output_text, "outputDetails": {"truncated": False}}
+    if assigned_variables:
+        details["assignedVariables"] = assigned_variables
+        details["assignedVariablesDetails"] = {"truncated": False}
+    return details
 
 
 def output_details(output_text: str) -> dict[str, JSON]:

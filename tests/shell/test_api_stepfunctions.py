@@ -178,3 +178,64 @@ def test_missing_resources_answer_aws_errors(aws: Any) -> None:
     with pytest.raises(ClientError) as exc:
         sfn.describe_state_machine(stateMachineArn="not-an-arn")
     assert _code(exc) == "InvalidArn"
+
+
+def test_start_sync_execution_runs_an_express_machine_in_memory(aws: Any) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.functions.services import save_mock
+
+    save_mock(
+        default_workspace(), "double", [{"error": "States.TaskFailed", "cause": "once"}, {"output": 84}]
+    )
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 1, "MaxAttempts": 1}],
+                "ResultPath": "$.result",
+                "End": True,
+            }
+        },
+    }
+    sfn = aws("stepfunctions")
+    express = sfn.create_state_machine(
+        name="fast", definition=json.dumps(definition), roleArn=ROLE, type="EXPRESS"
+    )["stateMachineArn"]
+    answer = sfn.start_sync_execution(stateMachineArn=express, name="sync-1", input='{"n": 42}')
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == {"n": 42, "result": 84}
+    assert answer["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:express:fast:sync-1:")
+    assert answer["billingDetails"]["billedDurationInMilliseconds"] >= 1000, "the retry waited one second"
+    standard = sfn.create_state_machine(name="slow", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    with pytest.raises(ClientError) as exc:
+        sfn.start_sync_execution(stateMachineArn=standard)
+    assert _code(exc) == "StateMachineTypeNotSupported"
+
+
+def test_validate_state_machine_definition(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    assert sfn.validate_state_machine_definition(definition=json.dumps(PASS_CHAIN)) == {
+        "result": "OK",
+        "diagnostics": [],
+        "truncated": False,
+        "ResponseMetadata": mock_any(),
+    }
+    broken = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Choice", "Choices": [{"Variable": "$.x", "Next": "B"}]}},
+    }
+    answer = sfn.validate_state_machine_definition(definition=json.dumps(broken))
+    assert answer["result"] == "FAIL"
+    assert {d["severity"] for d in answer["diagnostics"]} == {"ERROR"}
+    assert any(d["location"].startswith("/States/A/Choices[0]") for d in answer["diagnostics"])
+    assert sfn.list_state_machines()["stateMachines"] == [], "validation stores nothing"
+
+
+def mock_any() -> Any:
+    from unittest.mock import ANY
+
+    return ANY

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.utils import timezone
+
+from engine.states.definition import MAX_DEFINITION_CHARS
+from engine.states.definition import validate as validate_definition
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import Service, register, required, string
 from workbench.core.errors import AwsError
-from workbench.core.jsonio import epoch
+from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
 from workbench.flows import presenters
 from workbench.flows import services as flows
@@ -99,10 +104,68 @@ def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 @sfn.operation("StartExecution")
 def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     machine = flows.get_machine(ws, required(params, "stateMachineArn"))
-    execution = flows.start_execution(
-        machine, name=string(params, "name"), input_text=string(params, "input")
-    )
+    name, input_text = string(params, "name"), string(params, "input")
+    if machine.type == StateMachine.EXPRESS:
+        return {
+            "executionArn": flows.start_express_execution(machine, name=name, input_text=input_text),
+            "startDate": epoch(timezone.now()),
+        }
+    execution = flows.start_execution(machine, name=name, input_text=input_text)
     return {"executionArn": execution.arn, "startDate": epoch(execution.start_date)}
+
+
+@sfn.operation("StartSyncExecution")
+def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    input_text = string(params, "input") or "{}"
+    context, result = flows.start_sync_execution(machine, name=string(params, "name"), input_text=input_text)
+    duration_ms = (result.stopped - result.started).total_seconds() * 1000
+    shaped: dict[str, Any] = {
+        "executionArn": context.execution_arn,
+        "stateMachineArn": machine.arn,
+        "name": context.execution_name,
+        "startDate": epoch(result.started),
+        "stopDate": epoch(result.stopped),
+        "status": result.status,
+        "input": input_text,
+        "inputDetails": {"included": True},
+        # Express bills in 100 ms steps and at least 64 MB of memory.
+        "billingDetails": {
+            "billedMemoryUsedInMB": 64,
+            "billedDurationInMilliseconds": max(100, math.ceil(duration_ms / 100) * 100),
+        },
+    }
+    if result.status == "SUCCEEDED":
+        shaped["output"] = dumps(result.output)
+        shaped["outputDetails"] = {"included": True}
+    for key, value in (("error", result.error), ("cause", result.cause)):
+        if value is not None:
+            shaped[key] = value
+    return shaped
+
+
+@sfn.operation("ValidateStateMachineDefinition")
+def validate_state_machine_definition(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    definition = required(params, "definition")
+    if not isinstance(definition, str) or len(definition) > MAX_DEFINITION_CHARS:
+        raise AwsError(
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DEFINITION_CHARS}"
+        )
+    severity = params.get("severity") or "ERROR"
+    if severity not in ("ERROR", "WARNING"):
+        raise AwsError(
+            f"1 validation error detected: Value '{severity}' at 'severity' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [ERROR, WARNING]"
+        )
+    wanted = ("ERROR",) if severity == "ERROR" else ("ERROR", "WARNING")
+    diagnostics = [d for d in validate_definition(definition) if d.severity in wanted]
+    limit = _max_results(params) or 100
+    return {
+        "result": "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK",
+        "diagnostics": [d.to_aws() for d in diagnostics[:limit]],
+        "truncated": len(diagnostics) > limit,
+    }
 
 
 @sfn.operation("DescribeExecution")

@@ -15,4 +15,3 @@ def dumps(value: Any) -> str:
 def epoch(moment: datetime | None) -> float | None:
     """Timestamps travel as epoch seconds in AWS's JSON 1.0/1.1 protocols."""
     return None if moment is None else moment.timestamp()
-

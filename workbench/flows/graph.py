@@ -61,6 +61,7 @@ class _Builder:
                         color="#888888",
                     )
                     self.add_machine(cluster, branch, f"{node}_{index}_")
+                graph.edge(node, f"{node}_{index}_start", style="dotted", color="#888888", arrowhead="none")
         if ends:
             graph.node(end, "", shape="doublecircle", width="0.15", style="filled", fillcolor="#555555")
 

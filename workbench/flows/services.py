@@ -14,9 +14,11 @@ from django.utils import timezone
 from engine.states.definition import InvalidDefinitionError, parse_definition
 from engine.states.model import ExecutionContext, ExecutionStartRequested, StopRequested
 from workbench.accounts.models import Workspace
-from workbench.core.arns import Arn
+from workbench.core.arns import Arn, express_execution_arn
 from workbench.core.errors import AwsError, ValidationError
 from workbench.flows.models import Execution, PendingTask, StateMachine
+from workbench.runtime import express
+from workbench.runtime.express import ExpressResult
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 MAX_INPUT_BYTES = 256 * 1024
@@ -248,3 +250,48 @@ def send_task_heartbeat(workspace: Workspace, token: Any) -> None:
 
     task = task_for_token(workspace, token)
     report_happening(task.execution_id, TaskHeartbeat(task_id=task.task_id))
+
+
+def express_context(machine: StateMachine, name: str) -> ExecutionContext:
+    workspace = machine.workspace
+    arn = (
+        express_execution_arn(workspace.region, workspace.account_id, machine.name, name) + f":{uuid.uuid4()}"
+    )
+    return ExecutionContext(
+        execution_arn=arn,
+        execution_name=name,
+        state_machine_arn=machine.arn,
+        state_machine_name=machine.name,
+        start_time=timezone.now(),
+        role_arn=machine.role_arn,
+    )
+
+
+def start_sync_execution(
+    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+) -> tuple[ExecutionContext, ExpressResult]:
+    """StartSyncExecution: an Express execution run to its end in this request, in memory."""
+    if machine.type != StateMachine.EXPRESS:
+        raise AwsError(
+            "This operation is not supported by this type of state machine",
+            code="StateMachineTypeNotSupported",
+        )
+    name = name or str(uuid.uuid4())
+    _name_ok(name, "execution")
+    payload = parse_input(input_text)
+    context = express_context(machine, name)
+    return context, express.run(machine.workspace, json.loads(machine.definition), payload, context)
+
+
+def start_express_execution(
+    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+) -> str:
+    """StartExecution of an Express machine: runs asynchronously in a worker, keeps no history."""
+    from workbench.runtime.tasks import run_express_execution
+
+    name = name or str(uuid.uuid4())
+    _name_ok(name, "execution")
+    parse_input(input_text)
+    context = express_context(machine, name)
+    run_express_execution.delay(machine.id, name, context.execution_arn, input_text or "{}")
+    return context.execution_arn

@@ -107,11 +107,7 @@ def _record(execution: Execution, command: Any) -> None:
     elif isinstance(command, FinishExecution):
         execution.status = command.status
         execution.stop_date = timezone.now()
-        execution.output = (
-            None
-            if command.output is None and command.status != "SUCCEEDED"
-            else json.dumps(command.output, separators=(",", ":"), ensure_ascii=False)
-        )
+        execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
         execution.error = command.error
         execution.cause = command.cause
         execution.pending_tasks.all().delete()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from engine.states.model import Happening, TaskFailed, TaskSucceeded, TimerFired
 from workbench.flows.models import Execution, PendingTask, Timer
-from workbench.runtime import happenings, integrations
+from workbench.runtime import express, happenings, integrations
 from workbench.runtime.stepper import apply_happening
 
 
@@ -74,3 +74,19 @@ def recover() -> None:
         execution__status=Execution.RUNNING, wait_for_token=False
     ).values_list("execution_id", "task_id"):
         invoke_task.delay(execution_id, task_id)
+
+
+@shared_task(name="stepbridge.run_express_execution")
+def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
+    """An asynchronous Express execution: run in memory, nothing kept (as on AWS)."""
+    import json
+    from dataclasses import replace
+
+    from workbench.flows.models import StateMachine
+    from workbench.flows.services import express_context
+
+    machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
+    if machine is None:
+        return
+    context = replace(express_context(machine, name), execution_arn=execution_arn)
+    express.run(machine.workspace, json.loads(machine.definition), json.loads(input_text), context)

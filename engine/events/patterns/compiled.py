@@ -548,7 +548,11 @@ def _flatten_object(
         elif kind is list:
             _flatten_list(value, sub, membership, single, multi, counter)  # type: ignore[arg-type]
         else:
-            _add_leaf(sub.path, value, membership, single, multi)  # type: ignore[arg-type]
+            path = sub.path
+            if not membership and path not in single and path not in multi:
+                single[path] = value  # type: ignore[assignment]
+            else:
+                _add_leaf(path, value, membership, single, multi)  # type: ignore[arg-type]
 
 
 def _add_leaf(

@@ -1,4 +1,9 @@
-"""Choice (pick the next state) and Wait (a timer, then carry on)."""
+"""Choice (pick the next state) and Wait (a timer, then carry on).
+
+A matching Choice Rule brings its own Assign (and, in JSONata, its own Output); the state's
+top-level Assign and Output apply when no rule matches and the Default is taken. JSONata rules
+test ``Condition`` (an expression, or a literal boolean) instead of Variable + operator.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from engine.states.choice import ChoiceRuntimeError, evaluate_choice_rule
 from engine.states.errors import StatesError
 from engine.states.model import JSON
 from engine.states.paths import PathNotFound, PathSyntaxError, compile_path
+from engine.states.runtime import query
 from engine.states.runtime.codes import BLOCKED
-from engine.states.runtime.compiled import CompiledState
+from engine.states.runtime.compiled import ChoiceRule, CompiledState
 
 if TYPE_CHECKING:
     from engine.states.runtime.run import Run, Thread
@@ -19,6 +25,8 @@ if TYPE_CHECKING:
 
 def enter_choice(run: Run, thread: Thread, state: CompiledState) -> int:
     run.enter(thread, state)
+    if state.jsonata:
+        return _choose_jsonata(run, thread, state)
     effective = run.effective_input(thread, state)
     scope = run.scope(thread, state, effective)
 
@@ -31,25 +39,52 @@ def enter_choice(run: Run, thread: Thread, state: CompiledState) -> int:
             raise run.runtime_error(thread, state, str(problem)) from None
 
     try:
-        chosen = next(
-            (rule["Next"] for rule in state.raw.get("Choices", ()) if evaluate_choice_rule(rule, resolve)),
-            None,
-        )
+        chosen = next((rule for rule in state.choice_rules if evaluate_choice_rule(rule.spec, resolve)), None)
     except ChoiceRuntimeError as problem:
         if problem.error == errors.RUNTIME:
             raise run.runtime_error(thread, state, problem.cause) from None
         raise StatesError(problem.error, problem.cause) from None
     if chosen is not None:
-        return run.exit_state(thread, state, run.output_path(thread, state, effective), chosen)
+        assigned = query.jsonpath_assignments(run, thread, state, chosen.assign_renderer, effective)
+        return run.exit_state(thread, state, run.output_path(thread, state, effective), chosen.next, assigned)
+    default = _default(thread, state)
+    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, effective)
+    return run.exit_state(thread, state, run.output_path(thread, state, effective), default, assigned)
+
+
+def _default(thread: Thread, state: CompiledState) -> str:
     default = state.raw.get("Default")
-    if default is not None:
-        return run.exit_state(thread, state, run.output_path(thread, state, effective), default)
-    raise StatesError(
-        errors.NO_CHOICE_MATCHED,
-        errors.runtime_cause(
-            state.name, thread["ent"], "No Choice Rule matched the input and the state has no Default."
-        ),
-    )
+    if default is None:
+        raise StatesError(
+            errors.NO_CHOICE_MATCHED,
+            errors.runtime_cause(
+                state.name, thread["ent"], "No Choice Rule matched the input and the state has no Default."
+            ),
+        )
+    return str(default)
+
+
+def _choose_jsonata(run: Run, thread: Thread, state: CompiledState) -> int:
+    values = query.bindings(run, thread, state)
+    for rule in state.choice_rules:
+        if _condition_holds(run, thread, state, rule, values):
+            assigned = query.jsonata_assignments(run, thread, state, rule.assign, values)
+            output = (
+                query.render(run, thread, state, rule.output, "Output", values)
+                if rule.has_output
+                else thread["in"]
+            )
+            return run.exit_state(thread, state, output, rule.next, assigned)
+    return query.conclude(run, thread, state, thread["in"], next_name=_default(thread, state))
+
+
+def _condition_holds(
+    run: Run, thread: Thread, state: CompiledState, rule: ChoiceRule, values: dict[str, JSON]
+) -> bool:
+    value = query.render(run, thread, state, rule.condition, "Condition", values)
+    if not isinstance(value, bool):
+        raise query.wrong_type(thread, state, "Condition", rule.condition, value, "a boolean")
+    return value
 
 
 def enter_wait(run: Run, thread: Thread, state: CompiledState) -> int:
@@ -65,12 +100,17 @@ def enter_wait(run: Run, thread: Thread, state: CompiledState) -> int:
 
 def finish_wait(run: Run, thread: Thread, state: CompiledState) -> int:
     thread["w"] = None
-    output = run.output_path(thread, state, run.effective_input(thread, state))
-    return run.exit_state(thread, state, output)
+    if state.jsonata:
+        return query.conclude(run, thread, state, thread["in"])
+    effective = run.effective_input(thread, state)
+    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, effective)
+    return run.exit_state(thread, state, run.output_path(thread, state, effective), None, assigned)
 
 
 def _fire_at(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> datetime:
     spec = state.raw
+    if state.jsonata:
+        return _jsonata_fire_at(run, thread, state)
     if "Seconds" in spec:
         return run.now + timedelta(seconds=spec["Seconds"])
     if "Timestamp" in spec:
@@ -91,21 +131,47 @@ def _fire_at(run: Run, thread: Thread, state: CompiledState, effective: JSON) ->
     return _parse_timestamp(run, thread, state, value, "TimestampPath")
 
 
-def _parse_timestamp(run: Run, thread: Thread, state: CompiledState, value: JSON, field: str) -> datetime:
+def _jsonata_fire_at(run: Run, thread: Thread, state: CompiledState) -> datetime:
+    """Seconds / Timestamp of a JSONata Wait: literals or ``{% %}`` expressions."""
+    spec = state.raw
+    if "Seconds" in spec:
+        return run.now + timedelta(
+            seconds=query.whole_number(run, thread, state, "Seconds", spec["Seconds"], 0)
+        )
+    written = spec["Timestamp"]
+    value = query.render(run, thread, state, written, "Timestamp", query.bindings(run, thread, state))
+    moment = _timestamp(value)
+    if moment is None:
+        raise query.wrong_type(
+            thread, state, "Timestamp", written, value, "an ISO-8601 extended offset date-time string"
+        )
+    return _on_clock(run, moment)
+
+
+def _timestamp(value: JSON) -> datetime | None:
     """An RFC 3339 timestamp with ``Z`` or an offset, as the Wait state page requires."""
-    moment: datetime | None = None
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
-    if moment is None or moment.tzinfo is None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _on_clock(run: Run, moment: datetime) -> datetime:
+    if run.now.tzinfo is None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _parse_timestamp(run: Run, thread: Thread, state: CompiledState, value: JSON, field: str) -> datetime:
+    moment = _timestamp(value)
+    if moment is None:
         raise run.runtime_error(
             thread,
             state,
             f"The {field} parameter does not reference a valid ISO-8601 extended offset date-time format "
             f"string: {value!r}",
         )
-    if run.now.tzinfo is None:
-        return moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    return _on_clock(run, moment)

@@ -38,16 +38,52 @@ class Retrier:
 
 
 class Catcher:
-    __slots__ = ("assign", "discard_result", "error_equals", "next", "output", "result_path")
+    __slots__ = (
+        "assign",
+        "assign_renderer",
+        "discard_result",
+        "error_equals",
+        "has_output",
+        "next",
+        "output",
+        "result_path",
+    )
 
-    def __init__(self, spec: dict[str, Any]) -> None:
+    def __init__(self, spec: dict[str, Any], language: str) -> None:
         self.error_equals: tuple[str, ...] = tuple(spec.get("ErrorEquals", ()))
         self.next: str = spec["Next"]
         self.discard_result = "ResultPath" in spec and spec["ResultPath"] is None
         raw_path = spec.get("ResultPath")
         self.result_path: Path | None = compile_path(raw_path) if isinstance(raw_path, str) else None
+        self.has_output = "Output" in spec
         self.output: JSON = spec.get("Output")
-        self.assign: JSON = spec.get("Assign")
+        self.assign: dict[str, JSON] | None = _assign_spec(spec)
+        self.assign_renderer: Renderer | None = _assign_renderer(self.assign, language)
+
+
+class ChoiceRule:
+    """One entry of ``Choices``: the rule itself plus what happens when it matches."""
+
+    __slots__ = ("assign", "assign_renderer", "condition", "has_output", "next", "output", "spec")
+
+    def __init__(self, spec: dict[str, Any], language: str) -> None:
+        self.spec = spec
+        self.next: str = spec["Next"]
+        self.condition: JSON = spec.get("Condition")
+        self.has_output = "Output" in spec
+        self.output: JSON = spec.get("Output")
+        self.assign: dict[str, JSON] | None = _assign_spec(spec)
+        self.assign_renderer: Renderer | None = _assign_renderer(self.assign, language)
+
+
+def _assign_spec(spec: dict[str, Any]) -> dict[str, JSON] | None:
+    assign = spec.get("Assign")
+    return assign if isinstance(assign, dict) else None
+
+
+def _assign_renderer(assign: dict[str, JSON] | None, language: str) -> Renderer | None:
+    """JSONPath Assign is a payload template (``"name.$": "$.path"``); JSONata's is evaluated as is."""
+    return compile_template(assign) if assign is not None and language == JSONPATH else None
 
 
 class OptionalPath:
@@ -76,6 +112,7 @@ class CompiledState:
         self.end: bool = bool(spec.get("End")) or self.type in ("Succeed", "Fail")
         self.entered_type, self.exited_type = STATE_EVENT_TYPES[self.type]
         self.language: str = spec.get("QueryLanguage", language)
+        self.jsonata = self.language == JSONATA
         self.input_path = OptionalPath(spec, "InputPath")
         self.output_path = OptionalPath(spec, "OutputPath")
         self.parameters: Renderer | None = _template(spec, "Parameters", self.language)
@@ -87,14 +124,22 @@ class CompiledState:
             if isinstance(raw_result_path, str) and raw_result_path != "$"
             else None
         )
-        self.assign: JSON = spec.get("Assign")
-        self.assign_renderer: Renderer | None = (
-            compile_template(self.assign)
-            if isinstance(self.assign, dict) and self.language == JSONPATH
-            else None
-        )
+        self.assign: dict[str, JSON] | None = _assign_spec(spec)
+        self.assign_renderer: Renderer | None = _assign_renderer(self.assign, self.language)
+        # JSONata: Output replaces the JSONPath output pipeline; Arguments replaces Parameters.
+        self.has_output = "Output" in spec
+        self.output: JSON = spec.get("Output")
+        self.has_arguments = "Arguments" in spec
+        self.arguments: JSON = spec.get("Arguments")
         self.retriers = [Retrier(r) for r in spec.get("Retry", ())]
-        self.catchers = [Catcher(c) for c in spec.get("Catch", ())]
+        self.catchers = [Catcher(c, self.language) for c in spec.get("Catch", ())]
+        self.choice_rules = [ChoiceRule(rule, self.language) for rule in spec.get("Choices", ())]
+        if (
+            self.assign is not None
+            or any(catcher.assign is not None for catcher in self.catchers)
+            or any(rule.assign is not None for rule in self.choice_rules)
+        ):
+            program.uses_variables = True
         # Pass
         self.has_result = "Result" in spec
         self.result: JSON = spec.get("Result")
@@ -114,14 +159,6 @@ class CompiledState:
             and self.language == JSONPATH
         )
         """No data-flow field at all: the output is the input (the fast path of a Pass)."""
-        self.unsupported: str | None = None
-        """Why this interpreter cannot run the state yet (it fails with States.Runtime)."""
-        if self.language == JSONATA:
-            self.unsupported = (
-                "JSONata states (QueryLanguage JSONata) are not supported by this interpreter yet."
-            )
-        elif "Assign" in spec or any("Assign" in catcher for catcher in spec.get("Catch", ())):
-            self.unsupported = "Workflow variables (Assign) are not supported by this interpreter yet."
         # Task
         self.resource: ResourceInfo | None = (
             describe_resource(spec["Resource"]) if self.type == "Task" else None
@@ -138,7 +175,14 @@ class CompiledState:
             if processor is None:
                 raise ValueError(f"Map state '{name}' has neither ItemProcessor nor Iterator")
             self.processor = CompiledMachine(processor, f"{machine_key}/{name}#map", program, self.language)
+            config = processor.get("ProcessorConfig")
+            self.distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
+            """A distributed Map's child workflows cannot read the variables of outer scopes."""
+            self.has_items = "Items" in spec
+            self.items: JSON = spec.get("Items")
             selector = spec.get("ItemSelector", spec.get("Parameters"))
+            self.item_selector_spec: JSON = selector
+            """The raw ItemSelector (a JSONata template in JSONata states)."""
             self.item_selector: Renderer | None = (
                 compile_template(selector)
                 if isinstance(selector, dict) and self.language == JSONPATH
@@ -178,6 +222,8 @@ class Program:
         self.key = ""
         """The definition's hash, set by ``engine.states.interpreter.compile_definition``."""
         self.machines: dict[str, CompiledMachine] = {}
+        self.uses_variables = False
+        """Any Assign anywhere: without one, no state needs to look variables up."""
         self.language: str = definition.get("QueryLanguage", JSONPATH)
         self.timeout_seconds: float | None = definition.get("TimeoutSeconds")
         self.root = CompiledMachine(definition, "", self, self.language)

@@ -4,6 +4,10 @@ Covers ItemsPath, ItemSelector (and the legacy Parameters) with ``$$.Map.Item``,
 (and the legacy Iterator), MaxConcurrency(Path), ToleratedFailureCount/Percentage(Path) and
 ItemBatcher (MaxItemsPerBatch(Path), BatchInput). A DISTRIBUTED Map that reads its items with
 ItemReader or writes them with ResultWriter is refused with a clear States.Runtime error.
+
+In JSONata the items are ``Items`` (an array, or an expression giving one; default: the state
+input), ItemSelector is a JSONata template seeing ``$states.context.Map.Item``, the numeric
+fields may be expressions, and the output is ``Output`` (default: the results array).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from engine.states import errors
 from engine.states.errors import StatesError
 from engine.states.model import JSON
 from engine.states.paths import compile_path, compile_template
+from engine.states.runtime import query
 from engine.states.runtime.codes import BLOCKED
 from engine.states.runtime.compiled import CompiledState
 
@@ -38,11 +43,12 @@ def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
                 "workbench yet; pass the items in the state input instead.",
             )
     effective = run.effective_input(thread, state)
-    items = (
-        effective
-        if state.items_path is None
-        else run.resolve(thread, state, state.items_path, effective, "ItemsPath")
-    )
+    if state.jsonata:
+        items = _jsonata_items(run, thread, state)
+    elif state.items_path is None:
+        items = effective
+    else:
+        items = run.resolve(thread, state, state.items_path, effective, "ItemsPath")
     if not isinstance(items, list):
         raise run.runtime_error(
             thread,
@@ -82,11 +88,23 @@ def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
     return BLOCKED
 
 
+def _jsonata_items(run: Run, thread: Thread, state: CompiledState) -> JSON:
+    if not state.has_items:
+        return thread["in"]
+    values = query.bindings(run, thread, state)
+    items = query.render(run, thread, state, state.items, "Items", values)
+    if not isinstance(items, list):
+        raise query.wrong_type(thread, state, "Items", state.items, items, "a JSON array")
+    return items
+
+
 def _count(
     run: Run, thread: Thread, state: CompiledState, field: str, effective: JSON, default: int | None
 ) -> int | None:
     spec = state.raw
     if field in spec:
+        if state.jsonata:
+            return query.whole_number(run, thread, state, field, spec[field], 0)
         return int(spec[field])
     if field + "Path" not in spec:
         return default
@@ -103,7 +121,17 @@ def _count(
 def _percent(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> float | None:
     spec = state.raw
     if "ToleratedFailurePercentage" in spec:
-        return float(spec["ToleratedFailurePercentage"])
+        written = spec["ToleratedFailurePercentage"]
+        if not state.jsonata:
+            return float(written)
+        value = query.render(
+            run, thread, state, written, "ToleratedFailurePercentage", query.bindings(run, thread, state)
+        )
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise query.wrong_type(
+                thread, state, "ToleratedFailurePercentage", written, value, "a number from 0 to 100"
+            )
+        return float(value)
     if "ToleratedFailurePercentagePath" not in spec:
         return None
     path_text = spec["ToleratedFailurePercentagePath"]
@@ -123,7 +151,9 @@ def _batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -
     if not isinstance(batcher, dict):
         return None, None
     size: int | None = None
-    if "MaxItemsPerBatch" in batcher:
+    if "MaxItemsPerBatch" in batcher and state.jsonata:
+        size = query.whole_number(run, thread, state, "MaxItemsPerBatch", batcher["MaxItemsPerBatch"], 1)
+    elif "MaxItemsPerBatch" in batcher:
         size = int(batcher["MaxItemsPerBatch"])
     elif "MaxItemsPerBatchPath" in batcher:
         value = run.resolve(
@@ -135,7 +165,10 @@ def _batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -
             )
         size = value
     batch_input: JSON = None
-    if "BatchInput" in batcher:
+    if "BatchInput" in batcher and state.jsonata:
+        values = query.bindings(run, thread, state)
+        batch_input = query.render(run, thread, state, batcher["BatchInput"], "BatchInput", values)
+    elif "BatchInput" in batcher:
         batch_input = run.render(thread, state, compile_template(batcher["BatchInput"]), effective)
     return size or 1_000_000_000, batch_input
 
@@ -160,6 +193,11 @@ def _iteration_input(
 def _select(
     run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int, item: JSON
 ) -> JSON:
+    if state.jsonata:
+        if state.item_selector_spec is None:
+            return item
+        values = query.bindings(run, thread, state, item=(index, item))
+        return query.render(run, thread, state, state.item_selector_spec, "ItemSelector", values)
     if state.item_selector is None:
         return item
     return run.render(thread, state, state.item_selector, waiting["eff"], item=(index, item))
@@ -178,6 +216,8 @@ def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: di
         raise
     assert state.processor is not None
     child = run.new_thread(state.processor, value, thread, index, last=thread["last"])
+    if state.distributed:
+        child["iso"] = True
     run.emit(
         child, "MapIterationStarted", "mapIterationStartedEventDetails", {"name": state.name, "index": index}
     )
@@ -270,6 +310,9 @@ def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
 
 def _complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
     run.emit(thread, "MapStateSucceeded", None, None)
+    if state.jsonata:
+        return query.conclude(run, thread, state, results, result=results)
     if state.result_selector is not None:
         results = run.render(thread, state, state.result_selector, results)
-    return run.exit_state(thread, state, run.place_result(thread, state, results))
+    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, results)
+    return run.exit_state(thread, state, run.place_result(thread, state, results), None, assigned)

@@ -2,6 +2,8 @@
 
 A failing branch fails the whole state with the branch's own error; the siblings are dropped
 (their pending tasks get CancelTask), then the Parallel state's Retry/Catch apply.
+In JSONata the branches receive ``Arguments`` (default: the state input) and the state outputs
+``Output`` (default: the array of branch outputs, also bound to ``$states.result``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.states.model import JSON
+from engine.states.runtime import query
 from engine.states.runtime.codes import BLOCKED
 from engine.states.runtime.compiled import CompiledState
 
@@ -23,9 +26,13 @@ def enter_parallel(run: Run, thread: Thread, state: CompiledState) -> int:
 
 def start_branches(run: Run, thread: Thread, state: CompiledState) -> int:
     effective = run.effective_input(thread, state)
-    branch_input = (
-        run.render(thread, state, state.parameters, effective) if state.parameters is not None else effective
-    )
+    if state.jsonata and state.has_arguments:
+        values = query.bindings(run, thread, state)
+        branch_input = query.render(run, thread, state, state.arguments, "Arguments", values)
+    elif state.parameters is not None:
+        branch_input = run.render(thread, state, state.parameters, effective)
+    else:
+        branch_input = effective
     started = run.emit(thread, "ParallelStateStarted", None, None)
     live: list[str] = []
     for slot, branch in enumerate(state.branches):
@@ -50,9 +57,12 @@ def _complete(run: Run, parent: Thread, state: CompiledState) -> int:
     results: JSON = parent["w"]["results"]
     parent["w"] = None
     run.emit(parent, "ParallelStateSucceeded", None, None)
+    if state.jsonata:
+        return query.conclude(run, parent, state, results, result=results)
     if state.result_selector is not None:
         results = run.render(parent, state, state.result_selector, results)
-    return run.exit_state(parent, state, run.place_result(parent, state, results))
+    assigned = query.jsonpath_assignments(run, parent, state, state.assign_renderer, results)
+    return run.exit_state(parent, state, run.place_result(parent, state, results), None, assigned)
 
 
 def branch_failed(run: Run, parent: Thread, child: Thread, error: str, cause: str) -> None:

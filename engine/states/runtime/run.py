@@ -8,6 +8,9 @@ Threads are plain dicts inside ``state["threads"]``::
      "et": entered time, "last": the thread's last event id, "rc": {retrier index: count},
      "rt": retries of the current state, "p": parent thread id, "slot": index in the parent,
      "w": what the thread waits for, or None}
+
+and, once a state assigned workflow variables, "vars" (name -> value) and "vsz" (name -> bytes);
+"iso" marks a thread that cannot read its ancestors' variables (a distributed Map's children).
 """
 
 from __future__ import annotations
@@ -50,8 +53,11 @@ from engine.states.paths import (
     set_at,
     to_json,
 )
+from engine.states.runtime import query
 from engine.states.runtime.codes import BLOCKED, DONE, NEXT, PAYLOAD_LIMIT_BYTES
-from engine.states.runtime.compiled import CompiledMachine, CompiledState, Program
+from engine.states.runtime.compiled import Catcher, CompiledMachine, CompiledState, Program
+from engine.states.runtime.variables import commit as commit_variables
+from engine.states.runtime.variables import visible_variables
 
 Thread = dict[str, Any]
 Step = Callable[["Run", Thread, CompiledState], int]
@@ -158,8 +164,6 @@ class Run:
         text = cached[1]
         thread["ent"] = self.emit(thread, state.entered_type, ENTERED_KEY, entered_details(state.name, text))
         thread["et"] = self.now_iso
-        if state.unsupported is not None:
-            raise self.runtime_error(thread, state, state.unsupported)
 
     # --- threads ------------------------------------------------------------------------
 
@@ -283,7 +287,15 @@ class Run:
         token: str | None = None,
         item: tuple[int, JSON] | None = None,
     ) -> Scope:
-        return Scope(document, lambda: self.context(thread, state, token, item), self.env, thread.get("vars"))
+        return Scope(
+            document, lambda: self.context(thread, state, token, item), self.env, self.variables(thread)
+        )
+
+    def variables(self, thread: Thread) -> dict[str, JSON] | None:
+        """The workflow variables ``thread`` can read (None when the definition assigns none)."""
+        if not self.program.uses_variables:
+            return None
+        return visible_variables(self, thread)
 
     def resolve(self, thread: Thread, state: CompiledState, path: Path, document: JSON, field: str) -> JSON:
         """A path field (InputPath, ItemsPath, SecondsPath...) or States.Runtime naming it."""
@@ -340,9 +352,15 @@ class Run:
     # --- leaving a state -------------------------------------------------------------------
 
     def exit_state(
-        self, thread: Thread, state: CompiledState, output: JSON, next_name: str | None = None
+        self,
+        thread: Thread,
+        state: CompiledState,
+        output: JSON,
+        next_name: str | None = None,
+        assigned: dict[str, JSON] | None = None,
     ) -> int:
-        """The ``*StateExited`` event, then the next state or the end of the thread."""
+        """Commit the evaluated Assign, the ``*StateExited`` event, then the next state or the
+        end of the thread."""
         cached = self._texts.get(thread["id"])
         text = cached[1] if cached is not None and cached[0] is output else to_json(output)
         if len(text) > _QUICK_SIZE_CHECK and payload_too_large(text):
@@ -351,8 +369,9 @@ class Run:
                 f"The state/task '{state.name}' returned a result with a size exceeding "
                 f"the maximum number of bytes service limit.",
             )
+        assigned_texts = commit_variables(self, thread, state, assigned) if assigned else None
         if state.exited_type is not None:
-            self.emit(thread, state.exited_type, EXITED_KEY, exited_details(state.name, text))
+            self.emit(thread, state.exited_type, EXITED_KEY, exited_details(state.name, text, assigned_texts))
         if thread["rt"]:
             thread["rc"] = {}
             thread["rt"] = 0
@@ -426,20 +445,32 @@ class Run:
                     continue
                 error_output = {"Error": error, "Cause": cause}
                 try:
-                    if catcher.discard_result:
-                        output = thread["in"]
-                    elif catcher.result_path is None:
-                        output = error_output
-                    else:
-                        output = set_at(thread["in"], catcher.result_path, error_output)
+                    output, assigned = self._caught(thread, state, catcher, error_output)
                     thread["rc"] = {}
                     thread["rt"] = 0
-                    return self.exit_state(thread, state, output, catcher.next)
+                    return self.exit_state(thread, state, output, catcher.next, assigned)
                 except ResultPathError as problem:
                     return self.fail_thread(thread, errors.RESULT_PATH_MATCH_FAILURE, str(problem))
                 except StatesError as failure:
                     return self.fail_thread(thread, failure.error, failure.cause)
         return self.fail_thread(thread, error, cause)
+
+    def _caught(
+        self, thread: Thread, state: CompiledState, catcher: Catcher, error_output: dict[str, JSON]
+    ) -> tuple[JSON, dict[str, JSON] | None]:
+        """A matching Catcher's output and assignments ("Handling errors", both query languages)."""
+        if state.jsonata:
+            values = query.bindings(self, thread, state, error_output=error_output)
+            assigned = query.jsonata_assignments(self, thread, state, catcher.assign, values)
+            if not catcher.has_output:
+                return error_output, assigned
+            return query.render(self, thread, state, catcher.output, "Output", values), assigned
+        assigned = query.jsonpath_assignments(self, thread, state, catcher.assign_renderer, error_output)
+        if catcher.discard_result:
+            return thread["in"], assigned
+        if catcher.result_path is None:
+            return error_output, assigned
+        return set_at(thread["in"], catcher.result_path, error_output), assigned
 
     # --- the end of the execution -----------------------------------------------------------
 

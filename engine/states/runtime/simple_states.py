@@ -1,4 +1,8 @@
-"""Pass, Succeed and Fail: states that finish in the same step they start."""
+"""Pass, Succeed and Fail: states that finish in the same step they start.
+
+In JSONata a Pass or Succeed state outputs its input unless ``Output`` says otherwise, and a
+Fail state's Error and Cause may be ``{% %}`` expressions that evaluate to strings.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import TYPE_CHECKING
 from engine.states import errors
 from engine.states.errors import StatesError
 from engine.states.paths import PathSyntaxError, compile_template
+from engine.states.runtime import query
 from engine.states.runtime.compiled import CompiledState
 
 if TYPE_CHECKING:
@@ -18,15 +23,20 @@ def enter_pass(run: Run, thread: Thread, state: CompiledState) -> int:
     run.enter(thread, state)
     if state.plain:
         return run.exit_state(thread, state, thread["in"])
+    if state.jsonata:
+        return query.conclude(run, thread, state, thread["in"])
     effective = run.effective_input(thread, state)
     if state.parameters is not None:
         effective = run.render(thread, state, state.parameters, effective)
     result = state.result if state.has_result else effective
-    return run.exit_state(thread, state, run.place_result(thread, state, result))
+    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, result)
+    return run.exit_state(thread, state, run.place_result(thread, state, result), None, assigned)
 
 
 def enter_succeed(run: Run, thread: Thread, state: CompiledState) -> int:
     run.enter(thread, state)
+    if state.jsonata:
+        return query.conclude(run, thread, state, thread["in"])
     output = run.output_path(thread, state, run.effective_input(thread, state))
     return run.exit_state(thread, state, output)
 
@@ -35,6 +45,10 @@ def enter_fail(run: Run, thread: Thread, state: CompiledState) -> int:
     """Fail: Error/Cause literals or ErrorPath/CausePath (a path or an intrinsic)."""
     run.enter(thread, state)
     spec = state.raw
+    if state.jsonata:
+        return run.fail_thread(
+            thread, _jsonata_text(run, thread, state, "Error"), _jsonata_text(run, thread, state, "Cause")
+        )
     error = _text_field(run, thread, state, "Error", "ErrorPath")
     cause = _text_field(run, thread, state, "Cause", "CausePath")
     if error is None:
@@ -62,4 +76,15 @@ def _text_field(run: Run, thread: Thread, state: CompiledState, field: str, path
                 f"The {path_field} '{spec[path_field]}' must resolve to a string, not {value!r}",
             ),
         )
+    return value
+
+
+def _jsonata_text(run: Run, thread: Thread, state: CompiledState, field: str) -> str:
+    """Error or Cause of a JSONata Fail state: a literal string or an expression giving one."""
+    written = state.raw.get(field)
+    if written is None:
+        return ""
+    value = query.render(run, thread, state, written, field, query.bindings(run, thread, state))
+    if not isinstance(value, str):
+        raise query.wrong_type(thread, state, field, written, value, "a string")
     return value

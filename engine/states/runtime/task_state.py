@@ -5,6 +5,10 @@ function ARN gives LambdaFunction* events, an activity Activity* events, and eve
 integration (``arn:aws:states:::service:action[.sync|.waitForTaskToken]``) Task* events.
 For ``arn:aws:states:::lambda:invoke`` the shell reports the function's own result and the
 decider wraps it in the Lambda API response (``Payload``, ``StatusCode``...).
+
+In JSONata the payload is ``Arguments`` (default: the state input), TimeoutSeconds and
+HeartbeatSeconds may be expressions, and the output is ``Output`` (default: the result), with
+the result bound to ``$states.result``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from engine.states.history import (
 )
 from engine.states.model import JSON, CancelTask, InvokeTask
 from engine.states.paths import compile_path, to_json
+from engine.states.runtime import query
 from engine.states.runtime.codes import BLOCKED
 from engine.states.runtime.compiled import CompiledState
 from engine.states.runtime.run import payload_too_large
@@ -45,11 +50,23 @@ def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
     assert info is not None
     effective = run.effective_input(thread, state)
     token = run.env.new_token() if info.wait_for_token else None
-    payload = (
-        run.render(thread, state, state.parameters, effective, token=token)
-        if state.parameters is not None
-        else effective
-    )
+    if state.jsonata:
+        payload = (
+            query.render(
+                run,
+                thread,
+                state,
+                state.arguments,
+                "Arguments",
+                query.bindings(run, thread, state, token=token),
+            )
+            if state.has_arguments
+            else effective
+        )
+    elif state.parameters is not None:
+        payload = run.render(thread, state, state.parameters, effective, token=token)
+    else:
+        payload = effective
     payload_text = to_json(payload)
     if payload_too_large(payload_text):
         raise StatesError(
@@ -90,6 +107,8 @@ def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
 def _seconds(run: Run, thread: Thread, state: CompiledState, field: str, effective: JSON) -> float | None:
     spec = state.raw
     if field in spec:
+        if state.jsonata:
+            return float(query.whole_number(run, thread, state, field, spec[field], 1))
         return float(spec[field])
     path_field = field + "Path"
     if path_field not in spec:
@@ -188,9 +207,12 @@ def task_succeeded(run: Run, thread: Thread, state: CompiledState, result: JSON)
     else:
         details = {"resourceType": info.resource_type, "resource": info.resource_name, **output_details(text)}
         run.emit(thread, "TaskSucceeded", "taskSucceededEventDetails", details)
+    if state.jsonata:
+        return query.conclude(run, thread, state, result, result=result)
     if state.result_selector is not None:
         result = run.render(thread, state, state.result_selector, result)
-    return run.exit_state(thread, state, run.place_result(thread, state, result))
+    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, result)
+    return run.exit_state(thread, state, run.place_result(thread, state, result), None, assigned)
 
 
 def task_failed(run: Run, thread: Thread, state: CompiledState, error: str, cause: str) -> int:

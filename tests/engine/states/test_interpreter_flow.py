@@ -379,19 +379,3 @@ def test_state_blob_is_plain_json_with_iso_strings() -> None:
     assert run.state is not None
     assert json.loads(json.dumps(run.state)) == run.state
     assert run.state["ctx"]["start_time"] == "2024-05-01T12:00:00.000Z"
-
-
-@pytest.mark.parametrize(
-    ("state", "message"),
-    [
-        ({"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "End": True}, "JSONata"),
-        ({"Type": "Pass", "Assign": {"x": 1}, "End": True}, "Assign"),
-    ],
-)
-def test_features_not_supported_yet_fail_clearly_instead_of_being_ignored(
-    state: dict[str, Any], message: str
-) -> None:
-    run = Harness(machine({"S": state}))
-    run.start({})
-    assert run.finished[-1].error == "States.Runtime"
-    assert message in (run.finished[-1].cause or "")

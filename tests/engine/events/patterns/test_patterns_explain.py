@@ -19,12 +19,20 @@ def explain_json(pattern: dict[str, Any], event: dict[str, Any]) -> list[Miss]:
 
 
 def test_a_match_explains_nothing() -> None:
-    event = {"source": "com.myapp.orders", "detail-type": "Order Placed", "detail": {"amount": 1500, "status": "paid"}}
+    event = {
+        "source": "com.myapp.orders",
+        "detail-type": "Order Placed",
+        "detail": {"amount": 1500, "status": "paid"},
+    }
     assert explain_json(ORDER_RULE, event) == []
 
 
 def test_each_failed_field_is_listed_with_its_value() -> None:
-    event = {"source": "com.myapp.orders", "detail-type": "Order Placed", "detail": {"amount": 200, "status": "failed"}}
+    event = {
+        "source": "com.myapp.orders",
+        "detail-type": "Order Placed",
+        "detail": {"amount": 200, "status": "failed"},
+    }
     misses = explain_json(ORDER_RULE, event)
     assert misses == [
         Miss("detail.amount", "numeric > 1000", 200, True),
@@ -40,7 +48,9 @@ def test_each_failed_field_is_listed_with_its_value() -> None:
 
 
 def test_missing_and_object_valued_fields_are_not_present() -> None:
-    misses = explain_json({"detail": {"state": [{"exists": True}], "x": ["a"]}}, {"detail": {"state": {"a": 1}}})
+    misses = explain_json(
+        {"detail": {"state": [{"exists": True}], "x": ["a"]}}, {"detail": {"state": {"a": 1}}}
+    )
     assert misses == [
         Miss("detail.state", "exists", {"a": 1}, False),
         Miss("detail.x", '"a"', None, False),

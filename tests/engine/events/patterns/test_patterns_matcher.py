@@ -14,7 +14,10 @@ def rule(pattern: dict[str, object]) -> object:
 def test_add_match_remove_and_len() -> None:
     matcher = Matcher()
     matcher.add("orders", parse_pattern('{"source": ["com.myapp.orders"]}'))
-    matcher.add("big", parse_pattern('{"source": ["com.myapp.orders"], "detail": {"amount": [{"numeric": [">", 100]}]}}'))
+    matcher.add(
+        "big",
+        parse_pattern('{"source": ["com.myapp.orders"], "detail": {"amount": [{"numeric": [">", 100]}]}}'),
+    )
     matcher.add("ship", parse_pattern('{"detail-type": [{"prefix": "Order S"}]}'))
     assert len(matcher) == 3 and "big" in matcher
     event = {"source": "com.myapp.orders", "detail-type": "Order Shipped", "detail": {"amount": 150}}

@@ -114,7 +114,7 @@ def test_suffix() -> None:
 
 
 def test_equals_ignore_case() -> None:
-    # Content filtering page: "detail-type": [{"equals-ignore-case": "ec2 instance state-change notification"}].
+    # Content filtering page: "detail-type" equals-ignore-case "ec2 instance state-change notification".
     pattern = {"detail-type": [{"equals-ignore-case": "ec2 instance state-change notification"}]}
     assert both(pattern, EC2_EVENT)
     assert not both(pattern, {**EC2_EVENT, "detail-type": "EC2 Instance State-change"})
@@ -123,7 +123,9 @@ def test_equals_ignore_case() -> None:
 def test_anything_but_values_and_lists() -> None:
     # Content filtering page, anything-but with a string, a number, and lists of each.
     assert both({"detail": {"state": [{"anything-but": "initializing"}]}}, {"detail": {"state": "running"}})
-    assert not both({"detail": {"state": [{"anything-but": "initializing"}]}}, {"detail": {"state": "initializing"}})
+    assert not both(
+        {"detail": {"state": [{"anything-but": "initializing"}]}}, {"detail": {"state": "initializing"}}
+    )
     assert both({"detail": {"x-limit": [{"anything-but": 123}]}}, {"detail": {"x-limit": 124}})
     assert not both({"detail": {"x-limit": [{"anything-but": 123}]}}, {"detail": {"x-limit": 123.0}})
     states = {"detail": {"state": [{"anything-but": ["stopped", "overloaded"]}]}}

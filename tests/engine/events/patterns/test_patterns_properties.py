@@ -33,11 +33,19 @@ CONDITIONS = st.one_of(
         st.sampled_from(["prefix", "suffix", "equals-ignore-case", "wildcard"]),
         st.sampled_from(["x", ["x", "y"]]),
     ),
-    st.builds(lambda op, v: {"numeric": [op, v]}, st.sampled_from(["=", "<", "<=", ">", ">="]), st.sampled_from([0, 1, 1.5, 2])),
-    st.builds(lambda lo, hi: {"numeric": [">=", lo, "<", lo + hi]}, st.sampled_from([-3, 0, 1]), st.sampled_from([1, 2, 100])),
+    st.builds(
+        lambda op, v: {"numeric": [op, v]},
+        st.sampled_from(["=", "<", "<=", ">", ">="]),
+        st.sampled_from([0, 1, 1.5, 2]),
+    ),
+    st.builds(
+        lambda lo, hi: {"numeric": [">=", lo, "<", lo + hi]},
+        st.sampled_from([-3, 0, 1]),
+        st.sampled_from([1, 2, 100]),
+    ),
     st.builds(lambda b: {"exists": b}, st.booleans()),
     st.builds(lambda c: {"cidr": c}, st.sampled_from(["10.0.0.0/24", "10.0.0.0/8", "10.0.1.5/30"])),
-)  # fmt: skip
+)
 
 
 def field_patterns(depth: int) -> st.SearchStrategy[dict[str, Any]]:

@@ -8,6 +8,8 @@ messages, which AWS prefixes with "Event pattern is not valid. Reason: ".
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.events.patterns import (
@@ -91,7 +93,12 @@ RECORDED = [
         55,
         2,
     ),
-    ('{"detail": {"state": [{"anything-but": {"prefix": 123}}]}}', "prefix/suffix match pattern must be a string", 54, 1),
+    (
+        '{"detail": {"state": [{"anything-but": {"prefix": 123}}]}}',
+        "prefix/suffix match pattern must be a string",
+        54,
+        1,
+    ),
     ('{"time": [{"prefix": ["2022-07-13"]}]}', "prefix match pattern must be a string", 23, 1),
     ('{"time": [{"prefix": 123}]}', "prefix match pattern must be a string", 25, 1),
     ('{"FileName": [{"suffix": 123}]}', "suffix match pattern must be a string", 29, 1),
@@ -109,7 +116,12 @@ RECORDED = [
         5,
         1,
     ),
-    ("{'bad': 'quotation'}", "Unexpected character (''' (code 39)): was expecting double-quote to start field name", 2, 1),
+    (
+        "{'bad': 'quotation'}",
+        "Unexpected character (''' (code 39)): was expecting double-quote to start field name",
+        2,
+        1,
+    ),
     (
         '{"not": closed mark"',
         "Unrecognized token 'closed': was expecting (JSON String, Number, Array, Object or token 'null', "
@@ -156,9 +168,15 @@ def test_messages_without_a_position() -> None:
         ('{"a": [{"numeric": [">", 5, "<", 1]}]}', "Bottom must be less than top"),
         ('{"a": [{"numeric": [">", 5, "<", 9, 1]}]}', "Too many terms in numeric range expression"),
         ('{"a": [{"numeric": [">", 6e9]}]}', "Value must be between -5.0E9 and 5.0E9, inclusive"),
-        ('{"a": [{"anything-but": [1, "a"]}]}', "Inside anything but list, either all values are number or string, mixed type is not supported"),
+        (
+            '{"a": [{"anything-but": [1, "a"]}]}',
+            "Inside anything but list, either all values are number or string, mixed type is not supported",
+        ),
         ('{"a": [{"anything-but": {"contains": "x"}}]}', "Unsupported anything-but pattern: contains"),
-        ('{"a": [{"anything-but": true}]}', "Value of anything-but must be an array or single string/number value."),
+        (
+            '{"a": [{"anything-but": true}]}',
+            "Value of anything-but must be an array or single string/number value.",
+        ),
         ('{"a": [{"anything-but": {"prefix": ""}}]}', "Null prefix/suffix not allowed"),
         ('{"a": [{"prefix": {"wildcard": "x"}}]}', "Unsupported prefix pattern: wildcard"),
         ('{"a": [{"regex": "x"}]}', "Unrecognized match type regex"),
@@ -166,9 +184,12 @@ def test_messages_without_a_position() -> None:
         ('{"$or": {"a": ["b"]}}', "It must be an Array followed with $or."),
         ('{"$or": [{"a": ["b"]}]}', "There must have at least 2 Objects in $or relationship."),
         ('{"$or": [{"a": ["b"]}, "c"]}', "Only JSON object is allowed in array of $or relationship."),
-        ('{"$or": [{"a": ["b"]}, {"prefix": ["c"]}]}', "prefix is Ruler reserved fieldName which cannot be used inside $or."),
+        (
+            '{"$or": [{"a": ["b"]}, {"prefix": ["c"]}]}',
+            "prefix is Ruler reserved fieldName which cannot be used inside $or.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_ruler_reasons(source: str, reason: str) -> None:
     assert message_for(source).startswith("Event pattern is not valid. Reason: " + reason + "\n at [Source: ")
 
@@ -185,7 +206,8 @@ def test_ruler_reasons(source: str, reason: str) -> None:
     ],
 )
 def test_cidr_reasons(cidr: str, reason: str) -> None:
-    assert message_for('{"ip": [{"cidr": "%s"}]}' % cidr) == "Event pattern is not valid. Reason: " + reason
+    expected = "Event pattern is not valid. Reason: " + reason
+    assert message_for(json.dumps({"ip": [{"cidr": cidr}]})) == expected
 
 
 def test_too_long_is_a_validation_error() -> None:

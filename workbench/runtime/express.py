@@ -1,0 +1,110 @@
+"""Express executions run in memory: the same decider, driven in a loop in this thread.
+
+Nothing is persisted (AWS keeps no history for Express either); task resources are
+performed synchronously and Wait/back-off timers sleep, within Express's five-minute limit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from engine.states.interpreter import advance
+from engine.states.model import (
+    Decision,
+    ExecutionContext,
+    ExecutionStartRequested,
+    FinishExecution,
+    Happening,
+    InvokeTask,
+    StartTimer,
+    TaskFailed,
+    TaskSucceeded,
+    TimerFired,
+)
+from workbench.accounts.models import Workspace
+from workbench.runtime import integrations
+from workbench.runtime.stepper import environment
+
+EXPRESS_LIMIT = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ExpressResult:
+    status: str
+    started: datetime
+    stopped: datetime
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+def run(
+    workspace: Workspace, definition: dict[str, Any], payload: Any, context: ExecutionContext
+) -> ExpressResult:
+    """Drive one execution to its end and return how it ended."""
+    deadline = context.start_time + EXPRESS_LIMIT
+    queue: list[Happening] = [ExecutionStartRequested(input=payload, context=context)]
+    timers: dict[str, datetime] = {}
+    state: dict[str, Any] | None = None
+    while queue or timers:
+        if not queue:
+            timer_id, fire_at = min(timers.items(), key=lambda item: item[1])
+            if fire_at > deadline:
+                return _timed_out(context)
+            time.sleep(max(0.0, (fire_at - timezone.now()).total_seconds()))
+            del timers[timer_id]
+            queue.append(TimerFired(timer_id=timer_id))
+        decision: Decision = advance(definition, state, queue.pop(0), environment())
+        state = decision.state
+        for command in decision.commands:
+            if isinstance(command, FinishExecution):
+                return ExpressResult(
+                    command.status,
+                    context.start_time,
+                    timezone.now(),
+                    command.output,
+                    command.error,
+                    command.cause,
+                )
+            if isinstance(command, StartTimer):
+                timers[command.timer_id] = command.fire_at
+            elif isinstance(command, InvokeTask):
+                queue.append(_perform(workspace, context, command))
+        if timezone.now() > deadline:
+            return _timed_out(context)
+    return _timed_out(context)
+
+
+def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTask) -> Happening:
+    if command.wait_for_token:
+        return TaskFailed(
+            command.task_id,
+            "States.Runtime",
+            "Express workflows do not support the .waitForTaskToken integration pattern",
+        )
+    result = integrations.perform(
+        workspace,
+        resource=command.resource,
+        payload=command.payload,
+        caller=f"{context.execution_arn}#{command.state_name}",
+        attempt=command.retry_count + 1,
+        wait_for_token=False,
+    )
+    if result.error is not None:
+        return TaskFailed(command.task_id, result.error, result.cause)
+    return TaskSucceeded(command.task_id, result.output)
+
+
+def _timed_out(context: ExecutionContext) -> ExpressResult:
+    return ExpressResult(
+        "TIMED_OUT",
+        context.start_time,
+        timezone.now(),
+        error="States.Timeout",
+        cause="The execution exceeded the five-minute limit of Express workflows",
+    )
