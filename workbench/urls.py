@@ -23,6 +23,7 @@ def root(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", root, name="root"),
     path("machines/", flow_views.machine_list, name="machine-list"),
+    path("machines/validate", flow_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", flow_views.machine_detail, name="machine-detail"),
     path("executions/<int:execution_id>/", flow_views.execution_detail, name="execution-detail"),
     path("buses/", bus_views.bus_list, name="bus-list"),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
+from engine.states.definition import validate
 from engine.states.progress import state_statuses
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
+from workbench.core.jsonio import dumps
 from workbench.flows import presenters
 from workbench.flows import services as flows
 from workbench.flows.graph import render_svg
@@ -44,15 +47,26 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     machine = get_object_or_404(
         StateMachine.objects.select_related("workspace"), workspace=workspace, name=name
     )
-    error = None
+    error = edit_error = None
     input_text = "{}"
-    if request.method == "POST":
-        input_text = request.POST.get("input", "{}")
+    definition_text = machine.definition
+    express_result = None
+    if request.method == "POST" and "definition" in request.POST:
+        definition_text = request.POST["definition"]
         try:
-            execution = flows.start_execution(
-                machine, name=request.POST.get("name") or None, input_text=input_text
-            )
-            return redirect("execution-detail", execution_id=execution.id)
+            flows.update_state_machine(machine, definition=definition_text)
+            return redirect("machine-detail", name=machine.name)
+        except AwsError as exc:
+            edit_error = exc
+    elif request.method == "POST":
+        input_text = request.POST.get("input", "{}")
+        name = request.POST.get("name") or None
+        try:
+            if machine.type == StateMachine.EXPRESS:
+                express_result = flows.start_sync_execution(machine, name=name, input_text=input_text)[1]
+            else:
+                execution = flows.start_execution(machine, name=name, input_text=input_text)
+                return redirect("execution-detail", execution_id=execution.id)
         except AwsError as exc:
             error = exc
     context = {
@@ -60,9 +74,25 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
         "graph": render_svg(json.loads(machine.definition)),
         "executions": machine.executions.all()[:50],
         "error": error,
+        "edit_error": edit_error,
         "input_text": input_text,
+        "definition_text": definition_text,
+        "express_result": express_result,
+        "express_output": dumps(express_result.output) if express_result else None,
     }
     return render(request, "flows/machine_detail.html", context)
+
+
+@require_POST
+def validate_definition(request: HttpRequest) -> JsonResponse:
+    """Diagnostics for the definition editor, as ValidateStateMachineDefinition gives them."""
+    diagnostics = validate(request.body.decode("utf-8", errors="replace"))
+    return JsonResponse(
+        {
+            "result": "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK",
+            "diagnostics": [d.to_aws() for d in diagnostics],
+        }
+    )
 
 
 def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:

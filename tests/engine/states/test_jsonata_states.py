@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from engine.states.definition import validate
+from engine.states.model import TaskFailed, TaskSucceeded
 from tests.engine.states.interpreter_harness import START, Harness, lambda_arn
 
 QUERY_ERROR = "States.QueryEvaluationError"
@@ -34,7 +35,9 @@ def run(definition: dict[str, Any], value: Any) -> Harness:
 
 
 def test_states_inherit_the_top_level_query_language() -> None:
-    harness = run(jsonata({"P": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": True}}), {"a": 1})
+    harness = run(
+        jsonata({"P": {"Type": "Pass", "Output": "{% $states.input.a + 1 %}", "End": True}}), {"a": 1}
+    )
     assert harness.output() == 2
 
 
@@ -43,7 +46,12 @@ def test_a_jsonata_state_inside_a_jsonpath_machine_and_back() -> None:
         "StartAt": "Old",
         "States": {
             "Old": {"Type": "Pass", "Parameters": {"n.$": "$.a"}, "Next": "New"},
-            "New": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"m": "{% $states.input.n * 3 %}"}, "Next": "Back"},
+            "New": {
+                "Type": "Pass",
+                "QueryLanguage": "JSONata",
+                "Output": {"m": "{% $states.input.n * 3 %}"},
+                "Next": "Back",
+            },
             "Back": {"Type": "Pass", "InputPath": "$.m", "End": True},
         },
     }
@@ -64,7 +72,11 @@ def test_pass_output_template_mixes_literals_and_expressions() -> None:
         {
             "P": {
                 "Type": "Pass",
-                "Output": {"static": "x", "sum": "{% $sum($states.input.n) %}", "nested": ["{% $count($states.input.n) %}", 0]},
+                "Output": {
+                    "static": "x",
+                    "sum": "{% $sum($states.input.n) %}",
+                    "nested": ["{% $count($states.input.n) %}", 0],
+                },
                 "End": True,
             }
         }
@@ -123,7 +135,9 @@ def test_states_result_does_not_exist_outside_a_result() -> None:
     assert harness.finished[-1].error == QUERY_ERROR
 
 
-@pytest.mark.parametrize("error_equals", [["States.QueryEvaluationError"], ["States.ALL"], ["States.TaskFailed"]])
+@pytest.mark.parametrize(
+    "error_equals", [["States.QueryEvaluationError"], ["States.ALL"], ["States.TaskFailed"]]
+)
 def test_query_evaluation_error_in_a_task_is_caught_by_its_catch(error_equals: list[str]) -> None:
     # "Handling errors": States.ALL and States.TaskFailed match every error but the terminal ones.
     definition = jsonata(
@@ -171,10 +185,17 @@ def test_task_arguments_output_and_assign_follow_the_aws_example() -> None:
                     "product": "{% $states.input.order.product %}",
                     "currentPrice": "{% $states.result.Payload.current_price %}",
                 },
-                "Output": {"price": "{% $states.result.Payload.current_price %}", "was": "{% $states.input.order %}"},
+                "Output": {
+                    "price": "{% $states.result.Payload.current_price %}",
+                    "was": "{% $states.input.order %}",
+                },
                 "Next": "Report",
             },
-            "Report": {"Type": "Pass", "Output": "{% $product & ' costs ' & $string($currentPrice) %}", "End": True},
+            "Report": {
+                "Type": "Pass",
+                "Output": "{% $product & ' costs ' & $string($currentPrice) %}",
+                "End": True,
+            },
         }
     )
     harness = run(definition, {"order": {"product": "book"}})
@@ -184,7 +205,7 @@ def test_task_arguments_output_and_assign_follow_the_aws_example() -> None:
     }
     harness.succeed("Get price", {"current_price": 12.5})
     exited = harness.events("TaskStateExited")[0]
-    assert json.loads(exited.details["output"]) == {"price": 12.5, "was": {"product": "book"}}
+    assert json.loads((exited.details or {})["output"]) == {"price": 12.5, "was": {"product": "book"}}
     assert harness.output() == "book costs 12.5"
 
 
@@ -220,7 +241,10 @@ def test_timeout_and_heartbeat_seconds_may_be_expressions() -> None:
     harness = run(definition, {"limits": {"total": 60, "beat": 10}})
     task = harness.task("T")
     assert (task.timeout_seconds, task.heartbeat_seconds) == (60, 10)
-    assert sorted(t.fire_at - START for t in harness.timers.values()) == [timedelta(seconds=10), timedelta(seconds=60)]
+    assert sorted(t.fire_at - START for t in harness.timers.values()) == [
+        timedelta(seconds=10),
+        timedelta(seconds=60),
+    ]
 
 
 def test_timeout_seconds_expression_must_give_a_positive_integer() -> None:
@@ -264,19 +288,28 @@ def test_catch_output_and_assign_see_states_error_output_and_input() -> None:
                     {
                         "ErrorEquals": ["Custom.Error"],
                         "Assign": {"lastError": "{% $states.errorOutput.Error %}"},
-                        "Output": {"order": "{% $states.input.order %}", "why": "{% $states.errorOutput.Cause %}"},
+                        "Output": {
+                            "order": "{% $states.input.order %}",
+                            "why": "{% $states.errorOutput.Cause %}",
+                        },
                         "Next": "After",
                     }
                 ],
                 "End": True,
             },
-            "After": {"Type": "Pass", "Output": {"seen": "{% $states.input %}", "error": "{% $lastError %}"}, "End": True},
+            "After": {
+                "Type": "Pass",
+                "Output": {"seen": "{% $states.input %}", "error": "{% $lastError %}"},
+                "End": True,
+            },
         }
     )
     harness = run(definition, {"order": 7})
     harness.fail("T", "Custom.Error", "it broke")
     assert harness.output() == {"seen": {"order": 7, "why": "it broke"}, "error": "Custom.Error"}
-    assert harness.events("TaskStateExited")[0].details["assignedVariables"] == {"lastError": '"Custom.Error"'}
+    assert (harness.events("TaskStateExited")[0].details or {})["assignedVariables"] == {
+        "lastError": '"Custom.Error"'
+    }
 
 
 def test_an_error_in_a_catcher_output_fails_the_execution() -> None:
@@ -285,7 +318,9 @@ def test_an_error_in_a_catcher_output_fails_the_execution() -> None:
             "T": {
                 "Type": "Task",
                 "Resource": lambda_arn("f"),
-                "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.result.x %}", "Next": "After"}],
+                "Catch": [
+                    {"ErrorEquals": ["States.ALL"], "Output": "{% $states.result.x %}", "Next": "After"}
+                ],
                 "End": True,
             },
             "After": {"Type": "Pass", "End": True},
@@ -321,7 +356,8 @@ def test_retry_applies_before_catch_unchanged() -> None:
 
 
 def choice_machine() -> dict[str, Any]:
-    # The JSONata version of the "Choice workflow state" page's example (step-functions/latest/dg/state-choice.html).
+    # The JSONata version of the example on the "Choice workflow state" page
+    # (step-functions/latest/dg/state-choice.html).
     return jsonata(
         {
             "ChoiceStateX": {
@@ -354,7 +390,7 @@ def choice_machine() -> dict[str, Any]:
 )
 def test_choice_conditions_and_per_rule_output(value: Any, state: str, output: Any) -> None:
     harness = run(choice_machine(), value)
-    assert harness.events("PassStateEntered")[0].details["name"] == state
+    assert (harness.events("PassStateEntered")[0].details or {})["name"] == state
     assert harness.output() == output
 
 
@@ -372,7 +408,11 @@ def test_choice_condition_may_be_a_literal_boolean() -> None:
 def test_choice_condition_must_be_boolean() -> None:
     definition = jsonata(
         {
-            "C": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input.n %}", "Next": "Yes"}], "Default": "Yes"},
+            "C": {
+                "Type": "Choice",
+                "Choices": [{"Condition": "{% $states.input.n %}", "Next": "Yes"}],
+                "Default": "Yes",
+            },
             "Yes": {"Type": "Succeed"},
         }
     )
@@ -395,7 +435,16 @@ def test_choice_without_match_or_default_is_no_choice_matched() -> None:
 
 
 def test_wait_seconds_expression() -> None:
-    definition = jsonata({"W": {"Type": "Wait", "Seconds": "{% $states.input.delay * 2 %}", "Output": "{% 'waited' %}", "End": True}})
+    definition = jsonata(
+        {
+            "W": {
+                "Type": "Wait",
+                "Seconds": "{% $states.input.delay * 2 %}",
+                "Output": "{% 'waited' %}",
+                "End": True,
+            }
+        }
+    )
     harness = run(definition, {"delay": 5})
     timer, _ = harness.fire_next_timer()
     assert timer.fire_at == START + timedelta(seconds=10)
@@ -429,7 +478,13 @@ def test_wait_expression_of_the_wrong_type(field: str, expression: str, wanted: 
 
 def test_fail_error_and_cause_expressions() -> None:
     definition = jsonata(
-        {"F": {"Type": "Fail", "Error": "{% 'Order.' & $states.input.code %}", "Cause": "{% $states.input.why %}"}}
+        {
+            "F": {
+                "Type": "Fail",
+                "Error": "{% 'Order.' & $states.input.code %}",
+                "Cause": "{% $states.input.why %}",
+            }
+        }
     )
     finished = run(definition, {"code": "Rejected", "why": "no stock"}).finished[-1]
     assert (finished.error, finished.cause) == ("Order.Rejected", "no stock")
@@ -445,8 +500,14 @@ def test_fail_error_expression_must_give_a_string() -> None:
 
 
 def test_parallel_arguments_feed_every_branch_and_output_sees_the_result() -> None:
-    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "Output": "{% $states.input.n + 1 %}", "End": True}}}
-    other = {"StartAt": "C", "States": {"C": {"Type": "Pass", "Output": "{% $states.input.n * 10 %}", "End": True}}}
+    branch = {
+        "StartAt": "B",
+        "States": {"B": {"Type": "Pass", "Output": "{% $states.input.n + 1 %}", "End": True}},
+    }
+    other = {
+        "StartAt": "C",
+        "States": {"C": {"Type": "Pass", "Output": "{% $states.input.n * 10 %}", "End": True}},
+    }
     definition = jsonata(
         {
             "P": {
@@ -462,8 +523,8 @@ def test_parallel_arguments_feed_every_branch_and_output_sees_the_result() -> No
 
 
 def test_parallel_without_output_outputs_the_branch_results() -> None:
-    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}
-    definition = jsonata({"P": {"Type": "Parallel", "Branches": [branch, branch], "End": True}})
+    branches = [{"StartAt": name, "States": {name: {"Type": "Pass", "End": True}}} for name in ("B1", "B2")]
+    definition = jsonata({"P": {"Type": "Parallel", "Branches": branches, "End": True}})
     assert run(definition, {"x": 1}).output() == [{"x": 1}, {"x": 1}]
 
 
@@ -494,7 +555,11 @@ def test_map_items_expression_and_item_selector_with_the_map_context() -> None:
     )
     value = {
         "customer": "c-1",
-        "orders": [{"id": 1, "status": "shipped"}, {"id": 2, "status": "open"}, {"id": 3, "status": "shipped"}],
+        "orders": [
+            {"id": 1, "status": "shipped"},
+            {"id": 2, "status": "open"},
+            {"id": 3, "status": "shipped"},
+        ],
     }
     assert run(definition, value).output() == {
         "count": 2,
@@ -504,7 +569,14 @@ def test_map_items_expression_and_item_selector_with_the_map_context() -> None:
 
 def test_map_items_literal_array_may_hold_expressions() -> None:
     definition = jsonata(
-        {"M": {"Type": "Map", "Items": [1, "{% $states.input.two %}"], "ItemProcessor": processor(), "End": True}}
+        {
+            "M": {
+                "Type": "Map",
+                "Items": [1, "{% $states.input.two %}"],
+                "ItemProcessor": processor(),
+                "End": True,
+            }
+        }
     )
     assert run(definition, {"two": 2}).output() == [1, 2]
 
@@ -517,10 +589,19 @@ def test_map_without_items_iterates_its_input() -> None:
 
 
 def test_map_items_must_be_an_array() -> None:
-    definition = jsonata({"M": {"Type": "Map", "Items": "{% $states.input.one %}", "ItemProcessor": processor(), "End": True}})
+    definition = jsonata(
+        {"M": {"Type": "Map", "Items": "{% $states.input.one %}", "ItemProcessor": processor(), "End": True}}
+    )
     harness = run(definition, {"one": {"a": 1}})
     assert harness.finished[-1].error == QUERY_ERROR
     assert "field 'Items' must be a JSON array" in (harness.finished[-1].cause or "")
+
+
+def answer(harness: Harness, payload: Any, happening: Any, *details: Any) -> None:
+    """Report the outcome of the one pending task whose payload is ``payload``."""
+    task = next(task for task in harness.tasks.values() if task.payload == payload)
+    del harness.tasks[task.task_id]
+    harness.send(happening(task.task_id, *details))
 
 
 def test_map_max_concurrency_and_tolerated_failures_as_expressions() -> None:
@@ -541,21 +622,11 @@ def test_map_max_concurrency_and_tolerated_failures_as_expressions() -> None:
         }
     )
     harness = run(definition, {"items": [1, 2, 3], "limit": 2, "failures": 1})
-    assert sorted(t.payload for t in harness.tasks.values()) == [1, 2]
-    first = next(t for t in harness.tasks.values() if t.payload == 1)
-    harness.tasks.pop(first.task_id)
-    from engine.states.model import TaskFailed
-
-    harness.send(TaskFailed(first.task_id, "Oops", "bad"))
-    assert sorted(t.payload for t in harness.tasks.values()) == [2, 3]
-    for task in list(harness.tasks.values()):
-        harness.succeed("Work", task.payload * 10) if len(harness.tasks) == 1 else None
-    while harness.tasks:
-        task = next(iter(harness.tasks.values()))
-        del harness.tasks[task.task_id]
-        from engine.states.model import TaskSucceeded
-
-        harness.send(TaskSucceeded(task.task_id, task.payload * 10))
+    assert sorted(task.payload for task in harness.tasks.values()) == [1, 2]
+    answer(harness, 1, TaskFailed, "Oops", "bad")
+    assert sorted(task.payload for task in harness.tasks.values()) == [2, 3]
+    answer(harness, 2, TaskSucceeded, 20)
+    answer(harness, 3, TaskSucceeded, 30)
     assert harness.output() == [{"Error": "Oops", "Cause": "bad"}, 20, 30]
 
 
@@ -565,7 +636,10 @@ def test_map_item_batcher_batch_input_is_a_jsonata_template() -> None:
             "M": {
                 "Type": "Map",
                 "Items": "{% $states.input.items %}",
-                "ItemBatcher": {"MaxItemsPerBatch": "{% 2 %}", "BatchInput": {"owner": "{% $states.input.owner %}"}},
+                "ItemBatcher": {
+                    "MaxItemsPerBatch": "{% 2 %}",
+                    "BatchInput": {"owner": "{% $states.input.owner %}"},
+                },
                 "ItemProcessor": processor(),
                 "End": True,
             }

@@ -1,4 +1,4 @@
-"""Browser page for buses, their rules and targets, and recent events."""
+"""The bus page: every bus with its rules, targets and recent events (linked to the sandbox)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from django.shortcuts import render
 
 from workbench.accounts.services import default_workspace
 from workbench.buses import services as buses
-from workbench.buses.models import ReceivedEvent
+
+RECENT_EVENTS_PER_BUS = 10
 
 
 def bus_list(request: HttpRequest) -> HttpResponse:
     workspace = default_workspace()
     bus_rows = []
     for bus in buses.list_buses(workspace).prefetch_related("rules__targets"):
-        bus_rows.append({"bus": bus, "rules": list(bus.rules.all())})
-    recent = ReceivedEvent.objects.filter(bus__workspace=workspace).select_related("bus")[:25]
-    return render(request, "buses/bus_list.html", {"buses": bus_rows, "recent": recent})
+        recent = list(bus.events.all()[:RECENT_EVENTS_PER_BUS])
+        bus_rows.append({"bus": bus, "rules": list(bus.rules.all()), "recent": recent})
+    return render(request, "buses/bus_list.html", {"buses": bus_rows})

@@ -1,0 +1,58 @@
+"""The definition editor shows AWS's validation diagnostics as you type."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.support.browser import chromium_page
+
+GOOD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
+BAD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+
+
+@pytest.mark.django_db
+def test_validate_endpoint_returns_the_engine_diagnostics(client: Client) -> None:
+    from engine.states.definition import validate
+
+    ok = client.post("/machines/validate", json.dumps(GOOD), content_type="application/json").json()
+    assert ok == {"result": "OK", "diagnostics": []}
+    bad = client.post("/machines/validate", json.dumps(BAD), content_type="application/json").json()
+    assert bad["result"] == "FAIL"
+    assert bad["diagnostics"] == [d.to_aws() for d in validate(json.dumps(BAD))]
+    assert any("Nowhere" in d["message"] for d in bad["diagnostics"])
+
+
+@pytest.mark.live
+@pytest.mark.browser
+def test_diagnostics_update_as_you_type(live_url: str, transactional_db: Any) -> None:
+    with chromium_page() as page:
+        page.goto(f"{live_url}/machines/")
+        area = page.locator("textarea[name=definition]")
+        area.fill(json.dumps(BAD))
+        page.wait_for_selector("ul.diagnostics[data-result=FAIL] li.diagnostic-ERROR")
+        assert "Nowhere" in page.locator("ul.diagnostics").inner_text()
+        area.fill(json.dumps(GOOD))
+        page.wait_for_selector("ul.diagnostics[data-result=OK] li.diagnostic-OK")
+        area.fill("{not json")
+        page.wait_for_selector("ul.diagnostics[data-result=FAIL] li.diagnostic-ERROR")
+
+
+@pytest.mark.django_db
+def test_update_and_express_forms_on_machine_page(client: Client) -> None:
+    client.post("/machines/", {"name": "quick", "definition": json.dumps(GOOD), "type": "EXPRESS"})
+    page = client.post("/machines/quick/", {"input": '{"k": 1}'}).content.decode()
+    assert 'id="express-result"' in page and "SUCCEEDED" in page and "&quot;k&quot;:1" in page
+    bad = client.post("/machines/quick/", {"definition": json.dumps(BAD)}).content.decode()
+    assert "InvalidDefinition" in bad
+    from workbench.flows.models import StateMachine
+
+    assert json.loads(StateMachine.objects.get(name="quick").definition) == GOOD, (
+        "a bad update changes nothing"
+    )
+    changed = dict(GOOD, Comment="v2")
+    assert client.post("/machines/quick/", {"definition": json.dumps(changed)}).status_code == 302
+    assert json.loads(StateMachine.objects.get(name="quick").definition) == changed
