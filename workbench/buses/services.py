@@ -186,8 +186,8 @@ def put_targets(
         raise LimitExceeded("The requested resource exceeds the maximum number allowed.")
     failed: list[dict[str, str]] = []
     with transaction.atomic():
-        for target in targets:
-            problem = _target_problem(target)
+        for position, target in enumerate(targets, start=1):
+            problem = _target_problem(target, position)
             if problem is not None:
                 failed.append(
                     {
@@ -213,7 +213,7 @@ def put_targets(
     return failed
 
 
-def _target_problem(target: Any) -> str | None:
+def _target_problem(target: Any, position: int) -> str | None:
     if not isinstance(target, dict):
         return "Target must be an object"
     if not TARGET_ID_RE.match(str(target.get("Id") or "")):
@@ -222,7 +222,7 @@ def _target_problem(target: Any) -> str | None:
     if not isinstance(arn, str) or not arn.startswith("arn:"):
         return f"Parameter {arn!r} is not valid. Reason: Provided Arn is not in correct format."
     try:
-        validate_target_input(target)
+        validate_target_input(target, position=position)
     except TargetInputError as exc:
         return str(exc)
     return None

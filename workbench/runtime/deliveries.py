@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -57,12 +60,10 @@ def _invoke(received: ReceivedEvent, target: Target, text: str) -> tuple[str, st
             execution = flows.start_execution(machine, input_text=text)
             return "delivered", execution.arn
         if arn is not None and arn.service == "lambda":
-            import json
-
             function = functions.resolve(workspace, target.arn)
             outcome = functions.invoke(
                 function,
-                json.loads(text) if text else None,
+                _as_payload(text),
                 caller=f"{target.rule.arn}#{target.target_id}",
                 attempt=1,
             )
@@ -72,3 +73,11 @@ def _invoke(received: ReceivedEvent, target: Target, text: str) -> tuple[str, st
     except AwsError as exc:
         return "failed", f"{exc.code}: {exc.message}"
     return "failed", f"{timezone.now().isoformat()}: target type of {target.arn} is not supported yet"
+
+
+def _as_payload(text: str) -> Any:
+    """What a function receives: the JSON value, or the text itself for a plain-text template."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
