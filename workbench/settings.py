@@ -70,8 +70,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "stepbridge.sqlite3",
             "OPTIONS": _SQLITE_OPTIONS,
-            # A file, not :memory:, so the served workbench in another process sees test data.
-            "TEST": {"NAME": str(VAR_DIR / "test-stepbridge.sqlite3")},
+            # A file, not :memory:, so the served workbench in another process sees test data;
+            # one per test process, so concurrent test runs never share it.
+            "TEST": {"NAME": str(VAR_DIR / f"test-stepbridge-{os.getpid()}.sqlite3")},
         }
     }
 if os.environ.get("STEPBRIDGE_TEST_DB_NAME"):

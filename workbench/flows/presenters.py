@@ -40,31 +40,6 @@ def shape_history_row(row: HistoryEvent) -> dict[str, Any]:
     return shape_event(history_row_to_aws(row))
 
 
-def describe_execution(execution: Execution) -> dict[str, Any]:
-    """DescribeExecution's response."""
-    shaped: dict[str, Any] = {
-        "executionArn": execution.arn,
-        "stateMachineArn": execution.state_machine.arn,
-        "name": execution.name,
-        "status": execution.status,
-        "startDate": epoch(execution.start_date),
-        "input": execution.input,
-        "inputDetails": {"included": True},
-        "redriveCount": 0,
-        "redriveStatus": "NOT_REDRIVABLE",
-    }
-    if execution.stop_date is not None:
-        shaped["stopDate"] = epoch(execution.stop_date)
-    if execution.status == Execution.SUCCEEDED:
-        shaped["output"] = execution.output
-        shaped["outputDetails"] = {"included": True}
-    if execution.error is not None:
-        shaped["error"] = execution.error
-    if execution.cause is not None:
-        shaped["cause"] = execution.cause
-    return shaped
-
-
 def list_item(execution: Execution) -> dict[str, Any]:
     shaped: dict[str, Any] = {
         "executionArn": execution.arn,
@@ -75,4 +50,25 @@ def list_item(execution: Execution) -> dict[str, Any]:
     }
     if execution.stop_date is not None:
         shaped["stopDate"] = epoch(execution.stop_date)
+    return shaped
+
+
+def describe_execution(execution: Execution) -> dict[str, Any]:
+    """DescribeExecution's response: the list item plus input, output and error."""
+    shaped = list_item(execution)
+    shaped.update(
+        {
+            "input": execution.input,
+            "inputDetails": {"included": True},
+            "redriveCount": 0,
+            "redriveStatus": "NOT_REDRIVABLE",
+        }
+    )
+    if execution.status == Execution.SUCCEEDED:
+        shaped["output"] = execution.output
+        shaped["outputDetails"] = {"included": True}
+    if execution.error is not None:
+        shaped["error"] = execution.error
+    if execution.cause is not None:
+        shaped["cause"] = execution.cause
     return shaped
