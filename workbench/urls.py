@@ -8,7 +8,9 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, protocol, stepfunctions  # noqa: F401 - registers the services
-from workbench.buses import views as bus_views
+from workbench.buses.views import buses as bus_views
+from workbench.buses.views import sandbox as sandbox_views
+from workbench.buses.views import targets as target_views
 from workbench.flows import views as flow_views
 from workbench.functions import views as function_views
 
@@ -27,5 +29,11 @@ urlpatterns = [
     path("machines/<str:name>/", flow_views.machine_detail, name="machine-detail"),
     path("executions/<int:execution_id>/", flow_views.execution_detail, name="execution-detail"),
     path("buses/", bus_views.bus_list, name="bus-list"),
+    path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
+    path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),
+    path("buses/sandbox/preview", target_views.preview, name="bus-sandbox-preview"),
+    path(
+        "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
+    ),
     path("functions/", function_views.function_list, name="function-list"),
 ]

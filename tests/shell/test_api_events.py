@@ -200,35 +200,61 @@ def test_targets_receive_input_transformed_as_aws_documents(aws: Any) -> None:
     events = aws("events")
     events.put_rule(Name="ec2-state", EventPattern=json.dumps({"source": ["aws.ec2"]}))
     sink = "arn:aws:lambda:us-east-1:123456789012:function:sink"
-    events.put_targets(Rule="ec2-state", Targets=[
-        {"Id": "transformed", "Arn": sink, "InputTransformer": {
-            "InputPathsMap": {"instance": "$.detail.instance-id", "state": "$.detail.state"},
-            "InputTemplate": '{"instance": <instance>, "state": <state>, "rule": <aws.events.rule-name>}'}},
-        {"Id": "constant", "Arn": sink, "Input": '{"fixed": true}'},
-        {"Id": "path", "Arn": sink, "InputPath": "$.detail"},
-    ])
+    events.put_targets(
+        Rule="ec2-state",
+        Targets=[
+            {
+                "Id": "transformed",
+                "Arn": sink,
+                "InputTransformer": {
+                    "InputPathsMap": {"instance": "$.detail.instance-id", "state": "$.detail.state"},
+                    "InputTemplate": (
+                        '{"instance": <instance>, "state": <state>, "rule": <aws.events.rule-name>}'
+                    ),
+                },
+            },
+            {"Id": "constant", "Arn": sink, "Input": '{"fixed": true}'},
+            {"Id": "path", "Arn": sink, "InputPath": "$.detail"},
+        ],
+    )
     detail = {"instance-id": "i-0123456789", "state": "running"}
-    events.put_events(Entries=[{"Source": "aws.ec2", "DetailType": "EC2 Instance State-change Notification",
-                                "Detail": json.dumps(detail)}])
-    calls = wait_for(lambda: (lambda rows: rows if len(rows) == 3 else None)(
-        {i.caller.rsplit("#", 1)[1]: i.payload for i in Invocation.objects.filter(function__name="sink")}))
+    events.put_events(
+        Entries=[
+            {
+                "Source": "aws.ec2",
+                "DetailType": "EC2 Instance State-change Notification",
+                "Detail": json.dumps(detail),
+            }
+        ]
+    )
+    calls = wait_for(
+        lambda: (lambda rows: rows if len(rows) == 3 else None)(
+            {i.caller.rsplit("#", 1)[1]: i.payload for i in Invocation.objects.filter(function__name="sink")}
+        )
+    )
     assert calls["transformed"] == {"instance": "i-0123456789", "state": "running", "rule": "ec2-state"}
     assert calls["constant"] == {"fixed": True}
     assert calls["path"] == detail
     from workbench.buses.models import Delivery
 
     assert set(Delivery.objects.values_list("target_id", "status")) == {
-        ("transformed", "delivered"), ("constant", "delivered"), ("path", "delivered")}
+        ("transformed", "delivered"),
+        ("constant", "delivered"),
+        ("path", "delivered"),
+    }
 
 
 def test_bad_target_input_is_a_failed_entry_and_is_not_stored(aws: Any) -> None:
     events = aws("events")
     events.put_rule(Name="bad-targets", EventPattern=json.dumps(PATTERN))
     fn = "arn:aws:lambda:us-east-1:123456789012:function:echo"
-    answer = events.put_targets(Rule="bad-targets", Targets=[
-        {"Id": "ok", "Arn": fn},
-        {"Id": "both", "Arn": fn, "Input": "{}", "InputPath": "$.detail"},
-    ])
+    answer = events.put_targets(
+        Rule="bad-targets",
+        Targets=[
+            {"Id": "ok", "Arn": fn},
+            {"Id": "both", "Arn": fn, "Input": "{}", "InputPath": "$.detail"},
+        ],
+    )
     assert answer["FailedEntryCount"] == 1 and answer["FailedEntries"][0]["TargetId"] == "both"
     assert "Only one of Input, InputPath, or InputTransformer" in answer["FailedEntries"][0]["ErrorMessage"]
     assert [t["Id"] for t in events.list_targets_by_rule(Rule="bad-targets")["Targets"]] == ["ok"]
@@ -240,4 +266,6 @@ def test_oversized_entries_are_refused(aws: Any) -> None:
     with pytest.raises(ClientError) as exc:
         events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": big}])
     assert _code(exc) == "ValidationException"
-    assert "Total size of the entries in the request is over the limit" in exc.value.response["Error"]["Message"]
+    assert (
+        "Total size of the entries in the request is over the limit" in exc.value.response["Error"]["Message"]
+    )

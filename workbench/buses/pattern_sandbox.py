@@ -56,3 +56,11 @@ def evaluate_pattern(pattern_text: Any, event_text: Any) -> dict[str, Any]:
     result["matches"] = matches(pattern, event)
     result["misses"] = [miss.to_dict() for miss in explain(pattern, event)]
     return result
+
+
+def actual_text(miss: dict[str, Any]) -> str:
+    """How a miss's row shows the event's value (static/pattern_sandbox.js words it the same)."""
+    text = json.dumps(miss["actual"], ensure_ascii=False, separators=(",", ":"))
+    if miss["present"]:
+        return text
+    return "absent" if miss["actual"] is None else f"absent as a value (holds {text})"

@@ -24,7 +24,8 @@ def enter_pass(run: Run, thread: Thread, state: CompiledState) -> int:
     if state.plain:
         return run.exit_state(thread, state, thread["in"])
     if state.jsonata:
-        return query.conclude(run, thread, state, thread["in"])
+        # A Pass state's "result" is its input: the default Output ($states.result) passes it on.
+        return query.conclude(run, thread, state, thread["in"], result=thread["in"])
     effective = run.effective_input(thread, state)
     if state.parameters is not None:
         effective = run.render(thread, state, state.parameters, effective)

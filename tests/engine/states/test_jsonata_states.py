@@ -130,11 +130,6 @@ def test_an_expression_returning_nothing_fails_with_query_evaluation_error_and_a
     )
 
 
-def test_states_result_does_not_exist_outside_a_result() -> None:
-    harness = run(jsonata({"P": {"Type": "Pass", "Output": "{% $states.result %}", "End": True}}), {"a": 1})
-    assert harness.finished[-1].error == QUERY_ERROR
-
-
 @pytest.mark.parametrize(
     "error_equals", [["States.QueryEvaluationError"], ["States.ALL"], ["States.TaskFailed"]]
 )

@@ -201,6 +201,38 @@ def test_jsonpath_reference_to_an_unassigned_variable_is_a_runtime_error() -> No
     assert "$nobody.field" in (harness.finished[-1].cause or "")
 
 
+def test_documented_conversion_from_parameters_to_arguments_gives_the_same_payload() -> None:
+    # "Transforming data with JSONata in Step Functions": the JSONPath Parameters sample and its
+    # JSONata Arguments conversion, with $customerName declared as a variable.
+    parameters = {
+        "static": "Hello",
+        "title.$": "$.title",
+        "name.$": "$customerName",
+        "not-evaluated": "$customerName",
+    }
+    arguments = {
+        "static": "Hello",
+        "title": "{% $states.input.title %}",
+        "name": "{% $customerName %}",
+        "not-evaluated": "$customerName",
+    }
+    payloads = []
+    for language, payload in (
+        ("JSONPath", {"Parameters": parameters}),
+        ("JSONata", {"Arguments": arguments}),
+    ):
+        definition = machine(
+            {
+                "Declare": {"Type": "Pass", "Assign": {"customerName": "Ana"}, "Next": "Call"},
+                "Call": {"Type": "Task", "Resource": lambda_arn("greet"), **payload, "End": True},
+            },
+            language,
+        )
+        payloads.append(run(definition, {"title": "Dr"}).task("Call").payload)
+    expected = {"static": "Hello", "title": "Dr", "name": "Ana", "not-evaluated": "$customerName"}
+    assert payloads == [expected, expected]
+
+
 # --- evaluation order --------------------------------------------------------------------------
 
 
