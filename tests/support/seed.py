@@ -55,3 +55,84 @@ def lambda_function_names(definition: dict[str, Any]) -> list[str]:
 
     walk(definition["States"])
     return names
+
+
+def function_arn(name: str, region: str = REGION, account: str = ACCOUNT) -> str:
+    return f"arn:aws:lambda:{region}:{account}:function:{name}"
+
+
+def _task(name: str, **fields: Any) -> dict[str, Any]:
+    return {"Type": "Task", "Resource": function_arn(name), **fields}
+
+
+def saga_definition() -> dict[str, Any]:
+    """ "Saga Pattern (Distributed Transactions)": each step's Catch runs the compensations of
+    the steps before it, in reverse order (the chapter elides the ARNs; bound here)."""
+    catch_all = "States.ALL"
+    return {
+        "StartAt": "ReserveInventory",
+        "States": {
+            "ReserveInventory": _task(
+                "reserve-inventory",
+                Catch=[{"ErrorEquals": [catch_all], "Next": "OrderFailed"}],
+                Next="ProcessPayment",
+            ),
+            "ProcessPayment": _task(
+                "process-payment",
+                Catch=[{"ErrorEquals": [catch_all], "Next": "CompensateInventory"}],
+                Next="CreateShipment",
+            ),
+            "CreateShipment": _task(
+                "create-shipment",
+                Catch=[{"ErrorEquals": [catch_all], "Next": "CompensatePayment"}],
+                Next="OrderComplete",
+            ),
+            "OrderComplete": {"Type": "Succeed"},
+            "CompensatePayment": _task("refund-payment", Next="CompensateInventory"),
+            "CompensateInventory": _task("release-inventory", Next="OrderFailed"),
+            "OrderFailed": {"Type": "Fail", "Error": "OrderProcessingFailed"},
+        },
+    }
+
+
+def parallel_fulfilment_definition() -> dict[str, Any]:
+    """ "Pattern 1: Parallel Independent Tasks": payment, inventory and notification at once."""
+    branches = [
+        ("ProcessPayment", "process-payment"),
+        ("UpdateInventory", "update-inventory"),
+        ("SendNotification", "send-notification"),
+    ]
+    return {
+        "StartAt": "ProcessOrder",
+        "States": {
+            "ProcessOrder": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": state, "States": {state: _task(fn, End=True)}} for state, fn in branches
+                ],
+                "Next": "AggregateResults",
+            },
+            "AggregateResults": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+def map_items_definition(max_concurrency: int = 10) -> dict[str, Any]:
+    """ "Pattern 2: Map State for Iteration": each item through one task, at most 10 at once."""
+    return {
+        "StartAt": "ProcessItems",
+        "States": {
+            "ProcessItems": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": max_concurrency,
+                "Iterator": {
+                    "StartAt": "ProcessItem",
+                    "States": {"ProcessItem": _task("process-item", End=True)},
+                },
+                "ResultPath": "$.processedItems",
+                "Next": "Complete",
+            },
+            "Complete": {"Type": "Succeed"},
+        },
+    }

@@ -8,6 +8,7 @@ only after that transaction commits (never for work that was rolled back).
 from __future__ import annotations
 
 import json
+import logging
 import random
 import secrets
 from functools import partial
@@ -27,12 +28,16 @@ from engine.states.model import (
     InvokeTask,
     StartTimer,
 )
+from engine.states.model import (
+    HistoryEvent as HistoryEventShape,
+)
 from workbench.core.jsonio import dumps
 from workbench.flows.models import Execution, HistoryEvent, PendingTask, Timer
 from workbench.live import publish
 from workbench.runtime import dispatch
 
 _system_random = random.SystemRandom()
+log = logging.getLogger(__name__)
 
 
 def environment() -> Environment:
@@ -53,10 +58,36 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
         )
         if execution is None or execution.status != Execution.RUNNING:
             return None
-        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+        try:
+            decision = advance(
+                json.loads(execution.definition), execution.engine_state, happening, environment()
+            )
+        except Exception as exc:
+            log.exception("the decider failed on execution %s", execution.id)
+            decision = _internal_failure(execution, exc)
         _persist(execution, decision)
         transaction.on_commit(partial(_after_commit, execution.id, decision))
     return decision
+
+
+def _internal_failure(execution: Execution, exc: Exception) -> Decision:
+    """End an execution the decider could not advance: FAILED with States.Runtime, as AWS
+    ends one on a service fault, instead of leaving it RUNNING forever."""
+    cause = f"Internal error in the workbench: {type(exc).__name__}: {exc}"
+    event = HistoryEventShape(
+        id=execution.event_count + 1,
+        previous_event_id=execution.event_count,
+        type="ExecutionFailed",
+        timestamp=timezone.now(),
+        details_key="executionFailedEventDetails",
+        details={"error": "States.Runtime", "cause": cause},
+    )
+    return Decision(
+        state=dict(execution.engine_state or {}, status="FAILED"),
+        commands=[FinishExecution(status="FAILED", error="States.Runtime", cause=cause)],
+        history=[event],
+        status="FAILED",
+    )
 
 
 def _persist(execution: Execution, decision: Decision) -> None:

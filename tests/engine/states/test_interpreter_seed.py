@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tests.engine.states.interpreter_harness import Harness, lambda_arn
+from tests.support.seed import saga_definition
 
 # "Lab 2: Step Functions State Machine" from the course material, verbatim but for the ARNs.
 LAB2: dict[str, Any] = {
@@ -146,41 +147,7 @@ def test_lab2_two_task_failures_then_success_waits_2s_then_4s() -> None:
 
 
 # "Saga Pattern (Distributed Transactions)" from the course material.
-SAGA: dict[str, Any] = {
-    "StartAt": "ReserveInventory",
-    "States": {
-        "ReserveInventory": {
-            "Type": "Task",
-            "Resource": lambda_arn("reserve-inventory"),
-            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "OrderFailed"}],
-            "Next": "ProcessPayment",
-        },
-        "ProcessPayment": {
-            "Type": "Task",
-            "Resource": lambda_arn("process-payment"),
-            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "CompensateInventory"}],
-            "Next": "CreateShipment",
-        },
-        "CreateShipment": {
-            "Type": "Task",
-            "Resource": lambda_arn("create-shipment"),
-            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "CompensatePayment"}],
-            "Next": "OrderComplete",
-        },
-        "OrderComplete": {"Type": "Succeed"},
-        "CompensatePayment": {
-            "Type": "Task",
-            "Resource": lambda_arn("refund-payment"),
-            "Next": "CompensateInventory",
-        },
-        "CompensateInventory": {
-            "Type": "Task",
-            "Resource": lambda_arn("release-inventory"),
-            "Next": "OrderFailed",
-        },
-        "OrderFailed": {"Type": "Fail", "Error": "OrderProcessingFailed"},
-    },
-}
+SAGA: dict[str, Any] = saga_definition()
 
 
 def test_saga_shipment_failure_runs_compensations_in_reverse() -> None:

@@ -1,0 +1,44 @@
+"""A fault inside the decider ends the execution FAILED instead of leaving it RUNNING."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHAIN = {
+    "StartAt": "A",
+    "States": {"A": {"Type": "Wait", "Seconds": 60, "Next": "B"}, "B": {"Type": "Pass", "End": True}},
+}
+
+
+def test_decider_fault_fails_the_execution_with_states_runtime() -> None:
+    from engine.states.model import TimerFired
+    from workbench.accounts.services import default_workspace
+    from workbench.flows import services
+    from workbench.flows.models import Execution, Timer
+    from workbench.runtime.stepper import apply_happening
+
+    machine = services.create_state_machine(
+        default_workspace(),
+        name="waits",
+        definition=json.dumps(CHAIN),
+        role_arn="arn:aws:iam::123456789012:role/unit",
+    )
+    with mock.patch("workbench.runtime.dispatch.carry_out"):  # no broker needed for this test
+        execution = services.start_execution(machine, input_text="{}")
+        timer = Timer.objects.get(execution=execution)
+        boom: Any = RuntimeError("simulated defect")
+        with mock.patch("workbench.runtime.stepper.advance", side_effect=boom):
+            apply_happening(execution.id, TimerFired(timer_id=timer.timer_id))
+    execution.refresh_from_db()
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert "simulated defect" in execution.cause
+    last = execution.history.order_by("-event_id").first()
+    assert last.type == "ExecutionFailed" and last.event_id == execution.event_count
+    assert not Timer.objects.filter(execution=execution).exists()
+    assert Execution.objects.get(id=execution.id).stop_date is not None
