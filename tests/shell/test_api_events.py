@@ -269,3 +269,59 @@ def test_oversized_entries_are_refused(aws: Any) -> None:
     assert (
         "Total size of the entries in the request is over the limit" in exc.value.response["Error"]["Message"]
     )
+
+
+def test_rule_changes_reach_every_process_matcher(aws: Any) -> None:
+    """PutEvents from a state machine runs in the Celery worker (its own process in
+    distributed mode); PutEvents from the API runs in the server. Both follow rule changes."""
+    from tests.conftest import wait_for
+    from workbench.accounts.services import default_workspace
+    from workbench.functions.models import Invocation
+    from workbench.functions.services import save_mock
+
+    save_mock(default_workspace(), "listener", [{"output": None}])
+    events, sfn = aws("events"), aws("stepfunctions")
+    listener = "arn:aws:lambda:us-east-1:123456789012:function:listener"
+    events.put_rule(Name="watch", EventPattern=json.dumps({"source": ["shop"], "detail": {"n": [1]}}))
+    events.put_targets(Rule="watch", Targets=[{"Id": "l", "Arn": listener}])
+    emit = {
+        "StartAt": "Emit",
+        "States": {
+            "Emit": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::events:putEvents",
+                "Parameters": {"Entries": [{"Source": "shop", "DetailType": "t", "Detail.$": "$"}]},
+                "End": True,
+            }
+        },
+    }
+    machine = sfn.create_state_machine(
+        name="emitter", definition=json.dumps(emit), roleArn="arn:aws:iam::123456789012:role/x"
+    )["stateMachineArn"]
+
+    def heard() -> list[Any]:
+        return sorted(i.payload["detail"]["n"] for i in Invocation.objects.filter(function__name="listener"))
+
+    def run(n: int) -> dict[str, Any]:
+        arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"n": n}))["executionArn"]
+        return wait_for(
+            lambda: (lambda d: d if d["status"] != "RUNNING" else None)(
+                sfn.describe_execution(executionArn=arn)
+            )
+        )
+
+    done = run(1)
+    assert done["status"] == "SUCCEEDED" and json.loads(done["output"])["FailedEntryCount"] == 0
+    wait_for(lambda: heard() == [1])
+    events.put_rule(Name="watch", EventPattern=json.dumps({"source": ["shop"], "detail": {"n": [2]}}))
+    run(1)
+    run(2)
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": json.dumps({"n": 2})}])
+    wait_for(lambda: heard() == [1, 2, 2])
+    events.disable_rule(Name="watch")
+    run(2)
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "t", "Detail": json.dumps({"n": 2})}])
+    import time
+
+    time.sleep(2)  # give a wrong delivery the time to show up
+    assert heard() == [1, 2, 2]

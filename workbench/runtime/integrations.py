@@ -7,6 +7,7 @@ SendTaskSuccess) and the task ends only when it is answered.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from workbench.core.errors import AwsError
 from workbench.functions import services as functions
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents"
 WAIT_FOR_TOKEN = ".waitForTaskToken"
 
 
@@ -43,6 +45,8 @@ def perform(
             result = _call(workspace, payload["FunctionName"], payload.get("Payload"), caller, attempt)
         elif base.startswith("arn:aws:lambda:"):
             result = _call(workspace, base, payload, caller, attempt)
+        elif base == EVENTS_PUT_EVENTS:
+            result = _put_events(workspace, payload)
         elif wait_for_token:
             # Any other service with .waitForTaskToken (SQS, SNS, ...): the message is the
             # payload, and it lands in the approval inbox for someone to answer.
@@ -67,3 +71,26 @@ def _call(
 ) -> functions.Outcome:
     function = functions.resolve(workspace, str(name_or_arn))
     return functions.invoke(function, payload, caller=caller, attempt=attempt)
+
+
+def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
+    """The events:putEvents integration: PutEvents on the workspace's buses.
+
+    As on AWS, the task fails with EventBridge.FailedEntry when any entry was refused.
+    """
+    from workbench.buses import services as buses
+
+    entries = payload.get("Entries") if isinstance(payload, dict) else None
+    if isinstance(entries, list):
+        # The integration takes Detail as a JSON object as well as JSON text.
+        entries = [
+            dict(entry, Detail=json.dumps(entry["Detail"]))
+            if isinstance(entry, dict) and isinstance(entry.get("Detail"), dict | list)
+            else entry
+            for entry in entries
+        ]
+    results = buses.put_events(workspace, entries)
+    failed = sum(1 for entry in results if "ErrorCode" in entry)
+    if failed:
+        return functions.Outcome(error="EventBridge.FailedEntry", cause=json.dumps({"Entries": results}))
+    return functions.Outcome(output={"Entries": results, "FailedEntryCount": 0})
