@@ -27,6 +27,7 @@ urlpatterns = [
     path("machines/", flow_views.machine_list, name="machine-list"),
     path("machines/validate", flow_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", flow_views.machine_detail, name="machine-detail"),
+    path("machines/<str:name>/test-state", flow_views.test_state, name="machine-test-state"),
     path("executions/<int:execution_id>/", flow_views.execution_detail, name="execution-detail"),
     path("buses/", bus_views.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),

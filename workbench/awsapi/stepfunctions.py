@@ -11,10 +11,10 @@ from engine.states.definition import MAX_DEFINITION_CHARS
 from engine.states.definition import validate as validate_definition
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import Service, register, required, string
-from workbench.core.errors import AwsError
+from workbench.core.errors import AwsError, SerializationError
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
-from workbench.flows import presenters
+from workbench.flows import presenters, state_testing
 from workbench.flows import services as flows
 from workbench.flows.models import Execution, StateMachine
 
@@ -227,3 +227,33 @@ def send_task_failure(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     flows.send_task_heartbeat(ws, required(params, "taskToken"))
     return {}
+
+
+@sfn.operation("TestState")
+def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """Run one state once (API_TestState); the state panel calls the same service."""
+    definition = string(params, "definition", required_member=True) or ""
+    if len(definition) > MAX_DEFINITION_CHARS:
+        raise AwsError(
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DEFINITION_CHARS}"
+        )
+    for member in ("mock", "stateConfiguration"):
+        if params.get(member) is not None and not isinstance(params[member], dict):
+            raise SerializationError(f"Value for {member} must be a structure")
+    return state_testing.test_state(
+        ws,
+        definition=definition,
+        state_name=string(params, "stateName"),
+        input_text=string(params, "input"),
+        mock=params.get("mock"),
+        variables=string(params, "variables"),
+        context=string(params, "context"),
+        inspection_level=string(params, "inspectionLevel"),
+        state_configuration=params.get("stateConfiguration"),
+        reveal_secrets=params.get("revealSecrets") is True,
+        role_arn=string(params, "roleArn") or "",
+    )
+
+
+test_state.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite its name

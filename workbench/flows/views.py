@@ -13,7 +13,7 @@ from engine.states.progress import state_statuses
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
-from workbench.flows import presenters
+from workbench.flows import presenters, state_testing
 from workbench.flows import services as flows
 from workbench.flows.graph import render_svg
 from workbench.flows.models import Execution, StateMachine
@@ -81,6 +81,46 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
         "express_output": dumps(express_result.output) if express_result else None,
     }
     return render(request, "flows/machine_detail.html", context)
+
+
+@require_POST
+def test_state(request: HttpRequest, name: str) -> JsonResponse:
+    """The state panel's Run: TestState on one state of this machine, as the API runs it.
+
+    The body is TestState's request members (``stateName``, ``input``, ``mock``,
+    ``inspectionLevel``, ``variables``...); the definition is the machine's own.
+    """
+    workspace = default_workspace()
+    machine = get_object_or_404(
+        StateMachine.objects.select_related("workspace"), workspace=workspace, name=name
+    )
+    try:
+        body = json.loads(request.body or b"{}")
+    except json.JSONDecodeError as exc:
+        return JsonResponse({"__type": "SerializationException", "message": str(exc)}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse(
+            {"__type": "SerializationException", "message": "expected a JSON object"}, status=400
+        )
+    try:
+        answer = state_testing.test_state(
+            workspace,
+            definition=machine.definition,
+            state_name=body.get("stateName") or None,
+            input_text=body.get("input"),
+            mock=body.get("mock") or None,
+            variables=body.get("variables") or None,
+            inspection_level=body.get("inspectionLevel"),
+            state_configuration=body.get("stateConfiguration") or None,
+            role_arn=machine.role_arn,
+            machine_name=machine.name,
+        )
+    except AwsError as exc:
+        return JsonResponse(exc.to_body(), status=exc.status)
+    return JsonResponse(answer)
+
+
+test_state.__test__ = False  # not a pytest test, despite its name
 
 
 @require_POST

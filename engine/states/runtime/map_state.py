@@ -81,7 +81,7 @@ def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
     thread["w"] = waiting
     if iterations == 0:
         thread["w"] = None
-        return _complete(run, thread, state, [])
+        return complete(run, thread, state, [])
     first_wave = iterations if not waiting["max"] else min(waiting["max"], iterations)
     for _ in range(first_wave):
         _start_iteration(run, thread, state, waiting)
@@ -305,10 +305,12 @@ def _start_next(run: Run, parent: Thread, state: CompiledState) -> int:
 def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
     results = parent["w"]["results"]
     parent["w"] = None
-    return _complete(run, parent, state, results)
+    return complete(run, parent, state, results)
 
 
-def _complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
+def complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
+    """The Map's result (one output per iteration): ResultSelector, ResultPath, OutputPath
+    (or JSONata Output), then leave the state. Public for TestState's mocked results."""
     run.emit(thread, "MapStateSucceeded", None, None)
     if state.jsonata:
         return query.conclude(run, thread, state, results, result=results)

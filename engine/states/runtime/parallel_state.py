@@ -56,6 +56,12 @@ def branch_succeeded(run: Run, parent: Thread, child: Thread, output: JSON) -> N
 def _complete(run: Run, parent: Thread, state: CompiledState) -> int:
     results: JSON = parent["w"]["results"]
     parent["w"] = None
+    return complete(run, parent, state, results)
+
+
+def complete(run: Run, parent: Thread, state: CompiledState, results: JSON) -> int:
+    """The branch outputs in branch order: ResultSelector, ResultPath, OutputPath (or JSONata
+    Output), then leave the state. Public for TestState's mocked results."""
     run.emit(parent, "ParallelStateSucceeded", None, None)
     if state.jsonata:
         return query.conclude(run, parent, state, results, result=results)

@@ -183,12 +183,18 @@ def _stop_waiting(run: Run, thread: Thread) -> None:
     thread["w"] = None
 
 
-def task_succeeded(run: Run, thread: Thread, state: CompiledState, result: JSON) -> int:
-    """The result event, then ResultSelector, ResultPath and OutputPath."""
+def task_succeeded(
+    run: Run, thread: Thread, state: CompiledState, result: JSON, *, service_response: bool = False
+) -> int:
+    """The result event, then ResultSelector, ResultPath and OutputPath.
+
+    With ``service_response`` the result already is the integration's whole API response (a
+    TestState mock, or a result TestState wrapped itself), so lambda:invoke does not wrap it again.
+    """
     info = state.resource
     assert info is not None
     _stop_waiting(run, thread)
-    if info.is_lambda_invoke:
+    if info.is_lambda_invoke and not service_response:
         result = lambda_invoke_envelope(result, thread["id"])
     text = to_json(result)
     if payload_too_large(text):
