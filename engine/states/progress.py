@@ -1,9 +1,11 @@
 """Per-state progress read off an AWS-shaped execution history, for the live graph.
 
 A state's status is what a person watching the graph wants to see: ``running`` while it
-works, ``waiting`` in a Wait state or on a task token, ``retrying`` after a failed attempt
-that will be tried again, ``failed`` or ``caught`` when it ended in an error, and
-``succeeded`` when it exited normally. Events that name no state (TaskScheduled,
+works, ``waiting`` in a Wait state or on a task token, ``retrying`` from a failed attempt
+until we know its fate (a retry, a Catch, or the failure of its execution or its Parallel/Map),
+``caught`` when a Catch took the error, ``failed`` when the error ended the run, and
+``succeeded`` when it exited normally. The history has no "retry scheduled" event, so a
+failure reads as ``retrying`` until a later event settles it. Events that name no state (TaskScheduled,
 LambdaFunctionFailed, ...) belong to the state of the event they follow (previousEventId).
 """
 
@@ -15,7 +17,17 @@ from typing import Any
 NOT_STARTED = "not-started"
 
 _FAILURE_SUFFIXES = ("Failed", "TimedOut")
-_TASK_START_TYPES = frozenset({"TaskScheduled", "LambdaFunctionScheduled", "ActivityScheduled"})
+_UNSETTLED = ("retrying", "running", "waiting")
+_RUN_ENDS = frozenset({"ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"})
+_ATTEMPT_STARTS = frozenset(
+    {
+        "TaskScheduled",
+        "LambdaFunctionScheduled",
+        "ActivityScheduled",
+        "ParallelStateStarted",
+        "MapStateStarted",
+    }
+)
 _TOKEN_WAIT_TYPES = frozenset({"TaskSubmitted"})
 
 
@@ -35,45 +47,96 @@ def _exited_name(event: Mapping[str, Any]) -> str | None:
     return None
 
 
-def state_statuses(
-    events: Iterable[Mapping[str, Any]],
-    statuses: dict[str, str] | None = None,
-    owners: dict[int, str] | None = None,
-) -> tuple[dict[str, str], dict[int, str]]:
-    """Fold history events (in id order) into {state name: status}.
+_CONTAINER_STARTS = frozenset({"ParallelStateStarted", "MapStateStarted"})
+_CONTAINER_RESULTS = frozenset(
+    {
+        "ParallelStateSucceeded",
+        "ParallelStateFailed",
+        "ParallelStateAborted",
+        "MapStateSucceeded",
+        "MapStateFailed",
+        "MapStateAborted",
+    }
+)
 
-    Pass back the returned ``statuses`` and ``owners`` (event id -> state name) to fold a
-    later batch of events incrementally.
-    """
-    statuses = dict(statuses or {})
-    owners = dict(owners or {})
-    for event in events:
+
+class Progress:
+    """Folds history events, in id order and in as many batches as they come, into
+    {state name: status}. One instance per execution being watched."""
+
+    def __init__(self) -> None:
+        self.statuses: dict[str, str] = {}
+        self._owners: dict[int, str] = {}
+        self._parents: dict[str, str] = {}
+        self._containers: set[str] = set()
+        self._closing: set[int] = set()
+
+    def add(self, events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+        for event in events:
+            self._add(event)
+        return self.statuses
+
+    def _owner_of_result(self, previous: int) -> str | None:
+        """The Parallel or Map a ...StateSucceeded/Failed event closes: the nearest container
+        around the state of the event before it (a branch's last event)."""
+        candidate = self._owners.get(previous)
+        if previous in self._closing and candidate is not None:
+            candidate = self._parents.get(candidate)
+        while candidate is not None and candidate not in self._containers:
+            candidate = self._parents.get(candidate)
+        return candidate
+
+    def _add(self, event: Mapping[str, Any]) -> None:
+        statuses = self.statuses
         kind = str(event.get("type", ""))
         event_id = int(event.get("id", 0))
         previous = int(event.get("previousEventId", 0))
         entered = _entered_name(event)
-        exited = _exited_name(event)
         if entered is not None:
-            before = owners.get(previous)
-            if before is not None and before != entered and statuses.get(before) in ("failed", "retrying"):
-                statuses[before] = "caught"
-            owners[event_id] = entered
+            container = self._owners.get(previous)
+            if container is not None and container in self._containers and container != entered:
+                self._parents[entered] = container
+            self._owners[event_id] = entered
             statuses[entered] = (
                 "failed"
                 if kind == "FailStateEntered"
                 else ("waiting" if kind == "WaitStateEntered" else "running")
             )
-            continue
-        owner = exited or owners.get(previous)
+            return
+        if kind in _RUN_ENDS:
+            _settle_as_failed(statuses, _UNSETTLED)
+            return
+        exited = _exited_name(event)
+        if kind in _CONTAINER_RESULTS:
+            owner = self._owner_of_result(previous)
+            if kind.endswith("Failed"):
+                _settle_as_failed(statuses, ("retrying",))
+        else:
+            owner = exited or self._owners.get(previous)
         if owner is None:
-            continue
-        owners[event_id] = owner
+            return
+        self._owners[event_id] = owner
+        if kind in _CONTAINER_STARTS:
+            self._containers.add(owner)
+        if exited is not None or kind in _CONTAINER_RESULTS:
+            self._closing.add(event_id)
         if exited is not None:
-            statuses[owner] = "succeeded"
-        elif kind.endswith(_FAILURE_SUFFIXES) and not kind.startswith(("Execution", "MapIteration")):
-            statuses[owner] = "failed"
-        elif kind in _TASK_START_TYPES and statuses.get(owner) == "failed":
+            # A state exits after an error only when a Catch took it.
+            statuses[owner] = "caught" if statuses.get(owner) == "retrying" else "succeeded"
+        elif kind.endswith(_FAILURE_SUFFIXES) and not kind.startswith("MapIteration"):
             statuses[owner] = "retrying"
+        elif kind in _ATTEMPT_STARTS and statuses.get(owner) == "retrying":
+            statuses[owner] = "running"
         elif kind in _TOKEN_WAIT_TYPES:
             statuses[owner] = "waiting"
-    return statuses, owners
+
+
+def state_statuses(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """{state name: status} for a whole history."""
+    return Progress().add(events)
+
+
+def _settle_as_failed(statuses: dict[str, str], unsettled: tuple[str, ...]) -> None:
+    for name, status in statuses.items():
+        if status in unsettled:
+            statuses[name] = "failed"

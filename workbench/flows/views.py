@@ -140,7 +140,7 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         Execution.objects.select_related("state_machine__workspace"), id=execution_id
     )
     rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
-    statuses, _ = state_statuses(rows)
+    statuses = state_statuses(rows)
     context = {
         "execution": execution,
         "graph": render_svg(json.loads(execution.definition), statuses),

@@ -1,7 +1,9 @@
 """The WebSocket an execution page listens on.
 
-On connect it first sends every history event after the client's ``after`` cursor, then
-joins the execution's group, so a reconnecting page misses nothing (as Baserow does).
+On connect it joins the execution's group, then sends every history event after the
+client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Each
+message carries the node statuses folded on the server by engine.states.progress, the one
+place that decides what colour a node is; the page only paints them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from engine.states.progress import Progress
 from workbench.flows.models import Execution
 from workbench.flows.presenters import shape_history_row
 from workbench.live.groups import execution_group
@@ -23,6 +26,8 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         remember_server_loop(asyncio.get_running_loop())
         self.execution_id = int(self.scope["url_route"]["kwargs"]["execution_id"])
         self.group = execution_group(self.execution_id)
+        self.progress = Progress()
+        self.folded_up_to = 0
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         after = _after_cursor(self.scope.get("query_string", b""))
@@ -34,15 +39,32 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def execution_update(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "update", "status": message["status"], "events": message["events"]})
+        fresh = [e for e in message["events"] if e["id"] > self.folded_up_to]
+        if not fresh:
+            return
+        self._fold(fresh)
+        await self.send_json(
+            {"type": "update", "status": message["status"], "events": fresh, "nodes": self.progress.statuses}
+        )
+
+    def _fold(self, events: list[dict[str, Any]]) -> None:
+        self.progress.add(events)
+        self.folded_up_to = max(self.folded_up_to, events[-1]["id"])
 
     @database_sync_to_async
     def _backlog(self, after: int) -> dict[str, Any] | None:
         execution = Execution.objects.filter(id=self.execution_id).first()
         if execution is None:
             return None
-        rows = execution.history.filter(event_id__gt=after).order_by("event_id")
-        return {"status": execution.status, "events": [shape_history_row(row) for row in rows]}
+        rows = [shape_history_row(row) for row in execution.history.order_by("event_id")]
+        self.progress, self.folded_up_to = Progress(), 0
+        if rows:
+            self._fold(rows)
+        return {
+            "status": execution.status,
+            "events": [row for row in rows if row["id"] > after],
+            "nodes": self.progress.statuses,
+        }
 
 
 def _after_cursor(query_string: bytes) -> int:
