@@ -92,6 +92,7 @@ def render_svg(definition: dict[str, Any], statuses: dict[str, str] | None = Non
     graph = graphviz.Digraph(
         graph_attr={"rankdir": "TB", "bgcolor": "transparent", "fontname": "sans-serif"},
         node_attr={"fontname": "sans-serif", "fontsize": "11"},
+        edge_attr={"fontname": "sans-serif", "fontsize": "10"},
     )
     builder.add_machine(graph, definition, "root_")
     svg = graph.pipe(format="svg").decode()

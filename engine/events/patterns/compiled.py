@@ -1,382 +1,96 @@
 """All rules of a bus compiled into one automaton, in the spirit of aws/event-ruler's NameState.
 
 Each alternative of a rule is a chain of field steps. Chains start at one root and share their
-common beginnings, so a hundred rules that all begin ``source = "com.myapp.orders"`` cost one
-dictionary lookup for that field, not a hundred comparisons. A state keeps, per field path, an
-index over the steps leaving it: exact values in a dict, prefixes and suffixes in dicts probed by
-length, numeric ranges in sorted boundaries; only the rare operators (wildcard, cidr, anything-but)
-are tested one by one. Steps are ordered so that the indexable ones come first.
+common beginnings, so a hundred rules that all begin ``merchantId = "m-1"`` cost one dictionary
+lookup for that field, not a hundred comparisons. Leaving a state, the steps on one field path are
+indexed by value (``transitions.FieldMachine``).
 
 Matching walks the automaton once per event, following only the transitions the event's own leaf
-values select, so the cost tracks how many rules nearly match, not how many rules exist. Rules are
-added and removed incrementally; states are reference counted and pruned when unused.
+values select, so the cost tracks how many rules nearly match, not how many rules exist. That
+holds only if every chain starts with a selective step: ``source = "com.myapp.orders"`` first would
+send every order event down thousands of chains. Steps are therefore ordered by statistics over
+all rules (indexable steps first, then the paths where rules use the most distinct values), and
+since the statistics shift as rules arrive, every rule is re-ordered whenever the rule count has
+doubled or shrunk to a quarter since the last ordering (amortised O(1) per add), or on
+``optimize()``.
+
+Rules are added and removed incrementally; states are reference counted and pruned when unused.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable
-
-from engine.events.patterns.addresses import ip_value
-from engine.events.patterns.flatten import LeafIndex, Membership
+from engine.events.patterns.flatten import Membership
+from engine.events.patterns.leaves import PathTrie, event_leaves, path_trie
 from engine.events.patterns.model import (
     JSON,
     Condition,
     EqualsIgnoreCase,
-    ExactLiteral,
-    ExactNumber,
-    ExactString,
-    Exists,
     FieldTest,
-    Leaf,
     Numeric,
     Pattern,
     Prefix,
     Suffix,
-    fold_case,
 )
-from engine.events.patterns.numbers import canonical_number_text, event_micros
+from engine.events.patterns.transitions import EXACT, FieldMachine
 
-_EXACT = (ExactString, ExactNumber, ExactLiteral)
 _MISSING = object()
 _AFFIX = (Prefix, Suffix, EqualsIgnoreCase)
+_FIRST_ORDERING = 8  # below this many rules the add-time order is kept: it costs nothing to walk
 
 
-def _step_rank(field: FieldTest) -> int:
-    """Indexable steps first, so unselective ones are only tried for rules that are nearly matched."""
+def _step_group(field: FieldTest) -> int:
+    """0: exact or affix values (dict lookups); 1: numeric ranges too; 2: tested one by one;
+    3: satisfied by absence, which must be checked on every visit."""
     if field.allows_absence:
-        return 4
-    if all(isinstance(c, _EXACT) for c in field.conditions):
+        return 3
+    if all(isinstance(c, (*EXACT, *_AFFIX)) for c in field.conditions):
         return 0
-    if all(isinstance(c, _EXACT + _AFFIX) for c in field.conditions):
+    if all(isinstance(c, (*EXACT, *_AFFIX, Numeric)) for c in field.conditions):
         return 1
-    if all(isinstance(c, (*_EXACT, *_AFFIX, Numeric)) for c in field.conditions):
-        return 2
-    return 3
-
-
-def leaf_key(value: Leaf) -> object:
-    """The dict key an exact pattern value and an equal event value share (JSON types stay apart)."""
-    if type(value) is str:
-        return value
-    if value is None or type(value) is bool:
-        return ("l", value)
-    assert isinstance(value, (int, float))
-    micros = event_micros(value)
-    return ("n", micros) if micros is not None else ("x", canonical_number_text(value))
-
-
-def _condition_key(cond: ExactString | ExactNumber | ExactLiteral) -> object:
-    if isinstance(cond, ExactString):
-        return cond.value
-    if isinstance(cond, ExactLiteral):
-        return ("l", cond.value)
-    return cond.key()
-
-
-class _AffixIndex:
-    """Prefixes (or reversed suffixes) by value, probed once per distinct length."""
-
-    __slots__ = ("by_value", "lengths")
-
-    def __init__(self) -> None:
-        self.by_value: dict[str, set[_State]] = {}
-        self.lengths: list[int] = []
-
-    def add(self, value: str, target: _State) -> None:
-        self.by_value.setdefault(value, set()).add(target)
-        self.lengths = sorted({len(v) for v in self.by_value})
-
-    def discard(self, value: str, target: _State) -> None:
-        targets = self.by_value.get(value)
-        if targets is not None:
-            targets.discard(target)
-            if not targets:
-                del self.by_value[value]
-                self.lengths = sorted({len(v) for v in self.by_value})
-
-    def collect(self, text: str, out: list[_State]) -> None:
-        size = len(text)
-        by_value = self.by_value
-        for length in self.lengths:
-            if length > size:
-                break
-            found = by_value.get(text[:length])
-            if found:
-                out.extend(found)
-
-
-class _NumericIndex:
-    """Ranges over millionths, answered by binary search over their boundaries."""
-
-    __slots__ = ("dirty", "points", "ranges", "segments")
-
-    def __init__(self) -> None:
-        self.ranges: list[tuple[Numeric, _State]] = []
-        self.points: list[int] = []
-        self.segments: list[tuple[_State, ...]] = []
-        self.dirty = False
-
-    def add(self, cond: Numeric, target: _State) -> None:
-        self.ranges.append((cond, target))
-        self.dirty = True
-
-    def discard_target(self, target: _State) -> None:
-        self.ranges = [(c, t) for c, t in self.ranges if t is not target]
-        self.dirty = True
-
-    def _rebuild(self) -> None:
-        points = sorted({b for cond, _ in self.ranges for b in (cond.low, cond.high) if b is not None})
-        # Segment 2k is the open interval below points[k]; 2k+1 is the point itself.
-        probes: list[int | None] = []
-        for point in points:
-            probes.extend([None, point])
-        probes.append(None)
-        segments: list[tuple[_State, ...]] = []
-        for k, probe in enumerate(probes):
-            if probe is None:
-                hits = [t for c, t in self.ranges if _covers_gap(c, points, k // 2)]
-            else:
-                hits = [t for c, t in self.ranges if c.contains(probe)]
-            segments.append(tuple(dict.fromkeys(hits)))
-        self.points, self.segments, self.dirty = points, segments, False
-
-    def collect(self, micros: int, out: list[_State]) -> None:
-        if self.dirty:
-            self._rebuild()
-        k = bisect_left(self.points, micros)
-        at_point = k < len(self.points) and self.points[k] == micros
-        out.extend(self.segments[2 * k + 1 if at_point else 2 * k])
-
-
-def _covers_gap(cond: Numeric, points: list[int], k: int) -> bool:
-    """Does the range contain the open gap just below points[k] (or above the last point)?"""
-    above = points[k - 1] if k > 0 else None
-    below = points[k] if k < len(points) else None
-    if cond.low is not None and (above is None or above < cond.low):
-        return False
-    return not (cond.high is not None and (below is None or below > cond.high))
-
-
-class _FieldMachine:
-    """The transitions leaving one state on one field path."""
-
-    __slots__ = (
-        "absent",
-        "exact",
-        "folded",
-        "folded_prefix",
-        "folded_suffix",
-        "ips",
-        "numeric",
-        "others",
-        "prefix",
-        "present",
-        "simple",
-        "suffix",
-        "targets",
-    )
-
-    def __init__(self) -> None:
-        self.exact: dict[object, set[_State]] = {}
-        self.ips: dict[tuple[int, int], set[_State]] = {}
-        self.prefix: _AffixIndex | None = None
-        self.suffix: _AffixIndex | None = None
-        self.folded: dict[str, set[_State]] = {}
-        self.folded_prefix: _AffixIndex | None = None
-        self.folded_suffix: _AffixIndex | None = None
-        self.numeric: _NumericIndex | None = None
-        self.others: list[tuple[Condition, _State]] = []
-        self.present: set[_State] = set()
-        self.absent: list[_State] = []
-        self.targets = 0
-        self.simple = True  # only exact values: match() looks them up inline
-
-    def _refresh(self) -> None:
-        self.simple = not (
-            self.ips
-            or self.prefix
-            or self.suffix
-            or self.folded
-            or self.folded_prefix
-            or self.folded_suffix
-            or self.numeric
-            or self.others
-            or self.present
-        )
-
-    def add(self, cond: Condition, target: _State) -> None:
-        if isinstance(cond, _EXACT):
-            self.exact.setdefault(_condition_key(cond), set()).add(target)
-            if isinstance(cond, ExactString) and cond.ip is not None:
-                self.ips.setdefault(cond.ip, set()).add(target)
-        elif isinstance(cond, Prefix):
-            if cond.ignore_case:
-                self.folded_prefix = self.folded_prefix or _AffixIndex()
-                self.folded_prefix.add(fold_case(cond.value), target)
-            else:
-                self.prefix = self.prefix or _AffixIndex()
-                self.prefix.add(cond.value, target)
-        elif isinstance(cond, Suffix):
-            if cond.ignore_case:
-                self.folded_suffix = self.folded_suffix or _AffixIndex()
-                self.folded_suffix.add(fold_case(cond.value)[::-1], target)
-            else:
-                self.suffix = self.suffix or _AffixIndex()
-                self.suffix.add(cond.value[::-1], target)
-        elif isinstance(cond, EqualsIgnoreCase):
-            self.folded.setdefault(fold_case(cond.value), set()).add(target)
-        elif isinstance(cond, Numeric):
-            self.numeric = self.numeric or _NumericIndex()
-            self.numeric.add(cond, target)
-        elif isinstance(cond, Exists):
-            if cond.present:
-                self.present.add(target)
-            elif target not in self.absent:
-                self.absent.append(target)
-        else:
-            self.others.append((cond, target))
-        self._refresh()
-
-    def remove_target(self, conditions: Iterable[Condition], target: _State) -> None:
-        for cond in conditions:
-            if isinstance(cond, _EXACT):
-                _discard(self.exact, _condition_key(cond), target)
-                if isinstance(cond, ExactString) and cond.ip is not None:
-                    _discard(self.ips, cond.ip, target)
-            elif isinstance(cond, Prefix):
-                index = self.folded_prefix if cond.ignore_case else self.prefix
-                if index is not None:
-                    index.discard(fold_case(cond.value) if cond.ignore_case else cond.value, target)
-            elif isinstance(cond, Suffix):
-                index = self.folded_suffix if cond.ignore_case else self.suffix
-                if index is not None:
-                    index.discard((fold_case(cond.value) if cond.ignore_case else cond.value)[::-1], target)
-            elif isinstance(cond, EqualsIgnoreCase):
-                _discard(self.folded, fold_case(cond.value), target)
-            elif isinstance(cond, Numeric):
-                if self.numeric is not None:
-                    self.numeric.discard_target(target)
-            elif isinstance(cond, Exists):
-                self.present.discard(target)
-                if target in self.absent:
-                    self.absent.remove(target)
-        self.others = [(c, t) for c, t in self.others if t is not target]
-        for name in ("prefix", "suffix", "folded_prefix", "folded_suffix"):
-            index = getattr(self, name)
-            if index is not None and not index.by_value:
-                setattr(self, name, None)
-        if self.numeric is not None and not self.numeric.ranges:
-            self.numeric = None
-        self._refresh()
-
-    def collect(self, value: Leaf, out: list[_State]) -> None:
-        """Append every target whose step accepts this leaf value (duplicates allowed)."""
-        if type(value) is str:
-            found = self.exact.get(value)
-            if found:
-                out.extend(found)
-            if self.ips:
-                address = ip_value(value)
-                if address is not None and address in self.ips:
-                    out.extend(self.ips[address])
-            if self.prefix is not None:
-                self.prefix.collect(value, out)
-            if self.suffix is not None:
-                self.suffix.collect(value[::-1], out)
-            if self.folded or self.folded_prefix is not None or self.folded_suffix is not None:
-                folded = fold_case(value)
-                found = self.folded.get(folded)
-                if found:
-                    out.extend(found)
-                if self.folded_prefix is not None:
-                    self.folded_prefix.collect(folded, out)
-                if self.folded_suffix is not None:
-                    self.folded_suffix.collect(folded[::-1], out)
-        else:
-            if self.exact:
-                found = self.exact.get(leaf_key(value))
-                if found:
-                    out.extend(found)
-            if self.numeric is not None and (type(value) is int or type(value) is float):
-                assert isinstance(value, (int, float))
-                micros = event_micros(value)
-                if micros is not None:
-                    self.numeric.collect(micros, out)
-        if self.present:
-            out.extend(self.present)
-        for cond, target in self.others:
-            if cond.test(value):
-                out.append(target)
-
-
-def _discard(
-    index: dict[object, set[_State]] | dict[str, set[_State]] | dict[tuple[int, int], set[_State]],
-    key: object,
-    target: _State,
-) -> None:
-    targets = index.get(key)  # type: ignore[call-overload]
-    if targets is not None:
-        targets.discard(target)
-        if not targets:
-            del index[key]  # type: ignore[arg-type]
+    return 2
 
 
 class _State:
-    """A point reached after some field steps; ``rules`` end here, ``machines`` lead on."""
+    """A point reached after some field steps; ``rules`` end here, ``machines`` lead on.
+
+    Containers are created on first use: most states of a large bus are leaves of the tree.
+    """
 
     __slots__ = ("children", "machines", "refs", "rules")
 
     def __init__(self) -> None:
-        self.rules: Counter[str] = Counter()
-        self.machines: dict[str, _FieldMachine] = {}
-        self.children: dict[tuple[str, tuple[Condition, ...]], _State] = {}
+        # Ids of the rules ending here, once per alternative; a tuple of strings, which the garbage
+        # collector stops tracking, and large buses have tens of thousands of states.
+        self.rules: tuple[str, ...] = ()
+        self.machines: dict[str, FieldMachine[_State]] | None = None
+        self.children: dict[FieldTest, _State] | None = None  # equal steps of different rules share
         self.refs = 0
 
     def child(self, step: FieldTest) -> _State:
-        key = (step.path, step.conditions)
-        found = self.children.get(key)
+        if self.children is None:
+            self.children, self.machines = {}, {}
+        assert self.machines is not None
+        found = self.children.get(step)
         if found is None:
-            found = self.children[key] = _State()
+            found = self.children[step] = _State()
             machine = self.machines.get(step.path)
             if machine is None:
-                machine = self.machines[step.path] = _FieldMachine()
+                machine = self.machines[step.path] = FieldMachine()
             for cond in step.conditions:
                 machine.add(cond, found)
             machine.targets += 1
         return found
 
     def drop_child(self, step: FieldTest) -> None:
-        key = (step.path, step.conditions)
-        found = self.children.pop(key)
+        assert self.children is not None and self.machines is not None
+        found = self.children.pop(step)
         machine = self.machines[step.path]
         machine.remove_target(step.conditions, found)
         machine.targets -= 1
         if machine.targets == 0:
             del self.machines[step.path]
-
-
-class _PathNode:
-    """The paths rules look at, as a tree, so flattening skips everything else in an event."""
-
-    __slots__ = ("children", "path")
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.children: dict[str, _PathNode] = {}
-
-
-def _path_tree(paths: Iterable[str]) -> _PathNode:
-    root = _PathNode("")
-    for path in paths:
-        node = root
-        for part in path.split("."):
-            child = node.children.get(part)
-            if child is None:
-                child = node.children[part] = _PathNode(f"{node.path}.{part}" if node.path else part)
-            node = child
-    return root
+        if not self.children:
+            self.children = self.machines = None
 
 
 class Matcher:
@@ -385,10 +99,12 @@ class Matcher:
     def __init__(self) -> None:
         self._root = _State()
         self._rules: dict[str, Pattern] = {}
-        self._chains: dict[str, list[list[FieldTest]]] = {}
-        self._path_counts: Counter[str] = Counter()
-        self._values_by_path: dict[str, Counter[Condition]] = {}
-        self._tree: _PathNode | None = _PathNode("")
+        self._groups: dict[str, tuple[tuple[int, ...], ...]] = {}  # per alternative, per step
+        self._chains: dict[str, tuple[tuple[FieldTest, ...], ...]] = {}  # the steps as linked
+        self._path_counts: dict[str, int] = {}
+        self._value_counts: dict[str, dict[Condition, int]] = {}  # path -> condition -> rules using it
+        self._ordered_size = 0  # the rule count when every rule was last re-ordered
+        self._trie: PathTrie | None = PathTrie("")
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -396,123 +112,181 @@ class Matcher:
     def __contains__(self, rule_id: object) -> bool:
         return rule_id in self._rules
 
-    def _order(self, alternative: Iterable[FieldTest]) -> list[FieldTest]:
+    def _order(
+        self, pattern: Pattern, groups: tuple[tuple[int, ...], ...]
+    ) -> tuple[tuple[FieldTest, ...], ...]:
         """Most selective step first: indexable steps on paths where rules use many distinct values."""
+        value_counts = self._value_counts
 
-        def key(step: FieldTest) -> tuple[int, float, str]:
-            rank = _step_rank(step)
-            group = 0 if rank <= 1 else rank - 1
-            distinct = len(self._values_by_path.get(step.path, ()))
-            return group, -distinct / len(step.conditions), step.path
+        def key(grouped: tuple[int, FieldTest]) -> tuple[int, float, str]:
+            group, step = grouped
+            return group, -len(value_counts[step.path]) / len(step.conditions), step.path
 
-        return sorted(alternative, key=key)
+        return tuple(
+            tuple(step for _, step in sorted(zip(alt_groups, alternative, strict=True), key=key))
+            for alt_groups, alternative in zip(groups, pattern.alternatives, strict=True)
+        )
 
     def add(self, rule_id: str, pattern: Pattern) -> None:
         """Add a rule (replacing any rule with the same id)."""
         if rule_id in self._rules:
             self.remove(rule_id)
+        groups = tuple(tuple(_step_group(step) for step in alt) for alt in pattern.alternatives)
         for alternative in pattern.alternatives:
             for step in alternative:
-                self._values_by_path.setdefault(step.path, Counter()).update(step.conditions)
-        chains = [self._order(alt) for alt in pattern.alternatives]
+                counts = self._value_counts.setdefault(step.path, {})
+                for cond in step.conditions:
+                    counts[cond] = counts.get(cond, 0) + 1
+        for path in pattern.paths:
+            self._path_counts[path] = self._path_counts.get(path, 0) + 1
         self._rules[rule_id] = pattern
-        self._chains[rule_id] = chains
-        for chain in chains:
-            state = self._root
-            for step in chain:
-                state = state.child(step)
-                state.refs += 1
-            state.rules[rule_id] += 1
-        self._path_counts.update(pattern.paths)
-        self._tree = None
+        self._groups[rule_id] = groups
+        self._link(rule_id, self._order(pattern, groups))
+        self._trie = None
+        if len(self._rules) >= max(_FIRST_ORDERING, 2 * self._ordered_size):
+            self.optimize()
 
     def remove(self, rule_id: str) -> None:
         """Remove a rule; unknown ids are ignored."""
         pattern = self._rules.pop(rule_id, None)
         if pattern is None:
             return
+        self._unlink(rule_id)
+        del self._groups[rule_id]
+        for alternative in pattern.alternatives:
+            for step in alternative:
+                counts = self._value_counts[step.path]
+                for cond in step.conditions:
+                    counts[cond] -= 1
+                    if not counts[cond]:
+                        del counts[cond]
+                if not counts:
+                    del self._value_counts[step.path]
+        for path in pattern.paths:
+            self._path_counts[path] -= 1
+            if not self._path_counts[path]:
+                del self._path_counts[path]
+        self._trie = None
+        if self._ordered_size >= _FIRST_ORDERING and 4 * len(self._rules) <= self._ordered_size:
+            self.optimize()
+
+    def optimize(self) -> None:
+        """Re-order every rule's steps by the statistics of the rules present now.
+
+        ``add`` and ``remove`` call this when the rule count has doubled or fallen to a quarter;
+        call it yourself after changing many rules at once to have the best order straight away.
+        """
+        self._ordered_size = len(self._rules)
+        for rule_id, pattern in self._rules.items():
+            chains = self._order(pattern, self._groups[rule_id])
+            if chains != self._chains[rule_id]:
+                self._unlink(rule_id)
+                self._link(rule_id, chains)
+
+    def _link(self, rule_id: str, chains: tuple[tuple[FieldTest, ...], ...]) -> None:
+        self._chains[rule_id] = chains
+        for chain in chains:
+            state = self._root
+            for step in chain:
+                state = state.child(step)
+                state.refs += 1
+            state.rules = (*state.rules, rule_id)
+
+    def _unlink(self, rule_id: str) -> None:
         for chain in self._chains.pop(rule_id):
             trail = [self._root]
             for step in chain:
-                trail.append(trail[-1].children[(step.path, step.conditions)])
+                children = trail[-1].children
+                assert children is not None
+                trail.append(children[step])
             end = trail[-1]
-            end.rules[rule_id] -= 1
-            if end.rules[rule_id] <= 0:
-                del end.rules[rule_id]
+            at = end.rules.index(rule_id)
+            end.rules = end.rules[:at] + end.rules[at + 1 :]
             for depth in range(len(chain), 0, -1):
                 state = trail[depth]
                 state.refs -= 1
                 if state.refs == 0:
                     trail[depth - 1].drop_child(chain[depth - 1])
-        for alternative in pattern.alternatives:
-            for step in alternative:
-                counts = self._values_by_path[step.path]
-                counts.subtract(step.conditions)
-                self._values_by_path[step.path] = +counts
-        self._path_counts.subtract(pattern.paths)
-        self._path_counts = +self._path_counts
-        self._tree = None
 
     def match(self, event: dict[str, JSON]) -> set[str]:
         """Ids of the rules the event matches."""
-        tree = self._tree
-        if tree is None:
-            tree = self._tree = _path_tree(self._path_counts)
-        single: dict[str, Leaf] = {}  # paths with one leaf outside any array: the common case
-        multi: LeafIndex = {}
-        _flatten_object(event, tree.children, (), single, multi, [0])
+        trie = self._trie
+        if trie is None:
+            trie = self._trie = path_trie(self._path_counts)
+        leaves = event_leaves(event, trie)
+        get = leaves.get
         matched: set[str] = set()
-        stack: list[tuple[_State, Membership]] = [(self._root, ())]
-        seen: set[object] = set()
-        collected: list[_State] = []
-        while stack:
-            state, held = stack.pop()
+        # States reached with no array element chosen: each is reached at most once, no seen set.
+        plain: list[_State] = [self._root]
+        # States reached holding array elements (array id, index): kept apart, with a seen set.
+        tracked: list[tuple[_State, Membership]] = []
+        seen: set[tuple[_State, Membership]] = set()
+        while plain:
+            state = plain.pop()
             if state.rules:
                 matched.update(state.rules)
-            for path, machine in state.machines.items():
-                value = single.get(path, _MISSING)
-                if value is not _MISSING:
+            machines = state.machines
+            if not machines:
+                continue
+            for path, machine in machines.items():
+                value = get(path, _MISSING)
+                if type(value) is str:
                     if machine.simple:
-                        found = machine.exact.get(value if type(value) is str else leaf_key(value))  # type: ignore[arg-type]
-                        if not found:
-                            continue
-                        targets: Iterable[_State] = found
+                        found = machine.exact.get(value)
+                        if found:
+                            plain.extend(found)
                     else:
-                        collected.clear()
-                        machine.collect(value, collected)  # type: ignore[arg-type]
-                        targets = collected
-                    for target in targets:
-                        key: object = (target, held) if held else target
-                        if key not in seen:
-                            seen.add(key)
-                            stack.append((target, held))
-                    continue
-                present = multi.get(path)
-                if present is None:
-                    for target in machine.absent:
-                        key = (target, held) if held else target
-                        if key not in seen:
-                            seen.add(key)
-                            stack.append((target, held))
-                    continue
-                for leaf, membership in present:
-                    if membership and held:
-                        merged = _merge(held, membership)
+                        plain.extend(machine.targets_for(value))
+                elif value is _MISSING:
+                    if machine.absent:
+                        plain.extend(machine.absent)
+                elif type(value) is list:
+                    simple, exact = machine.simple, machine.exact
+                    for leaf, membership in value:
+                        targets = (
+                            exact.get(leaf, ()) if simple and type(leaf) is str else machine.targets_for(leaf)
+                        )
+                        for target in targets:
+                            key = (target, membership)
+                            if key not in seen:
+                                seen.add(key)
+                                tracked.append(key)
+                else:
+                    plain.extend(machine.targets_for(value))  # type: ignore[arg-type]
+        while tracked:
+            state, held = tracked.pop()
+            if state.rules:
+                matched.update(state.rules)
+            machines = state.machines
+            if not machines:
+                continue
+            for path, machine in machines.items():
+                value = get(path, _MISSING)
+                if type(value) is list:
+                    for leaf, membership in value:
+                        merged = _merge(held, membership) if membership else held
                         if merged is None:
                             continue
-                    else:
-                        merged = held or membership
-                    collected.clear()
-                    machine.collect(leaf, collected)
-                    for target in collected:
-                        key = (target, merged) if merged else target
-                        if key not in seen:
-                            seen.add(key)
-                            stack.append((target, merged))
+                        for target in machine.targets_for(leaf):
+                            key = (target, merged)
+                            if key not in seen:
+                                seen.add(key)
+                                tracked.append(key)
+                    continue
+                targets = (machine.absent or ()) if value is _MISSING else machine.targets_for(value)  # type: ignore[arg-type]
+                for target in targets:
+                    key = (target, held)
+                    if key not in seen:
+                        seen.add(key)
+                        tracked.append(key)
         return matched
 
 
 def _merge(held: Membership, membership: Membership) -> Membership | None:
+    """The array elements chosen so far plus a leaf's, or None when they name different elements
+    of one array. Kept sorted so equal choices are equal keys."""
+    if not held:
+        return membership
     combined = dict(held)
     for array_id, index in membership:
         current = combined.get(array_id)
@@ -521,83 +295,3 @@ def _merge(held: Membership, membership: Membership) -> Membership | None:
         elif current != index:
             return None
     return tuple(sorted(combined.items()))
-
-
-def _flatten_object(
-    node: dict[str, JSON],
-    wanted: dict[str, _PathNode],
-    membership: Membership,
-    single: dict[str, Leaf],
-    multi: LeafIndex,
-    counter: list[int],
-) -> None:
-    """flatten.flatten_event, restricted to the wanted paths and written for speed: a path with
-    one leaf outside arrays goes to ``single``, anything else to ``multi``."""
-    for key, value in node.items():
-        sub = wanted.get(key)
-        if sub is None:
-            if "." not in key:
-                continue
-            sub = _dotted(wanted, key)
-            if sub is None:
-                continue
-        kind = type(value)
-        if kind is dict:
-            if sub.children:
-                _flatten_object(value, sub.children, membership, single, multi, counter)  # type: ignore[arg-type]
-        elif kind is list:
-            _flatten_list(value, sub, membership, single, multi, counter)  # type: ignore[arg-type]
-        else:
-            path = sub.path
-            if not membership and path not in single and path not in multi:
-                single[path] = value  # type: ignore[assignment]
-            else:
-                _add_leaf(path, value, membership, single, multi)  # type: ignore[arg-type]
-
-
-def _add_leaf(
-    path: str, value: Leaf, membership: Membership, single: dict[str, Leaf], multi: LeafIndex
-) -> None:
-    if not membership and path not in single and path not in multi:
-        single[path] = value
-        return
-    bucket = multi.get(path)
-    if bucket is None:
-        bucket = multi[path] = []
-        if path in single:
-            bucket.append((single.pop(path), ()))
-    bucket.append((value, membership))
-
-
-def _flatten_list(
-    items: list[JSON],
-    node: _PathNode,
-    membership: Membership,
-    single: dict[str, Leaf],
-    multi: LeafIndex,
-    counter: list[int],
-) -> None:
-    counter[0] += 1
-    array_id = counter[0]
-    for index, item in enumerate(items):
-        inner = (*membership, (array_id, index))
-        kind = type(item)
-        if kind is dict:
-            if node.children:
-                _flatten_object(item, node.children, inner, single, multi, counter)  # type: ignore[arg-type]
-        elif kind is list:
-            _flatten_list(item, node, inner, single, multi, counter)  # type: ignore[arg-type]
-        else:
-            _add_leaf(node.path, item, inner, single, multi)  # type: ignore[arg-type]
-
-
-def _dotted(wanted: dict[str, _PathNode], key: str) -> _PathNode | None:
-    """An event key with dots in it ("a.b") names the same path as nested keys."""
-    node: _PathNode | None = None
-    children = wanted
-    for part in key.split("."):
-        node = children.get(part)
-        if node is None:
-            return None
-        children = node.children
-    return node

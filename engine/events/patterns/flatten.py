@@ -21,7 +21,9 @@ def flatten_event(event: dict[str, JSON], wanted: Collection[str] | None = None)
     """Leaves of ``event`` by path; with ``wanted``, only paths in it (and their prefixes) are walked."""
     out: LeafIndex = {}
     counter = [0]
-    _walk(event, "", (), out, wanted, counter)
+    for key, value in event.items():
+        if wanted is None or key in wanted:
+            _walk(value, key, (), out, wanted, counter)
     return out
 
 
@@ -33,9 +35,11 @@ def _walk(
     wanted: Collection[str] | None,
     counter: list[int],
 ) -> None:
+    """Below the top level a key always adds a segment, so ``{"": {"b": 1}}`` is at ".b", as a
+    pattern spells it."""
     if isinstance(node, dict):
         for key, value in node.items():
-            child = f"{path}.{key}" if path else key
+            child = f"{path}.{key}"
             if wanted is None or child in wanted:
                 _walk(value, child, membership, out, wanted, counter)
     elif isinstance(node, list):
@@ -43,7 +47,7 @@ def _walk(
         array_id = counter[0]
         for index, item in enumerate(node):
             _walk(item, path, (*membership, (array_id, index)), out, wanted, counter)
-    elif path:
+    else:
         out.setdefault(path, []).append((node, membership))
 
 
