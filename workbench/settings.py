@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "workbench.functions",
     "workbench.buses",
     "workbench.flows",
+    "workbench.inbox",
     "workbench.runtime",
 ]
 

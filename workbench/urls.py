@@ -13,6 +13,7 @@ from workbench.buses.views import sandbox as sandbox_views
 from workbench.buses.views import targets as target_views
 from workbench.flows import views as flow_views
 from workbench.functions import views as function_views
+from workbench.inbox import views as inbox_views
 
 
 @csrf_exempt
@@ -37,4 +38,5 @@ urlpatterns = [
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
     path("functions/", function_views.function_list, name="function-list"),
+    path("inbox/", inbox_views.inbox, name="inbox"),
 ]

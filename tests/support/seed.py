@@ -136,3 +136,34 @@ def map_items_definition(max_concurrency: int = 10) -> dict[str, Any]:
             "Complete": {"Type": "Succeed"},
         },
     }
+
+
+def approval_definition() -> dict[str, Any]:
+    """ "Human-in-the-Loop Pattern": orders over 10,000 wait for a person's decision, whose
+    task token travels in the approval message (the chapter's SQS queue; the workbench's
+    approval inbox stands in for the person reading it)."""
+    return {
+        "StartAt": "ValidateOrder",
+        "States": {
+            "ValidateOrder": _task("validate-order", Next="CheckAmount"),
+            "CheckAmount": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.amount", "NumericGreaterThan": 10000, "Next": "RequestApproval"}],
+                "Default": "ProcessOrder",
+            },
+            "RequestApproval": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": {
+                    "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/approvals",
+                    "MessageBody": {
+                        "orderId.$": "$.orderId",
+                        "amount.$": "$.amount",
+                        "taskToken.$": "$$.Task.Token",
+                    },
+                },
+                "Next": "ProcessOrder",
+            },
+            "ProcessOrder": _task("process-order", End=True),
+        },
+    }

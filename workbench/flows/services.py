@@ -12,13 +12,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.states.definition import InvalidDefinitionError, parse_definition
-from engine.states.model import ExecutionContext, ExecutionStartRequested, StopRequested
+from engine.states.model import (
+    ExecutionContext,
+    ExecutionStartRequested,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+)
 from workbench.accounts.models import Workspace
-from workbench.core.arns import Arn, express_execution_arn
+from workbench.core.arns import Arn
 from workbench.core.errors import AwsError, ValidationError
 from workbench.flows.models import Execution, PendingTask, StateMachine
 from workbench.runtime import express
-from workbench.runtime.express import ExpressResult
+from workbench.runtime.express import ExpressResult, express_context
+from workbench.runtime.stepper import apply_happening
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 MAX_INPUT_BYTES = 256 * 1024
@@ -133,8 +141,6 @@ def update_state_machine(
 
 
 def delete_state_machine(machine: StateMachine) -> None:
-    from workbench.runtime.stepper import apply_happening
-
     for execution_id in machine.executions.filter(status=Execution.RUNNING).values_list("id", flat=True):
         apply_happening(execution_id, StopRequested(error="States.Aborted", cause="State machine deleted"))
     machine.delete()
@@ -164,8 +170,6 @@ def start_execution(
 ) -> Execution:
     """StartExecution: the first decider step runs here, so ExecutionStarted is in the history
     before the call returns; the rest is carried out by Celery."""
-    from workbench.runtime.stepper import apply_happening
-
     name = name or str(uuid.uuid4())
     _name_ok(name, "execution")
     payload = parse_input(input_text)
@@ -194,8 +198,6 @@ def start_execution(
 
 
 def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
-    from workbench.runtime.stepper import apply_happening
-
     if execution.status == Execution.RUNNING:
         apply_happening(execution.id, StopRequested(error=error or "", cause=cause or ""))
         execution.refresh_from_db()
@@ -221,9 +223,6 @@ def task_for_token(workspace: Workspace, token: Any) -> PendingTask:
 
 
 def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> None:
-    from engine.states.model import TaskSucceeded
-    from workbench.runtime.tasks import report_happening
-
     task = task_for_token(workspace, token)
     if not isinstance(output_text, str):
         raise AwsError("Invalid Output: output must be a JSON string", code="InvalidOutput")
@@ -231,40 +230,17 @@ def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> Non
         output = json.loads(output_text)
     except json.JSONDecodeError as exc:
         raise AwsError(f"Invalid Output: '{exc.msg}'", code="InvalidOutput") from exc
-    report_happening(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
+    apply_happening(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
 
 
 def send_task_failure(workspace: Workspace, token: Any, error: str | None, cause: str | None) -> None:
-    from engine.states.model import TaskFailed
-    from workbench.runtime.tasks import report_happening
-
     task = task_for_token(workspace, token)
-    report_happening(
-        task.execution_id, TaskFailed(task_id=task.task_id, error=error or "", cause=cause or "")
-    )
+    apply_happening(task.execution_id, TaskFailed(task_id=task.task_id, error=error or "", cause=cause or ""))
 
 
 def send_task_heartbeat(workspace: Workspace, token: Any) -> None:
-    from engine.states.model import TaskHeartbeat
-    from workbench.runtime.tasks import report_happening
-
     task = task_for_token(workspace, token)
-    report_happening(task.execution_id, TaskHeartbeat(task_id=task.task_id))
-
-
-def express_context(machine: StateMachine, name: str) -> ExecutionContext:
-    workspace = machine.workspace
-    arn = (
-        express_execution_arn(workspace.region, workspace.account_id, machine.name, name) + f":{uuid.uuid4()}"
-    )
-    return ExecutionContext(
-        execution_arn=arn,
-        execution_name=name,
-        state_machine_arn=machine.arn,
-        state_machine_name=machine.name,
-        start_time=timezone.now(),
-        role_arn=machine.role_arn,
-    )
+    apply_happening(task.execution_id, TaskHeartbeat(task_id=task.task_id))
 
 
 def start_sync_execution(

@@ -7,6 +7,7 @@ performed synchronously and Wait/back-off timers sleep, within Express's five-mi
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
+from workbench.core.arns import express_execution_arn
+from workbench.flows.models import StateMachine
 from workbench.runtime import integrations
 from workbench.runtime.stepper import environment
 
@@ -41,6 +44,20 @@ class ExpressResult:
     output: Any = None
     error: str | None = None
     cause: str | None = None
+
+
+def express_context(machine: StateMachine, name: str) -> ExecutionContext:
+    """The context of a new Express execution; its ARN is unique per run, as on AWS."""
+    workspace = machine.workspace
+    arn = express_execution_arn(workspace.region, workspace.account_id, machine.name, name)
+    return ExecutionContext(
+        execution_arn=f"{arn}:{uuid.uuid4()}",
+        execution_name=name,
+        state_machine_arn=machine.arn,
+        state_machine_name=machine.name,
+        start_time=timezone.now(),
+        role_arn=machine.role_arn,
+    )
 
 
 def run(

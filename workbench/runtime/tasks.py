@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from dataclasses import replace
 
 from celery import shared_task
 from django.utils import timezone
 
-from engine.states.model import Happening, TaskFailed, TaskSucceeded, TimerFired
-from workbench.flows.models import Execution, PendingTask, Timer
-from workbench.runtime import express, happenings, integrations
+from engine.states.model import TaskFailed, TaskSucceeded, TimerFired
+from workbench.flows.models import Execution, PendingTask, StateMachine, Timer
+from workbench.runtime import express, integrations
 from workbench.runtime.stepper import apply_happening
-
-
-def report_happening(execution_id: int, happening: Happening) -> None:
-    """Hand a happening to whichever worker is free (SendTaskSuccess, StopExecution, ...)."""
-    advance_execution.delay(execution_id, happenings.encode(happening))
-
-
-@shared_task(name="stepbridge.advance_execution")
-def advance_execution(execution_id: int, happening: dict[str, Any]) -> None:
-    apply_happening(execution_id, happenings.decode(happening))
 
 
 @shared_task(name="stepbridge.invoke_task")
@@ -79,14 +70,8 @@ def recover() -> None:
 @shared_task(name="stepbridge.run_express_execution")
 def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
     """An asynchronous Express execution: run in memory, nothing kept (as on AWS)."""
-    import json
-    from dataclasses import replace
-
-    from workbench.flows.models import StateMachine
-    from workbench.flows.services import express_context
-
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
     if machine is None:
         return
-    context = replace(express_context(machine, name), execution_arn=execution_arn)
+    context = replace(express.express_context(machine, name), execution_arn=execution_arn)
     express.run(machine.workspace, json.loads(machine.definition), json.loads(input_text), context)
