@@ -27,6 +27,8 @@ from engine.states.model import (
     Happening,
     InvokeTask,
     StartTimer,
+    TaskFailed,
+    TaskSucceeded,
 )
 from engine.states.model import (
     HistoryEvent as HistoryEventShape,
@@ -65,6 +67,9 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
         except Exception as exc:
             log.exception("the decider failed on execution %s", execution.id)
             decision = _internal_failure(execution, exc)
+        if isinstance(happening, TaskSucceeded | TaskFailed):
+            # An answered task is no longer pending: its token cannot be answered twice.
+            PendingTask.objects.filter(execution=execution, task_id=happening.task_id).delete()
         _persist(execution, decision)
         transaction.on_commit(partial(_after_commit, execution.id, decision))
     return decision
