@@ -43,14 +43,7 @@ def test_state(
     name = str(uuid.uuid4())
 
     def perform(command: InvokeTask) -> Performed:
-        done = integrations.perform(
-            workspace,
-            resource=command.resource,
-            payload=command.payload,
-            caller=f"TestState {machine_name}/{command.state_name}",
-            attempt=command.retry_count + 1,
-            wait_for_token=False,
-        )
+        done = integrations.perform_command(workspace, command, caller=f"TestState {machine_name}")
         if done.error is not None:
             return Performed(error=done.error, cause=done.cause)
         return Performed(output=done.output)

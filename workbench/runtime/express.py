@@ -104,14 +104,7 @@ def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTas
             "States.Runtime",
             "Express workflows do not support the .waitForTaskToken integration pattern",
         )
-    result = integrations.perform(
-        workspace,
-        resource=command.resource,
-        payload=command.payload,
-        caller=f"{context.execution_arn}#{command.state_name}",
-        attempt=command.retry_count + 1,
-        wait_for_token=False,
-    )
+    result = integrations.perform_command(workspace, command, caller=context.execution_arn)
     if result.error is not None:
         return TaskFailed(command.task_id, result.error, result.cause)
     return TaskSucceeded(command.task_id, result.output)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from engine.states.model import InvokeTask
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
 from workbench.functions import services as functions
@@ -64,6 +65,19 @@ def perform(
     if wait_for_token:
         return TaskResult(False)
     return TaskResult(True, output=result.output)
+
+
+def perform_command(workspace: Workspace, command: InvokeTask, *, caller: str) -> TaskResult:
+    """Perform the engine's InvokeTask now; ``caller`` (an execution ARN, a TestState run)
+    names who called in the function's log, with the state's name."""
+    return perform(
+        workspace,
+        resource=command.resource,
+        payload=command.payload,
+        caller=f"{caller}#{command.state_name}",
+        attempt=command.retry_count + 1,
+        wait_for_token=command.wait_for_token,
+    )
 
 
 def _call(
