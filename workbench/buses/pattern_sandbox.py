@@ -12,6 +12,7 @@ from typing import Any
 from engine.events.patterns import explain, matches, parse_pattern
 from workbench.buses.services import validate_pattern_text
 from workbench.core.errors import InvalidEventPattern, ValidationError
+from workbench.core.jsonio import loads_located
 
 
 def parse_event_text(text: Any) -> dict[str, Any]:
@@ -20,12 +21,7 @@ def parse_event_text(text: Any) -> dict[str, Any]:
         return text
     if not isinstance(text, str) or not text.strip():
         raise ValidationError("Event is empty: paste an event (a JSON object) or pick a sample.")
-    try:
-        event = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"Event is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+    event = loads_located(text, "Event")
     if not isinstance(event, dict):
         raise ValidationError(f"Event must be a JSON object, not {type(event).__name__}.")
     return event

@@ -7,7 +7,6 @@ the target gets, and what it refuses is what PutTargets refuses, in AWS's words.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from engine.events.transform import TargetInputError, render_target_input, validate_target_input
 from workbench.buses.models import Target
 from workbench.core.errors import ValidationError
+from workbench.core.jsonio import loads_located
 
 WHOLE_EVENT = "whole"
 TARGET_INPUT_KINDS = (WHOLE_EVENT, "Input", "InputPath", "InputTransformer")
@@ -44,12 +44,7 @@ def _transformer_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     transformer: dict[str, Any] = {"InputTemplate": str(fields.get("input_template") or "")}
     paths_text = str(fields.get("input_paths_map") or "").strip()
     if paths_text:
-        try:
-            paths = json.loads(paths_text)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                f"InputPathsMap is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-            ) from exc
+        paths = loads_located(paths_text, "InputPathsMap")
         if not isinstance(paths, dict):
             raise ValidationError('InputPathsMap must be a JSON object of name -> path, e.g. {"id": "$.id"}.')
         transformer["InputPathsMap"] = paths

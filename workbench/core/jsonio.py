@@ -6,6 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
+from workbench.core.errors import ValidationError
+
 
 def dumps(value: Any) -> str:
     """Compact JSON as Step Functions prints inputs and outputs."""
@@ -15,3 +17,13 @@ def dumps(value: Any) -> str:
 def epoch(moment: datetime | None) -> float | None:
     """Timestamps travel as epoch seconds in AWS's JSON 1.0/1.1 protocols."""
     return None if moment is None else moment.timestamp()
+
+
+def loads_located(text: str, what: str) -> Any:
+    """Parse JSON typed by a person; the error names the field and where the JSON breaks."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc

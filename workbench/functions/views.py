@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from workbench.accounts.services import default_workspace
-from workbench.core.errors import AwsError, ValidationError
+from workbench.core.errors import AwsError
+from workbench.core.jsonio import loads_located
 from workbench.functions import services as functions
 from workbench.functions.models import Function
 
@@ -27,10 +28,7 @@ def function_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = {key: request.POST.get(key, "") for key in form}
         try:
-            try:
-                outcomes = json.loads(form["outcomes"])
-            except json.JSONDecodeError as exc:
-                raise ValidationError(f"outcomes is not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+            outcomes = loads_located(form["outcomes"], "outcomes")
             functions.save_mock(workspace, form["name"], outcomes, form["description"])
             return redirect("function-list")
         except AwsError as exc:
