@@ -239,3 +239,42 @@ def mock_any() -> Any:
     from unittest.mock import ANY
 
     return ANY
+
+
+def test_aws_cli_drives_step_functions_unchanged(live_url: str, transactional_db: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1"
+    )
+    cli = [sys.executable, "-m", "awscli", "--endpoint-url", live_url, "--output", "json", "stepfunctions"]
+
+    def run(*args: str) -> dict[str, Any]:
+        done = subprocess.run([*cli, *args], check=True, env=env, capture_output=True, text=True)
+        return json.loads(done.stdout) if done.stdout.strip() else {}
+
+    machine = run(
+        "create-state-machine",
+        "--name",
+        "cli-chain",
+        "--definition",
+        json.dumps(PASS_CHAIN),
+        "--role-arn",
+        ROLE,
+    )["stateMachineArn"]
+    arn = run("start-execution", "--state-machine-arn", machine, "--input", '{"from": "cli"}')["executionArn"]
+    done = wait_for(
+        lambda: (lambda d: d if d["status"] != "RUNNING" else None)(
+            run("describe-execution", "--execution-arn", arn)
+        )
+    )
+    assert json.loads(done["output"]) == {"from": "cli", "a": {"x": 1}}
+    failed = subprocess.run(
+        [*cli, "create-state-machine", "--name", "bad", "--definition", "{}", "--role-arn", ROLE],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode != 0 and "InvalidDefinition" in failed.stderr
