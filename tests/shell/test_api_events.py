@@ -325,3 +325,40 @@ def test_rule_changes_reach_every_process_matcher(aws: Any) -> None:
 
     time.sleep(2)  # give a wrong delivery the time to show up
     assert heard() == [1, 2, 2]
+
+
+def test_put_events_accepts_a_bus_arn_and_stores_the_aws_envelope(aws: Any) -> None:
+    events = aws("events")
+    bus_arn = events.create_event_bus(Name="by-arn")["EventBusArn"]
+    answer = events.put_events(
+        Entries=[
+            {
+                "Source": "com.myapp.orders",
+                "DetailType": "Order Placed",
+                "Detail": json.dumps({"amount": 1}),
+                "Resources": ["arn:aws:s3:::bucket"],
+                "EventBusName": bus_arn,
+            }
+        ]
+    )
+    assert answer["FailedEntryCount"] == 0
+    from workbench.buses.models import ReceivedEvent
+
+    stored = ReceivedEvent.objects.get(event_id=answer["Entries"][0]["EventId"])
+    assert stored.bus.name == "by-arn"
+    assert set(stored.body) == {
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    }
+    assert (stored.body["account"], stored.body["region"], stored.body["resources"]) == (
+        "123456789012",
+        "us-east-1",
+        ["arn:aws:s3:::bucket"],
+    )

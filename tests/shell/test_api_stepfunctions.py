@@ -278,3 +278,16 @@ def test_aws_cli_drives_step_functions_unchanged(live_url: str, transactional_db
         text=True,
     )
     assert failed.returncode != 0 and "InvalidDefinition" in failed.stderr
+
+
+def test_update_with_an_invalid_definition_keeps_the_stored_one(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    arn = sfn.create_state_machine(name="keep", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    broken = {"StartAt": "A", "States": {"A": {"Type": "Wait", "Next": "A"}}}
+    with pytest.raises(ClientError) as exc:
+        sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(broken))
+    assert _code(exc) == "InvalidDefinition"
+    assert exc.value.response["Error"]["Message"].startswith("Invalid State Machine Definition: ")
+    assert json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"]) == PASS_CHAIN
