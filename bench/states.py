@@ -5,12 +5,16 @@ entered) per second for each workload, for our decider and for moto 5's ASL inte
 (``mock_aws(config={"stepfunctions": {"execute_state_machine": True}})``), and the ratio.
 moto runs executions in a background thread; we poll DescribeExecution until it ends, so its
 figure includes the boto3 round trips a user of moto pays.
+
+Each figure is the median of several timed rounds, with the slowest and fastest round beside
+it: on a shared machine one round can be far off, and the best alone flatters.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -105,6 +109,22 @@ def rate(execute: Callable[..., int], minimum_seconds: float) -> tuple[float, in
             return transitions / elapsed, runs
 
 
+OUR_ROUNDS = 7
+OUR_ROUND_SECONDS = 1.0
+MOTO_ROUNDS = 3
+MOTO_ROUND_SECONDS = 2.0
+
+
+def rounds(execute: Callable[..., int], count: int, seconds: float) -> list[float]:
+    """Transitions per second of ``count`` timed rounds."""
+    return [rate(execute, seconds)[0] for _ in range(count)]
+
+
+def summary(rates: list[float]) -> str:
+    """``median [slowest to fastest]`` of the rounds."""
+    return f"{statistics.median(rates):,.0f} [{min(rates):,.0f} to {max(rates):,.0f}]"
+
+
 def moto_runner() -> Callable[[dict[str, Any], Any], Callable[[], int]] | None:
     try:
         import boto3
@@ -147,26 +167,31 @@ def moto_runner() -> Callable[[dict[str, Any], Any], Callable[[], int]] | None:
 
 
 def main() -> None:
-    ours: list[tuple[float, int]] = []
+    ours: list[list[float]] = []
     for _name, definition, value in WORKLOADS:
         run_decider(definition, value)  # warm the compile cache
-        attempts = [rate(lambda d=definition, v=value: run_decider(d, v), 1.0) for _ in range(3)]
-        ours.append(max(attempts, key=lambda attempt: attempt[0]))
+        execute = lambda d=definition, v=value: run_decider(d, v)  # noqa: E731
+        ours.append(rounds(execute, OUR_ROUNDS, OUR_ROUND_SECONDS))
     # moto afterwards: its background execution threads must not share the CPU with our timing.
     prepare_moto = moto_runner()
-    theirs: list[tuple[float, int] | None] = []
+    theirs: list[list[float] | None] = []
     for _name, definition, value in WORKLOADS:
-        theirs.append(rate(prepare_moto(definition, value), 3.0) if prepare_moto is not None else None)
-    print("| workload | decider transitions/s | moto transitions/s | ratio |")
-    print("|---|---:|---:|---:|")
-    for (name, _definition, _value), (our_rate, our_runs), moto in zip(WORKLOADS, ours, theirs, strict=True):
-        if moto is None:
-            print(f"| {name} | {our_rate:,.0f} ({our_runs} runs) | n/a | n/a |")
+        if prepare_moto is None:
+            theirs.append(None)
         else:
-            print(
-                f"| {name} | {our_rate:,.0f} ({our_runs} runs) | {moto[0]:,.0f} ({moto[1]} runs) "
-                f"| {our_rate / moto[0]:,.0f}x |"
-            )
+            theirs.append(rounds(prepare_moto(definition, value), MOTO_ROUNDS, MOTO_ROUND_SECONDS))
+    print(
+        f"Median [slowest to fastest] of {OUR_ROUNDS} rounds of {OUR_ROUND_SECONDS:g} s for the decider, "
+        f"{MOTO_ROUNDS} rounds of {MOTO_ROUND_SECONDS:g} s for moto.\n"
+    )
+    print("| workload | decider transitions/s | moto transitions/s | ratio of medians |")
+    print("|---|---:|---:|---:|")
+    for (name, _definition, _value), our_rates, moto in zip(WORKLOADS, ours, theirs, strict=True):
+        if moto is None:
+            print(f"| {name} | {summary(our_rates)} | n/a | n/a |")
+        else:
+            ratio = statistics.median(our_rates) / statistics.median(moto)
+            print(f"| {name} | {summary(our_rates)} | {summary(moto)} | {ratio:,.0f}x |")
 
 
 if __name__ == "__main__":

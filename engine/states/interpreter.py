@@ -32,8 +32,10 @@ from engine.states.model import (
 from engine.states.paths import to_json
 from engine.states.runtime import registry
 from engine.states.runtime.choice_wait import finish_wait
+from engine.states.runtime.codes import payload_too_large
 from engine.states.runtime.compiled import CompiledState, Program
-from engine.states.runtime.run import HistoryLimitReached, Run, Thread, iso_timestamp, payload_too_large
+from engine.states.runtime.frozen import frozen_instance
+from engine.states.runtime.run import HistoryLimitReached, Run, Thread, iso_timestamp
 from engine.states.runtime.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
 
 STATE_FORMAT = 1
@@ -101,7 +103,7 @@ def advance(
         compiled = _program_for(definition, None, program)
         run = Run(compiled, _initial_state(compiled, happening), env)
         _guarded(run, _start, happening)
-        return Decision(run.state, run.commands, run.events, run.state["status"])
+        return _decision(run)
     if state is None:
         raise ValueError(f"{type(happening).__name__} needs the state of a started execution, got None")
     if state["status"] != "RUNNING":
@@ -110,7 +112,14 @@ def advance(
     run = Run(compiled, state, env)
     if not _guarded(run, _apply, happening):
         return Decision(state, [], [], state["status"])
-    return Decision(run.state, run.commands, run.events, run.state["status"])
+    return _decision(run)
+
+
+def _decision(run: Run) -> Decision:
+    """What the call produced (built as the hot path builds its records: see runtime.frozen)."""
+    state = run.state
+    fields = {"state": state, "commands": run.commands, "history": run.events, "status": state["status"]}
+    return frozen_instance(Decision, fields)
 
 
 def _guarded(run: Run, step: Any, happening: Happening) -> bool:
@@ -176,6 +185,7 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
     if run.program.timeout_seconds:
         run.start_timer(None, "execution", float(run.program.timeout_seconds))
     root = run.new_thread(run.program.root, happening.input, None, 0, last=0)
+    run.remember_text(happening.input, text)
     run.ready.append(root["id"])
     return True
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from engine.states.errors import RUNTIME, StatesError
 from engine.states.model import JSON
 
@@ -256,7 +258,10 @@ def _compile_object(template: dict[str, JSON]) -> Renderer:
             fields.append((key, compile_template(value)))
 
     def render(scope: Scope) -> JSON:
-        return {name: field(scope) for name, field in fields}
+        rendered: dict[str, JSON] = {}  # a loop, not a comprehension: no extra frame per template
+        for name, field in fields:
+            rendered[name] = field(scope)
+        return rendered
 
     return render
 
@@ -326,18 +331,36 @@ def _compile_intrinsic(field: str, expression: str) -> Renderer:
 
 # --- JSON text -----------------------------------------------------------------------------
 
-try:
-    import orjson
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+"""Types json.dumps refuses must fail here too, not be serialised by orjson's extensions."""
 
-    def to_json(value: JSON) -> str:
-        """Compact JSON text, as AWS prints inputs and outputs in history events."""
-        try:
-            return orjson.dumps(value).decode()
-        except TypeError:
-            return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+_FLOATS_THAT_DIFFER = ("e-", "0.0000", "null")
+"""Where orjson's text can differ from ``json.dumps``: only floats, and only these spellings.
 
-except ImportError:  # pragma: no cover - orjson is a declared dependency
+Both print the shortest digits that round-trip, so the digits agree; the layout differs for
+negative exponents (``1e-7`` against ``1e-07``), for magnitudes in [1e-5, 1e-4) (orjson
+writes ``0.00001``, json ``1e-05``) and for NaN/Infinity (orjson writes ``null``). Any text
+holding one of these, even inside a string, is rebuilt by json: rarely slower, never
+different. tests/engine/states/test_json_text.py checks the equivalence."""
 
-    def to_json(value: JSON) -> str:
-        """Compact JSON text, as AWS prints inputs and outputs in history events."""
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+def to_json(value: JSON) -> str:
+    """Compact JSON text, as AWS prints inputs and outputs in history events.
+
+    Byte-for-byte ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``; orjson
+    builds it (the decider writes one per state input and output) unless the text may hold a
+    float that orjson spells differently, or orjson refuses the value (an integer beyond 64
+    bits, a non-string key, a lone surrogate).
+    """
+    try:
+        text = orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return _json_dumps(value)
+    for spelling in _FLOATS_THAT_DIFFER:  # searching str is several times cheaper than bytes
+        if spelling in text:
+            return _json_dumps(value)
+    return text
+
+
+def _json_dumps(value: JSON) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -19,8 +19,11 @@ Rules are added and removed incrementally; states are reference counted and prun
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
+from engine.events.patterns.extractor import compile_extractor
 from engine.events.patterns.flatten import Membership
-from engine.events.patterns.leaves import PathTrie, event_leaves, path_trie
+from engine.events.patterns.leaves import MISSING, Extractor, PathTrie, event_leaves, path_trie
 from engine.events.patterns.model import (
     JSON,
     Condition,
@@ -33,7 +36,11 @@ from engine.events.patterns.model import (
 )
 from engine.events.patterns.transitions import EXACT, FieldMachine
 
-_MISSING = object()
+# One field path leaving a state: (the path's slot among the event's leaves, the exact-value index
+# when that is all there is, the targets reached when the path is absent, the full transitions).
+_Transition: TypeAlias = (
+    "tuple[int, dict[object, tuple[_State, ...]] | None, tuple[_State, ...], FieldMachine[_State]]"
+)
 _AFFIX = (Prefix, Suffix, EqualsIgnoreCase)
 _FIRST_ORDERING = 8  # below this many rules the add-time order is kept: it costs nothing to walk
 
@@ -56,7 +63,7 @@ class _State:
     Containers are created on first use: most states of a large bus are leaves of the tree.
     """
 
-    __slots__ = ("children", "machines", "refs", "rules")
+    __slots__ = ("children", "machines", "next_key", "next_slot", "next_state", "plan", "refs", "rules")
 
     def __init__(self) -> None:
         # Ids of the rules ending here, once per alternative; a tuple of strings, which the garbage
@@ -64,9 +71,30 @@ class _State:
         self.rules: tuple[str, ...] = ()
         self.machines: dict[str, FieldMachine[_State]] | None = None
         self.children: dict[FieldTest, _State] | None = None  # equal steps of different rules share
+        self.plan: tuple[_Transition, ...] = ()
+        # Most states past the first step lead on by one string value to one state ("source" is
+        # "com.myapp.orders"). For those, next_slot is set and match compares the leaf inline:
+        # no index to look into, and no more memory to fetch than this object.
+        self.next_slot = 0
+        self.next_key = ""
+        self.next_state: _State | None = None
         self.refs = 0
 
-    def child(self, step: FieldTest) -> _State:
+    def _replan(self) -> None:
+        """What ``match`` reads, flattened so a visit costs few lookups."""
+        self.plan = tuple(
+            (machine.slot, machine.exact if machine.simple else None, tuple(machine.absent or ()), machine)
+            for machine in (self.machines or {}).values()
+        )
+        self.next_slot, self.next_key, self.next_state = 0, "", None
+        if len(self.plan) == 1:
+            slot, exact, absent, _ = self.plan[0]
+            if exact is not None and len(exact) == 1 and not absent:
+                ((key, targets),) = exact.items()
+                if type(key) is str and len(targets) == 1:
+                    self.next_slot, self.next_key, self.next_state = slot, key, targets[0]
+
+    def child(self, step: FieldTest, slot: int) -> _State:
         if self.children is None:
             self.children, self.machines = {}, {}
         assert self.machines is not None
@@ -75,10 +103,11 @@ class _State:
             found = self.children[step] = _State()
             machine = self.machines.get(step.path)
             if machine is None:
-                machine = self.machines[step.path] = FieldMachine()
+                machine = self.machines[step.path] = FieldMachine(slot)
             for cond in step.conditions:
                 machine.add(cond, found)
             machine.targets += 1
+            self._replan()
         return found
 
     def drop_child(self, step: FieldTest) -> None:
@@ -91,6 +120,7 @@ class _State:
             del self.machines[step.path]
         if not self.children:
             self.children = self.machines = None
+        self._replan()
 
 
 class Matcher:
@@ -101,10 +131,14 @@ class Matcher:
         self._rules: dict[str, Pattern] = {}
         self._groups: dict[str, tuple[tuple[int, ...], ...]] = {}  # per alternative, per step
         self._chains: dict[str, tuple[tuple[FieldTest, ...], ...]] = {}  # the steps as linked
-        self._path_counts: dict[str, int] = {}
+        self._path_counts: dict[str, int] = {}  # how many rules look at each path
+        self._slots: dict[str, int] = {}  # each path's index among an event's leaves, from 1
+        self._free_slots: list[int] = []
+        self._slot_count = 1
         self._value_counts: dict[str, dict[Condition, int]] = {}  # path -> condition -> rules using it
         self._ordered_size = 0  # the rule count when every rule was last re-ordered
-        self._trie: PathTrie | None = PathTrie("")
+        self._trie: PathTrie | None = None  # built on the first match after the path set changes
+        self._extract: Extractor | None = None
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -139,10 +173,16 @@ class Matcher:
                     counts[cond] = counts.get(cond, 0) + 1
         for path in pattern.paths:
             self._path_counts[path] = self._path_counts.get(path, 0) + 1
+            if path not in self._slots:
+                if self._free_slots:
+                    self._slots[path] = self._free_slots.pop()
+                else:
+                    self._slots[path] = self._slot_count
+                    self._slot_count += 1
+                self._trie = None  # a new path: rebuild the trie (and its extractor) on the next match
         self._rules[rule_id] = pattern
         self._groups[rule_id] = groups
         self._link(rule_id, self._order(pattern, groups))
-        self._trie = None
         if len(self._rules) >= max(_FIRST_ORDERING, 2 * self._ordered_size):
             self.optimize()
 
@@ -166,7 +206,8 @@ class Matcher:
             self._path_counts[path] -= 1
             if not self._path_counts[path]:
                 del self._path_counts[path]
-        self._trie = None
+                self._free_slots.append(self._slots.pop(path))  # no machine reads it any more
+                self._trie = None
         if self._ordered_size >= _FIRST_ORDERING and 4 * len(self._rules) <= self._ordered_size:
             self.optimize()
 
@@ -188,7 +229,7 @@ class Matcher:
         for chain in chains:
             state = self._root
             for step in chain:
-                state = state.child(step)
+                state = state.child(step, self._slots[step.path])
                 state.refs += 1
             state.rules = (*state.rules, rule_id)
 
@@ -212,74 +253,99 @@ class Matcher:
         """Ids of the rules the event matches."""
         trie = self._trie
         if trie is None:
-            trie = self._trie = path_trie(self._path_counts)
-        leaves = event_leaves(event, trie)
-        get = leaves.get
+            trie = self._trie = path_trie(self._slots)
+            self._extract = compile_extractor(trie)
+        values, list_slots = event_leaves(event, trie, self._slot_count, self._extract)
         matched: set[str] = set()
         # States reached with no array element chosen: each is reached at most once, no seen set.
         plain: list[_State] = [self._root]
+        push = plain.extend
         # States reached holding array elements (array id, index): kept apart, with a seen set.
         tracked: list[tuple[_State, Membership]] = []
-        seen: set[tuple[_State, Membership]] = set()
         while plain:
             state = plain.pop()
             if state.rules:
                 matched.update(state.rules)
-            machines = state.machines
-            if not machines:
-                continue
-            for path, machine in machines.items():
-                value = get(path, _MISSING)
+            if state.next_slot:
+                value = values[state.next_slot]
+                if value == state.next_key:  # equal only to an equal string
+                    plain.append(state.next_state)  # type: ignore[arg-type]
+                    continue
+                if type(value) is not list:
+                    continue
+            for slot, exact, absent, machine in state.plan:
+                value = values[slot]
                 if type(value) is str:
-                    if machine.simple:
-                        found = machine.exact.get(value)
+                    if exact is not None:
+                        found = exact.get(value)
                         if found:
-                            plain.extend(found)
+                            push(found)
+                    elif machine.prefix_only:  # probed inline: a state may come twice, which is harmless
+                        prefix = machine.prefix
+                        assert prefix is not None
+                        by_value, size = prefix.by_value, len(value)
+                        for length in prefix.lengths:
+                            if length > size:
+                                break
+                            found = by_value.get(value[:length])
+                            if found:
+                                push(found)
                     else:
-                        plain.extend(machine.targets_for(value))
-                elif value is _MISSING:
-                    if machine.absent:
-                        plain.extend(machine.absent)
+                        push(machine.targets_for(value))
+                elif value is MISSING:
+                    if absent:
+                        push(absent)
                 elif type(value) is list:
-                    simple, exact = machine.simple, machine.exact
                     for leaf, membership in value:
                         targets = (
-                            exact.get(leaf, ()) if simple and type(leaf) is str else machine.targets_for(leaf)
+                            exact.get(leaf, ())
+                            if exact is not None and type(leaf) is str
+                            else machine.targets_for(leaf)
                         )
-                        for target in targets:
-                            key = (target, membership)
-                            if key not in seen:
-                                seen.add(key)
-                                tracked.append(key)
+                        if list_slots == 1:  # only this path has several leaves: no elements to track
+                            push(targets)
+                        else:
+                            for target in targets:
+                                tracked.append((target, membership))
                 else:
-                    plain.extend(machine.targets_for(value))  # type: ignore[arg-type]
-        while tracked:
-            state, held = tracked.pop()
-            if state.rules:
-                matched.update(state.rules)
-            machines = state.machines
-            if not machines:
-                continue
-            for path, machine in machines.items():
-                value = get(path, _MISSING)
-                if type(value) is list:
-                    for leaf, membership in value:
-                        merged = _merge(held, membership) if membership else held
-                        if merged is None:
-                            continue
-                        for target in machine.targets_for(leaf):
-                            key = (target, merged)
-                            if key not in seen:
-                                seen.add(key)
-                                tracked.append(key)
-                    continue
-                targets = (machine.absent or ()) if value is _MISSING else machine.targets_for(value)  # type: ignore[arg-type]
-                for target in targets:
-                    key = (target, held)
-                    if key not in seen:
-                        seen.add(key)
-                        tracked.append(key)
+                    push(machine.targets_for(value))  # type: ignore[arg-type]
+        if tracked:
+            _follow_tracked(tracked, values, matched)
         return matched
+
+
+def _follow_tracked(
+    tracked: list[tuple[_State, Membership]],
+    values: list[object],
+    matched: set[str],
+) -> None:
+    """The walk on from states reached through array elements: a step may only take a leaf from
+    the same elements of each array as the steps before it."""
+    seen = set(tracked)
+    tracked = list(seen)  # a leaf may repeat (dotted keys): visit each (state, elements) once
+    while tracked:
+        state, held = tracked.pop()
+        if state.rules:
+            matched.update(state.rules)
+        for slot, _, absent, machine in state.plan:
+            value = values[slot]
+            if type(value) is list:
+                for leaf, membership in value:
+                    merged = _merge(held, membership) if membership else held
+                    if merged is None:
+                        continue
+                    for target in machine.targets_for(leaf):
+                        key = (target, merged)
+                        if key not in seen:
+                            seen.add(key)
+                            tracked.append(key)
+                continue
+            targets = absent if value is MISSING else machine.targets_for(value)  # type: ignore[arg-type]
+            for target in targets:
+                key = (target, held)
+                if key not in seen:
+                    seen.add(key)
+                    tracked.append(key)
 
 
 def _merge(held: Membership, membership: Membership) -> Membership | None:

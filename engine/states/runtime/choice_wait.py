@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from engine.states import errors
-from engine.states.choice import ChoiceRuntimeError, evaluate_choice_rule
+from engine.states.choice import ChoiceRuntimeError, Resolver, evaluate_choice_rule
 from engine.states.errors import StatesError
 from engine.states.model import JSON
 from engine.states.paths import PathNotFound, PathSyntaxError, compile_path
@@ -39,21 +39,28 @@ def enter_choice(run: Run, thread: Thread, state: CompiledState) -> int:
             raise run.runtime_error(thread, state, str(problem)) from None
 
     try:
-        chosen = next((rule for rule in state.choice_rules if evaluate_choice_rule(rule.spec, resolve)), None)
+        chosen = _first_match(state, resolve)
     except ChoiceRuntimeError as problem:
         if problem.error == errors.RUNTIME:
             raise run.runtime_error(thread, state, problem.cause) from None
         raise StatesError(problem.error, problem.cause) from None
     if chosen is not None:
-        assigned = query.jsonpath_assignments(run, thread, state, chosen.assign_renderer, effective)
-        return run.exit_state(thread, state, run.output_path(thread, state, effective), chosen.next, assigned)
-    default = _default(thread, state)
-    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, effective)
-    return run.exit_state(thread, state, run.output_path(thread, state, effective), default, assigned)
+        next_name, assign = chosen.next, chosen.assign_renderer
+    else:
+        next_name, assign = _default(thread, state), state.assign_renderer
+    assigned = None if assign is None else query.jsonpath_assignments(run, thread, state, assign, effective)
+    return run.exit_state(thread, state, run.output_path(thread, state, effective), next_name, assigned)
+
+
+def _first_match(state: CompiledState, resolve: Resolver) -> ChoiceRule | None:
+    for rule in state.choice_rules:
+        if evaluate_choice_rule(rule.spec, resolve):
+            return rule
+    return None
 
 
 def _default(thread: Thread, state: CompiledState) -> str:
-    default = state.raw.get("Default")
+    default = state.default
     if default is None:
         raise StatesError(
             errors.NO_CHOICE_MATCHED,

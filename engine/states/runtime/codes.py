@@ -9,3 +9,9 @@ DONE = 2
 
 PAYLOAD_LIMIT_BYTES = 262_144
 """256 KB of UTF-8: AWS's quota for inputs, outputs and task results."""
+
+
+def payload_too_large(text: str) -> bool:
+    """Whether a JSON text exceeds the quota; a short text is decided without encoding it
+    (a character is at most 4 bytes of UTF-8)."""
+    return len(text) > PAYLOAD_LIMIT_BYTES // 4 and len(text.encode()) > PAYLOAD_LIMIT_BYTES

@@ -110,6 +110,8 @@ class CompiledState:
         self.type: str = spec["Type"]
         self.next: str | None = spec.get("Next")
         self.end: bool = bool(spec.get("End")) or self.type in ("Succeed", "Fail")
+        self.step: Any = None
+        """The handler that runs this state, chosen on first use by ``Run.run_thread``."""
         self.entered_type, self.exited_type = STATE_EVENT_TYPES[self.type]
         self.language: str = spec.get("QueryLanguage", language)
         self.jsonata = self.language == JSONATA
@@ -134,6 +136,8 @@ class CompiledState:
         self.retriers = [Retrier(r) for r in spec.get("Retry", ())]
         self.catchers = [Catcher(c, self.language) for c in spec.get("Catch", ())]
         self.choice_rules = [ChoiceRule(rule, self.language) for rule in spec.get("Choices", ())]
+        default = spec.get("Default")
+        self.default: str | None = str(default) if default is not None else None
         if (
             self.assign is not None
             or any(catcher.assign is not None for catcher in self.catchers)
@@ -183,6 +187,8 @@ class CompiledState:
             selector = spec.get("ItemSelector", spec.get("Parameters"))
             self.item_selector_spec: JSON = selector
             """The raw ItemSelector (a JSONata template in JSONata states)."""
+            self.selects_items = selector is not None
+            """False when each iteration's input is its item as it is."""
             self.item_selector: Renderer | None = (
                 compile_template(selector)
                 if isinstance(selector, dict) and self.language == JSONPATH

@@ -179,7 +179,8 @@ def _iteration_input(
     items = waiting["items"]
     size = waiting["batch"]
     if size is None:
-        return _select(run, thread, state, waiting, index, items[index])
+        item = items[index]
+        return _select(run, thread, state, waiting, index, item) if state.selects_items else item
     start = index * size
     batch = [
         _select(run, thread, state, waiting, i, items[i]) for i in range(start, min(start + size, len(items)))
@@ -225,9 +226,8 @@ def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: di
     run.ready.append(child["id"])
 
 
-def iteration_succeeded(run: Run, parent: Thread, child: Thread, output: JSON) -> None:
+def iteration_succeeded(run: Run, parent: Thread, state: CompiledState, child: Thread, output: JSON) -> None:
     waiting = parent["w"]
-    state = run.state_of(parent)
     run.emit(
         child,
         "MapIterationSucceeded",
@@ -238,9 +238,10 @@ def iteration_succeeded(run: Run, parent: Thread, child: Thread, output: JSON) -
     _iteration_over(run, parent, state, waiting, child)
 
 
-def iteration_failed(run: Run, parent: Thread, child: Thread, error: str, cause: str) -> None:
+def iteration_failed(
+    run: Run, parent: Thread, state: CompiledState, child: Thread, error: str, cause: str
+) -> None:
     waiting = parent["w"]
-    state = run.state_of(parent)
     run.emit(
         child,
         "MapIterationFailed",

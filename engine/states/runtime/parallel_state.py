@@ -43,7 +43,7 @@ def start_branches(run: Run, thread: Thread, state: CompiledState) -> int:
     return BLOCKED
 
 
-def branch_succeeded(run: Run, parent: Thread, child: Thread, output: JSON) -> None:
+def branch_succeeded(run: Run, parent: Thread, state: CompiledState, child: Thread, output: JSON) -> None:
     waiting = parent["w"]
     waiting["results"][child["slot"]] = output
     waiting["live"].remove(child["id"])
@@ -71,7 +71,9 @@ def complete(run: Run, parent: Thread, state: CompiledState, results: JSON) -> i
     return run.exit_state(parent, state, run.place_result(parent, state, results), None, assigned)
 
 
-def branch_failed(run: Run, parent: Thread, child: Thread, error: str, cause: str) -> None:
+def branch_failed(
+    run: Run, parent: Thread, state: CompiledState, child: Thread, error: str, cause: str
+) -> None:
     waiting = parent["w"]
     waiting["live"].remove(child["id"])
     for sibling in list(waiting["live"]):

@@ -32,11 +32,13 @@ RETRY: dict[str, Any] = {
 """What runs again when a retry's back-off timer fires (no second *StateEntered event)."""
 
 CHILD_SUCCEEDED: dict[str, Any] = {
+    # (run, parent thread, the parent's compiled state, child thread, output)
     "Parallel": parallel_state.branch_succeeded,
     "Map": map_state.iteration_succeeded,
 }
 
 CHILD_FAILED: dict[str, Any] = {
+    # (run, parent thread, the parent's compiled state, child thread, error, cause)
     "Parallel": parallel_state.branch_failed,
     "Map": map_state.iteration_failed,
 }

@@ -29,7 +29,6 @@ from engine.states.history import (
     entered_details,
     error_details,
     exited_details,
-    make_event,
     output_details,
 )
 from engine.states.model import (
@@ -53,9 +52,10 @@ from engine.states.paths import (
     set_at,
     to_json,
 )
-from engine.states.runtime import query
-from engine.states.runtime.codes import BLOCKED, DONE, NEXT, PAYLOAD_LIMIT_BYTES
+from engine.states.runtime import query, registry
+from engine.states.runtime.codes import BLOCKED, DONE, NEXT, PAYLOAD_LIMIT_BYTES, payload_too_large
 from engine.states.runtime.compiled import Catcher, CompiledMachine, CompiledState, Program
+from engine.states.runtime.frozen import frozen_instance
 from engine.states.runtime.variables import commit as commit_variables
 from engine.states.runtime.variables import visible_variables
 
@@ -69,6 +69,11 @@ _TERMINAL_EVENTS = frozenset(
 
 _QUICK_SIZE_CHECK = PAYLOAD_LIMIT_BYTES // 4
 """Below this many characters a text cannot exceed the limit, whatever its UTF-8 length."""
+
+
+_new_object = object.__new__
+_NOTHING: Any = object()
+"""Not a JSON value: matches no value by identity."""
 
 
 class HistoryLimitReached(Exception):
@@ -89,17 +94,26 @@ def iso_timestamp(moment: datetime) -> str:
     return text
 
 
-def payload_too_large(text: str) -> bool:
-    return len(text) > PAYLOAD_LIMIT_BYTES // 4 and len(text.encode()) > PAYLOAD_LIMIT_BYTES
+def _result_too_large(state: CompiledState) -> StatesError:
+    return StatesError(
+        errors.DATA_LIMIT_EXCEEDED,
+        f"The state/task '{state.name}' returned a result with a size exceeding "
+        f"the maximum number of bytes service limit.",
+    )
 
 
 class Run:
     """The decider's working set for one happening."""
 
-    def __init__(self, program: Program, state: dict[str, Any], env: Environment) -> None:
-        from engine.states.runtime import registry
+    fuses_plain_states = True
+    """Whether ``pass_through`` may skip ``enter``/``exit_state``: False in every subclass."""
 
-        self.registry = registry
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A subclass (TestState's inspector) overrides the stage methods to watch each one."""
+        super().__init_subclass__(**kwargs)
+        cls.fuses_plain_states = False
+
+    def __init__(self, program: Program, state: dict[str, Any], env: Environment) -> None:
         self.program = program
         self.state = state
         self.env = env
@@ -109,16 +123,13 @@ class Run:
         self.events: list[HistoryEvent] = []
         self.ready: deque[str] = deque()
         self.finished = state["status"] != "RUNNING"
-        self._now_iso: str | None = None
-        self._texts: dict[str, tuple[JSON, str]] = {}
+        self.now_iso = iso_timestamp(env.now)
+        """``$$.State.EnteredTime`` of every state entered in this call."""
+        self._known_text: tuple[JSON, str] = (_NOTHING, "")
+        """The value whose JSON text was built last, with that text. A state's output is the
+        input of the state entered right after it: remembering one pair serialises each once."""
 
     # --- small helpers ------------------------------------------------------------------
-
-    @property
-    def now_iso(self) -> str:
-        if self._now_iso is None:
-            self._now_iso = iso_timestamp(self.now)
-        return self._now_iso
 
     def next_seq(self) -> int:
         seq: int = self.state["seq"] + 1
@@ -141,36 +152,64 @@ class Run:
         details: dict[str, JSON] | None,
         prev: int | None = None,
     ) -> int:
-        """Append one history event; returns its id."""
+        """Append one history event; returns its id.
+
+        The event is the HistoryEvent its constructor would build, filled in directly: a frozen
+        dataclass's ``__init__`` routes every field through ``object.__setattr__``, which costs
+        three times as much, and the decider makes two events per state it runs.
+        """
         state = self.state
         event_id: int = state["next_event_id"]
         if event_id >= MAX_HISTORY_EVENTS and event_type not in _TERMINAL_EVENTS:
             raise HistoryLimitReached
-        if prev is None:
-            prev = thread["last"] if thread is not None else event_id - 1
-        self.events.append(make_event(event_id, prev, event_type, self.now, details_key, details))
-        state["next_event_id"] = event_id + 1
         if thread is not None:
+            if prev is None:
+                prev = thread["last"]
             thread["last"] = event_id
+        elif prev is None:
+            prev = event_id - 1
+        event: HistoryEvent = _new_object(HistoryEvent)
+        fields = event.__dict__
+        fields["id"] = event_id
+        fields["previous_event_id"] = prev
+        fields["type"] = event_type
+        fields["timestamp"] = self.now
+        fields["details_key"] = details_key
+        fields["details"] = details
+        self.events.append(event)
+        state["next_event_id"] = event_id + 1
         return event_id
 
     def enter(self, thread: Thread, state: CompiledState) -> None:
         """The state's ``*StateEntered`` event; remembers when, for ``$$.State.EnteredTime``."""
-        raw = thread["in"]
-        cached = self._texts.get(thread["id"])
-        if cached is None or cached[0] is not raw:
-            cached = (raw, to_json(raw))
-            self._texts[thread["id"]] = cached
-        text = cached[1]
-        thread["ent"] = self.emit(thread, state.entered_type, ENTERED_KEY, entered_details(state.name, text))
+        value = thread["in"]
+        known = self._known_text
+        text = known[1] if known[0] is value else self.text_of(value)
+        details = entered_details(state.name, text)
+        thread["ent"] = self.emit(thread, state.entered_type, ENTERED_KEY, details)
         thread["et"] = self.now_iso
+
+    def text_of(self, value: JSON) -> str:
+        """The JSON text of a state input or output, built once per value (see ``_known_text``)."""
+        known = self._known_text
+        if known[0] is value:
+            return known[1]
+        text = to_json(value)
+        self._known_text = (value, text)
+        return text
+
+    def remember_text(self, value: JSON, text: str) -> None:
+        """``text`` is the JSON text of ``value``, already built (the execution input)."""
+        self._known_text = (value, text)
 
     # --- threads ------------------------------------------------------------------------
 
     def new_thread(
         self, machine: CompiledMachine, value: JSON, parent: Thread | None, slot: int, last: int
     ) -> Thread:
-        thread_id = f"t{self.next_seq()}"
+        seq: int = self.state["seq"] + 1
+        self.state["seq"] = seq
+        thread_id = f"t{seq}"
         thread: Thread = {
             "id": thread_id,
             "m": machine.key,
@@ -198,12 +237,11 @@ class Run:
                 self.run_thread(thread)
 
     def run_thread(self, thread: Thread) -> None:
-        machines = self.program.machines
-        enter = self.registry.ENTER
+        states = self.program.machines[thread["m"]].states
         while not self.finished:
-            state = machines[thread["m"]].states[thread["s"]]
+            state = states[thread["s"]]
             try:
-                code = enter[state.type](self, thread, state)
+                code = (state.step or _bind_step(state))(self, thread, state)
             except StatesError as failure:
                 code = self.handle_error(thread, state, failure.error, failure.cause)
             if code != NEXT:
@@ -287,9 +325,8 @@ class Run:
         token: str | None = None,
         item: tuple[int, JSON] | None = None,
     ) -> Scope:
-        return Scope(
-            document, lambda: self.context(thread, state, token, item), self.env, self.variables(thread)
-        )
+        variables = visible_variables(self, thread) if self.program.uses_variables else None
+        return Scope(document, lambda: self.context(thread, state, token, item), self.env, variables)
 
     def variables(self, thread: Thread) -> dict[str, JSON] | None:
         """The workflow variables ``thread`` can read (None when the definition assigns none)."""
@@ -361,14 +398,10 @@ class Run:
     ) -> int:
         """Commit the evaluated Assign, the ``*StateExited`` event, then the next state or the
         end of the thread."""
-        cached = self._texts.get(thread["id"])
-        text = cached[1] if cached is not None and cached[0] is output else to_json(output)
+        known = self._known_text
+        text = known[1] if known[0] is output else self.text_of(output)
         if len(text) > _QUICK_SIZE_CHECK and payload_too_large(text):
-            raise StatesError(
-                errors.DATA_LIMIT_EXCEEDED,
-                f"The state/task '{state.name}' returned a result with a size exceeding "
-                f"the maximum number of bytes service limit.",
-            )
+            raise _result_too_large(state)
         assigned_texts = commit_variables(self, thread, state, assigned) if assigned else None
         if state.exited_type is not None:
             self.emit(thread, state.exited_type, EXITED_KEY, exited_details(state.name, text, assigned_texts))
@@ -380,7 +413,36 @@ class Run:
             return self.finish_thread(thread, output, text)
         thread["s"] = target
         thread["in"] = output
-        self._texts[thread["id"]] = (output, text)
+        return NEXT
+
+    def pass_through(self, thread: Thread, state: CompiledState) -> int:
+        """Enter and leave a state whose output is its input (a Pass without data-flow fields).
+
+        The same events, checks and moves as ``enter`` then ``exit_state``, in one step: long
+        chains of such states are the decider's hottest path. Subclasses, which override the
+        stage methods to watch them, take the two steps instead (``fuses_plain_states``).
+        """
+        if not self.fuses_plain_states:
+            return registry.ENTER[state.type](self, thread, state)  # type: ignore[no-any-return]
+        value = thread["in"]
+        known = self._known_text
+        text = known[1] if known[0] is value else self.text_of(value)
+        name = state.name
+        # history.entered_details / exited_details, written out: two calls fewer per state.
+        details = {"name": name, "input": text, "inputDetails": {"truncated": False}}
+        thread["ent"] = self.emit(thread, "PassStateEntered", ENTERED_KEY, details)
+        thread["et"] = self.now_iso
+        if len(text) > _QUICK_SIZE_CHECK and payload_too_large(text):
+            raise _result_too_large(state)
+        details = {"name": name, "output": text, "outputDetails": {"truncated": False}}
+        self.emit(thread, "PassStateExited", EXITED_KEY, details)
+        if thread["rt"]:
+            thread["rc"] = {}
+            thread["rt"] = 0
+        target = state.next
+        if target is None:
+            return self.finish_thread(thread, value, text)
+        thread["s"] = target
         return NEXT
 
     def finish_thread(self, thread: Thread, output: JSON, text: str) -> int:
@@ -397,7 +459,8 @@ class Run:
             return DONE
         del self.threads[thread["id"]]
         parent = self.threads[parent_id]
-        self.registry.CHILD_SUCCEEDED[self.state_of(parent).type](self, parent, thread, output)
+        parent_state = self.state_of(parent)
+        registry.CHILD_SUCCEEDED[parent_state.type](self, parent, parent_state, thread, output)
         return DONE
 
     def fail_thread(self, thread: Thread, error: str, cause: str) -> int:
@@ -415,7 +478,8 @@ class Run:
             return DONE
         self.threads.pop(thread["id"], None)
         parent = self.threads[parent_id]
-        self.registry.CHILD_FAILED[self.state_of(parent).type](self, parent, thread, error, cause)
+        parent_state = self.state_of(parent)
+        registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
         return DONE
 
     def handle_error(self, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
@@ -499,5 +563,13 @@ class Run:
         state["threads"] = {}
         self.threads = state["threads"]
         state["status"] = status
-        self.commands.append(FinishExecution(status, output, error, cause))
+        fields = {"status": status, "output": output, "error": error, "cause": cause}
+        self.commands.append(frozen_instance(FinishExecution, fields))
         self.finished = True
+
+
+def _bind_step(state: CompiledState) -> Step:
+    """Choose, once per compiled state, the handler ``run_thread`` calls to run it."""
+    step: Step = Run.pass_through if state.type == "Pass" and state.plain else registry.ENTER[state.type]
+    state.step = step
+    return step

@@ -30,7 +30,8 @@ def enter_pass(run: Run, thread: Thread, state: CompiledState) -> int:
     if state.parameters is not None:
         effective = run.render(thread, state, state.parameters, effective)
     result = state.result if state.has_result else effective
-    assigned = query.jsonpath_assignments(run, thread, state, state.assign_renderer, result)
+    assign = state.assign_renderer
+    assigned = None if assign is None else query.jsonpath_assignments(run, thread, state, assign, result)
     return run.exit_state(thread, state, run.place_result(thread, state, result), None, assigned)
 
 

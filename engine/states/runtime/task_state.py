@@ -29,9 +29,8 @@ from engine.states.history import (
 from engine.states.model import JSON, CancelTask, InvokeTask
 from engine.states.paths import compile_path, to_json
 from engine.states.runtime import query
-from engine.states.runtime.codes import BLOCKED
+from engine.states.runtime.codes import BLOCKED, payload_too_large
 from engine.states.runtime.compiled import CompiledState
-from engine.states.runtime.run import payload_too_large
 
 if TYPE_CHECKING:
     from engine.states.runtime.run import Run, Thread
