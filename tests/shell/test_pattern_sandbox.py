@@ -3,6 +3,7 @@ live page in real Chromium (verdict and miss rows change as the user types, with
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -15,24 +16,16 @@ from engine.events.transform import TargetInputError, render_target_input, valid
 from tests.conftest import wait_for
 from tests.support.browser import chromium_page
 from tests.support.seed import CHAPTER
+from workbench.buses.samples import EC2_STATE_CHANGE
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 BUS = "orders-bus"
 RULE = "high-value-orders"
 
-# The example EC2 event and Input Path of "Amazon EventBridge input transformation"
-# (docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html).
-EC2_EVENT: dict[str, Any] = {
-    "version": "0",
-    "id": "7bf73129-1428-4cd3-a780-95db273d1602",
-    "detail-type": "EC2 Instance State-change Notification",
-    "source": "aws.ec2",
-    "account": "123456789012",
-    "time": "2015-11-11T21:29:54Z",
-    "region": "us-east-1",
-    "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"],
-    "detail": {"instance-id": "i-0123456789", "state": "RUNNING"},
-}
+# The example EC2 event of "Amazon EventBridge input transformation"
+# (docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html), as the
+# sandbox offers it among its samples.
+EC2_EVENT: dict[str, Any] = copy.deepcopy(EC2_STATE_CHANGE.event)
 EC2_PATHS = {
     "timestamp": "$.time",
     "instance": "$.detail.instance-id",
