@@ -53,6 +53,7 @@ def enter_choice(run: Run, thread: Thread, state: CompiledState) -> int:
 
 
 def _first_match(state: CompiledState, resolve: Resolver) -> ChoiceRule | None:
+    """The first Choice Rule that matches, or None (rules after it are not evaluated)."""
     for rule in state.choice_rules:
         if evaluate_choice_rule(rule.spec, resolve):
             return rule

@@ -7,6 +7,7 @@ JSON and independent of object identity.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.states.history import STATE_EVENT_TYPES, ResourceInfo, describe_resource
@@ -110,7 +111,7 @@ class CompiledState:
         self.type: str = spec["Type"]
         self.next: str | None = spec.get("Next")
         self.end: bool = bool(spec.get("End")) or self.type in ("Succeed", "Fail")
-        self.step: Any = None
+        self.step: Callable[..., int] | None = None
         """The handler that runs this state, chosen on first use by ``Run.run_thread``."""
         self.entered_type, self.exited_type = STATE_EVENT_TYPES[self.type]
         self.language: str = spec.get("QueryLanguage", language)

@@ -423,7 +423,8 @@ class Run:
         stage methods to watch them, take the two steps instead (``fuses_plain_states``).
         """
         if not self.fuses_plain_states:
-            return registry.ENTER[state.type](self, thread, state)  # type: ignore[no-any-return]
+            stepwise: int = registry.ENTER[state.type](self, thread, state)
+            return stepwise
         value = thread["in"]
         known = self._known_text
         text = known[1] if known[0] is value else self.text_of(value)
