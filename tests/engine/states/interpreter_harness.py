@@ -155,3 +155,22 @@ class Harness:
     def output(self) -> Any:
         assert self.finished, "the execution has not finished"
         return self.finished[-1].output
+
+
+def valid_machine(
+    states: dict[str, Any], language: str = "JSONPath", start: str | None = None
+) -> dict[str, Any]:
+    """A definition the validator accepts, so every test runs legal ASL."""
+    from engine.states.definition import validate
+
+    definition = {"QueryLanguage": language, "StartAt": start or next(iter(states)), "States": states}
+    problems = [d for d in validate(json.dumps(definition)) if d.severity == "ERROR"]
+    assert not problems, problems
+    return definition
+
+
+def started(definition: dict[str, Any], value: Any) -> Harness:
+    """A harness whose execution has started with ``value``."""
+    harness = Harness(definition)
+    harness.start(value)
+    return harness

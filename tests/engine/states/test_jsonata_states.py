@@ -12,23 +12,17 @@ import pytest
 
 from engine.states.definition import validate
 from engine.states.model import TaskFailed, TaskSucceeded
-from tests.engine.states.interpreter_harness import START, Harness, lambda_arn
+from tests.engine.states.interpreter_harness import START, Harness, lambda_arn, started, valid_machine
 
 QUERY_ERROR = "States.QueryEvaluationError"
 
 
 def jsonata(states: dict[str, Any], start: str | None = None) -> dict[str, Any]:
     """A JSONata machine, checked by the definition validator so every test runs legal ASL."""
-    definition = {"QueryLanguage": "JSONata", "StartAt": start or next(iter(states)), "States": states}
-    problems = [d for d in validate(json.dumps(definition)) if d.severity == "ERROR"]
-    assert not problems, problems
-    return definition
+    return valid_machine(states, "JSONata", start)
 
 
-def run(definition: dict[str, Any], value: Any) -> Harness:
-    harness = Harness(definition)
-    harness.start(value)
-    return harness
+run = started
 
 
 # --- QueryLanguage ----------------------------------------------------------------------------

@@ -9,23 +9,15 @@ from typing import Any
 
 import pytest
 
-from engine.states.definition import validate
 from engine.states.runtime.variables import MAX_ASSIGN_BYTES, MAX_TOTAL_BYTES, MAX_VARIABLE_BYTES
-from tests.engine.states.interpreter_harness import Harness, lambda_arn
+from tests.engine.states.interpreter_harness import Harness, lambda_arn, started, valid_machine
 
 
 def machine(states: dict[str, Any], language: str = "JSONPath", start: str | None = None) -> dict[str, Any]:
-    """A definition the validator accepts, so every test runs legal ASL."""
-    definition = {"QueryLanguage": language, "StartAt": start or next(iter(states)), "States": states}
-    problems = [d for d in validate(json.dumps(definition)) if d.severity == "ERROR"]
-    assert not problems, problems
-    return definition
+    return valid_machine(states, language, start)
 
 
-def run(definition: dict[str, Any], value: Any) -> Harness:
-    harness = Harness(definition)
-    harness.start(value)
-    return harness
+run = started
 
 
 def assigned(harness: Harness, state_name: str) -> list[dict[str, str] | None]:
