@@ -14,6 +14,9 @@
     ["input", "Input"],
     ["afterInputPath", "After InputPath"],
     ["afterItemsPath", "After ItemsPath"],
+    ["afterItemsPointer", "After ItemsPointer"],
+    ["afterItemSelector", "After ItemSelector (one per item)"],
+    ["afterItemBatcher", "After ItemBatcher (one per batch)"],
     ["afterParameters", "After Parameters"],
     ["afterArguments", "After Arguments"],
     ["result", "Result"],
@@ -116,7 +119,9 @@
     };
     const variables = form.elements["variables"].value.trim();
     if (variables) request.variables = variables;
-    if (mockKind.value === "result") request.mock = {result: form.elements["mock-result"].value};
+    if (mockKind.value === "result") {
+      request.mock = {result: form.elements["mock-result"].value, fieldValidationMode: form.elements["mock-validation"].value};
+    }
     if (mockKind.value === "error") {
       request.mock = {errorOutput: {error: form.elements["mock-error"].value, cause: form.elements["mock-cause"].value}};
     }

@@ -27,14 +27,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "workbench.accounts",
+    "workbench.identity",
     "workbench.functions",
     "workbench.buses",
     "workbench.flows",
     "workbench.inbox",
     "workbench.runtime",
+    "workbench.storage",
 ]
 
 MIDDLEWARE = [
+    "workbench.storage.middleware.S3RequestMiddleware",  # S3 requests, told apart by their signature
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

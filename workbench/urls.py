@@ -7,17 +7,21 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from workbench.awsapi import events, protocol, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import iam as iam_api
 from workbench.buses.views import buses as bus_views
 from workbench.buses.views import sandbox as sandbox_views
 from workbench.buses.views import targets as target_views
 from workbench.flows import views as flow_views
 from workbench.functions import views as function_views
 from workbench.inbox import views as inbox_views
+from workbench.storage import views as storage_views
 
 
 @csrf_exempt
 def root(request: HttpRequest) -> HttpResponse:
+    if iam_api.is_api_call(request):  # the Query protocol: no X-Amz-Target, signed for "iam"
+        return iam_api.handle(request)
     if protocol.is_api_call(request):
         return protocol.handle(request)
     return redirect("machine-list")
@@ -39,4 +43,6 @@ urlpatterns = [
     ),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("storage/", storage_views.storage_page, name="storage"),
+    path("storage/download", storage_views.download, name="storage-download"),
 ]

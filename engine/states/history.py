@@ -16,10 +16,8 @@ MAX_HISTORY_EVENTS = 25_000
 """AWS's hard quota: event number 25,000 must be ExecutionSucceeded, else the execution fails
 ("Avoid reaching the history quota", Step Functions developer guide, bp-history-limit)."""
 
-HISTORY_LIMIT_CAUSE = (
-    f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS}). "
-    "Split the work into child executions to stay below the quota."
-)
+HISTORY_LIMIT_CAUSE = f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+"""AWS's cause, verbatim (real GetExecutionHistory quoted in github.com/floci-io/floci/issues/2734)."""
 
 STATE_EVENT_TYPES: dict[str, tuple[str, str | None]] = {
     "Pass": ("PassStateEntered", "PassStateExited"),

@@ -19,10 +19,12 @@ from typing import Any
 from engine.states import errors
 from engine.states.history import HISTORY_LIMIT_CAUSE, error_details
 from engine.states.model import (
+    ChildExecutionEnded,
     Decision,
     Environment,
     ExecutionStartRequested,
     Happening,
+    MapRunUpdated,
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
@@ -30,7 +32,7 @@ from engine.states.model import (
     TimerFired,
 )
 from engine.states.paths import to_json
-from engine.states.runtime import registry
+from engine.states.runtime import distributed_map, registry
 from engine.states.runtime.choice_wait import finish_wait
 from engine.states.runtime.codes import payload_too_large
 from engine.states.runtime.compiled import CompiledState, Program
@@ -201,6 +203,9 @@ def _apply(run: Run, happening: Happening) -> bool:
         if isinstance(happening, TaskHeartbeat):
             task_heartbeat(run, thread)
             return True
+        kind = thread["w"]["k"] if thread["w"] else None
+        if kind in ("reader", "writer"):
+            return _map_run_io(run, thread, happening, kind)
         if isinstance(happening, TaskSucceeded):
             output = happening.output
             run.settle(thread, lambda run, thread, st: task_succeeded(run, thread, st, output))
@@ -210,6 +215,18 @@ def _apply(run: Run, happening: Happening) -> bool:
         return True
     if isinstance(happening, TimerFired):
         return _timer_fired(run, happening.timer_id)
+    if isinstance(happening, ChildExecutionEnded | MapRunUpdated):
+        thread_id = state.get("runs", {}).get(happening.map_run_id)
+        thread = run.threads.get(thread_id) if thread_id is not None else None
+        if thread is None or not thread["w"] or thread["w"].get("run") != happening.map_run_id:
+            return False
+        if isinstance(happening, MapRunUpdated):
+            update = happening
+            run.settle(thread, lambda run, thread, st: distributed_map.run_updated(run, thread, st, update))
+            return True
+        ended = happening
+        run.settle(thread, lambda run, thread, st: distributed_map.child_ended(run, thread, st, ended))
+        return True
     if isinstance(happening, StopRequested):
         run.finish(
             "ABORTED",
@@ -223,22 +240,33 @@ def _apply(run: Run, happening: Happening) -> bool:
     raise TypeError(f"unknown happening {happening!r}")
 
 
+def _map_run_io(run: Run, thread: Thread, happening: TaskSucceeded | TaskFailed, kind: str) -> bool:
+    """A distributed Map's S3 read (ItemReader) or write (ResultWriter) came back."""
+    run.state["tasks"].pop(happening.task_id, None)
+    if isinstance(happening, TaskSucceeded):
+        output = happening.output
+        if kind == "reader":
+            run.settle(thread, lambda run, thread, st: distributed_map.items_read(run, thread, st, output))
+        else:
+            run.settle(thread, distributed_map.result_written)
+        return True
+    error, cause = happening.error, happening.cause
+    failed = distributed_map.items_unreadable if kind == "reader" else distributed_map.result_unwritable
+    run.settle(thread, lambda run, thread, st: failed(run, thread, st, error, cause))
+    return True
+
+
 def _timer_fired(run: Run, timer_id: str) -> bool:
     timer = run.state["timers"].pop(timer_id, None)
     if timer is None:
         return False
     kind = timer["k"]
     if kind == "execution":
-        run.finish(
-            "TIMED_OUT",
-            "ExecutionTimedOut",
-            "executionTimedOutEventDetails",
-            error_details(
-                errors.TIMEOUT, "The execution ran longer than the state machine's TimeoutSeconds."
-            ),
-            error=errors.TIMEOUT,
-            cause="The execution ran longer than the state machine's TimeoutSeconds.",
-        )
+        # AWS names States.Timeout in the event only, with no cause and previousEventId 0;
+        # DescribeExecution then carries neither error nor cause (LocalStack's AWS-recorded
+        # test_timeouts.snapshot.json::test_global_timeout; github.com/floci-io/floci/issues/2733).
+        details: dict[str, Any] = {"error": errors.TIMEOUT}
+        run.finish("TIMED_OUT", "ExecutionTimedOut", "executionTimedOutEventDetails", details, prev=0)
         return True
     thread = run.threads.get(timer["t"])
     if thread is None or thread["w"] is None or timer_id not in thread["w"].get("timers", ()):

@@ -85,7 +85,45 @@ class StopRequested:
     cause: str = ""
 
 
-Happening = ExecutionStartRequested | TaskSucceeded | TaskFailed | TaskHeartbeat | TimerFired | StopRequested
+@dataclass(frozen=True)
+class ChildExecutionEnded:
+    """A Distributed Map's child workflow execution ended (see StartChildExecution).
+
+    The ARN, name and dates are the shell's: the parent's ResultWriter reports them.
+    """
+
+    map_run_id: str
+    index: int
+    status: ExecutionStatus
+    output: JSON = None
+    error: str | None = None
+    cause: str | None = None
+    execution_arn: str = ""
+    name: str = ""
+    start_date: str = ""
+    stop_date: str = ""
+
+
+@dataclass(frozen=True)
+class MapRunUpdated:
+    """UpdateMapRun: new limits for a running Map Run (None leaves a limit as it was)."""
+
+    map_run_id: str
+    max_concurrency: int | None = None
+    tolerated_failure_count: int | None = None
+    tolerated_failure_percentage: float | None = None
+
+
+Happening = (
+    ExecutionStartRequested
+    | TaskSucceeded
+    | TaskFailed
+    | TaskHeartbeat
+    | TimerFired
+    | StopRequested
+    | ChildExecutionEnded
+    | MapRunUpdated
+)
 
 
 # --- commands: what the decider asks the shell to do -------------------------------------
@@ -141,7 +179,54 @@ class FinishExecution:
     cause: str | None = None
 
 
-Command = InvokeTask | StartTimer | CancelTimer | CancelTask | FinishExecution
+@dataclass(frozen=True)
+class StartMapRun:
+    """A Distributed Map begins a Map Run: the shell records it for DescribeMapRun/ListMapRuns."""
+
+    map_run_id: str
+    map_run_arn: str
+    state_name: str
+    state_machine_arn: str
+    """The child workflows' state machine: ``stateMachine:<parent name>/<label>``."""
+    definition: dict[str, JSON]
+    """The ItemProcessor as a standalone definition, for every child execution."""
+    execution_type: str
+    item_count: int
+    max_concurrency: int
+    tolerated_failure_count: int
+    tolerated_failure_percentage: float
+
+
+@dataclass(frozen=True)
+class StartChildExecution:
+    """Start item ``index`` of a Map Run as a child execution; report ChildExecutionEnded."""
+
+    map_run_id: str
+    index: int
+    name: str
+    input: JSON
+
+
+@dataclass(frozen=True)
+class EndMapRun:
+    """The Map Run is over: abort children still running and record its status."""
+
+    map_run_id: str
+    status: Literal["SUCCEEDED", "FAILED", "ABORTED"]
+    error: str | None = None
+    cause: str | None = None
+
+
+Command = (
+    InvokeTask
+    | StartTimer
+    | CancelTimer
+    | CancelTask
+    | FinishExecution
+    | StartMapRun
+    | StartChildExecution
+    | EndMapRun
+)
 
 
 @dataclass(frozen=True)

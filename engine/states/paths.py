@@ -147,42 +147,41 @@ def set_at(doc: JSON, path: Path, value: JSON) -> JSON:
     """A copy of ``doc`` with ``value`` placed at ``path`` (ResultPath semantics).
 
     Only the containers along the path are copied, so the original stays untouched and the
-    rest is shared. Missing objects on the way are created; anything else in the way fails.
+    rest is shared. Missing objects on the way are created; anything else in the way fails,
+    worded as AWS's Step Functions Local words States.ResultPathMatchFailure
+    (``Unable to apply ReferencePath $.x to input "text"``, quoted in aws/aws-cdk issue 29473).
     """
     steps = path.steps
     if steps is None or path.root != "$":
         raise ResultPathError(f"ResultPath '{path.text}' must be a reference path on the state input")
     if not steps:
         return value
-    return _set(doc, steps, 0, value, path)
+    try:
+        return _set(doc, steps, 0, value)
+    except _NoPlace:
+        raise ResultPathError(f"Unable to apply ReferencePath {path.text} to input {to_json(doc)}") from None
 
 
-def _set(node: JSON, steps: tuple[Step, ...], depth: int, value: JSON, path: Path) -> JSON:
+class _NoPlace(Exception):
+    """Something other than an object (or an existing array slot) is in the path's way."""
+
+
+def _set(node: JSON, steps: tuple[Step, ...], depth: int, value: JSON) -> JSON:
     step = steps[depth]
     last = depth == len(steps) - 1
     if isinstance(step, str):
         if node is None and depth > 0:
             node = {}
         if not isinstance(node, dict):
-            raise ResultPathError(
-                f"Unable to apply ResultPath '{path.text}' to input: "
-                f"'{_bracketed(steps[:depth])}' is not an object"
-            )
+            raise _NoPlace
         copy = dict(node)
-        copy[step] = value if last else _set(node.get(step), steps, depth + 1, value, path)
+        copy[step] = value if last else _set(node.get(step), steps, depth + 1, value)
         return copy
     if not isinstance(node, list) or not -len(node) <= step < len(node):
-        raise ResultPathError(
-            f"Unable to apply ResultPath '{path.text}' to input: "
-            f"'{_bracketed(steps[: depth + 1])}' does not exist"
-        )
+        raise _NoPlace
     items = list(node)
-    items[step] = value if last else _set(node[step], steps, depth + 1, value, path)
+    items[step] = value if last else _set(node[step], steps, depth + 1, value)
     return items
-
-
-def _bracketed(steps: tuple[Step, ...]) -> str:
-    return "$" + "".join(f"['{s}']" if isinstance(s, str) else f"[{s}]" for s in steps)
 
 
 # --- payload templates -------------------------------------------------------------------
@@ -309,11 +308,7 @@ def _compile_intrinsic(field: str, expression: str) -> Renderer:
             try:
                 return scope.resolve_text(text)
             except PathNotFound:
-                source = scope.context if text.startswith("$$") else scope.document
-                raise TemplateError(
-                    f"The JSONPath '{text}' specified for the field '{field}' "
-                    f"could not be found in the input '{to_json(source)}'"
-                ) from None
+                raise TemplateError(_missing_argument(expression, text, scope.document)) from None
 
         try:
             return evaluate(call, resolve_path, scope.env)
@@ -327,6 +322,21 @@ def _compile_intrinsic(field: str, expression: str) -> Renderer:
             raise StatesError(error, cause) from None
 
     return invoke
+
+
+def _missing_argument(expression: str, argument: str, document: JSON) -> str:
+    """AWS's States.Runtime cause for an intrinsic argument path that matches nothing.
+
+    The whole expression is echoed as written and the state input is printed, even for a
+    ``$$.`` argument, which is named with one ``$`` dropped (real AWS causes recorded in
+    floci-io/floci AslExecutorIntrinsicMissingArgumentTest.java; the same sentence is quoted
+    from AWS in the README of a public CDK construct for optional intrinsic arguments).
+    """
+    named = argument[1:] if argument.startswith("$$") else argument
+    return (
+        f"The function '{expression}' had the following error: The JsonPath argument for the field "
+        f"'{named}' could not be found in the input '{to_json(document)}'"
+    )
 
 
 # --- JSON text -----------------------------------------------------------------------------

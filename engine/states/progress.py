@@ -26,6 +26,7 @@ _ATTEMPT_STARTS = frozenset(
         "ActivityScheduled",
         "ParallelStateStarted",
         "MapStateStarted",
+        "MapRunStarted",
     }
 )
 _TOKEN_WAIT_TYPES = frozenset({"TaskSubmitted"})

@@ -14,15 +14,22 @@ The state runs through the interpreter's own handlers (``engine.states.runtime``
 ``Run`` subclass only watches the stages go by, so TestState and a real execution cannot
 disagree about data flow. A Task's work is a ``mock`` or the caller's ``perform`` callback
 (the shell calls the real resource), so this module stays pure. A Wait state does not wait.
-Map and Parallel states need a mock (their iterations and branches do not run), as in AWS.
+Map and Parallel states need a mock (their iterations and branches do not run), as in AWS;
+``engine.states.test_state_map`` shows a Map's item stages. A mocked Task result is checked
+against the service's API model (``engine.states.mock_validation``); a supplied ``context``
+replaces the context object (``engine.states.test_state_context``). ``stateConfiguration``
+picks the retry attempt (retrierRetryCount), the failed Map iterations
+(mapIterationFailureCount), the sub-state a Map/Parallel error comes from (errorCausedByState)
+and what a Distributed Map's ItemReader read (mapItemReaderData).
 TRACE adds the HTTP request and response of an HTTP Task; the workbench has no HTTP Task, so
 TRACE shows what DEBUG shows.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,7 +42,13 @@ from engine.states.definition import (
     validate,
 )
 from engine.states.errors import StatesError, error_matches
-from engine.states.history import ACTIVITY, lambda_invoke_envelope
+from engine.states.history import ACTIVITY, SYNC, lambda_invoke_envelope
+from engine.states.mock_validation import (
+    DEFAULT_MODE,
+    VALIDATION_MODES,
+    MockValidationError,
+    validate_mock_result,
+)
 from engine.states.model import JSON, Environment, ExecutionContext, FinishExecution, InvokeTask, StartTimer
 from engine.states.paths import Renderer, to_json
 from engine.states.runtime import map_state, parallel_state, registry, task_state
@@ -43,6 +56,8 @@ from engine.states.runtime.choice_wait import finish_wait
 from engine.states.runtime.codes import BLOCKED
 from engine.states.runtime.compiled import CompiledMachine, CompiledState, Program
 from engine.states.runtime.run import Run, Thread, iso_timestamp
+from engine.states.test_state_context import InvalidContextError, check_context
+from engine.states.test_state_map import MapDataRefused, map_stages, map_view, release
 
 __all__ = [
     "INSPECTION_LEVELS",
@@ -62,7 +77,15 @@ UNSUPPORTED_WITHOUT_MOCK = (
     "TestState API does not support Map or Parallel states. "
     "Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]"
 )
+STATE_NOT_FOUND = "State not found in definition"
+"""AWS's message for a ``stateName`` the definition lacks (LocalStack's AWS snapshot
+test_test_state_machine_scenarios.snapshot.json, test_base_state_name_validation_failures)."""
 TOLERATED_FAILURE_CAUSE = "The specified tolerated failure threshold was exceeded"
+MAX_ERROR_LENGTH = 256
+MAX_CAUSE_LENGTH = 32768
+"""MockErrorOutput's limits (API_MockErrorOutput: error 0-256, cause 0-32768 characters)."""
+_CHILD_WAITS = ("map", "maprun", "reader", "writer", "parallel")
+"""What a Map or Parallel waits for when its children would run: a mock replaces all of it."""
 _DEFAULT_CONTEXT = ExecutionContext(
     execution_arn="arn:aws:states:us-east-1:123456789012:execution:TestStateMachine:test-state",
     execution_name="test-state",
@@ -114,8 +137,10 @@ def test_state(
     """Run one state once; returns TestState's response (``output`` etc. as JSON text).
 
     ``input``, ``variables``, ``context`` and ``mock["result"]`` are JSON text, as the API
-    sends them; ``mock`` is ``{"result": text}`` or ``{"errorOutput": {"error", "cause"}}``.
-    ``execution`` supplies the ARNs and names of the context object. Raises TestStateError.
+    sends them; ``mock`` is ``{"result": text}`` or ``{"errorOutput": {"error", "cause"}}``,
+    with an optional ``fieldValidationMode``; ``state_configuration`` is the API's
+    TestStateConfiguration. ``execution`` supplies the ARNs and names of the context object.
+    Raises TestStateError.
     """
     level = _level(inspection_level)
     program, machine, state = _load(definition, state_name)
@@ -124,23 +149,32 @@ def test_state(
         raise TestStateError(
             "ValidationException", "The context field may only be specified if a mock is specified."
         )
-    config = _configuration(state_configuration)
+    config = _configuration(state_configuration, state, mocked)
     value = _parse_input(input)
     given_variables = _json_object(variables, "variables")
-    context_override = _json_object(context, "context")
+    given_context = _json_object(context, "context")
+    if given_context is not None:
+        _check_context(given_context, state)
     if given_variables:
         program.uses_variables = True
     run = _InspectingRun(program, _engine_state(execution or _DEFAULT_CONTEXT, value, env), env)
-    run.context_override = context_override
-    run.configured_retries = config.retrier_retry_count
+    run.context_override = given_context
+    if given_context is None and _inside_map(machine):
+        # "Automatic Context population": a state within a Map sees iteration 0 with its input.
+        run.map_item = (0, value)
+    retries = config.retrier_retry_count or _context_retry_count(given_context)
+    run.configured_retries = retries
     thread = run.new_thread(machine, value, None, 0, last=0)
     thread["s"] = state.name
     if given_variables:
         thread["vars"] = dict(given_variables)
         thread["vsz"] = {name: len(to_json(v).encode()) for name, v in given_variables.items()}
-    if config.retrier_retry_count:
-        thread["rt"] = config.retrier_retry_count
-    _execute(run, thread, state, mocked, perform, config)
+    if retries:
+        thread["rt"] = retries
+    try:
+        _execute(run, thread, state, mocked, perform, config)
+    except MapDataRefused as refused:
+        raise TestStateError("ValidationException", refused.message) from None
     return _response(run, thread, state, level)
 
 
@@ -162,23 +196,34 @@ class _Mock:
 class _Configuration:
     retrier_retry_count: int = 0
     map_iteration_failure_count: int | None = None
+    error_caused_by_state: str | None = None
+    map_item_reader_data: str | None = None
 
 
 def _level(level: str | None) -> str:
     chosen = level or "INFO"
     if chosen not in INSPECTION_LEVELS:
         raise TestStateError(
-            "ValidationException",
-            f"1 validation error detected: Value '{chosen}' at 'inspectionLevel' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]",
+            "ValidationException", _enum_message(chosen, "inspectionLevel", INSPECTION_LEVELS)
         )
     return chosen
+
+
+def _enum_message(value: object, member: str, allowed: tuple[str, ...]) -> str:
+    return (
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+        f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+    )
 
 
 def _load(
     definition: str | dict[str, JSON], state_name: str | None
 ) -> tuple[Program, CompiledMachine, CompiledState]:
-    """The program and the state to test: a whole machine plus ``stateName``, or one state."""
+    """The program and the state to test: a whole machine plus ``stateName``, or one state.
+
+    With ``stateName`` the state may sit anywhere, inside a Parallel branch or a Map's
+    ItemProcessor too ("Iterating through state machine definitions", test-state-isolation).
+    """
     text = definition if isinstance(definition, str) else json.dumps(definition)
     if state_name is not None:
         try:
@@ -189,10 +234,7 @@ def _load(
         for machine in program.machines.values():
             if state_name in machine.states:
                 return program, machine, machine.states[state_name]
-        raise TestStateError(
-            "ValidationException",
-            f"The state '{state_name}' given as stateName does not exist in the definition.",
-        )
+        raise TestStateError("ValidationException", STATE_NOT_FOUND)
     try:
         single = json.loads(text)
     except json.JSONDecodeError:
@@ -226,12 +268,17 @@ def _single_state_machine(state: dict[str, JSON]) -> dict[str, JSON]:
     return {"StartAt": SINGLE_STATE_NAME, "States": states}
 
 
+def _inside_map(machine: CompiledMachine) -> bool:
+    """The machine is a Map's ItemProcessor, or nested in one (see CompiledState's keys)."""
+    return "#map" in machine.key
+
+
 def _check_mock(state: CompiledState, mock: dict[str, JSON] | None, reveal_secrets: bool) -> _Mock | None:
     if mock is None:
         if state.type in ("Map", "Parallel"):
             raise TestStateError("InvalidDefinition", UNSUPPORTED_WITHOUT_MOCK)
         info = state.resource
-        if info is not None and (info.kind == ACTIVITY or info.wait_for_token or ".sync" in info.arn):
+        if info is not None and (info.kind == ACTIVITY or info.wait_for_token or SYNC in info.arn):
             raise TestStateError(
                 "InvalidDefinition",
                 "TestState only supports Activity tasks, .sync or .waitForTaskToken service integration "
@@ -246,6 +293,13 @@ def _check_mock(state: CompiledState, mock: dict[str, JSON] | None, reveal_secre
         raise TestStateError(
             "ValidationException", f"State type '{state.type}' is not supported when a mock is specified"
         )
+    mode = mock.get("fieldValidationMode")
+    if mode is None:
+        mode = DEFAULT_MODE
+    if mode not in VALIDATION_MODES:
+        raise TestStateError(
+            "ValidationException", _enum_message(mode, "mock.fieldValidationMode", VALIDATION_MODES)
+        )
     has_result, error_output = "result" in mock, mock.get("errorOutput")
     if has_result == (error_output is not None):
         raise TestStateError(
@@ -253,21 +307,52 @@ def _check_mock(state: CompiledState, mock: dict[str, JSON] | None, reveal_secre
             "A test mock should have only one of the following fields: [result, errorOutput].",
         )
     if error_output is not None:
-        if not isinstance(error_output, dict) or not isinstance(error_output.get("error"), str):
-            raise TestStateError(
-                "ValidationException", "mock.errorOutput.error is required and must be a string."
-            )
-        cause = error_output.get("cause")
-        return _Mock(False, error=error_output["error"], cause=cause if isinstance(cause, str) else "")
+        return _mocked_error(error_output)
     result = _mocked_result(mock["result"])
-    if state.type in ("Map", "Parallel") and not isinstance(result, list):
-        raise TestStateError("ValidationException", "Mocked result must be an array.")
-    if state.type == "Parallel" and len(result) != len(state.branches):
-        raise TestStateError(
-            "ValidationException",
-            "Mocked result must contain the same number of items as number of Parallel branches.",
-        )
+    if state.type == "Map":
+        _check_map_result(state, result)
+    elif state.type == "Parallel":
+        if not isinstance(result, list):
+            raise TestStateError("ValidationException", "Mocked result must be an array.")
+        if len(result) != len(state.branches):
+            raise TestStateError(
+                "ValidationException",
+                "Mocked result must contain the same number of items as number of Parallel branches.",
+            )
+    elif state.resource is not None:
+        try:
+            validate_mock_result(state.resource.arn, result, str(mode))
+        except MockValidationError as invalid:
+            raise TestStateError("ValidationException", invalid.message) from None
     return _Mock(True, result=result)
+
+
+def _mocked_error(error_output: JSON) -> _Mock:
+    if not isinstance(error_output, dict) or not isinstance(error_output.get("error"), str):
+        raise TestStateError(
+            "ValidationException", "mock.errorOutput.error is required and must be a string."
+        )
+    error = error_output["error"]
+    cause = error_output.get("cause")
+    cause = cause if isinstance(cause, str) else ""
+    for member, text, limit in (("error", error, MAX_ERROR_LENGTH), ("cause", cause, MAX_CAUSE_LENGTH)):
+        if len(text) > limit:
+            raise TestStateError(
+                "ValidationException",
+                f"1 validation error detected: Value at 'mock.errorOutput.{member}' failed to satisfy "
+                f"constraint: Member must have length less than or equal to {limit}",
+            )
+    return _Mock(False, error=error, cause=cause)
+
+
+def _check_map_result(state: CompiledState, result: JSON) -> None:
+    """A Map's mock is its whole result: the results array, or with ResultWriter the writer's
+    object (LocalStack's AWS snapshot test_state_mock_validation.snapshot.json)."""
+    if "ResultWriter" in state.raw:
+        if not isinstance(result, dict):
+            raise TestStateError("ValidationException", "Mocked result must be a JSON object.")
+    elif not isinstance(result, list):
+        raise TestStateError("ValidationException", "Mocked result must be an array.")
 
 
 def _mocked_result(raw: JSON) -> JSON:
@@ -279,14 +364,12 @@ def _mocked_result(raw: JSON) -> JSON:
     raise TestStateError("ValidationException", "Mocked result must be valid JSON")
 
 
-def _configuration(config: dict[str, JSON] | None) -> _Configuration:
+def _configuration(
+    config: dict[str, JSON] | None, state: CompiledState, mocked: _Mock | None
+) -> _Configuration:
+    """TestStateConfiguration, checked against the state it configures."""
     if not config:
         return _Configuration()
-    if "mapItemReaderData" in config:
-        raise TestStateError(
-            "ValidationException",
-            "stateConfiguration.mapItemReaderData is not supported: this workbench has no ItemReader.",
-        )
     counts: dict[str, int | None] = {}
     for key in ("retrierRetryCount", "mapIterationFailureCount"):
         value = config.get(key)
@@ -297,7 +380,78 @@ def _configuration(config: dict[str, JSON] | None) -> _Configuration:
                 "satisfy constraint: Member must have value greater than or equal to 0",
             )
         counts[key] = value
-    return _Configuration(counts["retrierRetryCount"] or 0, counts["mapIterationFailureCount"])
+    if counts["mapIterationFailureCount"] is not None and state.type != "Map":
+        raise TestStateError(
+            "ValidationException",
+            "stateConfiguration.mapIterationFailureCount applies to a Map state, "
+            f"not to a {state.type} state.",
+        )
+    caused_by = _error_caused_by_state(config.get("errorCausedByState"), state, mocked)
+    reader_data = config.get("mapItemReaderData")
+    if reader_data is not None:
+        if not isinstance(reader_data, str):
+            raise TestStateError(
+                "ValidationException", "stateConfiguration.mapItemReaderData must be a string."
+            )
+        if state.type != "Map" or not isinstance(state.raw.get("ItemReader"), dict):
+            raise TestStateError(
+                "ValidationException",
+                "stateConfiguration.mapItemReaderData applies to a Map state with an ItemReader; "
+                f"the state '{state.name}' has none.",
+            )
+    return _Configuration(
+        counts["retrierRetryCount"] or 0, counts["mapIterationFailureCount"], caused_by, reader_data
+    )
+
+
+def _error_caused_by_state(name: JSON, state: CompiledState, mocked: _Mock | None) -> str | None:
+    """The sub-state a mocked Map/Parallel error comes from ("Specifying error source with
+    errorCausedByState", test-state-isolation): it must be one of that state's own states."""
+    if name is None:
+        return None
+    if not isinstance(name, str) or not name:
+        raise TestStateError(
+            "ValidationException", "stateConfiguration.errorCausedByState must be a state name."
+        )
+    if state.type not in ("Map", "Parallel") or mocked is None or mocked.has_result:
+        raise TestStateError(
+            "ValidationException",
+            "stateConfiguration.errorCausedByState applies to a Map or Parallel state with a mocked "
+            "error (mock.errorOutput).",
+        )
+    if name not in {inner.name for inner in _states_within(state)}:
+        raise TestStateError(
+            "ValidationException",
+            f"stateConfiguration.errorCausedByState: there is no state '{name}' inside the "
+            f"{state.type} state '{state.name}'.",
+        )
+    return name
+
+
+def _states_within(state: CompiledState) -> Iterator[CompiledState]:
+    machines = list(state.branches) + ([state.processor] if state.processor is not None else [])
+    for machine in machines:
+        for inner in machine.states.values():
+            yield inner
+            yield from _states_within(inner)
+
+
+def _check_context(context: dict[str, JSON], state: CompiledState) -> None:
+    info = state.resource
+    takes_token = info is not None and (info.wait_for_token or SYNC in info.arn)
+    try:
+        check_context(context, takes_token=takes_token)
+    except InvalidContextError as invalid:
+        raise TestStateError("ValidationException", invalid.message) from None
+
+
+def _context_retry_count(context: dict[str, JSON] | None) -> int:
+    """``State.RetryCount`` of a supplied context picks the retry attempt too ("test what happens
+    when all retry attempts are exhausted by increasing RetryCount values in your context
+    object", test-state-isolation)."""
+    state = context.get("State") if context else None
+    count = state.get("RetryCount") if isinstance(state, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else 0
 
 
 def _parse_input(text: str | None) -> JSON:
@@ -375,6 +529,7 @@ class _InspectingRun(Run):
     """A Run that records each data-flow stage of the state under test."""
 
     context_override: dict[str, JSON] | None = None
+    map_item: tuple[int, JSON] | None = None
     configured_retries = 0
     holding = False
 
@@ -390,8 +545,20 @@ class _InspectingRun(Run):
         token: str | None = None,
         item: tuple[int, JSON] | None = None,
     ) -> dict[str, JSON]:
-        built = super().context(thread, state, token, item)
-        return _merged(built, self.context_override) if self.context_override else built
+        """The caller's context object in place of the built one (see test_state_context);
+        a Map's own ItemSelector still sees the item it is selecting."""
+        if self.context_override is None:
+            built = super().context(thread, state, token, item if item is not None else self.map_item)
+            execution = built["Execution"]
+            if isinstance(execution, dict):
+                # AWS's TestState context has no RedriveCount (test_state_configuration.snapshot.json,
+                # the $states.context of test_map_state_failure_count[INFO-BASE_MAP_STATE]).
+                execution.pop("RedriveCount", None)
+        else:
+            built = copy.deepcopy(self.context_override)
+            if item is not None:
+                built["Map"] = {"Item": {"Index": item[0], "Value": item[1]}}
+        return built
 
     def effective_input(self, thread: Thread, state: CompiledState) -> JSON:
         value = super().effective_input(thread, state)
@@ -468,17 +635,6 @@ def _first_match(error_lists: list[tuple[str, ...]], error: str) -> int | None:
     return next((index for index, names in enumerate(error_lists) if error_matches(names, error)), None)
 
 
-def _merged(base: dict[str, JSON], override: dict[str, JSON]) -> dict[str, JSON]:
-    """The context object with the caller's fields laid over it, nested objects merged."""
-    merged = dict(base)
-    for key, value in override.items():
-        current = merged.get(key)
-        merged[key] = (
-            _merged(current, value) if isinstance(current, dict) and isinstance(value, dict) else value
-        )
-    return merged
-
-
 # --- running the state -------------------------------------------------------------------------
 
 
@@ -506,7 +662,11 @@ def _execute(
         # An empty Map left with its own (empty) result before the mock replaced it.
         for stage in ("result", "afterResultSelector", "afterResultPath"):
             run.watched.stages.pop(stage, None)
-        _finish_mocked_children(run, thread, state, mocked, config)
+    if mocked is not None and (held or (mocked_children and waiting and waiting.get("k") in _CHILD_WAITS)):
+        if state.type == "Map":
+            _finish_mocked_map(run, thread, state, mocked, config)
+        else:
+            _finish_mocked_parallel(run, thread, state, mocked)
         return
     if code != BLOCKED or not waiting or run.finished:
         return
@@ -518,8 +678,6 @@ def _execute(
         run.settle(thread, finish_wait)
     elif kind == "task":
         _finish_task(run, thread, state, mocked, perform)
-    elif mocked_children and kind in ("map", "parallel"):
-        _finish_mocked_children(run, thread, state, mocked, config)
 
 
 def _finish_task(
@@ -563,51 +721,56 @@ def _settle_failure(run: Run, thread: Thread, error: str, cause: str) -> None:
     run.settle(thread, lambda run, thread, state: task_state.task_failed(run, thread, state, error, cause))
 
 
-def _finish_mocked_children(
-    run: _InspectingRun, thread: Thread, state: CompiledState, mocked: _Mock | None, config: _Configuration
+def _finish_mocked_map(
+    run: _InspectingRun, thread: Thread, state: CompiledState, mocked: _Mock, config: _Configuration
 ) -> None:
-    """A Map or Parallel whose result is mocked: its iterations/branches never run."""
-    assert mocked is not None
-    waiting = thread.get("w") or {}
-    for child_id in list(waiting.get("live", ())):
-        run.drop_thread(child_id)
-    thread["w"] = None
-    if state.type == "Map":
-        _note_map_settings(run, state, waiting)
+    """A Map whose result is mocked: its items are read and shaped, its iterations never run."""
+    waiting = release(run, thread)
+
+    def step(run: Run, thread: Thread, _: CompiledState) -> int:
+        assert isinstance(run, _InspectingRun)
+        view = map_view(run, thread, state, waiting, config.map_item_reader_data)
+        run.watched.stages.update(map_stages(run, thread, state, view))
+        failures = config.map_iteration_failure_count
+        if failures is not None and failures > len(view.items):
+            raise TestStateError(
+                "ValidationException",
+                f"stateConfiguration.mapIterationFailureCount ({failures}) cannot exceed the number of "
+                f"items in the input ({len(view.items)}).",
+            )
+        if not mocked.has_result:
+            return run.handle_error(thread, state, mocked.error or "", mocked.cause)
+        if _tolerance_exceeded(failures, view.tolerated_count, view.tolerated_percent, view.iterations):
+            return run.handle_error(
+                thread, state, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, TOLERATED_FAILURE_CAUSE
+            )
+        return map_state.complete(run, thread, state, mocked.result)
+
+    run.settle(thread, step)
+
+
+def _finish_mocked_parallel(run: _InspectingRun, thread: Thread, state: CompiledState, mocked: _Mock) -> None:
+    """A Parallel whose result is mocked: its branches never run."""
+    live = (thread.get("w") or {}).get("live")
+    branch = run.threads.get(live[0]) if live else None
+    if state.jsonata and state.has_arguments and branch is not None:
+        run.watched.stages["afterArguments"] = branch["in"]
+    release(run, thread)
     if not mocked.has_result:
         error, cause = mocked.error or "", mocked.cause
         run.settle(thread, lambda run, thread, state: run.handle_error(thread, state, error, cause))
         return
-    if state.type == "Map" and _tolerance_exceeded(waiting, config.map_iteration_failure_count):
-        run.settle(
-            thread,
-            lambda run, thread, state: run.handle_error(
-                thread, state, errors.EXCEED_TOLERATED_FAILURE_THRESHOLD, TOLERATED_FAILURE_CAUSE
-            ),
-        )
-        return
     result = mocked.result
     run.watched.stages.setdefault("result", result)
-    complete = map_state.complete if state.type == "Map" else parallel_state.complete
-    run.settle(thread, lambda run, thread, state: complete(run, thread, state, result))
+    run.settle(thread, lambda run, thread, state: parallel_state.complete(run, thread, state, result))
 
 
-def _note_map_settings(run: _InspectingRun, state: CompiledState, waiting: dict[str, Any]) -> None:
-    stages = run.watched.stages
-    if "items" in waiting and state.items_path is not None and not state.jsonata:
-        stages["afterItemsPath"] = waiting["items"]
-    stages["maxConcurrency"] = waiting.get("max", 0)
-    if waiting.get("tc") is not None:
-        stages["toleratedFailureCount"] = waiting["tc"]
-    if waiting.get("tp") is not None:
-        stages["toleratedFailurePercentage"] = float(waiting["tp"])
-
-
-def _tolerance_exceeded(waiting: dict[str, Any], failures: int | None) -> bool:
-    """stateConfiguration.mapIterationFailureCount against the Map's tolerated failures."""
+def _tolerance_exceeded(failures: int | None, count: int | None, percent: float | None, total: int) -> bool:
+    """stateConfiguration.mapIterationFailureCount against the Map's tolerated failures; a Map
+    that tolerates nothing explicitly is not failed by it (AWS's answer for a Map without
+    ToleratedFailureCount: SUCCEEDED, test_state_configuration.snapshot.json)."""
     if not failures:
         return False
-    count, percent, total = waiting.get("tc"), waiting.get("tp"), waiting.get("n") or 0
     if count is not None and failures > count:
         return True
     return percent is not None and total > 0 and failures * 100 / total > percent
@@ -639,7 +802,18 @@ def _response(run: _InspectingRun, thread: Thread, state: CompiledState, level: 
     return response
 
 
-_JSONPATH_ORDER = ("afterInputPath", "afterParameters", "result", "afterResultSelector", "afterResultPath")
+_TEXT_STAGES = (
+    "afterArguments",
+    "afterInputPath",
+    "afterParameters",
+    "result",
+    "afterResultSelector",
+    "afterResultPath",
+    "afterItemsPath",
+    "afterItemsPointer",
+    "afterItemSelector",
+    "afterItemBatcher",
+)
 _NUMBERS = ("maxConcurrency", "toleratedFailureCount", "toleratedFailurePercentage")
 
 
@@ -649,13 +823,17 @@ def _inspection_data(
     """DEBUG's stage values, shaped per state type the way AWS's answers show them."""
     stages = dict(run.watched.stages)
     original = run.state["ctx"]["input"]
+    if state.type == "Map":
+        # A mocked Map's results are no task result: AWS shows none (test_state_context_object
+        # .snapshot.json, test_state_map_context_object: afterResultSelector, no result).
+        stages.pop("result", None)
     if state.jsonata:
         for key in ("afterInputPath", "afterParameters", "afterResultSelector", "afterResultPath"):
             stages.pop(key, None)
     else:
         _fill_jsonpath_stages(state, stages, original, response)
     data: dict[str, JSON] = {"input": to_json(original)}
-    for key in ("afterArguments", *_JSONPATH_ORDER, "afterItemsPath"):
+    for key in _TEXT_STAGES:
         if key in stages:
             data[key] = to_json(stages[key])
     for key in _NUMBERS:

@@ -121,6 +121,143 @@ def test_refusals_use_aws_error_codes(aws: Any) -> None:
     assert "State type 'Pass' is not supported when a mock is specified" in str(exc.value)
 
 
+# A Distributed Map over the input's orders (the TestState page's "Testing a Map state", with an
+# ItemBatcher added): the mock is the whole Map's result; no iteration runs.
+ORDERS_MAP = {
+    "StartAt": "Fan",
+    "States": {
+        "Fan": {
+            "Type": "Map",
+            "ItemsPath": "$.orders",
+            "ItemSelector": {"order.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+            "ItemBatcher": {"MaxItemsPerBatch": 2},
+            "MaxConcurrency": 3,
+            "ToleratedFailureCount": 1,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Ship",
+                "States": {"Ship": {"Type": "Pass", "End": True}},
+            },
+            "ResultPath": "$.shipped",
+            "Catch": [{"ErrorEquals": ["States.ExceedToleratedFailureThreshold"], "Next": "TooMany"}],
+            "Next": "Done",
+        },
+        "TooMany": {"Type": "Fail", "Error": "TooMany"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+ORDERS = {"orders": ["o-1", "o-2", "o-3"]}
+
+
+@pytest.mark.live
+def test_mocked_map_shows_items_selector_and_batches(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    answer = sfn.test_state(
+        definition=json.dumps(ORDERS_MAP),
+        stateName="Fan",
+        input=json.dumps(ORDERS),
+        mock={"result": json.dumps([["shipped"], ["shipped"]])},
+        inspectionLevel="DEBUG",
+    )
+    assert answer["status"] == "SUCCEEDED" and answer["nextState"] == "Done"
+    assert json.loads(answer["output"]) == {**ORDERS, "shipped": [["shipped"], ["shipped"]]}
+    data = answer["inspectionData"]
+    selected = [{"order": "o-1", "index": 0}, {"order": "o-2", "index": 1}, {"order": "o-3", "index": 2}]
+    assert json.loads(data["afterItemsPath"]) == ORDERS["orders"]
+    assert json.loads(data["afterItemSelector"]) == selected
+    assert json.loads(data["afterItemBatcher"]) == [{"Items": selected[:2]}, {"Items": selected[2:]}]
+    assert (data["maxConcurrency"], data["toleratedFailureCount"]) == (3, 1)
+    # Two failed iterations (batches) of a Map tolerating one: its Catcher takes it.
+    caught = sfn.test_state(
+        definition=json.dumps(ORDERS_MAP),
+        stateName="Fan",
+        input=json.dumps(ORDERS),
+        mock={"result": "[]"},
+        stateConfiguration={"mapIterationFailureCount": 2},
+        inspectionLevel="DEBUG",
+    )
+    assert (caught["status"], caught["nextState"]) == ("CAUGHT_ERROR", "TooMany")
+    assert caught["error"] == "States.ExceedToleratedFailureThreshold"
+    assert caught["inspectionData"]["errorDetails"] == {"catchIndex": 0}
+
+
+@pytest.mark.live
+def test_mock_field_validation_modes(aws: Any) -> None:
+    # LocalStack's AWS snapshots test_field_validation_mode*.snapshot.json: a lambda:invoke mock
+    # whose StatusCode is a string fails STRICT (the default) and PRESENT, passes NONE.
+    sfn = aws("stepfunctions")
+    state = json.dumps({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True})
+    mock = {"result": json.dumps({"StatusCode": "200"})}
+    for mode in (None, "STRICT", "PRESENT"):
+        with pytest.raises(ClientError) as exc:
+            sfn.test_state(
+                definition=state, mock=mock if mode is None else {**mock, "fieldValidationMode": mode}
+            )
+        assert _code(exc) == "ValidationException"
+        assert exc.value.response["Error"]["Message"] == (
+            "Mock result schema validation error: Field 'StatusCode' must be a number"
+        )
+    answer = sfn.test_state(definition=state, mock={**mock, "fieldValidationMode": "NONE"})
+    assert json.loads(answer["output"]) == {"StatusCode": "200"}
+
+
+@pytest.mark.live
+def test_distributed_map_reads_map_item_reader_data(aws: Any) -> None:
+    # test_state_configuration.snapshot.json, test_state_machine_configuration_map_iteration_item_reader.
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "State0",
+        "States": {
+            "State0": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "ItemReader": {
+                    "ReaderConfig": {"InputType": "JSON"},
+                    "Resource": "arn:aws:states:::s3:getObject",
+                    "Arguments": {"Bucket": "{% $states.input.Bucket %}", "Key": "{% $states.input.Key %}"},
+                },
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "HandleItem",
+                    "States": {"HandleItem": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    answer = aws("stepfunctions").test_state(
+        stateName="State0",
+        definition=json.dumps(machine),
+        input=json.dumps({"Bucket": "test-bucket", "Key": "test-key"}),
+        stateConfiguration={"mapItemReaderData": json.dumps([1, 2, 3])},
+        inspectionLevel="DEBUG",
+        mock={"result": json.dumps([1, 4, 9])},
+    )
+    assert answer["status"] == "SUCCEEDED" and json.loads(answer["output"]) == [1, 4, 9]
+    assert answer["inspectionData"] == {
+        "input": '{"Bucket":"test-bucket","Key":"test-key"}',
+        "maxConcurrency": 1,
+    }
+
+
+@pytest.mark.live
+def test_state_name_and_lengths_are_checked(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    with pytest.raises(ClientError) as exc:
+        sfn.test_state(definition=json.dumps(MACHINE), stateName="Nope")
+    assert (_code(exc), exc.value.response["Error"]["Message"]) == (
+        "ValidationException",
+        "State not found in definition",
+    )
+    with pytest.raises(ClientError) as exc:
+        sfn.test_state(definition=json.dumps(MACHINE), stateName="S" * 81)
+    assert _code(exc) == "ValidationException"
+    assert (
+        "at 'stateName' failed to satisfy constraint: Member must have length less than or equal to 80"
+        in str(exc.value)
+    )
+
+
 @pytest.mark.django_db
 def test_panel_endpoint_runs_a_state_of_the_machine(client: Client) -> None:
     from workbench.accounts.services import default_workspace
@@ -138,7 +275,8 @@ def test_panel_endpoint_runs_a_state_of_the_machine(client: Client) -> None:
     assert answer["status"] == "SUCCEEDED"
     assert json.loads(answer["inspectionData"]["afterResultSelector"]) == {"price": 7}
     refused = client.post(url, json.dumps({"stateName": "Nope"}), content_type="application/json")
-    assert refused.status_code == 400 and "'Nope'" in refused.json()["message"]
+    # AWS's words (LocalStack's AWS snapshot test_test_state_machine_scenarios.snapshot.json).
+    assert refused.status_code == 400 and refused.json()["message"] == "State not found in definition"
 
 
 @pytest.mark.live
@@ -181,3 +319,39 @@ def test_state_panel_runs_a_clicked_state(live_url: str, transactional_db: Any) 
         page.click("#state-panel button[type=submit]")
         page.wait_for_selector('#state-panel-result[data-status="CAUGHT_ERROR"]')
         assert "Rejected" in page.locator("#state-panel-status").inner_text()
+
+
+@pytest.mark.live
+@pytest.mark.browser
+def test_state_panel_shows_a_mocked_maps_item_stages(live_url: str, transactional_db: Any) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.flows import services as flows
+
+    flows.create_state_machine(
+        default_workspace(), name="fan", definition=json.dumps(ORDERS_MAP), role_arn=ROLE
+    )
+    with chromium_page() as page:
+        page.goto(f"{live_url}/machines/fan/")
+        page.click('g.state-node[data-state="Fan"]')
+        page.wait_for_selector('#state-panel[data-state="Fan"]:not([hidden])')
+        page.fill("#state-panel textarea[name=input]", json.dumps(ORDERS))
+        page.select_option("#state-panel select[name=inspection-level]", "DEBUG")
+        page.select_option("#state-panel select[name=mock-kind]", "result")
+        page.fill("#state-panel textarea[name=mock-result]", json.dumps([["a"], ["b"]]))
+        page.click("#state-panel button[type=submit]")
+        page.wait_for_selector('#state-panel-result[data-status="SUCCEEDED"]')
+        stages = page.eval_on_selector_all(
+            "#state-panel-result tr[data-stage]", "rows => rows.map(r => r.dataset.stage)"
+        )
+        assert stages[:4] == ["input", "afterInputPath", "afterItemsPath", "afterItemSelector"]
+        assert {"afterItemBatcher", "maxConcurrency", "toleratedFailureCount"} <= set(stages)
+        batches = page.locator('tr[data-stage="afterItemBatcher"] pre').inner_text()
+        assert len(json.loads(batches)) == 2
+
+        # Whatever the validation mode, a Map's mock is its results array: an object is refused
+        # (LocalStack's AWS snapshot test_state_mock_validation.snapshot.json).
+        page.fill("#state-panel textarea[name=mock-result]", "{}")
+        page.select_option("#state-panel select[name=mock-validation]", "NONE")
+        page.click("#state-panel button[type=submit]")
+        page.wait_for_selector('#state-panel-result[data-status="REFUSED"]')
+        assert "Mocked result must be an array." in page.locator("#state-panel-result").inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
@@ -21,7 +22,7 @@ from workbench.flows.models import Execution, StateMachine
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
 
 
-def _max_results(params: dict[str, Any]) -> int | None:
+def max_results(params: dict[str, Any]) -> int | None:
     value = params.get("maxResults")
     if value in (None, 0):
         return None
@@ -32,6 +33,17 @@ def _max_results(params: dict[str, Any]) -> int | None:
             code="ValidationException",
         )
     return value
+
+
+def paged(
+    member: str, items: Any, params: dict[str, Any], shape: Callable[[Any], dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a List*/Get* answer: ``member`` holds the shaped items, ``nextToken`` the rest."""
+    chosen, token = page(items, params.get("nextToken"), max_results(params))
+    result: dict[str, Any] = {member: [shape(item) for item in chosen]}
+    if token:
+        result["nextToken"] = token
+    return result
 
 
 @sfn.operation("CreateStateMachine")
@@ -64,20 +76,18 @@ def describe_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, A
 
 @sfn.operation("ListStateMachines")
 def list_state_machines(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machines, token = page(
-        StateMachine.objects.filter(workspace=ws).select_related("workspace").order_by("name"),
-        params.get("nextToken"),
-        _max_results(params),
+    machines = StateMachine.objects.filter(workspace=ws).select_related("workspace").order_by("name")
+    return paged(
+        "stateMachines",
+        machines,
+        params,
+        lambda m: {
+            "stateMachineArn": m.arn,
+            "name": m.name,
+            "type": m.type,
+            "creationDate": epoch(m.created),
+        },
     )
-    result: dict[str, Any] = {
-        "stateMachines": [
-            {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": epoch(m.created)}
-            for m in machines
-        ]
-    }
-    if token:
-        result["nextToken"] = token
-    return result
 
 
 @sfn.operation("UpdateStateMachine")
@@ -160,7 +170,7 @@ def validate_state_machine_definition(ws: Workspace, params: dict[str, Any]) -> 
         )
     wanted = ("ERROR",) if severity == "ERROR" else ("ERROR", "WARNING")
     diagnostics = [d for d in validate_definition(definition) if d.severity in wanted]
-    limit = _max_results(params) or 100
+    limit = max_results(params) or 100
     return {
         "result": "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK",
         "diagnostics": [d.to_aws() for d in diagnostics[:limit]],
@@ -176,18 +186,26 @@ def describe_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 @sfn.operation("ListExecutions")
 def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
-    executions = machine.executions.select_related("state_machine__workspace").order_by("-start_date", "-id")
+    """A state machine's executions, or with ``mapRunArn`` a Map Run's child executions."""
+    if params.get("mapRunArn") is not None and params.get("stateMachineArn") is not None:
+        raise AwsError(
+            "Only one of stateMachineArn or mapRunArn can be specified", code="ValidationException"
+        )
+    if params.get("mapRunArn") is not None:
+        map_run = flows.get_map_run(ws, required(params, "mapRunArn"))
+        executions = map_run.children.all()
+    else:
+        machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+        executions = machine.executions.filter(map_run__isnull=True)
+    executions = executions.select_related("state_machine__workspace", "map_run").order_by(
+        "-start_date", "-id"
+    )
     status = params.get("statusFilter")
     if status:
         if status not in dict(Execution.STATUSES) and status != "PENDING_REDRIVE":
             raise AwsError(f"Invalid statusFilter: '{status}'", code="ValidationException")
         executions = executions.filter(status=status)
-    chosen, token = page(executions, params.get("nextToken"), _max_results(params))
-    result: dict[str, Any] = {"executions": [presenters.list_item(e) for e in chosen]}
-    if token:
-        result["nextToken"] = token
-    return result
+    return paged("executions", executions, params, presenters.list_item)
 
 
 @sfn.operation("GetExecutionHistory")
@@ -195,13 +213,12 @@ def get_execution_history(ws: Workspace, params: dict[str, Any]) -> dict[str, An
     execution = flows.get_execution(ws, required(params, "executionArn"))
     order = "-event_id" if params.get("reverseOrder") else "event_id"
     include = params.get("includeExecutionData", True) is not False
-    rows, token = page(execution.history.order_by(order), params.get("nextToken"), _max_results(params))
-    result: dict[str, Any] = {
-        "events": [presenters.history_row_to_aws(r, include_data=include) for r in rows]
-    }
-    if token:
-        result["nextToken"] = token
-    return result
+    return paged(
+        "events",
+        execution.history.order_by(order),
+        params,
+        lambda row: presenters.history_row_to_aws(row, include_data=include),
+    )
 
 
 @sfn.operation("StopExecution")
@@ -241,14 +258,29 @@ def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     for member in ("mock", "stateConfiguration"):
         if params.get(member) is not None and not isinstance(params[member], dict):
             raise SerializationError(f"Value for {member} must be a structure")
+    state_name = string(params, "stateName")
+    input_text, variables = string(params, "input"), string(params, "variables")
+    context = string(params, "context")
+    mock, configuration = params.get("mock") or {}, params.get("stateConfiguration") or {}
+    # TestStateInput's length limits (botocore model: TestStateStateName 1-80, SensitiveData <= 256 KiB).
+    for member, value, low, high in (
+        ("stateName", state_name, 1, 80),
+        ("input", input_text, 0, _SENSITIVE_MAX),
+        ("variables", variables, 0, _SENSITIVE_MAX),
+        ("context", context, 0, _SENSITIVE_MAX),
+        ("mock.result", mock.get("result"), 0, _SENSITIVE_MAX),
+        ("stateConfiguration.errorCausedByState", configuration.get("errorCausedByState"), 1, 80),
+        ("stateConfiguration.mapItemReaderData", configuration.get("mapItemReaderData"), 0, _SENSITIVE_MAX),
+    ):
+        _check_length(member, value, low, high)
     return state_testing.test_state(
         ws,
         definition=definition,
-        state_name=string(params, "stateName"),
-        input_text=string(params, "input"),
+        state_name=state_name,
+        input_text=input_text,
         mock=params.get("mock"),
-        variables=string(params, "variables"),
-        context=string(params, "context"),
+        variables=variables,
+        context=context,
         inspection_level=string(params, "inspectionLevel"),
         state_configuration=params.get("stateConfiguration"),
         reveal_secrets=params.get("revealSecrets") is True,
@@ -257,3 +289,21 @@ def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 
 test_state.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite its name
+
+_SENSITIVE_MAX = 262144
+
+
+def _check_length(member: str, value: Any, low: int, high: int) -> None:
+    """AWS's length constraint message; sensitive members are not echoed back."""
+    if not isinstance(value, str):
+        return
+    if len(value) < low:
+        bound = f"greater than or equal to {low}"
+    elif len(value) > high:
+        bound = f"less than or equal to {high}"
+    else:
+        return
+    raise AwsError(
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+        f"Member must have length {bound}"
+    )

@@ -36,6 +36,36 @@ class StateMachine(models.Model):
         return self.name
 
 
+class MapRun(models.Model):
+    """A Distributed Map's run: its children are Executions with ``map_run`` set."""
+
+    RUNNING = "RUNNING"
+    STATUSES = [(s, s) for s in ("RUNNING", "SUCCEEDED", "FAILED", "ABORTED")]
+
+    execution = models.ForeignKey("Execution", on_delete=models.CASCADE, related_name="map_runs")
+    map_run_id = models.CharField(max_length=64, unique=True)
+    arn = models.CharField(max_length=512)
+    state_name = models.CharField(max_length=128)
+    state_machine_arn = models.CharField(max_length=512, help_text="the children's: <machine>/<label>")
+    definition = models.TextField(help_text="the ItemProcessor every child runs")
+    execution_type = models.CharField(max_length=16, default="STANDARD")
+    item_count = models.PositiveIntegerField()
+    max_concurrency = models.PositiveIntegerField(default=0)
+    tolerated_failure_count = models.PositiveIntegerField(default=0)
+    tolerated_failure_percentage = models.FloatField(default=0.0)
+    status = models.CharField(max_length=16, choices=STATUSES, default=RUNNING)
+    error = models.CharField(max_length=256, null=True)
+    cause = models.TextField(null=True)
+    start_date = models.DateTimeField()
+    stop_date = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+
+    def __str__(self) -> str:
+        return self.arn
+
+
 class Execution(models.Model):
     RUNNING = "RUNNING"
     SUCCEEDED = "SUCCEEDED"
@@ -56,6 +86,10 @@ class Execution(models.Model):
     stop_date = models.DateTimeField(null=True)
     engine_state = models.JSONField(null=True, help_text="the decider's state, opaque to the shell")
     event_count = models.PositiveIntegerField(default=0)
+    map_run = models.ForeignKey(
+        MapRun, on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    item_index = models.PositiveIntegerField(null=True, blank=True, help_text="a Map Run child's item")
 
     class Meta:
         constraints = [
@@ -65,8 +99,17 @@ class Execution(models.Model):
 
     @property
     def arn(self) -> str:
+        if self.map_run_id is not None:
+            # A child workflow execution: execution:<machine>/<label>:<name>.
+            machine_arn = self.map_run.state_machine_arn
+            return machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{self.name}"
         machine = self.state_machine
         return execution_arn(machine.workspace.region, machine.workspace.account_id, machine.name, self.name)
+
+    @property
+    def state_machine_arn(self) -> str:
+        """The machine this execution ran: a child's is its Map Run's ``<machine>/<label>``."""
+        return self.map_run.state_machine_arn if self.map_run_id is not None else self.state_machine.arn
 
     def __str__(self) -> str:
         return self.name

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count
+
 from workbench.core.jsonio import epoch
-from workbench.flows.models import Execution, HistoryEvent
+from workbench.flows.models import Execution, HistoryEvent, MapRun
 
 
 def shape_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -43,13 +45,67 @@ def shape_history_row(row: HistoryEvent) -> dict[str, Any]:
 def list_item(execution: Execution) -> dict[str, Any]:
     shaped: dict[str, Any] = {
         "executionArn": execution.arn,
-        "stateMachineArn": execution.state_machine.arn,
+        "stateMachineArn": execution.state_machine_arn,
         "name": execution.name,
         "status": execution.status,
         "startDate": epoch(execution.start_date),
     }
     if execution.stop_date is not None:
         shaped["stopDate"] = epoch(execution.stop_date)
+    if execution.map_run is not None:
+        shaped["mapRunArn"] = execution.map_run.arn
+    return shaped
+
+
+def describe_map_run(map_run: MapRun) -> dict[str, Any]:
+    """DescribeMapRun: the run's settings and its children counted by status.
+
+    Items and executions count alike here: one child per item (or per batch)."""
+    counts = _child_counts(map_run)
+    shaped: dict[str, Any] = {
+        "mapRunArn": map_run.arn,
+        "executionArn": map_run.execution.arn,
+        "status": map_run.status,
+        "startDate": epoch(map_run.start_date),
+        "maxConcurrency": map_run.max_concurrency,
+        "toleratedFailurePercentage": map_run.tolerated_failure_percentage,
+        "toleratedFailureCount": map_run.tolerated_failure_count,
+        "itemCounts": dict(counts, resultsWritten=counts["succeeded"] + counts["failed"]),
+        "executionCounts": dict(counts, resultsWritten=counts["succeeded"] + counts["failed"]),
+        "redriveCount": 0,
+    }
+    if map_run.stop_date is not None:
+        shaped["stopDate"] = epoch(map_run.stop_date)
+    return shaped
+
+
+def _child_counts(map_run: MapRun) -> dict[str, int]:
+    by_status = dict(
+        map_run.children.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    started = sum(by_status.values())
+    return {
+        "pending": max(0, map_run.item_count - started),
+        "running": by_status.get(Execution.RUNNING, 0),
+        "succeeded": by_status.get(Execution.SUCCEEDED, 0),
+        "failed": by_status.get(Execution.FAILED, 0),
+        "timedOut": by_status.get(Execution.TIMED_OUT, 0),
+        "aborted": by_status.get(Execution.ABORTED, 0),
+        "total": map_run.item_count,
+        "failuresNotRedrivable": 0,
+        "pendingRedrive": 0,
+    }
+
+
+def map_run_list_item(map_run: MapRun) -> dict[str, Any]:
+    shaped: dict[str, Any] = {
+        "executionArn": map_run.execution.arn,
+        "mapRunArn": map_run.arn,
+        "stateMachineArn": map_run.state_machine_arn,
+        "startDate": epoch(map_run.start_date),
+    }
+    if map_run.stop_date is not None:
+        shaped["stopDate"] = epoch(map_run.stop_date)
     return shaped
 
 

@@ -15,6 +15,7 @@ from engine.states.definition import InvalidDefinitionError, parse_definition
 from engine.states.model import (
     ExecutionContext,
     ExecutionStartRequested,
+    MapRunUpdated,
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
@@ -23,7 +24,7 @@ from engine.states.model import (
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
 from workbench.core.errors import AwsError, ValidationError
-from workbench.flows.models import Execution, PendingTask, StateMachine
+from workbench.flows.models import Execution, MapRun, PendingTask, StateMachine
 from workbench.runtime import express
 from workbench.runtime.express import ExpressResult, express_context
 from workbench.runtime.stepper import apply_happening
@@ -74,16 +75,59 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
     parts = parsed.resource.split(":")
     if len(parts) < 3:
         raise AwsError(f"Invalid Arn: '{arn}'", code="InvalidArn")
-    execution = (
-        Execution.objects.filter(
-            state_machine__workspace=workspace, state_machine__name=parts[1], name=parts[2]
-        )
-        .select_related("state_machine__workspace")
-        .first()
+    machine_name, _, label = parts[1].partition("/")
+    executions = Execution.objects.filter(
+        state_machine__workspace=workspace, state_machine__name=machine_name, name=parts[2]
     )
+    if label:  # a Map Run's child: execution:<machine>/<label>:<name>
+        executions = executions.filter(map_run__state_machine_arn__endswith=f":{machine_name}/{label}")
+    else:
+        executions = executions.filter(map_run__isnull=True)
+    execution = executions.select_related("state_machine__workspace", "map_run").first()
     if execution is None:
         raise AwsError(f"Execution Does Not Exist: '{arn}'", code="ExecutionDoesNotExist")
     return execution
+
+
+def get_map_run(workspace: Workspace, arn: str) -> MapRun:
+    parsed = Arn.parse(arn) if isinstance(arn, str) else None
+    if parsed is None or parsed.service != "states" or not parsed.resource.startswith("mapRun:"):
+        raise AwsError(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", code="InvalidArn")
+    map_run = (
+        MapRun.objects.filter(arn=arn, execution__state_machine__workspace=workspace)
+        .select_related("execution__state_machine__workspace")
+        .first()
+    )
+    if map_run is None:
+        raise AwsError(f"Resource not found: '{arn}'", code="ResourceNotFound")
+    return map_run
+
+
+def update_map_run(
+    map_run: MapRun,
+    *,
+    max_concurrency: int | None,
+    tolerated_failure_count: int | None,
+    tolerated_failure_percentage: float | None,
+) -> None:
+    """UpdateMapRun: record the new limits and hand them to the parent's decider."""
+    if map_run.status != MapRun.RUNNING:
+        raise AwsError(f"Map Run is not running: '{map_run.arn}'", code="ValidationException")
+    changes = {
+        "max_concurrency": max_concurrency,
+        "tolerated_failure_count": tolerated_failure_count,
+        "tolerated_failure_percentage": tolerated_failure_percentage,
+    }
+    MapRun.objects.filter(id=map_run.id).update(**{k: v for k, v in changes.items() if v is not None})
+    apply_happening(
+        map_run.execution_id,
+        MapRunUpdated(
+            map_run_id=map_run.map_run_id,
+            max_concurrency=max_concurrency,
+            tolerated_failure_count=tolerated_failure_count,
+            tolerated_failure_percentage=tolerated_failure_percentage,
+        ),
+    )
 
 
 def create_state_machine(

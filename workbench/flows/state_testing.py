@@ -43,7 +43,9 @@ def test_state(
     name = str(uuid.uuid4())
 
     def perform(command: InvokeTask) -> Performed:
-        done = integrations.perform_command(workspace, command, caller=f"TestState {machine_name}")
+        done = integrations.perform_command(
+            workspace, command, caller=f"TestState {machine_name}", role_arn=role_arn, session_name=name
+        )
         if done.error is not None:
             return Performed(error=done.error, cause=done.cause)
         return Performed(output=done.output)

@@ -72,7 +72,7 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     context = {
         "machine": machine,
         "graph": render_svg(json.loads(machine.definition)),
-        "executions": machine.executions.all()[:50],
+        "executions": machine.executions.filter(map_run__isnull=True)[:50],
         "error": error,
         "edit_error": edit_error,
         "input_text": input_text,
@@ -137,7 +137,7 @@ def validate_definition(request: HttpRequest) -> JsonResponse:
 
 def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
     execution = get_object_or_404(
-        Execution.objects.select_related("state_machine__workspace"), id=execution_id
+        Execution.objects.select_related("state_machine__workspace", "map_run__execution"), id=execution_id
     )
     rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
     statuses = state_statuses(rows)
@@ -147,5 +147,9 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
         "describe": presenters.describe_execution(execution),
+        "map_runs": [
+            (run, presenters.describe_map_run(run), run.children.order_by("item_index")[:100])
+            for run in execution.map_runs.all()
+        ],
     }
     return render(request, "flows/execution_detail.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from engine.states.model import Command, InvokeTask, StartTimer
+from workbench.runtime import map_runs
 
 
 def carry_out(execution_id: int, commands: Iterable[Command]) -> None:
@@ -16,3 +17,5 @@ def carry_out(execution_id: int, commands: Iterable[Command]) -> None:
             tasks.invoke_task.delay(execution_id, command.task_id)
         elif isinstance(command, StartTimer):
             tasks.fire_timer.apply_async((execution_id, command.timer_id), eta=command.fire_at)
+        elif isinstance(command, map_runs.MAP_RUN_COMMANDS):
+            map_runs.carry_out(command)

@@ -1,7 +1,8 @@
 """Express executions run in memory: the same decider, driven in a loop in this thread.
 
 Nothing is persisted (AWS keeps no history for Express either); task resources are
-performed synchronously and Wait/back-off timers sleep, within Express's five-minute limit.
+performed synchronously, Wait/back-off timers sleep, and a Distributed Map's children run one
+after another in memory, all within Express's five-minute limit.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from django.utils import timezone
 
 from engine.states.interpreter import advance
 from engine.states.model import (
+    ChildExecutionEnded,
     Decision,
     ExecutionContext,
     ExecutionStartRequested,
     FinishExecution,
     Happening,
     InvokeTask,
+    StartChildExecution,
+    StartMapRun,
     StartTimer,
     TaskFailed,
     TaskSucceeded,
@@ -67,6 +71,7 @@ def run(
     deadline = context.start_time + EXPRESS_LIMIT
     queue: list[Happening] = [ExecutionStartRequested(input=payload, context=context)]
     timers: dict[str, datetime] = {}
+    map_runs: dict[str, StartMapRun] = {}
     state: dict[str, Any] | None = None
     while queue or timers:
         if not queue:
@@ -92,9 +97,39 @@ def run(
                 timers[command.timer_id] = command.fire_at
             elif isinstance(command, InvokeTask):
                 queue.append(_perform(workspace, context, command))
+            elif isinstance(command, StartMapRun):
+                map_runs[command.map_run_id] = command
+            elif isinstance(command, StartChildExecution):
+                queue.append(_run_child(workspace, map_runs[command.map_run_id], command))
         if timezone.now() > deadline:
             return _timed_out(context)
     return _timed_out(context)
+
+
+def _run_child(workspace: Workspace, map_run: StartMapRun, command: StartChildExecution) -> Happening:
+    """A Distributed Map's child, run in memory to its end like the Express parent itself."""
+    machine_arn = map_run.state_machine_arn
+    arn = machine_arn.replace(":stateMachine:", ":express:", 1) + f":{command.name}"
+    context = ExecutionContext(
+        execution_arn=arn,
+        execution_name=command.name,
+        state_machine_arn=machine_arn,
+        state_machine_name=machine_arn.rsplit(":", 1)[1],
+        start_time=timezone.now(),
+    )
+    ended = run(workspace, map_run.definition, command.input, context)
+    return ChildExecutionEnded(
+        map_run_id=command.map_run_id,
+        index=command.index,
+        status=ended.status,  # type: ignore[arg-type]
+        output=ended.output,
+        error=ended.error,
+        cause=ended.cause,
+        execution_arn=arn,
+        name=command.name,
+        start_date=ended.started.isoformat(),
+        stop_date=ended.stopped.isoformat(),
+    )
 
 
 def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTask) -> Happening:
@@ -104,7 +139,13 @@ def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTas
             "States.Runtime",
             "Express workflows do not support the .waitForTaskToken integration pattern",
         )
-    result = integrations.perform_command(workspace, command, caller=context.execution_arn)
+    result = integrations.perform_command(
+        workspace,
+        command,
+        caller=context.execution_arn,
+        role_arn=context.role_arn,
+        session_name=context.execution_name[:64],
+    )
     if result.error is not None:
         return TaskFailed(command.task_id, result.error, result.cause)
     return TaskSucceeded(command.task_id, result.output)

@@ -36,7 +36,7 @@ from engine.states.model import (
 from workbench.core.jsonio import dumps
 from workbench.flows.models import Execution, HistoryEvent, PendingTask, Timer
 from workbench.live import publish
-from workbench.runtime import dispatch
+from workbench.runtime import dispatch, map_runs
 
 _system_random = random.SystemRandom()
 log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
             # An answered task is no longer pending: its token cannot be answered twice.
             PendingTask.objects.filter(execution=execution, task_id=happening.task_id).delete()
         _persist(execution, decision)
-        transaction.on_commit(partial(_after_commit, execution.id, decision))
+        is_child = execution.map_run_id is not None
+        transaction.on_commit(partial(_after_commit, execution.id, decision, is_child))
     return decision
 
 
@@ -140,6 +141,8 @@ def _record(execution: Execution, command: Any) -> None:
         )
     elif isinstance(command, CancelTimer):
         Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
+    elif isinstance(command, map_runs.MAP_RUN_COMMANDS):
+        map_runs.record(execution, command)
     elif isinstance(command, FinishExecution):
         execution.status = command.status
         execution.stop_date = timezone.now()
@@ -150,6 +153,10 @@ def _record(execution: Execution, command: Any) -> None:
         execution.timers.all().delete()
 
 
-def _after_commit(execution_id: int, decision: Decision) -> None:
+def _after_commit(execution_id: int, decision: Decision, is_child: bool) -> None:
     dispatch.carry_out(execution_id, decision.commands)
     publish.history_appended(execution_id, decision)
+    if is_child and decision.status != "RUNNING":
+        from workbench.runtime import tasks
+
+        tasks.report_child_end.delay(execution_id)

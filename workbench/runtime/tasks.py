@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from engine.states.model import TaskFailed, TaskSucceeded, TimerFired
 from workbench.flows.models import Execution, PendingTask, StateMachine, Timer
-from workbench.runtime import express, integrations
+from workbench.runtime import express, integrations, map_runs
 from workbench.runtime.stepper import apply_happening
 
 
@@ -31,6 +31,8 @@ def invoke_task(execution_id: int, task_id: str) -> None:
         caller=f"{task.execution.arn}#{task.state_name}",
         attempt=task.attempt,
         wait_for_token=task.wait_for_token,
+        role_arn=task.execution.state_machine.role_arn,
+        session_name=task.execution.name[:64],
     )
     if not result.done:
         return
@@ -65,6 +67,25 @@ def recover() -> None:
         execution__status=Execution.RUNNING, wait_for_token=False
     ).values_list("execution_id", "task_id"):
         invoke_task.delay(execution_id, task_id)
+    map_runs.recover()
+
+
+@shared_task(name="stepbridge.start_child_execution")
+def start_child_execution(map_run_id: str, name: str) -> None:
+    """A Distributed Map's child execution takes its first step."""
+    map_runs.start_child(map_run_id, name)
+
+
+@shared_task(name="stepbridge.report_child_end")
+def report_child_end(child_id: int) -> None:
+    """A child execution ended: its parent's Map Run counts it."""
+    map_runs.report_end(child_id)
+
+
+@shared_task(name="stepbridge.stop_map_run_children")
+def stop_map_run_children(map_run_id: str) -> None:
+    """A Map Run failed or was aborted: stop the children still running."""
+    map_runs.stop_children(map_run_id)
 
 
 @shared_task(name="stepbridge.run_express_execution")

@@ -182,7 +182,7 @@ class CompiledState:
             self.processor = CompiledMachine(processor, f"{machine_key}/{name}#map", program, self.language)
             config = processor.get("ProcessorConfig")
             self.distributed = isinstance(config, dict) and config.get("Mode") == "DISTRIBUTED"
-            """A distributed Map's child workflows cannot read the variables of outer scopes."""
+            """Its iterations are child executions (runtime.distributed_map), not threads."""
             self.has_items = "Items" in spec
             self.items: JSON = spec.get("Items")
             selector = spec.get("ItemSelector", spec.get("Parameters"))

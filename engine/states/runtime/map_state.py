@@ -2,8 +2,8 @@
 
 Covers ItemsPath, ItemSelector (and the legacy Parameters) with ``$$.Map.Item``, ItemProcessor
 (and the legacy Iterator), MaxConcurrency(Path), ToleratedFailureCount/Percentage(Path) and
-ItemBatcher (MaxItemsPerBatch(Path), BatchInput). A DISTRIBUTED Map that reads its items with
-ItemReader or writes them with ResultWriter is refused with a clear States.Runtime error.
+ItemBatcher (MaxItemsPerBatch(Path), BatchInput). A DISTRIBUTED Map runs its iterations as child
+executions instead: see ``distributed_map``, which shares the item helpers here.
 
 In JSONata the items are ``Items`` (an array, or an expression giving one; default: the state
 input), ItemSelector is a JSONata template seeing ``$states.context.Map.Item``, the numeric
@@ -19,12 +19,17 @@ from engine.states import errors
 from engine.states.errors import StatesError
 from engine.states.model import JSON
 from engine.states.paths import compile_path, compile_template
-from engine.states.runtime import query
+from engine.states.runtime import distributed_map, query
 from engine.states.runtime.codes import BLOCKED
 from engine.states.runtime.compiled import CompiledState
 
 if TYPE_CHECKING:
     from engine.states.runtime.run import Run, Thread
+
+
+TOLERATED_FAILURE_CAUSE = "The specified tolerated failure threshold was exceeded"
+"""AWS's cause for States.ExceedToleratedFailureThreshold (as recorded from AWS by LocalStack's
+snapshot tests of TestState on Map states)."""
 
 
 def enter_map(run: Run, thread: Thread, state: CompiledState) -> int:
@@ -33,16 +38,51 @@ def enter_map(run: Run, thread: Thread, state: CompiledState) -> int:
 
 
 def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
-    spec = state.raw
-    for unsupported in ("ItemReader", "ResultWriter"):
-        if unsupported in spec:
-            raise run.runtime_error(
-                thread,
-                state,
-                f"{unsupported} (a DISTRIBUTED Map reading or writing S3) is not supported by this "
-                "workbench yet; pass the items in the state input instead.",
-            )
+    if state.distributed:
+        return distributed_map.start(run, thread, state)
     effective = run.effective_input(thread, state)
+    items = items_of(run, thread, state, effective)
+    waiting = new_waiting(run, thread, state, "map", items, effective)
+    iterations = waiting["n"]
+    run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": iterations})
+    thread["w"] = waiting
+    if iterations == 0:
+        thread["w"] = None
+        return complete(run, thread, state, [])
+    first_wave = iterations if not waiting["max"] else min(waiting["max"], iterations)
+    for _ in range(first_wave):
+        _start_iteration(run, thread, state, waiting)
+    return BLOCKED
+
+
+def new_waiting(
+    run: Run, thread: Thread, state: CompiledState, kind: str, items: list[JSON], effective: JSON
+) -> dict[str, Any]:
+    """What a Map waits on, for both modes: its items (or batches), the limits read from the
+    state, and the count of iterations started, running, left, failed and their results."""
+    concurrency = count_field(run, thread, state, "MaxConcurrency", effective, 0)
+    batch_size, batch_input = batching(run, thread, state, effective)
+    total = len(items) if batch_size is None else math.ceil(len(items) / batch_size)
+    return {
+        "k": kind,
+        "items": items,
+        "eff": effective,
+        "n": total,
+        "next": 0,
+        "left": total,
+        "failed": 0,
+        "results": [None] * total,
+        "max": concurrency or 0,
+        "tc": count_field(run, thread, state, "ToleratedFailureCount", effective, None),
+        "tp": percent_field(run, thread, state, effective),
+        "batch": batch_size,
+        "batch_input": batch_input,
+        "live": [],
+    }
+
+
+def items_of(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> list[JSON]:
+    """The items from the state input: ItemsPath (JSONPath) or Items (JSONata)."""
     if state.jsonata:
         items = _jsonata_items(run, thread, state)
     elif state.items_path is None:
@@ -53,39 +93,10 @@ def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
         raise run.runtime_error(
             thread,
             state,
-            f"The ItemsPath '{spec.get('ItemsPath', '$')}' must reference a JSON array, "
+            f"The ItemsPath '{state.raw.get('ItemsPath', '$')}' must reference a JSON array, "
             f"not {type(items).__name__}",
         )
-    concurrency = _count(run, thread, state, "MaxConcurrency", effective, 0)
-    tolerated_count = _count(run, thread, state, "ToleratedFailureCount", effective, None)
-    tolerated_percent = _percent(run, thread, state, effective)
-    batch_size, batch_input = _batching(run, thread, state, effective)
-    iterations = len(items) if batch_size is None else math.ceil(len(items) / batch_size)
-    run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": iterations})
-    waiting: dict[str, Any] = {
-        "k": "map",
-        "items": items,
-        "eff": effective,
-        "n": iterations,
-        "next": 0,
-        "left": iterations,
-        "failed": 0,
-        "results": [None] * iterations,
-        "max": concurrency or 0,
-        "tc": tolerated_count,
-        "tp": tolerated_percent,
-        "batch": batch_size,
-        "batch_input": batch_input,
-        "live": [],
-    }
-    thread["w"] = waiting
-    if iterations == 0:
-        thread["w"] = None
-        return complete(run, thread, state, [])
-    first_wave = iterations if not waiting["max"] else min(waiting["max"], iterations)
-    for _ in range(first_wave):
-        _start_iteration(run, thread, state, waiting)
-    return BLOCKED
+    return items
 
 
 def _jsonata_items(run: Run, thread: Thread, state: CompiledState) -> JSON:
@@ -98,7 +109,7 @@ def _jsonata_items(run: Run, thread: Thread, state: CompiledState) -> JSON:
     return items
 
 
-def _count(
+def count_field(
     run: Run, thread: Thread, state: CompiledState, field: str, effective: JSON, default: int | None
 ) -> int | None:
     spec = state.raw
@@ -118,7 +129,7 @@ def _count(
     return value
 
 
-def _percent(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> float | None:
+def percent_field(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> float | None:
     spec = state.raw
     if "ToleratedFailurePercentage" in spec:
         written = spec["ToleratedFailurePercentage"]
@@ -146,7 +157,7 @@ def _percent(run: Run, thread: Thread, state: CompiledState, effective: JSON) ->
     return float(value)
 
 
-def _batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> tuple[int | None, JSON]:
+def batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> tuple[int | None, JSON]:
     batcher = state.raw.get("ItemBatcher")
     if not isinstance(batcher, dict):
         return None, None
@@ -173,7 +184,7 @@ def _batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -
     return size or 1_000_000_000, batch_input
 
 
-def _iteration_input(
+def iteration_input(
     run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int
 ) -> JSON:
     items = waiting["items"]
@@ -208,7 +219,7 @@ def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: di
     index = waiting["next"]
     waiting["next"] = index + 1
     try:
-        value = _iteration_input(run, thread, state, waiting, index)
+        value = iteration_input(run, thread, state, waiting, index)
     except StatesError:
         for child_id in list(waiting["live"]):
             run.drop_thread(child_id)
@@ -217,8 +228,6 @@ def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: di
         raise
     assert state.processor is not None
     child = run.new_thread(state.processor, value, thread, index, last=thread["last"])
-    if state.distributed:
-        child["iso"] = True
     run.emit(
         child, "MapIterationStarted", "mapIterationStartedEventDetails", {"name": state.name, "index": index}
     )
@@ -274,10 +283,7 @@ def iteration_failed(
     parent["last"] = child["last"]
     if tolerance_set:
         error = errors.EXCEED_TOLERATED_FAILURE_THRESHOLD
-        cause = (
-            f"The Map state '{state.name}' failed because the number of failed items exceeded "
-            "the tolerated failure threshold."
-        )
+        cause = TOLERATED_FAILURE_CAUSE
 
     def fail(run: Run, parent: Thread, state: CompiledState) -> int:
         run.emit(parent, "MapStateFailed", None, None)
@@ -309,10 +315,14 @@ def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
     return complete(run, parent, state, results)
 
 
-def complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
+def complete(
+    run: Run, thread: Thread, state: CompiledState, results: JSON, *, succeeded_event: bool = True
+) -> int:
     """The Map's result (one output per iteration): ResultSelector, ResultPath, OutputPath
-    (or JSONata Output), then leave the state. Public for TestState's mocked results."""
-    run.emit(thread, "MapStateSucceeded", None, None)
+    (or JSONata Output), then leave the state. Public for TestState's mocked results; a
+    distributed Map reports MapRunSucceeded instead of MapStateSucceeded."""
+    if succeeded_event:
+        run.emit(thread, "MapStateSucceeded", None, None)
     if state.jsonata:
         return query.conclude(run, thread, state, results, result=results)
     if state.result_selector is not None:

@@ -9,8 +9,7 @@ Threads are plain dicts inside ``state["threads"]``::
      "rt": retries of the current state, "p": parent thread id, "slot": index in the parent,
      "w": what the thread waits for, or None}
 
-and, once a state assigned workflow variables, "vars" (name -> value) and "vsz" (name -> bytes);
-"iso" marks a thread that cannot read its ancestors' variables (a distributed Map's children).
+and, once a state assigned workflow variables, "vars" (name -> value) and "vsz" (name -> bytes).
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ from engine.states.model import (
     CancelTask,
     CancelTimer,
     Command,
+    EndMapRun,
     Environment,
     ExecutionStatus,
     FinishExecution,
@@ -270,8 +270,16 @@ class Run:
             self.commands.append(CancelTask(task_id))
         for timer_id in waiting.get("timers", ()):
             self.cancel_timer(timer_id)
+        if waiting["k"] == "maprun":
+            self.abort_map_run(waiting["run"])
+            return
         for child_id in list(waiting.get("live", ())):
             self.drop_thread(child_id)
+
+    def abort_map_run(self, map_run_id: str) -> None:
+        """A Map Run whose parent no longer waits for it: its children are stopped."""
+        if self.state.get("runs", {}).pop(map_run_id, None) is not None:
+            self.commands.append(EndMapRun(map_run_id=map_run_id, status="ABORTED"))
 
     # --- timers -------------------------------------------------------------------------
 
@@ -555,6 +563,8 @@ class Run:
             return
         self.emit(None, event_type, details_key, details, prev=prev)
         state = self.state
+        for map_run_id in list(state.get("runs", ())):
+            self.abort_map_run(map_run_id)
         for task_id in state["tasks"]:
             self.commands.append(CancelTask(task_id))
         for timer_id in state["timers"]:

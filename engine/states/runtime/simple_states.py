@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from engine.states import errors
 from engine.states.errors import StatesError
-from engine.states.paths import PathSyntaxError, compile_template
+from engine.states.paths import PathSyntaxError, TemplateError, compile_template
 from engine.states.runtime import query
 from engine.states.runtime.compiled import CompiledState
 
@@ -67,7 +67,12 @@ def _text_field(run: Run, thread: Thread, state: CompiledState, field: str, path
         renderer = compile_template({f"{path_field}.$": spec[path_field]})
     except PathSyntaxError as problem:
         raise run.runtime_error(thread, state, str(problem)) from None
-    rendered = run.render(thread, state, renderer, thread["in"])
+    try:
+        rendered = renderer(run.scope(thread, state, thread["in"]))
+    except TemplateError as problem:
+        # AWS names the field as written, ErrorPath/CausePath, not as the template key we built.
+        message = problem.message.replace(f"'{path_field}.$'", f"'{path_field}'")
+        raise run.runtime_error(thread, state, message) from None
     value = rendered[path_field] if isinstance(rendered, dict) else None
     if not isinstance(value, str):
         raise StatesError(

@@ -20,6 +20,7 @@ from engine.states.errors import StatesError
 from engine.states.history import (
     ACTIVITY,
     LAMBDA_FUNCTION,
+    SERVICE,
     ResourceInfo,
     error_details,
     lambda_invoke_envelope,
@@ -197,11 +198,12 @@ def task_succeeded(
         result = lambda_invoke_envelope(result, thread["id"])
     text = to_json(result)
     if payload_too_large(text):
-        raise StatesError(
-            errors.DATA_LIMIT_EXCEEDED,
-            f"The state/task '{state.name}' returned a result with a size exceeding "
-            "the maximum number of bytes service limit.",
+        cause = (
+            f"The state/task '{_result_source(info)}' returned a result with a size exceeding "
+            "the maximum number of bytes service limit."
         )
+        _emit_failure(run, thread, info, errors.DATA_LIMIT_EXCEEDED, cause)
+        return run.handle_error(thread, state, errors.DATA_LIMIT_EXCEEDED, cause)
     if info.kind == LAMBDA_FUNCTION:
         run.emit(
             thread, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", output_details(text)
@@ -220,10 +222,15 @@ def task_succeeded(
     return run.exit_state(thread, state, run.place_result(thread, state, result), None, assigned)
 
 
-def task_failed(run: Run, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
-    info = state.resource
-    assert info is not None
-    _stop_waiting(run, thread)
+def _result_source(info: ResourceInfo) -> str:
+    """Whom AWS's States.DataLimitExceeded cause names for an oversized task result: the
+    integration's service for ``arn:aws:states:::...`` ('lambda' for lambda:invoke), else the
+    Resource ARN (LocalStack's AWS-recorded error_handling/test_states_errors.snapshot.json)."""
+    return info.resource_type if info.kind == SERVICE else info.arn
+
+
+def _emit_failure(run: Run, thread: Thread, info: ResourceInfo, error: str, cause: str) -> None:
+    """The resource family's failure event (LambdaFunctionFailed, ActivityFailed or TaskFailed)."""
     if info.kind == LAMBDA_FUNCTION:
         run.emit(
             thread, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", error_details(error, cause)
@@ -238,30 +245,48 @@ def task_failed(run: Run, thread: Thread, state: CompiledState, error: str, caus
             **error_details(error, cause),
         }
         run.emit(thread, "TaskFailed", "taskFailedEventDetails", details)
+
+
+def task_failed(run: Run, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
+    info = state.resource
+    assert info is not None
+    _stop_waiting(run, thread)
+    _emit_failure(run, thread, info, error, cause)
     return run.handle_error(thread, state, error, cause)
 
 
 def task_timed_out(run: Run, thread: Thread, state: CompiledState, error: str) -> int:
-    """TimeoutSeconds or HeartbeatSeconds ran out: cancel the work, then Retry/Catch."""
+    """TimeoutSeconds or HeartbeatSeconds ran out: cancel the work, then Retry/Catch.
+
+    AWS reports either clock as States.Timeout with no cause, in the *TimedOut event and in
+    the execution's failure (LocalStack's AWS-recorded timeouts/test_heartbeats.snapshot.json);
+    a missed heartbeat is States.HeartbeatTimeout only to a Retry or Catch that names it
+    ("HeartbeatTimeout is available inside the Catch and Retry fields", concepts-error-handling).
+    """
     info = state.resource
     assert info is not None
     task_id = thread["w"]["task"]
     _stop_waiting(run, thread)
     run.commands.append(CancelTask(task_id))
+    reported = error_details(errors.TIMEOUT, "")
     if info.kind == LAMBDA_FUNCTION:
-        run.emit(
-            thread, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", error_details(error, "")
-        )
+        run.emit(thread, "LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", reported)
     elif info.kind == ACTIVITY:
-        run.emit(thread, "ActivityTimedOut", "activityTimedOutEventDetails", error_details(error, ""))
+        run.emit(thread, "ActivityTimedOut", "activityTimedOutEventDetails", reported)
     else:
-        details = {
-            "resourceType": info.resource_type,
-            "resource": info.resource_name,
-            **error_details(error, ""),
-        }
+        details = {"resourceType": info.resource_type, "resource": info.resource_name, **reported}
         run.emit(thread, "TaskTimedOut", "taskTimedOutEventDetails", details)
+    if error == errors.HEARTBEAT_TIMEOUT and not _names_heartbeat_timeout(state):
+        error = errors.TIMEOUT
     return run.handle_error(thread, state, error, "")
+
+
+def _names_heartbeat_timeout(state: CompiledState) -> bool:
+    """Whether any Retry or Catch of the state lists States.HeartbeatTimeout explicitly."""
+    named = errors.HEARTBEAT_TIMEOUT
+    return any(named in retrier.error_equals for retrier in state.retriers) or any(
+        named in catcher.error_equals for catcher in state.catchers
+    )
 
 
 def task_heartbeat(run: Run, thread: Thread) -> None:

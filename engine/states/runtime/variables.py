@@ -6,7 +6,8 @@ workflow-variables):
 * The top-level states share one scope. Each Parallel branch and each Map iteration runs in a
   scope of its own: it reads the variables of the scopes around it, but what it assigns stays
   inside it (data leaves a branch or an iteration only through its output).
-* A distributed Map's child workflows cannot read the variables of outer scopes.
+* A distributed Map's child workflows cannot read the variables of outer scopes: they are
+  executions of their own (runtime.distributed_map), with their own variables.
 * An inner scope cannot assign a variable that belongs to an outer scope.
 * A single variable holds at most 256 KiB, one ``Assign`` at most 256 KiB in total, and all the
   variables of an execution at most 10 MiB (UTF-8 of their JSON text).
@@ -49,7 +50,7 @@ def visible_variables(run: Run, thread: Thread) -> dict[str, JSON] | None:
 
 def _outer_variables(run: Run, thread: Thread) -> dict[str, JSON] | None:
     parent_id = thread["p"]
-    if parent_id is None or thread.get("iso"):
+    if parent_id is None:
         return None
     parent = run.threads.get(parent_id)
     return visible_variables(run, parent) if parent is not None else None

@@ -2,6 +2,7 @@
 
 ``report`` collects diagnostics; ``parsing`` turns text into JSON; ``machine`` walks the
 state machine and its branches; ``fields`` knows which field belongs where; ``state_checks``,
-``choice_rules``, ``retry_catch`` and ``payloads`` check the parts of a state; ``graph`` checks
-transitions, reachability and terminal states.
+``choice_rules``, ``retry_catch``, ``payloads`` and ``distributed_checks`` (ItemReader,
+ItemBatcher, ResultWriter, Label) check the parts of a state; ``graph`` checks transitions,
+reachability and terminal states.
 """

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from engine.states.model import JSON
 from engine.states.validation import fields as F
+from engine.states.validation.distributed_checks import check_unique_labels
 from engine.states.validation.graph import check_scope
 from engine.states.validation.parsing import ParsedDefinition
 from engine.states.validation.report import (
@@ -53,6 +54,7 @@ def check_document(parsed: ParsedDefinition, report: Report) -> None:
         report=report, graph=Report(), top_language=top_language, duplicate_keys=parsed.duplicate_keys
     )
     _check_machine(document, "", walk, depth=0)
+    check_unique_labels(document, report)
     report.diagnostics.extend(walk.graph.diagnostics)
 
 

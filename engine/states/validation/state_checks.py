@@ -13,12 +13,12 @@ from engine.states.model import JSON
 from engine.states.path_syntax import is_input_reference_path, is_path, is_reference_path
 from engine.states.validation import fields as F
 from engine.states.validation.choice_rules import check_choices
+from engine.states.validation.distributed_checks import check_distributed_fields
 from engine.states.validation.expressions import is_path_or_intrinsic, jsonata_body, looks_dynamic
 from engine.states.validation.payloads import (
     check_assign,
     check_jsonata_strings,
     check_object_payload,
-    check_payload,
 )
 from engine.states.validation.report import INVALID_RESOURCE, NO_PATH, PASS_RESULT_IS_STATIC, Report, child
 from engine.states.validation.retry_catch import check_catch, check_retry
@@ -318,25 +318,9 @@ def _check_map(state: dict[str, JSON], location: str, report: Report, language: 
             report.schema(message, child(location, "Items"))
         check_jsonata_strings(items, child(location, "Items"), report)
     _check_payloads(state, ("ItemSelector", "Parameters", "ResultSelector"), location, report, language)
-    for config in ("ItemReader", "ItemBatcher", "ResultWriter"):
-        if config in state:
-            if not isinstance(state[config], dict):
-                report.schema(
-                    f"The value for the field '{config}' must be an OBJECT", child(location, config)
-                )
-            else:
-                _check_map_config(state[config], child(location, config), report, language)
-    if "Label" in state:
-        check_string(state, "Label", location, report)
+    check_distributed_fields(state, location, report, language)
     check_retry(state, location, report)
     check_catch(state, location, report, language)
-
-
-def _check_map_config(config: dict[str, JSON], location: str, report: Report, language: str) -> None:
-    """ItemReader / ItemBatcher / ResultWriter: their Parameters or Arguments are payloads."""
-    for payload in ("Parameters", "Arguments", "BatchInput"):
-        if payload in config:
-            check_payload(config[payload], child(location, payload), report, language)
 
 
 def check_processor_config(processor: dict[str, JSON], location: str, report: Report) -> None:

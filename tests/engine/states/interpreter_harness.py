@@ -15,7 +15,9 @@ from engine.states.interpreter import advance
 from engine.states.model import (
     CancelTask,
     CancelTimer,
+    ChildExecutionEnded,
     Decision,
+    EndMapRun,
     Environment,
     ExecutionContext,
     ExecutionStartRequested,
@@ -23,6 +25,8 @@ from engine.states.model import (
     Happening,
     HistoryEvent,
     InvokeTask,
+    StartChildExecution,
+    StartMapRun,
     StartTimer,
     StopRequested,
     TaskFailed,
@@ -63,6 +67,11 @@ class Harness:
         self.timers: dict[str, StartTimer] = {}
         self.cancelled_tasks: list[str] = []
         self.finished: list[FinishExecution] = []
+        self.map_runs: dict[str, StartMapRun] = {}
+        self.ended_runs: dict[str, EndMapRun] = {}
+        self.children: list[StartChildExecution] = []
+        """Child executions asked for and not yet reported back (see ``run_children``)."""
+        self.child_harnesses: dict[str, Harness] = {}
         self.status = "RUNNING"
         self.context = ExecutionContext(
             execution_arn=f"arn:aws:states:{REGION}:{ACCOUNT}:execution:{machine_name}:{execution_name}",
@@ -100,7 +109,61 @@ class Harness:
                 self.timers.pop(command.timer_id, None)
             elif isinstance(command, FinishExecution):
                 self.finished.append(command)
+            elif isinstance(command, StartMapRun):
+                self.map_runs[command.map_run_id] = command
+            elif isinstance(command, StartChildExecution):
+                self.children.append(command)
+            elif isinstance(command, EndMapRun):
+                self.ended_runs[command.map_run_id] = command
         return decision
+
+    def run_children(
+        self, outcome: Callable[[StartChildExecution], tuple[str, Any, str]] | None = None
+    ) -> None:
+        """Play the shell for a Distributed Map: run each child execution (its own Harness on the
+        Map Run's definition) and report ChildExecutionEnded, until no child is pending.
+
+        ``outcome`` may decide a child instead: (status, output or error, cause).
+        """
+        while self.children:
+            child = self.children.pop(0)
+            if child.map_run_id in self.ended_runs:
+                continue  # the shell aborts the children of an ended run
+            map_run = self.map_runs[child.map_run_id]
+            arn = map_run.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{child.name}"
+            if outcome is not None:
+                status, value, cause = outcome(child)
+            else:
+                harness = Harness(map_run.definition, execution_name=child.name)
+                harness.context = ExecutionContext(
+                    execution_arn=arn,
+                    execution_name=child.name,
+                    state_machine_arn=map_run.state_machine_arn,
+                    state_machine_name=map_run.state_machine_arn.rsplit(":", 1)[1],
+                    start_time=self.now,
+                    role_arn=ROLE_ARN,
+                )
+                harness.start(child.input)
+                self.child_harnesses[child.name] = harness
+                finished = harness.finished[-1]
+                status = finished.status
+                value = finished.output if status == "SUCCEEDED" else finished.error
+                cause = finished.cause or ""
+            succeeded = status == "SUCCEEDED"
+            self.send(
+                ChildExecutionEnded(
+                    map_run_id=child.map_run_id,
+                    index=child.index,
+                    status=status,  # type: ignore[arg-type]
+                    output=value if succeeded else None,
+                    error=None if succeeded else value,
+                    cause=None if succeeded else cause,
+                    execution_arn=arn,
+                    name=child.name,
+                    start_date="2024-05-01T12:00:00.000Z",
+                    stop_date="2024-05-01T12:00:01.000Z",
+                )
+            )
 
     # --- happenings -----------------------------------------------------------------------
 

@@ -232,7 +232,7 @@ def test_empty_map_and_non_array_items() -> None:
     assert wrong.finished[-1].error == "States.Runtime"
 
 
-def test_distributed_item_reader_is_refused_clearly() -> None:
+def test_distributed_item_reader_asks_the_shell_to_read_s3() -> None:
     definition = {
         "StartAt": "M",
         "States": {
@@ -240,7 +240,7 @@ def test_distributed_item_reader_is_refused_clearly() -> None:
                 "Type": "Map",
                 "ItemReader": {
                     "Resource": "arn:aws:states:::s3:getObject",
-                    "Parameters": {"Bucket": "b", "Key": "k"},
+                    "Parameters": {"Bucket": "b", "Key.$": "$.key"},
                 },
                 "ItemProcessor": {
                     "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
@@ -252,9 +252,10 @@ def test_distributed_item_reader_is_refused_clearly() -> None:
         },
     }
     run = Harness(definition)
-    run.start({})
-    assert run.finished[-1].error == "States.Runtime"
-    assert "ItemReader" in (run.finished[-1].cause or "")
+    run.start({"key": "k"})
+    read = run.task("M")
+    assert (read.resource, read.payload) == ("arn:aws:states:::s3:getObject", {"Bucket": "b", "Key": "k"})
+    assert run.types() == ["ExecutionStarted", "MapStateEntered"]  # no Task* events for the read
 
 
 def test_map_retry_runs_all_iterations_again() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,8 +88,11 @@ def test_set_at_copies_only_the_path_and_creates_objects() -> None:
     ("document", "path"), [({"a": "text"}, "$.a.b"), ({"l": [1]}, "$.l[4]"), ([1], "$.a")]
 )
 def test_set_at_refuses_to_overwrite_non_objects(document: Any, path: str) -> None:
-    with pytest.raises(ResultPathError, match="Unable to apply ResultPath"):
+    # Step Functions Local's wording, quoted in aws/aws-cdk issue 29473.
+    with pytest.raises(ResultPathError) as caught:
         set_at(document, compile_path(path), 1)
+    compact = json.dumps(document, separators=(",", ":"))
+    assert str(caught.value) == f"Unable to apply ReferencePath {path} to input {compact}"
 
 
 def _scope(document: Any) -> Scope:

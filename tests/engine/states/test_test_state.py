@@ -341,20 +341,23 @@ def test_mock_is_refused_for_states_without_work(state_type: str) -> None:
     assert raised.value.message == f"State type '{state_type}' is not supported when a mock is specified"
 
 
-def test_context_needs_a_mock_and_overrides_the_context_object() -> None:
+def test_context_needs_a_mock_and_replaces_the_context_object() -> None:
     task = {
         "Type": "Task",
         "Resource": "arn:aws:states:::sqs:sendMessage",
-        "Parameters": {"name.$": "$$.Execution.Name", "state.$": "$$.State.Name"},
+        "Parameters": {"name.$": "$$.Execution.Name", "whole.$": "$$"},
         "ResultPath": None,
         "OutputPath": "$",
         "End": True,
     }
-    context = json.dumps({"Execution": {"Name": "my-run"}})
+    context = {"Execution": {"Name": "my-run"}, "State": {}}
     with pytest.raises(ts.TestStateError):
-        run(task, input={}, context=context)
-    response = run(task, input={}, context=context, mock=mocked({}), inspection_level="DEBUG")
-    assert data(response)["afterParameters"] == {"name": "my-run", "state": ts.SINGLE_STATE_NAME}
+        run(task, input={}, context=json.dumps(context))
+    response = run(task, input={}, context=json.dumps(context), mock=mocked({}), inspection_level="DEBUG")
+    # The given object is $$ as it is, nothing built around it: with {"Execution": {}, "State": {},
+    # "StateMachine": {}} AWS's $$ is exactly that (test_state_context_object.snapshot.json,
+    # test_state_context_object_edge_cases[EMPTY_OBJECTS]).
+    assert data(response)["afterParameters"] == {"name": "my-run", "whole": context}
 
 
 # --- Map and Parallel ---------------------------------------------------------------------------
@@ -395,7 +398,10 @@ def test_mocked_map_result_goes_through_result_path() -> None:
     shaped = data(response)
     assert shaped["afterItemsPath"] == [1, 2, 3]
     assert (shaped["maxConcurrency"], shaped["toleratedFailureCount"]) == (2, 1)
-    assert shaped["result"] == [1, 4, 9]
+    # A mocked Map shows no "result" stage, only what ResultSelector/ResultPath made of it
+    # (test_state_context_object.snapshot.json, test_state_map_context_object[EXECUTION_INPUT_VALUES]).
+    assert "result" not in shaped and shaped["afterResultSelector"] == [1, 4, 9]
+    assert shaped["afterResultPath"] == {"Values": [1, 2, 3], "results": [1, 4, 9]}
 
 
 def test_map_iteration_failures_above_tolerance_are_caught() -> None:
@@ -494,7 +500,9 @@ def test_state_name_picks_a_state_of_a_whole_machine() -> None:
     assert response["nextState"] == "ValueIsZero"
     with pytest.raises(ts.TestStateError) as raised:
         run(machine, state_name="Nope", input={})
-    assert "'Nope'" in raised.value.message
+    # AWS's words: LocalStack's AWS snapshot test_test_state_machine_scenarios.snapshot.json.
+    assert raised.value.code == "ValidationException"
+    assert raised.value.message == "State not found in definition"
 
 
 def test_invalid_definitions_carry_the_validator_message() -> None:

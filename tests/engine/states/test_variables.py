@@ -450,7 +450,9 @@ def test_a_distributed_map_cannot_read_outer_variables() -> None:
         )
 
     assert run(definition("INLINE"), [0]).output() == [True]
-    assert run(definition("DISTRIBUTED"), [0]).output() == [False]
+    distributed = run(definition("DISTRIBUTED"), [0])
+    distributed.run_children()  # each item is a child execution, with variables of its own
+    assert distributed.output() == [False]
 
 
 # --- size limits ---------------------------------------------------------------------------------

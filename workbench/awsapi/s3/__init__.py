@@ -1,0 +1,80 @@
+"""The S3 REST-XML API, path-style: what boto3 and aws-cli send to an endpoint such as 127.0.0.1.
+
+S3 requests share paths with the browser UI (``/machines/`` could be a bucket), so they are
+told apart by their signature: SigV4 with ``s3`` as the credential scope's service, in the
+Authorization header or a presigned URL's X-Amz-Credential. ``workbench.storage.middleware``
+sends those here before any other middleware (so without CSRF checks) or URL routing.
+
+This module recognises and answers such requests; ``routing`` picks the operation, and
+``buckets``, ``listings``, ``objects`` and ``multipart`` implement them.
+https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAPI.html
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+
+from workbench.accounts.services import workspace_for_access_key
+from workbench.awsapi.s3.call import S3Call
+from workbench.awsapi.s3.responses import error_response
+from workbench.awsapi.s3.routing import bucket_and_key, route
+from workbench.core.errors import AwsError
+from workbench.storage.errors import S3Error
+
+log = logging.getLogger(__name__)
+
+_SIGV4_S3 = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/s3/aws4_request")
+
+
+def signing_scope(request: HttpRequest) -> tuple[str, str] | None:
+    """(access key, region) when the request is signed for S3, else None.
+
+    SigV4 names its service in the credential scope. S3 is the only service left that speaks
+    SigV2 (``Authorization: AWS key:signature``, or the presigned query boto3 still makes by
+    default: AWSAccessKeyId + Signature + Expires); those carry no region, so it is "".
+    """
+    authorization = request.headers.get("Authorization", "")
+    found = _SIGV4_S3.search(authorization)
+    if found:
+        return found.group(1), found.group(2)
+    if authorization.startswith("AWS ") and ":" in authorization:
+        return authorization[len("AWS ") :].split(":", 1)[0].strip(), ""
+    query = request.GET
+    parts = query.get("X-Amz-Credential", "").split("/")
+    if len(parts) == 5 and parts[3] == "s3" and parts[4] == "aws4_request":
+        return parts[0], parts[2]
+    if {"AWSAccessKeyId", "Signature", "Expires"} <= set(query) and "SignatureVersion" not in query:
+        return query["AWSAccessKeyId"], ""
+    return None
+
+
+def is_s3_request(request: HttpRequest) -> bool:
+    return signing_scope(request) is not None
+
+
+def handle(request: HttpRequest) -> HttpResponse:
+    request_id = uuid.uuid4().hex[:16].upper()
+    call: S3Call | None = None
+    try:
+        access_key, region = signing_scope(request) or (None, "")
+        bucket, key = bucket_and_key(request)
+        call = S3Call(request, workspace_for_access_key(access_key), region, bucket, key)
+        response = route(call)(call)
+    except AwsError as exc:
+        response = error_response(exc, request)
+    except Exception:
+        log.exception("internal error in S3 %s %s", request.method, request.path)
+        response = error_response(
+            S3Error("We encountered an internal error. Please try again.", code="InternalError", status=500),
+            request,
+        )
+    response["x-amz-request-id"] = request_id
+    response["x-amz-id-2"] = request_id
+    # A 404 from HeadObject is how clients ask "does it exist?": not worth a warning per call.
+    # Django's request logger skips responses marked as already logged; faults log above.
+    response._has_been_logged = True
+    return response
