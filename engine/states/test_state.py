@@ -46,7 +46,9 @@ from engine.states.history import ACTIVITY, SYNC, lambda_invoke_envelope
 from engine.states.mock_validation import (
     DEFAULT_MODE,
     VALIDATION_MODES,
+    ApiModel,
     MockValidationError,
+    needs_api_model,
     validate_mock_result,
 )
 from engine.states.model import JSON, Environment, ExecutionContext, FinishExecution, InvokeTask, StartTimer
@@ -62,6 +64,7 @@ from engine.states.test_state_map import MapDataRefused, map_stages, map_view, r
 __all__ = [
     "INSPECTION_LEVELS",
     "SINGLE_STATE_NAME",
+    "ApiModels",
     "Perform",
     "Performed",
     "TestStateError",
@@ -118,6 +121,9 @@ class Performed:
 Perform = Callable[[InvokeTask], Performed]
 """Carries out a Task's InvokeTask for real (the shell's side of an unmocked Task)."""
 
+ApiModels = Callable[[str], ApiModel | None]
+"""The API model of a Task resource's result (the shell reads AWS's service models), or None."""
+
 
 def test_state(
     definition: str | dict[str, JSON],
@@ -133,18 +139,20 @@ def test_state(
     state_configuration: dict[str, JSON] | None = None,
     reveal_secrets: bool = False,
     execution: ExecutionContext | None = None,
+    api_models: ApiModels | None = None,
 ) -> dict[str, JSON]:
     """Run one state once; returns TestState's response (``output`` etc. as JSON text).
 
     ``input``, ``variables``, ``context`` and ``mock["result"]`` are JSON text, as the API
     sends them; ``mock`` is ``{"result": text}`` or ``{"errorOutput": {"error", "cause"}}``,
     with an optional ``fieldValidationMode``; ``state_configuration`` is the API's
-    TestStateConfiguration. ``execution`` supplies the ARNs and names of the context object.
+    TestStateConfiguration. ``execution`` supplies the ARNs and names of the context object;
+    ``api_models`` the model a mocked Task result is checked against where the engine has none.
     Raises TestStateError.
     """
     level = _level(inspection_level)
     program, machine, state = _load(definition, state_name)
-    mocked = _check_mock(state, mock, reveal_secrets)
+    mocked = _check_mock(state, mock, reveal_secrets, api_models)
     if context is not None and mock is None:
         raise TestStateError(
             "ValidationException", "The context field may only be specified if a mock is specified."
@@ -273,7 +281,9 @@ def _inside_map(machine: CompiledMachine) -> bool:
     return "#map" in machine.key
 
 
-def _check_mock(state: CompiledState, mock: dict[str, JSON] | None, reveal_secrets: bool) -> _Mock | None:
+def _check_mock(
+    state: CompiledState, mock: dict[str, JSON] | None, reveal_secrets: bool, api_models: ApiModels | None
+) -> _Mock | None:
     if mock is None:
         if state.type in ("Map", "Parallel"):
             raise TestStateError("InvalidDefinition", UNSUPPORTED_WITHOUT_MOCK)
@@ -320,8 +330,10 @@ def _check_mock(state: CompiledState, mock: dict[str, JSON] | None, reveal_secre
                 "Mocked result must contain the same number of items as number of Parallel branches.",
             )
     elif state.resource is not None:
+        arn, checked = state.resource.arn, str(mode)
+        model = api_models(arn) if api_models is not None and needs_api_model(arn, checked) else None
         try:
-            validate_mock_result(state.resource.arn, result, str(mode))
+            validate_mock_result(arn, result, checked, model)
         except MockValidationError as invalid:
             raise TestStateError("ValidationException", invalid.message) from None
     return _Mock(True, result=result)

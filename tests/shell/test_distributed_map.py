@@ -260,9 +260,11 @@ def test_stopping_the_parent_aborts_the_map_run_and_its_children(aws: Any) -> No
     sfn.stop_execution(executionArn=execution["executionArn"], error="Halt", cause="by hand")
     assert sfn.describe_execution(executionArn=execution["executionArn"])["status"] == "ABORTED"
     children = wait_for(
-        lambda: (c := sfn.list_executions(mapRunArn=listed["mapRunArn"])["executions"])
-        and all(child["status"] == "ABORTED" for child in c)
-        and c
+        lambda: (
+            (c := sfn.list_executions(mapRunArn=listed["mapRunArn"])["executions"])
+            and all(child["status"] == "ABORTED" for child in c)
+            and c
+        )
     )
     assert len(children) == 2, "the third item never started"
     run = sfn.describe_map_run(mapRunArn=listed["mapRunArn"])

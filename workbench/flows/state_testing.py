@@ -1,7 +1,8 @@
 """TestState in the workbench: one code path for the API operation and the state panel.
 
 The engine (``engine.states.test_state``) runs the state; an unmocked Task's resource is
-called for real here, through ``workbench.runtime.integrations.perform`` like any execution's.
+called for real here, through ``workbench.runtime.integrations.perform`` like any execution's,
+and a mocked result is checked against the AWS API model ``workbench.flows.api_models`` reads.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from engine.states.test_state import test_state as run_test_state
 from workbench.accounts.models import Workspace
 from workbench.core.arns import express_execution_arn, state_machine_arn
 from workbench.core.errors import AwsError
+from workbench.flows.api_models import output_model
 from workbench.runtime import integrations
 from workbench.runtime.stepper import environment
 
@@ -72,6 +74,7 @@ def test_state(
             state_configuration=state_configuration,
             reveal_secrets=reveal_secrets,
             execution=execution,
+            api_models=output_model,
         )
     except TestStateError as refused:
         raise AwsError(refused.message, code=refused.code) from None

@@ -17,7 +17,7 @@ import pytest
 
 from engine.states import mock_validation as mv
 from engine.states import test_state as ts
-from engine.states.mock_shapes import SHAPES
+from engine.states.mock_shapes import SHAPES, Shape
 from engine.states.model import Environment
 
 ENV = Environment(now=datetime(2025, 12, 3, 1, 10, tzinfo=UTC), new_token=lambda: "token-1")
@@ -223,12 +223,18 @@ def test_free_form_results_are_not_checked(resource: str) -> None:
     assert json.loads(run(state, {}, "any value at all")["output"]) == "any value at all"
 
 
-def test_a_resource_without_a_model_here_says_what_can_be_checked() -> None:
-    state = {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun", "End": True}
-    message = refusal(state, {}, {"JobRunId": "jr_1"})
-    assert "'arn:aws:states:::glue:startJobRun'" in message
-    assert "arn:aws:states:::lambda:invoke" in message and "fieldValidationMode to NONE" in message
-    assert run(state, {}, {"JobRunId": "jr_1"}, "NONE")["status"] == "SUCCEEDED"
+def test_a_resource_with_no_model_anywhere_is_refused_in_aws_words() -> None:
+    # No caller's model and none of the engine's: refused with the sentence AWS's validator uses
+    # for an unrecognized resource (our validator's INVALID_RESOURCE wording, test_definition.py).
+    state = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:nosuchservice:doThing", "End": True}
+    for mode in (None, "STRICT", "PRESENT"):
+        message = refusal(state, {}, {"Anything": 1}, mode)
+        assert message.startswith(
+            "The resource provided arn:aws:states:::aws-sdk:nosuchservice:doThing is not recognized. "
+            "The value is not a valid resource ARN, or the resource is not available in this region."
+        )
+        assert "fieldValidationMode to NONE" in message
+    assert run(state, {}, {"Anything": 1}, "NONE")["status"] == "SUCCEEDED"
 
 
 def test_a_structure_needs_an_object() -> None:
@@ -259,3 +265,102 @@ def test_recursive_dynamodb_attribute_values() -> None:
         mv.validate_mock_result("arn:aws:states:::dynamodb:getItem", item, "STRICT")
     assert raised.value.message == PREFIX + "Field 'BOOL' must be a boolean"
     mv.validate_mock_result("arn:aws:states:::dynamodb:getItem", {"Item": {"a": {"NULL": True}}}, "STRICT")
+
+
+# --- a model from the caller --------------------------------------------------------------------
+
+# A small hand-made table in the engine's Shape form, shaped like an SDK output: a required string,
+# a bounded integer, an enum, and a list of structures that refer back to the table by name.
+JOBS: dict[str, Shape] = {
+    "jobs.ListJobsOutput": Shape(
+        "structure",
+        members={"JobId": "jobs.Id", "Jobs": "jobs.JobList", "Count": "jobs.Count"},
+        required=("JobId",),
+    ),
+    "jobs.Id": Shape("string", low=1, high=8),
+    "jobs.Count": Shape("integer", low=0, high=10),
+    "jobs.JobList": Shape("list", element="jobs.Job"),
+    "jobs.Job": Shape("structure", members={"State": "jobs.State", "Tags": "jobs.Tags"}, required=("State",)),
+    "jobs.State": Shape("string", enum=("RUNNING", "DONE")),
+    "jobs.Tags": Shape("map", element="jobs.Id"),
+}
+JOBS_MODEL = (JOBS, "jobs.ListJobsOutput")
+JOBS_ARN = "arn:aws:states:::aws-sdk:jobs:listJobs"
+JOBS_STATE = {"Type": "Task", "Resource": JOBS_ARN, "End": True}
+
+
+def test_a_callers_model_checks_what_the_engine_has_no_shape_for() -> None:
+    fine = {"JobId": "j-1", "Count": 2, "Jobs": [{"State": "DONE", "Tags": {"team": "ops"}}], "Extra": [1]}
+    mv.validate_mock_result(JOBS_ARN, fine, "STRICT", JOBS_MODEL)
+    cases = [
+        ({"JobId": "j-1", "Count": "2"}, "Field 'Count' must be a number"),
+        ({"JobId": "j-1", "Count": 11}, "Field 'Count' exceeds the maximum value"),
+        ({"JobId": ""}, "Field 'JobId' is smaller than the minimum length"),
+        ({"JobId": "j-1", "Jobs": [{"State": "LOST"}]}, "Field 'State' is not an expected value"),
+        ({"JobId": "j-1", "Jobs": [{"State": "DONE", "Tags": {"t": 5}}]}, "Field 'Tags' must be a string"),
+        ({"JobId": "j-1", "Jobs": [{}]}, "Required field 'State' is missing"),
+        ({"Count": 1}, "Required field 'JobId' is missing"),
+    ]
+    for result, message in cases:
+        with pytest.raises(mv.MockValidationError) as raised:
+            mv.validate_mock_result(JOBS_ARN, result, "STRICT", JOBS_MODEL)
+        assert raised.value.message == PREFIX + message
+    # PRESENT leaves out the required members, at every depth, and still checks types.
+    mv.validate_mock_result(JOBS_ARN, {"Jobs": [{"Tags": {}}]}, "PRESENT", JOBS_MODEL)
+    with pytest.raises(mv.MockValidationError):
+        mv.validate_mock_result(JOBS_ARN, {"Count": -1}, "PRESENT", JOBS_MODEL)
+    mv.validate_mock_result(JOBS_ARN, {"Count": "many"}, "NONE", JOBS_MODEL)
+
+
+def test_the_engines_own_shapes_win_over_a_callers_model() -> None:
+    # lambda:invoke's Payload is any JSON here, whatever a raw API model says (a blob).
+    strict_blob = (
+        {"r": Shape("structure", members={"Payload": "b"}, required=("Payload",)), "b": Shape("blob")},
+        "r",
+    )
+    mv.validate_mock_result(
+        "arn:aws:states:::lambda:invoke", {"Payload": {"statusCode": 200}}, "STRICT", strict_blob
+    )
+
+
+def test_needs_api_model_only_where_the_engine_has_none_and_the_mode_checks() -> None:
+    assert mv.needs_api_model(JOBS_ARN, "STRICT") and mv.needs_api_model(JOBS_ARN, "PRESENT")
+    assert mv.needs_api_model("arn:aws:states:::glue:startJobRun")
+    assert not mv.needs_api_model(JOBS_ARN, "NONE")
+    for resource in (
+        "arn:aws:states:::lambda:invoke",
+        "arn:aws:states:::states:startExecution.sync:2",
+        "arn:aws:lambda:us-east-1:123456789012:function:quote",
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "arn:aws:states:us-east-1:123456789012:activity:review",
+        "arn:aws:states:::http:invoke",
+        "arn:aws:states:::eks:runJob",
+    ):
+        assert not mv.needs_api_model(resource, "STRICT"), resource
+
+
+def test_test_state_asks_the_caller_only_when_a_model_is_needed() -> None:
+    asked: list[str] = []
+
+    def models(resource: str) -> mv.ApiModel | None:
+        asked.append(resource)
+        return JOBS_MODEL if resource == JOBS_ARN else None
+
+    def call(state: dict[str, Any], result: Any, mode: str = "STRICT") -> dict[str, Any]:
+        mock = {"result": json.dumps(result), "fieldValidationMode": mode}
+        return ts.test_state(state, mock=mock, env=ENV, api_models=models)
+
+    assert call(JOBS_STATE, {"JobId": "j-1"})["status"] == "SUCCEEDED"
+    with pytest.raises(ts.TestStateError) as raised:
+        call(JOBS_STATE, {"JobId": "j-1", "Count": "2"})
+    assert (raised.value.code, raised.value.message) == (
+        "ValidationException",
+        PREFIX + "Field 'Count' must be a number",
+    )
+    call(JOBS_STATE, {"Count": "2"}, "NONE")
+    call(LAMBDA_INVOKE, {"StatusCode": 200})
+    assert asked == [JOBS_ARN, JOBS_ARN], "not asked for NONE nor for the engine's own shapes"
+    unknown = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:jobs:noSuchAction", "End": True}
+    with pytest.raises(ts.TestStateError) as raised:
+        call(unknown, {})
+    assert "arn:aws:states:::aws-sdk:jobs:noSuchAction is not recognized" in raised.value.message
