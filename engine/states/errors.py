@@ -64,9 +64,12 @@ class StatesError(Exception):
         self.cause = cause
 
 
-def error_matches(error_equals: Iterable[str], error: str) -> bool:
-    """Whether a retrier or catcher with ``ErrorEquals`` handles ``error``."""
-    if error in TERMINAL_ERRORS:
+def error_matches(error_equals: Iterable[str], error: str, *, catchable: bool = False) -> bool:
+    """Whether a retrier or catcher with ``ErrorEquals`` handles ``error``.
+
+    ``catchable`` lifts the terminal rule for one failure: AWS's own histories show a task result
+    over the payload limit (States.DataLimitExceeded) caught by its name and by States.ALL."""
+    if error in TERMINAL_ERRORS and not catchable:
         return False
     for name in error_equals:
         if name in (error, ALL):

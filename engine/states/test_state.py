@@ -624,27 +624,36 @@ class _InspectingRun(Run):
         self.watched.next_state = next_name or state.next
         return code
 
-    def handle_error(self, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
+    def handle_error(
+        self, thread: Thread, state: CompiledState, error: str, cause: str, *, catchable: bool = False
+    ) -> int:
         """Retry/Catch as an execution would; notes which handler took the error."""
         watched = self.watched
         watched.error, watched.cause = error, cause
-        retry_index = _first_match([r.error_equals for r in state.retriers], error)
+        retry_index = _first_match([r.error_equals for r in state.retriers], error, catchable)
         if retry_index is not None and self.configured_retries:
             thread["rc"].setdefault(str(retry_index), self.configured_retries)
         timers_before = len(self.commands)
-        code = super().handle_error(thread, state, error, cause)
+        code = super().handle_error(thread, state, error, cause, catchable=catchable)
         waiting = thread.get("w")
         if code == BLOCKED and waiting and waiting.get("k") == "retry":
             watched.retry_index = retry_index
             fire_at = next(c.fire_at for c in self.commands[timers_before:] if isinstance(c, StartTimer))
             watched.retry_delay = (fire_at - self.now).total_seconds()
         elif watched.exited:
-            watched.catch_index = _first_match([c.error_equals for c in state.catchers], error)
+            watched.catch_index = _first_match([c.error_equals for c in state.catchers], error, catchable)
         return code
 
 
-def _first_match(error_lists: list[tuple[str, ...]], error: str) -> int | None:
-    return next((index for index, names in enumerate(error_lists) if error_matches(names, error)), None)
+def _first_match(error_lists: list[tuple[str, ...]], error: str, catchable: bool = False) -> int | None:
+    return next(
+        (
+            index
+            for index, names in enumerate(error_lists)
+            if error_matches(names, error, catchable=catchable)
+        ),
+        None,
+    )
 
 
 # --- running the state -------------------------------------------------------------------------

@@ -491,14 +491,17 @@ class Run:
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
         return DONE
 
-    def handle_error(self, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
-        """Retry, else Catch, else fail the thread (Handling errors, Retry and Catch pages)."""
+    def handle_error(
+        self, thread: Thread, state: CompiledState, error: str, cause: str, *, catchable: bool = False
+    ) -> int:
+        """Retry, else Catch, else fail the thread (Handling errors, Retry and Catch pages).
+        ``catchable``: see ``errors.error_matches``."""
         if self.finished:
             return DONE
-        if error not in errors.TERMINAL_ERRORS:
+        if error not in errors.TERMINAL_ERRORS or catchable:
             counts = thread["rc"]
             for index, retrier in enumerate(state.retriers):
-                if not error_matches(retrier.error_equals, error):
+                if not error_matches(retrier.error_equals, error, catchable=catchable):
                     continue
                 attempts = counts.get(str(index), 0)
                 if attempts < retrier.max_attempts:
@@ -514,7 +517,7 @@ class Run:
                     return BLOCKED
                 break
             for catcher in state.catchers:
-                if not error_matches(catcher.error_equals, error):
+                if not error_matches(catcher.error_equals, error, catchable=catchable):
                     continue
                 error_output = {"Error": error, "Cause": cause}
                 try:

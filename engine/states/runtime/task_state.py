@@ -203,7 +203,7 @@ def task_succeeded(
             "the maximum number of bytes service limit."
         )
         _emit_failure(run, thread, info, errors.DATA_LIMIT_EXCEEDED, cause)
-        return run.handle_error(thread, state, errors.DATA_LIMIT_EXCEEDED, cause)
+        return run.handle_error(thread, state, errors.DATA_LIMIT_EXCEEDED, cause, catchable=True)
     if info.kind == LAMBDA_FUNCTION:
         run.emit(
             thread, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", output_details(text)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from engine.states.history import MAX_HISTORY_EVENTS
 from tests.engine.states.interpreter_harness import Harness, lambda_arn
 
@@ -61,6 +63,53 @@ def test_oversized_lambda_invoke_result_names_the_service_in_a_task_failed_event
     }
     assert "TaskSucceeded" not in run.types()
     assert (run.finished[-1].error, run.finished[-1].cause) == ("States.DataLimitExceeded", cause)
+
+
+@pytest.mark.parametrize("error_equals", ["States.DataLimitExceeded", "States.ALL"])
+def test_an_oversized_task_result_can_be_caught(error_equals: str) -> None:
+    # LocalStack snapshot error_handling/test_states_errors.snapshot.json, recorded against AWS:
+    # test_service_task_lambada_data_limit_exceeded_on_large_utf8_response (Catch on
+    # States.DataLimitExceeded -> HandleDataLimitExceeded) and
+    # test_service_task_lambada_catch_state_all_data_limit_exceeded_on_large_utf8_response (Catch
+    # on States.ALL -> HandleGeneralError): TaskFailed, TaskStateExited with the error output, the
+    # handler runs, ExecutionSucceeded.
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "big", "Payload.$": "$"},
+        "Catch": [{"ErrorEquals": [error_equals], "Next": "Handle"}],
+        "End": True,
+    }
+    run = Harness(machine({"InvokeLambda": task, "Handle": {"Type": "Pass", "End": True}}))
+    run.start({})
+    run.succeed("InvokeLambda", TOO_LARGE)
+    assert run.types()[-5:] == [
+        "TaskFailed",
+        "TaskStateExited",
+        "PassStateEntered",
+        "PassStateExited",
+        "ExecutionSucceeded",
+    ]
+    assert run.output() == {
+        "Error": "States.DataLimitExceeded",
+        "Cause": f"The state/task 'lambda' {LIMIT_TAIL}",
+    }
+
+
+def test_an_oversized_state_output_is_not_caught_by_states_all() -> None:
+    # The developer guide's error names: States.ALL does not catch the terminal
+    # States.DataLimitExceeded; only a task's oversized result is recorded caught (above).
+    pad = {"Type": "Pass", "Result": "x" * 300_000, "End": True}
+    grow = {
+        "Type": "Parallel",
+        "Branches": [{"StartAt": "Pad", "States": {"Pad": pad}}],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+        "End": True,
+    }
+    run = Harness(machine({"Grow": grow, "Handle": {"Type": "Pass", "End": True}}))
+    run.start({})
+    assert run.status == "FAILED"
+    assert run.finished[-1].error == "States.DataLimitExceeded"
 
 
 def test_oversized_lambda_function_result_names_the_function_arn() -> None:
