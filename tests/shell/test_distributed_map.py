@@ -270,3 +270,40 @@ def test_stopping_the_parent_aborts_the_map_run_and_its_children(aws: Any) -> No
     run = sfn.describe_map_run(mapRunArn=listed["mapRunArn"])
     assert run["status"] == "ABORTED" and "stopDate" in run
     assert run["itemCounts"]["aborted"] == 2 and run["itemCounts"]["pending"] == 1
+
+
+def test_a_gzipped_json_lines_object_is_read(aws: Any) -> None:
+    import gzip
+
+    s3, sfn = aws("s3"), aws("stepfunctions")
+    s3.create_bucket(Bucket="logs")
+    s3.put_object(
+        Bucket="logs", Key="day.jsonl.gz", Body=gzip.compress(b'{"level": "warn"}\n{"level": "error"}\n')
+    )
+    reader = {
+        "ItemReader": {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSONL"},
+            "Parameters": {"Bucket": "logs", "Key": "day.jsonl.gz"},
+        }
+    }
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"},
+                    "StartAt": "Keep",
+                    "States": {"Keep": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+                **reader,
+            }
+        },
+    }
+    machine = sfn.create_state_machine(name="gz", definition=json.dumps(definition), roleArn=ROLE)
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"])
+    described = _finished(sfn, execution["executionArn"])
+    assert described["status"] == "SUCCEEDED", described
+    assert json.loads(described["output"]) == [{"level": "warn"}, {"level": "error"}]

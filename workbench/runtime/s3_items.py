@@ -7,6 +7,7 @@ engine.states.result_writer), so this module only moves bytes.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from workbench.accounts.models import Workspace
@@ -18,6 +19,8 @@ GET_OBJECT = "arn:aws:states:::s3:getObject"
 LIST_OBJECTS_V2 = "arn:aws:states:::s3:listObjectsV2"
 PUT_OBJECT = "arn:aws:states:::s3:putObject"
 RESOURCES = frozenset({GET_OBJECT, LIST_OBJECTS_V2, PUT_OBJECT})
+BODY_BASE64 = "BodyBase64"
+"""engine.states.runtime.distributed_map's name for a binary body sent as base64."""
 
 
 def perform(workspace: Workspace, resource: str, payload: Any) -> Outcome:
@@ -42,13 +45,15 @@ def perform(workspace: Workspace, resource: str, payload: Any) -> Outcome:
         return Outcome(error=f"S3.{exc.code}", cause=exc.message)
 
 
-def _get_text(workspace: Workspace, payload: dict[str, Any]) -> str:
+def _get_text(workspace: Workspace, payload: dict[str, Any]) -> str | dict[str, str]:
+    """The body as text, or, when it is not UTF-8 (a GZIP file), as base64 under
+    ``BodyBase64``: the result travels as JSON, and the engine decodes and reads it."""
     stored = storage.get_object(workspace, payload["Bucket"], str(payload.get("Key", "")))
     body = bytes(stored.body)
     try:
         return body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise AwsError(f"The object is not UTF-8 text: {exc}", code="InvalidObjectEncoding") from exc
+    except UnicodeDecodeError:
+        return {BODY_BASE64: base64.b64encode(body).decode("ascii")}
 
 
 def _list_all(workspace: Workspace, payload: dict[str, Any]) -> list[dict[str, Any]]:

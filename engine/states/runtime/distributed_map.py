@@ -14,6 +14,8 @@ back through TaskSucceeded/TaskFailed and ChildExecutionEnded.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 import uuid
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 S3_GET_OBJECT = "arn:aws:states:::s3:getObject"
 S3_LIST_OBJECTS_V2 = "arn:aws:states:::s3:listObjectsV2"
 S3_PUT_OBJECT = result_writer.PUT_OBJECT
+BODY_BASE64 = "BodyBase64"
 """The S3 calls the shell performs for ItemReader and ResultWriter (as InvokeTasks)."""
 
 DEFAULT_MAX_CONCURRENCY = 10_000
@@ -137,7 +140,7 @@ def items_read(run: Run, thread: Thread, state: CompiledState, fetched: JSON) ->
     if waiting["first"] is None:
         waiting["first"] = fetched
         request = item_reader.S3Request(waiting["req"]["action"], waiting["req"]["arguments"])
-        follow_ups = item_reader.follow_up_requests(reader, request, fetched)
+        follow_ups = item_reader.follow_up_requests(reader, request, _body(fetched))
         waiting["todo"] = [{"action": r.action, "arguments": r.arguments} for r in follow_ups]
         waiting["loaded"] = []
     else:
@@ -148,11 +151,24 @@ def items_read(run: Run, thread: Thread, state: CompiledState, fetched: JSON) ->
     thread["w"] = None
     try:
         items = item_reader.read_items(
-            reader, waiting["first"], max_items=waiting["max_items"], loaded=waiting["loaded"]
+            reader,
+            _body(waiting["first"]),
+            max_items=waiting["max_items"],
+            loaded=[_body(loaded) for loaded in waiting["loaded"]],
         )
     except StatesError as failure:
         raise _in_state(thread, state, failure) from None
     return _begin_run(run, thread, state, items, waiting["eff"])
+
+
+def _body(fetched: JSON) -> JSON:
+    """What the shell read: text, a listing, or a binary body (GZIP) sent as base64."""
+    if isinstance(fetched, dict) and isinstance(fetched.get(BODY_BASE64), str):
+        try:
+            return base64.b64decode(fetched[BODY_BASE64], validate=True)
+        except binascii.Error:
+            raise item_reader.fail("The S3 object's body could not be decoded.") from None
+    return fetched
 
 
 def _in_state(thread: Thread, state: CompiledState, failure: StatesError) -> StatesError:

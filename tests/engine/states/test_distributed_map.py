@@ -370,3 +370,18 @@ def test_the_live_graph_reads_a_map_run_as_its_map_state() -> None:
     assert state_statuses([event.to_aws() for event in harness.history]) == {"Fan": "running"}
     harness.run_children()
     assert state_statuses([event.to_aws() for event in harness.history]) == {"Fan": "succeeded"}
+
+
+def test_a_gzipped_object_arrives_as_base64_and_is_read() -> None:
+    import base64
+    import gzip
+
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "JSONL"},
+        "Parameters": {"Bucket": "b", "Key": "k.jsonl.gz"},
+    }
+    harness = started(reading(reader), {})
+    body = gzip.compress(b'{"n": 1}\n{"n": 2}\n')
+    harness.succeed("Fan", {"BodyBase64": base64.b64encode(body).decode()})
+    assert [child.input for child in harness.children] == [{"n": 1}, {"n": 2}]
