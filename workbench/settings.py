@@ -37,7 +37,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "workbench.storage.middleware.S3RequestMiddleware",  # S3 requests, told apart by their signature
+    "workbench.awsapi.middleware.S3RequestMiddleware",  # S3 requests, told apart by their signature
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

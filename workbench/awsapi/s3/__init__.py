@@ -2,7 +2,7 @@
 
 S3 requests share paths with the browser UI (``/machines/`` could be a bucket), so they are
 told apart by their signature: SigV4 with ``s3`` as the credential scope's service, in the
-Authorization header or a presigned URL's X-Amz-Credential. ``workbench.storage.middleware``
+Authorization header or a presigned URL's X-Amz-Credential. ``workbench.awsapi.middleware``
 sends those here before any other middleware (so without CSRF checks) or URL routing.
 
 This module recognises and answers such requests; ``routing`` picks the operation, and
