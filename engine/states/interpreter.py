@@ -2,7 +2,9 @@
 
 It runs the execution as far as it can without the outside world: Pass, Choice, Succeed, Fail
 and the bookkeeping of Parallel branches and Map iterations all happen in one call. It stops at
-a Task (InvokeTask), a Wait or a retry back-off (StartTimer), and at the end (FinishExecution).
+a Task (InvokeTask), a Wait or a retry back-off (StartTimer), a Distributed Map's Map Run (its S3
+reads and writes as InvokeTask, its child executions as StartChildExecution, heard back through
+ChildExecutionEnded), and at the end (FinishExecution).
 
 ``state`` is the JSON-serialisable dict of the previous Decision. The decider takes ownership
 of it and updates it in place (the shell persists ``Decision.state`` and loads a fresh copy for

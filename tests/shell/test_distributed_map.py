@@ -307,3 +307,40 @@ def test_a_gzipped_json_lines_object_is_read(aws: Any) -> None:
     described = _finished(sfn, execution["executionArn"])
     assert described["status"] == "SUCCEEDED", described
     assert json.loads(described["output"]) == [{"level": "warn"}, {"level": "error"}]
+
+
+@pytest.mark.browser
+def test_the_browser_goes_from_the_map_run_to_a_child_and_back(aws: Any, live_url: str) -> None:
+    from tests.support.browser import chromium_page
+    from workbench.flows.models import Execution
+
+    sfn = aws("stepfunctions")
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Echo",
+                    "States": {"Echo": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    machine = sfn.create_state_machine(name="browse", definition=json.dumps(definition), roleArn=ROLE)
+    started = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"items": [1, 2]}')
+    assert _finished(sfn, started["executionArn"])["status"] == "SUCCEEDED"
+    parent = Execution.objects.get(state_machine__name="browse", map_run__isnull=True)
+    with chromium_page() as page:
+        page.goto(f"{live_url}/executions/{parent.id}/")
+        assert page.locator('g[data-state="Fan"]').get_attribute("data-status") == "succeeded"
+        assert "2 succeeded" in page.locator(".map-run").inner_text()
+        page.locator("ul.children a").first.click()
+        page.wait_for_selector('g[data-state="Echo"]')
+        assert page.locator('g[data-state="Echo"]').get_attribute("data-status") == "succeeded"
+        assert page.locator("#execution-status").inner_text() == "SUCCEEDED"
+        page.get_by_role("link", name=parent.name).click()
+        page.wait_for_selector(".map-run")
