@@ -52,7 +52,7 @@ def list_item(execution: Execution) -> dict[str, Any]:
     }
     if execution.stop_date is not None:
         shaped["stopDate"] = epoch(execution.stop_date)
-    if execution.map_run is not None:
+    if execution.map_run_id is not None:
         shaped["mapRunArn"] = execution.map_run.arn
     return shaped
 

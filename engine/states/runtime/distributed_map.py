@@ -266,7 +266,8 @@ def child_ended(run: Run, thread: Thread, state: CompiledState, ended: ChildExec
         return BLOCKED  # a repeated report: already counted
     waiting["live"].remove(ended.index)
     waiting["left"] -= 1
-    waiting["records"][str(ended.index)] = _record(ended)
+    if "ResultWriter" in state.raw:
+        waiting["records"][str(ended.index)] = _record(ended)
     if ended.status == "SUCCEEDED":
         waiting["results"][ended.index] = ended.output
     else:
@@ -299,13 +300,11 @@ def run_updated(run: Run, thread: Thread, state: CompiledState, update: MapRunUp
 
 
 def _record(ended: ChildExecutionEnded) -> dict[str, JSON]:
+    """What ResultWriter needs of a child beyond its result (kept in ``results``)."""
     return {
         "status": ended.status,
         "arn": ended.execution_arn,
         "name": ended.name,
-        "output": ended.output,
-        "error": ended.error,
-        "cause": ended.cause,
         "start": ended.start_date,
         "stop": ended.stop_date,
     }
@@ -378,14 +377,16 @@ def _child_record(
         return result_writer.ChildRecord(
             status="PENDING", execution_arn="", name="", input=items_input, state_machine_arn=waiting["sm"]
         )
+    result = waiting["results"][index]
+    succeeded = record["status"] == "SUCCEEDED"
     return result_writer.ChildRecord(
         status=record["status"],
         execution_arn=record["arn"],
         name=record["name"],
         input=items_input,
-        output=record["output"],
-        error=record["error"],
-        cause=record["cause"],
+        output=result if succeeded else None,
+        error=None if succeeded else result["Error"],
+        cause=None if succeeded else result["Cause"],
         start_date=record["start"],
         stop_date=record["stop"],
         state_machine_arn=waiting["sm"],

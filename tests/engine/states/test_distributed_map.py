@@ -385,3 +385,21 @@ def test_a_gzipped_object_arrives_as_base64_and_is_read() -> None:
     body = gzip.compress(b'{"n": 1}\n{"n": 2}\n')
     harness.succeed("Fan", {"BodyBase64": base64.b64encode(body).decode()})
     assert [child.input for child in harness.children] == [{"n": 1}, {"n": 2}]
+
+
+def test_the_result_writer_exports_tolerated_failures_to_their_own_file() -> None:
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "out", "Prefix": "runs"}}
+    definition = distributed(DOUBLE, ResultWriter=writer, ToleratedFailureCount=1)
+    harness = started(definition, {"items": [{"n": 0}, {"n": 1}]})
+    harness.run_children(fail_odd)
+    written: dict[str, Any] = {}
+    while harness.status == "RUNNING":
+        put = harness.task("Fan")
+        written[put.payload["Key"].rsplit("/", 1)[1]] = json.loads(put.payload["Body"])
+        harness.succeed("Fan", {"ETag": '"e"'})
+    assert set(written) == {"SUCCEEDED_0.json", "FAILED_0.json", "manifest.json"}
+    [failed] = written["FAILED_0.json"]
+    assert (failed["Status"], failed["Error"], failed["Cause"]) == ("FAILED", "Odd", "1 is odd")
+    assert json.loads(failed["Input"]) == {"n": 1}
+    [succeeded] = written["SUCCEEDED_0.json"]
+    assert json.loads(succeeded["Output"]) == 0
