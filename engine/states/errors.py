@@ -17,9 +17,28 @@ DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
 EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
 HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
 INTRINSIC_FAILURE = "States.IntrinsicFailure"
+"""Documented, but never raised by AWS in any recording found, so never raised here.
+
+Every recorded intrinsic failure is States.Runtime: bad arguments, arity, limits, StringToJson
+on bad text and States.Format templates ("There was an error while evaluating the intrinsic
+function: <expression>. Invalid arguments in States.<Name>": gabrielmoreira/tiny-asl-machine,
+tests/conformance/cases/.snapshots/aws/States.*.json, run against AWS; aws-test-harness's
+test_reports_execution_failure asserts the same for MathAdd on a deployed machine), and so
+is an argument path that matches nothing ("The function '<expression>' had the following
+error: The JsonPath argument ...", same snapshots, States.StringToJson-020-reject-missing-path-input).
+"""
 ITEM_READER_FAILED = "States.ItemReaderFailed"
 NO_CHOICE_MATCHED = "States.NoChoiceMatched"
 PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
+"""Named by the States Language spec for a Parameters path that fails; never raised by AWS in
+any recording found, so never raised here.
+
+Real histories report a payload-template path that matches nothing as States.Runtime, "The
+JSONPath '$.JobName' specified for the field 'JobName.$' could not be found in the input '{}'"
+(ExecutionFailed event quoted in the step_functions README of ryankarlos/aws_etl, and the AWS
+workshop page quoted in tests/engine/states/test_aws_causes.py); LocalStack's AWS-validated
+provider (payload_binding_path.py) raises States.Runtime with the same sentence.
+"""
 PERMISSIONS = "States.Permissions"
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"

@@ -294,7 +294,7 @@ def _looks_intrinsic(expression: str) -> bool:
 
 
 def _compile_intrinsic(field: str, expression: str) -> Renderer:
-    from engine.states.intrinsics import IntrinsicSyntaxError, evaluate, parse
+    from engine.states.intrinsics import IntrinsicFailure, IntrinsicSyntaxError, evaluate, parse
 
     try:
         call = parse(expression)
@@ -312,6 +312,8 @@ def _compile_intrinsic(field: str, expression: str) -> Renderer:
 
         try:
             return evaluate(call, resolve_path, scope.env)
+        except IntrinsicFailure as failure:
+            raise TemplateError(_evaluation_failed(expression, failure.cause)) from None
         except (TemplateError, StatesError):
             raise
         except Exception as problem:
@@ -322,6 +324,17 @@ def _compile_intrinsic(field: str, expression: str) -> Renderer:
             raise StatesError(error, cause) from None
 
     return invoke
+
+
+def _evaluation_failed(expression: str, message: str) -> str:
+    """AWS's States.Runtime cause for an intrinsic function that rejected its arguments.
+
+    The whole field value is named, as written, even when a nested call failed; ``message``
+    names the function that failed (real AWS causes recorded in gabrielmoreira/tiny-asl-machine,
+    tests/conformance/cases/.snapshots/aws/, e.g. States.ArrayGetItem-010-index-equals-length
+    and Feature.IntrinsicComposition-003-nested-parameters-failure-surfaces-runtime-error).
+    """
+    return f"There was an error while evaluating the intrinsic function: {expression}. {message}"
 
 
 def _missing_argument(expression: str, argument: str, document: JSON) -> str:

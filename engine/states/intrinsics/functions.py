@@ -2,10 +2,10 @@
 
 Behaviour follows "Intrinsic functions for JSONPath states in Step Functions" (AWS Step
 Functions developer guide) and, where the guide is silent or wrong, what AWS was measured to
-do (recorded in the tests): a bad argument fails the execution with ``States.Runtime`` and a
-cause starting ``Invalid arguments in States.<Name>``; numeric arguments that must be integers
-are truncated toward zero (the guide says "rounded", AWS truncates), except States.MathAdd
-which rounds to the nearest integer.
+do (recorded in the tests): a bad argument fails the execution with ``States.Runtime`` and the
+message ``Invalid arguments in States.<Name>``; numeric arguments that must be integers are
+truncated toward zero (the guide says "rounded", AWS truncates), except States.MathAdd which
+rounds to the nearest integer.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from engine.states import errors
 from engine.states.model import JSON, Environment
 
 MAX_RANGE_ITEMS = 1000
@@ -41,17 +42,19 @@ _BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 class IntrinsicFailure(Exception):
     """An intrinsic function rejected its arguments at run time.
 
-    ``error``/``cause`` are what the execution reports. AWS reports these failures as
-    ``States.Runtime`` (not ``States.IntrinsicFailure``, which it never emitted in measured
-    runs) with a cause naming the function; ``detail`` says which argument was wrong.
+    ``error`` is what the execution reports and ``cause`` is AWS's message for the failure;
+    the payload template puts it after "There was an error while evaluating the intrinsic
+    function: <expression>." AWS reports these failures as ``States.Runtime``, never as
+    ``States.IntrinsicFailure`` (see that constant in engine/states/errors.py). AWS's message
+    does not say which argument was wrong; ``detail`` does, for tests and debugging.
     """
 
-    error: str = "States.Runtime"
+    error: str = errors.RUNTIME
 
-    def __init__(self, function: str, detail: str) -> None:
+    def __init__(self, function: str, detail: str, cause: str | None = None) -> None:
         self.function = function
         self.detail = detail
-        self.cause = f"Invalid arguments in {function}"
+        self.cause = f"Invalid arguments in {function}" if cause is None else cause
         super().__init__(f"{self.cause}: {detail}")
 
 
@@ -121,8 +124,9 @@ class Call:
     template_escapes: frozenset[int] | None = None
     """For States.Format with a literal template: positions of ``\\{``/``\\}`` in it."""
 
-    def fail(self, detail: str) -> IntrinsicFailure:
-        return IntrinsicFailure(self.name, detail)
+    def fail(self, detail: str, cause: str | None = None) -> IntrinsicFailure:
+        """``cause`` overrides AWS's generic "Invalid arguments in <function>" message."""
+        return IntrinsicFailure(self.name, detail, cause)
 
     def arity(self, minimum: int, maximum: int | None = None) -> None:
         maximum = minimum if maximum is None else maximum
@@ -212,8 +216,10 @@ def _format(call: Call) -> JSON:
                 current = []
                 index += 2
                 continue
+            partner = "}" if char == "{" else "{"
             raise call.fail(
-                f"the template has an unmatched {char!r} at index {index}; write \\{char} for a literal"
+                f"the template has an unmatched {char!r} at index {index}; write \\{char} for a literal",
+                f"Invalid template in States.Format: matching '{partner}' not found for '{char}'.",
             )
         current.append(char)
         index += 1
@@ -236,9 +242,19 @@ def _string_to_json(call: Call) -> JSON:
     if not text:
         return None  # measured: AWS answers null for an empty string
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as error:
-        raise call.fail(f"the string is not valid JSON ({error.msg} at index {error.pos})") from None
+        # AWS names the parser's complaint after "caused by:"; its parser is Jackson, whose
+        # wording (and column counting) a Python parser cannot reproduce, so ours is given.
+        raise call.fail(
+            f"the string is not valid JSON ({error.msg} at index {error.pos})",
+            f"Cannot convert String to Json in States.StringToJson, caused by: {error}",
+        ) from None
+
+
+def _not_json(constant: str) -> JSON:
+    """NaN and Infinity are not JSON (RFC 8259), though Python's parser would take them."""
+    raise json.JSONDecodeError(f"Non-standard token '{constant}'", constant, 0)
 
 
 def _json_to_string(call: Call) -> JSON:
