@@ -47,6 +47,18 @@ def express_execution_arn(region: str, account: str, machine_name: str, executio
     return f"arn:aws:states:{region}:{account}:express:{machine_name}:{execution_name}"
 
 
+def map_run_child_arn(child_machine_arn: str, name: str, *, express: bool = False) -> str:
+    """A Distributed Map child's ARN from its machine's (``stateMachine:<machine>/<label>``):
+    ``execution:<machine>/<label>:<name>`` (``express:`` for one run in memory)."""
+    kind = ":express:" if express else ":execution:"
+    return child_machine_arn.replace(":stateMachine:", kind, 1) + f":{name}"
+
+
+def state_machine_name(machine_arn: str) -> str:
+    """The name part of a state machine ARN (``<machine>/<label>`` for a Map Run's children)."""
+    return machine_arn.rsplit(":", 1)[1]
+
+
 def function_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:lambda:{region}:{account}:function:{name}"
 

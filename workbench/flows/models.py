@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from workbench.accounts.models import Workspace
-from workbench.core.arns import execution_arn, state_machine_arn
+from workbench.core.arns import execution_arn, map_run_child_arn, state_machine_arn
 
 
 class StateMachine(models.Model):
@@ -101,8 +101,7 @@ class Execution(models.Model):
     def arn(self) -> str:
         if self.map_run_id is not None:
             # A child workflow execution: execution:<machine>/<label>:<name>.
-            machine_arn = self.map_run.state_machine_arn
-            return machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{self.name}"
+            return map_run_child_arn(self.map_run.state_machine_arn, self.name)
         machine = self.state_machine
         return execution_arn(machine.workspace.region, machine.workspace.account_id, machine.name, self.name)
 

@@ -62,6 +62,7 @@ def describe_map_run(map_run: MapRun) -> dict[str, Any]:
 
     Items and executions count alike here: one child per item (or per batch)."""
     counts = _child_counts(map_run)
+    counts["resultsWritten"] = counts["succeeded"] + counts["failed"]
     shaped: dict[str, Any] = {
         "mapRunArn": map_run.arn,
         "executionArn": map_run.execution.arn,
@@ -70,8 +71,8 @@ def describe_map_run(map_run: MapRun) -> dict[str, Any]:
         "maxConcurrency": map_run.max_concurrency,
         "toleratedFailurePercentage": map_run.tolerated_failure_percentage,
         "toleratedFailureCount": map_run.tolerated_failure_count,
-        "itemCounts": dict(counts, resultsWritten=counts["succeeded"] + counts["failed"]),
-        "executionCounts": dict(counts, resultsWritten=counts["succeeded"] + counts["failed"]),
+        "itemCounts": counts,
+        "executionCounts": dict(counts),
         "redriveCount": 0,
     }
     if map_run.stop_date is not None:

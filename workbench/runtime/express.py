@@ -32,7 +32,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.core.arns import express_execution_arn
+from workbench.core.arns import express_execution_arn, map_run_child_arn, state_machine_name
 from workbench.flows.models import StateMachine
 from workbench.runtime import integrations
 from workbench.runtime.stepper import environment
@@ -109,12 +109,12 @@ def run(
 def _run_child(workspace: Workspace, map_run: StartMapRun, command: StartChildExecution) -> Happening:
     """A Distributed Map's child, run in memory to its end like the Express parent itself."""
     machine_arn = map_run.state_machine_arn
-    arn = machine_arn.replace(":stateMachine:", ":express:", 1) + f":{command.name}"
+    arn = map_run_child_arn(machine_arn, command.name, express=True)
     context = ExecutionContext(
         execution_arn=arn,
         execution_name=command.name,
         state_machine_arn=machine_arn,
-        state_machine_name=machine_arn.rsplit(":", 1)[1],
+        state_machine_name=state_machine_name(machine_arn),
         start_time=timezone.now(),
     )
     ended = run(workspace, map_run.definition, command.input, context)

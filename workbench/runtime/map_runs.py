@@ -23,6 +23,7 @@ from engine.states.model import (
     StartMapRun,
     StopRequested,
 )
+from workbench.core.arns import state_machine_name
 from workbench.core.jsonio import dumps
 from workbench.flows.models import Execution, MapRun
 
@@ -73,6 +74,14 @@ def carry_out(command: Command) -> None:
         tasks.stop_map_run_children.delay(command.map_run_id)
 
 
+def child_stepped(execution_id: int, status: str) -> None:
+    """After a child's step committed: once it has ended, its parent hears of it."""
+    from workbench.runtime import tasks
+
+    if status != "RUNNING":
+        tasks.report_child_end.delay(execution_id)
+
+
 def start_child(map_run_id: str, name: str) -> None:
     """The child's first decider step (ExecutionStarted...); a repeated call does nothing."""
     from workbench.runtime.stepper import apply_happening
@@ -90,7 +99,7 @@ def start_child(map_run_id: str, name: str) -> None:
         execution_arn=child.arn,
         execution_name=child.name,
         state_machine_arn=map_run.state_machine_arn,
-        state_machine_name=map_run.state_machine_arn.rsplit(":", 1)[1],
+        state_machine_name=state_machine_name(map_run.state_machine_arn),
         start_time=child.start_date,
         role_arn=child.state_machine.role_arn,
     )
@@ -116,10 +125,10 @@ def report_end(child_id: int) -> None:
     )
     if child is None or child.map_run is None or child.status == Execution.RUNNING:
         return
-    apply_happening(child.map_run.execution_id, ended_happening(child))
+    apply_happening(child.map_run.execution_id, _ended_happening(child))
 
 
-def ended_happening(child: Execution) -> ChildExecutionEnded:
+def _ended_happening(child: Execution) -> ChildExecutionEnded:
     map_run = child.map_run
     assert map_run is not None and child.item_index is not None
     return ChildExecutionEnded(

@@ -156,7 +156,5 @@ def _record(execution: Execution, command: Any) -> None:
 def _after_commit(execution_id: int, decision: Decision, is_child: bool) -> None:
     dispatch.carry_out(execution_id, decision.commands)
     publish.history_appended(execution_id, decision)
-    if is_child and decision.status != "RUNNING":
-        from workbench.runtime import tasks
-
-        tasks.report_child_end.delay(execution_id)
+    if is_child:
+        map_runs.child_stepped(execution_id, decision.status)

@@ -233,14 +233,14 @@ def _arns(run: Run, state: CompiledState, run_id: str) -> dict[str, str]:
     ctx = run.state["ctx"]
     machine_arn: str = ctx["state_machine_arn"]
     prefix, _, machine_name = machine_arn.partition(":stateMachine:")
-    label = label_of(state)
+    label = _label_of(state)
     return {
         "run": f"{prefix}:mapRun:{machine_name}/{label}:{run_id}",
         "machine": f"{prefix}:stateMachine:{machine_name}/{label}",
     }
 
 
-def label_of(state: CompiledState) -> str:
+def _label_of(state: CompiledState) -> str:
     """The Label, else the state's name when it is a valid label, else a stable generated one."""
     label = state.raw.get("Label")
     if isinstance(label, str) and label:
