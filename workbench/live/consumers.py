@@ -1,7 +1,10 @@
 """The WebSocket an execution page listens on.
 
 On connect it joins the execution's group, then sends every history event after the
-client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Each
+client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Pushes can
+arrive out of order (two steps of one execution may publish from different workers); a push
+that skips event ids is a sign an earlier one is still on its way, so the consumer reads the
+missing events from the database, where commit order is event order. Each
 message carries the node statuses folded on the server by engine.states.progress, the one
 place that decides what colour a node is; the page only paints them.
 """
@@ -42,6 +45,8 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         fresh = [e for e in message["events"] if e["id"] > self.folded_up_to]
         if not fresh:
             return
+        if fresh[0]["id"] > self.folded_up_to + 1:
+            fresh = await self._history_after(self.folded_up_to)
         self._fold(fresh)
         await self.send_json(
             {"type": "update", "status": message["status"], "events": fresh, "nodes": self.progress.statuses}
@@ -50,6 +55,11 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     def _fold(self, events: list[dict[str, Any]]) -> None:
         self.progress.add(events)
         self.folded_up_to = max(self.folded_up_to, events[-1]["id"])
+
+    @database_sync_to_async
+    def _history_after(self, after: int) -> list[dict[str, Any]]:
+        rows = Execution.objects.get(id=self.execution_id).history.filter(event_id__gt=after)
+        return [shape_history_row(row) for row in rows.order_by("event_id")]
 
     @database_sync_to_async
     def _backlog(self, after: int) -> dict[str, Any] | None:

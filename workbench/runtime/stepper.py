@@ -154,7 +154,8 @@ def _record(execution: Execution, command: Any) -> None:
 
 
 def _after_commit(execution_id: int, decision: Decision, is_child: bool) -> None:
-    dispatch.carry_out(execution_id, decision.commands)
+    # Push first: the work carried out next may commit (and push) the following step at once.
     publish.history_appended(execution_id, decision)
+    dispatch.carry_out(execution_id, decision.commands)
     if is_child:
         map_runs.child_stepped(execution_id, decision.status)
