@@ -9,12 +9,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
-from workbench.buses.views import buses as bus_views
-from workbench.buses.views import sandbox as sandbox_views
-from workbench.buses.views import targets as target_views
-from workbench.flows import views as flow_views
+from workbench.events.views import buses as bus_views
+from workbench.events.views import sandbox as sandbox_views
+from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
 from workbench.inbox import views as inbox_views
+from workbench.stepfunctions import views as stepfunctions_views
 from workbench.storage import views as storage_views
 
 
@@ -29,11 +29,11 @@ def root(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", root, name="root"),
-    path("machines/", flow_views.machine_list, name="machine-list"),
-    path("machines/validate", flow_views.validate_definition, name="validate-definition"),
-    path("machines/<str:name>/", flow_views.machine_detail, name="machine-detail"),
-    path("machines/<str:name>/test-state", flow_views.test_state, name="machine-test-state"),
-    path("executions/<int:execution_id>/", flow_views.execution_detail, name="execution-detail"),
+    path("machines/", stepfunctions_views.machine_list, name="machine-list"),
+    path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
+    path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
+    path("machines/<str:name>/test-state", stepfunctions_views.test_state, name="machine-test-state"),
+    path("executions/<int:execution_id>/", stepfunctions_views.execution_detail, name="execution-detail"),
     path("buses/", bus_views.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
     path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),

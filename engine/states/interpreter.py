@@ -19,6 +19,13 @@ from collections import OrderedDict
 from typing import Any
 
 from engine.states import errors
+from engine.states.handlers import distributed_map, registry
+from engine.states.handlers.choice_wait import finish_wait
+from engine.states.handlers.codes import payload_too_large
+from engine.states.handlers.compiled import CompiledState, Program
+from engine.states.handlers.frozen import frozen_instance
+from engine.states.handlers.run import HistoryLimitReached, Run, Thread, iso_timestamp
+from engine.states.handlers.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
 from engine.states.history import HISTORY_LIMIT_CAUSE, error_details
 from engine.states.model import (
     ChildExecutionEnded,
@@ -34,13 +41,6 @@ from engine.states.model import (
     TimerFired,
 )
 from engine.states.paths import to_json
-from engine.states.runtime import distributed_map, registry
-from engine.states.runtime.choice_wait import finish_wait
-from engine.states.runtime.codes import payload_too_large
-from engine.states.runtime.compiled import CompiledState, Program
-from engine.states.runtime.frozen import frozen_instance
-from engine.states.runtime.run import HistoryLimitReached, Run, Thread, iso_timestamp
-from engine.states.runtime.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
 
 STATE_FORMAT = 1
 

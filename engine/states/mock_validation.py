@@ -20,7 +20,7 @@ Which model applies: the optimized integrations in ``OUTPUT_SHAPES``, whose resu
 shapes itself (lambda:invoke's JSON Payload; ``.sync`` start-execution variants answer with the
 polled DescribeExecution, as the page's note on ``.sync`` says). Every other resource's model is
 the caller's (``model``): the engine holds no copy of AWS's two hundred service models, the shell
-converts them (``workbench.flows.api_models``). No model applies to what is not an AWS API
+converts them (``workbench.stepfunctions.api_models``). No model applies to what is not an AWS API
 response: a Lambda function ARN (the function's own result), an activity or a
 ``.waitForTaskToken`` task (whatever SendTaskSuccess sends); the page says HTTP Task, API Gateway,
 EKS Call and EKS RunJob mocks are not validated either. A resource with no model anywhere (an

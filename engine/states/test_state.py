@@ -10,7 +10,7 @@ its own or a whole state machine plus ``stateName``, runs that state once and an
     error/cause the error (FAILED, RETRIABLE, CAUGHT_ERROR)
     inspectionData (DEBUG and TRACE) the value after each stage, as JSON text
 
-The state runs through the interpreter's own handlers (``engine.states.runtime``): a
+The state runs through the interpreter's own handlers (``engine.states.handlers``): a
 ``Run`` subclass only watches the stages go by, so TestState and a real execution cannot
 disagree about data flow. A Task's work is a ``mock`` or the caller's ``perform`` callback
 (the shell calls the real resource), so this module stays pure. A Wait state does not wait.
@@ -42,6 +42,11 @@ from engine.states.definition import (
     validate,
 )
 from engine.states.errors import StatesError, error_matches
+from engine.states.handlers import map_state, parallel_state, registry, task_state
+from engine.states.handlers.choice_wait import finish_wait
+from engine.states.handlers.codes import BLOCKED
+from engine.states.handlers.compiled import CompiledMachine, CompiledState, Program
+from engine.states.handlers.run import Run, Thread, iso_timestamp
 from engine.states.history import ACTIVITY, SYNC, lambda_invoke_envelope
 from engine.states.mock_validation import (
     DEFAULT_MODE,
@@ -53,11 +58,6 @@ from engine.states.mock_validation import (
 )
 from engine.states.model import JSON, Environment, ExecutionContext, FinishExecution, InvokeTask, StartTimer
 from engine.states.paths import Renderer, to_json
-from engine.states.runtime import map_state, parallel_state, registry, task_state
-from engine.states.runtime.choice_wait import finish_wait
-from engine.states.runtime.codes import BLOCKED
-from engine.states.runtime.compiled import CompiledMachine, CompiledState, Program
-from engine.states.runtime.run import Run, Thread, iso_timestamp
 from engine.states.test_state_context import InvalidContextError, check_context
 from engine.states.test_state_map import MapDataRefused, map_stages, map_view, release
 
@@ -494,7 +494,7 @@ def _json_object(text: str | None, field_name: str) -> dict[str, JSON] | None:
 
 
 def _engine_state(execution: ExecutionContext, value: JSON, env: Environment) -> dict[str, Any]:
-    """The decider's state dict for a one-state run (see ``engine.states.runtime.run``)."""
+    """The decider's state dict for a one-state run (see ``engine.states.handlers.run``)."""
     return {
         "status": "RUNNING",
         "ctx": {

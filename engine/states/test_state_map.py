@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.states import item_reader
+from engine.states.handlers import map_state
+from engine.states.handlers.compiled import CompiledState
+from engine.states.handlers.run import Run, Thread
 from engine.states.model import JSON
-from engine.states.runtime import map_state
-from engine.states.runtime.compiled import CompiledState
-from engine.states.runtime.run import Run, Thread
 
 __all__ = ["MapDataRefused", "MapView", "map_stages", "map_view", "release"]
 

@@ -107,7 +107,7 @@ def test_put_events_reports_per_entry_errors_and_keeps_good_entries(aws: Any) ->
     assert "EventId" in first and "ErrorCode" not in first
     assert second["ErrorCode"] == "MalformedDetail"
     assert third["ErrorCode"] == "ResourceNotFoundException"
-    from workbench.buses.models import ReceivedEvent
+    from workbench.events.models import ReceivedEvent
 
     assert list(ReceivedEvent.objects.values_list("event_id", flat=True)) == [first["EventId"]]
 
@@ -235,7 +235,7 @@ def test_targets_receive_input_transformed_as_aws_documents(aws: Any) -> None:
     assert calls["transformed"] == {"instance": "i-0123456789", "state": "running", "rule": "ec2-state"}
     assert calls["constant"] == {"fixed": True}
     assert calls["path"] == detail
-    from workbench.buses.models import Delivery
+    from workbench.events.models import Delivery
 
     assert set(Delivery.objects.values_list("target_id", "status")) == {
         ("transformed", "delivered"),
@@ -342,7 +342,7 @@ def test_put_events_accepts_a_bus_arn_and_stores_the_aws_envelope(aws: Any) -> N
         ]
     )
     assert answer["FailedEntryCount"] == 0
-    from workbench.buses.models import ReceivedEvent
+    from workbench.events.models import ReceivedEvent
 
     stored = ReceivedEvent.objects.get(event_id=answer["Entries"][0]["EventId"])
     assert stored.bus.name == "by-arn"

@@ -116,7 +116,7 @@ def test_execution_runs_and_its_history_pages(aws: Any) -> None:
 
 
 def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
-    from workbench.flows.models import PendingTask
+    from workbench.stepfunctions.models import PendingTask
 
     sfn = aws("stepfunctions")
     machine = sfn.create_state_machine(name="approve", definition=json.dumps(APPROVAL), roleArn=ROLE)[

@@ -48,7 +48,7 @@ def test_update_and_express_forms_on_machine_page(client: Client) -> None:
     assert 'id="express-result"' in page and "SUCCEEDED" in page and "&quot;k&quot;:1" in page
     bad = client.post("/machines/quick/", {"definition": json.dumps(BAD)}).content.decode()
     assert "InvalidDefinition" in bad
-    from workbench.flows.models import StateMachine
+    from workbench.stepfunctions.models import StateMachine
 
     assert json.loads(StateMachine.objects.get(name="quick").definition) == GOOD, (
         "a bad update changes nothing"

@@ -124,7 +124,7 @@ def test_items_from_a_csv_object_run_as_child_executions(aws: Any) -> None:
     # The execution page shows the run with a link to each child, and a child links back.
     from django.test import Client
 
-    from workbench.flows.models import Execution
+    from workbench.stepfunctions.models import Execution
 
     parent = Execution.objects.get(map_run__isnull=True, state_machine__name="grade-orders")
     page = Client().get(f"/executions/{parent.id}/").content.decode()
@@ -225,7 +225,7 @@ def _approvals(max_concurrency: int) -> dict[str, Any]:
 def test_update_map_run_raises_the_concurrency_of_a_running_run(aws: Any) -> None:
     from botocore.exceptions import ClientError
 
-    from workbench.flows.models import PendingTask
+    from workbench.stepfunctions.models import PendingTask
 
     sfn = aws("stepfunctions")
     definition = _approvals(1)
@@ -250,7 +250,7 @@ def test_update_map_run_raises_the_concurrency_of_a_running_run(aws: Any) -> Non
 
 
 def test_stopping_the_parent_aborts_the_map_run_and_its_children(aws: Any) -> None:
-    from workbench.flows.models import PendingTask
+    from workbench.stepfunctions.models import PendingTask
 
     sfn = aws("stepfunctions")
     machine = sfn.create_state_machine(name="stopped", definition=json.dumps(_approvals(2)), roleArn=ROLE)
@@ -312,7 +312,7 @@ def test_a_gzipped_json_lines_object_is_read(aws: Any) -> None:
 @pytest.mark.browser
 def test_the_browser_goes_from_the_map_run_to_a_child_and_back(aws: Any, live_url: str) -> None:
     from tests.support.browser import chromium_page
-    from workbench.flows.models import Execution
+    from workbench.stepfunctions.models import Execution
 
     sfn = aws("stepfunctions")
     definition = {

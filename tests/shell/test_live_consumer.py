@@ -20,7 +20,7 @@ MOMENT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 def _execution() -> Any:
     from workbench.accounts.services import default_workspace
-    from workbench.flows.models import Execution, StateMachine
+    from workbench.stepfunctions.models import Execution, StateMachine
 
     definition = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
     machine = StateMachine.objects.create(
@@ -38,8 +38,8 @@ def _execution() -> Any:
 
 def _store(execution: Any, first: int, last: int) -> list[dict[str, Any]]:
     """History events ``first``..``last`` committed, and as the stepper pushes them."""
-    from workbench.flows.models import HistoryEvent
-    from workbench.flows.presenters import shape_history_row
+    from workbench.stepfunctions.models import HistoryEvent
+    from workbench.stepfunctions.presenters import shape_history_row
 
     rows = [
         HistoryEvent.objects.create(

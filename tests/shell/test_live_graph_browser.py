@@ -37,7 +37,7 @@ def test_execution_page_nodes_turn_succeeded_live_in_order(aws: Any, live_url: s
     )
     sfn = aws("stepfunctions")
     arn = sfn.start_execution(stateMachineArn=_order_machine(sfn), input=json.dumps(ORDER))["executionArn"]
-    from workbench.flows.models import Execution
+    from workbench.stepfunctions.models import Execution
 
     execution = Execution.objects.get(name=arn.rsplit(":", 1)[1])
     with chromium_page() as page:

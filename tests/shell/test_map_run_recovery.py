@@ -51,7 +51,7 @@ def celery_inline() -> Iterator[None]:
 def _started_then_crashed() -> Any:
     """Start the parent, losing every command it gave (as if the process died at commit)."""
     from workbench.accounts.services import default_workspace
-    from workbench.flows import services
+    from workbench.stepfunctions import services
 
     machine = services.create_state_machine(
         default_workspace(),
@@ -64,8 +64,8 @@ def _started_then_crashed() -> Any:
 
 
 def test_recover_starts_lost_children_and_the_run_completes(celery_inline: None) -> None:
-    from workbench.flows.models import Execution, MapRun
     from workbench.runtime import map_runs
+    from workbench.stepfunctions.models import Execution, MapRun
 
     parent = _started_then_crashed()
     children = Execution.objects.filter(map_run__execution=parent)
@@ -84,8 +84,8 @@ def test_recover_starts_lost_children_and_the_run_completes(celery_inline: None)
 
 
 def test_a_child_that_ended_unreported_is_counted_on_recovery(celery_inline: None) -> None:
-    from workbench.flows.models import Execution
     from workbench.runtime import map_runs
+    from workbench.stepfunctions.models import Execution
 
     parent = _started_then_crashed()
     first = Execution.objects.filter(map_run__execution=parent).order_by("item_index").first()

@@ -20,8 +20,8 @@ from botocore.exceptions import ClientError
 
 from engine.states.mock_shapes import Shape
 from workbench.core.errors import AwsError
-from workbench.flows import api_models
-from workbench.flows.api_models import botocore_service, output_model
+from workbench.stepfunctions import api_models
+from workbench.stepfunctions.api_models import botocore_service, output_model
 
 PREFIX = "Mock result schema validation error: "
 
@@ -32,7 +32,7 @@ def _task(resource: str) -> str:
 
 def _run(resource: str, result: Any, mode: str | None = None) -> dict[str, Any]:
     from workbench.accounts.services import default_workspace
-    from workbench.flows import state_testing
+    from workbench.stepfunctions import state_testing
 
     mock: dict[str, Any] = {"result": json.dumps(result)}
     if mode is not None:

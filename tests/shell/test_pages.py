@@ -44,7 +44,7 @@ def test_create_machine_shows_graph_with_every_state(client: Client) -> None:
 
 
 def test_invalid_definition_shows_aws_error_and_stores_nothing(client: Client) -> None:
-    from workbench.flows.models import StateMachine
+    from workbench.stepfunctions.models import StateMachine
 
     bad = json.dumps({"StartAt": "Missing", "States": {"A": {"Type": "Pass", "End": True}}})
     page = client.post("/machines/", {"name": "bad", "definition": bad, "type": "STANDARD"}).content.decode()
@@ -78,7 +78,7 @@ def test_mock_function_editor_validates_and_saves(client: Client) -> None:
 
 def test_bus_page_lists_rules_and_targets(client: Client) -> None:
     from workbench.accounts.services import default_workspace
-    from workbench.buses import services
+    from workbench.events import services
 
     ws = default_workspace()
     services.create_bus(ws, "orders-bus")

@@ -16,7 +16,7 @@ from engine.events.transform import TargetInputError, render_target_input, valid
 from tests.conftest import wait_for
 from tests.support.browser import chromium_page
 from tests.support.seed import CHAPTER
-from workbench.buses.samples import EC2_STATE_CHANGE
+from workbench.events.samples import EC2_STATE_CHANGE
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 BUS = "orders-bus"
@@ -76,7 +76,7 @@ def evaluate(client: Client, pattern: str, event: dict[str, Any] | str) -> dict[
 
 def _bus_with_rule(pattern: dict[str, Any] | None = None) -> Any:
     from workbench.accounts.services import default_workspace
-    from workbench.buses import services
+    from workbench.events import services
 
     workspace = default_workspace()
     services.create_bus(workspace, BUS)
@@ -93,7 +93,7 @@ def target_fields(target_id: str, **fields: str) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_built_in_order_placed_sample_is_the_course_chapters_event() -> None:
-    from workbench.buses.samples import ORDER_PLACED
+    from workbench.events.samples import ORDER_PLACED
 
     chapter = chapter_order_placed()
     sample = dict(ORDER_PLACED.event)
@@ -136,8 +136,8 @@ def test_evaluate_lists_every_miss_as_the_engine_explains_it(client: Client) -> 
 @pytest.mark.django_db
 def test_evaluate_refuses_an_invalid_pattern_with_putrules_message(client: Client) -> None:
     from workbench.accounts.services import default_workspace
-    from workbench.buses import services
     from workbench.core.errors import InvalidEventPattern
+    from workbench.events import services
 
     bad = '{"detail": {"amount": [{"numeric": [">"]}]}}'
     result = evaluate(client, bad, chapter_order_placed())
@@ -200,8 +200,8 @@ def test_transformer_preview_is_what_render_target_input_gives_for_the_aws_doc_e
 @pytest.mark.django_db
 def test_preview_of_a_stored_event_uses_its_ingestion_time(client: Client) -> None:
     from workbench.accounts.services import default_workspace
-    from workbench.buses import services
-    from workbench.buses.models import ReceivedEvent
+    from workbench.events import services
+    from workbench.events.models import ReceivedEvent
 
     _bus_with_rule()
     entry = {"Source": "com.myapp.orders", "DetailType": "Order Placed", "Detail": "{}", "EventBusName": BUS}
@@ -247,7 +247,7 @@ def test_preview_points_at_a_broken_input_paths_map(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_save_stores_the_target_as_puttargets_would(client: Client) -> None:
-    from workbench.buses.models import Target
+    from workbench.events.models import Target
 
     _bus_with_rule()
     fields = target_fields("t1", kind="InputPath", input_path="$.detail")
@@ -265,7 +265,7 @@ def test_save_stores_the_target_as_puttargets_would(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_saving_a_sixth_target_fails_with_limit_exceeded_and_stores_nothing(client: Client) -> None:
-    from workbench.buses.models import Target
+    from workbench.events.models import Target
 
     _bus_with_rule()
     url = f"/buses/{BUS}/rules/{RULE}/targets/"
@@ -288,7 +288,7 @@ def test_saving_a_sixth_target_fails_with_limit_exceeded_and_stores_nothing(clie
 
 @pytest.mark.django_db
 def test_save_refuses_a_bad_input_with_aws_words_and_stores_nothing(client: Client) -> None:
-    from workbench.buses.models import Target
+    from workbench.events.models import Target
 
     _bus_with_rule()
     response = post(
@@ -321,8 +321,8 @@ def test_sandbox_page_prefills_the_rules_pattern_and_a_linked_event(client: Clie
     from django.utils.html import escape
 
     from workbench.accounts.services import default_workspace
-    from workbench.buses import services
-    from workbench.buses.models import ReceivedEvent
+    from workbench.events import services
+    from workbench.events.models import ReceivedEvent
 
     rule = _bus_with_rule({"source": ["com.myapp.orders"], "detail": {"amount": [{"numeric": [">", 1000]}]}})
     detail = json.dumps({"orderId": "order-9", "amount": 12.5})
@@ -361,7 +361,7 @@ def test_sandbox_page_names_an_unknown_rule(client: Client) -> None:
 @pytest.mark.live
 @pytest.mark.browser
 def test_sandbox_verdict_and_preview_update_as_the_user_types(aws: Any, live_url: str) -> None:
-    from workbench.buses.models import ReceivedEvent, Rule
+    from workbench.events.models import ReceivedEvent, Rule
 
     events = aws("events")
     events.create_event_bus(Name=BUS)

@@ -19,9 +19,9 @@ CHAIN = {
 def test_decider_fault_fails_the_execution_with_states_runtime() -> None:
     from engine.states.model import TimerFired
     from workbench.accounts.services import default_workspace
-    from workbench.flows import services
-    from workbench.flows.models import Execution, Timer
     from workbench.runtime.stepper import apply_happening
+    from workbench.stepfunctions import services
+    from workbench.stepfunctions.models import Execution, Timer
 
     machine = services.create_state_machine(
         default_workspace(),

@@ -261,10 +261,12 @@ def test_state_name_and_lengths_are_checked(aws: Any) -> None:
 @pytest.mark.django_db
 def test_panel_endpoint_runs_a_state_of_the_machine(client: Client) -> None:
     from workbench.accounts.services import default_workspace
-    from workbench.flows import services as flows
+    from workbench.stepfunctions import services as stepfunctions
 
     workspace = default_workspace()
-    flows.create_state_machine(workspace, name="quotes", definition=json.dumps(MACHINE), role_arn=ROLE)
+    stepfunctions.create_state_machine(
+        workspace, name="quotes", definition=json.dumps(MACHINE), role_arn=ROLE
+    )
     _mock_function("quote", [{"output": {"price": 7}}])
     url = "/machines/quotes/test-state"
     answer = client.post(
@@ -283,9 +285,9 @@ def test_panel_endpoint_runs_a_state_of_the_machine(client: Client) -> None:
 @pytest.mark.browser
 def test_state_panel_runs_a_clicked_state(live_url: str, transactional_db: Any) -> None:
     from workbench.accounts.services import default_workspace
-    from workbench.flows import services as flows
+    from workbench.stepfunctions import services as stepfunctions
 
-    flows.create_state_machine(
+    stepfunctions.create_state_machine(
         default_workspace(), name="panel", definition=json.dumps(MACHINE), role_arn=ROLE
     )
     _mock_function("quote", [{"output": {"price": 120}}])
@@ -325,9 +327,9 @@ def test_state_panel_runs_a_clicked_state(live_url: str, transactional_db: Any) 
 @pytest.mark.browser
 def test_state_panel_shows_a_mocked_maps_item_stages(live_url: str, transactional_db: Any) -> None:
     from workbench.accounts.services import default_workspace
-    from workbench.flows import services as flows
+    from workbench.stepfunctions import services as stepfunctions
 
-    flows.create_state_machine(
+    stepfunctions.create_state_machine(
         default_workspace(), name="fan", definition=json.dumps(ORDERS_MAP), role_arn=ROLE
     )
     with chromium_page() as page:

@@ -6,12 +6,12 @@ from typing import Any
 
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import Service, register, required
-from workbench.buses import services as buses
-from workbench.buses.models import EventBus, Rule, Target
 from workbench.core.jsonio import epoch
 from workbench.core.paging import page
+from workbench.events import services as events
+from workbench.events.models import EventBus, Rule, Target
 
-events = register(Service("AWSEvents", "application/x-amz-json-1.1"))
+api = register(Service("AWSEvents", "application/x-amz-json-1.1"))
 
 
 def _bus_shape(bus: EventBus) -> dict[str, Any]:
@@ -68,36 +68,36 @@ def _paged(key: str, items: Any, params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@events.operation("CreateEventBus")
+@api.operation("CreateEventBus")
 def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    bus = buses.create_bus(ws, required(params, "Name"), params.get("Description") or "")
+    bus = events.create_bus(ws, required(params, "Name"), params.get("Description") or "")
     result: dict[str, Any] = {"EventBusArn": bus.arn}
     if bus.description:
         result["Description"] = bus.description
     return result
 
 
-@events.operation("DescribeEventBus")
+@api.operation("DescribeEventBus")
 def describe_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    return _bus_shape(buses.get_bus(ws, params.get("Name")))
+    return _bus_shape(events.get_bus(ws, params.get("Name")))
 
 
-@events.operation("ListEventBuses")
+@api.operation("ListEventBuses")
 def list_event_buses(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    result = _paged("EventBuses", buses.list_buses(ws, params.get("NamePrefix")), params)
+    result = _paged("EventBuses", events.list_buses(ws, params.get("NamePrefix")), params)
     result["EventBuses"] = [_bus_shape(bus) for bus in result["EventBuses"]]
     return result
 
 
-@events.operation("DeleteEventBus")
+@api.operation("DeleteEventBus")
 def delete_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    buses.delete_bus(ws, required(params, "Name"))
+    events.delete_bus(ws, required(params, "Name"))
     return {}
 
 
-@events.operation("PutRule")
+@api.operation("PutRule")
 def put_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    rule = buses.put_rule(
+    rule = events.put_rule(
         ws,
         name=required(params, "Name"),
         bus_name=params.get("EventBusName"),
@@ -110,17 +110,17 @@ def put_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return {"RuleArn": rule.arn}
 
 
-@events.operation("DescribeRule")
+@api.operation("DescribeRule")
 def describe_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    rule = buses.get_rule(ws, required(params, "Name"), params.get("EventBusName"))
+    rule = events.get_rule(ws, required(params, "Name"), params.get("EventBusName"))
     shaped = _rule_shape(rule)
     shaped["CreatedBy"] = ws.account_id
     return shaped
 
 
-@events.operation("ListRules")
+@api.operation("ListRules")
 def list_rules(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    bus = buses.get_bus(ws, params.get("EventBusName"))
+    bus = events.get_bus(ws, params.get("EventBusName"))
     rules = bus.rules.select_related("bus__workspace").order_by("name")
     if params.get("NamePrefix"):
         rules = rules.filter(name__startswith=params["NamePrefix"])
@@ -129,54 +129,54 @@ def list_rules(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@events.operation("DeleteRule")
+@api.operation("DeleteRule")
 def delete_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    buses.delete_rule(ws, required(params, "Name"), params.get("EventBusName"), bool(params.get("Force")))
+    events.delete_rule(ws, required(params, "Name"), params.get("EventBusName"), bool(params.get("Force")))
     return {}
 
 
-@events.operation("EnableRule")
+@api.operation("EnableRule")
 def enable_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    buses.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.ENABLED)
+    events.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.ENABLED)
     return {}
 
 
-@events.operation("DisableRule")
+@api.operation("DisableRule")
 def disable_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    buses.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.DISABLED)
+    events.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.DISABLED)
     return {}
 
 
-@events.operation("PutTargets")
+@api.operation("PutTargets")
 def put_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    failed = buses.put_targets(
+    failed = events.put_targets(
         ws, required(params, "Rule"), params.get("EventBusName"), required(params, "Targets")
     )
     return {"FailedEntryCount": len(failed), "FailedEntries": failed}
 
 
-@events.operation("ListTargetsByRule")
+@api.operation("ListTargetsByRule")
 def list_targets_by_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    rule = buses.get_rule(ws, required(params, "Rule"), params.get("EventBusName"))
+    rule = events.get_rule(ws, required(params, "Rule"), params.get("EventBusName"))
     result = _paged("Targets", rule.targets.order_by("target_id"), params)
     result["Targets"] = [_target_shape(target) for target in result["Targets"]]
     return result
 
 
-@events.operation("RemoveTargets")
+@api.operation("RemoveTargets")
 def remove_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    failed = buses.remove_targets(
+    failed = events.remove_targets(
         ws, required(params, "Rule"), params.get("EventBusName"), required(params, "Ids")
     )
     return {"FailedEntryCount": len(failed), "FailedEntries": failed}
 
 
-@events.operation("PutEvents")
+@api.operation("PutEvents")
 def put_events(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    results = buses.put_events(ws, required(params, "Entries"))
+    results = events.put_events(ws, required(params, "Entries"))
     return {"FailedEntryCount": sum(1 for r in results if "ErrorCode" in r), "Entries": results}
 
 
-@events.operation("TestEventPattern")
+@api.operation("TestEventPattern")
 def test_event_pattern(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    return {"Result": buses.test_event_pattern(required(params, "EventPattern"), required(params, "Event"))}
+    return {"Result": events.test_event_pattern(required(params, "EventPattern"), required(params, "Event"))}

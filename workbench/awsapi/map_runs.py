@@ -8,18 +8,18 @@ from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import required
 from workbench.awsapi.stepfunctions import paged, sfn
 from workbench.core.errors import AwsError
-from workbench.flows import presenters
-from workbench.flows import services as flows
+from workbench.stepfunctions import presenters
+from workbench.stepfunctions import services as stepfunctions
 
 
 @sfn.operation("DescribeMapRun")
 def describe_map_run(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    return presenters.describe_map_run(flows.get_map_run(ws, required(params, "mapRunArn")))
+    return presenters.describe_map_run(stepfunctions.get_map_run(ws, required(params, "mapRunArn")))
 
 
 @sfn.operation("ListMapRuns")
 def list_map_runs(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    execution = flows.get_execution(ws, required(params, "executionArn"))
+    execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
     runs = execution.map_runs.select_related("execution__state_machine__workspace").order_by(
         "-start_date", "-id"
     )
@@ -28,8 +28,8 @@ def list_map_runs(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 @sfn.operation("UpdateMapRun")
 def update_map_run(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    map_run = flows.get_map_run(ws, required(params, "mapRunArn"))
-    flows.update_map_run(
+    map_run = stepfunctions.get_map_run(ws, required(params, "mapRunArn"))
+    stepfunctions.update_map_run(
         map_run,
         max_concurrency=_bounded(params, "maxConcurrency", 0, None),
         tolerated_failure_count=_bounded(params, "toleratedFailureCount", 0, None),

@@ -15,9 +15,9 @@ from workbench.awsapi.protocol import Service, register, required, string
 from workbench.core.errors import AwsError, SerializationError
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
-from workbench.flows import presenters, state_testing
-from workbench.flows import services as flows
-from workbench.flows.models import Execution, StateMachine
+from workbench.stepfunctions import presenters, state_testing
+from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions.models import Execution, StateMachine
 
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
 
@@ -48,7 +48,7 @@ def paged(
 
 @sfn.operation("CreateStateMachine")
 def create_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = flows.create_state_machine(
+    machine = stepfunctions.create_state_machine(
         ws,
         name=required(params, "name"),
         definition=required(params, "definition"),
@@ -60,7 +60,7 @@ def create_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 
 @sfn.operation("DescribeStateMachine")
 def describe_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
     return {
         "stateMachineArn": machine.arn,
         "name": machine.name,
@@ -92,8 +92,8 @@ def list_state_machines(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]
 
 @sfn.operation("UpdateStateMachine")
 def update_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
-    machine = flows.update_state_machine(
+    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
+    machine = stepfunctions.update_state_machine(
         machine, definition=params.get("definition"), role_arn=params.get("roleArn")
     )
     return {"updateDate": epoch(machine.updated), "revisionId": str(machine.revision)}
@@ -102,33 +102,35 @@ def update_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 @sfn.operation("DeleteStateMachine")
 def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+        machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
     except AwsError as exc:
         if exc.code == "StateMachineDoesNotExist":
             return {}  # AWS answers success for a machine that is already gone
         raise
-    flows.delete_state_machine(machine)
+    stepfunctions.delete_state_machine(machine)
     return {}
 
 
 @sfn.operation("StartExecution")
 def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
     name, input_text = string(params, "name"), string(params, "input")
     if machine.type == StateMachine.EXPRESS:
         return {
-            "executionArn": flows.start_express_execution(machine, name=name, input_text=input_text),
+            "executionArn": stepfunctions.start_express_execution(machine, name=name, input_text=input_text),
             "startDate": epoch(timezone.now()),
         }
-    execution = flows.start_execution(machine, name=name, input_text=input_text)
+    execution = stepfunctions.start_execution(machine, name=name, input_text=input_text)
     return {"executionArn": execution.arn, "startDate": epoch(execution.start_date)}
 
 
 @sfn.operation("StartSyncExecution")
 def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
     input_text = string(params, "input") or "{}"
-    context, result = flows.start_sync_execution(machine, name=string(params, "name"), input_text=input_text)
+    context, result = stepfunctions.start_sync_execution(
+        machine, name=string(params, "name"), input_text=input_text
+    )
     duration_ms = (result.stopped - result.started).total_seconds() * 1000
     shaped: dict[str, Any] = {
         "executionArn": context.execution_arn,
@@ -180,7 +182,7 @@ def validate_state_machine_definition(ws: Workspace, params: dict[str, Any]) -> 
 
 @sfn.operation("DescribeExecution")
 def describe_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    execution = flows.get_execution(ws, required(params, "executionArn"))
+    execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
     return presenters.describe_execution(execution)
 
 
@@ -192,10 +194,10 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
             "Only one of stateMachineArn or mapRunArn can be specified", code="ValidationException"
         )
     if params.get("mapRunArn") is not None:
-        map_run = flows.get_map_run(ws, required(params, "mapRunArn"))
+        map_run = stepfunctions.get_map_run(ws, required(params, "mapRunArn"))
         executions = map_run.children.all()
     else:
-        machine = flows.get_machine(ws, required(params, "stateMachineArn"))
+        machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
         executions = machine.executions.filter(map_run__isnull=True)
     executions = executions.select_related("state_machine__workspace", "map_run").order_by(
         "-start_date", "-id"
@@ -210,7 +212,7 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 @sfn.operation("GetExecutionHistory")
 def get_execution_history(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    execution = flows.get_execution(ws, required(params, "executionArn"))
+    execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
     order = "-event_id" if params.get("reverseOrder") else "event_id"
     include = params.get("includeExecutionData", True) is not False
     return paged(
@@ -223,26 +225,28 @@ def get_execution_history(ws: Workspace, params: dict[str, Any]) -> dict[str, An
 
 @sfn.operation("StopExecution")
 def stop_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    execution = flows.get_execution(ws, required(params, "executionArn"))
-    execution = flows.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
+    execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
+    execution = stepfunctions.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
     return {"stopDate": epoch(execution.stop_date)}
 
 
 @sfn.operation("SendTaskSuccess")
 def send_task_success(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    flows.send_task_success(ws, required(params, "taskToken"), required(params, "output"))
+    stepfunctions.send_task_success(ws, required(params, "taskToken"), required(params, "output"))
     return {}
 
 
 @sfn.operation("SendTaskFailure")
 def send_task_failure(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    flows.send_task_failure(ws, required(params, "taskToken"), params.get("error"), params.get("cause"))
+    stepfunctions.send_task_failure(
+        ws, required(params, "taskToken"), params.get("error"), params.get("cause")
+    )
     return {}
 
 
 @sfn.operation("SendTaskHeartbeat")
 def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    flows.send_task_heartbeat(ws, required(params, "taskToken"))
+    stepfunctions.send_task_heartbeat(ws, required(params, "taskToken"))
     return {}
 
 

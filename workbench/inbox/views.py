@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
-from workbench.flows import services as flows
-from workbench.flows.models import Execution, PendingTask
+from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions.models import Execution, PendingTask
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -21,9 +21,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         token = request.POST.get("token", "")
         try:
             if request.POST.get("decision") == "approve":
-                flows.send_task_success(workspace, token, request.POST.get("output") or "{}")
+                stepfunctions.send_task_success(workspace, token, request.POST.get("output") or "{}")
             else:
-                flows.send_task_failure(
+                stepfunctions.send_task_failure(
                     workspace, token, request.POST.get("error") or "Rejected", request.POST.get("cause") or ""
                 )
             return redirect("inbox")

@@ -18,10 +18,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from engine.states.progress import Progress
-from workbench.flows.models import Execution
-from workbench.flows.presenters import shape_history_row
 from workbench.live.groups import execution_group
 from workbench.live.publish import remember_server_loop
+from workbench.stepfunctions.models import Execution
+from workbench.stepfunctions.presenters import shape_history_row
 
 
 class ExecutionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]

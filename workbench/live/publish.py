@@ -16,8 +16,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from engine.states.model import Decision
-from workbench.flows.presenters import shape_event
 from workbench.live.groups import execution_group
+from workbench.stepfunctions.presenters import shape_event
 
 log = logging.getLogger(__name__)
 _server_loop: asyncio.AbstractEventLoop | None = None

@@ -9,9 +9,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from engine.events.transform import render_target_input
-from workbench.buses.models import Delivery, ReceivedEvent, Target
 from workbench.core.arns import Arn
 from workbench.core.errors import AwsError
+from workbench.events.models import Delivery, ReceivedEvent, Target
 from workbench.functions import services as functions
 
 
@@ -50,14 +50,14 @@ def deliver_event(received_event_id: int, target_pk: int) -> None:
 
 
 def _invoke(received: ReceivedEvent, target: Target, text: str) -> tuple[str, str]:
-    from workbench.flows import services as flows
+    from workbench.stepfunctions import services as stepfunctions
 
     workspace = received.bus.workspace
     arn = Arn.parse(target.arn)
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
-            machine = flows.get_machine(workspace, target.arn)
-            execution = flows.start_execution(machine, input_text=text)
+            machine = stepfunctions.get_machine(workspace, target.arn)
+            execution = stepfunctions.start_execution(machine, input_text=text)
             return "delivered", execution.arn
         if arn is not None and arn.service == "lambda":
             function = functions.resolve(workspace, target.arn)

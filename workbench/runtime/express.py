@@ -33,9 +33,9 @@ from engine.states.model import (
 )
 from workbench.accounts.models import Workspace
 from workbench.core.arns import express_execution_arn, map_run_child_arn, state_machine_name
-from workbench.flows.models import StateMachine
 from workbench.runtime import integrations
 from workbench.runtime.stepper import environment
+from workbench.stepfunctions.models import StateMachine
 
 EXPRESS_LIMIT = timedelta(minutes=5)
 

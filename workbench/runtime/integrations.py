@@ -143,7 +143,7 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
 
     As on AWS, the task fails with EventBridge.FailedEntry when any entry was refused.
     """
-    from workbench.buses import services as buses
+    from workbench.events import services as events
 
     entries = payload.get("Entries") if isinstance(payload, dict) else None
     if isinstance(entries, list):
@@ -154,7 +154,7 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
             else entry
             for entry in entries
         ]
-    results = buses.put_events(workspace, entries)
+    results = events.put_events(workspace, entries)
     failed = sum(1 for entry in results if "ErrorCode" in entry)
     if failed:
         return functions.Outcome(error="EventBridge.FailedEntry", cause=json.dumps({"Entries": results}))

@@ -25,7 +25,7 @@ from engine.states.model import (
 )
 from workbench.core.arns import state_machine_name
 from workbench.core.jsonio import dumps
-from workbench.flows.models import Execution, MapRun
+from workbench.stepfunctions.models import Execution, MapRun
 
 MAP_RUN_COMMANDS = (StartMapRun, StartChildExecution, EndMapRun)
 

@@ -20,7 +20,7 @@ LIST_OBJECTS_V2 = "arn:aws:states:::s3:listObjectsV2"
 PUT_OBJECT = "arn:aws:states:::s3:putObject"
 RESOURCES = frozenset({GET_OBJECT, LIST_OBJECTS_V2, PUT_OBJECT})
 BODY_BASE64 = "BodyBase64"
-"""engine.states.runtime.distributed_map's name for a binary body sent as base64."""
+"""engine.states.handlers.distributed_map's name for a binary body sent as base64."""
 
 
 def perform(workspace: Workspace, resource: str, payload: Any) -> Outcome:

@@ -34,9 +34,9 @@ from engine.states.model import (
     HistoryEvent as HistoryEventShape,
 )
 from workbench.core.jsonio import dumps
-from workbench.flows.models import Execution, HistoryEvent, PendingTask, Timer
 from workbench.live import publish
 from workbench.runtime import dispatch, map_runs
+from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
 
 _system_random = random.SystemRandom()
 log = logging.getLogger(__name__)

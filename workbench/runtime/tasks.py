@@ -9,9 +9,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from engine.states.model import TaskFailed, TaskSucceeded, TimerFired
-from workbench.flows.models import Execution, PendingTask, StateMachine, Timer
 from workbench.runtime import express, integrations, map_runs
 from workbench.runtime.stepper import apply_happening
+from workbench.stepfunctions.models import Execution, PendingTask, StateMachine, Timer
 
 
 @shared_task(name="stepbridge.invoke_task")

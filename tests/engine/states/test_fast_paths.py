@@ -1,7 +1,7 @@
 """The decider's shortcuts must not show: records equal their constructors', paths agree.
 
 * History events, the Decision and FinishExecution are filled in without their frozen
-  dataclass ``__init__`` (engine/states/runtime/frozen.py, ``Run.emit``): each must equal,
+  dataclass ``__init__`` (engine/states/handlers/frozen.py, ``Run.emit``): each must equal,
   hash and refuse assignment exactly like the constructor-built object.
 * ``Run.pass_through`` enters and leaves a Pass state without data-flow fields in one step; a
   Run subclass (TestState's inspector) takes ``enter`` then ``exit_state`` instead. Both must
@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from engine.states import interpreter
+from engine.states.handlers.frozen import frozen_instance
+from engine.states.handlers.run import Run
 from engine.states.interpreter import advance
 from engine.states.model import (
     Decision,
@@ -27,8 +29,6 @@ from engine.states.model import (
     FinishExecution,
     HistoryEvent,
 )
-from engine.states.runtime.frozen import frozen_instance
-from engine.states.runtime.run import Run
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from engine.states.runtime.variables import MAX_ASSIGN_BYTES, MAX_TOTAL_BYTES, MAX_VARIABLE_BYTES
+from engine.states.handlers.variables import MAX_ASSIGN_BYTES, MAX_TOTAL_BYTES, MAX_VARIABLE_BYTES
 from tests.engine.states.interpreter_harness import Harness, lambda_arn, started, valid_machine
 
 

@@ -1,0 +1,59 @@
+"""One compiled matcher per bus per process, refreshed incrementally when rules change.
+
+Every rule change bumps ``EventBus.rules_version``; each process compares the version it
+compiled against and, if it moved, adds and removes only the rules that changed. So every
+web and worker process sees the same rules without a broadcast.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.events.patterns import Matcher, parse_pattern
+from workbench.events.models import EventBus, Rule
+
+
+@dataclass
+class _Compiled:
+    version: int = -1
+    matcher: Matcher = field(default_factory=Matcher)
+    patterns: dict[str, str] = field(default_factory=dict)
+
+
+_cache: dict[int, _Compiled] = {}
+_lock = threading.Lock()
+
+
+def _refresh(bus: EventBus) -> _Compiled:
+    version = EventBus.objects.filter(id=bus.id).values_list("rules_version", flat=True).first() or 0
+    with _lock:
+        compiled = _cache.setdefault(bus.id, _Compiled())
+        if compiled.version == version:
+            return compiled
+        wanted = dict(
+            (str(rule_id), text)
+            for rule_id, text in Rule.objects.filter(
+                bus=bus, state=Rule.ENABLED, event_pattern__isnull=False
+            ).values_list("id", "event_pattern")
+        )
+        for rule_id, text in list(compiled.patterns.items()):
+            if wanted.get(rule_id) != text:
+                compiled.matcher.remove(rule_id)
+                del compiled.patterns[rule_id]
+        for rule_id, text in wanted.items():
+            if rule_id not in compiled.patterns:
+                compiled.matcher.add(rule_id, parse_pattern(text))
+                compiled.patterns[rule_id] = text
+        compiled.version = version
+        return compiled
+
+
+def matching_rules(bus: EventBus, event: dict[str, Any]) -> list[Rule]:
+    compiled = _refresh(bus)
+    with _lock:
+        ids = compiled.matcher.match(event)
+    if not ids:
+        return []
+    return list(Rule.objects.filter(id__in=[int(i) for i in ids]).order_by("name"))

@@ -1,0 +1,313 @@
+"""Every action on buses, rules, targets and events: one path for API, browser and tasks."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from engine.events.envelope import (
+    BuiltEvent,
+    EntryError,
+    EnvelopeValidationError,
+    build_event,
+    event_bus_name_from,
+    validate_batch,
+)
+from engine.events.patterns import InvalidEventPatternError, parse_pattern
+from engine.events.transform import TargetInputError, validate_target_input
+from workbench.accounts.models import Workspace
+from workbench.core.errors import (
+    AwsError,
+    InvalidEventPattern,
+    LimitExceeded,
+    ResourceAlreadyExists,
+    ResourceNotFound,
+    ValidationError,
+)
+from workbench.events import matchers
+from workbench.events.models import EventBus, ReceivedEvent, Rule, Target
+
+DEFAULT_BUS = "default"
+BUS_NAME_RE = re.compile(r"^[/\.\-_A-Za-z0-9]{1,256}$")
+RULE_NAME_RE = re.compile(r"^[\.\-_A-Za-z0-9]{1,64}$")
+TARGET_ID_RE = re.compile(r"^[\.\-_A-Za-z0-9]{1,64}$")
+MAX_TARGETS_PER_RULE = 5
+
+
+def ensure_default_bus(workspace: Workspace) -> EventBus:
+    now = timezone.now()
+    bus, _ = EventBus.objects.get_or_create(
+        workspace=workspace, name=DEFAULT_BUS, defaults={"created": now, "updated": now}
+    )
+    return bus
+
+
+def get_bus(workspace: Workspace, name_or_arn: str | None) -> EventBus:
+    name = event_bus_name_from(name_or_arn)
+    if name == DEFAULT_BUS:
+        return ensure_default_bus(workspace)
+    bus = EventBus.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
+    if bus is None:
+        raise ResourceNotFound(f"Event bus {name} does not exist.")
+    return bus
+
+
+def create_bus(workspace: Workspace, name: str, description: str = "") -> EventBus:
+    if not BUS_NAME_RE.match(name or "") or "/" in name:
+        raise ValidationError(f"Event bus name {name!r} is not valid: use 1-256 letters, digits, . - or _")
+    if name == DEFAULT_BUS or EventBus.objects.filter(workspace=workspace, name=name).exists():
+        raise ResourceAlreadyExists(f"Event bus {name} already exists.")
+    now = timezone.now()
+    return EventBus.objects.create(
+        workspace=workspace, name=name, description=description or "", created=now, updated=now
+    )
+
+
+def delete_bus(workspace: Workspace, name: str) -> None:
+    if name == DEFAULT_BUS:
+        raise ValidationError("Cannot delete event bus default.")
+    EventBus.objects.filter(workspace=workspace, name=name).delete()
+
+
+def list_buses(workspace: Workspace, prefix: str | None = None) -> Any:
+    ensure_default_bus(workspace)
+    buses = EventBus.objects.filter(workspace=workspace).select_related("workspace").order_by("name")
+    return buses.filter(name__startswith=prefix) if prefix else buses
+
+
+def validate_pattern_text(text: Any) -> None:
+    """The one validator of PutRule, TestEventPattern and the browser."""
+    if not isinstance(text, str):
+        raise InvalidEventPattern("Event pattern is not valid. Reason: Filter is not an object")
+    try:
+        parse_pattern(text)
+    except InvalidEventPatternError as exc:
+        raise InvalidEventPattern(str(exc)) from exc
+
+
+def _touch_rules(bus: EventBus) -> None:
+    EventBus.objects.filter(id=bus.id).update(rules_version=F("rules_version") + 1, updated=timezone.now())
+
+
+def get_rule(workspace: Workspace, name: str, bus_name: str | None) -> Rule:
+    bus = get_bus(workspace, bus_name)
+    rule = Rule.objects.filter(bus=bus, name=name).select_related("bus__workspace").first()
+    if rule is None:
+        raise ResourceNotFound(f"Rule {name} does not exist on EventBus {bus.name}.")
+    return rule
+
+
+def put_rule(
+    workspace: Workspace,
+    *,
+    name: str,
+    bus_name: str | None = None,
+    event_pattern: str | None = None,
+    schedule_expression: str | None = None,
+    state: str | None = None,
+    description: str | None = None,
+    role_arn: str | None = None,
+) -> Rule:
+    """PutRule: create or replace; a bad pattern changes nothing that was stored."""
+    if not RULE_NAME_RE.match(name or ""):
+        raise ValidationError(
+            f"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
+        )
+    if not event_pattern and not schedule_expression:
+        raise ValidationError("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+    if event_pattern is not None:
+        validate_pattern_text(event_pattern)
+    if state is not None and state not in (Rule.ENABLED, Rule.DISABLED):
+        raise ValidationError(
+            f"1 validation error detected: Value '{state}' at 'state' failed to satisfy constraint: "
+            "Member must satisfy enum value set: [ENABLED, DISABLED]"
+        )
+    bus = get_bus(workspace, bus_name)
+    if schedule_expression and bus.name != DEFAULT_BUS:
+        raise ValidationError("ScheduleExpression is supported only on the default event bus.")
+    with transaction.atomic():
+        rule, _ = Rule.objects.update_or_create(
+            bus=bus,
+            name=name,
+            defaults={
+                "event_pattern": event_pattern,
+                "schedule_expression": schedule_expression,
+                "state": state or Rule.ENABLED,
+                "description": description,
+                "role_arn": role_arn,
+                "created": timezone.now(),
+            },
+        )
+        _touch_rules(bus)
+    return rule
+
+
+def delete_rule(workspace: Workspace, name: str, bus_name: str | None, force: bool = False) -> None:
+    try:
+        rule = get_rule(workspace, name, bus_name)
+    except ResourceNotFound:
+        return  # AWS answers success for a rule that is already gone
+    if rule.targets.exists():
+        raise ValidationError("Rule can't be deleted since it has targets.")
+    with transaction.atomic():
+        rule.delete()
+        _touch_rules(rule.bus)
+
+
+def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state: str) -> Rule:
+    rule = get_rule(workspace, name, bus_name)
+    with transaction.atomic():
+        rule.state = state
+        rule.save(update_fields=["state"])
+        _touch_rules(rule.bus)
+    return rule
+
+
+def put_targets(
+    workspace: Workspace, rule_name: str, bus_name: str | None, targets: list[Any]
+) -> list[dict[str, str]]:
+    """PutTargets: returns the failed entries; the rest are stored."""
+    rule = get_rule(workspace, rule_name, bus_name)
+    if not isinstance(targets, list) or not targets:
+        raise ValidationError(
+            "1 validation error detected: Value at 'targets' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 1"
+        )
+    existing = set(rule.targets.values_list("target_id", flat=True))
+    incoming = {t.get("Id") for t in targets if isinstance(t, dict)}
+    if len(existing | incoming) > MAX_TARGETS_PER_RULE:
+        raise LimitExceeded("The requested resource exceeds the maximum number allowed.")
+    failed: list[dict[str, str]] = []
+    with transaction.atomic():
+        for position, target in enumerate(targets, start=1):
+            problem = _target_problem(target, position)
+            if problem is not None:
+                failed.append(
+                    {
+                        "TargetId": str(target.get("Id", "")) if isinstance(target, dict) else "",
+                        "ErrorCode": "ValidationException",
+                        "ErrorMessage": problem,
+                    }
+                )
+                continue
+            Target.objects.update_or_create(
+                rule=rule,
+                target_id=target["Id"],
+                defaults={
+                    "arn": target["Arn"],
+                    "role_arn": target.get("RoleArn"),
+                    "input": target.get("Input"),
+                    "input_path": target.get("InputPath"),
+                    "input_transformer": target.get("InputTransformer"),
+                    "retry_policy": target.get("RetryPolicy"),
+                    "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
+                },
+            )
+    return failed
+
+
+def _target_problem(target: Any, position: int) -> str | None:
+    if not isinstance(target, dict):
+        return "Target must be an object"
+    if not TARGET_ID_RE.match(str(target.get("Id") or "")):
+        return f"Target Id {target.get('Id')!r} is not valid: use 1-64 letters, digits, . - or _"
+    arn = target.get("Arn")
+    if not isinstance(arn, str) or not arn.startswith("arn:"):
+        return f"Parameter {arn!r} is not valid. Reason: Provided Arn is not in correct format."
+    try:
+        validate_target_input(target, position=position)
+    except TargetInputError as exc:
+        return str(exc)
+    return None
+
+
+def remove_targets(
+    workspace: Workspace, rule_name: str, bus_name: str | None, ids: list[str]
+) -> list[dict[str, str]]:
+    rule = get_rule(workspace, rule_name, bus_name)
+    failed = []
+    with transaction.atomic():
+        for target_id in ids:
+            deleted, _ = rule.targets.filter(target_id=target_id).delete()
+            if not deleted:
+                failed.append(
+                    {
+                        "TargetId": target_id,
+                        "ErrorCode": "ResourceNotFoundException",
+                        "ErrorMessage": f"Target {target_id} does not exist on rule {rule.name}.",
+                    }
+                )
+    return failed
+
+
+def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
+    """PutEvents: one result per entry; good entries are stored and routed even when others fail."""
+    try:
+        validate_batch(entries)
+    except EnvelopeValidationError as exc:
+        raise ValidationError(str(exc)) from exc
+    results: list[dict[str, str]] = []
+    now = timezone.now()
+    for entry in entries:
+        built = build_event(
+            entry, event_id=str(uuid.uuid4()), account=workspace.account_id, region=workspace.region, now=now
+        )
+        if isinstance(built, EntryError):
+            results.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
+            continue
+        try:
+            bus = get_bus(workspace, built.bus_name_or_arn)
+        except AwsError as exc:
+            results.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
+            continue
+        accept_event(bus, built)
+        results.append({"EventId": built.event["id"]})
+    return results
+
+
+def accept_event(bus: EventBus, built: BuiltEvent) -> ReceivedEvent:
+    """Store an event, match it against the bus's rules and enqueue one delivery per target."""
+    from workbench.runtime.deliveries import deliver_event
+
+    rules = matchers.matching_rules(bus, built.event)
+    with transaction.atomic():
+        received = ReceivedEvent.objects.create(
+            bus=bus,
+            event_id=built.event["id"],
+            body=built.event,
+            matched_rules=[rule.name for rule in rules],
+            received=timezone.now(),
+        )
+        for rule in rules:
+            for target in rule.targets.all():
+                transaction.on_commit(
+                    lambda r=received.id, t=target.id: deliver_event.delay(r, t)  # type: ignore[misc]
+                )
+    return received
+
+
+def test_event_pattern(pattern_text: Any, event_text: Any) -> bool:
+    from engine.events.patterns import matches
+
+    validate_pattern_text(pattern_text)
+    if not isinstance(event_text, str):
+        raise ValidationError("Parameter Event is not valid.")
+    try:
+        event = json.loads(event_text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"Parameter Event is not valid. Reason: {exc.msg}") from exc
+    if not isinstance(event, dict):
+        raise ValidationError("Parameter Event is not valid.")
+    missing = [k for k in ("id", "account", "source", "time", "region", "detail-type") if k not in event]
+    if missing:
+        raise ValidationError(
+            f"Parameter Event is not valid. Reason: missing required field(s): {', '.join(missing)}"
+        )
+    return matches(parse_pattern(pattern_text), event)
