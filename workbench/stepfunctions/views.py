@@ -13,7 +13,7 @@ from engine.states.progress import state_statuses
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
-from workbench.stepfunctions import presenters, state_testing
+from workbench.stepfunctions import presenters, teststate
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
 from workbench.stepfunctions.models import Execution, StateMachine
@@ -107,7 +107,7 @@ def test_state(request: HttpRequest, name: str) -> JsonResponse:
             {"__type": "SerializationException", "message": "expected a JSON object"}, status=400
         )
     try:
-        answer = state_testing.test_state(
+        answer = teststate.run(
             workspace,
             definition=machine.definition,
             state_name=body.get("stateName") or None,

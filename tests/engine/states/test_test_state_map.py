@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from engine.states import test_state as ts
+from engine.states import teststate as ts
 from engine.states.model import Environment
 
 ENV = Environment(now=datetime(2025, 11, 13, 17, 7, tzinfo=UTC), new_token=lambda: "token-1")
@@ -30,7 +30,7 @@ def run(definition: Any, **kwargs: Any) -> dict[str, Any]:
             kwargs[key] = json.dumps(kwargs[key])
     if "mock" in kwargs and "result" in kwargs["mock"] and not isinstance(kwargs["mock"]["result"], str):
         kwargs["mock"] = dict(kwargs["mock"], result=json.dumps(kwargs["mock"]["result"]))
-    return ts.test_state(definition, env=ENV, **kwargs)
+    return ts.run(definition, env=ENV, **kwargs)
 
 
 def data(response: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def data(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def refused(definition: Any, **kwargs: Any) -> str:
-    with pytest.raises(ts.TestStateError) as raised:
+    with pytest.raises(ts.Refused) as raised:
         run(definition, **kwargs)
     assert raised.value.code == "ValidationException"
     return raised.value.message
