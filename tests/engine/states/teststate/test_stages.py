@@ -1,4 +1,4 @@
-"""TestState (engine.states.test_state): one state run once, every data-flow stage shown.
+"""TestState (engine.states.teststate): one state run once, every data-flow stage shown.
 
 Response shapes follow the TestState API reference (API_TestState, API_InspectionData) and the
 developer guide page "Testing state machines with TestState API" (test-state-isolation).
