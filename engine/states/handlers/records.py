@@ -10,7 +10,8 @@ branch and a Map iteration are threads of their own, with their parent's id in `
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, Required, TypedDict, cast
+from operator import itemgetter
+from typing import TYPE_CHECKING, Literal, NotRequired, Required, TypedDict
 
 from engine.states.item_reader import Action
 from engine.states.model import JSON
@@ -114,11 +115,14 @@ class TimerRecord(TypedDict):
     t: str | None  # thread id, None for an execution-wide timer
 
 
-def live_threads(waiting: Waiting) -> list[str]:
-    """``live`` of a Parallel or inline Map: the ids of its child threads still running."""
-    return cast("list[str]", waiting["live"])
+if TYPE_CHECKING:
 
+    def live_threads(waiting: Waiting) -> list[str]:
+        """``live`` of a Parallel or inline Map: the ids of its child threads still running."""
 
-def live_children(waiting: Waiting) -> list[int]:
-    """``live`` of a Map Run: the indices of its child executions still running."""
-    return cast("list[int]", waiting["live"])
+    def live_children(waiting: Waiting) -> list[int]:
+        """``live`` of a Map Run: the indices of its child executions still running."""
+
+else:
+    # One C-level item lookup each: the Map and Parallel paths read ``live`` once per child.
+    live_threads = live_children = itemgetter("live")
