@@ -1,11 +1,6 @@
 """ASL definition validation: diagnostics in the API's shapes.
 
-Expected texts come from what AWS returns, as quoted in public reports: CreateStateMachine's
-"Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: pass3 at
-/States/pass1/Next, MISSING_TRANSITION_TARGET: State "pass2" is not reachable. at
-/States/pass2'" (localstack/localstack#12487), ValidateStateMachineDefinition measurements in
-floci-io/floci#2735, #2786 and #2968, and the code list of the API reference page
-"ValidateStateMachineDefinitionDiagnostic".
+Expected texts are AWS's own, from the reports named in ``support``.
 """
 
 from __future__ import annotations
