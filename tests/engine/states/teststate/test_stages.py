@@ -14,6 +14,8 @@ import pytest
 
 from engine.states import teststate as ts
 from engine.states.model import Environment, InvokeTask
+from tests.engine.states.teststate import support
+from tests.engine.states.teststate.support import data
 
 ENV = Environment(now=datetime(2024, 5, 1, 12, 0, tzinfo=UTC), new_token=lambda: "token-1")
 
@@ -73,17 +75,7 @@ ORDER = {"order": {"total": 42, "items": 2}}
 
 
 def run(definition: Any, **kwargs: Any) -> dict[str, Any]:
-    if "input" in kwargs and not isinstance(kwargs["input"], str):
-        kwargs["input"] = json.dumps(kwargs["input"])
-    return ts.run(definition, env=ENV, **kwargs)
-
-
-def data(response: dict[str, Any]) -> dict[str, Any]:
-    """inspectionData with its JSON-text stages parsed."""
-    shaped: dict[str, Any] = {}
-    for key, value in response["inspectionData"].items():
-        shaped[key] = json.loads(value) if isinstance(value, str) else value
-    return shaped
+    return support.run(definition, ENV, **kwargs)
 
 
 def mocked(result: Any) -> dict[str, Any]:
@@ -315,8 +307,9 @@ def test_runtime_error_in_parameters_is_caught_like_an_execution() -> None:
     ],
 )
 def test_bad_mocks(mock: dict[str, Any], message: str) -> None:
+    # The mock as the API sends it: support.run would turn a non-text result into JSON text.
     with pytest.raises(ts.Refused) as raised:
-        run(INVOKE, input=ORDER, mock=mock)
+        ts.run(INVOKE, input=json.dumps(ORDER), mock=mock, env=ENV)
     assert raised.value.code == "ValidationException" and message in raised.value.message
 
 
