@@ -95,17 +95,20 @@ def test_a_foreign_or_broken_token_is_invalid(token: str) -> None:
 
 
 def test_a_page_of_executions_is_one_index_range() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the query plan is read with SQLite's EXPLAIN QUERY PLAN")
     machine = _machine()
     for n in range(30):
         _start(machine, f"e{n}", n)
     ordered = machine.executions.filter(map_run__isnull=True).order_by("-start_date", "-id")
     _, token = page(ordered, None, 5)
     after = paging._after(Execution, paging._ordering(ordered), paging._decode(token or ""))
-    sql, params = ordered.filter(after).query.sql_with_params()
+    sql, params = ordered.filter(after)[:6].query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        if connection.vendor == "postgresql":
+            # 30 rows fit one page: tell the planner that scanning the table is not an option.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "execution_list_order" in plan, plan
-    assert "TEMP B-TREE" not in plan, plan  # no sort of the whole list
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # no sort of the whole list
