@@ -17,14 +17,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import wait_for
+from tests.workbench.awsapi.calls import signed_headers
 
 pytestmark = pytest.mark.live
 
 ROLE = "arn:aws:iam::123456789012:role/r"
-SIGNED = (
-    "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/{scope}/aws4_request, "
-    "SignedHeaders=host;x-amz-date, Signature=0000"
-)
 WAITS = {
     "StartAt": "W1",
     "States": {
@@ -35,17 +32,7 @@ WAITS = {
 
 
 def _post(live_url: str, target: str, body: bytes) -> tuple[int, dict[str, Any], float]:
-    prefix = target.split(".", 1)[0]
-    request = urllib.request.Request(
-        live_url + "/",
-        data=body,
-        method="POST",
-        headers={
-            "X-Amz-Target": target,
-            "Content-Type": f"application/x-amz-json-{'1.1' if prefix == 'AWSEvents' else '1.0'}",
-            "Authorization": SIGNED.format(scope="events" if prefix == "AWSEvents" else "states"),
-        },
-    )
+    request = urllib.request.Request(live_url + "/", data=body, method="POST", headers=signed_headers(target))
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=60) as response:

@@ -26,17 +26,10 @@ from botocore.exceptions import ClientError
 
 from tests.support.browser import chromium_page
 from tests.support.stack import free_port
+from tests.workbench.awsapi.calls import PRESIGNED_S3_QUERY
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
-PRESIGNED = {
-    "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
-    "X-Amz-Credential": "test/20260101/us-east-1/s3/aws4_request",
-    "X-Amz-Date": "20260101T000000Z",
-    "X-Amz-Expires": "300",
-    "X-Amz-SignedHeaders": "host",
-    "X-Amz-Signature": "0" * 64,
-}
 DEFINITION = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 # A text/plain form sends "name=value"; these make that body S3's DeleteObjects XML.
 FIELD_NAME = "<Delete><Object><Key>report.txt</Key></Object><Note a"
@@ -93,9 +86,9 @@ def test_a_cross_origin_form_cannot_delete_an_object(
     s3 = aws("s3")
     s3.create_bucket(Bucket="data")
     s3.put_object(Bucket="data", Key="report.txt", Body=b"keep me")
-    other_site["/presigned"] = _form_page(f"{live_url}/data?delete&{urlencode(PRESIGNED)}")
+    other_site["/presigned"] = _form_page(f"{live_url}/data?delete&{urlencode(PRESIGNED_S3_QUERY)}")
     other_site["/credential-only"] = _form_page(
-        f"{live_url}/data?delete&{urlencode({'X-Amz-Credential': PRESIGNED['X-Amz-Credential']})}"
+        f"{live_url}/data?delete&{urlencode({'X-Amz-Credential': PRESIGNED_S3_QUERY['X-Amz-Credential']})}"
     )
     with chromium_page() as page:
         for path in ("/presigned", "/credential-only"):

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
+from tests.workbench.awsapi.calls import PRESIGNED_S3_QUERY
 from workbench.accounts.services import default_workspace
 from workbench.storage import services
 from workbench.storage.models import StoredObject
@@ -23,14 +24,6 @@ HEADER_SIGNED = (
     "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=0000"
 )
-PRESIGNED = {
-    "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
-    "X-Amz-Credential": "test/20260101/us-east-1/s3/aws4_request",
-    "X-Amz-Date": "20260101T000000Z",
-    "X-Amz-Expires": "300",
-    "X-Amz-SignedHeaders": "host",
-    "X-Amz-Signature": "0" * 64,
-}
 # What a text/plain form sends (name=value CRLF) when its one field is named
 # '<Delete><Object><Key>report.txt</Key></Object><Note a' and its value is '"b"/></Delete>'.
 DELETE_BODY = b'<Delete><Object><Key>report.txt</Key></Object><Note a="b"/></Delete>\r\n'
@@ -49,7 +42,7 @@ def _exists() -> bool:
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
 def test_a_presigned_form_post_is_refused(client: Client, stored: None, content_type: str) -> None:
-    query = urlencode({"delete": "", **PRESIGNED})
+    query = urlencode({"delete": "", **PRESIGNED_S3_QUERY})
     response = client.generic("POST", f"/data?{query}", DELETE_BODY, content_type=content_type)
     assert response.status_code == 403
     assert b"<Code>AccessDenied</Code>" in response.content
@@ -57,7 +50,7 @@ def test_a_presigned_form_post_is_refused(client: Client, stored: None, content_
 
 
 def test_a_lone_credential_in_the_query_is_not_an_s3_request(client: Client, stored: None) -> None:
-    query = urlencode({"delete": "", "X-Amz-Credential": PRESIGNED["X-Amz-Credential"]})
+    query = urlencode({"delete": "", "X-Amz-Credential": PRESIGNED_S3_QUERY["X-Amz-Credential"]})
     csrf_checked = Client(enforce_csrf_checks=True)
     response = csrf_checked.generic("POST", f"/data?{query}", DELETE_BODY, content_type="text/plain")
     # Not an S3 request: it reaches the browser UI's URLs (no page there, or Django's CSRF refusal).
@@ -75,7 +68,7 @@ def test_the_same_body_signed_in_the_header_is_an_sdk_request(client: Client, st
 
 
 def test_presigned_get_and_put_still_work(client: Client, stored: None) -> None:
-    query = urlencode(PRESIGNED)
+    query = urlencode(PRESIGNED_S3_QUERY)
     response = client.get(f"/data/report.txt?{query}")
     assert (response.status_code, response.content) == (200, b"hello")
     response = client.generic("PUT", f"/data/new.txt?{query}", b"new", content_type="text/plain")
