@@ -168,6 +168,7 @@ def test_no_operation_answers_5xx_to_malformed_members(client: Client, resources
         ("truncated", b'{"Name": "x'),
         ("a huge number", b'{"Limit": 1' + b"0" * 5000 + b"}"),
         ("NaN", b'{"Limit": NaN}'),
+        ("1e400", b'{"Limit": 1e400, "maxResults": 1e400}'),
     ],
 )
 def test_malformed_bodies_are_4xx_for_every_operation(client: Client, label: str, body: bytes) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -142,7 +143,7 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     if _nesting(body) > MAX_NESTING:
         raise SerializationError(f"The request body nests deeper than {MAX_NESTING} levels")
     try:
-        params = json.loads(body, parse_constant=_refuse_constant)
+        params = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise SerializationError(f"Unable to parse the request body as JSON: {exc}") from None
     if isinstance(params, list):
@@ -168,6 +169,14 @@ def _nesting(body: bytes) -> int:
 def _refuse_constant(name: str) -> Any:
     """NaN and Infinity are not JSON; AWS's parser refuses them."""
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    """A number too large for a double (1e400) is refused, not read as infinity."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:40]} is out of range")
+    return value
 
 
 def _default(value: Any) -> Any:
