@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
-from workbench.awsapi.validation import validate
+from workbench.awsapi.validation import MODEL_FOR_TARGET_PREFIX, validate
 from workbench.core.errors import (
     AwsError,
     RequestTooLarge,
@@ -55,9 +55,11 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 class Service:
     """One AWS service: its X-Amz-Target prefix, content type and operations."""
 
-    def __init__(self, target_prefix: str, content_type: str) -> None:
+    def __init__(self, target_prefix: str, content_type: str, *, model: str | None = None) -> None:
         self.target_prefix = target_prefix
         self.content_type = content_type
+        # botocore's service model, which validates every request before its handler runs.
+        self.model = model or MODEL_FOR_TARGET_PREFIX.get(target_prefix)
         self.operations: dict[str, Operation] = {}
 
     def operation(self, name: str) -> Callable[[Operation], Operation]:
@@ -76,10 +78,12 @@ def register(service: Service) -> Service:
     return service
 
 
-def served_targets() -> list[str]:
-    """Every ``<Prefix>.<Operation>`` the dispatcher answers (once the service modules are imported)."""
+def served_operations() -> list[tuple[str, str | None]]:
+    """Every ``<Prefix>.<Operation>`` the dispatcher answers, with its botocore service model."""
     return [
-        f"{prefix}.{name}" for prefix, service in _services.items() for name in sorted(service.operations)
+        (f"{prefix}.{name}", service.model)
+        for prefix, service in _services.items()
+        for name in sorted(service.operations)
     ]
 
 
@@ -96,7 +100,7 @@ def handle(request: HttpRequest) -> HttpResponse:
             raise UnknownOperationError(f"Operation {request.headers['X-Amz-Target']} is not supported")
         params = _parse_body(_read_body(request, MAX_BODY_BYTES.get(prefix, DEFAULT_MAX_BODY_BYTES)))
         workspace = workspace_for_access_key(_access_key(request))
-        params = validate(prefix, op_name, params)
+        params = validate(service.model, op_name, params)
         result = service.operations[op_name](workspace, params)
         return _respond(200, result, content_type)
     except AwsError as exc:

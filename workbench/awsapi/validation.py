@@ -36,7 +36,8 @@ from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Sh
 
 from workbench.core.errors import SerializationError, constraint_message, validation_errors
 
-# botocore's name of the model for each X-Amz-Target prefix the dispatcher serves.
+# botocore's model of each X-Amz-Target prefix served before services named their model
+# (``protocol.Service(..., model=...)``).
 MODEL_FOR_TARGET_PREFIX = {"AWSEvents": "events", "AWSStepFunctions": "stepfunctions"}
 
 MAX_CLAUSES = 100  # a message names at most this many failures
@@ -54,20 +55,19 @@ def _service_model(name: str) -> ServiceModel:
     return botocore.session.get_session().get_service_model(name)
 
 
-def operation_model(target_prefix: str, operation: str) -> OperationModel | None:
-    """botocore's model of ``<prefix>.<operation>``; None for a service or operation it lacks."""
-    name = MODEL_FOR_TARGET_PREFIX.get(target_prefix)
-    if name is None:
+def operation_model(service_model: str | None, operation: str) -> OperationModel | None:
+    """botocore's model of an operation of a service (e.g. "events"); None where botocore lacks it."""
+    if service_model is None:
         return None
-    model = _service_model(name)
+    model = _service_model(service_model)
     if operation not in model.operation_names:
         return None
     return model.operation_model(operation)
 
 
-def validate(target_prefix: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def validate(service_model: str | None, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     """The request's members as the handler may trust them, or AWS's error for the first pass that fails."""
-    model = operation_model(target_prefix, operation)
+    model = operation_model(service_model, operation)
     if model is None:
         return params
     if model.input_shape is None:
