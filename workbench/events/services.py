@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -12,14 +13,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from engine.events.envelope import (
-    BuiltEvent,
     EntryError,
     EnvelopeValidationError,
     build_event,
     event_bus_name_from,
     validate_batch,
 )
-from engine.events.patterns import InvalidEventPatternError, parse_pattern
+from engine.events.patterns import InvalidEventPatternError, matches, parse_pattern
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.core.errors import (
@@ -30,8 +30,7 @@ from workbench.core.errors import (
     ResourceNotFound,
     ValidationError,
 )
-from workbench.events import matchers
-from workbench.events.models import EventBus, ReceivedEvent, Rule, Target
+from workbench.events.models import EventBus, Rule, Target
 
 DEFAULT_BUS = "default"
 BUS_NAME_RE = re.compile(r"^[/\.\-_A-Za-z0-9]{1,256}$")
@@ -247,55 +246,43 @@ def remove_targets(
     return failed
 
 
-def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
-    """PutEvents: one result per entry; good entries are stored and routed even when others fail."""
+@dataclass(frozen=True)
+class AcceptedEntry:
+    """A PutEvents entry that passed every check: the bus it goes to and its AWS envelope."""
+
+    bus: EventBus
+    event: dict[str, Any]
+
+
+def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry | dict[str, str]]:
+    """PutEvents' checks of every entry before any is stored (runtime.routing stores them).
+
+    A call-level fault refuses the whole call (ValidationException); an entry-level fault is
+    that entry's ``{"ErrorCode", "ErrorMessage"}`` and the call goes on, as on AWS.
+    """
     try:
         validate_batch(entries)
     except EnvelopeValidationError as exc:
         raise ValidationError(str(exc)) from exc
-    results: list[dict[str, str]] = []
+    checked: list[AcceptedEntry | dict[str, str]] = []
     now = timezone.now()
     for entry in entries:
         built = build_event(
             entry, event_id=str(uuid.uuid4()), account=workspace.account_id, region=workspace.region, now=now
         )
         if isinstance(built, EntryError):
-            results.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
+            checked.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
             continue
         try:
             bus = get_bus(workspace, built.bus_name_or_arn)
         except AwsError as exc:
-            results.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
+            checked.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
             continue
-        accept_event(bus, built)
-        results.append({"EventId": built.event["id"]})
-    return results
-
-
-def accept_event(bus: EventBus, built: BuiltEvent) -> ReceivedEvent:
-    """Store an event, match it against the bus's rules and enqueue one delivery per target."""
-    from workbench.runtime.deliveries import deliver_event
-
-    rules = matchers.matching_rules(bus, built.event)
-    with transaction.atomic():
-        received = ReceivedEvent.objects.create(
-            bus=bus,
-            event_id=built.event["id"],
-            body=built.event,
-            matched_rules=[rule.name for rule in rules],
-            received=timezone.now(),
-        )
-        for rule in rules:
-            for target in rule.targets.all():
-                transaction.on_commit(
-                    lambda r=received.id, t=target.id: deliver_event.delay(r, t)  # type: ignore[misc]
-                )
-    return received
+        checked.append(AcceptedEntry(bus=bus, event=built.event))
+    return checked
 
 
 def test_event_pattern(pattern_text: Any, event_text: Any) -> bool:
-    from engine.events.patterns import matches
-
     validate_pattern_text(pattern_text)
     if not isinstance(event_text, str):
         raise ValidationError("Parameter Event is not valid.")

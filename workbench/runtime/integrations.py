@@ -16,7 +16,7 @@ from engine.states.model import InvokeTask
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
 from workbench.functions import services as functions
-from workbench.runtime import s3_items
+from workbench.runtime import routing, s3_items
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents"
@@ -143,8 +143,6 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
 
     As on AWS, the task fails with EventBridge.FailedEntry when any entry was refused.
     """
-    from workbench.events import services as events
-
     entries = payload.get("Entries") if isinstance(payload, dict) else None
     if isinstance(entries, list):
         # The integration takes Detail as a JSON object as well as JSON text.
@@ -154,7 +152,7 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
             else entry
             for entry in entries
         ]
-    results = events.put_events(workspace, entries)
+    results = routing.put_events(workspace, entries)
     failed = sum(1 for entry in results if "ErrorCode" in entry)
     if failed:
         return functions.Outcome(error="EventBridge.FailedEntry", cause=json.dumps({"Entries": results}))
