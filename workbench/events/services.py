@@ -24,12 +24,16 @@ from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.core.errors import (
     AwsError,
-    InvalidEventPattern,
     LimitExceeded,
     ResourceAlreadyExists,
     ResourceNotFound,
     ValidationError,
+    enum_value_set,
+    invalid,
+    min_length,
+    pattern,
 )
+from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import EventBus, Rule, Target
 
 DEFAULT_BUS = "default"
@@ -115,19 +119,13 @@ def put_rule(
 ) -> Rule:
     """PutRule: create or replace; a bad pattern changes nothing that was stored."""
     if not RULE_NAME_RE.match(name or ""):
-        raise ValidationError(
-            f"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
-        )
+        raise invalid("name", pattern(r"[\.\-_A-Za-z0-9]+"), name)
     if not event_pattern and not schedule_expression:
         raise ValidationError("Parameter(s) EventPattern or ScheduleExpression must be specified.")
     if event_pattern is not None:
         validate_pattern_text(event_pattern)
     if state is not None and state not in (Rule.ENABLED, Rule.DISABLED):
-        raise ValidationError(
-            f"1 validation error detected: Value '{state}' at 'state' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [ENABLED, DISABLED]"
-        )
+        raise invalid("state", enum_value_set([Rule.ENABLED, Rule.DISABLED]), state)
     bus = get_bus(workspace, bus_name)
     if schedule_expression and bus.name != DEFAULT_BUS:
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
@@ -175,10 +173,7 @@ def put_targets(
     """PutTargets: returns the failed entries; the rest are stored."""
     rule = get_rule(workspace, rule_name, bus_name)
     if not isinstance(targets, list) or not targets:
-        raise ValidationError(
-            "1 validation error detected: Value at 'targets' failed to satisfy constraint: "
-            "Member must have length greater than or equal to 1"
-        )
+        raise invalid("targets", min_length(1))
     existing = set(rule.targets.values_list("target_id", flat=True))
     incoming = {t.get("Id") for t in targets if isinstance(t, dict)}
     if len(existing | incoming) > MAX_TARGETS_PER_RULE:
@@ -191,7 +186,7 @@ def put_targets(
                 failed.append(
                     {
                         "TargetId": str(target.get("Id", "")) if isinstance(target, dict) else "",
-                        "ErrorCode": "ValidationException",
+                        "ErrorCode": ValidationError.code,
                         "ErrorMessage": problem,
                     }
                 )
@@ -239,7 +234,7 @@ def remove_targets(
                 failed.append(
                     {
                         "TargetId": target_id,
-                        "ErrorCode": "ResourceNotFoundException",
+                        "ErrorCode": ResourceNotFound.code,
                         "ErrorMessage": f"Target {target_id} does not exist on rule {rule.name}.",
                     }
                 )

@@ -8,13 +8,13 @@ Map's ItemReader and ResultWriter read and write the workspace's object store.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from engine.states.model import InvokeTask
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
+from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.runtime import routing, s3_items
 
@@ -147,7 +147,7 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
     if isinstance(entries, list):
         # The integration takes Detail as a JSON object as well as JSON text.
         entries = [
-            dict(entry, Detail=json.dumps(entry["Detail"]))
+            dict(entry, Detail=dumps(entry["Detail"]))
             if isinstance(entry, dict) and isinstance(entry.get("Detail"), dict | list)
             else entry
             for entry in entries
@@ -155,5 +155,5 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
     results = routing.put_events(workspace, entries)
     failed = sum(1 for entry in results if "ErrorCode" in entry)
     if failed:
-        return functions.Outcome(error="EventBridge.FailedEntry", cause=json.dumps({"Entries": results}))
+        return functions.Outcome(error="EventBridge.FailedEntry", cause=dumps({"Entries": results}))
     return functions.Outcome(output={"Entries": results, "FailedEntryCount": 0})
