@@ -88,7 +88,7 @@ def violation(location: str, constraint: str, value: object = UNSHOWN) -> Constr
 
 
 def validation_message(violations: Iterable[ConstraintViolation]) -> str:
-    """"1 validation error detected: ..." or "N validation errors detected: ...; ..."."""
+    """The message for all ``violations``: "1 validation error detected: ..." or "N ... errors ..."."""
     return _joined(list(violations))
 
 

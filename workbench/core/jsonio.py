@@ -24,6 +24,4 @@ def loads_located(text: str, what: str, *, error: type[AwsError] = ValidationErr
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+        raise error(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
