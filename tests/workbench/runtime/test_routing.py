@@ -13,10 +13,19 @@ from typing import Any
 import pytest
 
 from tests.support.events import ECHO_ARN, entry, machine, record_enqueued, rule_with_targets
+from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import ValidationError
 from workbench.events.models import Delivery, ReceivedEvent
 from workbench.runtime import integrations, routing
+
+
+@pytest.fixture
+def echo_rule(db: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Workspace, list[int]]:
+    """The default workspace, with a rule whose one target is the echo function; the ids enqueued."""
+    ws = default_workspace()
+    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
+    return ws, record_enqueued(monkeypatch)
 
 
 @pytest.mark.django_db
@@ -48,10 +57,10 @@ def test_accepted_event_and_its_pending_deliveries_are_stored_before_anything_is
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failure_while_storing_stores_no_event_and_no_delivery(monkeypatch: pytest.MonkeyPatch) -> None:
-    ws = default_workspace()
-    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
-    sent = record_enqueued(monkeypatch)
+def test_a_failure_while_storing_stores_no_event_and_no_delivery(
+    echo_rule: tuple[Workspace, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, sent = echo_rule
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("disk full")
@@ -65,11 +74,9 @@ def test_a_failure_while_storing_stores_no_event_and_no_delivery(monkeypatch: py
 
 @pytest.mark.django_db
 def test_entry_errors_keep_their_place_and_the_good_entries_are_stored(
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    echo_rule: tuple[Workspace, list[int]], django_capture_on_commit_callbacks: Any
 ) -> None:
-    ws = default_workspace()
-    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
-    sent = record_enqueued(monkeypatch)
+    ws, sent = echo_rule
     missing_source = {"DetailType": "order", "Detail": "{}"}
     unknown_bus = dict(entry(n=3), EventBusName="nowhere")
     with django_capture_on_commit_callbacks(execute=True):
@@ -88,10 +95,8 @@ def test_entry_errors_keep_their_place_and_the_good_entries_are_stored(
 
 
 @pytest.mark.django_db
-def test_a_call_level_fault_stores_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    ws = default_workspace()
-    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
-    sent = record_enqueued(monkeypatch)
+def test_a_call_level_fault_stores_nothing(echo_rule: tuple[Workspace, list[int]]) -> None:
+    ws, sent = echo_rule
     # PutEvents takes 1 to 10 entries (the Entries member of the events service model).
     with pytest.raises(ValidationError):
         routing.put_events(ws, [entry(n=n) for n in range(11)])
@@ -100,11 +105,9 @@ def test_a_call_level_fault_stores_nothing(monkeypatch: pytest.MonkeyPatch) -> N
 
 @pytest.mark.django_db
 def test_an_event_no_rule_matches_is_stored_without_deliveries(
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    echo_rule: tuple[Workspace, list[int]], django_capture_on_commit_callbacks: Any
 ) -> None:
-    ws = default_workspace()
-    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
-    sent = record_enqueued(monkeypatch)
+    ws, sent = echo_rule
     with django_capture_on_commit_callbacks(execute=True):
         routing.put_events(ws, [{"Source": "elsewhere", "DetailType": "x", "Detail": "{}"}])
     assert ReceivedEvent.objects.get().matched_rules == []
@@ -113,11 +116,9 @@ def test_an_event_no_rule_matches_is_stored_without_deliveries(
 
 @pytest.mark.django_db
 def test_the_put_events_integration_routes_through_the_same_owner(
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    echo_rule: tuple[Workspace, list[int]], django_capture_on_commit_callbacks: Any
 ) -> None:
-    ws = default_workspace()
-    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
-    sent = record_enqueued(monkeypatch)
+    ws, sent = echo_rule
     with django_capture_on_commit_callbacks(execute=True):
         result = integrations.perform(
             ws,
