@@ -13,6 +13,8 @@ from workbench.core.arns import Arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery, ReceivedEvent, Target
 from workbench.functions import services as functions
+from workbench.runtime import executions
+from workbench.stepfunctions import services as stepfunctions
 
 
 @shared_task(name="stepbridge.deliver_event")
@@ -50,14 +52,12 @@ def deliver_event(received_event_id: int, target_pk: int) -> None:
 
 
 def _invoke(received: ReceivedEvent, target: Target, text: str) -> tuple[str, str]:
-    from workbench.stepfunctions import services as stepfunctions
-
     workspace = received.bus.workspace
     arn = Arn.parse(target.arn)
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
             machine = stepfunctions.get_machine(workspace, target.arn)
-            execution = stepfunctions.start_execution(machine, input_text=text)
+            execution = executions.start_execution(machine, input_text=text)
             return "delivered", execution.arn
         if arn is not None and arn.service == "lambda":
             function = functions.resolve(workspace, target.arn)
@@ -81,3 +81,7 @@ def _as_payload(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+def recover() -> None:
+    """Placeholder until the routing branch's durable deliveries land: nothing is pending here."""

@@ -15,7 +15,9 @@ from typing import Any
 from engine.states.model import InvokeTask
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
+from workbench.events import services as events
 from workbench.functions import services as functions
+from workbench.identity import services as identity
 from workbench.runtime import s3_items
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -118,8 +120,6 @@ def permission_failure(
     ResultWriterFailed); every other resource fails with ``States.Permissions``, AWS's
     predefined error for "insufficient privileges to run the specified code".
     """
-    from workbench.identity import services as identity
-
     cause = identity.task_permission_denial(workspace, role_arn, resource, payload, session_name=session_name)
     if cause is None:
         return None
@@ -143,8 +143,6 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
 
     As on AWS, the task fails with EventBridge.FailedEntry when any entry was refused.
     """
-    from workbench.events import services as events
-
     entries = payload.get("Entries") if isinstance(payload, dict) else None
     if isinstance(entries, list):
         # The integration takes Detail as a JSON object as well as JSON text.

@@ -1,14 +1,14 @@
-"""A Distributed Map survives a crash between its steps: ``recover()`` starts the children whose
-start was lost and re-reports children that ended, and repeating it changes nothing."""
+"""A Distributed Map survives a crash between its steps: the recovery sweep starts the children
+whose start was lost and re-reports children that ended, and repeating it changes nothing."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
-from unittest import mock
 
 import pytest
+
+from tests.workbench.conftest import Broker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,22 +35,10 @@ FAN = {
 }
 
 
-@pytest.fixture
-def celery_inline() -> Iterator[None]:
-    """Run the Map Run tasks in this thread, as a worker would after a restart."""
-    from workbench.runtime import map_runs, tasks
-
-    with (
-        mock.patch.object(tasks.start_child_execution, "delay", side_effect=map_runs.start_child),
-        mock.patch.object(tasks.report_child_end, "delay", side_effect=map_runs.report_end),
-        mock.patch.object(tasks.stop_map_run_children, "delay", side_effect=map_runs.stop_children),
-    ):
-        yield
-
-
-def _started_then_crashed() -> Any:
-    """Start the parent, losing every command it gave (as if the process died at commit)."""
+def _started_then_crashed(broker: Broker) -> Any:
+    """Start the parent, losing every message it sent (as if the process died at commit)."""
     from workbench.accounts.services import default_workspace
+    from workbench.runtime import executions
     from workbench.stepfunctions import services
 
     machine = services.create_state_machine(
@@ -59,46 +47,47 @@ def _started_then_crashed() -> Any:
         definition=json.dumps(FAN),
         role_arn="arn:aws:iam::123456789012:role/r",
     )
-    with mock.patch("workbench.runtime.dispatch.carry_out"):
-        return services.start_execution(machine, input_text='{"items": [1, 2, 3]}')
+    started = executions.start_execution(machine, input_text='{"items": [1, 2, 3]}')
+    assert broker.take(), "the parent sent its children's starts"
+    return started.execution
 
 
-def test_recover_starts_lost_children_and_the_run_completes(celery_inline: None) -> None:
-    from workbench.runtime import map_runs
+def test_recover_starts_lost_children_and_the_run_completes(broker: Broker, no_grace: None) -> None:
+    from workbench.runtime import executions, recovery
     from workbench.stepfunctions.models import Execution, MapRun
 
-    parent = _started_then_crashed()
+    parent = _started_then_crashed(broker)
     children = Execution.objects.filter(map_run__execution=parent)
     assert children.count() == 3 and all(child.engine_state is None for child in children)
-    map_runs.recover()
+    recovery.sweep()
+    broker.drain()
     parent.refresh_from_db()
     assert parent.status == "SUCCEEDED"
     assert json.loads(parent.output) == [{"n": 1, "square": 2}, {"n": 2, "square": 4}, {"n": 3, "square": 6}]
     assert MapRun.objects.get(execution=parent).status == "SUCCEEDED"
     events_before = parent.history.count()
-    map_runs.recover()  # nothing left to do
+    recovery.sweep()  # nothing left to do
+    assert broker.sent == []
     for child in children:
-        map_runs.report_end(child.id)  # a repeated report is ignored
+        executions.report_child_end(child.id)  # a repeated report is ignored
     parent.refresh_from_db()
     assert parent.history.count() == events_before
 
 
-def test_a_child_that_ended_unreported_is_counted_on_recovery(celery_inline: None) -> None:
-    from workbench.runtime import map_runs
+def test_a_child_that_ended_unreported_is_counted_on_recovery(broker: Broker, no_grace: None) -> None:
+    from workbench.runtime import executions, queue, recovery
     from workbench.stepfunctions.models import Execution
 
-    parent = _started_then_crashed()
+    parent = _started_then_crashed(broker)
     first = Execution.objects.filter(map_run__execution=parent).order_by("item_index").first()
     assert first is not None
-    # The child ends; its report is lost.
-    with (
-        mock.patch.object(map_runs, "report_end"),
-        mock.patch("workbench.runtime.tasks.report_child_end.delay"),
-    ):
-        map_runs.start_child(first.map_run.map_run_id, first.name)
+    executions.start_child(first.map_run.map_run_id, first.name)
+    assert broker.take(queue.REPORT_CHILD_END), "the child's end is reported"  # and lost
     first.refresh_from_db()
     parent.refresh_from_db()
     assert first.status == "SUCCEEDED" and parent.status == "RUNNING"
-    map_runs.recover()
+    recovery.sweep()
+    assert broker.names().count(queue.REPORT_CHILD_END) == 1
+    broker.drain()
     parent.refresh_from_db()
     assert parent.status == "SUCCEEDED"
