@@ -17,6 +17,7 @@ class Broker:
     """Messages sent by name, in order; ``deliver`` runs them in this thread like a worker."""
 
     sent: list[tuple[str, tuple[Any, ...], datetime | None]] = field(default_factory=list)
+    delivered: list[tuple[str, tuple[Any, ...], datetime | None]] = field(default_factory=list)
 
     def names(self) -> list[str]:
         return [name for name, _, _ in self.sent]
@@ -32,6 +33,7 @@ class Broker:
         from workbench.runtime import tasks  # noqa: F401 - registers the tasks by name
 
         name, args, _ = message
+        self.delivered.append(message)
         app.tasks[name].run(*args)
 
     def drain(self, *, limit: int = 1000) -> None:
