@@ -55,7 +55,7 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
     happening was already applied."""
     with transaction.atomic():
         execution = (
-            Execution.objects.select_for_update()
+            Execution.objects.select_for_update(of=("self",))
             .select_related("state_machine__workspace", "map_run")
             .filter(id=execution_id)
             .first()
