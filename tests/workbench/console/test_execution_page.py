@@ -3,30 +3,23 @@ step that committed them), not a fold of its own."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
+
+from tests.support.inprocess import start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_page_paints_the_stored_statuses(client: object, broker: object) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.runtime import executions
-    from workbench.stepfunctions import services
     from workbench.stepfunctions.models import Execution
 
     definition = {
         "StartAt": "A",
         "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": True}},
     }
-    machine = services.create_state_machine(
-        default_workspace(), name="m", definition=json.dumps(definition), role_arn="arn:aws:iam::1:role/r"
-    )
-    started = executions.start_execution(machine)
-    assert started.execution is not None
-    execution = Execution.objects.get(id=started.execution.id)
+    execution = start(definition)
     assert execution.node_statuses == {"A": "succeeded", "B": "succeeded"}
     Execution.objects.filter(id=execution.id).update(node_statuses={"A": "succeeded", "B": "retrying"})
     page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]

@@ -3,15 +3,13 @@ step from the engine's own events, they equal a fold of the whole stored history
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from engine.states.model import HistoryEvent
 from engine.states.progress import state_statuses
-from tests.workbench.conftest import Broker
+from tests.support.inprocess import Broker, start
 from workbench.live import messages
 
 AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
@@ -72,21 +70,10 @@ RETRY_THEN_CATCH = {
 
 @pytest.mark.django_db(transaction=True)
 def test_statuses_stored_step_by_step_equal_a_fold_of_the_whole_history(broker: Broker) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.runtime import executions
-    from workbench.stepfunctions import services
     from workbench.stepfunctions.models import Execution
     from workbench.stepfunctions.presenters import shape_history_row
 
-    machine = services.create_state_machine(
-        default_workspace(),
-        name="m",
-        definition=json.dumps(RETRY_THEN_CATCH),
-        role_arn="arn:aws:iam::123456789012:role/unit",
-    )
-    started = executions.start_execution(machine)
-    assert started.execution is not None
-    first: Any = Execution.objects.get(id=started.execution.id)
+    first = start(RETRY_THEN_CATCH)
     assert first.node_statuses == {"Wait": "waiting"}
     broker.drain()
     execution = Execution.objects.get(id=first.id)

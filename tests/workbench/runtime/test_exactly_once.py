@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.workbench.conftest import Broker
+from tests.support.inprocess import Broker, claim_pending_task, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLE = "arn:aws:iam::123456789012:role/unit"
 CALL = {
     "StartAt": "Call",
     "States": {"Call": {"Type": "Task", "Resource": "", "End": True}},
@@ -25,19 +24,6 @@ WAIT = {
 }
 
 
-def _start(definition: dict[str, Any]) -> Any:
-    from workbench.accounts.services import default_workspace
-    from workbench.runtime import executions
-    from workbench.stepfunctions import services
-
-    machine = services.create_state_machine(
-        default_workspace(), name="m", definition=json.dumps(definition), role_arn=ROLE
-    )
-    started = executions.start_execution(machine, input_text='{"n": 1}')
-    assert started.execution is not None
-    return started.execution
-
-
 def _function_call() -> tuple[Any, Any]:
     from workbench.accounts.services import default_workspace
     from workbench.functions import services as functions
@@ -45,7 +31,7 @@ def _function_call() -> tuple[Any, Any]:
     function = functions.save_mock(default_workspace(), "double", [{"output": {"n": 2}}])
     definition = json.loads(json.dumps(CALL))
     definition["States"]["Call"]["Resource"] = functions.arn_of(function)
-    return function, _start(definition)
+    return function, start(definition, input_text='{"n": 1}')
 
 
 def _history(execution: Any) -> list[tuple[int, str]]:
@@ -88,17 +74,11 @@ def test_a_claimed_call_is_left_to_its_worker_and_failed_once_its_claim_ran_out(
     from django.utils import timezone
 
     from workbench.runtime import executions, queue
-    from workbench.stepfunctions.models import PendingTask, TaskInvocation
+    from workbench.stepfunctions.models import TaskInvocation
 
     function, execution = _function_call()
     [message] = broker.take(queue.INVOKE_TASK)
-    task = PendingTask.objects.get(execution=execution)
-    claim = TaskInvocation.objects.create(
-        execution=execution,
-        task_id=task.task_id,
-        attempt=task.attempt,
-        claimed_until=timezone.now() + timedelta(minutes=1),
-    )  # another worker is making the call
+    claim = claim_pending_task(execution, for_=timedelta(minutes=1))  # another worker is calling
     broker.deliver(message)
     execution.refresh_from_db()
     assert execution.status == "RUNNING" and function.invocations.count() == 0
@@ -112,7 +92,7 @@ def test_a_claimed_call_is_left_to_its_worker_and_failed_once_its_claim_ran_out(
 def test_a_timer_fired_twice_steps_once(broker: Broker) -> None:
     from workbench.runtime import queue
 
-    execution = _start(WAIT)
+    execution = start(WAIT)
     [message] = broker.take(queue.FIRE_TIMER)
     broker.sent.append(message)
     broker.drain()
@@ -130,7 +110,7 @@ def test_a_happening_applied_twice_is_applied_once(broker: Broker) -> None:
     from workbench.runtime.stepper import apply_happening
     from workbench.stepfunctions.models import Timer
 
-    execution = _start(WAIT)
+    execution = start(WAIT)
     timer = Timer.objects.get(execution=execution)
     assert apply_happening(execution.id, TimerFired(timer_id=timer.timer_id)) is not None
     after_first = _history(execution)

@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
 
 import pytest
 
-from tests.workbench.conftest import Broker
+from tests.support.inprocess import Broker, machine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROLE = "arn:aws:iam::123456789012:role/unit"
 PASS = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
-
-
-def _machine(name: str, type: str = "STANDARD", definition: str = PASS) -> Any:
-    from workbench.accounts.services import default_workspace
-    from workbench.stepfunctions import services
-
-    return services.create_state_machine(
-        default_workspace(), name=name, definition=definition, role_arn=ROLE, type=type
-    )
 
 
 def test_a_rule_target_that_is_an_express_machine_runs_as_express(broker: Broker) -> None:
@@ -35,13 +24,13 @@ def test_a_rule_target_that_is_an_express_machine_runs_as_express(broker: Broker
     from workbench.runtime import queue
     from workbench.stepfunctions.models import Execution
 
-    machine = _machine("fast", "EXPRESS")
+    target = machine(PASS, name="fast", type="EXPRESS")
     workspace = default_workspace()
     events.put_rule(workspace, name="all", event_pattern=json.dumps({"source": ["shop"]}))
-    events.put_targets(workspace, "all", None, [{"Id": "t", "Arn": machine.arn}])
+    events.put_targets(workspace, "all", None, [{"Id": "t", "Arn": target.arn}])
     events.put_events(workspace, [{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
     broker.drain()
-    assert not Execution.objects.filter(state_machine=machine).exists()
+    assert not Execution.objects.filter(state_machine=target).exists()
     delivery = Delivery.objects.get()
     assert delivery.status == "delivered"
     assert ":express:fast:" in delivery.detail
@@ -51,7 +40,7 @@ def test_a_rule_target_that_is_an_express_machine_runs_as_express(broker: Broker
 def test_standard_start_is_stored_with_its_first_step(broker: Broker) -> None:
     from workbench.runtime import executions
 
-    started = executions.start_execution(_machine("slow"), name="one", input_text='{"a": 1}')
+    started = executions.start_execution(machine(PASS, name="slow"), name="one", input_text='{"a": 1}')
     assert started.execution is not None and started.arn == started.execution.arn
     assert started.execution.status == "SUCCEEDED"  # a Pass runs to its end in the first step
     assert started.execution.history.order_by("event_id").first().type == "ExecutionStarted"
@@ -64,12 +53,12 @@ def test_starting_a_running_execution_again_with_the_same_input_returns_it(broke
     from workbench.runtime import executions
 
     waits = json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 300, "End": True}}})
-    machine = _machine("waits", definition=waits)
-    first = executions.start_execution(machine, name="same", input_text='{"n": 1}')
-    again = executions.start_execution(machine, name="same", input_text='{"n": 1}')
+    target = machine(waits, name="waits")
+    first = executions.start_execution(target, name="same", input_text='{"n": 1}')
+    again = executions.start_execution(target, name="same", input_text='{"n": 1}')
     assert again.arn == first.arn and again.start_date == first.start_date
     with pytest.raises(AwsError) as refused:
-        executions.start_execution(machine, name="same", input_text='{"n": 2}')
+        executions.start_execution(target, name="same", input_text='{"n": 2}')
     assert refused.value.code == "ExecutionAlreadyExists"
 
 
@@ -80,7 +69,7 @@ def test_concurrent_starts_with_one_name_answer_one_execution(broker: Broker) ->
     from workbench.stepfunctions.models import Execution
 
     waits = json.dumps({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 300, "End": True}}})
-    machine = _machine("race", definition=waits)
+    target = machine(waits, name="race")
     barrier = threading.Barrier(6)
     answers: list[str] = []
     failures: list[BaseException] = []
@@ -88,7 +77,7 @@ def test_concurrent_starts_with_one_name_answer_one_execution(broker: Broker) ->
     def start() -> None:
         try:
             barrier.wait()
-            answers.append(executions.start_execution(machine, name="once", input_text="{}").arn)
+            answers.append(executions.start_execution(target, name="once", input_text="{}").arn)
         except BaseException as exc:
             failures.append(exc)
         finally:
@@ -101,15 +90,15 @@ def test_concurrent_starts_with_one_name_answer_one_execution(broker: Broker) ->
         thread.join()
     assert failures == []
     assert len(answers) == 6 and len(set(answers)) == 1
-    assert Execution.objects.filter(state_machine=machine).count() == 1
+    assert Execution.objects.filter(state_machine=target).count() == 1
 
 
 def test_an_express_start_keeps_nothing_and_runs_in_a_worker(broker: Broker) -> None:
     from workbench.runtime import executions, queue
     from workbench.stepfunctions.models import Execution
 
-    machine = _machine("quick", "EXPRESS")
-    started = executions.start_execution(machine, name="x")
+    target = machine(PASS, name="quick", type="EXPRESS")
+    started = executions.start_execution(target, name="x")
     assert started.execution is None and ":express:quick:x:" in started.arn
     assert broker.names() == [queue.RUN_EXPRESS_EXECUTION]
     broker.drain()

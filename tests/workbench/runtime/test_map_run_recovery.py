@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.workbench.conftest import Broker
+from tests.support.inprocess import Broker, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,19 +37,9 @@ FAN = {
 
 def _started_then_crashed(broker: Broker) -> Any:
     """Start the parent, losing every message it sent (as if the process died at commit)."""
-    from workbench.accounts.services import default_workspace
-    from workbench.runtime import executions
-    from workbench.stepfunctions import services
-
-    machine = services.create_state_machine(
-        default_workspace(),
-        name="fan",
-        definition=json.dumps(FAN),
-        role_arn="arn:aws:iam::123456789012:role/r",
-    )
-    started = executions.start_execution(machine, input_text='{"items": [1, 2, 3]}')
+    parent = start(FAN, name="fan", input_text='{"items": [1, 2, 3]}')
     assert broker.take(), "the parent sent its children's starts"
-    return started.execution
+    return parent
 
 
 def test_recover_starts_lost_children_and_the_run_completes(broker: Broker, no_grace: None) -> None:

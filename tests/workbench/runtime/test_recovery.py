@@ -3,28 +3,14 @@ one worker at a time (a lease), and work still in flight is left alone."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from tests.workbench.conftest import Broker
+from tests.support.inprocess import Broker, claim_pending_task, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROLE = "arn:aws:iam::123456789012:role/unit"
-
-
-def _start(definition: dict[str, Any], name: str = "m") -> Any:
-    from workbench.accounts.services import default_workspace
-    from workbench.runtime import executions
-    from workbench.stepfunctions import services
-
-    machine = services.create_state_machine(
-        default_workspace(), name=name, definition=json.dumps(definition), role_arn=ROLE
-    )
-    return executions.start_execution(machine, input_text="{}").execution
 
 
 def _wait(seconds: int) -> dict[str, Any]:
@@ -51,7 +37,7 @@ def test_a_far_timer_gets_no_eta_message_and_the_sweep_fires_it_when_due(broker:
     from workbench.runtime import queue, recovery
     from workbench.stepfunctions.models import Timer
 
-    execution = _start(_wait(3600))
+    execution = start(_wait(3600))
     assert queue.FIRE_TIMER not in broker.names()
     timer = Timer.objects.get(execution=execution)
     assert not timer.armed
@@ -70,7 +56,7 @@ def test_an_armed_timer_whose_message_was_lost_is_fired_after_the_grace(broker: 
     from workbench.runtime import queue, recovery
     from workbench.stepfunctions.models import Timer
 
-    execution = _start(_wait(1))
+    execution = start(_wait(1))
     assert broker.take(queue.FIRE_TIMER)  # the worker holding it died
     Timer.objects.filter(execution=execution).update(fire_at=timezone.now() - timedelta(seconds=1))
     recovery.sweep()
@@ -85,30 +71,23 @@ def test_an_armed_timer_whose_message_was_lost_is_fired_after_the_grace(broker: 
 def test_the_sweep_resends_a_lost_call_but_not_one_in_flight_or_waiting(
     broker: Broker, no_grace: None
 ) -> None:
-    from django.utils import timezone
 
     from workbench.accounts.services import default_workspace
     from workbench.functions import services as functions
     from workbench.runtime import queue, recovery
-    from workbench.stepfunctions.models import PendingTask, TaskInvocation
+    from workbench.stepfunctions.models import TaskInvocation
 
     function = functions.save_mock(default_workspace(), "f", [{"output": 1}])
     call = {
         "StartAt": "C",
         "States": {"C": {"Type": "Task", "Resource": functions.arn_of(function), "End": True}},
     }
-    execution = _start(call)
+    execution = start(call)
     assert broker.take(queue.INVOKE_TASK)  # lost
     recovery.sweep()
     assert broker.names() == [queue.INVOKE_TASK]
     broker.take()
-    task = PendingTask.objects.get(execution=execution)
-    claim = TaskInvocation.objects.create(
-        execution=execution,
-        task_id=task.task_id,
-        attempt=task.attempt,
-        claimed_until=timezone.now() + timedelta(minutes=1),
-    )
+    claim = claim_pending_task(execution, for_=timedelta(minutes=1))
     recovery.sweep()
     assert broker.sent == [], "another worker is making the call"
     TaskInvocation.objects.filter(id=claim.id).update(status=TaskInvocation.WAITING)
