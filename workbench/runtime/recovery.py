@@ -16,10 +16,10 @@ import os
 import socket
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, close_old_connections, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from workbench.runtime import deliveries, map_runs, queue
@@ -76,23 +76,20 @@ def sweep() -> None:
     deliveries.recover()
 
 
-def _sweep_tasks(settled: object) -> None:
-    """Calls never made, made but never reported, or whose claim ran out."""
-    claims = {
-        (execution_id, task_id, attempt): (status, claimed_until)
-        for execution_id, task_id, attempt, status, claimed_until in TaskInvocation.objects.filter(
-            execution__status=Execution.RUNNING
-        ).values_list("execution_id", "task_id", "attempt", "status", "claimed_until")
-    }
-    now = timezone.now()
-    for execution_id, task_id, attempt in PendingTask.objects.filter(
-        execution__status=Execution.RUNNING, created__lte=settled
-    ).values_list("execution_id", "task_id", "attempt"):
-        claim = claims.get((execution_id, task_id, attempt))
-        if claim is not None:
-            status, claimed_until = claim
-            if status == TaskInvocation.WAITING or (status == TaskInvocation.CLAIMED and claimed_until > now):
-                continue
+def _sweep_tasks(settled: datetime) -> None:
+    """Calls never made, made but never reported, or whose claim ran out; not those another
+    worker is making now, nor those waiting for their token."""
+    in_hand = TaskInvocation.objects.filter(
+        Q(status=TaskInvocation.WAITING) | Q(status=TaskInvocation.CLAIMED, claimed_until__gt=timezone.now()),
+        execution=OuterRef("execution"),
+        task_id=OuterRef("task_id"),
+        attempt=OuterRef("attempt"),
+    )
+    for execution_id, task_id, attempt in (
+        PendingTask.objects.filter(execution__status=Execution.RUNNING, created__lte=settled)
+        .exclude(Exists(in_hand))
+        .values_list("execution_id", "task_id", "attempt")
+    ):
         queue.invoke_task(execution_id, task_id, attempt)
 
 
