@@ -31,8 +31,8 @@ INSTALLED_APPS = [
     "workbench.functions",
     "workbench.events",
     "workbench.stepfunctions",
-    "workbench.inbox",
     "workbench.runtime",
+    "workbench.server",
     "workbench.storage",
 ]
 

@@ -10,7 +10,7 @@ import pytest
 
 from workbench.accounts.models import Workspace
 from workbench.events import services as events
-from workbench.runtime import routing
+from workbench.runtime import queue
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.models import StateMachine
 
@@ -29,11 +29,11 @@ def record_enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The delivery ids handed to the broker from now on, in order."""
     sent: list[int] = []
 
-    def send_task(name: str, args: list[int]) -> None:
-        assert name == routing.DELIVER_EVENT_TASK
+    def enqueue(name: str, *args: Any, eta: Any = None) -> None:
+        assert name == queue.DELIVER_EVENT
         sent.extend(args)
 
-    monkeypatch.setattr(routing.app, "send_task", send_task)
+    monkeypatch.setattr(queue, "enqueue", enqueue)
     return sent
 
 

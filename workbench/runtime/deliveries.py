@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
-from celery.signals import worker_init
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from engine.events.transform import TargetInputError, render_target_input
@@ -29,22 +27,19 @@ from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery
 from workbench.functions import services as functions
-from workbench.runtime.routing import DELIVER_EVENT_TASK, enqueue_deliveries
+from workbench.runtime import executions
+from workbench.runtime.queue import DELIVER_EVENT
+from workbench.runtime.routing import enqueue_deliveries
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 from workbench.stepfunctions.models import StateMachine
 
-# The one call that starts a state machine for a rule target. After the runtime merge:
-# ``from workbench.runtime.executions import start_execution`` (same signature, result has .arn).
-start_execution = stepfunctions.start_execution
-
 RECOVERY_MIN_AGE = timedelta(seconds=5)
 """A delivery younger than this is still on its way from the commit that wrote it."""
 
-log = logging.getLogger(__name__)
 
 
-@shared_task(name=DELIVER_EVENT_TASK)
+@shared_task(name=DELIVER_EVENT)
 def deliver_event(delivery_id: int) -> None:
     deliver(delivery_id)
 
@@ -115,7 +110,7 @@ def _start_machine(delivery: Delivery, machine: StateMachine) -> str:
     """
     name = execution_name(delivery)
     try:
-        return start_execution(machine, name=name, input_text=delivery.input).arn
+        return executions.start_execution(machine, name=name, input_text=delivery.input).arn
     except AwsError as exc:
         if exc.code != ExecutionAlreadyExists.code:
             raise
@@ -140,14 +135,3 @@ def recover(min_age: timedelta = RECOVERY_MIN_AGE) -> None:
     cutoff = timezone.now() - min_age
     pending = Delivery.objects.filter(status=Delivery.PENDING, created__lte=cutoff).order_by("id")
     enqueue_deliveries(pending.values_list("id", flat=True).iterator())
-
-
-@worker_init.connect
-def _recover_on_worker_start(**_: Any) -> None:
-    """Until the runtime's worker recovery calls ``recover``: a starting worker (embedded or
-    ``celery worker``) re-queues every pending delivery, however young, since a worker that
-    died may have held its message."""
-    try:
-        recover(min_age=timedelta(0))
-    except DatabaseError:
-        log.exception("pending deliveries were not re-queued at worker start")

@@ -16,6 +16,7 @@ from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
+from workbench.identity import services as identity
 from workbench.runtime import routing, s3_items
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -118,8 +119,6 @@ def permission_failure(
     ResultWriterFailed); every other resource fails with ``States.Permissions``, AWS's
     predefined error for "insufficient privileges to run the specified code".
     """
-    from workbench.identity import services as identity
-
     cause = identity.task_permission_denial(workspace, role_arn, resource, payload, session_name=session_name)
     if cause is None:
         return None

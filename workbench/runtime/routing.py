@@ -19,13 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from workbench.accounts.models import Workspace
-from workbench.celery import app
 from workbench.events import matchers
 from workbench.events import services as events
 from workbench.events.models import Delivery, ReceivedEvent, Rule, Target
 from workbench.events.services import AcceptedEntry
-
-DELIVER_EVENT_TASK = "stepbridge.deliver_event"
+from workbench.runtime import queue
 
 
 def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
@@ -90,4 +88,4 @@ def target_input_settings(target: Target) -> dict[str, Any]:
 def enqueue_deliveries(delivery_ids: Iterable[int]) -> None:
     """Hand deliveries to the delivery task, by its name (nothing imports the task to enqueue)."""
     for delivery_id in delivery_ids:
-        app.send_task(DELIVER_EVENT_TASK, args=[delivery_id])
+        queue.enqueue(queue.DELIVER_EVENT, delivery_id)

@@ -19,8 +19,7 @@ from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.events.models import Delivery
 from workbench.functions.models import Invocation
-from workbench.runtime import deliveries, routing
-from workbench.stepfunctions import services as stepfunctions
+from workbench.runtime import deliveries, executions, routing
 from workbench.stepfunctions.models import Execution, StateMachine
 
 
@@ -63,7 +62,7 @@ def test_a_second_run_after_a_lost_outcome_finds_the_execution_already_there(
     """As if a first run started the execution and died before its outcome was recorded."""
     [delivery_id] = _accept(default_workspace(), monkeypatch, django_capture_on_commit_callbacks, n=2)
     delivery = Delivery.objects.select_related("event").get(id=delivery_id)
-    started = stepfunctions.start_execution(
+    started = executions.start_execution(
         target_machine, name=deliveries.execution_name(delivery), input_text='{"n":2}'
     )
     deliveries.deliver(delivery_id)
