@@ -50,8 +50,8 @@ INSTALLED_APPS = [
     "workbench.functions",
     "workbench.events",
     "workbench.stepfunctions",
-    "workbench.inbox",
     "workbench.runtime",
+    "workbench.server",
     "workbench.storage",
 ]
 

@@ -34,7 +34,17 @@ from typing import Any
 import botocore.session
 from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
 
-from workbench.core.errors import SerializationError, constraint_message, validation_errors
+from engine.events.constraint_messages import NOT_NULL, ConstraintViolation, max_length, min_length, pattern
+from workbench.core.errors import (
+    UNSHOWN,
+    SerializationError,
+    ValidationError,
+    enum_value_set,
+    validation_message,
+    value_at_least,
+    value_at_most,
+    violation,
+)
 
 # botocore's model of each X-Amz-Target prefix served before services named their model
 # (``protocol.Service(..., model=...)``).
@@ -74,8 +84,8 @@ def validate(service_model: str | None, operation: str, params: dict[str, Any]) 
         return {}
     reader = _Reader()
     cleaned = reader.structure(model.input_shape, params, "")
-    if reader.clauses:
-        raise validation_errors(reader.clauses[:MAX_CLAUSES])
+    if reader.violations:
+        raise ValidationError(validation_message(reader.violations[:MAX_CLAUSES]))
     return cleaned
 
 
@@ -83,10 +93,10 @@ class _Reader:
     """Reads one request against its input shape, collecting constraint failures as it goes."""
 
     def __init__(self) -> None:
-        self.clauses: list[str] = []
+        self.violations: list[ConstraintViolation] = []
 
     def fail(self, value: Any, path: str, constraint: str, *, echo: bool = True) -> None:
-        self.clauses.append(constraint_message(value, path, constraint, echo=echo))
+        self.violations.append(violation(path, constraint, value if echo else UNSHOWN))
 
     def value(self, shape: Shape, value: Any, path: str) -> Any:
         kind = shape.type_name
@@ -123,7 +133,7 @@ class _Reader:
             raw = value.get(name)
             if raw is None:
                 if name in required:
-                    self.fail(None, member_path, "Member must not be null")
+                    self.fail(None, member_path, NOT_NULL)
                 continue
             cleaned[name] = self.value(member, raw, member_path)
         return cleaned
@@ -159,9 +169,9 @@ class _Reader:
         """Checks a list's or map's number of entries; False when it is over the maximum."""
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
         if low is not None and count < low:
-            self.fail(count, path, f"Member must have length greater than or equal to {low}", echo=False)
+            self.fail(count, path, min_length(low), echo=False)
         if high is not None and count > high:
-            self.fail(count, path, f"Member must have length less than or equal to {high}", echo=False)
+            self.fail(count, path, max_length(high), echo=False)
             return False
         return True
 
@@ -171,17 +181,17 @@ class _Reader:
         echo = not shape.metadata.get("sensitive") and len(value) <= _ECHO_LIMIT
         enum = shape.metadata.get("enum")
         if enum and value not in enum:
-            self.fail(value, path, f"Member must satisfy enum value set: [{', '.join(enum)}]", echo=echo)
-        pattern = shape.metadata.get("pattern")
-        matched = pattern is None or _compiled(pattern).fullmatch(value) is not None
+            self.fail(value, path, enum_value_set(enum), echo=echo)
+        regex = shape.metadata.get("pattern")
+        matched = regex is None or _compiled(regex).fullmatch(value) is not None
         if not matched:
-            self.fail(value, path, f"Member must satisfy regular expression pattern: {pattern}", echo=echo)
+            self.fail(value, path, pattern(regex), echo=echo)
         length = len(value.encode("utf-16-le", "surrogatepass")) // 2  # Java counts UTF-16 units
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
         if low is not None and length < low:
-            self.fail(value, path, f"Member must have length greater than or equal to {low}", echo=echo)
+            self.fail(value, path, min_length(low), echo=echo)
         if high is not None and length > high:
-            self.fail(value, path, f"Member must have length less than or equal to {high}", echo=echo)
+            self.fail(value, path, max_length(high), echo=echo)
         unstorable = _UNSTORABLE.search(value)
         if matched and unstorable:
             what = "NUL characters" if unstorable.group() == "\x00" else "unpaired UTF-16 surrogates"
@@ -205,9 +215,9 @@ class _Reader:
     def range(self, shape: Shape, number: float, path: str) -> None:
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
         if low is not None and number < low:
-            self.fail(number, path, f"Member must have value greater than or equal to {low}")
+            self.fail(number, path, value_at_least(low))
         if high is not None and number > high:
-            self.fail(number, path, f"Member must have value less than or equal to {high}")
+            self.fail(number, path, value_at_most(high))
 
 
 def _boolean(value: Any) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from unittest import mock
 
 import pytest
+
+from tests.support.inprocess import start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,25 +17,16 @@ CHAIN = {
 }
 
 
-def test_decider_fault_fails_the_execution_with_states_runtime() -> None:
+def test_decider_fault_fails_the_execution_with_states_runtime(broker: Any) -> None:
     from engine.states.model import TimerFired
-    from workbench.accounts.services import default_workspace
     from workbench.runtime.stepper import apply_happening
-    from workbench.stepfunctions import services
     from workbench.stepfunctions.models import Execution, Timer
 
-    machine = services.create_state_machine(
-        default_workspace(),
-        name="waits",
-        definition=json.dumps(CHAIN),
-        role_arn="arn:aws:iam::123456789012:role/unit",
-    )
-    with mock.patch("workbench.runtime.dispatch.carry_out"):  # no broker needed for this test
-        execution = services.start_execution(machine, input_text="{}")
-        timer = Timer.objects.get(execution=execution)
-        boom: Any = RuntimeError("simulated defect")
-        with mock.patch("workbench.runtime.stepper.advance", side_effect=boom):
-            apply_happening(execution.id, TimerFired(timer_id=timer.timer_id))
+    execution = start(CHAIN)
+    timer = Timer.objects.get(execution=execution)
+    boom: Any = RuntimeError("simulated defect")
+    with mock.patch("workbench.runtime.stepper.advance", side_effect=boom):
+        apply_happening(execution.id, TimerFired(timer_id=timer.timer_id))
     execution.refresh_from_db()
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert "simulated defect" in execution.cause

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stepfunctions', '0002_map_runs'),
+        ('stepfunctions', '0003_live_statuses_and_invocations'),
     ]
 
     operations = [

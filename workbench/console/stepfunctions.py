@@ -1,4 +1,8 @@
-"""Browser pages for state machines and executions."""
+"""Browser pages for state machines and executions (the console's view of Step Functions).
+
+Reads query the models; starting an execution goes through runtime.executions, the same path
+as StartExecution/StartSyncExecution. The execution page paints the node statuses each step
+stored with the execution."""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
-from engine.states.progress import state_statuses
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
+from workbench.runtime import executions
 from workbench.stepfunctions import presenters, state_testing
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
@@ -62,15 +66,16 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
             edit_error = exc
     elif request.method == "POST":
         input_text = request.POST.get("input", "{}")
-        name = request.POST.get("name") or None
+        execution_name = request.POST.get("name") or None
         try:
             if machine.type == StateMachine.EXPRESS:
-                express_result = stepfunctions.start_sync_execution(
-                    machine, name=name, input_text=input_text
+                express_result = executions.start_sync_execution(
+                    machine, name=execution_name, input_text=input_text
                 )[1]
             else:
-                execution = stepfunctions.start_execution(machine, name=name, input_text=input_text)
-                return redirect("execution-detail", execution_id=execution.id)
+                started = executions.start_execution(machine, name=execution_name, input_text=input_text)
+                assert started.execution is not None  # a Standard machine's execution is stored
+                return redirect("execution-detail", execution_id=started.execution.id)
         except AwsError as exc:
             error = exc
     context = {
@@ -144,10 +149,9 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         Execution.objects.select_related("state_machine__workspace", "map_run__execution"), id=execution_id
     )
     rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
-    statuses = state_statuses(rows)
     context = {
         "execution": execution,
-        "graph": render_svg(json.loads(execution.definition), statuses),
+        "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
         "describe": presenters.describe_execution(execution),

@@ -1,5 +1,7 @@
 """The human approval inbox: every task waiting for its token (waitForTaskToken), with
-Approve and Reject, which are SendTaskSuccess and SendTaskFailure by another door."""
+Approve and Reject, which are SendTaskSuccess and SendTaskFailure by another door
+(https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token).
+Reads the pending tasks directly; answers go through runtime.executions."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
-from workbench.stepfunctions import services as stepfunctions
+from workbench.runtime import executions
 from workbench.stepfunctions.models import Execution, PendingTask
 
 
@@ -21,9 +23,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         token = request.POST.get("token", "")
         try:
             if request.POST.get("decision") == "approve":
-                stepfunctions.send_task_success(workspace, token, request.POST.get("output") or "{}")
+                executions.send_task_success(workspace, token, request.POST.get("output") or "{}")
             else:
-                stepfunctions.send_task_failure(
+                executions.send_task_failure(
                     workspace, token, request.POST.get("error") or "Rejected", request.POST.get("cause") or ""
                 )
             return redirect("inbox")

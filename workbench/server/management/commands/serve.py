@@ -1,13 +1,21 @@
 """`manage.py serve`: the browser UI, the AWS API and the WebSocket on one port (daphne),
-with the Celery engine inside the same command in embedded mode."""
+with the Celery engine inside the same command in embedded mode, and the recovery sweep
+(workbench.runtime.recovery) running in this process as it does in every worker."""
 
 from __future__ import annotations
 
 import shutil
 from typing import Any
 
+from daphne.endpoints import build_endpoint_description_strings
+from daphne.server import Server
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from workbench.accounts.services import default_workspace
+from workbench.asgi import application
+from workbench.runtime import recovery
+from workbench.server.embedded import EmbeddedWorker
 
 
 class Command(BaseCommand):
@@ -20,21 +28,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         if shutil.which("dot") is None:
             raise CommandError("graphviz's `dot` is missing: install it with `apt-get install -y graphviz`")
-        from daphne.endpoints import build_endpoint_description_strings
-        from daphne.server import Server
-
-        from workbench.accounts.services import default_workspace
-        from workbench.asgi import application
-
         default_workspace()
         worker = None
         if settings.STEPBRIDGE_EMBEDDED_WORKER:
-            from workbench.runtime.embedded import EmbeddedWorker
-            from workbench.runtime.tasks import recover
-
             worker = EmbeddedWorker()
             worker.start()
-            recover()
+            recovery.start_sweeper()
         mode = "embedded" if worker else "distributed"
         self.stdout.write(
             f"Stepbridge ({mode} mode) serving on http://{host}:{port}/  (Ctrl-C stops)", ending="\n"

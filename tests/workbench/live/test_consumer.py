@@ -74,15 +74,23 @@ def test_an_overtaking_push_is_filled_in_from_the_database_and_the_late_one_adds
         early = await database_sync(_store)(execution, 3, 4)
         late = await database_sync(_store)(execution, 5, 6)
         # The push of events 5-6 arrives before the push of 3-4.
-        await layer.group_send(group, {"type": "execution.update", "status": "RUNNING", "events": late})
+        await database_sync(_stored_statuses)(execution, {"A": "succeeded"})
+        pushed = {"type": "execution.update", "status": "RUNNING", "nodes": {"A": "running"}}
+        await layer.group_send(group, {**pushed, "events": late})
         update = await communicator.receive_json_from()
         seen += [event["id"] for event in update["events"]]
-        await layer.group_send(group, {"type": "execution.update", "status": "RUNNING", "events": early})
+        # Filled from the database: the statuses stored with the execution come along.
+        assert update["nodes"] == {"A": "succeeded"}
+        await layer.group_send(group, {**pushed, "events": early})
         assert await communicator.receive_nothing(timeout=0.3)
         await communicator.disconnect()
         return seen
 
     assert async_to_sync(scenario)() == [1, 2, 3, 4, 5, 6]
+
+
+def _stored_statuses(execution: Any, nodes: dict[str, str]) -> None:
+    type(execution).objects.filter(id=execution.id).update(node_statuses=nodes)
 
 
 def database_sync(function: Any) -> Any:
