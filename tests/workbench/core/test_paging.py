@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.support.inprocess import machine as new_machine
 from tests.workbench.awsapi.calls import call
-from workbench.accounts.services import default_workspace
 from workbench.core import paging
 from workbench.core.errors import AwsError
 from workbench.core.paging import page
@@ -20,17 +20,6 @@ pytestmark = pytest.mark.django_db
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 DEFINITION = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
-
-
-def _machine() -> StateMachine:
-    return StateMachine.objects.create(
-        workspace=default_workspace(),
-        name="m",
-        definition=DEFINITION,
-        role_arn="r",
-        created=BASE,
-        updated=BASE,
-    )
 
 
 def _start(machine: StateMachine, name: str, minute: int) -> Execution:
@@ -44,7 +33,7 @@ def _start(machine: StateMachine, name: str, minute: int) -> Execution:
 
 
 def test_listing_while_executions_start_repeats_and_skips_nothing(client: Client) -> None:
-    machine = _machine()
+    machine = new_machine(DEFINITION)
     # Three executions share each start time: the id decides among them.
     existing = {_start(machine, f"old-{n}", n // 3).name for n in range(45)}
     seen: list[str] = []
@@ -66,7 +55,7 @@ def test_listing_while_executions_start_repeats_and_skips_nothing(client: Client
 
 
 def test_pages_follow_the_order_and_end_without_a_token() -> None:
-    machine = _machine()
+    machine = new_machine(DEFINITION)
     for n in range(5):
         _start(machine, f"e{n}", n % 2)
     ordered = Execution.objects.filter(state_machine=machine).order_by("-start_date", "-id")
@@ -87,7 +76,7 @@ def test_sequences_page_by_their_key() -> None:
 
 @pytest.mark.parametrize("token", ["%%%", "bm90IGpzb24", "WyJ4Il0="])
 def test_a_foreign_or_broken_token_is_invalid(token: str) -> None:
-    machine = _machine()
+    machine = new_machine(DEFINITION)
     _start(machine, "e", 0)
     with pytest.raises(AwsError) as error:
         page(Execution.objects.filter(state_machine=machine).order_by("-start_date", "-id"), token, 2)
@@ -95,7 +84,7 @@ def test_a_foreign_or_broken_token_is_invalid(token: str) -> None:
 
 
 def test_a_page_of_executions_is_one_index_range() -> None:
-    machine = _machine()
+    machine = new_machine(DEFINITION)
     for n in range(30):
         _start(machine, f"e{n}", n)
     ordered = machine.executions.filter(map_run__isnull=True).order_by("-start_date", "-id")
