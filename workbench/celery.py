@@ -1,4 +1,13 @@
-"""The Celery application that carries out executions and event deliveries."""
+"""The Celery application that carries out executions and event deliveries.
+
+Configured for crash safety (https://docs.celeryq.dev/en/stable/userguide/configuration.html
+and the Redis transport's caveats): every task is idempotent, so messages are acknowledged late
+and given back when a worker dies; a worker reserves one message at a time; and the Redis
+visibility timeout, after which a dead worker's unacknowledged messages are delivered again,
+is two minutes instead of the default hour. No ETA message is sent for a timer further away
+than runtime.commands.TIMER_HORIZON (one minute, below the visibility timeout), so no
+far-off timer is ever redelivered early; the recovery sweep fires those from the database.
+"""
 
 from __future__ import annotations
 
@@ -8,5 +17,16 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
+VISIBILITY_TIMEOUT_SECONDS = 120
+
 app = Celery("workbench")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS,
+        **(app.conf.broker_transport_options or {}),
+    },
+)

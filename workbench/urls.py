@@ -9,12 +9,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
+from workbench.console import inbox as inbox_views
+from workbench.console import stepfunctions as stepfunctions_views
 from workbench.events.views import buses as bus_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
-from workbench.inbox import views as inbox_views
-from workbench.stepfunctions import views as stepfunctions_views
 from workbench.storage import views as storage_views
 
 

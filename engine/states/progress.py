@@ -72,6 +72,29 @@ class Progress:
         self._containers: set[str] = set()
         self._closing: set[int] = set()
 
+    def snapshot(self) -> dict[str, Any]:
+        """The fold so far as plain JSON, so a shell can store it with the execution and go on
+        folding the next step's events without reading the history again."""
+        return {
+            "statuses": dict(self.statuses),
+            "owners": {str(key): value for key, value in self._owners.items()},
+            "parents": dict(self._parents),
+            "containers": sorted(self._containers),
+            "closing": sorted(self._closing),
+        }
+
+    @classmethod
+    def restore(cls, snapshot: Mapping[str, Any] | None) -> Progress:
+        """A fold resumed from ``snapshot()``; an empty one for None."""
+        progress = cls()
+        if snapshot:
+            progress.statuses = dict(snapshot.get("statuses", {}))
+            progress._owners = {int(key): value for key, value in snapshot.get("owners", {}).items()}
+            progress._parents = dict(snapshot.get("parents", {}))
+            progress._containers = set(snapshot.get("containers", []))
+            progress._closing = {int(value) for value in snapshot.get("closing", [])}
+        return progress
+
     def add(self, events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         for event in events:
             self._add(event)

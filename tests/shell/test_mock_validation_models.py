@@ -32,7 +32,7 @@ def _task(resource: str) -> str:
 
 def _run(resource: str, result: Any, mode: str | None = None) -> dict[str, Any]:
     from workbench.accounts.services import default_workspace
-    from workbench.stepfunctions import teststate
+    from workbench.runtime import teststate
 
     mock: dict[str, Any] = {"result": json.dumps(result)}
     if mode is not None:

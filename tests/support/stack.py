@@ -64,49 +64,92 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+class Stack:
+    """The served workbench's processes, which a crash test may SIGKILL and start again: the
+    server (`manage.py serve`, with its embedded worker in embedded mode) and, in distributed
+    mode, a separate Celery worker. The server keeps its port across restarts."""
+
+    def __init__(self, test_db_name: str, log_dir: Path) -> None:
+        self.env = _env(test_db_name)
+        self.log_dir = log_dir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[bytes] | None = None
+        self._starts = 0
+
+    def _log(self, name: str) -> Path:
+        self._starts += 1
+        return self.log_dir / f"{name}-{self._starts}.log"
+
+    def start_worker(self) -> None:
+        log = self._log("worker")
+        self.worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workbench",
+                "worker",
+                "--pool=threads",
+                "--concurrency=4",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def start_server(self) -> None:
+        log = self._log("server")
+        self.server = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        _wait_http(self.base + "/machines/", self.server, log)
+
+    def start(self) -> None:
+        if distributed():
+            self.start_worker()
+        self.start_server()
+
+    def kill_worker(self) -> None:
+        """SIGKILL: no shutdown, no acknowledgements, as when a machine dies."""
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker.wait()
+
+    def kill_server(self) -> None:
+        if self.server is not None:
+            self.server.kill()
+            self.server.wait()
+
+    def stop(self) -> None:
+        for process in (self.server, self.worker):
+            if process is not None:
+                _stop(process)
+
+
+@contextmanager
+def stack(test_db_name: str, log_dir: Path) -> Iterator[Stack]:
+    """A started Stack, stopped at the end whatever happened to it."""
+    running = Stack(test_db_name, log_dir)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
 @contextmanager
 def served(test_db_name: str, log_dir: Path) -> Iterator[str]:
     """Start the workbench (and its worker in distributed mode); yield its base URL."""
-    port = free_port()
-    env = _env(test_db_name)
-    processes: list[subprocess.Popen[bytes]] = []
-    server_log = log_dir / "server.log"
-    try:
-        if distributed():
-            worker_log = log_dir / "worker.log"
-            processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "celery",
-                        "-A",
-                        "workbench",
-                        "worker",
-                        "--pool=threads",
-                        "--concurrency=4",
-                        "--loglevel=WARNING",
-                        "--without-gossip",
-                        "--without-mingle",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=worker_log.open("wb"),
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        processes.append(
-            subprocess.Popen(
-                [sys.executable, "manage.py", "serve", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=server_log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        base = f"http://127.0.0.1:{port}"
-        _wait_http(base + "/machines/", processes[-1], server_log)
-        yield base
-    finally:
-        for process in reversed(processes):
-            _stop(process)
+    with stack(test_db_name, log_dir) as running:
+        yield running.base

@@ -8,6 +8,7 @@ from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import required
 from workbench.awsapi.stepfunctions import paged, sfn
 from workbench.core.errors import AwsError
+from workbench.runtime import executions
 from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 
@@ -29,7 +30,7 @@ def list_map_runs(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 @sfn.operation("UpdateMapRun")
 def update_map_run(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     map_run = stepfunctions.get_map_run(ws, required(params, "mapRunArn"))
-    stepfunctions.update_map_run(
+    executions.update_map_run(
         map_run,
         max_concurrency=_bounded(params, "maxConcurrency", 0, None),
         tolerated_failure_count=_bounded(params, "toleratedFailureCount", 0, None),

@@ -6,8 +6,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from django.utils import timezone
-
 from engine.states.definition import MAX_DEFINITION_CHARS
 from engine.states.definition import validate as validate_definition
 from workbench.accounts.models import Workspace
@@ -15,7 +13,8 @@ from workbench.awsapi.protocol import Service, register, required, string
 from workbench.core.errors import AwsError, SerializationError
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
-from workbench.stepfunctions import presenters, teststate
+from workbench.runtime import executions, teststate
+from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.models import Execution, StateMachine
 
@@ -107,7 +106,7 @@ def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
         if exc.code == "StateMachineDoesNotExist":
             return {}  # AWS answers success for a machine that is already gone
         raise
-    stepfunctions.delete_state_machine(machine)
+    executions.delete_state_machine(machine)
     return {}
 
 
@@ -115,20 +114,15 @@ def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
     name, input_text = string(params, "name"), string(params, "input")
-    if machine.type == StateMachine.EXPRESS:
-        return {
-            "executionArn": stepfunctions.start_express_execution(machine, name=name, input_text=input_text),
-            "startDate": epoch(timezone.now()),
-        }
-    execution = stepfunctions.start_execution(machine, name=name, input_text=input_text)
-    return {"executionArn": execution.arn, "startDate": epoch(execution.start_date)}
+    started = executions.start_execution(machine, name=name, input_text=input_text)
+    return {"executionArn": started.arn, "startDate": epoch(started.start_date)}
 
 
 @sfn.operation("StartSyncExecution")
 def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
     input_text = string(params, "input") or "{}"
-    context, result = stepfunctions.start_sync_execution(
+    context, result = executions.start_sync_execution(
         machine, name=string(params, "name"), input_text=input_text
     )
     duration_ms = (result.stopped - result.started).total_seconds() * 1000
@@ -226,27 +220,25 @@ def get_execution_history(ws: Workspace, params: dict[str, Any]) -> dict[str, An
 @sfn.operation("StopExecution")
 def stop_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
-    execution = stepfunctions.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
+    execution = executions.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
     return {"stopDate": epoch(execution.stop_date)}
 
 
 @sfn.operation("SendTaskSuccess")
 def send_task_success(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    stepfunctions.send_task_success(ws, required(params, "taskToken"), required(params, "output"))
+    executions.send_task_success(ws, required(params, "taskToken"), required(params, "output"))
     return {}
 
 
 @sfn.operation("SendTaskFailure")
 def send_task_failure(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    stepfunctions.send_task_failure(
-        ws, required(params, "taskToken"), params.get("error"), params.get("cause")
-    )
+    executions.send_task_failure(ws, required(params, "taskToken"), params.get("error"), params.get("cause"))
     return {}
 
 
 @sfn.operation("SendTaskHeartbeat")
 def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    stepfunctions.send_task_heartbeat(ws, required(params, "taskToken"))
+    executions.send_task_heartbeat(ws, required(params, "taskToken"))
     return {}
 
 

@@ -4,9 +4,9 @@ On connect it joins the execution's group, then sends every history event after 
 client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Pushes can
 arrive out of order (two steps of one execution may publish from different workers); a push
 that skips event ids is a sign an earlier one is still on its way, so the consumer reads the
-missing events from the database, where commit order is event order. Each
-message carries the node statuses folded on the server by engine.states.progress, the one
-place that decides what colour a node is; the page only paints them.
+missing events from the database, where commit order is event order. Node statuses are not
+folded here: each step folded them once in its transaction (runtime.stepper) and stored them
+with the execution; a message carries them and the page only paints them.
 """
 
 from __future__ import annotations
@@ -17,64 +17,58 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from engine.states.progress import Progress
+from workbench.live import messages
 from workbench.live.groups import execution_group
 from workbench.live.publish import remember_server_loop
 from workbench.stepfunctions.models import Execution
 from workbench.stepfunctions.presenters import shape_history_row
 
 
-class ExecutionConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class ExecutionConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         remember_server_loop(asyncio.get_running_loop())
         self.execution_id = int(self.scope["url_route"]["kwargs"]["execution_id"])
         self.group = execution_group(self.execution_id)
-        self.progress = Progress()
-        self.folded_up_to = 0
+        self.sent_up_to = 0
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         after = _after_cursor(self.scope.get("query_string", b""))
         backlog = await self._backlog(after)
         if backlog is not None:
-            await self.send_json({"type": "backlog", **backlog})
+            await self.send_json(backlog)
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def execution_update(self, message: dict[str, Any]) -> None:
-        fresh = [e for e in message["events"] if e["id"] > self.folded_up_to]
+        fresh = [e for e in message["events"] if e["id"] > self.sent_up_to]
         if not fresh:
             return
-        if fresh[0]["id"] > self.folded_up_to + 1:
-            fresh = await self._history_after(self.folded_up_to)
-        self._fold(fresh)
-        await self.send_json(
-            {"type": "update", "status": message["status"], "events": fresh, "nodes": self.progress.statuses}
-        )
-
-    def _fold(self, events: list[dict[str, Any]]) -> None:
-        self.progress.add(events)
-        self.folded_up_to = max(self.folded_up_to, events[-1]["id"])
-
-    @database_sync_to_async
-    def _history_after(self, after: int) -> list[dict[str, Any]]:
-        rows = Execution.objects.get(id=self.execution_id).history.filter(event_id__gt=after)
-        return [shape_history_row(row) for row in rows.order_by("event_id")]
+        status, nodes = message["status"], message["nodes"]
+        if fresh[0]["id"] > self.sent_up_to + 1:
+            status, fresh, nodes = await database_sync_to_async(_read_state)(
+                self.execution_id, self.sent_up_to
+            )
+            if not fresh:
+                return
+        self.sent_up_to = fresh[-1]["id"]
+        await self.send_json(messages.update(status, fresh, nodes))
 
     @database_sync_to_async
     def _backlog(self, after: int) -> dict[str, Any] | None:
-        execution = Execution.objects.filter(id=self.execution_id).first()
-        if execution is None:
+        if not Execution.objects.filter(id=self.execution_id).exists():
             return None
-        rows = [shape_history_row(row) for row in execution.history.order_by("event_id")]
-        self.progress, self.folded_up_to = Progress(), 0
-        if rows:
-            self._fold(rows)
-        return {
-            "status": execution.status,
-            "events": [row for row in rows if row["id"] > after],
-            "nodes": self.progress.statuses,
-        }
+        status, events, nodes = _read_state(self.execution_id, after)
+        self.sent_up_to = max(after, events[-1]["id"] if events else 0)
+        return messages.backlog(status, events, nodes)
+
+
+def _read_state(execution_id: int, after: int) -> tuple[str, list[dict[str, Any]], dict[str, str]]:
+    """The stored status, the events after ``after`` and the node statuses, as one step left them."""
+    execution = Execution.objects.get(id=execution_id)
+    rows = execution.history.filter(event_id__gt=after)
+    events = [shape_history_row(row) for row in rows.order_by("event_id")]
+    return execution.status, events, dict(execution.node_statuses)
 
 
 def _after_cursor(query_string: bytes) -> int:

@@ -1,23 +1,24 @@
-"""Pushing committed history to browsers watching an execution.
+"""Pushing committed steps to browsers watching an execution.
 
 Called only from ``transaction.on_commit`` (see runtime.stepper), so a browser never sees
 work that was rolled back. Works from any thread or process: with the in-process channel
 layer (embedded mode) the message hops onto the server's event loop; with Redis it is a
-plain group_send.
+plain group_send (https://channels.readthedocs.io/en/stable/topics/channel_layers.html).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from engine.states.model import Decision
+from workbench.live import messages
 from workbench.live.groups import execution_group
-from workbench.stepfunctions.presenters import shape_event
 
 log = logging.getLogger(__name__)
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -29,15 +30,10 @@ def remember_server_loop(loop: asyncio.AbstractEventLoop) -> None:
     _server_loop = loop
 
 
-def history_appended(execution_id: int, decision: Decision) -> None:
+def execution_stepped(execution_id: int, decision: Decision, nodes: Mapping[str, str]) -> None:
     if not decision.history:
         return
-    message = {
-        "type": "execution.update",
-        "status": decision.status,
-        "events": [shape_event(event.to_aws()) for event in decision.history],
-    }
-    send(execution_group(execution_id), message)
+    send(execution_group(execution_id), messages.execution_update(decision.status, decision.history, nodes))
 
 
 def send(group: str, message: dict[str, Any]) -> None:

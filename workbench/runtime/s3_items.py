@@ -8,6 +8,7 @@ engine.states.result_writer), so this module only moves bytes.
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Any
 
 from workbench.accounts.models import Workspace
@@ -73,7 +74,7 @@ def _list_all(workspace: Workspace, payload: dict[str, Any]) -> list[dict[str, A
         for entry in page.get("Contents", []):
             shaped = dict(entry)
             modified = shaped.get("LastModified")
-            if hasattr(modified, "isoformat"):
+            if isinstance(modified, datetime):
                 shaped["LastModified"] = modified.isoformat()
             contents.append(shaped)
         token = page.get("NextContinuationToken")

@@ -1,8 +1,11 @@
 """One decider step: load an execution, ask the engine, commit what it decided.
 
-The new engine state, the history events and the bookkeeping of pending tasks and timers
-are written in one transaction; the commands are carried out and live updates are sent
-only after that transaction commits (never for work that was rolled back).
+The new engine state, the history events, the live node statuses (folded once here from the
+engine's own events) and the durable half of every command are written in one transaction;
+the commands are carried out and live updates are sent only after that transaction commits
+(never for work that was rolled back). A happening that is no longer expected (a task already
+answered, a timer already fired: a Celery message delivered twice) changes nothing, so a step
+applied twice is applied once.
 """
 
 from __future__ import annotations
@@ -12,30 +15,28 @@ import logging
 import random
 import secrets
 from functools import partial
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from engine.states.interpreter import advance
 from engine.states.model import (
-    CancelTask,
-    CancelTimer,
     Decision,
     Environment,
+    ExecutionStartRequested,
     FinishExecution,
     Happening,
-    InvokeTask,
-    StartTimer,
     TaskFailed,
+    TaskHeartbeat,
     TaskSucceeded,
+    TimerFired,
 )
 from engine.states.model import (
     HistoryEvent as HistoryEventShape,
 )
-from workbench.core.jsonio import dumps
+from engine.states.progress import Progress
 from workbench.live import publish
-from workbench.runtime import dispatch, map_runs
+from workbench.runtime.commands import DurableExecutor
 from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
 
 _system_random = random.SystemRandom()
@@ -50,15 +51,16 @@ def environment() -> Environment:
 
 
 def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
-    """Advance one execution by one happening; None when it is no longer running."""
+    """Advance one execution by one happening; None when it is no longer running or the
+    happening was already applied."""
     with transaction.atomic():
         execution = (
-            Execution.objects.select_for_update()
-            .select_related("state_machine__workspace")
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("state_machine__workspace", "map_run")
             .filter(id=execution_id)
             .first()
         )
-        if execution is None or execution.status != Execution.RUNNING:
+        if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None
         try:
             decision = advance(
@@ -67,13 +69,30 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
         except Exception as exc:
             log.exception("the decider failed on execution %s", execution.id)
             decision = _internal_failure(execution, exc)
-        if isinstance(happening, TaskSucceeded | TaskFailed):
-            # An answered task is no longer pending: its token cannot be answered twice.
-            PendingTask.objects.filter(execution=execution, task_id=happening.task_id).delete()
-        _persist(execution, decision)
-        is_child = execution.map_run_id is not None
-        transaction.on_commit(partial(_after_commit, execution.id, decision, is_child))
+        _consume(execution, happening)
+        executor = DurableExecutor(execution)
+        _persist(execution, decision, executor)
+        transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
+
+
+def _expected(execution: Execution, happening: Happening) -> bool:
+    """Whether the happening still applies: each is answered once."""
+    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
+        return PendingTask.objects.filter(execution=execution, task_id=happening.task_id).exists()
+    if isinstance(happening, TimerFired):
+        return Timer.objects.filter(execution=execution, timer_id=happening.timer_id).exists()
+    if isinstance(happening, ExecutionStartRequested):
+        return execution.engine_state is None
+    return True
+
+
+def _consume(execution: Execution, happening: Happening) -> None:
+    """An answered task or a fired timer is no longer pending: it cannot be answered twice."""
+    if isinstance(happening, TaskSucceeded | TaskFailed):
+        PendingTask.objects.filter(execution=execution, task_id=happening.task_id).delete()
+    elif isinstance(happening, TimerFired):
+        Timer.objects.filter(execution=execution, timer_id=happening.timer_id).delete()
 
 
 def _internal_failure(execution: Execution, exc: Exception) -> Decision:
@@ -96,7 +115,7 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
     )
 
 
-def _persist(execution: Execution, decision: Decision) -> None:
+def _persist(execution: Execution, decision: Decision, executor: DurableExecutor) -> None:
     execution.engine_state = decision.state
     execution.status = decision.status
     HistoryEvent.objects.bulk_create(
@@ -112,50 +131,16 @@ def _persist(execution: Execution, decision: Decision) -> None:
         for event in decision.history
     )
     execution.event_count += len(decision.history)
-    for command in decision.commands:
-        _record(execution, command)
+    if decision.history:
+        progress = Progress.restore(execution.progress)
+        progress.add(event.to_aws() for event in decision.history)
+        execution.progress = progress.snapshot()
+        execution.node_statuses = dict(progress.statuses)
+    executor.handle_all(decision.commands)
     execution.save()
 
 
-def _record(execution: Execution, command: Any) -> None:
-    """The durable half of a command: what must survive a crash before it is carried out."""
-    if isinstance(command, InvokeTask):
-        PendingTask.objects.update_or_create(
-            execution=execution,
-            task_id=command.task_id,
-            defaults={
-                "state_name": command.state_name,
-                "resource": command.resource,
-                "payload": command.payload,
-                "token": command.task_token,
-                "wait_for_token": command.wait_for_token,
-                "attempt": command.retry_count + 1,
-                "created": timezone.now(),
-            },
-        )
-    elif isinstance(command, CancelTask):
-        PendingTask.objects.filter(execution=execution, task_id=command.task_id).delete()
-    elif isinstance(command, StartTimer):
-        Timer.objects.update_or_create(
-            execution=execution, timer_id=command.timer_id, defaults={"fire_at": command.fire_at}
-        )
-    elif isinstance(command, CancelTimer):
-        Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
-    elif isinstance(command, map_runs.MAP_RUN_COMMANDS):
-        map_runs.record(execution, command)
-    elif isinstance(command, FinishExecution):
-        execution.status = command.status
-        execution.stop_date = timezone.now()
-        execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
-        execution.error = command.error
-        execution.cause = command.cause
-        execution.pending_tasks.all().delete()
-        execution.timers.all().delete()
-
-
-def _after_commit(execution_id: int, decision: Decision, is_child: bool) -> None:
+def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:
     # Push first: the work carried out next may commit (and push) the following step at once.
-    publish.history_appended(execution_id, decision)
-    dispatch.carry_out(execution_id, decision.commands)
-    if is_child:
-        map_runs.child_stepped(execution_id, decision.status)
+    publish.execution_stepped(execution_id, decision, executor.execution.node_statuses)
+    executor.carry_out()

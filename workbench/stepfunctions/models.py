@@ -61,6 +61,8 @@ class MapRun(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        # ListMapRuns pages by key in this order (workbench.core.paging).
+        indexes = [models.Index(fields=["execution", "-start_date", "-id"], name="map_run_list_order")]
 
     def __str__(self) -> str:
         return self.arn
@@ -90,12 +92,24 @@ class Execution(models.Model):
         MapRun, on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
     item_index = models.PositiveIntegerField(null=True, blank=True, help_text="a Map Run child's item")
+    node_statuses = models.JSONField(
+        default=dict, help_text="{state name: live status}, folded once per step from its history events"
+    )
+    progress = models.JSONField(null=True, help_text="engine.states.progress.Progress, saved between steps")
+    end_reported = models.BooleanField(default=False, help_text="a Map Run child's parent has heard it ended")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["state_machine", "name"], name="unique_execution_name")
         ]
         ordering = ["-start_date", "-id"]
+        # ListExecutions pages by key in this order (workbench.core.paging): a machine's own
+        # executions and a Map Run's children. History pages by (execution, event_id), the
+        # unique constraint's index.
+        indexes = [
+            models.Index(fields=["state_machine", "-start_date", "-id"], name="execution_list_order"),
+            models.Index(fields=["map_run", "-start_date", "-id"], name="map_run_child_list_order"),
+        ]
 
     @property
     def arn(self) -> str:
@@ -153,6 +167,37 @@ class Timer(models.Model):
     execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="timers")
     timer_id = models.CharField(max_length=128)
     fire_at = models.DateTimeField(db_index=True)
+    armed = models.BooleanField(
+        default=False, help_text="an ETA message was sent; a timer further away is fired by the sweep"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["execution", "timer_id"], name="unique_timer")]
+
+
+class TaskInvocation(models.Model):
+    """One call of a task's resource, recorded before the call is made.
+
+    Keyed by (execution, task, attempt): a redelivered invoke reads the recorded outcome and
+    reports it instead of calling again, so a completed call happens once.
+    """
+
+    CLAIMED = "CLAIMED"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    WAITING = "WAITING"
+    STATUSES = [(s, s) for s in (CLAIMED, SUCCEEDED, FAILED, WAITING)]
+
+    execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="task_invocations")
+    task_id = models.CharField(max_length=128)
+    attempt = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=STATUSES, default=CLAIMED)
+    claimed_until = models.DateTimeField(help_text="a call still without outcome after this was lost")
+    output = models.JSONField(null=True)
+    error = models.CharField(max_length=256, null=True)
+    cause = models.TextField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["execution", "task_id", "attempt"], name="unique_task_invocation")
+        ]

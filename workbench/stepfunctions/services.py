@@ -1,39 +1,30 @@
-"""Every action on state machines and executions: the one path the API, the browser and
-the Celery tasks share."""
+"""State machines as resources (create, update, look up) and the checks and lookups the
+runtime needs for executions (names, input, task tokens), with AWS's error codes
+(https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+
+Everything that moves an execution (start, stop, answer a token, step) is
+workbench.runtime.executions; reads may query the models directly."""
 
 from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from engine.states.definition import InvalidDefinitionError, parse_definition
-from engine.states.model import (
-    ExecutionContext,
-    ExecutionStartRequested,
-    MapRunUpdated,
-    StopRequested,
-    TaskFailed,
-    TaskHeartbeat,
-    TaskSucceeded,
-)
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
 from workbench.core.errors import AwsError, ValidationError
-from workbench.runtime import express
-from workbench.runtime.express import ExpressResult, express_context
-from workbench.runtime.stepper import apply_happening
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 MAX_INPUT_BYTES = 256 * 1024
 
 
-def _name_ok(name: str, what: str) -> None:
+def check_name(name: str, what: str) -> None:
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise AwsError(f"Invalid Name: '{name}'", code="InvalidName")
 
@@ -103,14 +94,14 @@ def get_map_run(workspace: Workspace, arn: str) -> MapRun:
     return map_run
 
 
-def update_map_run(
+def record_map_run_limits(
     map_run: MapRun,
     *,
     max_concurrency: int | None,
     tolerated_failure_count: int | None,
     tolerated_failure_percentage: float | None,
 ) -> None:
-    """UpdateMapRun: record the new limits and hand them to the parent's decider."""
+    """UpdateMapRun's record: the new limits (runtime.executions hands them to the decider)."""
     if map_run.status != MapRun.RUNNING:
         raise AwsError(f"Map Run is not running: '{map_run.arn}'", code="ValidationException")
     changes = {
@@ -119,22 +110,13 @@ def update_map_run(
         "tolerated_failure_percentage": tolerated_failure_percentage,
     }
     MapRun.objects.filter(id=map_run.id).update(**{k: v for k, v in changes.items() if v is not None})
-    apply_happening(
-        map_run.execution_id,
-        MapRunUpdated(
-            map_run_id=map_run.map_run_id,
-            max_concurrency=max_concurrency,
-            tolerated_failure_count=tolerated_failure_count,
-            tolerated_failure_percentage=tolerated_failure_percentage,
-        ),
-    )
 
 
 def create_state_machine(
     workspace: Workspace, *, name: str, definition: str, role_arn: str, type: str = StateMachine.STANDARD
 ) -> StateMachine:
     """CreateStateMachine: idempotent for the same definition and role, else the name is taken."""
-    _name_ok(name, "state machine")
+    check_name(name, "state machine")
     if type not in (StateMachine.STANDARD, StateMachine.EXPRESS):
         raise ValidationError(
             f"1 validation error detected: Value '{type}' at 'type' failed to satisfy constraint: "
@@ -184,9 +166,12 @@ def update_state_machine(
     return machine
 
 
+def running_execution_ids(machine: StateMachine) -> list[int]:
+    return list(machine.executions.filter(status=Execution.RUNNING).values_list("id", flat=True))
+
+
 def delete_state_machine(machine: StateMachine) -> None:
-    for execution_id in machine.executions.filter(status=Execution.RUNNING).values_list("id", flat=True):
-        apply_happening(execution_id, StopRequested(error="States.Aborted", cause="State machine deleted"))
+    """The machine's record and its executions' (runtime.executions stops the running ones first)."""
     machine.delete()
 
 
@@ -209,45 +194,6 @@ def parse_input(text: Any) -> Any:
         ) from exc
 
 
-def start_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
-) -> Execution:
-    """StartExecution: the first decider step runs here, so ExecutionStarted is in the history
-    before the call returns; the rest is carried out by Celery."""
-    name = name or str(uuid.uuid4())
-    _name_ok(name, "execution")
-    payload = parse_input(input_text)
-    text = input_text if input_text is not None else "{}"
-    existing = Execution.objects.filter(state_machine=machine, name=name).first()
-    if existing is not None:
-        if existing.status == Execution.RUNNING and existing.input == text:
-            return existing
-        raise AwsError(f"Execution Already Exists: '{existing.arn}'", code="ExecutionAlreadyExists")
-    now = timezone.now()
-    with transaction.atomic():
-        execution = Execution.objects.create(
-            state_machine=machine, name=name, definition=machine.definition, input=text, start_date=now
-        )
-        context = ExecutionContext(
-            execution_arn=execution.arn,
-            execution_name=name,
-            state_machine_arn=machine.arn,
-            state_machine_name=machine.name,
-            start_time=now,
-            role_arn=machine.role_arn,
-        )
-        apply_happening(execution.id, ExecutionStartRequested(input=payload, context=context))
-    execution.refresh_from_db()
-    return execution
-
-
-def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
-    if execution.status == Execution.RUNNING:
-        apply_happening(execution.id, StopRequested(error=error or "", cause=cause or ""))
-        execution.refresh_from_db()
-    return execution
-
-
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{100,1024}$")
 
 
@@ -264,54 +210,3 @@ def task_for_token(workspace: Workspace, token: Any) -> PendingTask:
     if task is None:
         raise AwsError("Task Timed Out: 'Provided task does not exist anymore'", code="TaskTimedOut")
     return task
-
-
-def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> None:
-    task = task_for_token(workspace, token)
-    if not isinstance(output_text, str):
-        raise AwsError("Invalid Output: output must be a JSON string", code="InvalidOutput")
-    try:
-        output = json.loads(output_text)
-    except json.JSONDecodeError as exc:
-        raise AwsError(f"Invalid Output: '{exc.msg}'", code="InvalidOutput") from exc
-    apply_happening(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
-
-
-def send_task_failure(workspace: Workspace, token: Any, error: str | None, cause: str | None) -> None:
-    task = task_for_token(workspace, token)
-    apply_happening(task.execution_id, TaskFailed(task_id=task.task_id, error=error or "", cause=cause or ""))
-
-
-def send_task_heartbeat(workspace: Workspace, token: Any) -> None:
-    task = task_for_token(workspace, token)
-    apply_happening(task.execution_id, TaskHeartbeat(task_id=task.task_id))
-
-
-def start_sync_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
-) -> tuple[ExecutionContext, ExpressResult]:
-    """StartSyncExecution: an Express execution run to its end in this request, in memory."""
-    if machine.type != StateMachine.EXPRESS:
-        raise AwsError(
-            "This operation is not supported by this type of state machine",
-            code="StateMachineTypeNotSupported",
-        )
-    name = name or str(uuid.uuid4())
-    _name_ok(name, "execution")
-    payload = parse_input(input_text)
-    context = express_context(machine, name)
-    return context, express.run(machine.workspace, json.loads(machine.definition), payload, context)
-
-
-def start_express_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
-) -> str:
-    """StartExecution of an Express machine: runs asynchronously in a worker, keeps no history."""
-    from workbench.runtime.tasks import run_express_execution
-
-    name = name or str(uuid.uuid4())
-    _name_ok(name, "execution")
-    parse_input(input_text)
-    context = express_context(machine, name)
-    run_express_execution.delay(machine.id, name, context.execution_arn, input_text or "{}")
-    return context.execution_arn

@@ -1,0 +1,88 @@
+"""In-process helpers for the shell's tests: a broker that keeps what is sent to Celery, so a
+test decides when (and how often) each message is delivered, and stored state machines and
+executions made the way the API makes them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+ROLE = "arn:aws:iam::123456789012:role/unit"
+
+
+@dataclass
+class Broker:
+    """Messages sent by name, in order; ``deliver`` runs them in this thread like a worker."""
+
+    sent: list[tuple[str, tuple[Any, ...], datetime | None]] = field(default_factory=list)
+    delivered: list[tuple[str, tuple[Any, ...], datetime | None]] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.sent]
+
+    def take(self, name: str | None = None) -> list[tuple[str, tuple[Any, ...], datetime | None]]:
+        """Remove and return the messages called ``name`` (all when None)."""
+        taken = [m for m in self.sent if name is None or m[0] == name]
+        self.sent = [m for m in self.sent if m not in taken]
+        return taken
+
+    def deliver(self, message: tuple[str, tuple[Any, ...], datetime | None]) -> None:
+        from workbench.celery import app
+        from workbench.runtime import tasks  # noqa: F401 - registers the tasks by name
+
+        name, args, _ = message
+        self.delivered.append(message)
+        app.tasks[name].run(*args)
+
+    def drain(self, *, limit: int = 1000) -> None:
+        """Deliver every message, and those they send; a timer is made due and fires at once."""
+        from django.utils import timezone
+
+        from workbench.runtime import queue
+        from workbench.stepfunctions.models import Timer
+
+        for _ in range(limit):
+            if not self.sent:
+                return
+            message = self.sent.pop(0)
+            if message[0] == queue.FIRE_TIMER:
+                execution_id, timer_id = message[1][:2]
+                due = Timer.objects.filter(execution_id=execution_id, timer_id=timer_id)
+                due.update(fire_at=timezone.now())
+            self.deliver(message)
+        raise AssertionError(f"still sending after {limit} messages: {self.names()[:10]}")
+
+
+def machine(definition: dict[str, Any] | str, *, name: str = "m", type: str = "STANDARD") -> Any:
+    """A state machine of the default workspace, created as CreateStateMachine does."""
+    from workbench.accounts.services import default_workspace
+    from workbench.stepfunctions import services
+
+    text = definition if isinstance(definition, str) else json.dumps(definition)
+    return services.create_state_machine(
+        default_workspace(), name=name, definition=text, role_arn=ROLE, type=type
+    )
+
+
+def start(definition: dict[str, Any], *, name: str = "m", input_text: str = "{}") -> Any:
+    """A Standard execution of a new machine, after its first step: the stored row."""
+    from workbench.runtime import executions
+    from workbench.stepfunctions.models import Execution
+
+    started = executions.start_execution(machine(definition, name=name), input_text=input_text)
+    assert started.execution is not None
+    return Execution.objects.get(id=started.execution.id)
+
+
+def claim_pending_task(execution: Any, *, for_: timedelta) -> Any:
+    """Another worker's claim on the execution's pending task call, running for ``for_``."""
+    from django.utils import timezone
+
+    from workbench.stepfunctions.models import PendingTask, TaskInvocation
+
+    task = PendingTask.objects.get(execution=execution)
+    return TaskInvocation.objects.create(
+        execution=execution, task_id=task.task_id, attempt=task.attempt, claimed_until=timezone.now() + for_
+    )

@@ -1,0 +1,109 @@
+"""The recovery sweep every worker runs: what the database says is owed is enqueued again, by
+one worker at a time (a lease), and work still in flight is left alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.support.inprocess import Broker, claim_pending_task, start
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _wait(seconds: int) -> dict[str, Any]:
+    return {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}}
+
+
+def test_one_holder_at_a_time_and_another_takes_over_when_it_expires() -> None:
+    from django.utils import timezone
+
+    from workbench.runtime import recovery
+    from workbench.runtime.models import Lease
+
+    assert recovery.take_lease("worker-a")
+    assert recovery.take_lease("worker-a"), "the holder renews"
+    assert not recovery.take_lease("worker-b")
+    Lease.objects.update(expires=timezone.now() - timedelta(seconds=1))  # worker-a died
+    assert recovery.take_lease("worker-b")
+    assert not recovery.take_lease("worker-a")
+
+
+def test_a_far_timer_gets_no_eta_message_and_the_sweep_fires_it_when_due(broker: Broker) -> None:
+    from django.utils import timezone
+
+    from workbench.runtime import queue, recovery
+    from workbench.stepfunctions.models import Timer
+
+    execution = start(_wait(3600))
+    assert queue.FIRE_TIMER not in broker.names()
+    timer = Timer.objects.get(execution=execution)
+    assert not timer.armed
+    recovery.sweep()
+    assert queue.FIRE_TIMER not in broker.names(), "not due yet"
+    Timer.objects.filter(id=timer.id).update(fire_at=timezone.now())
+    recovery.sweep()
+    broker.drain()
+    execution.refresh_from_db()
+    assert execution.status == "SUCCEEDED"
+
+
+def test_an_armed_timer_whose_message_was_lost_is_fired_after_the_grace(broker: Broker) -> None:
+    from django.utils import timezone
+
+    from workbench.runtime import queue, recovery
+    from workbench.stepfunctions.models import Timer
+
+    execution = start(_wait(1))
+    assert broker.take(queue.FIRE_TIMER)  # the worker holding it died
+    Timer.objects.filter(execution=execution).update(fire_at=timezone.now() - timedelta(seconds=1))
+    recovery.sweep()
+    assert broker.sent == [], "within the grace the ETA message is surely still on its way"
+    Timer.objects.filter(execution=execution).update(fire_at=timezone.now() - recovery.GRACE * 2)
+    recovery.sweep()
+    broker.drain()
+    execution.refresh_from_db()
+    assert execution.status == "SUCCEEDED"
+
+
+def test_the_sweep_resends_a_lost_call_but_not_one_in_flight_or_waiting(
+    broker: Broker, no_grace: None
+) -> None:
+
+    from workbench.accounts.services import default_workspace
+    from workbench.functions import services as functions
+    from workbench.runtime import queue, recovery
+    from workbench.stepfunctions.models import TaskInvocation
+
+    function = functions.save_mock(default_workspace(), "f", [{"output": 1}])
+    call = {
+        "StartAt": "C",
+        "States": {"C": {"Type": "Task", "Resource": functions.arn_of(function), "End": True}},
+    }
+    execution = start(call)
+    assert broker.take(queue.INVOKE_TASK)  # lost
+    recovery.sweep()
+    assert broker.names() == [queue.INVOKE_TASK]
+    broker.take()
+    claim = claim_pending_task(execution, for_=timedelta(minutes=1))
+    recovery.sweep()
+    assert broker.sent == [], "another worker is making the call"
+    TaskInvocation.objects.filter(id=claim.id).update(status=TaskInvocation.WAITING)
+    recovery.sweep()
+    assert broker.sent == [], "a task waiting for its token is answered by someone else"
+
+
+def test_recover_once_sweeps_only_for_the_lease_holder(broker: Broker, no_grace: None) -> None:
+    from django.utils import timezone
+
+    from workbench.runtime import recovery
+    from workbench.runtime.models import Lease
+
+    Lease.objects.create(
+        name=recovery.LEASE_NAME, holder="other", expires=timezone.now() + timedelta(seconds=9)
+    )
+    assert not recovery.recover_once()
+    Lease.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    assert recovery.recover_once()

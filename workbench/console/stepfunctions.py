@@ -1,0 +1,163 @@
+"""Browser pages for state machines and executions (the console's view of Step Functions).
+
+Reads query the models; starting an execution goes through runtime.executions, the same path
+as StartExecution/StartSyncExecution. The execution page paints the node statuses each step
+stored with the execution."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from engine.states.definition import validate
+from workbench.accounts.services import default_workspace
+from workbench.core.errors import AwsError
+from workbench.core.jsonio import dumps
+from workbench.runtime import executions, teststate
+from workbench.stepfunctions import presenters
+from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions.graph import render_svg
+from workbench.stepfunctions.models import Execution, StateMachine
+
+DEFAULT_ROLE = "arn:aws:iam::{account}:role/stepbridge-workbench"
+
+
+def machine_list(request: HttpRequest) -> HttpResponse:
+    workspace = default_workspace()
+    error = None
+    form = {"name": "", "definition": "", "type": StateMachine.STANDARD}
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "") for key in form}
+        try:
+            machine = stepfunctions.create_state_machine(
+                workspace,
+                name=form["name"],
+                definition=form["definition"],
+                role_arn=DEFAULT_ROLE.format(account=workspace.account_id),
+                type=form["type"] or "STANDARD",
+            )
+            return redirect("machine-detail", name=machine.name)
+        except AwsError as exc:
+            error = exc
+    machines = StateMachine.objects.filter(workspace=workspace).select_related("workspace")
+    return render(
+        request, "stepfunctions/machine_list.html", {"machines": machines, "error": error, "form": form}
+    )
+
+
+def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
+    workspace = default_workspace()
+    machine = get_object_or_404(
+        StateMachine.objects.select_related("workspace"), workspace=workspace, name=name
+    )
+    error = edit_error = None
+    input_text = "{}"
+    definition_text = machine.definition
+    express_result = None
+    if request.method == "POST" and "definition" in request.POST:
+        definition_text = request.POST["definition"]
+        try:
+            stepfunctions.update_state_machine(machine, definition=definition_text)
+            return redirect("machine-detail", name=machine.name)
+        except AwsError as exc:
+            edit_error = exc
+    elif request.method == "POST":
+        input_text = request.POST.get("input", "{}")
+        execution_name = request.POST.get("name") or None
+        try:
+            if machine.type == StateMachine.EXPRESS:
+                express_result = executions.start_sync_execution(
+                    machine, name=execution_name, input_text=input_text
+                )[1]
+            else:
+                started = executions.start_execution(machine, name=execution_name, input_text=input_text)
+                assert started.execution is not None  # a Standard machine's execution is stored
+                return redirect("execution-detail", execution_id=started.execution.id)
+        except AwsError as exc:
+            error = exc
+    context = {
+        "machine": machine,
+        "graph": render_svg(json.loads(machine.definition)),
+        "executions": machine.executions.filter(map_run__isnull=True)[:50],
+        "error": error,
+        "edit_error": edit_error,
+        "input_text": input_text,
+        "definition_text": definition_text,
+        "express_result": express_result,
+        "express_output": dumps(express_result.output) if express_result else None,
+    }
+    return render(request, "stepfunctions/machine_detail.html", context)
+
+
+@require_POST
+def test_state(request: HttpRequest, name: str) -> JsonResponse:
+    """The state panel's Run: TestState on one state of this machine, as the API runs it.
+
+    The body is TestState's request members (``stateName``, ``input``, ``mock``,
+    ``inspectionLevel``, ``variables``...); the definition is the machine's own.
+    """
+    workspace = default_workspace()
+    machine = get_object_or_404(
+        StateMachine.objects.select_related("workspace"), workspace=workspace, name=name
+    )
+    try:
+        body = json.loads(request.body or b"{}")
+    except json.JSONDecodeError as exc:
+        return JsonResponse({"__type": "SerializationException", "message": str(exc)}, status=400)
+    if not isinstance(body, dict):
+        return JsonResponse(
+            {"__type": "SerializationException", "message": "expected a JSON object"}, status=400
+        )
+    try:
+        answer = teststate.run(
+            workspace,
+            definition=machine.definition,
+            state_name=body.get("stateName") or None,
+            input_text=body.get("input"),
+            mock=body.get("mock") or None,
+            variables=body.get("variables") or None,
+            inspection_level=body.get("inspectionLevel"),
+            state_configuration=body.get("stateConfiguration") or None,
+            role_arn=machine.role_arn,
+            machine_name=machine.name,
+        )
+    except AwsError as exc:
+        return JsonResponse(exc.to_body(), status=exc.status)
+    return JsonResponse(answer)
+
+
+test_state.__test__ = False  # not a pytest test, despite its name
+
+
+@require_POST
+def validate_definition(request: HttpRequest) -> JsonResponse:
+    """Diagnostics for the definition editor, as ValidateStateMachineDefinition gives them."""
+    diagnostics = validate(request.body.decode("utf-8", errors="replace"))
+    return JsonResponse(
+        {
+            "result": "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK",
+            "diagnostics": [d.to_aws() for d in diagnostics],
+        }
+    )
+
+
+def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
+    execution = get_object_or_404(
+        Execution.objects.select_related("state_machine__workspace", "map_run__execution"), id=execution_id
+    )
+    rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
+    context = {
+        "execution": execution,
+        "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
+        "events": rows,
+        "last_event_id": rows[-1]["id"] if rows else 0,
+        "describe": presenters.describe_execution(execution),
+        "map_runs": [
+            (run, presenters.describe_map_run(run), run.children.order_by("item_index")[:100])
+            for run in execution.map_runs.all()
+        ],
+    }
+    return render(request, "stepfunctions/execution_detail.html", context)

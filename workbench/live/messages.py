@@ -1,0 +1,38 @@
+"""Every WebSocket message of the live execution page, built in one place.
+
+Three shapes: the channel-layer message a step publishes to an execution's group
+(``execution.update``, consumed by the consumer's ``execution_update``), and the two the
+browser receives: ``backlog`` on connect and ``update`` per step. ``events`` are
+GetExecutionHistory events (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html)
+with ISO timestamps; ``nodes`` is {state name: status}, the statuses stored with the execution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from engine.states.model import HistoryEvent as HistoryEventShape
+from workbench.stepfunctions.presenters import shape_event
+
+
+def execution_update(
+    status: str, events: Iterable[HistoryEventShape], nodes: Mapping[str, str]
+) -> dict[str, Any]:
+    """What a committed step sends to its execution's group."""
+    return {
+        "type": "execution.update",
+        "status": status,
+        "events": [shape_event(event.to_aws()) for event in events],
+        "nodes": dict(nodes),
+    }
+
+
+def backlog(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str]) -> dict[str, Any]:
+    """What a page receives on connect: the events after its cursor and the current statuses."""
+    return {"type": "backlog", "status": status, "events": events, "nodes": dict(nodes)}
+
+
+def update(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str]) -> dict[str, Any]:
+    """What a page receives per step: the new events and the statuses after them."""
+    return {"type": "update", "status": status, "events": events, "nodes": dict(nodes)}

@@ -1,0 +1,183 @@
+"""Carrying out the decider's commands: one interface, two implementations.
+
+The durable executor (Standard executions) writes each command's durable half inside the
+step's transaction (pending task, timer, Map Run rows, the execution's end) and carries out
+the rest only after that transaction commits, through Celery, so nothing is done for a step
+that was rolled back. The in-memory executor (Express executions, nothing persisted, as on
+AWS: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html) keeps
+the same commands in memory. Each handles every Command with an exhaustive ``match`` that
+mypy checks (``assert_never``), so a new Command cannot be forgotten by either.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import assert_never
+
+from django.utils import timezone
+
+from engine.states.model import (
+    CancelTask,
+    CancelTimer,
+    ChildExecutionEnded,
+    Command,
+    EndMapRun,
+    FinishExecution,
+    Happening,
+    InvokeTask,
+    StartChildExecution,
+    StartMapRun,
+    StartTimer,
+    TaskFailed,
+    TaskSucceeded,
+)
+from workbench.core.jsonio import dumps
+from workbench.runtime import map_runs, queue
+from workbench.stepfunctions.models import Execution, PendingTask, Timer
+
+TIMER_HORIZON = timedelta(seconds=60)
+"""Timers due within this get an ETA message; later ones are fired by the recovery sweep, so
+no worker holds a far-off ETA message that the broker would redeliver (see workbench.celery)."""
+
+
+class CommandExecutor(ABC):
+    """Carries out what one decider step asked for."""
+
+    def handle_all(self, commands: Iterable[Command]) -> None:
+        for command in commands:
+            self.handle(command)
+
+    @abstractmethod
+    def handle(self, command: Command) -> None: ...
+
+
+class DurableExecutor(CommandExecutor):
+    """For a stored execution: ``handle`` runs inside the step's transaction; ``carry_out``
+    runs once it has committed."""
+
+    def __init__(self, execution: Execution) -> None:
+        self.execution = execution
+        self._after_commit: list[Callable[[], None]] = []
+
+    def carry_out(self) -> None:
+        for action in self._after_commit:
+            action()
+
+    def _then(self, action: Callable[[], None]) -> None:
+        self._after_commit.append(action)
+
+    def handle(self, command: Command) -> None:
+        execution = self.execution
+        match command:
+            case InvokeTask():
+                PendingTask.objects.update_or_create(
+                    execution=execution,
+                    task_id=command.task_id,
+                    defaults={
+                        "state_name": command.state_name,
+                        "resource": command.resource,
+                        "payload": command.payload,
+                        "token": command.task_token,
+                        "wait_for_token": command.wait_for_token,
+                        "attempt": command.retry_count + 1,
+                        "created": timezone.now(),
+                    },
+                )
+                task_id, attempt = command.task_id, command.retry_count + 1
+                self._then(lambda: queue.invoke_task(execution.id, task_id, attempt))
+            case StartTimer():
+                armed = command.fire_at - timezone.now() <= TIMER_HORIZON
+                Timer.objects.update_or_create(
+                    execution=execution,
+                    timer_id=command.timer_id,
+                    defaults={"fire_at": command.fire_at, "armed": armed},
+                )
+                if armed:
+                    timer_id, fire_at = command.timer_id, command.fire_at
+                    self._then(lambda: queue.fire_timer(execution.id, timer_id, fire_at))
+            case CancelTimer():
+                Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
+            case CancelTask():
+                PendingTask.objects.filter(execution=execution, task_id=command.task_id).delete()
+            case FinishExecution():
+                execution.status = command.status
+                execution.stop_date = timezone.now()
+                execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
+                execution.error = command.error
+                execution.cause = command.cause
+                execution.pending_tasks.all().delete()
+                execution.timers.all().delete()
+                if execution.map_run_id is not None:
+                    self._then(lambda: queue.report_child_end(execution.id))
+            case StartMapRun():
+                map_runs.record_start(execution, command)
+            case StartChildExecution():
+                map_runs.record_child(execution, command)
+                map_run_id, name = command.map_run_id, command.name
+                self._then(lambda: queue.start_child_execution(map_run_id, name))
+            case EndMapRun():
+                map_runs.record_end(command)
+                if command.status != "SUCCEEDED":
+                    ended_id = command.map_run_id
+                    self._then(lambda: queue.stop_map_run_children(ended_id))
+            case _:
+                assert_never(command)
+
+
+class InMemoryExecutor(CommandExecutor):
+    """For an Express execution: the happenings the commands lead to are queued in memory.
+
+    ``perform`` calls a task's resource now; ``run_child`` runs a Distributed Map child to its
+    end. A cancelled task, timer or Map Run drops what it had queued.
+    """
+
+    def __init__(
+        self,
+        perform: Callable[[InvokeTask], Happening],
+        run_child: Callable[[StartMapRun, StartChildExecution], Happening],
+    ) -> None:
+        self.perform = perform
+        self.run_child = run_child
+        self.happenings: list[Happening] = []
+        self.timers: dict[str, datetime] = {}
+        self.map_runs: dict[str, StartMapRun] = {}
+        self.finished: FinishExecution | None = None
+
+    def handle(self, command: Command) -> None:
+        match command:
+            case InvokeTask():
+                self.happenings.append(self.perform(command))
+            case StartTimer():
+                self.timers[command.timer_id] = command.fire_at
+            case CancelTimer():
+                self.timers.pop(command.timer_id, None)
+            case CancelTask():
+                self.happenings = [
+                    h
+                    for h in self.happenings
+                    if not (isinstance(h, TaskSucceeded | TaskFailed) and h.task_id == command.task_id)
+                ]
+            case FinishExecution():
+                self.finished = command
+            case StartMapRun():
+                self.map_runs[command.map_run_id] = command
+            case StartChildExecution():
+                map_run = self.map_runs.get(command.map_run_id)
+                if map_run is not None:
+                    self.happenings.append(self.run_child(map_run, command))
+            case EndMapRun():
+                self.map_runs.pop(command.map_run_id, None)
+                self.happenings = [
+                    h
+                    for h in self.happenings
+                    if not (isinstance(h, ChildExecutionEnded) and h.map_run_id == command.map_run_id)
+                ]
+            case _:
+                assert_never(command)
+
+    def next_timer(self) -> tuple[str, datetime] | None:
+        if not self.timers:
+            return None
+        return min(self.timers.items(), key=lambda item: item[1])

@@ -1,0 +1,55 @@
+"""The one place an engine ExecutionContext ($$.Execution / $$.StateMachine) is built.
+
+AWS's context object names the execution (ARN, name, start time, role) and its state machine;
+a Distributed Map child's state machine is ``<machine>/<label>`` and an Express execution's ARN
+is unique per run (``express:<machine>:<name>:<uuid>``), see
+https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.utils import timezone
+
+from engine.states.model import ExecutionContext
+from workbench.core.arns import express_execution_arn, map_run_child_arn, state_machine_name
+from workbench.stepfunctions.models import Execution, StateMachine
+
+
+def _context(arn: str, name: str, machine_arn: str, start: datetime, role_arn: str) -> ExecutionContext:
+    return ExecutionContext(
+        execution_arn=arn,
+        execution_name=name,
+        state_machine_arn=machine_arn,
+        state_machine_name=state_machine_name(machine_arn),
+        start_time=start,
+        role_arn=role_arn,
+    )
+
+
+def of_execution(execution: Execution) -> ExecutionContext:
+    """A stored (Standard) execution's context; a Map Run child's names its Map Run's machine."""
+    return _context(
+        execution.arn,
+        execution.name,
+        execution.state_machine_arn,
+        execution.start_date,
+        execution.state_machine.role_arn,
+    )
+
+
+def of_express(machine: StateMachine, name: str, arn: str | None = None) -> ExecutionContext:
+    """A new Express execution's context; its ARN is unique per run unless given."""
+    workspace = machine.workspace
+    if arn is None:
+        base = express_execution_arn(workspace.region, workspace.account_id, machine.name, name)
+        arn = f"{base}:{uuid.uuid4()}"
+    return _context(arn, name, machine.arn, timezone.now(), machine.role_arn)
+
+
+def of_express_child(map_run_machine_arn: str, name: str, role_arn: str) -> ExecutionContext:
+    """An in-memory Distributed Map child of an Express parent."""
+    arn = map_run_child_arn(map_run_machine_arn, name, express=True)
+    return _context(arn, name, map_run_machine_arn, timezone.now(), role_arn)

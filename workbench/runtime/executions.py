@@ -1,0 +1,313 @@
+"""The one module that moves an execution: start, stop, answer a task token, update a Map
+Run, fire a timer, perform a task, step. The API, the browser, rule targets and Map Run
+children all come here.
+
+Standard or Express is chosen once, in ``start_execution``: a Standard execution is durable
+(stored, stepped by Celery, resumable after a crash); an Express execution runs in memory and
+keeps no history, also when a rule's target starts it, as on AWS
+(https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html).
+StartExecution is idempotent for a running execution's name and input, else
+ExecutionAlreadyExists (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+A task's call is recorded before it is made (TaskInvocation), so it happens once.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from engine.states.model import (
+    ExecutionContext,
+    ExecutionStartRequested,
+    Happening,
+    MapRunUpdated,
+    StopRequested,
+    TaskFailed,
+    TaskHeartbeat,
+    TaskSucceeded,
+    TimerFired,
+)
+from workbench.accounts.models import Workspace
+from workbench.core.errors import AwsError
+from workbench.runtime import contexts, express, integrations, map_runs, queue
+from workbench.runtime.express import ExpressResult
+from workbench.runtime.stepper import apply_happening
+from workbench.stepfunctions import services
+from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
+
+TASK_CLAIM = timedelta(minutes=15)
+"""How long a started call may run before it counts as lost (Lambda's longest timeout)."""
+LOST_CALL_ERROR = "States.TaskFailed"
+LOST_CALL_CAUSE = (
+    "The worker performing this task stopped before the call reported an outcome; "
+    "the call is not repeated, so it happened at most once"
+)
+
+
+@dataclass(frozen=True)
+class StartedExecution:
+    """A started execution: ``execution`` is the stored row of a Standard one, None for Express."""
+
+    arn: str
+    start_date: datetime
+    execution: Execution | None = None
+
+
+def step(execution_id: int, happening: Happening) -> None:
+    """Apply one happening to a stored execution (a no-op when it was already applied)."""
+    apply_happening(execution_id, happening)
+
+
+def start_execution(
+    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+) -> StartedExecution:
+    """StartExecution for every caller: Standard durably, Express asynchronously in memory."""
+    name = name or str(uuid.uuid4())
+    services.check_name(name, "execution")
+    payload = services.parse_input(input_text)
+    text = input_text if input_text is not None else "{}"
+    if machine.type == StateMachine.EXPRESS:
+        context = contexts.of_express(machine, name)
+        queue.run_express_execution(machine.id, name, context.execution_arn, text)
+        return StartedExecution(context.execution_arn, context.start_time)
+    try:
+        with transaction.atomic():
+            execution = Execution.objects.create(
+                state_machine=machine,
+                name=name,
+                definition=machine.definition,
+                input=text,
+                start_date=timezone.now(),
+            )
+            step(
+                execution.id, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
+            )
+    except IntegrityError:
+        execution = _same_named(machine, name, text)
+    execution.refresh_from_db()
+    return StartedExecution(execution.arn, execution.start_date, execution)
+
+
+def _same_named(machine: StateMachine, name: str, text: str) -> Execution:
+    """AWS's idempotent answer: the running execution of that name and input, else an error."""
+    existing = Execution.objects.filter(state_machine=machine, name=name, map_run__isnull=True).first()
+    if existing is None:
+        raise AwsError(f"Execution Already Exists: '{name}'", code="ExecutionAlreadyExists")
+    if existing.status == Execution.RUNNING and existing.input == text:
+        return existing
+    raise AwsError(f"Execution Already Exists: '{existing.arn}'", code="ExecutionAlreadyExists")
+
+
+def start_sync_execution(
+    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+) -> tuple[ExecutionContext, ExpressResult]:
+    """StartSyncExecution: an Express execution run to its end in this request, in memory."""
+    if machine.type != StateMachine.EXPRESS:
+        raise AwsError(
+            "This operation is not supported by this type of state machine",
+            code="StateMachineTypeNotSupported",
+        )
+    name = name or str(uuid.uuid4())
+    services.check_name(name, "execution")
+    payload = services.parse_input(input_text)
+    context = contexts.of_express(machine, name)
+    return context, express.run(machine.workspace, json.loads(machine.definition), payload, context)
+
+
+def run_express(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
+    """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
+    machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
+    if machine is None:
+        return
+    context = contexts.of_express(machine, name, execution_arn)
+    express.run(machine.workspace, json.loads(machine.definition), json.loads(input_text), context)
+
+
+def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
+    if execution.status == Execution.RUNNING:
+        step(execution.id, StopRequested(error=error or "", cause=cause or ""))
+        execution.refresh_from_db()
+    return execution
+
+
+def delete_state_machine(machine: StateMachine) -> None:
+    """DeleteStateMachine: its running executions are aborted first."""
+    for execution_id in services.running_execution_ids(machine):
+        step(execution_id, StopRequested(error="States.Aborted", cause="State machine deleted"))
+    services.delete_state_machine(machine)
+
+
+def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> None:
+    task = services.task_for_token(workspace, token)
+    if not isinstance(output_text, str):
+        raise AwsError("Invalid Output: output must be a JSON string", code="InvalidOutput")
+    try:
+        output = json.loads(output_text)
+    except json.JSONDecodeError as exc:
+        raise AwsError(f"Invalid Output: '{exc.msg}'", code="InvalidOutput") from exc
+    step(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
+
+
+def send_task_failure(workspace: Workspace, token: Any, error: str | None, cause: str | None) -> None:
+    task = services.task_for_token(workspace, token)
+    step(task.execution_id, TaskFailed(task_id=task.task_id, error=error or "", cause=cause or ""))
+
+
+def send_task_heartbeat(workspace: Workspace, token: Any) -> None:
+    task = services.task_for_token(workspace, token)
+    step(task.execution_id, TaskHeartbeat(task_id=task.task_id))
+
+
+def update_map_run(
+    map_run: MapRun,
+    *,
+    max_concurrency: int | None,
+    tolerated_failure_count: int | None,
+    tolerated_failure_percentage: float | None,
+) -> None:
+    """UpdateMapRun: record the new limits and hand them to the parent's decider."""
+    services.record_map_run_limits(
+        map_run,
+        max_concurrency=max_concurrency,
+        tolerated_failure_count=tolerated_failure_count,
+        tolerated_failure_percentage=tolerated_failure_percentage,
+    )
+    step(
+        map_run.execution_id,
+        MapRunUpdated(
+            map_run_id=map_run.map_run_id,
+            max_concurrency=max_concurrency,
+            tolerated_failure_count=tolerated_failure_count,
+            tolerated_failure_percentage=tolerated_failure_percentage,
+        ),
+    )
+
+
+def fire_timer(execution_id: int, timer_id: str) -> None:
+    """Fire a durable timer; an early delivery re-arms it, a stale one does nothing."""
+    timer = Timer.objects.filter(execution_id=execution_id, timer_id=timer_id).first()
+    if timer is None:
+        return
+    if timer.fire_at > timezone.now():
+        queue.fire_timer(execution_id, timer_id, timer.fire_at)
+        return
+    step(execution_id, TimerFired(timer_id=timer_id))
+
+
+def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> None:
+    """Perform a Task state's resource once and report how it ended.
+
+    The call is claimed in a TaskInvocation row (committed) before it is made, and its outcome
+    is written in the same transaction as the call's own records; a redelivered message reports
+    the recorded outcome, waits while another worker's claim runs, and fails a call whose claim
+    ran out without an outcome rather than calling again.
+    """
+    task = (
+        PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
+        .select_related("execution__state_machine__workspace", "execution__map_run")
+        .first()
+    )
+    if task is None or task.execution.status != Execution.RUNNING:
+        return
+    if attempt is not None and attempt != task.attempt:
+        return  # a message for an earlier attempt of this task
+    invocation, claimed = TaskInvocation.objects.get_or_create(
+        execution_id=execution_id,
+        task_id=task_id,
+        attempt=task.attempt,
+        defaults={"claimed_until": timezone.now() + TASK_CLAIM},
+    )
+    if not claimed:
+        _report_recorded(invocation)
+        return
+    execution = task.execution
+    with transaction.atomic():
+        result = integrations.perform(
+            execution.state_machine.workspace,
+            resource=task.resource,
+            payload=task.payload,
+            caller=f"{execution.arn}#{task.state_name}",
+            attempt=task.attempt,
+            wait_for_token=task.wait_for_token,
+            role_arn=execution.state_machine.role_arn,
+            session_name=execution.name[:64],
+        )
+        if not result.done:
+            invocation.status = TaskInvocation.WAITING
+        elif result.error is not None:
+            invocation.status, invocation.error, invocation.cause = (
+                TaskInvocation.FAILED,
+                result.error,
+                result.cause,
+            )
+        else:
+            invocation.status, invocation.output = TaskInvocation.SUCCEEDED, result.output
+        invocation.save()
+    _report_recorded(invocation)
+
+
+def _report_recorded(invocation: TaskInvocation) -> None:
+    """Hand the decider a call's recorded outcome (a lost call's failure once its claim ran out)."""
+    if invocation.status == TaskInvocation.CLAIMED:
+        if invocation.claimed_until > timezone.now():
+            return  # another worker is making the call
+        updated = TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(
+            status=TaskInvocation.FAILED, error=LOST_CALL_ERROR, cause=LOST_CALL_CAUSE
+        )
+        if not updated:
+            invocation.refresh_from_db()
+            _report_recorded(invocation)
+            return
+        invocation.status, invocation.error, invocation.cause = (
+            TaskInvocation.FAILED,
+            LOST_CALL_ERROR,
+            LOST_CALL_CAUSE,
+        )
+    if invocation.status == TaskInvocation.SUCCEEDED:
+        step(invocation.execution_id, TaskSucceeded(task_id=invocation.task_id, output=invocation.output))
+    elif invocation.status == TaskInvocation.FAILED:
+        step(
+            invocation.execution_id,
+            TaskFailed(
+                task_id=invocation.task_id, error=invocation.error or "", cause=invocation.cause or ""
+            ),
+        )
+
+
+def start_child(map_run_id: str, name: str) -> None:
+    """A Distributed Map child's first decider step; a repeated call does nothing."""
+    child = (
+        Execution.objects.filter(map_run__map_run_id=map_run_id, name=name)
+        .select_related("map_run", "state_machine__workspace")
+        .first()
+    )
+    if child is None or child.engine_state is not None or child.status != Execution.RUNNING:
+        return
+    step(
+        child.id, ExecutionStartRequested(input=json.loads(child.input), context=contexts.of_execution(child))
+    )
+
+
+def stop_map_run_children(map_run_id: str) -> None:
+    """Abort the children still running when their Map Run failed or was aborted."""
+    for child_id in Execution.objects.filter(
+        map_run__map_run_id=map_run_id, status=Execution.RUNNING
+    ).values_list("id", flat=True):
+        step(child_id, StopRequested(error="", cause=""))
+
+
+def report_child_end(child_id: int) -> None:
+    """Tell the parent that a child ended (safe to repeat: the decider ignores a second report)."""
+    child = (
+        Execution.objects.filter(id=child_id).select_related("map_run", "state_machine__workspace").first()
+    )
+    if child is None or child.map_run is None or child.status == Execution.RUNNING:
+        return
+    step(child.map_run.execution_id, map_runs.ended_happening(child))
+    Execution.objects.filter(id=child_id).update(end_reported=True)

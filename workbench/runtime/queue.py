@@ -1,0 +1,51 @@
+"""Enqueueing Celery tasks by name: the one way the shell hands work to a worker.
+
+Tasks are sent by their registered name (Celery's ``send_task``), so no module imports
+workbench.runtime.tasks to enqueue and the tasks module stays a thin entry point. A message
+may arrive twice or late (late acknowledgement, redelivery after a worker died): every task
+re-reads the database before it acts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from workbench.celery import app
+
+INVOKE_TASK = "stepbridge.invoke_task"
+FIRE_TIMER = "stepbridge.fire_timer"
+START_CHILD_EXECUTION = "stepbridge.start_child_execution"
+REPORT_CHILD_END = "stepbridge.report_child_end"
+STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
+RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
+DELIVER_EVENT = "stepbridge.deliver_event"
+
+
+def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
+    """Send the task called ``name`` with ``args`` (JSON values), now or at ``eta``."""
+    app.send_task(name, args=list(args), eta=eta)
+
+
+def invoke_task(execution_id: int, task_id: str, attempt: int) -> None:
+    enqueue(INVOKE_TASK, execution_id, task_id, attempt)
+
+
+def fire_timer(execution_id: int, timer_id: str, at: datetime) -> None:
+    enqueue(FIRE_TIMER, execution_id, timer_id, eta=at)
+
+
+def start_child_execution(map_run_id: str, name: str) -> None:
+    enqueue(START_CHILD_EXECUTION, map_run_id, name)
+
+
+def report_child_end(child_id: int) -> None:
+    enqueue(REPORT_CHILD_END, child_id)
+
+
+def stop_map_run_children(map_run_id: str) -> None:
+    enqueue(STOP_MAP_RUN_CHILDREN, map_run_id)
+
+
+def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
+    enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text)

@@ -1,0 +1,140 @@
+"""Re-arming work a crash may have lost, in every worker: at start and every few seconds.
+
+What the database holds is the truth; broker messages are only a fast path. A sweep enqueues
+(by name) what the database says is owed: timers that are due (including those too far off
+to have had an ETA message), task calls never made or never reported, Map Run children never
+started, never reported or left running after their run ended, and pending event deliveries
+(workbench.runtime.deliveries.recover). Every task re-checks the database, so a sweep that
+overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
+taken or renewed with one conditional UPDATE, that another worker takes over once it expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from workbench.runtime import deliveries, map_runs, queue
+from workbench.runtime.models import Lease
+from workbench.stepfunctions.models import Execution, MapRun, PendingTask, TaskInvocation, Timer
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "recovery"
+LEASE_TTL = timedelta(seconds=10)
+SWEEP_EVERY = 2.0
+GRACE = timedelta(seconds=3)
+"""Work younger than this is left to the message that is surely still on its way."""
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def take_lease(holder: str = HOLDER, ttl: timedelta = LEASE_TTL) -> bool:
+    """Take or renew the recovery lease; False while another holder's lease runs."""
+    now = timezone.now()
+    taken = Lease.objects.filter(Q(name=LEASE_NAME) & (Q(holder=holder) | Q(expires__lt=now))).update(
+        holder=holder, expires=now + ttl
+    )
+    if taken:
+        return True
+    try:
+        with transaction.atomic():
+            Lease.objects.create(name=LEASE_NAME, holder=holder, expires=now + ttl)
+    except IntegrityError:
+        return False
+    return True
+
+
+def sweep() -> None:
+    """Enqueue everything the database says is owed and older than GRACE."""
+    now = timezone.now()
+    settled = now - GRACE
+    running = Q(execution__status=Execution.RUNNING)
+    for execution_id, timer_id, fire_at in Timer.objects.filter(
+        running, Q(armed=False, fire_at__lte=now) | Q(armed=True, fire_at__lte=settled)
+    ).values_list("execution_id", "timer_id", "fire_at"):
+        queue.fire_timer(execution_id, timer_id, fire_at)
+    _sweep_tasks(settled)
+    for map_run_id, name in map_runs.children_not_started(settled):
+        queue.start_child_execution(map_run_id, name)
+    for child_id in map_runs.children_ended_unreported(settled):
+        queue.report_child_end(child_id)
+    for map_run_id in (
+        MapRun.objects.exclude(status=MapRun.RUNNING)
+        .filter(children__status=Execution.RUNNING)
+        .values_list("map_run_id", flat=True)
+        .distinct()
+    ):
+        queue.stop_map_run_children(map_run_id)
+    deliveries.recover()
+
+
+def _sweep_tasks(settled: datetime) -> None:
+    """Calls never made, made but never reported, or whose claim ran out; not those another
+    worker is making now, nor those waiting for their token."""
+    in_hand = TaskInvocation.objects.filter(
+        Q(status=TaskInvocation.WAITING) | Q(status=TaskInvocation.CLAIMED, claimed_until__gt=timezone.now()),
+        execution=OuterRef("execution"),
+        task_id=OuterRef("task_id"),
+        attempt=OuterRef("attempt"),
+    )
+    for execution_id, task_id, attempt in (
+        PendingTask.objects.filter(execution__status=Execution.RUNNING, created__lte=settled)
+        .exclude(Exists(in_hand))
+        .values_list("execution_id", "task_id", "attempt")
+    ):
+        queue.invoke_task(execution_id, task_id, attempt)
+
+
+def recover_once() -> bool:
+    """One sweep if this worker holds the lease; whether it swept."""
+    if not take_lease():
+        return False
+    sweep()
+    return True
+
+
+class Sweeper:
+    """A daemon thread running ``recover_once`` at start and every SWEEP_EVERY seconds."""
+
+    def __init__(self, every: float = SWEEP_EVERY) -> None:
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="stepbridge-recovery", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                close_old_connections()
+                recover_once()
+            except Exception:
+                log.exception("recovery sweep failed; trying again in %ss", self.every)
+            self._stop.wait(self.every)
+
+
+_sweeper: Sweeper | None = None
+_sweeper_lock = threading.Lock()
+
+
+def start_sweeper() -> Sweeper:
+    """The process's one sweeper (a worker's start signal and the embedded server both ask)."""
+    global _sweeper
+    with _sweeper_lock:
+        if _sweeper is None:
+            _sweeper = Sweeper()
+            _sweeper.start()
+        return _sweeper

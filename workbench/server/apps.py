@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ServerConfig(AppConfig):
+    name = "workbench.server"
+    label = "server"
+    verbose_name = "Serving (daphne, embedded worker)"
