@@ -123,7 +123,8 @@ def _max_items(
         return None
     path_text = config["MaxItemsPath"]
     value = run.resolve(thread, state, compile_path(path_text), effective, "MaxItemsPath")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    value = map_state.path_integer(run, thread, state, "MaxItemsPath", path_text, value)
+    if value < 0:
         raise run.runtime_error(
             thread,
             state,
