@@ -83,6 +83,10 @@ class HistoryLimitReached(Exception):
 _last_iso: tuple[datetime, str] | None = None
 
 
+_RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
+"""The state types whose context object carries State.RetryCount."""
+
+
 def iso_timestamp(moment: datetime) -> str:
     """``2024-01-02T03:04:05.678Z``: how the context object spells times."""
     global _last_iso
@@ -305,19 +309,27 @@ class Run:
         token: str | None = None,
         item: tuple[int, JSON] | None = None,
     ) -> dict[str, JSON]:
-        """``$$`` as the docs' "Context object" page describes it."""
+        """``$$`` as the docs' "Context object" page describes it, fields and order as AWS records
+        them: ``State.RetryCount`` only in the states that retry (Task, Parallel, Map), not in a Pass
+        read through InputPath or OutputPath (recorded on AWS: localstack/localstack,
+        tests/aws/services/stepfunctions/v2/context_object/test_context_object.snapshot.json,
+        test_input_path[$$] / test_output_path[$$]; a Task's in v2/scenarios/
+        test_base_scenarios.snapshot.json, InvokeLambdaWithRetry)."""
         ctx = self.state["ctx"]
+        current: dict[str, JSON] = {"Name": state.name, "EnteredTime": thread["et"]}
+        if state.type in _RETRYING_TYPES:
+            current["RetryCount"] = thread["rt"]
         context: dict[str, JSON] = {
             "Execution": {
                 "Id": ctx["execution_arn"],
                 "Input": ctx["input"],
+                "StartTime": ctx["start_time"],
                 "Name": ctx["execution_name"],
                 "RoleArn": ctx["role_arn"],
-                "StartTime": ctx["start_time"],
                 "RedriveCount": ctx["redrive_count"],
             },
-            "State": {"EnteredTime": thread["et"], "Name": state.name, "RetryCount": thread["rt"]},
             "StateMachine": {"Id": ctx["state_machine_arn"], "Name": ctx["state_machine_name"]},
+            "State": current,
         }
         if token is not None:
             context["Task"] = {"Token": token}

@@ -198,7 +198,7 @@ def test_count_paths_may_name_workflow_variables() -> None:
     harness = run(definition, {})
     assert harness.output() == [1, 2, 3]
     started = harness.events("MapIterationStarted")
-    assert [event.details["index"] for event in started] == [0, 1, 2]
+    assert [(event.details or {})["index"] for event in started] == [0, 1, 2]
 
 
 # --- JSONata Items -----------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_cidr_covers_its_block_from_the_floor(address: str, expected: set[str]) 
     matcher = Matcher()
     for name, block in CIDR_RULES.items():
         matcher.add(name, parse_pattern(json.dumps({"sourceIPAddress": [{"cidr": block}]})))
-    event = {"sourceIPAddress": address}
+    event: dict[str, Any] = {"sourceIPAddress": address}
     assert matcher.match(event) == expected
     for name, block in CIDR_RULES.items():
         assert matches(parse_pattern(json.dumps({"sourceIPAddress": [{"cidr": block}]})), event) == (
