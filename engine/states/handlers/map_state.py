@@ -382,14 +382,15 @@ def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
     return complete(run, parent, state, results)
 
 
-def complete(
-    run: Run, thread: Thread, state: CompiledState, results: JSON, *, succeeded_event: bool = True
-) -> int:
+def complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
     """The Map's result (one output per iteration): ResultSelector, ResultPath, OutputPath
-    (or JSONata Output), then leave the state. Public for TestState's mocked results; a
-    distributed Map reports MapRunSucceeded instead of MapStateSucceeded."""
-    if succeeded_event:
-        run.emit(thread, "MapStateSucceeded", None, None)
+    (or JSONata Output), then leave the state. Public for TestState's mocked results.
+
+    MapStateSucceeded follows the last iteration (or MapRunSucceeded) and MapStateExited points
+    back past it to that same event, as every AWS history records (localstack/localstack,
+    tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, e.g.
+    test_map_state_legacy_config_inline and test_map_state_legacy_config_distributed)."""
+    run.emit(None, "MapStateSucceeded", None, None, prev=thread["last"])
     if state.jsonata:
         return query.conclude(run, thread, state, results, result=results)
     if state.result_selector is not None:

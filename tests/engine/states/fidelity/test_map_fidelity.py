@@ -326,3 +326,62 @@ def test_legacy_iterator_with_processor_config(mode: str) -> None:
         {"constantValue": "constant", "mapValue": "World", "fromInput": ["Hello", "World"]},
     ]
     assert ("MapRunStarted" in harness.types()) == (mode == "DISTRIBUTED")
+
+
+# --- the Map's own events --------------------------------------------------------------------------
+
+
+def _shape(harness: Harness) -> list[tuple[str, int, int]]:
+    return [(event.type, event.id, event.previous_event_id) for event in harness.history]
+
+
+def test_inline_map_exit_points_past_map_state_succeeded() -> None:
+    # test_map_state_legacy_config_inline: MapStateSucceeded (12) and MapStateExited (13) both
+    # follow the last MapIterationSucceeded (11).
+    definition = valid_machine(
+        {
+            "MapState": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": INLINE, "Next": "Finish"},
+            "Finish": {"Type": "Succeed"},
+        }
+    )
+    shape = _shape(run(definition, ["Hello", "World"]))
+    succeeded = next(event for event in shape if event[0] == "MapStateSucceeded")
+    exited = next(event for event in shape if event[0] == "MapStateExited")
+    assert shape[succeeded[1] - 2][0] == "MapIterationSucceeded"
+    assert succeeded[2] == exited[2] == succeeded[1] - 1
+    assert exited[1] == succeeded[1] + 1
+
+
+def test_distributed_map_events() -> None:
+    # test_map_state_legacy_config_distributed, event by event (id, previousEventId).
+    definition = valid_machine(
+        {
+            "MapState": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": DISTRIBUTED, "Next": "Finish"},
+            "Finish": {"Type": "Succeed"},
+        }
+    )
+    harness = run(definition, ["Hello", "World"])
+    assert _shape(harness) == [
+        ("ExecutionStarted", 1, 0),
+        ("MapStateEntered", 2, 0),
+        ("MapStateStarted", 3, 2),
+        ("MapRunStarted", 4, 3),
+        ("MapRunSucceeded", 5, 4),
+        ("MapStateSucceeded", 6, 5),
+        ("MapStateExited", 7, 5),
+        ("SucceedStateEntered", 8, 7),
+        ("SucceedStateExited", 9, 8),
+        ("ExecutionSucceeded", 10, 9),
+    ]
+    assert harness.events("MapStateStarted")[0].details == {"length": 2}
+
+
+def test_distributed_map_fails_after_map_state_started() -> None:
+    # test_map_state_tolerated_failure_count_path[-1]: MapStateStarted (length 1), ExecutionFailed.
+    harness = run(tolerated("ToleratedFailureCount"), {"Items": [0], "ToleratedFailureCount": -1})
+    assert [(event[0], event[2]) for event in _shape(harness)] == [
+        ("ExecutionStarted", 0),
+        ("MapStateEntered", 0),
+        ("MapStateStarted", 2),
+        ("ExecutionFailed", 3),
+    ]
