@@ -51,9 +51,11 @@ class QueryEvaluationError(Exception):
 
     error: str = "States.QueryEvaluationError"
 
-    def __init__(self, cause: str) -> None:
+    def __init__(self, cause: str, field: str = "") -> None:
         super().__init__(cause)
         self.cause = cause
+        self.field = field
+        """The field the expression sits in (``Output/result``), as AWS's EvaluationFailed names it."""
 
 
 def is_expression(value: object) -> bool:
@@ -85,7 +87,14 @@ def evaluate(
     ``bindings`` names omit the ``$``: ``{"states": {...}, "orderId": 1}``. ``field`` is the
     definition field the expression sits in (``Output``, ``Arguments/name``) for the cause.
     """
-    expression = _inner(expression_text)
+    try:
+        return _evaluate(_inner(expression_text), bindings, field, env)
+    except QueryEvaluationError as problem:
+        problem.field = problem.field or field
+        raise
+
+
+def _evaluate(expression: str, bindings: Mapping[str, JSON], field: str, env: Environment | None) -> JSON:
     try:
         compiled = _compiled(expression)
         Jsonata.CURRENT.jsonata = compiled  # the library reads this per-thread global

@@ -208,6 +208,7 @@ def _jsonata_fire_at(run: Run, thread: Thread, state: CompiledState) -> datetime
             state,
             "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "
             + value_text(value),
+            "Timestamp",
         )
     return _on_clock(run, moment)
 

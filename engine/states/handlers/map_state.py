@@ -127,6 +127,7 @@ def _jsonata_items(run: Run, thread: Thread, state: CompiledState) -> list[JSON]
             state,
             f"{source} returned an unexpected result type. Expected 'array', but was "
             f"'{jsonata_type(items)}' for value: {to_json(items)}",
+            "Items",
         )
     return items
 

@@ -247,7 +247,7 @@ class Run:
             try:
                 code = (state.step or _bind_step(state))(self, thread, state)
             except StatesError as failure:
-                code = self.handle_error(thread, state, failure.error, failure.cause)
+                code = self.state_failed(thread, state, failure)
             if code != NEXT:
                 return
 
@@ -257,7 +257,7 @@ class Run:
         try:
             code = step(self, thread, state)
         except StatesError as failure:
-            code = self.handle_error(thread, state, failure.error, failure.cause)
+            code = self.state_failed(thread, state, failure)
         if code == NEXT and not self.finished:
             self.ready.append(thread["id"])
 
@@ -502,6 +502,22 @@ class Run:
         parent_state = self.state_of(parent)
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
         return DONE
+
+    def state_failed(self, thread: Thread, state: CompiledState, failure: StatesError) -> int:
+        """A state's own failure. A JSONata evaluation failure is first reported as AWS reports it:
+        an EvaluationFailed event (and, for a Map, MapStateFailed) before Retry/Catch or the end
+        (recorded on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/scenarios/
+        test_base_scenarios.snapshot.json, test_map_state_items_*; v2/assign/
+        test_assign_reference_variables.snapshot.json, undefined variables in Output/Arguments)."""
+        if failure.error == errors.QUERY_EVALUATION_ERROR and not self.finished:
+            details: dict[str, JSON] = {"error": failure.error, "cause": failure.cause}
+            if failure.location is not None:
+                details["location"] = failure.location
+            details["state"] = state.name
+            self.emit(thread, "EvaluationFailed", "evaluationFailedEventDetails", details)
+            if state.type == "Map" and failure.location in (None, "Items"):  # its items: recorded
+                self.emit(thread, "MapStateFailed", None, None)
+        return self.handle_error(thread, state, failure.error, failure.cause)
 
     def handle_error(
         self, thread: Thread, state: CompiledState, error: str, cause: str, *, catchable: bool = False
