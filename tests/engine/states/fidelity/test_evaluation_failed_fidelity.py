@@ -13,13 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.engine.states.fidelity.machines import items_variable_machine, map_input_machine
 from tests.engine.states.interpreter_harness import Harness, valid_machine
-
-INLINE = {
-    "ProcessorConfig": {"Mode": "INLINE"},
-    "StartAt": "P",
-    "States": {"P": {"Type": "Pass", "End": True}},
-}
 
 
 def run(states: dict[str, Any], value: Any) -> Harness:
@@ -44,32 +39,16 @@ def test_an_undefined_variable_in_output() -> None:
 
 
 def test_map_items_of_the_wrong_type() -> None:
-    harness = run(
-        {
-            "Start": {"Type": "Pass", "Assign": {"ItemsVar": 1}, "Next": "MapIterateState"},
-            "MapIterateState": {
-                "Type": "Map",
-                "MaxConcurrency": 1,
-                "Items": "{% $ItemsVar %}",
-                "ItemProcessor": INLINE,
-                "End": True,
-            },
-        },
-        {},
-    )
+    harness = Harness(items_variable_machine(1))
+    harness.start({})
     assert harness.types()[3:] == ["MapStateEntered", "EvaluationFailed", "MapStateFailed", "ExecutionFailed"]
     details = harness.events("EvaluationFailed")[0].details or {}
     assert (details["location"], details["state"]) == ("Items", "MapIterateState")
 
 
 def test_map_input_that_is_not_an_array_names_no_location() -> None:
-    harness = run(
-        {
-            "Start": {"Type": "Pass", "Output": "{% $states.input.items %}", "Next": "MapIterateState"},
-            "MapIterateState": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": INLINE, "End": True},
-        },
-        {"items": 1},
-    )
+    harness = Harness(map_input_machine())
+    harness.start({"items": 1})
     assert harness.types()[3:] == ["MapStateEntered", "EvaluationFailed", "MapStateFailed", "ExecutionFailed"]
     assert "location" not in (harness.events("EvaluationFailed")[0].details or {})
 

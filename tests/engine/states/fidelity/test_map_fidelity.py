@@ -16,11 +16,14 @@ from typing import Any
 
 import pytest
 
+from tests.engine.states.fidelity.machines import (
+    DISTRIBUTED,
+    INLINE,
+    PASS_PROCESSOR,
+    items_variable_machine,
+    map_input_machine,
+)
 from tests.engine.states.interpreter_harness import Harness, valid_machine
-
-PASS_PROCESSOR = {"StartAt": "HandleItem", "States": {"HandleItem": {"Type": "Pass", "End": True}}}
-INLINE = {"ProcessorConfig": {"Mode": "INLINE"}, **PASS_PROCESSOR}
-DISTRIBUTED = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, **PASS_PROCESSOR}
 
 
 def run(definition: dict[str, Any], value: Any) -> Harness:
@@ -255,20 +258,7 @@ def test_items_expression_that_is_a_function() -> None:
      ({"foo": "bar"}, "object", '{"foo":"bar"}'), (None, "null", "null")],
 )  # fmt: skip
 def test_items_from_a_variable_that_is_not_an_array(value: Any, kind: str, shown: str) -> None:
-    definition = valid_machine(
-        {
-            "Start": {"Type": "Pass", "Assign": {"ItemsVar": value}, "Next": "MapIterateState"},
-            "MapIterateState": {
-                "Type": "Map",
-                "MaxConcurrency": 1,
-                "Items": "{% $ItemsVar %}",
-                "ItemProcessor": INLINE,
-                "End": True,
-            },
-        },
-        "JSONata",
-    )
-    harness = run(definition, {})
+    harness = run(items_variable_machine(value), {})
     assert failure(harness) == (
         "States.QueryEvaluationError",
         prefix("MapIterateState", 4)
@@ -282,14 +272,7 @@ def test_items_from_a_variable_that_is_not_an_array(value: Any, kind: str, shown
     [(1, "1"), ("string", '"string"'), (True, "true"), ({"foo": "bar"}, '{"foo":"bar"}'), (None, "null")],
 )
 def test_map_input_that_is_not_an_array(value: Any, shown: str) -> None:
-    definition = valid_machine(
-        {
-            "Start": {"Type": "Pass", "Output": "{% $states.input.items %}", "Next": "MapIterateState"},
-            "MapIterateState": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": INLINE, "End": True},
-        },
-        "JSONata",
-    )
-    harness = run(definition, {"items": value})
+    harness = run(map_input_machine(), {"items": value})
     assert failure(harness) == (
         "States.QueryEvaluationError",
         prefix("MapIterateState", 4) + f"Map state input must be an array but was: {shown}",
