@@ -77,10 +77,13 @@ _TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
 class StatesError(Exception):
     """A failure inside the execution, named the way Retry/Catch and the history name it."""
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str, cause: str = "", location: str | None = None) -> None:
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        self.location = location
+        """For States.QueryEvaluationError: the field AWS's EvaluationFailed event names
+        (``Items``, ``Output/result``), None where AWS names none."""
 
 
 def error_matches(error_equals: Iterable[str], error: str, *, catchable: bool = False) -> bool:

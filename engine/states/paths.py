@@ -387,3 +387,9 @@ def to_json(value: JSON) -> str:
 
 def _json_dumps(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def value_text(value: JSON) -> str:
+    """A value as AWS's causes quote what a path field found (``$.x == abc``, ``value "{}"``):
+    a string as it is, anything else as compact JSON."""
+    return value if isinstance(value, str) else to_json(value)

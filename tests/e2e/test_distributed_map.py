@@ -87,15 +87,17 @@ def test_items_from_a_csv_object_run_as_child_executions(aws: Any) -> None:
     ]
     history = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
     types = [event["type"] for event in history]
-    assert types == [
+    assert types == [  # AWS's order: test_base_scenarios.snapshot.json, test_map_item_reader_base_json
         "ExecutionStarted",
         "MapStateEntered",
+        "MapStateStarted",
         "MapRunStarted",
         "MapRunSucceeded",
+        "MapStateSucceeded",
         "MapStateExited",
         "ExecutionSucceeded",
     ]
-    map_run_arn = history[2]["mapRunStartedEventDetails"]["mapRunArn"]
+    map_run_arn = history[3]["mapRunStartedEventDetails"]["mapRunArn"]
     assert map_run_arn.startswith("arn:aws:states:us-east-1:123456789012:mapRun:grade-orders/Orders:")
 
     [listed] = sfn.list_map_runs(executionArn=execution["executionArn"])["mapRuns"]

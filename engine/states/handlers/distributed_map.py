@@ -5,7 +5,8 @@ Items) or from S3 through ItemReader; each item (or batch, with ItemBatcher) run
 execution of the ItemProcessor with its own history; MaxConcurrency (default 10,000) bounds how
 many run at once; ToleratedFailureCount/Percentage decide when failed children fail the Map Run
 (States.ExceedToleratedFailureThreshold); ResultWriter exports the results to S3 instead of
-returning them. The parent's history shows MapRunStarted and MapRunSucceeded/MapRunFailed.
+returning them. The parent's history shows MapStateStarted, MapRunStarted, MapRunSucceeded/MapRunFailed
+and MapStateSucceeded/MapStateFailed, as AWS's do.
 
 The decider only decides: it asks the shell to read S3 (an InvokeTask on the ItemReader's
 resource), to start children (StartChildExecution) and to end the run (EndMapRun), and hears
@@ -61,8 +62,13 @@ def start(run: Run, thread: Thread, state: CompiledState) -> int:
     effective = run.effective_input(thread, state)
     reader = state.raw.get("ItemReader")
     if isinstance(reader, dict):
+        # AWS reports MapStateStarted with length 0 before it reads (or refuses MaxItemsPath).
+        run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": 0})
         return _request_items(run, thread, state, reader, effective)
     items = map_state.items_of(run, thread, state, effective)
+    # Before the count and percentage paths are read: recorded on AWS (test_base_scenarios.snapshot.json,
+    # test_map_state_tolerated_failure_count_path[-1]: MapStateStarted, then ExecutionFailed).
+    run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)})
     return _begin_run(run, thread, state, items, effective)
 
 
@@ -126,7 +132,8 @@ def _max_items(
         return None
     path_text = config["MaxItemsPath"]
     value = run.resolve(thread, state, compile_path(path_text), effective, "MaxItemsPath")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    value = map_state.path_integer(run, thread, state, "MaxItemsPath", path_text, value)
+    if value < 0:
         raise run.runtime_error(
             thread,
             state,
@@ -335,6 +342,7 @@ def _run_failed(run: Run, thread: Thread, state: CompiledState) -> int:
     cause = map_state.TOLERATED_FAILURE_CAUSE
     run.commands.append(EndMapRun(map_run_id=waiting["run"], status="FAILED", error=error, cause=cause))
     run.emit(thread, "MapRunFailed", "mapRunFailedEventDetails", {"error": error, "cause": cause})
+    run.emit(thread, "MapStateFailed", None, None)
     raise StatesError(error, cause)
 
 
@@ -348,7 +356,7 @@ def _run_succeeded(run: Run, thread: Thread, state: CompiledState) -> int:
     if isinstance(writer, dict):
         return _write_results(run, thread, state, writer, waiting)
     thread["w"] = None
-    return map_state.complete(run, thread, state, waiting["results"], succeeded_event=False)
+    return map_state.complete(run, thread, state, waiting["results"])
 
 
 # --- ResultWriter -------------------------------------------------------------------------
@@ -361,7 +369,7 @@ def _write_results(
     if not result_writer.writes_to_s3(writer):
         thread["w"] = None
         shaped = result_writer.inline_result(writer, records)
-        return map_state.complete(run, thread, state, shaped, succeeded_event=False)
+        return map_state.complete(run, thread, state, shaped)
     parameters = _field_parameters(run, thread, state, writer, waiting["eff"])
     if not isinstance(parameters, dict):
         raise result_writer.fail("The ResultWriter Parameters must be a JSON object.")
@@ -406,7 +414,7 @@ def _next_put(run: Run, thread: Thread, state: CompiledState) -> int:
     assert waiting is not None
     if not waiting["puts"]:
         thread["w"] = None
-        return map_state.complete(run, thread, state, waiting["result"], succeeded_event=False)
+        return map_state.complete(run, thread, state, waiting["result"])
     put = waiting["puts"].pop(0)
     task_id = f"writer-{run.next_seq()}"
     run.state["tasks"][task_id] = thread["id"]

@@ -80,6 +80,10 @@ class HistoryLimitReached(Exception):
 _last_iso: tuple[datetime, str] | None = None
 
 
+_RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
+"""The state types whose context object carries State.RetryCount."""
+
+
 def iso_timestamp(moment: datetime) -> str:
     """``2024-01-02T03:04:05.678Z``: how the context object spells times."""
     global _last_iso
@@ -240,7 +244,7 @@ class Run:
             try:
                 code = (state.step or _bind_step(state))(self, thread, state)
             except StatesError as failure:
-                code = self.handle_error(thread, state, failure.error, failure.cause)
+                code = self.state_failed(thread, state, failure)
             if code != NEXT:
                 return
 
@@ -250,7 +254,7 @@ class Run:
         try:
             code = step(self, thread, state)
         except StatesError as failure:
-            code = self.handle_error(thread, state, failure.error, failure.cause)
+            code = self.state_failed(thread, state, failure)
         if code == NEXT and not self.finished:
             self.ready.append(thread["id"])
 
@@ -316,19 +320,27 @@ class Run:
         token: str | None = None,
         item: tuple[int, JSON] | None = None,
     ) -> dict[str, JSON]:
-        """``$$`` as the docs' "Context object" page describes it."""
+        """``$$`` as the docs' "Context object" page describes it, fields and order as AWS records
+        them: ``State.RetryCount`` only in the states that retry (Task, Parallel, Map), not in a Pass
+        read through InputPath or OutputPath (recorded on AWS: localstack/localstack,
+        tests/aws/services/stepfunctions/v2/context_object/test_context_object.snapshot.json,
+        test_input_path[$$] / test_output_path[$$]; a Task's in v2/scenarios/
+        test_base_scenarios.snapshot.json, InvokeLambdaWithRetry)."""
         ctx = self.state["ctx"]
+        current: dict[str, JSON] = {"Name": state.name, "EnteredTime": thread["et"]}
+        if state.type in _RETRYING_TYPES:
+            current["RetryCount"] = thread["rt"]
         context: dict[str, JSON] = {
             "Execution": {
                 "Id": ctx["execution_arn"],
                 "Input": ctx["input"],
+                "StartTime": ctx["start_time"],
                 "Name": ctx["execution_name"],
                 "RoleArn": ctx["role_arn"],
-                "StartTime": ctx["start_time"],
                 "RedriveCount": ctx["redrive_count"],
             },
-            "State": {"EnteredTime": thread["et"], "Name": state.name, "RetryCount": thread["rt"]},
             "StateMachine": {"Id": ctx["state_machine_arn"], "Name": ctx["state_machine_name"]},
+            "State": current,
         }
         if token is not None:
             context["Task"] = {"Token": token}
@@ -522,6 +534,22 @@ class Run:
         parent_state = self.state_of(parent)
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
         return DONE
+
+    def state_failed(self, thread: Thread, state: CompiledState, failure: StatesError) -> int:
+        """A state's own failure. A JSONata evaluation failure is first reported as AWS reports it:
+        an EvaluationFailed event (and, for a Map, MapStateFailed) before Retry/Catch or the end
+        (recorded on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/scenarios/
+        test_base_scenarios.snapshot.json, test_map_state_items_*; v2/assign/
+        test_assign_reference_variables.snapshot.json, undefined variables in Output/Arguments)."""
+        if failure.error == errors.QUERY_EVALUATION_ERROR and not self.finished:
+            details: dict[str, JSON] = {"error": failure.error, "cause": failure.cause}
+            if failure.location is not None:
+                details["location"] = failure.location
+            details["state"] = state.name
+            self.emit(thread, "EvaluationFailed", "evaluationFailedEventDetails", details)
+            if state.type == "Map" and failure.location in (None, "Items"):  # its items: recorded
+                self.emit(thread, "MapStateFailed", None, None)
+        return self.handle_error(thread, state, failure.error, failure.cause)
 
     def handle_error(
         self, thread: Thread, state: CompiledState, error: str, cause: str, *, catchable: bool = False

@@ -108,7 +108,10 @@ def test_map_items_must_be_an_array() -> None:
     )
     harness = run(definition, {"one": {"a": 1}})
     assert harness.finished[-1].error == QUERY_ERROR
-    assert "field 'Items' must be a JSON array" in (harness.finished[-1].cause or "")
+    # AWS's wording: see tests/engine/states/fidelity/test_map_fidelity.py.
+    assert "field 'Items' returned an unexpected result type. Expected 'array'" in (
+        harness.finished[-1].cause or ""
+    )
 
 
 def answer(harness: Harness, payload: Any, happening: Any, *details: Any) -> None:
