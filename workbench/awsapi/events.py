@@ -10,6 +10,7 @@ from workbench.core.jsonio import epoch
 from workbench.core.paging import page
 from workbench.events import services as events
 from workbench.events.models import EventBus, Rule, Target
+from workbench.runtime import routing
 
 api = register(Service("AWSEvents", "application/x-amz-json-1.1"))
 
@@ -173,7 +174,7 @@ def remove_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 @api.operation("PutEvents")
 def put_events(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    results = events.put_events(ws, required(params, "Entries"))
+    results = routing.put_events(ws, required(params, "Entries"))
     return {"FailedEntryCount": sum(1 for r in results if "ErrorCode" in r), "Entries": results}
 
 

@@ -25,10 +25,10 @@ from django.http import HttpRequest, HttpResponse
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
-from workbench.core.errors import AwsError
+from workbench.core.errors import NOT_NULL, AwsError, invalid, value_at_least, value_at_most
 from workbench.core.paging import page
 from workbench.identity import services as identity
-from workbench.identity.errors import IamValidationError
+from workbench.identity.errors import IamValidationError, InvalidAction
 from workbench.identity.models import Role
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def handle(request: HttpRequest) -> HttpResponse:
     try:
         operation = _operations.get(action)
         if operation is None:
-            raise AwsError(f"Could not find operation {action} for version {VERSION}", code="InvalidAction")
+            raise InvalidAction(f"Could not find operation {action} for version {VERSION}")
         match = _SCOPE.search(request.headers.get("Authorization", ""))
         workspace = workspace_for_access_key(match.group(1) if match else None)
         root = ET.Element(f"{action}Response", xmlns=NAMESPACE)
@@ -109,10 +109,7 @@ def _text(parent: ET.Element, tag: str, value: Any) -> ET.Element:
 
 def _required(params: Params, name: str, member: str) -> str:
     if name not in params:
-        raise IamValidationError(
-            f"1 validation error detected: Value null at '{member}' failed to satisfy constraint: "
-            "Member must not be null"
-        )
+        raise invalid(member, NOT_NULL, None, error=IamValidationError)
     return params[name]
 
 
@@ -125,11 +122,8 @@ def _max_items(params: Params) -> int | None:
     except ValueError as exc:
         raise IamValidationError(f"Invalid value for MaxItems: {raw}") from exc
     if not 1 <= value <= 1000:
-        bound = "greater than or equal to 1" if value < 1 else "less than or equal to 1000"
-        raise IamValidationError(
-            f"1 validation error detected: Value '{value}' at 'maxItems' failed to satisfy constraint: "
-            f"Member must have value {bound}"
-        )
+        bound = value_at_least(1) if value < 1 else value_at_most(1000)
+        raise invalid("maxItems", bound, value, error=IamValidationError)
     return value
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from workbench.core.errors import ValidationError
+from workbench.core.errors import AwsError, ValidationError
 
 
 def dumps(value: Any) -> str:
@@ -19,11 +19,9 @@ def epoch(moment: datetime | None) -> float | None:
     return None if moment is None else moment.timestamp()
 
 
-def loads_located(text: str, what: str) -> Any:
+def loads_located(text: str, what: str, *, error: type[AwsError] = ValidationError) -> Any:
     """Parse JSON typed by a person; the error names the field and where the JSON breaks."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from exc
+        raise error(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc

@@ -22,14 +22,16 @@ class _Compiled:
     patterns: dict[str, str] = field(default_factory=dict)
 
 
-_cache: dict[int, _Compiled] = {}
+_cache: dict[tuple[int, float], _Compiled] = {}
+"""Keyed by the bus's id and creation time: a database may give a deleted bus's id to a new
+one, whose ``rules_version`` starts again from 0."""
 _lock = threading.Lock()
 
 
 def _refresh(bus: EventBus) -> _Compiled:
     version = EventBus.objects.filter(id=bus.id).values_list("rules_version", flat=True).first() or 0
     with _lock:
-        compiled = _cache.setdefault(bus.id, _Compiled())
+        compiled = _cache.setdefault((bus.id, bus.created.timestamp()), _Compiled())
         if compiled.version == version:
             return compiled
         wanted = dict(

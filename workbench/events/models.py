@@ -93,16 +93,35 @@ class ReceivedEvent(models.Model):
 
 
 class Delivery(models.Model):
-    """One attempt to hand an event to a target, and how it went."""
+    """One matched target of one accepted event: written pending with the event, in the same
+    transaction, and then delivered once (keyed by event, rule and target id).
+
+    The target's input settings are copied here when the event is accepted: EventBridge
+    delivers what the rule's target was when the event matched, whatever PutTargets does later.
+    """
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    STATUSES = [(PENDING, PENDING), (DELIVERED, DELIVERED), (FAILED, FAILED)]
 
     event = models.ForeignKey(ReceivedEvent, on_delete=models.CASCADE, related_name="deliveries")
     rule_name = models.CharField(max_length=64)
+    rule_arn = models.CharField(max_length=1600, default="")
     target_id = models.CharField(max_length=64)
     target_arn = models.CharField(max_length=1600)
-    input = models.TextField()
-    status = models.CharField(max_length=16)
+    target_input = models.JSONField(
+        default=dict, help_text="the target's Input/InputPath/InputTransformer when the event matched"
+    )
+    input = models.TextField(blank=True, default="", help_text="what the target received, once rendered")
+    status = models.CharField(max_length=16, choices=STATUSES, default=PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
     detail = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "rule_name", "target_id"], name="unique_delivery_target")
+        ]

@@ -6,12 +6,12 @@ exactly the patterns AWS refuses, in AWS's words, and the engine's ``explain`` f
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from engine.events.patterns import explain, matches, parse_pattern
-from workbench.core.errors import InvalidEventPattern, ValidationError
-from workbench.core.jsonio import loads_located
+from workbench.core.errors import ValidationError
+from workbench.core.jsonio import dumps, loads_located
+from workbench.events.errors import InvalidEventPattern
 from workbench.events.services import validate_pattern_text
 
 
@@ -56,7 +56,7 @@ def evaluate_pattern(pattern_text: Any, event_text: Any) -> dict[str, Any]:
 
 def actual_text(miss: dict[str, Any]) -> str:
     """How a miss's row shows the event's value (static/pattern_sandbox.js words it the same)."""
-    text = json.dumps(miss["actual"], ensure_ascii=False, separators=(",", ":"))
+    text = dumps(miss["actual"])
     if miss["present"]:
         return text
     return "absent" if miss["actual"] is None else f"absent as a value (holds {text})"

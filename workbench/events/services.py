@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -12,26 +13,28 @@ from django.db.models import F
 from django.utils import timezone
 
 from engine.events.envelope import (
-    BuiltEvent,
     EntryError,
     EnvelopeValidationError,
     build_event,
     event_bus_name_from,
     validate_batch,
 )
-from engine.events.patterns import InvalidEventPatternError, parse_pattern
+from engine.events.patterns import InvalidEventPatternError, matches, parse_pattern
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.core.errors import (
     AwsError,
-    InvalidEventPattern,
     LimitExceeded,
     ResourceAlreadyExists,
     ResourceNotFound,
     ValidationError,
+    enum_value_set,
+    invalid,
+    min_length,
+    pattern,
 )
-from workbench.events import matchers
-from workbench.events.models import EventBus, ReceivedEvent, Rule, Target
+from workbench.events.errors import InvalidEventPattern
+from workbench.events.models import EventBus, Rule, Target
 
 DEFAULT_BUS = "default"
 BUS_NAME_RE = re.compile(r"^[/\.\-_A-Za-z0-9]{1,256}$")
@@ -116,19 +119,13 @@ def put_rule(
 ) -> Rule:
     """PutRule: create or replace; a bad pattern changes nothing that was stored."""
     if not RULE_NAME_RE.match(name or ""):
-        raise ValidationError(
-            f"1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
-        )
+        raise invalid("name", pattern(r"[\.\-_A-Za-z0-9]+"), name)
     if not event_pattern and not schedule_expression:
         raise ValidationError("Parameter(s) EventPattern or ScheduleExpression must be specified.")
     if event_pattern is not None:
         validate_pattern_text(event_pattern)
     if state is not None and state not in (Rule.ENABLED, Rule.DISABLED):
-        raise ValidationError(
-            f"1 validation error detected: Value '{state}' at 'state' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [ENABLED, DISABLED]"
-        )
+        raise invalid("state", enum_value_set([Rule.ENABLED, Rule.DISABLED]), state)
     bus = get_bus(workspace, bus_name)
     if schedule_expression and bus.name != DEFAULT_BUS:
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
@@ -176,10 +173,7 @@ def put_targets(
     """PutTargets: returns the failed entries; the rest are stored."""
     rule = get_rule(workspace, rule_name, bus_name)
     if not isinstance(targets, list) or not targets:
-        raise ValidationError(
-            "1 validation error detected: Value at 'targets' failed to satisfy constraint: "
-            "Member must have length greater than or equal to 1"
-        )
+        raise invalid("targets", min_length(1))
     existing = set(rule.targets.values_list("target_id", flat=True))
     incoming = {t.get("Id") for t in targets if isinstance(t, dict)}
     if len(existing | incoming) > MAX_TARGETS_PER_RULE:
@@ -192,7 +186,7 @@ def put_targets(
                 failed.append(
                     {
                         "TargetId": str(target.get("Id", "")) if isinstance(target, dict) else "",
-                        "ErrorCode": "ValidationException",
+                        "ErrorCode": ValidationError.code,
                         "ErrorMessage": problem,
                     }
                 )
@@ -240,62 +234,50 @@ def remove_targets(
                 failed.append(
                     {
                         "TargetId": target_id,
-                        "ErrorCode": "ResourceNotFoundException",
+                        "ErrorCode": ResourceNotFound.code,
                         "ErrorMessage": f"Target {target_id} does not exist on rule {rule.name}.",
                     }
                 )
     return failed
 
 
-def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
-    """PutEvents: one result per entry; good entries are stored and routed even when others fail."""
+@dataclass(frozen=True)
+class AcceptedEntry:
+    """A PutEvents entry that passed every check: the bus it goes to and its AWS envelope."""
+
+    bus: EventBus
+    event: dict[str, Any]
+
+
+def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry | dict[str, str]]:
+    """PutEvents' checks of every entry before any is stored (runtime.routing stores them).
+
+    A call-level fault refuses the whole call (ValidationException); an entry-level fault is
+    that entry's ``{"ErrorCode", "ErrorMessage"}`` and the call goes on, as on AWS.
+    """
     try:
         validate_batch(entries)
     except EnvelopeValidationError as exc:
         raise ValidationError(str(exc)) from exc
-    results: list[dict[str, str]] = []
+    checked: list[AcceptedEntry | dict[str, str]] = []
     now = timezone.now()
     for entry in entries:
         built = build_event(
             entry, event_id=str(uuid.uuid4()), account=workspace.account_id, region=workspace.region, now=now
         )
         if isinstance(built, EntryError):
-            results.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
+            checked.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
             continue
         try:
             bus = get_bus(workspace, built.bus_name_or_arn)
         except AwsError as exc:
-            results.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
+            checked.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
             continue
-        accept_event(bus, built)
-        results.append({"EventId": built.event["id"]})
-    return results
-
-
-def accept_event(bus: EventBus, built: BuiltEvent) -> ReceivedEvent:
-    """Store an event, match it against the bus's rules and enqueue one delivery per target."""
-    from workbench.runtime.deliveries import deliver_event
-
-    rules = matchers.matching_rules(bus, built.event)
-    with transaction.atomic():
-        received = ReceivedEvent.objects.create(
-            bus=bus,
-            event_id=built.event["id"],
-            body=built.event,
-            matched_rules=[rule.name for rule in rules],
-            received=timezone.now(),
-        )
-        for rule in rules:
-            for target in rule.targets.all():
-                transaction.on_commit(
-                    lambda r=received.id, t=target.id: deliver_event.delay(r, t)  # type: ignore[misc]
-                )
-    return received
+        checked.append(AcceptedEntry(bus=bus, event=built.event))
+    return checked
 
 
 def test_event_pattern(pattern_text: Any, event_text: Any) -> bool:
-    from engine.events.patterns import matches
-
     validate_pattern_text(pattern_text)
     if not isinstance(event_text, str):
         raise ValidationError("Parameter Event is not valid.")

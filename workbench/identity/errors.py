@@ -35,3 +35,10 @@ class IamValidationError(AwsError):
 
     code = "ValidationError"
     status = 400
+
+
+class InvalidAction(AwsError):
+    """The Query API's answer to an Action it does not know."""
+
+    code = "InvalidAction"
+    status = 400

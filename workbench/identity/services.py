@@ -25,6 +25,7 @@ from engine.iam.evaluation import Decision, Request, assumed_role_arn, denial_me
 from engine.iam.task_permissions import required_permissions
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
+from workbench.core.errors import AwsError, invalid
 from workbench.identity.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -47,11 +48,8 @@ _ROLE_ID_ALPHABET = string.ascii_uppercase + "234567"
 _SESSION_ALPHABET = string.ascii_letters
 
 
-def _invalid(value: Any, member: str, constraint: str) -> IamValidationError:
-    return IamValidationError(
-        f"1 validation error detected: Value '{value}' at '{member}' "
-        f"failed to satisfy constraint: {constraint}"
-    )
+def _invalid(value: Any, member: str, constraint: str) -> AwsError:
+    return invalid(member, constraint, value, error=IamValidationError)
 
 
 def _check_name(value: Any, member: str, max_length: int) -> str:

@@ -8,17 +8,16 @@ Map's ItemReader and ResultWriter read and write the workspace's object store.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from engine.states.model import InvokeTask
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
-from workbench.events import services as events
+from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
-from workbench.runtime import s3_items
+from workbench.runtime import routing, s3_items
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents"
@@ -147,13 +146,13 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
     if isinstance(entries, list):
         # The integration takes Detail as a JSON object as well as JSON text.
         entries = [
-            dict(entry, Detail=json.dumps(entry["Detail"]))
+            dict(entry, Detail=dumps(entry["Detail"]))
             if isinstance(entry, dict) and isinstance(entry.get("Detail"), dict | list)
             else entry
             for entry in entries
         ]
-    results = events.put_events(workspace, entries)
+    results = routing.put_events(workspace, entries)
     failed = sum(1 for entry in results if "ErrorCode" in entry)
     if failed:
-        return functions.Outcome(error="EventBridge.FailedEntry", cause=json.dumps({"Entries": results}))
+        return functions.Outcome(error="EventBridge.FailedEntry", cause=dumps({"Entries": results}))
     return functions.Outcome(output={"Entries": results, "FailedEntryCount": 0})

@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
 
 from __future__ import annotations
 
-from workbench.storage.errors import IncompleteBody, S3Error
+from workbench.storage.errors import IncompleteBody, InvalidRequest
 
 CRLF = b"\r\n"
 
@@ -44,7 +44,7 @@ def decode(encoded: bytes) -> tuple[bytes, dict[str, str]]:
         payload += chunk
         position += size
         if encoded[position : position + len(CRLF)] != CRLF:
-            raise S3Error("An aws-chunked chunk is not followed by CRLF.", code="InvalidRequest")
+            raise InvalidRequest("An aws-chunked chunk is not followed by CRLF.")
         position += len(CRLF)
     return bytes(payload), _trailers(encoded[position:])
 
@@ -54,12 +54,11 @@ def _chunk_size(header: bytes) -> int:
     try:
         size = int(size_text, 16)
     except ValueError as exc:
-        raise S3Error(
-            f"Invalid aws-chunked chunk header {header[:80]!r}: expected a hexadecimal size.",
-            code="InvalidRequest",
+        raise InvalidRequest(
+            f"Invalid aws-chunked chunk header {header[:80]!r}: expected a hexadecimal size."
         ) from exc
     if size < 0:
-        raise S3Error("An aws-chunked chunk size must not be negative.", code="InvalidRequest")
+        raise InvalidRequest("An aws-chunked chunk size must not be negative.")
     return size
 
 
@@ -70,6 +69,6 @@ def _trailers(tail: bytes) -> dict[str, str]:
             continue
         name, separator, value = line.partition(b":")
         if not separator:
-            raise S3Error(f"Malformed aws-chunked trailer line {line[:80]!r}.", code="InvalidRequest")
+            raise InvalidRequest(f"Malformed aws-chunked trailer line {line[:80]!r}.")
         trailers[name.strip().lower().decode("ascii", "replace")] = value.strip().decode("ascii", "replace")
     return trailers

@@ -28,6 +28,10 @@ class S3Error(AwsError):
         self.details = details
 
 
+class InvalidRequest(S3Error):
+    """S3's catch-all for a request it cannot take (S3Error's own default code)."""
+
+
 class NoSuchBucket(S3Error):
     code, status, default_message = "NoSuchBucket", 404, "The specified bucket does not exist"
 

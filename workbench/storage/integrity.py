@@ -15,7 +15,7 @@ import hashlib
 import zlib
 from collections.abc import Callable, Mapping
 
-from workbench.storage.errors import BadDigest, InvalidDigest, S3Error
+from workbench.storage.errors import BadDigest, InvalidDigest, InvalidRequest, S3Error
 
 CHECKSUM_HEADER_PREFIX = "x-amz-checksum-"
 UNSIGNED_PAYLOADS = ("UNSIGNED-PAYLOAD", "STREAMING-")
@@ -81,11 +81,13 @@ def verified_checksums(sent: Mapping[str, str], body: bytes) -> dict[str, str]:
         except (binascii.Error, ValueError):
             digest = b""
         if len(digest) != _DIGEST_BYTES[algorithm]:
-            raise S3Error(f"Value for {name} header is invalid.", code="InvalidRequest")
+            raise InvalidRequest(f"Value for {name} header is invalid.")
         compute = _COMPUTED.get(algorithm)
         if compute is not None and compute(body) != digest:
             raise BadDigest(f"The {algorithm.upper()} you specified did not match the calculated checksum.")
         found[name] = value.strip()
     if len(found) > 1:
-        raise S3Error("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+        raise InvalidRequest(
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+        )
     return found

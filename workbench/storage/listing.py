@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.functions import Collate
 
+from workbench.core.jsonio import dumps
 from workbench.storage.errors import InvalidArgument
 from workbench.storage.integrity import CHECKSUM_HEADER_PREFIX
 from workbench.storage.models import Bucket, StoredObject
@@ -46,7 +47,7 @@ class Page:
 
 
 def encode_token(resume: Resume) -> str:
-    raw = json.dumps([resume.after, resume.skip_prefix], separators=(",", ":")).encode("utf-8")
+    raw = dumps([resume.after, resume.skip_prefix]).encode("utf-8")
     return base64.b64encode(raw).decode("ascii")
 
 

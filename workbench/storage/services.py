@@ -22,6 +22,7 @@ from workbench.storage.errors import (
     IllegalLocationConstraint,
     InvalidArgument,
     InvalidLocationConstraint,
+    InvalidRequest,
     NoSuchBucket,
     NoSuchKey,
     PreconditionFailed,
@@ -232,11 +233,10 @@ def copy_object(
     """CopyObject: the source's bytes under a new key; its metadata unless ``replace_metadata``."""
     source = get_object(workspace, source_bucket, source_key)
     if source_bucket == bucket and source_key == key and not replace_metadata:
-        raise InvalidArgument(
+        raise InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself without "
             "changing the object's metadata, storage class, website redirect location or encryption "
-            "attributes.",
-            code="InvalidRequest",
+            "attributes."
         )
     limits.check_key(key)
     if replace_metadata:

@@ -21,14 +21,14 @@ def test_a_rule_target_that_is_an_express_machine_runs_as_express(broker: Broker
     from workbench.accounts.services import default_workspace
     from workbench.events import services as events
     from workbench.events.models import Delivery
-    from workbench.runtime import queue
+    from workbench.runtime import queue, routing
     from workbench.stepfunctions.models import Execution
 
     target = machine(PASS, name="fast", type="EXPRESS")
     workspace = default_workspace()
     events.put_rule(workspace, name="all", event_pattern=json.dumps({"source": ["shop"]}))
     events.put_targets(workspace, "all", None, [{"Id": "t", "Arn": target.arn}])
-    events.put_events(workspace, [{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
+    routing.put_events(workspace, [{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
     broker.drain()
     assert not Execution.objects.filter(state_machine=target).exists()
     delivery = Delivery.objects.get()

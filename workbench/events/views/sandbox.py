@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
+from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError
 from workbench.events import services as events
 from workbench.events.models import EventBus, ReceivedEvent, Rule
 from workbench.events.pattern_sandbox import actual_text, evaluate_pattern
 from workbench.events.samples import BUILT_IN_SAMPLES, DEFAULT_PATTERN, ORDER_PLACED
 from workbench.events.target_editor import target_entry
-from workbench.events.views.json_io import error_response, read_json_body
 
 RECENT_EVENTS = 25
 
@@ -92,7 +92,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
 def evaluate(request: HttpRequest) -> JsonResponse:
     """POST {"pattern": text, "event": text} -> {"valid", "error", "matches", "misses", ...}."""
     try:
-        body = read_json_body(request)
+        body = read_json_object(request)
     except AwsError as exc:
         return error_response(exc)
     return JsonResponse(evaluate_pattern(body.get("pattern"), body.get("event")))

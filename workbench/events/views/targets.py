@@ -19,12 +19,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.core.arns import rule_arn
+from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError, ValidationError
 from workbench.events import services as events
 from workbench.events.models import EventBus, ReceivedEvent
 from workbench.events.pattern_sandbox import parse_event_text
 from workbench.events.target_editor import preview_target_input, target_entry, target_from_fields
-from workbench.events.views.json_io import error_response, read_json_body
 
 UNSAVED_RULE_NAME = "sandbox-rule"
 """The rule name ``<aws.events.rule-name>`` shows in a preview made before any rule is picked."""
@@ -35,7 +35,7 @@ def preview(request: HttpRequest) -> JsonResponse:
     """POST the editor's fields + "event" (+ "bus", "rule", "received_event") -> the target's input."""
     workspace = default_workspace()
     try:
-        body = read_json_body(request)
+        body = read_json_object(request)
         event = parse_event_text(body.get("event"))
         target = target_from_fields(body)
         bus = events.get_bus(workspace, body.get("bus") or None)
@@ -56,7 +56,7 @@ def rule_targets(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRes
         return redirect(f"{reverse('bus-sandbox')}?{query}#target-editor")
     workspace = default_workspace()
     try:
-        target = target_from_fields(read_json_body(request))
+        target = target_from_fields(read_json_object(request))
         failed = events.put_targets(workspace, rule_name, bus_name, [target])
         if failed:
             raise AwsError(failed[0]["ErrorMessage"], code=failed[0]["ErrorCode"])

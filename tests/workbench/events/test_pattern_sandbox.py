@@ -1,5 +1,5 @@
-"""The pattern sandbox and target editor: their JSON endpoints (Django test client) and the
-live page in real Chromium (verdict and miss rows change as the user types, without a reload)."""
+"""The pattern sandbox and target editor: their JSON endpoints through Django's test client
+(the live page in Chromium is tests/e2e/test_pattern_sandbox_browser.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
-from engine.events.patterns import InvalidEventPatternError, explain, parse_pattern
+from engine.events.patterns import explain, parse_pattern
 from engine.events.transform import TargetInputError, render_target_input, validate_target_input
-from tests.conftest import wait_for
-from tests.support.browser import chromium_page
 from tests.support.seed import CHAPTER
-from workbench.events.samples import EC2_STATE_CHANGE
+from workbench.accounts.services import default_workspace
+from workbench.events import services
+from workbench.events.errors import InvalidEventPattern
+from workbench.events.models import ReceivedEvent, Target
+from workbench.events.samples import EC2_STATE_CHANGE, ORDER_PLACED
+from workbench.runtime import routing
 
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 BUS = "orders-bus"
@@ -75,9 +79,6 @@ def evaluate(client: Client, pattern: str, event: dict[str, Any] | str) -> dict[
 
 
 def _bus_with_rule(pattern: dict[str, Any] | None = None) -> Any:
-    from workbench.accounts.services import default_workspace
-    from workbench.events import services
-
     workspace = default_workspace()
     services.create_bus(workspace, BUS)
     chosen = pattern or {"source": ["com.myapp.orders"], "detail-type": ["Order Placed"]}
@@ -93,8 +94,6 @@ def target_fields(target_id: str, **fields: str) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_built_in_order_placed_sample_is_the_course_chapters_event() -> None:
-    from workbench.events.samples import ORDER_PLACED
-
     chapter = chapter_order_placed()
     sample = dict(ORDER_PLACED.event)
     # The chapter writes the id as "uuid" and the items as [...]: only those two are filled in.
@@ -135,10 +134,6 @@ def test_evaluate_lists_every_miss_as_the_engine_explains_it(client: Client) -> 
 
 @pytest.mark.django_db
 def test_evaluate_refuses_an_invalid_pattern_with_putrules_message(client: Client) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.core.errors import InvalidEventPattern
-    from workbench.events import services
-
     bad = '{"detail": {"amount": [{"numeric": [">"]}]}}'
     result = evaluate(client, bad, chapter_order_placed())
     with pytest.raises(InvalidEventPattern) as refused:
@@ -199,13 +194,9 @@ def test_transformer_preview_is_what_render_target_input_gives_for_the_aws_doc_e
 
 @pytest.mark.django_db
 def test_preview_of_a_stored_event_uses_its_ingestion_time(client: Client) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.events import services
-    from workbench.events.models import ReceivedEvent
-
     _bus_with_rule()
     entry = {"Source": "com.myapp.orders", "DetailType": "Order Placed", "Detail": "{}", "EventBusName": BUS}
-    services.put_events(default_workspace(), [entry])
+    routing.put_events(default_workspace(), [entry])
     stored = ReceivedEvent.objects.get(bus__name=BUS)
     fields = target_fields(
         "t1", kind="InputTransformer", input_template='"<aws.events.event.ingestion-time>"'
@@ -247,8 +238,6 @@ def test_preview_points_at_a_broken_input_paths_map(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_save_stores_the_target_as_puttargets_would(client: Client) -> None:
-    from workbench.events.models import Target
-
     _bus_with_rule()
     fields = target_fields("t1", kind="InputPath", input_path="$.detail")
     response = post(client, f"/buses/{BUS}/rules/{RULE}/targets/", fields)
@@ -265,8 +254,6 @@ def test_save_stores_the_target_as_puttargets_would(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_saving_a_sixth_target_fails_with_limit_exceeded_and_stores_nothing(client: Client) -> None:
-    from workbench.events.models import Target
-
     _bus_with_rule()
     url = f"/buses/{BUS}/rules/{RULE}/targets/"
     for number in range(1, 6):
@@ -288,8 +275,6 @@ def test_saving_a_sixth_target_fails_with_limit_exceeded_and_stores_nothing(clie
 
 @pytest.mark.django_db
 def test_save_refuses_a_bad_input_with_aws_words_and_stores_nothing(client: Client) -> None:
-    from workbench.events.models import Target
-
     _bus_with_rule()
     response = post(
         client, f"/buses/{BUS}/rules/{RULE}/targets/", target_fields("t1", kind="Input", input="{oops")
@@ -318,12 +303,6 @@ def test_saving_on_an_unknown_rule_says_so(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_sandbox_page_prefills_the_rules_pattern_and_a_linked_event(client: Client) -> None:
-    from django.utils.html import escape
-
-    from workbench.accounts.services import default_workspace
-    from workbench.events import services
-    from workbench.events.models import ReceivedEvent
-
     rule = _bus_with_rule({"source": ["com.myapp.orders"], "detail": {"amount": [{"numeric": [">", 1000]}]}})
     detail = json.dumps({"orderId": "order-9", "amount": 12.5})
     entry = {
@@ -332,7 +311,7 @@ def test_sandbox_page_prefills_the_rules_pattern_and_a_linked_event(client: Clie
         "Detail": detail,
         "EventBusName": BUS,
     }
-    services.put_events(default_workspace(), [entry])
+    routing.put_events(default_workspace(), [entry])
     stored = ReceivedEvent.objects.get(bus__name=BUS)
 
     page = client.get(f"/buses/sandbox/?bus={BUS}&rule={RULE}&event={stored.id}").content.decode()
@@ -353,104 +332,3 @@ def test_sandbox_page_names_an_unknown_rule(client: Client) -> None:
     _bus_with_rule()
     page = client.get(f"/buses/sandbox/?bus={BUS}&rule=missing").content.decode()
     assert f"Rule missing does not exist on EventBus {BUS}." in page
-
-
-# --- the live page in Chromium -----------------------------------------------------------
-
-
-@pytest.mark.live
-@pytest.mark.browser
-def test_sandbox_verdict_and_preview_update_as_the_user_types(aws: Any, live_url: str) -> None:
-    from workbench.events.models import ReceivedEvent, Rule
-
-    events = aws("events")
-    events.create_event_bus(Name=BUS)
-    events.put_rule(
-        Name=RULE,
-        EventBusName=BUS,
-        EventPattern=json.dumps({"source": ["com.myapp.orders"], "detail-type": ["Order Placed"]}),
-    )
-    detail = {"orderId": "order-123", "amount": 299.99}
-    events.put_events(
-        Entries=[
-            {
-                "Source": "com.myapp.orders",
-                "DetailType": "Order Placed",
-                "Detail": json.dumps(detail),
-                "EventBusName": BUS,
-            }
-        ]
-    )
-    # ORM before the browser: Playwright's event loop makes Django refuse ORM calls.
-    stored = wait_for(lambda: ReceivedEvent.objects.filter(bus__name=BUS).first())
-    assert stored.matched_rules == [RULE]
-    rule = Rule.objects.select_related("bus__workspace").get(bus__name=BUS, name=RULE)
-    rule_arn, rule_name = rule.arn, rule.name
-
-    amount_pattern = '{"detail": {"amount": [{"numeric": [">", 1000]}], "currency": ["EUR"]}}'
-    expected_misses = explain(parse_pattern(amount_pattern), stored.body)
-    typed_broken = '{"source": ['
-    with pytest.raises(InvalidEventPatternError) as broken:
-        parse_pattern(typed_broken)
-    paths = {"order": "$.detail.orderId", "amount": "$.detail.amount"}
-    template = '{"order": <order>, "amount": <amount>, "rule": <aws.events.rule-name>}'
-    target = {
-        "Id": "audit",
-        "Arn": LAMBDA_ARN,
-        "InputTransformer": {"InputPathsMap": paths, "InputTemplate": template},
-    }
-    expected_preview = render_target_input(
-        target, stored.body, rule_arn=rule_arn, rule_name=rule_name, ingestion_time=stored.received
-    )
-
-    with chromium_page() as page:
-        page.goto(f"{live_url}/buses/sandbox/?bus={BUS}&rule={RULE}")
-        assert page.input_value("#sample-select") == f"event:{stored.id}"
-        assert page.get_attribute("#verdict", "data-verdict") == "match"
-        assert page.inner_text(f'#recent-events tr[data-event-id="{stored.event_id}"] .matched-rules') == RULE
-        page.evaluate("window.__sameDocument = true")
-
-        # A pattern that misses: the verdict and one row per failed field, from the engine.
-        page.fill("#pattern-text", amount_pattern)
-        page.wait_for_selector('#verdict[data-verdict="no-match"]')
-        page.wait_for_function(
-            f"document.querySelectorAll('#misses tbody tr').length === {len(expected_misses)}"
-        )
-        rows = page.eval_on_selector_all(
-            "#misses tbody tr",
-            "rows => rows.map(r => [r.dataset.path, r.cells[1].textContent, r.cells[2].textContent])",
-        )
-        assert rows == [
-            [miss.path, miss.expected, json.dumps(miss.actual) if miss.present else "absent"]
-            for miss in expected_misses
-        ]
-
-        # Typed key by key: an unfinished pattern shows AWS's message, the finished one matches.
-        page.fill("#pattern-text", "")
-        page.click("#pattern-text")
-        page.keyboard.type(typed_broken)
-        page.wait_for_selector('#verdict[data-verdict="invalid"]')
-        page.wait_for_function(
-            "expected => document.getElementById('pattern-error').textContent.endsWith(expected)",
-            arg=str(broken.value),
-        )
-        assert page.locator("#misses tbody tr").count() == 0
-        page.keyboard.type('"com.myapp.orders"]}')
-        page.wait_for_selector('#verdict[data-verdict="match"]')
-        assert page.is_hidden("#pattern-error")
-
-        # The transformer preview is exactly what delivery would send; Save stores it.
-        page.check('input[name="kind"][value="InputTransformer"]')
-        page.fill('input[name="id"]', "audit")
-        page.fill('textarea[name="input_paths_map"]', json.dumps(paths))
-        page.fill('textarea[name="input_template"]', template)
-        page.wait_for_function(
-            "expected => document.getElementById('target-preview').textContent === expected",
-            arg=expected_preview,
-        )
-        page.click("#save-target")
-        page.wait_for_selector('button.target-chip[data-target-id="audit"]')
-        assert page.evaluate("window.__sameDocument") is True
-
-    listed = events.list_targets_by_rule(Rule=RULE, EventBusName=BUS)["Targets"]
-    assert listed == [target]

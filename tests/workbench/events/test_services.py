@@ -1,0 +1,73 @@
+"""events.services in-process: the checks PutRule, PutTargets, RemoveTargets and PutEvents
+share with the browser, answering in AWS's words (limits and patterns from botocore's events
+service model: RuleName ``[\\.\\-_A-Za-z0-9]+``, RuleState ENABLED/DISABLED, Targets min 1)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.support.events import ECHO_ARN, PATTERN, entry, rule_with_targets
+from workbench.accounts.services import default_workspace
+from workbench.core.errors import ResourceNotFound, ValidationError
+from workbench.events import services
+from workbench.events.models import ReceivedEvent
+from workbench.events.services import AcceptedEntry
+
+
+@pytest.mark.django_db
+def test_put_rule_refuses_a_bad_name_and_state_in_awss_words() -> None:
+    ws = default_workspace()
+    with pytest.raises(ValidationError) as bad_name:
+        services.put_rule(ws, name="no spaces", event_pattern=json.dumps(PATTERN))
+    assert bad_name.value.message == (
+        "1 validation error detected: Value 'no spaces' at 'name' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+"
+    )
+    with pytest.raises(ValidationError) as bad_state:
+        services.put_rule(ws, name="ok", event_pattern=json.dumps(PATTERN), state="ON")
+    assert bad_state.value.message.endswith(
+        "Value 'ON' at 'state' failed to satisfy constraint: Member must satisfy enum value set: "
+        "[ENABLED, DISABLED]"
+    )
+
+
+@pytest.mark.django_db
+def test_put_and_remove_targets_report_failed_entries_with_awss_codes() -> None:
+    ws = default_workspace()
+    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}])
+    with pytest.raises(ValidationError) as empty:
+        services.put_targets(ws, "orders", None, [])
+    assert "Value at 'targets' failed to satisfy constraint" in empty.value.message
+    [failed] = services.put_targets(ws, "orders", None, [{"Id": "bad", "Arn": "not-an-arn"}])
+    assert failed["TargetId"] == "bad" and failed["ErrorCode"] == ValidationError.code
+    [missing] = services.remove_targets(ws, "orders", None, ["fn", "ghost"])
+    assert missing == {
+        "TargetId": "ghost",
+        "ErrorCode": ResourceNotFound.code,
+        "ErrorMessage": "Target ghost does not exist on rule orders.",
+    }
+
+
+@pytest.mark.django_db
+def test_check_put_events_checks_every_entry_and_stores_nothing() -> None:
+    ws = default_workspace()
+    checked = services.check_put_events(ws, [entry(n=1), {"Source": "shop"}, entry(n=2)])
+    assert [type(item).__name__ for item in checked] == ["AcceptedEntry", "dict", "AcceptedEntry"]
+    first = checked[0]
+    assert isinstance(first, AcceptedEntry) and first.bus.name == "default"
+    assert first.event["detail"] == {"n": 1} and first.event["source"] == "shop"
+    assert ReceivedEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/buses/sandbox/evaluate", "/buses/sandbox/preview"])
+def test_browser_endpoints_answer_a_broken_body_with_a_400_in_awss_shape(client: Client, url: str) -> None:
+    response: Any = client.post(url, data='{"pattern": ', content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["__type"] == body["error"]["code"] == "SerializationException"
+    assert body["message"] == "Request body is not valid JSON: Expecting value at line 1 column 13"

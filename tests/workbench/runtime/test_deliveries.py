@@ -1,0 +1,133 @@
+"""runtime.deliveries: a pending delivery is delivered once, however often its task runs.
+
+A state-machine target is started with a name derived from the (event, target) key, so a
+second run meets the execution the first one started: StartExecution with the name of a
+running execution and the same input returns that execution (StartExecution, AWS Step
+Functions API Reference, "idempotent" paragraph).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.support.events import ECHO_ARN, entry, machine, record_enqueued, rule_with_targets
+from workbench.accounts.models import Workspace
+from workbench.accounts.services import default_workspace
+from workbench.events.models import Delivery
+from workbench.functions.models import Invocation
+from workbench.runtime import deliveries, executions, routing
+from workbench.stepfunctions.models import Execution, StateMachine
+
+
+def _accept(ws: Workspace, monkeypatch: pytest.MonkeyPatch, capture: Any, **detail: Any) -> list[int]:
+    """PutEvents one matching entry; the delivery ids it enqueued."""
+    sent = record_enqueued(monkeypatch)
+    with capture(execute=True):
+        routing.put_events(ws, [entry(**detail)])
+    return list(sent)
+
+
+@pytest.fixture
+def target_machine(db: Any) -> StateMachine:
+    ws = default_workspace()
+    target = machine(ws)
+    rule_with_targets(ws, [{"Id": "sm", "Arn": target.arn, "InputPath": "$.detail"}])
+    return target
+
+
+@pytest.mark.django_db
+def test_a_delivery_run_twice_starts_one_execution(
+    target_machine: StateMachine, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    [delivery_id] = _accept(default_workspace(), monkeypatch, django_capture_on_commit_callbacks, n=1)
+    deliveries.deliver_event(delivery_id)
+    first = Delivery.objects.get(id=delivery_id)
+    deliveries.deliver_event(delivery_id)
+    again = Delivery.objects.get(id=delivery_id)
+    execution = Execution.objects.get()
+    assert execution.state_machine == target_machine and execution.input == '{"n":1}'
+    assert (first.status, first.attempts, first.detail) == ("delivered", 1, execution.arn)
+    assert (again.status, again.attempts, again.updated) == ("delivered", 1, first.updated)
+    assert execution.name == deliveries.execution_name(first)
+
+
+@pytest.mark.django_db
+def test_a_second_run_after_a_lost_outcome_finds_the_execution_already_there(
+    target_machine: StateMachine, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """As if a first run started the execution and died before its outcome was recorded."""
+    [delivery_id] = _accept(default_workspace(), monkeypatch, django_capture_on_commit_callbacks, n=2)
+    delivery = Delivery.objects.select_related("event").get(id=delivery_id)
+    started = executions.start_execution(
+        target_machine, name=deliveries.execution_name(delivery), input_text='{"n":2}'
+    )
+    deliveries.deliver(delivery_id)
+    delivery.refresh_from_db()
+    assert Execution.objects.count() == 1
+    assert (delivery.status, delivery.detail) == ("delivered", started.arn)
+
+
+@pytest.mark.django_db
+def test_names_differ_per_target_and_per_event(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    ws = default_workspace()
+    target = machine(ws)
+    rule_with_targets(ws, [{"Id": "a", "Arn": target.arn}, {"Id": "b", "Arn": target.arn}])
+    ids = _accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=1)
+    ids += _accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=2)
+    for delivery_id in ids:
+        deliveries.deliver(delivery_id)
+    names = set(Execution.objects.values_list("name", flat=True))
+    assert len(ids) == 4 and len(names) == 4
+    assert all(len(name) <= 80 for name in names)  # StartExecution's name limit
+
+
+@pytest.mark.django_db
+def test_a_function_target_is_called_once_with_the_rendered_input(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    ws = default_workspace()
+    rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN, "InputPath": "$.detail"}])
+    [delivery_id] = _accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=3)
+    deliveries.deliver(delivery_id)
+    deliveries.deliver(delivery_id)
+    [call] = Invocation.objects.all()
+    assert call.payload == {"n": 3} and call.caller.endswith("/orders#fn")
+    assert Delivery.objects.get().status == "delivered"
+
+
+@pytest.mark.django_db
+def test_a_missing_machine_is_a_failed_delivery_with_awss_error(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    ws = default_workspace()
+    gone = f"arn:aws:states:{ws.region}:{ws.account_id}:stateMachine:gone"
+    rule_with_targets(ws, [{"Id": "sm", "Arn": gone}])
+    [delivery_id] = _accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=4)
+    deliveries.deliver(delivery_id)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "failed" and delivery.detail.startswith("StateMachineDoesNotExist: ")
+    assert Execution.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_recover_requeues_the_pending_deliveries_old_enough_and_nothing_else(
+    target_machine: StateMachine, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    ws = default_workspace()
+    done, old, young = (
+        _accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=n)[0] for n in range(3)
+    )
+    deliveries.deliver(done)
+    Delivery.objects.filter(id__in=[done, old]).update(created=timezone.now() - timedelta(minutes=1))
+    sent = record_enqueued(monkeypatch)
+    deliveries.recover()
+    assert sent == [old]
+    sent.clear()
+    deliveries.recover(min_age=timedelta(0))
+    assert sorted(sent) == sorted([old, young])
