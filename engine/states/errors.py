@@ -36,7 +36,7 @@ any recording found, so never raised here.
 Real histories report a payload-template path that matches nothing as States.Runtime, "The
 JSONPath '$.JobName' specified for the field 'JobName.$' could not be found in the input '{}'"
 (ExecutionFailed event quoted in the step_functions README of ryankarlos/aws_etl, and the AWS
-workshop page quoted in tests/engine/states/test_aws_causes.py); LocalStack's AWS-validated
+workshop page quoted in tests/engine/states/interpreter/test_aws_causes.py); LocalStack's AWS-validated
 provider (payload_binding_path.py) raises States.Runtime with the same sentence.
 """
 PERMISSIONS = "States.Permissions"

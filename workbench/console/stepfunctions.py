@@ -16,8 +16,8 @@ from engine.states.definition import validate
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
-from workbench.runtime import executions
-from workbench.stepfunctions import presenters, state_testing
+from workbench.runtime import executions, teststate
+from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
 from workbench.stepfunctions.models import Execution, StateMachine
@@ -112,7 +112,7 @@ def test_state(request: HttpRequest, name: str) -> JsonResponse:
             {"__type": "SerializationException", "message": "expected a JSON object"}, status=400
         )
     try:
-        answer = state_testing.test_state(
+        answer = teststate.run(
             workspace,
             definition=machine.definition,
             state_name=body.get("stateName") or None,

@@ -13,13 +13,14 @@ fields may be expressions, and the output is ``Output`` (default: the results ar
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.states import errors
 from engine.states.errors import StatesError
-from engine.states.handlers import distributed_map, query
+from engine.states.handlers import query
 from engine.states.handlers.codes import BLOCKED
 from engine.states.handlers.compiled import CompiledState
+from engine.states.handlers.records import Waiting, WaitKind, live_threads
 from engine.states.model import JSON
 from engine.states.paths import compile_path, compile_template
 
@@ -32,14 +33,8 @@ TOLERATED_FAILURE_CAUSE = "The specified tolerated failure threshold was exceede
 snapshot tests of TestState on Map states)."""
 
 
-def enter_map(run: Run, thread: Thread, state: CompiledState) -> int:
-    run.enter(thread, state)
-    return start_iterations(run, thread, state)
-
-
 def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
-    if state.distributed:
-        return distributed_map.start(run, thread, state)
+    """An inline Map's first wave of iterations (``map_entry`` sends a Distributed one elsewhere)."""
     effective = run.effective_input(thread, state)
     items = items_of(run, thread, state, effective)
     waiting = new_waiting(run, thread, state, "map", items, effective)
@@ -56,8 +51,8 @@ def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
 
 
 def new_waiting(
-    run: Run, thread: Thread, state: CompiledState, kind: str, items: list[JSON], effective: JSON
-) -> dict[str, Any]:
+    run: Run, thread: Thread, state: CompiledState, kind: WaitKind, items: list[JSON], effective: JSON
+) -> Waiting:
     """What a Map waits on, for both modes: its items (or batches), the limits read from the
     state, and the count of iterations started, running, left, failed and their results."""
     concurrency = count_field(run, thread, state, "MaxConcurrency", effective, 0)
@@ -184,9 +179,7 @@ def batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) ->
     return size or 1_000_000_000, batch_input
 
 
-def iteration_input(
-    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int
-) -> JSON:
+def iteration_input(run: Run, thread: Thread, state: CompiledState, waiting: Waiting, index: int) -> JSON:
     items = waiting["items"]
     size = waiting["batch"]
     if size is None:
@@ -202,9 +195,7 @@ def iteration_input(
     return value
 
 
-def _select(
-    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int, item: JSON
-) -> JSON:
+def _select(run: Run, thread: Thread, state: CompiledState, waiting: Waiting, index: int, item: JSON) -> JSON:
     if state.jsonata:
         if state.item_selector_spec is None:
             return item
@@ -215,13 +206,13 @@ def _select(
     return run.render(thread, state, state.item_selector, waiting["eff"], item=(index, item))
 
 
-def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any]) -> None:
+def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: Waiting) -> None:
     index = waiting["next"]
     waiting["next"] = index + 1
     try:
         value = iteration_input(run, thread, state, waiting, index)
     except StatesError:
-        for child_id in list(waiting["live"]):
+        for child_id in list(live_threads(waiting)):
             run.drop_thread(child_id)
         thread["w"] = None
         run.emit(thread, "MapStateFailed", None, None)
@@ -231,12 +222,13 @@ def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: di
     run.emit(
         child, "MapIterationStarted", "mapIterationStartedEventDetails", {"name": state.name, "index": index}
     )
-    waiting["live"].append(child["id"])
+    live_threads(waiting).append(child["id"])
     run.ready.append(child["id"])
 
 
 def iteration_succeeded(run: Run, parent: Thread, state: CompiledState, child: Thread, output: JSON) -> None:
     waiting = parent["w"]
+    assert waiting is not None
     run.emit(
         child,
         "MapIterationSucceeded",
@@ -251,6 +243,7 @@ def iteration_failed(
     run: Run, parent: Thread, state: CompiledState, child: Thread, error: str, cause: str
 ) -> None:
     waiting = parent["w"]
+    assert waiting is not None
     run.emit(
         child,
         "MapIterationFailed",
@@ -268,8 +261,8 @@ def iteration_failed(
         waiting["results"][child["slot"]] = {"Error": error, "Cause": cause}
         _iteration_over(run, parent, state, waiting, child)
         return
-    waiting["live"].remove(child["id"])
-    for sibling_id in list(waiting["live"]):
+    live_threads(waiting).remove(child["id"])
+    for sibling_id in list(live_threads(waiting)):
         sibling = run.threads.get(sibling_id)
         if sibling is not None:
             run.emit(
@@ -292,10 +285,8 @@ def iteration_failed(
     run.settle(parent, fail)
 
 
-def _iteration_over(
-    run: Run, parent: Thread, state: CompiledState, waiting: dict[str, Any], child: Thread
-) -> None:
-    waiting["live"].remove(child["id"])
+def _iteration_over(run: Run, parent: Thread, state: CompiledState, waiting: Waiting, child: Thread) -> None:
+    live_threads(waiting).remove(child["id"])
     waiting["left"] -= 1
     if waiting["next"] < waiting["n"]:
         run.settle(parent, _start_next)
@@ -305,12 +296,16 @@ def _iteration_over(
 
 
 def _start_next(run: Run, parent: Thread, state: CompiledState) -> int:
-    _start_iteration(run, parent, state, parent["w"])
+    waiting = parent["w"]
+    assert waiting is not None
+    _start_iteration(run, parent, state, waiting)
     return BLOCKED
 
 
 def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
-    results = parent["w"]["results"]
+    waiting = parent["w"]
+    assert waiting is not None
+    results = waiting["results"]
     parent["w"] = None
     return complete(run, parent, state, results)
 

@@ -24,12 +24,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from engine.states import item_reader
 from engine.states.handlers import map_state
 from engine.states.handlers.compiled import CompiledState
-from engine.states.handlers.run import Run, Thread
+from engine.states.handlers.records import Thread, Waiting, live_threads
+from engine.states.handlers.run import Run
 from engine.states.model import JSON
 
 __all__ = ["MapDataRefused", "MapView", "map_stages", "map_view", "release"]
@@ -65,9 +65,9 @@ class MapView:
         return math.ceil(len(self.items) / self.batch_size)
 
 
-def release(run: Run, thread: Thread) -> dict[str, Any] | None:
+def release(run: Run, thread: Thread) -> Waiting | None:
     """Forget what the Map waits for (iterations, a Map Run, an S3 read); returns the waiting."""
-    waiting: dict[str, Any] | None = thread.get("w")
+    waiting: Waiting | None = thread.get("w")
     thread["w"] = None
     if not waiting:
         return waiting
@@ -77,13 +77,13 @@ def release(run: Run, thread: Thread) -> dict[str, Any] | None:
     if waiting.get("k") == "maprun":
         run.abort_map_run(waiting["run"])
     else:
-        for child_id in list(waiting.get("live", ())):
+        for child_id in list(live_threads(waiting)) if "live" in waiting else ():
             run.drop_thread(child_id)
     return waiting
 
 
 def map_view(
-    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any] | None, reader_data: str | None
+    run: Run, thread: Thread, state: CompiledState, waiting: Waiting | None, reader_data: str | None
 ) -> MapView:
     """The Map's view for TestState; raises StatesError as the state would, MapDataRefused."""
     effective = waiting["eff"] if waiting and "eff" in waiting else run.effective_input(thread, state)
@@ -107,7 +107,7 @@ def map_view(
     )
 
 
-def _reader_items(state: CompiledState, waiting: dict[str, Any], data: str) -> tuple[list[JSON], str]:
+def _reader_items(state: CompiledState, waiting: Waiting, data: str) -> tuple[list[JSON], str]:
     reader = state.raw["ItemReader"]
     config = reader.get("ReaderConfig") or {}
     resource = str(reader.get("Resource", ""))
@@ -143,13 +143,20 @@ def map_stages(run: Run, thread: Thread, state: CompiledState, view: MapView) ->
     if view.source == "pointer":
         stages["afterItemsPointer"] = view.items
     if state.selects_items:
-        one_by_one = {"items": view.items, "eff": view.effective, "batch": None, "batch_input": None}
+        one_by_one: Waiting = {
+            "k": "map",
+            "items": view.items,
+            "eff": view.effective,
+            "batch": None,
+            "batch_input": None,
+        }
         stages["afterItemSelector"] = [
             map_state.iteration_input(run, thread, state, one_by_one, index)
             for index in range(len(view.items))
         ]
     if view.batch_size is not None:
-        batched = {
+        batched: Waiting = {
+            "k": "map",
             "items": view.items,
             "eff": view.effective,
             "batch": view.batch_size,

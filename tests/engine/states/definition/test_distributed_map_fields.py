@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from engine.states.definition import validate
+from tests.engine.states.definition.support import errors
 
 SCHEMA = "SCHEMA_VALIDATION_FAILED"
 DISTRIBUTED_PROCESSOR = {
@@ -41,10 +41,6 @@ def machine(state: dict[str, Any], language: str | None = None) -> str:
     if language:
         top["QueryLanguage"] = language
     return json.dumps(top)
-
-
-def errors(text: str) -> list[tuple[str, str, str]]:
-    return [(d.code, d.message, d.location) for d in validate(text) if d.severity == "ERROR"]
 
 
 def schema(message: str, location: str) -> tuple[str, str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine.states.history import MAX_HISTORY_EVENTS
-from tests.engine.states.interpreter_harness import Harness, lambda_arn
+from tests.engine.states.interpreter_harness import Harness, lambda_arn, started, valid_machine
 
 LIMIT_TAIL = "returned a result with a size exceeding the maximum number of bytes service limit."
 TOO_LARGE = "x" * (257 * 1024)
@@ -353,10 +353,7 @@ def test_result_path_into_a_non_object_input_names_reference_path_and_input() ->
 
 def test_a_missing_error_path_names_the_field_as_written() -> None:
     # localstack/localstack issue 11951 quotes AWS: "... specified for the field 'ErrorPath' ..."
-    from tests.engine.states.interpreter_harness import started as start_harness
-    from tests.engine.states.interpreter_harness import valid_machine as machine
-
-    definition = machine({"Stop": {"Type": "Fail", "ErrorPath": "$.missing", "Cause": "c"}})
-    harness = start_harness(definition, {"present": 1})
+    definition = valid_machine({"Stop": {"Type": "Fail", "ErrorPath": "$.missing", "Cause": "c"}})
+    harness = started(definition, {"present": 1})
     cause = harness.finished[-1].cause or ""
     assert "specified for the field 'ErrorPath' could not be found" in cause
