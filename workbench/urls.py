@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
@@ -30,6 +30,7 @@ def root(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", root, name="root"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
+    path("", include("workbench.stepfunctions.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
     path("machines/<str:name>/test-state", stepfunctions_views.test_state, name="machine-test-state"),
