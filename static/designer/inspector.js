@@ -18,8 +18,9 @@ function fieldOf(location, name) {
 }
 
 export class Inspector {
-  constructor(root, { apply, getDefinition, test }) {
+  constructor(root, { apply, getDefinition, test, renamed }) {
     this.root = root;
+    this.renamed = renamed;
     this.apply = apply;
     this.getDefinition = getDefinition;
     this.test = test;
@@ -39,6 +40,7 @@ export class Inspector {
   }
 
   showDiagnostics(diagnostics) {
+    this.diagnostics = diagnostics;
     this.root.querySelectorAll(".field-error.from-validator").forEach((p) => p.remove());
     this.root.querySelectorAll("[aria-invalid=true].from-validator").forEach((el) => {
       el.removeAttribute("aria-invalid");
@@ -77,6 +79,7 @@ export class Inspector {
     const body = this.tab === "definition" ? this.definitionTab(found)
       : this.tab === "test" ? this.testTab(found) : this.formTab(found, definition);
     this.root.replaceChildren(h("h2", {}, "Inspector"), bar, body);
+    this.showDiagnostics(this.diagnostics || []);
   }
 
   formTab({ name, state, machine }, definition) {
@@ -91,7 +94,7 @@ export class Inspector {
       if (wanted === name) return;
       let ok = false;
       this.apply((def) => { ok = rename(def, name, wanted); if (!ok) throw new Error("refused"); }, "inspector-rename");
-      if (ok) { this.name = wanted; this.render(); } else {
+      if (ok) { this.name = wanted; this.renamed(wanted); this.render(); } else {
         nameBox.append(h("p", { class: "field-error", role: "alert" },
           wanted ? `A state named "${wanted}" already exists: state names are unique in the whole machine` : "A state needs a name"));
         nameInput.setAttribute("aria-invalid", "true");

@@ -64,6 +64,7 @@ const config = new ConfigForm($("#config-form"), {
 const inspector = new Inspector($("#inspector"), {
   apply: (mutate, origin) => apply(mutate, origin),
   getDefinition: () => S.definition,
+  renamed: (name) => { S.selected = name; canvas.select(name); },
   test: {
     reveal: (name) => { showMode("code"); code.reveal(model.locationOf(S.definition, name)); },
     recentInput: () => runner.inputs()[0] || "{}",
@@ -155,6 +156,7 @@ async function layoutNow() {
     canvas.draw(layout, { errors: errorsByState() });
     canvas.select(S.selected);
     if (S.placing) canvas.setPlacing(true);
+    if (S.focusAfterDraw) { canvas.node(S.focusAfterDraw)?.focus(); S.focusAfterDraw = null; }
     document.body.dataset.layoutMs = String(Math.round(performance.now() - started));
     document.body.dataset.layoutSeq = String(mine);
   } catch (error) {
@@ -226,7 +228,7 @@ function select(name, open = false) {
   S.selected = name;
   canvas.select(name);
   inspector.show(name);
-  if (open) $("#inspector").querySelector("input, select, textarea, button")?.focus();
+  if (open) $("#inspector").querySelector("input, select, textarea")?.focus();
 }
 
 function startPlacing(item) {
@@ -253,8 +255,7 @@ function insert(edge, fragment, label) {
   if (!apply((definition) => { added = model.insertOnEdge(definition, edge, fragment); })) return;
   stopPlacing(`Added ${label} as "${added}".`);
   select(added);
-  requestAnimationFrame(() => canvas.node(added)?.focus());
-  setTimeout(() => canvas.node(added)?.focus(), 50);
+  S.focusAfterDraw = added; // the new node exists once the layout is back
 }
 
 function removeState(name) {
@@ -396,5 +397,5 @@ config.set(initial.config, null);
 setSource(initial.source, "load");
 document.body.dataset.dirty = "false";
 showMode("design");
-window.stepbridgeDesigner = { state: S, apply, select, canvas }; // for tests and the benchmark
+window.stepbridgeDesigner = { state: S, apply, select, canvas, code }; // for tests and the benchmark
 document.body.dataset.ready = "true";
