@@ -79,7 +79,11 @@ def test_build_the_order_workflow_from_palette_and_forms_then_save_and_run(page:
     workspace = default_workspace()
     save_mock(workspace, "validate-order", [{"output": {"valid": True}}])
     # The first payment attempt fails: the Retry built in the form is what lets the order through.
-    save_mock(workspace, "process-payment", [{"error": "GatewayBusy", "cause": "try again"}, {"output": {"paid": 42}}])
+    save_mock(
+        workspace,
+        "process-payment",
+        [{"error": "GatewayBusy", "cause": "try again"}, {"output": {"paid": 42}}],
+    )
     save_mock(workspace, "ship-order", [{"output": {"tracking": "t-1"}}])
     _open(page, live_url)
 
@@ -119,7 +123,11 @@ def test_build_the_order_workflow_from_palette_and_forms_then_save_and_run(page:
     assert states["ProcessPayment"]["Next"] == "ShipOrder"
     assert states["ShipOrder"]["Next"] == "OrderComplete"
     assert states["OrderComplete"] == {"Type": "Succeed"}
-    assert states["PaymentFailed"] == {"Type": "Fail", "Error": "PaymentDeclined", "Cause": "The call failed; see $.error"}
+    assert states["PaymentFailed"] == {
+        "Type": "Fail",
+        "Error": "PaymentDeclined",
+        "Cause": "The call failed; see $.error",
+    }
     page.wait_for_selector("#design-panel ul.diagnostics[data-result=OK]")
 
     page.get_by_role("tab", name="Config").click()
@@ -137,7 +145,9 @@ def test_build_the_order_workflow_from_palette_and_forms_then_save_and_run(page:
     execution = Execution.objects.get(state_machine=machine)
     assert execution.status == Execution.SUCCEEDED
     assert json.loads(execution.input) == ORDER
-    assert live.locator('g.state-node[data-state="OrderComplete"]').get_attribute("data-status") == "succeeded"
+    assert (
+        live.locator('g.state-node[data-state="OrderComplete"]').get_attribute("data-status") == "succeeded"
+    )
     # The input is remembered for the next run of this machine.
     assert json.dumps(ORDER) in page.locator("#run-panel [name=recent]").inner_text()
 

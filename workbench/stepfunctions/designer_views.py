@@ -98,6 +98,18 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return body
 
 
+def _machine(name: str) -> StateMachine:
+    """The named machine of the workspace, or AWS's StateMachineDoesNotExist."""
+    machine = (
+        StateMachine.objects.select_related("workspace")
+        .filter(workspace=default_workspace(), name=name)
+        .first()
+    )
+    if machine is None:
+        raise AwsError(f"State Machine Does Not Exist: '{name}'", code="StateMachineDoesNotExist")
+    return machine
+
+
 def _error(exc: AwsError, **extra: Any) -> JsonResponse:
     return JsonResponse({**exc.to_body(), **extra}, status=exc.status)
 
@@ -133,11 +145,7 @@ def save(request: HttpRequest) -> JsonResponse:
             draft = designer.save_draft(workspace, source=source, config=config)
             return JsonResponse({"draft": True, "name": draft.machine_name, "diagnostics": draft.diagnostics})
         existing = body.get("machine")
-        machine = (
-            get_object_or_404(StateMachine, workspace=workspace, name=existing)
-            if isinstance(existing, str) and existing
-            else None
-        )
+        machine = _machine(str(existing)) if isinstance(existing, str) and existing else None
         machine = designer.save_design(workspace, source=source, config=config, machine=machine)
     except AwsError as exc:
         diagnostics = (
@@ -197,11 +205,7 @@ def start(request: HttpRequest) -> JsonResponse:
     """Start an execution of the saved machine, as the machine page's Start does."""
     try:
         body = _body(request)
-        machine = get_object_or_404(
-            StateMachine.objects.select_related("workspace"),
-            workspace=default_workspace(),
-            name=str(body.get("machine") or ""),
-        )
+        machine = _machine(str(body.get("machine") or ""))
         input_text = body.get("input") if isinstance(body.get("input"), str) else "{}"
         if machine.type == StateMachine.EXPRESS:
             _, result = stepfunctions.start_sync_execution(machine, input_text=input_text)
