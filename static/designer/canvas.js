@@ -87,8 +87,37 @@ export class Canvas {
       out.push(`<g class="edge-insert" data-edge="${e.id}" tabindex="${this.placing ? 0 : -1}" role="button" ` +
         `aria-label="${esc(edgeLabel(e))}" transform="translate(${x},${y})"><circle r="8"/><path d="M-4,0H4M0,-4V4"/></g>`);
     }
+    const focused = this.root.contains(document.activeElement) ? document.activeElement.dataset.state : null;
     this.root.innerHTML = out.join("");
+    delete this.svg.dataset.provisional;
+    if (focused) this.node(focused)?.focus(); // a redraw keeps the keyboard where it was
     if (!this.fitted) { this.fit(); this.fitted = true; } else this._apply();
+  }
+
+  /** Show a design edit at once, before graphviz's layout is back: states that stay keep their
+   * place, a new one sits on the insert point it was dropped on, and removed ones go. */
+  provisional(definition, stateOf, hint) {
+    if (!this.layout) return;
+    const alive = new Set();
+    for (const entry of stateOf(definition)) alive.add(entry.name);
+    const known = new Set(this.layout.nodes.filter((n) => n.kind === "state").map((n) => n.state));
+    const nodes = this.layout.nodes.filter((n) => n.kind !== "state" || alive.has(n.state));
+    let offset = 0;
+    for (const entry of stateOf(definition)) {
+      if (known.has(entry.name) || !hint) continue;
+      nodes.push({ kind: "state", state: entry.name, type: entry.state.Type, scope: entry.scope,
+                   x: hint[0] - 75 + offset, y: hint[1] - 18 + offset, w: 151, h: 36 });
+      offset += 12;
+    }
+    const keeps = (name) => name === undefined || alive.has(name);
+    const edges = this.layout.edges.filter((e) => keeps(e.from) && keeps(e.to));
+    this.draw({ ...this.layout, nodes, edges }, { errors: new Map() });
+    this.svg.dataset.provisional = "true";
+  }
+
+  /** Where an edge's insert point is drawn (a new state's provisional place). */
+  insertPoint(edge) {
+    return middle(edge);
   }
 
   fit() {

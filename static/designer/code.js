@@ -77,9 +77,17 @@ export class CodeEditor {
 
   /** Replace the text (a design edit or an import); no change event is sent back. */
   setText(text) {
-    if (text === this.text) return;
+    const old = this.text;
+    if (text === old) return;
+    // Replace only what differs (common head and tail kept): cheap on a large definition, and
+    // the editor keeps its folds, selection and parse of the untouched parts.
+    let head = 0;
+    const most = Math.min(old.length, text.length);
+    while (head < most && old.charCodeAt(head) === text.charCodeAt(head)) head++;
+    let tail = 0;
+    while (tail < most - head && old.charCodeAt(old.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
     this.quiet = true;
-    this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
+    this.view.dispatch({ changes: { from: head, to: old.length - tail, insert: text.slice(head, text.length - tail) } });
     this.quiet = false;
   }
 

@@ -82,7 +82,10 @@ const runner = new Runner($("#run-panel"), {
 
 const showMode = mountModes($("#modes"), { design: $("#design-panel"), code: $("#code-panel"), config: $("#config-panel") }, (mode) => {
   S.mode = mode;
-  if (mode === "code") code.view.requestMeasure();
+  if (mode === "code") {
+    if (S.codeStale) { code.setText(S.source); S.codeStale = false; }
+    code.view.requestMeasure();
+  }
   if (mode === "design") { drawBanner(); if (!canvas.fitted || !canvas.layout) layoutNow(); }
 });
 
@@ -108,7 +111,8 @@ function setSource(text, origin) {
     S.parseError = null;
     S.definition = parsed.value;
   }
-  if (origin !== "code") code.setText(text);
+  // The editor follows the text when it is shown: a design edit does not wait on it.
+  if (origin !== "code") { if (S.mode === "code") code.setText(text); else S.codeStale = true; }
   document.body.dataset.dirty = "true";
   drawBanner();
   if (!S.parseError) {
@@ -135,6 +139,11 @@ function apply(mutate, origin = "design") {
   }
   history.push(S.source);
   setSource(write(next, S.format), origin);
+  if (origin === "design") {
+    canvas.provisional(S.definition, model.walk, S.hint);
+    document.body.dataset.reflectSeq = String(Number(document.body.dataset.reflectSeq || 0) + 1);
+  }
+  S.hint = null;
   return true;
 }
 
@@ -156,7 +165,6 @@ async function layoutNow() {
     canvas.draw(layout, { errors: errorsByState() });
     canvas.select(S.selected);
     if (S.placing) canvas.setPlacing(true);
-    if (S.focusAfterDraw) { canvas.node(S.focusAfterDraw)?.focus(); S.focusAfterDraw = null; }
     document.body.dataset.layoutMs = String(Math.round(performance.now() - started));
     document.body.dataset.layoutSeq = String(mine);
   } catch (error) {
@@ -252,10 +260,11 @@ function placeOn(edge, paste) {
 
 function insert(edge, fragment, label) {
   let added = null;
+  S.hint = canvas.insertPoint(edge);
   if (!apply((definition) => { added = model.insertOnEdge(definition, edge, fragment); })) return;
   stopPlacing(`Added ${label} as "${added}".`);
   select(added);
-  S.focusAfterDraw = added; // the new node exists once the layout is back
+  canvas.node(added)?.focus(); // drawn at once where it was dropped; redraws keep the focus
 }
 
 function removeState(name) {
@@ -397,5 +406,5 @@ config.set(initial.config, null);
 setSource(initial.source, "load");
 document.body.dataset.dirty = "false";
 showMode("design");
-window.stepbridgeDesigner = { state: S, apply, select, canvas, code }; // for tests and the benchmark
+window.stepbridgeDesigner = { state: S, apply, select, setSource, canvas, code, model }; // for tests and the benchmark
 document.body.dataset.ready = "true";

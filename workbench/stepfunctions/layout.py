@@ -18,6 +18,9 @@ from typing import Any
 import graphviz
 
 POINTS_PER_INCH = 72.0
+# Past this many nodes, bound dot's network-simplex passes (nslimit/nslimit1): on a 200-state
+# definition with long fan-in edges the unbounded x-placement takes seconds, bounded ~0.1 s.
+LARGE_GRAPH = 40
 
 
 def _transitions(state: dict[str, Any]) -> list[tuple[str, str, int]]:
@@ -131,6 +134,8 @@ def layout(definition: dict[str, Any]) -> dict[str, Any]:
     """Positions of every state, edge and branch of a definition, in SVG coordinates (points)."""
     built = _Graph()
     built.add_machine(built.graph, definition, "")
+    if len(built.nodes) > LARGE_GRAPH:
+        built.graph.graph_attr.update(nslimit="1", nslimit1="1")
     placed = json.loads(built.graph.pipe(format="json0"))
     _, _, width, height = (float(v) for v in placed["bb"].split(","))
     nodes: list[dict[str, Any]] = []
