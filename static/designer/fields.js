@@ -7,18 +7,19 @@
 const F = (name, kind, extra = {}) => ({ name, kind, ...extra });
 const JP = { only: "JSONPath" };
 const JA = { only: "JSONata" };
+const MORE = { more: true }; // shown under "Input, output and timeouts", after the flow fields
 
-const inputOutput = [F("InputPath", "path", JP), F("OutputPath", "path", JP)];
-const result = [F("ResultSelector", "json", JP), F("ResultPath", "path", JP)];
-const assign = [F("Output", "json", JA), F("Assign", "json")];
+const inputOutput = [F("InputPath", "path", { ...JP, ...MORE }), F("OutputPath", "path", { ...JP, ...MORE })];
+const result = [F("ResultSelector", "json", { ...JP, ...MORE }), F("ResultPath", "path", { ...JP, ...MORE })];
+const assign = [F("Output", "json", { ...JA, ...MORE }), F("Assign", "json", MORE)];
 
 export const FIELDS = {
   Task: [
     F("Resource", "text", { required: true, help: "an ARN: a Lambda function, arn:aws:states:::service:action, an activity" }),
-    F("Parameters", "json", JP), F("Arguments", "json", JA), F("Credentials", "json"),
+    F("Parameters", "json", JP), F("Arguments", "json", JA), F("Credentials", "json", MORE),
     ...result, ...inputOutput, ...assign,
-    F("TimeoutSeconds", "number"), F("TimeoutSecondsPath", "path", JP),
-    F("HeartbeatSeconds", "number"), F("HeartbeatSecondsPath", "path", JP),
+    F("TimeoutSeconds", "number", MORE), F("TimeoutSecondsPath", "path", { ...JP, ...MORE }),
+    F("HeartbeatSeconds", "number", MORE), F("HeartbeatSecondsPath", "path", { ...JP, ...MORE }),
   ],
   Pass: [F("Result", "json", JP), F("Parameters", "json", JP), F("ResultPath", "path", JP), ...inputOutput, ...assign],
   Choice: [...inputOutput, ...assign],

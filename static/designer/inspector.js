@@ -53,6 +53,8 @@ export class Inspector {
       const box = this.root.querySelector(`[data-field="${CSS.escape(field)}"]`) || this.root.querySelector(".inspector-general");
       if (!box) continue;
       box.append(h("p", { class: "field-error from-validator", role: "alert" }, `${d.code}: ${d.message}`));
+      const folded = box.closest("details");
+      if (folded) folded.open = true;
       const input = box.querySelector("input, select, textarea");
       if (input) { input.setAttribute("aria-invalid", "true"); input.classList.add("from-validator"); }
     }
@@ -110,9 +112,11 @@ export class Inspector {
       h("div", { class: "field", dataset: { field: "QueryLanguage" } }, h("label", {}, "Query language",
         h("select", { name: "QueryLanguage", onchange: (e) => this.edit((s) => { if (e.target.value) s.QueryLanguage = e.target.value; else delete s.QueryLanguage; }) },
           options([["", `inherit (${(definition && definition.QueryLanguage) || "JSONPath"})`], ["JSONPath", "JSONPath"], ["JSONata", "JSONata"]], state.QueryLanguage || "")))));
+    const more = h("details", { class: "more-fields" }, h("summary", {}, "Input, output and timeouts"));
     for (const field of FIELDS[state.Type] || []) {
       if (field.only && field.only !== ql) continue;
-      form.append(this.textField(state, field));
+      if (!field.more) form.append(this.textField(state, field));
+      else more.append(this.textField(state, field));
     }
     if (state.Type === "Map") form.append(this.processorConfig(state));
     if (state.Type === "Choice") form.append(this.choiceRules(state, siblings, ql));
@@ -125,6 +129,10 @@ export class Inspector {
     if (HAS_RETRY.has(state.Type)) {
       form.append(this.list(state, "Retry", RETRY_FIELDS, siblings, ql, () => ({ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 })));
       form.append(this.list(state, "Catch", CATCH_FIELDS, siblings, ql, () => ({ ErrorEquals: ["States.ALL"], Next: siblings[0] || name })));
+    }
+    if (more.children.length > 1) {
+      more.open = [...more.querySelectorAll("input, textarea")].some((el) => el.value !== "");
+      form.append(more);
     }
     return form;
   }

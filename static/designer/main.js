@@ -33,7 +33,12 @@ const S = {
 };
 const history = new History();
 const status = $("#designer-status");
-const say = (text) => { status.textContent = text; };
+let sayTimer = null;
+const say = (text) => {
+  status.textContent = text;
+  clearTimeout(sayTimer);
+  sayTimer = setTimeout(() => { if (!S.placing) status.textContent = ""; }, 8000);
+};
 
 const canvas = new Canvas($("#canvas"), {
   onSelect: (name, { open } = {}) => select(name, open),
@@ -53,7 +58,7 @@ const code = new CodeEditor($("#code-editor"), {
 
 const config = new ConfigForm($("#config-form"), {
   existing: Boolean(initial.machine),
-  onChange: () => { validateSoon(); },
+  onChange: () => { document.body.dataset.dirty = "true"; validateSoon(); },
   onTimeout: (input) => {
     const value = input.value.trim();
     if (value !== "" && !/^\d+$/.test(value)) return;
@@ -77,7 +82,8 @@ const findItem = mountPalette($("#palette"), catalogue(initial), (item) => start
 const runner = new Runner($("#run-panel"), {
   urls: initial.urls,
   machine: () => S.machine || config.get().name,
-  beforeStart: () => save(false),
+  // Start runs the saved machine: save first only when the design has changed since.
+  beforeStart: () => (S.machine && document.body.dataset.dirty === "false" ? Promise.resolve(true) : save(false)),
 });
 
 const showMode = mountModes($("#modes"), { design: $("#design-panel"), code: $("#code-panel"), config: $("#config-panel") }, (mode) => {
