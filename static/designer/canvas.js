@@ -215,6 +215,40 @@ export class Canvas {
       const box = svg.getBoundingClientRect();
       this.zoom(event.deltaY < 0 ? 1.1 : 1 / 1.1, event.clientX - box.left, event.clientY - box.top);
     }, { passive: false });
+    // Drag from one state onto another: connect them (its Next, or a Choice's Default). The
+    // keyboard path is the Inspector's "Next state" / "Default" / Catch "Next" lists.
+    let link = null;
+    svg.addEventListener("pointerdown", (event) => {
+      const node = event.target.closest(".state-node");
+      if (!node || event.button !== 0) return;
+      link = { from: node.dataset.state, x: event.clientX, y: event.clientY, line: null };
+    });
+    svg.addEventListener("pointermove", (event) => {
+      if (!link) return;
+      if (!link.line && Math.abs(event.clientX - link.x) + Math.abs(event.clientY - link.y) < 8) return;
+      const box = svg.getBoundingClientRect();
+      const at = (cx, cy) => [(cx - box.left - this.view.x) / this.view.k, (cy - box.top - this.view.y) / this.view.k];
+      if (!link.line) {
+        link.line = document.createElementNS(SVG, "line");
+        link.line.setAttribute("class", "link-drag");
+        this.root.append(link.line);
+        [link.x1, link.y1] = at(link.x, link.y);
+      }
+      const [x2, y2] = at(event.clientX, event.clientY);
+      link.line.setAttribute("x1", link.x1); link.line.setAttribute("y1", link.y1);
+      link.line.setAttribute("x2", x2); link.line.setAttribute("y2", y2);
+    });
+    window.addEventListener("pointerup", (event) => {
+      if (!link) return;
+      const drawn = link.line;
+      const from = link.from;
+      link = null;
+      if (!drawn) return;
+      drawn.remove();
+      this.dragged = true;
+      const target = document.elementFromPoint(event.clientX, event.clientY)?.closest?.(".state-node");
+      if (target && target.dataset.state !== from) handlers.onConnect(from, target.dataset.state);
+    });
     let start = null;
     svg.addEventListener("pointerdown", (event) => {
       if (event.target.closest(".state-node, .edge-insert")) return;

@@ -47,6 +47,7 @@ const canvas = new Canvas($("#canvas"), {
   onDelete: (name) => removeState(name),
   onCopy: (name, cut) => copy(name, cut),
   onEscape: () => stopPlacing("Cancelled."),
+  onConnect: (from, to) => connectStates(from, to),
 });
 
 const code = new CodeEditor($("#code-editor"), {
@@ -271,6 +272,16 @@ function insert(edge, fragment, label) {
   stopPlacing(`Added ${label} as "${added}".`);
   select(added);
   canvas.node(added)?.focus(); // drawn at once where it was dropped; redraws keep the focus
+}
+
+/** Point a state's Next (a Choice's Default) at another state of the same (sub)machine. */
+function connectStates(from, to) {
+  const a = model.find(S.definition, from);
+  const b = model.find(S.definition, to);
+  if (!a || !b || a.scope !== b.scope) return say(`${from} and ${to} are not in the same branch: they cannot be connected.`);
+  if (["Succeed", "Fail"].includes(a.state.Type)) return say(`A ${a.state.Type} state ends the workflow: it has no Next.`);
+  const kind = a.state.Type === "Choice" ? "default" : "next";
+  if (apply((definition) => model.connect(definition, from, kind, 0, to))) say(`${from} now goes to ${to}${kind === "default" ? " by default" : ""}.`);
 }
 
 function removeState(name) {

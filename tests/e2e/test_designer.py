@@ -287,3 +287,45 @@ def test_a_phone_width_page_has_no_horizontal_scroll(page: Any, live_url: str) -
         page.get_by_role("tab", name=mode).click()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{mode}: the page is {width}px wide at 390px"
+
+
+def test_cut_and_paste_moves_a_state_into_a_parallel_branch(page: Any, live_url: str) -> None:
+    _open(page, live_url)
+    _place(page, "Parallel", "Insert between Start and the end")
+    _node(page, "Branch 1 step").wait_for()
+    _node(page, "Start").focus()
+    page.keyboard.press("Control+x")
+    _node(page, "Start").wait_for(state="detached")
+    assert _definition(page)["StartAt"] == "Parallel", "whatever led to the cut state now leads on"
+    target = page.get_by_role(
+        "button", name="Insert between the start and Branch 1 step in Parallel branch 1"
+    )
+    target.focus()
+    page.keyboard.press("Enter")
+    _node(page, "Start").wait_for()
+    moved = _definition(page)
+    assert "Start" not in moved["States"]
+    assert moved["States"]["Parallel"]["Branches"][0] == {
+        "StartAt": "Start",
+        "States": {
+            "Branch 1 step": {"Type": "Pass", "End": True},
+            "Start": {"Type": "Pass", "Next": "Branch 1 step"},
+        },
+    }
+
+
+def test_drag_from_one_state_onto_another_connects_them(page: Any, live_url: str) -> None:
+    _open(page, live_url)
+    _place(page, "Pass", "Insert between Start and the end")
+    _place(page, "Succeed", "Insert between Pass and the end")
+    _node(page, "Succeed").wait_for()
+    page.wait_for_function("!document.getElementById('canvas').dataset.provisional")
+    start = _node(page, "Start").bounding_box()
+    end = _node(page, "Succeed").bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=8)
+    page.mouse.up()
+    wait_for(lambda: _definition(page)["States"]["Start"].get("Next") == "Succeed", timeout=10)
+    # Pass is now unreachable: the validator says so, in place.
+    page.wait_for_selector('#canvas .state-node.has-error[data-state="Pass"]')
