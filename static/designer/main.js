@@ -8,6 +8,7 @@ import { CodeEditor } from "./code.js";
 import { ConfigForm, fill } from "./config.js";
 import { h } from "./dom.js";
 import { parse, write } from "./format.js";
+import { patch } from "./patch.js";
 import { Inspector } from "./inspector.js";
 import { mountModes } from "./modes.js";
 import * as model from "./model.js";
@@ -145,7 +146,7 @@ function apply(mutate, origin = "design") {
     return false;
   }
   history.push(S.source);
-  setSource(write(next, S.format), origin);
+  setSource(patch(S.source, S.definition, next, S.format) ?? write(next, S.format), origin);
   if (origin === "design") {
     canvas.provisional(S.definition, model.walk, S.hint);
     document.body.dataset.reflectSeq = String(Number(document.body.dataset.reflectSeq || 0) + 1);

@@ -329,3 +329,26 @@ def test_drag_from_one_state_onto_another_connects_them(page: Any, live_url: str
     wait_for(lambda: _definition(page)["States"]["Start"].get("Next") == "Succeed", timeout=10)
     # Pass is now unreachable: the validator says so, in place.
     page.wait_for_selector('#canvas .state-node.has-error[data-state="Pass"]')
+
+
+def test_a_form_edit_keeps_the_users_formatting_elsewhere(page: Any, live_url: str) -> None:
+    _open(page, live_url)
+    typed = (
+        '{ "Comment": "kept as typed",\n  "StartAt": "A",\n  "States": {\n'
+        '    "A": {"Type": "Pass", "Next": "B"},\n    "B": {"Type": "Pass",   "End": true}\n  }\n}\n'
+    )
+    page.get_by_role("tab", name="Code").click()
+    page.evaluate(
+        """(text) => { const v = window.stepbridgeDesigner.code.view;
+                      v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: text}}); }""",
+        typed,
+    )
+    page.get_by_role("tab", name="Design").click()
+    _node(page, "B").click()
+    _field(page, "Comment", "edited in the form")
+    source = page.evaluate("window.stepbridgeDesigner.state.source")
+    assert source.startswith('{ "Comment": "kept as typed",\n  "StartAt": "A",\n')
+    assert '    "A": {"Type": "Pass", "Next": "B"},\n' in source, "the untouched state keeps its line"
+    assert json.loads(source)["States"]["B"] == {"Type": "Pass", "End": True, "Comment": "edited in the form"}
+    page.get_by_role("tab", name="Code").click()
+    assert page.evaluate("window.stepbridgeDesigner.code.text") == source
