@@ -16,6 +16,7 @@ import { catalogue, mountPalette } from "./palette.js";
 import { Runner, testState } from "./run.js";
 import { download, readImport, template } from "./transfer.js";
 import { History } from "./undo.js";
+import { Versions } from "./versions.js";
 
 const initial = JSON.parse(document.getElementById("designer-initial").textContent);
 const $ = (selector) => document.querySelector(selector);
@@ -399,6 +400,16 @@ $("#import-file").addEventListener("change", async (event) => {
 $("#export-json").addEventListener("click", () => download(`${config.get().name || "definition"}.asl.json`, write(S.definition, "json")));
 $("#export-yaml").addEventListener("click", () => download(`${config.get().name || "definition"}.asl.yaml`, write(S.definition, "yaml"), "application/yaml"));
 $("#export-template").addEventListener("click", () => download(`${config.get().name || "state-machine"}.template.yaml`, write(template(S.definition, config.get()), "yaml"), "application/yaml"));
+new Versions($("#versions"), {
+  url: () => (S.machine ? `${initial.urls.machines}${encodeURIComponent(S.machine)}/design/revisions` : null),
+  current: () => S.source,
+  open: (revision) => {
+    history.push(S.source);
+    config.set({ ...revision.config, name: S.machine }, null);
+    setSource(revision.source, "rollback");
+    say(`Revision ${revision.revision} opened: Save to roll the machine back to it.`);
+  },
+});
 if (initial.draft) {
   const note = $("#draft-note");
   note.hidden = false;

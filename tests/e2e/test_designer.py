@@ -352,3 +352,44 @@ def test_a_form_edit_keeps_the_users_formatting_elsewhere(page: Any, live_url: s
     assert json.loads(source)["States"]["B"] == {"Type": "Pass", "End": True, "Comment": "edited in the form"}
     page.get_by_role("tab", name="Code").click()
     assert page.evaluate("window.stepbridgeDesigner.code.text") == source
+
+
+def test_diff_two_saved_revisions_and_roll_back(page: Any, live_url: str) -> None:
+    from workbench.stepfunctions.models import StateMachine
+
+    _open(page, live_url)
+    page.get_by_role("tab", name="Config").click()
+    page.locator("#config-form [name=name]").fill("versioned")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#save-result.ok")
+    page.get_by_role("tab", name="Design").click()
+    _place(page, "Wait", "Insert between Start and the end")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#save-result:has-text('revision 2')")
+
+    page.locator("#versions summary").click()
+    page.wait_for_selector("#versions [name=left] option", state="attached")
+    page.locator("#versions [name=left]").select_option("1")
+    page.locator("#versions [name=right]").select_option("2")
+    page.get_by_role("button", name="Compare").click()
+    added = page.locator("#versions tr.diff-add").all_inner_texts()
+    assert [row.strip() for row in added] == [
+        '"Next": "Wait"',
+        "},",
+        '"Wait": {',
+        '"Type": "Wait",',
+        '"Seconds": 5,',
+        "",
+    ], added
+    # Every line of revision 1 is still in revision 2 (Start's "End": true pairs with Wait's).
+    assert page.locator("#versions tr.diff-del").count() == 0
+
+    page.get_by_role("button", name="Open the first one to roll back").click()
+    _node(page, "Wait").wait_for(state="detached")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#save-result:has-text('revision 3')")
+    machine = StateMachine.objects.get(name="versioned")
+    assert json.loads(machine.definition) == {
+        "StartAt": "Start",
+        "States": {"Start": {"Type": "Pass", "End": True}},
+    }

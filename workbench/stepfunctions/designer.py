@@ -25,7 +25,7 @@ from engine.states.definition import validate
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError, ValidationError
 from workbench.stepfunctions import services
-from workbench.stepfunctions.models import Draft, StateMachine
+from workbench.stepfunctions.models import DesignRevision, Draft, StateMachine
 from workbench.storage import services as storage
 
 LOGGING_LEVELS = ("OFF", "ALL", "ERROR", "FATAL")
@@ -151,7 +151,17 @@ def save_design(
             ]
         )
         Draft.objects.filter(workspace=workspace, machine_name=machine.name).delete()
+        DesignRevision.objects.update_or_create(
+            machine=machine,
+            revision=machine.revision,
+            defaults={"source": source, "config": config.to_body(), "saved": timezone.now()},
+        )
     return machine
+
+
+def revisions(machine: StateMachine) -> list[DesignRevision]:
+    """The designer's saves of a machine, newest first (reads: straight from the model)."""
+    return list(machine.design_revisions.all())
 
 
 def save_draft(workspace: Workspace, *, source: str, config: Config) -> Draft:

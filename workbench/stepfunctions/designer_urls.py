@@ -9,6 +9,7 @@ from workbench.stepfunctions import designer_views
 urlpatterns = [
     path("machines/new/design", designer_views.design_new, name="designer-new"),
     path("machines/<str:name>/design", designer_views.design_machine, name="designer-machine"),
+    path("machines/<str:name>/design/revisions", designer_views.revisions, name="designer-revisions"),
     path("designer/layout", designer_views.layout_view, name="designer-layout"),
     path("designer/save", designer_views.save, name="designer-save"),
     path("designer/import", designer_views.import_template, name="designer-import"),

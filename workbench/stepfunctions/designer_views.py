@@ -66,6 +66,7 @@ def _page(request: HttpRequest, machine: StateMachine | None, name: str) -> Http
             "testState": reverse("designer-test-state"),
             "start": reverse("designer-start"),
             "machines": reverse("machine-list"),
+            "revisions": reverse("designer-revisions", args=[machine.name]) if machine else None,
         },
     }
     return render(
@@ -160,6 +161,22 @@ def save(request: HttpRequest) -> JsonResponse:
             "arn": machine.arn,
             "revision": machine.revision,
             "url": reverse("designer-machine", args=[machine.name]),
+        }
+    )
+
+
+def revisions(request: HttpRequest, name: str) -> JsonResponse:
+    """The designer's saved revisions of a machine (source and Config), to compare and roll back."""
+    try:
+        machine = _machine(name)
+    except AwsError as exc:
+        return _error(exc)
+    return JsonResponse(
+        {
+            "revisions": [
+                {"revision": r.revision, "saved": r.saved.isoformat(), "source": r.source, "config": r.config}
+                for r in designer.revisions(machine)
+            ]
         }
     )
 

@@ -188,3 +188,24 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"draft of {self.machine_name}"
+
+
+class DesignRevision(models.Model):
+    """What each save from the designer applied to a machine, to compare any two and roll back.
+
+    (Published versions, PublishStateMachineVersion's, belong to the runtime; these are the
+    designer's own saves, numbered by the machine's revision.)
+    """
+
+    machine = models.ForeignKey(StateMachine, on_delete=models.CASCADE, related_name="design_revisions")
+    revision = models.PositiveIntegerField()
+    source = models.TextField(help_text="the text as the designer saved it")
+    config = models.JSONField(default=dict)
+    saved = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["machine", "revision"], name="unique_design_revision")]
+        ordering = ["-revision"]
+
+    def __str__(self) -> str:
+        return f"{self.machine.name} revision {self.revision}"

@@ -294,3 +294,24 @@ def test_start_runs_the_saved_machine(client: Client) -> None:
     bad_input = _post(client, "/designer/start", {"machine": "express", "input": "{oops"})
     assert bad_input.status_code == 400 and bad_input.json()["__type"] == "InvalidExecutionInput"
     assert not Execution.objects.filter(state_machine__name="ghost").exists()
+
+
+def test_each_save_is_a_revision_to_compare_and_roll_back_to(client: Client) -> None:
+    first = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    second = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    _post(client, "/designer/save", {"source": first, "config": _config("versioned")})
+    _post(
+        client, "/designer/save", {"source": second, "config": _config("versioned"), "machine": "versioned"}
+    )
+    revisions = client.get("/machines/versioned/design/revisions").json()["revisions"]
+    assert [(r["revision"], r["source"]) for r in revisions] == [(2, second), (1, first)]
+    # Rolling back is saving an old revision's source again: a new revision, the old definition.
+    _post(
+        client,
+        "/designer/save",
+        {"source": revisions[1]["source"], "config": _config("versioned"), "machine": "versioned"},
+    )
+    latest = client.get("/machines/versioned/design/revisions").json()["revisions"][0]
+    assert (latest["revision"], latest["source"]) == (3, first)
+    missing = client.get("/machines/ghost/design/revisions")
+    assert missing.status_code == 400 and missing.json()["__type"] == "StateMachineDoesNotExist"
