@@ -22,7 +22,22 @@ export function diffLines(a, b) {
     if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) rows.push([null, right[j++], "add"]);
     else rows.push([left[i++], null, "del"]);
   }
-  return rows;
+  // A block of removed and added lines reads best as changed lines, side by side.
+  const merged = [];
+  for (let k = 0; k < rows.length;) {
+    if (rows[k][2] === "same") { merged.push(rows[k]); k++; continue; }
+    let end = k;
+    while (end < rows.length && rows[end][2] !== "same") end++;
+    const dels = rows.slice(k, end).filter((r) => r[2] === "del").map((r) => r[0]);
+    const adds = rows.slice(k, end).filter((r) => r[2] === "add").map((r) => r[1]);
+    for (let n = 0; n < Math.max(dels.length, adds.length); n++) {
+      const l = n < dels.length ? dels[n] : null;
+      const r = n < adds.length ? adds[n] : null;
+      merged.push([l, r, l !== null && r !== null ? "change" : l !== null ? "del" : "add"]);
+    }
+    k = end;
+  }
+  return merged;
 }
 
 export class Versions {
