@@ -393,3 +393,42 @@ def test_diff_two_saved_revisions_and_roll_back(page: Any, live_url: str) -> Non
         "StartAt": "Start",
         "States": {"Start": {"Type": "Pass", "End": True}},
     }
+
+
+def test_test_state_from_the_inspector_runs_the_unsaved_design(page: Any, live_url: str) -> None:
+    _open(page, live_url)
+    _node(page, "Start").click()
+    _field(page, "Parameters", json.dumps({"greeting.$": "States.Format('hi {}', $.who)"}))
+    page.get_by_role("tab", name="Test").click()
+    page.locator("#inspector [name=input]").fill(json.dumps({"who": "Ada"}))
+    page.locator("#inspector [name=mock-kind]").select_option("none")
+    page.get_by_role("button", name="Test Start").click()
+    result = page.locator("#inspector .test-result")
+    wait_for(lambda: result.inner_text().startswith("{"), timeout=20)
+    answer = json.loads(result.inner_text())
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == {"greeting": "hi Ada"}
+
+
+def test_code_completes_state_names_after_next(page: Any, live_url: str) -> None:
+    _open(page, live_url)
+    page.get_by_role("tab", name="Code").click()
+    text = json.dumps(
+        {"StartAt": "Start", "States": {"Start": {"Type": "Pass", "Next": ""}, "Other": {"Type": "Succeed"}}},
+        indent=2,
+    )
+    cursor = text.index('"Next": "') + len('"Next": "')
+    page.evaluate(
+        """([text, at]) => { const v = window.stepbridgeDesigner.code.view;
+             v.dispatch({changes: {from: 0, to: v.state.doc.length, insert: text}, selection: {anchor: at}});
+             v.focus(); }""",
+        [text, cursor],
+    )
+    page.keyboard.press("Control+Space")
+    options = page.locator(".cm-tooltip-autocomplete li")
+    options.first.wait_for()
+    assert sorted(options.all_inner_texts()) == ["Other", "Start"]
+    page.keyboard.type("O")  # narrows the list to "Other"
+    wait_for(lambda: options.all_inner_texts() == ["Other"], timeout=10)
+    page.keyboard.press("Enter")
+    wait_for(lambda: _definition(page)["States"]["Start"].get("Next") == "Other", timeout=10)
