@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -432,3 +433,27 @@ def test_code_completes_state_names_after_next(page: Any, live_url: str) -> None
     wait_for(lambda: options.all_inner_texts() == ["Other"], timeout=10)
     page.keyboard.press("Enter")
     wait_for(lambda: _definition(page)["States"]["Start"].get("Next") == "Other", timeout=10)
+
+
+def test_export_as_a_cloudformation_template_that_imports_back(page: Any, live_url: str) -> None:
+    import yaml  # PyYAML: installed with the test extra (awscli depends on it)
+
+    _open(page, live_url)
+    page.get_by_role("tab", name="Config").click()
+    page.locator("#config-form [name=name]").fill("exported")
+    page.locator("#config-form [name=loggingLevel]").select_option("ERROR")
+    page.locator("#transfer summary").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CloudFormation template").click()
+    text = Path(download.value.path()).read_text()
+    template = yaml.safe_load(text)
+    resource = template["Resources"]["exported"]
+    assert resource["Type"] == "AWS::StepFunctions::StateMachine"
+    assert resource["Properties"]["StateMachineName"] == "exported"
+    assert resource["Properties"]["Definition"] == _definition(page)
+    assert resource["Properties"]["LoggingConfiguration"] == {"Level": "ERROR", "IncludeExecutionData": False}
+    # What was exported imports back as the same definition.
+    page.locator("#import-text").fill(text)
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.wait_for_selector("#import-result:has-text('Imported exported')")
+    assert _definition(page) == resource["Properties"]["Definition"]
