@@ -263,15 +263,15 @@ export class Inspector {
       const value = rule[op];
       const set = (mutate) => this.edit((s) => mutate(at(s)));
       box.append(
-        h("input", { class: "mono", name: "Variable", "aria-label": `Variable of ${label}`, value: rule.Variable || "",
-          oninput: (e) => set((r) => { r.Variable = e.target.value; }) }),
-        h("select", { name: "operator", "aria-label": `Operator of ${label}`, onchange: (e) => {
+        h("label", { class: "rule-part" }, "Variable", h("input", { class: "mono", name: "Variable", "aria-label": `Variable of ${label}`, value: rule.Variable || "",
+          oninput: (e) => set((r) => { r.Variable = e.target.value; }) })),
+        h("label", { class: "rule-part" }, "Operator", h("select", { name: "operator", "aria-label": `Operator of ${label}`, onchange: (e) => {
           const raw = box.querySelector("[name=value]").value;
           set((r) => { delete r[op]; r[e.target.value] = operatorValue(e.target.value, raw); });
           this.render();
-        } }, options(OPERATORS.map((o) => [o, o]), op)),
-        h("input", { class: "mono", name: "value", "aria-label": `Value of ${label}`, value: value === undefined ? "" : String(value),
-          oninput: (e) => set((r) => { r[op] = operatorValue(op, e.target.value); }) }));
+        } }, options(OPERATORS.map((o) => [o, o]), op))),
+        h("label", { class: "rule-part" }, "Value", h("input", { class: "mono", name: "value", "aria-label": `Value of ${label}`, value: value === undefined ? "" : String(value),
+          oninput: (e) => set((r) => { r[op] = operatorValue(op, e.target.value); }) })));
     } else if (kind === "Not") {
       box.append(this.condition(rule.Not, [...path, "Not"], ql, false));
     } else {

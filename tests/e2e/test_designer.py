@@ -457,3 +457,30 @@ def test_export_as_a_cloudformation_template_that_imports_back(page: Any, live_u
     page.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_selector("#import-result:has-text('Imported exported')")
     assert _definition(page) == resource["Properties"]["Definition"]
+
+
+def test_choice_rules_are_built_with_and_or_not_in_the_form(page: Any, live_url: str) -> None:
+    _open(page, live_url)
+    _place(page, "Choice", "Insert between Start and the end")
+    rule = page.get_by_role("group", name="Rule 1")
+    rule.get_by_label("Kind of rule 1").select_option("And")
+    first = rule.locator(".condition .condition").nth(0)
+    first.get_by_label("Variable", exact=False).first.fill("$.amount")
+    first.locator("[name=operator]").select_option("NumericGreaterThan")
+    first.locator("[name=value]").fill("1000")
+    second = rule.locator(".condition .condition").nth(1)
+    second.locator("[name=kind]").select_option("Not")
+    inner = rule.locator(".condition .condition .condition").first
+    inner.locator("[name=Variable]").fill("$.vip")
+    inner.locator("[name=operator]").select_option("BooleanEquals")
+    inner.locator("[name=value]").fill("true")
+    wait_for(lambda: "Not" in json.dumps(_definition(page)["States"]["Choice"]["Choices"][0]), timeout=10)
+    choice = _definition(page)["States"]["Choice"]
+    assert choice["Choices"][0] == {
+        "And": [
+            {"Variable": "$.amount", "NumericGreaterThan": 1000},
+            {"Not": {"Variable": "$.vip", "BooleanEquals": True}},
+        ],
+        "Next": choice["Default"],
+    }
+    page.wait_for_selector("#design-panel ul.diagnostics[data-result=OK]")
