@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
@@ -30,9 +30,10 @@ def root(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", root, name="root"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
+    path("", include("workbench.console.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
-    path("machines/<str:name>/test-state", stepfunctions_views.test_state, name="machine-test-state"),
+    path("machines/<str:name>/test-state", stepfunctions_views.run_test_state, name="machine-test-state"),
     path("executions/<int:execution_id>/", stepfunctions_views.execution_detail, name="execution-detail"),
     path("buses/", bus_views.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),

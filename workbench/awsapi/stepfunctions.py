@@ -243,7 +243,7 @@ def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]
 
 
 @sfn.operation("TestState")
-def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+def run_test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """Run one state once (API_TestState); the state panel calls the same service."""
     definition = string(params, "definition", required_member=True) or ""
     if len(definition) > MAX_DEFINITION_CHARS:
@@ -283,8 +283,6 @@ def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         role_arn=string(params, "roleArn") or "",
     )
 
-
-test_state.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite its name
 
 _SENSITIVE_MAX = 262144
 
