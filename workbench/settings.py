@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "workbench.inbox",
     "workbench.runtime",
     "workbench.storage",
+    "workbench.schemas",
 ]
 
 MIDDLEWARE = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
@@ -45,4 +45,6 @@ urlpatterns = [
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("storage/", storage_views.storage_page, name="storage"),
     path("storage/download", storage_views.download, name="storage-download"),
+    path("schemas/", include("workbench.schemas.urls")),
+    path("v1/", include("workbench.awsapi.schemas")),  # the schema registry API (REST-JSON)
 ]

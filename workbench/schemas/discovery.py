@@ -1,0 +1,81 @@
+"""Schema discovery on event buses, kept off the PutEvents hot path.
+
+EventBridge's schema discovery (eventbridge/latest/userguide/eb-schema.html, "Schema
+discovery") watches a bus once its discoverer is STARTED and writes one schema per source and
+detail-type into the ``discovered-schemas`` registry, adding a version only when the
+structure changes. Here the hot path pays one indexed query (is a discoverer started on this
+bus?) and, only then, one Celery message sent after the commit; inference runs in the task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from engine.schemas import inference, layout, structure
+from engine.schemas.validation import OPENAPI3
+from workbench.celery import app as celery_app
+from workbench.events.models import EventBus, ReceivedEvent
+from workbench.schemas.builtin import DISCOVERED_REGISTRY
+from workbench.schemas.models import Discoverer, Registry, Schema
+from workbench.schemas.services import add_version, document, ensure_builtin
+
+DISCOVER_TASK = "stepbridge.schemas.discover"
+
+
+def discovering(bus: EventBus) -> bool:
+    return Discoverer.objects.filter(bus_id=bus.pk, state=Discoverer.STARTED).exists()
+
+
+def observe(bus: EventBus, events: Sequence[dict[str, Any]]) -> None:
+    """Hand accepted events to discovery after the commit; free when no discoverer runs."""
+    if not events or not discovering(bus):
+        return
+    bus_id, batch = bus.pk, list(events)
+    transaction.on_commit(lambda: celery_app.send_task(DISCOVER_TASK, args=[bus_id, batch]))
+
+
+def _on_event_saved(sender: Any, instance: ReceivedEvent, created: bool, **kwargs: Any) -> None:
+    if created and not kwargs.get("raw"):
+        observe(instance.bus, [instance.body])
+
+
+def connect() -> None:
+    """Until routing calls ``observe`` itself, watch stored events (one receiver, no dispatch cost)."""
+    post_save.connect(_on_event_saved, sender=ReceivedEvent, dispatch_uid="schemas-discovery")
+
+
+def discover(bus_id: int, events: Sequence[dict[str, Any]]) -> list[str]:
+    """Merge the events into their discovered schemas; the names of schemas given a new version."""
+    bus = EventBus.objects.filter(pk=bus_id).select_related("workspace").first()
+    if bus is None or not discovering(bus):
+        return []
+    ensure_builtin(bus.workspace)
+    registry = Registry.objects.get(workspace=bus.workspace, name=DISCOVERED_REGISTRY)
+    changed = []
+    for (source, detail_type), details in inference.group_by_type(events).items():
+        if _merge(registry, source, detail_type, details):
+            changed.append(layout.schema_name(source, detail_type))
+    return changed
+
+
+def _merge(registry: Registry, source: str, detail_type: str, details: list[Any]) -> bool:
+    name = layout.schema_name(source, detail_type)
+    now = timezone.now()
+    with transaction.atomic():
+        schema, made = Schema.objects.select_for_update().get_or_create(
+            registry=registry,
+            name=name,
+            defaults={"type": OPENAPI3, "created": now, "last_modified": now},
+        )
+        latest = None if made else schema.versions.order_by("-version").first()
+        previous = document(latest) if latest else None
+        _, found = inference.discover(source, detail_type, details, previous)
+        if previous is not None and structure.same_structure(previous, found):
+            return False
+        add_version(schema, found, description=f"Discovered from events on the bus at {now.isoformat()}")
+        return True
