@@ -62,7 +62,7 @@ def discovered_document(source: str, detail_type: str, detail: JsonSchema) -> Js
         "x-amazon-events-detail-type": detail_type,
         "x-amazon-events-source": source,
         "properties": {
-            "detail": {"$ref": OPENAPI_REF + title},
+            "detail": {},  # the detail class's name is known once it is placed
             "account": {"type": "string"},
             "detail-type": {"type": "string"},
             "id": {"type": "string"},
@@ -74,7 +74,10 @@ def discovered_document(source: str, detail_type: str, detail: JsonSchema) -> Js
         },
     }
     components["AWSEvent"] = envelope
-    _name_object(detail if detail.get("type") == "object" else {"type": "object"}, title, components)
+    detail_class = _name_object(
+        detail if detail.get("type") == "object" else {"type": "object"}, title, components
+    )
+    envelope["properties"]["detail"] = {"$ref": OPENAPI_REF + detail_class}
     return {
         "openapi": "3.0.0",
         "info": {"version": "1.0.0", "title": title},

@@ -4,11 +4,14 @@ EventBridge's schema discovery (eventbridge/latest/userguide/eb-schema.html, "Sc
 discovery") watches a bus once its discoverer is STARTED and writes one schema per source and
 detail-type into the ``discovered-schemas`` registry, adding a version only when the
 structure changes. Here the hot path pays one indexed query (is a discoverer started on this
-bus?) and, only then, one Celery message sent after the commit; inference runs in the task.
+bus?) and, only then, a list append after the commit; a timer sends what gathered as one Celery
+message by name (at most every FLUSH_AFTER seconds per process), and inference runs in that task.
+Like AWS's, discovery is eventual: events buffered in a process that dies are not discovered.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +28,12 @@ from workbench.schemas.models import Discoverer, Registry, Schema
 from workbench.schemas.services import add_version, document, ensure_builtin
 
 DISCOVER_TASK = "stepbridge.schemas.discover"
+FLUSH_AFTER = 0.5  # seconds a committed event may wait to share a message with others
+BATCH = 100  # events per message at most
+
+_lock = threading.Lock()
+_pending: dict[int, list[dict[str, Any]]] = {}
+_timer: threading.Timer | None = None
 
 
 def discovering(bus: EventBus) -> bool:
@@ -32,11 +41,35 @@ def discovering(bus: EventBus) -> bool:
 
 
 def observe(bus: EventBus, events: Sequence[dict[str, Any]]) -> None:
-    """Hand accepted events to discovery after the commit; free when no discoverer runs."""
+    """Hand accepted events to discovery once committed; one query when no discoverer runs."""
     if not events or not discovering(bus):
         return
     bus_id, batch = bus.pk, list(events)
-    transaction.on_commit(lambda: celery_app.send_task(DISCOVER_TASK, args=[bus_id, batch]))
+    transaction.on_commit(lambda: _gather(bus_id, batch))
+
+
+def _gather(bus_id: int, events: list[dict[str, Any]]) -> None:
+    global _timer
+    with _lock:
+        _pending.setdefault(bus_id, []).extend(events)
+        if _timer is None:
+            _timer = threading.Timer(FLUSH_AFTER, flush)
+            _timer.daemon = True
+            _timer.start()
+
+
+def flush() -> None:
+    """Send what gathered: one ``stepbridge.schemas.discover`` message per bus and BATCH events."""
+    global _timer
+    with _lock:
+        gathered = dict(_pending)
+        _pending.clear()
+        if _timer is not None:
+            _timer.cancel()
+            _timer = None
+    for bus_id, events in gathered.items():
+        for start in range(0, len(events), BATCH):
+            celery_app.send_task(DISCOVER_TASK, args=[bus_id, events[start : start + BATCH]])
 
 
 def _on_event_saved(sender: Any, instance: ReceivedEvent, created: bool, **kwargs: Any) -> None:
