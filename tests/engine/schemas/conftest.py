@@ -8,19 +8,7 @@ from typing import Any
 
 import pytest
 
-
-def order_event(**detail: Any) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
-        "detail-type": "Order Placed",
-        "source": "com.myapp.orders",
-        "account": "123456789012",
-        "time": "2025-01-15T10:30:00Z",
-        "region": "us-east-1",
-        "resources": [],
-        "detail": copy.deepcopy(detail),
-    }
+from tests.support.order_events import order_event
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.workbench.schemas.conftest import V1, V2, order_event
+from tests.support.order_events import order_event
+from tests.workbench.schemas.conftest import V1, V2
 from workbench.accounts.models import Workspace
 from workbench.events.models import EventBus, ReceivedEvent
 from workbench.schemas import discovery, services
