@@ -3,20 +3,23 @@
 EventBridge's schema discovery (eventbridge/latest/userguide/eb-schema.html, "Schema
 discovery") watches a bus once its discoverer is STARTED and writes one schema per source and
 detail-type into the ``discovered-schemas`` registry, adding a version only when the
-structure changes. Here the hot path pays one indexed query (is a discoverer started on this
-bus?) and, only then, a list append after the commit; a timer sends what gathered as one Celery
-message by name (at most every FLUSH_AFTER seconds per process), and inference runs in that task.
+structure changes. Here the hot path pays at most one indexed query per bus and second (is a
+discoverer started on this bus? the answer is kept STATE_TTL seconds, and forgotten at once when
+a discoverer changes in this process) and, only then, a list append after the commit; a timer
+sends what gathered as one Celery message by name (at most every FLUSH_AFTER seconds per
+process), and inference runs in that task.
 Like AWS's, discovery is eventual: events buffered in a process that dies are not discovered.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from engine.schemas import inference, layout, structure
@@ -30,19 +33,34 @@ from workbench.schemas.services import add_version, document, ensure_builtin
 DISCOVER_TASK = "stepbridge.schemas.discover"
 FLUSH_AFTER = 0.5  # seconds a committed event may wait to share a message with others
 BATCH = 100  # events per message at most
+STATE_TTL = 1.0  # seconds another process may take to see a discoverer start or stop
 
 _lock = threading.Lock()
 _pending: dict[int, list[dict[str, Any]]] = {}
 _timer: threading.Timer | None = None
+_states: dict[tuple[int, str], tuple[float, bool]] = {}
 
 
 def discovering(bus: EventBus) -> bool:
     return Discoverer.objects.filter(bus_id=bus.pk, state=Discoverer.STARTED).exists()
 
 
+def _started(bus: EventBus) -> bool:
+    """``discovering(bus)``, remembered for STATE_TTL seconds (keyed so a recreated bus is new)."""
+    key, now = (bus.pk, bus.created.isoformat()), time.monotonic()
+    known = _states.get(key)
+    if known is None or now - known[0] > STATE_TTL:
+        known = _states[key] = (now, discovering(bus))
+    return known[1]
+
+
+def _forget_states(sender: Any, **kwargs: Any) -> None:
+    _states.clear()
+
+
 def observe(bus: EventBus, events: Sequence[dict[str, Any]]) -> None:
-    """Hand accepted events to discovery once committed; one query when no discoverer runs."""
-    if not events or not discovering(bus):
+    """Hand accepted events to discovery once committed; cheap when no discoverer runs."""
+    if not events or not _started(bus):
         return
     bus_id, batch = bus.pk, list(events)
     transaction.on_commit(lambda: _gather(bus_id, batch))
@@ -78,8 +96,10 @@ def _on_event_saved(sender: Any, instance: ReceivedEvent, created: bool, **kwarg
 
 
 def connect() -> None:
-    """Until routing calls ``observe`` itself, watch stored events (one receiver, no dispatch cost)."""
+    """Watch stored events until routing calls ``observe`` itself; forget states when a discoverer changes."""
     post_save.connect(_on_event_saved, sender=ReceivedEvent, dispatch_uid="schemas-discovery")
+    post_save.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-saved")
+    post_delete.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-deleted")
 
 
 def discover(bus_id: int, events: Sequence[dict[str, Any]]) -> list[str]:

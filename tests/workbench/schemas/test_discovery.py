@@ -32,13 +32,24 @@ def versions(workspace: Workspace) -> list[int]:
     return list(schema.versions.values_list("version", flat=True))
 
 
-def test_observe_costs_one_query_and_sends_nothing_without_a_discoverer(
-    bus: EventBus, sent: list[Any], django_capture_on_commit_callbacks: Any
+def test_observe_costs_at_most_one_query_per_bus_and_second(
+    workspace: Workspace, bus: EventBus, sent: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+    with CaptureQueriesContext(connection) as first, django_capture_on_commit_callbacks(execute=True):
+        discovery.observe(bus, [V1])
+    with CaptureQueriesContext(connection) as again, django_capture_on_commit_callbacks(execute=True):
         discovery.observe(bus, [V1])
     discovery.flush()
-    assert len(queries) == 1 and sent == []
+    assert (len(first), len(again), sent) == (1, 0, [])
+    # A discoverer starting in this process is seen at once, not after STATE_TTL.
+    found = services.create_discoverer(workspace, bus.arn, None, None, None)
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.observe(bus, [V1])
+    services.set_discoverer_state(workspace, found.discoverer_id, Discoverer.STOPPED)
+    with django_capture_on_commit_callbacks(execute=True):
+        discovery.observe(bus, [V2])
+    discovery.flush()
+    assert sent == [(discovery.DISCOVER_TASK, [bus.pk, [V1]])]
 
 
 def test_committed_events_leave_as_one_message_by_name(
