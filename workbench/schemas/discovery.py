@@ -108,7 +108,9 @@ def discover(bus_id: int, events: Sequence[dict[str, Any]]) -> list[str]:
     if bus is None or not discovering(bus):
         return []
     ensure_builtin(bus.workspace)
-    registry = Registry.objects.get(workspace=bus.workspace, name=DISCOVERED_REGISTRY)
+    registry, _ = Registry.objects.get_or_create(  # made again if a user deleted it
+        workspace=bus.workspace, name=DISCOVERED_REGISTRY, defaults={"created": timezone.now()}
+    )
     changed = []
     for (source, detail_type), details in inference.group_by_type(events).items():
         if _merge(registry, source, detail_type, details):

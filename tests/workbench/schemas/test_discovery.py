@@ -122,3 +122,10 @@ def test_a_stopped_discoverer_discovers_nothing(workspace: Workspace, bus: Event
     services.set_discoverer_state(workspace, found.discoverer_id, Discoverer.STOPPED)
     assert discovery.discover(bus.pk, [V1]) == []
     assert not SchemaVersion.objects.filter(schema__name=SCHEMA).exists()
+
+
+def test_a_deleted_discovered_registry_is_made_again(workspace: Workspace, bus: EventBus) -> None:
+    services.create_discoverer(workspace, bus.arn, None, None, None)
+    services.delete_registry(workspace, "discovered-schemas")
+    assert discovery.discover(bus.pk, [V1]) == [SCHEMA]
+    assert versions(workspace) == [1]
