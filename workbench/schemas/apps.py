@@ -1,3 +1,5 @@
+"""The schema registry app (EventBridge schemas: registries, schemas, discoverers, code bindings)."""
+
 from django.apps import AppConfig
 
 
