@@ -51,3 +51,11 @@ def check_entries(bus: EventBus, events: Sequence[dict[str, Any]]) -> list[Entry
         )
         answers.append(EntryProblem(binding.mode == BusValidation.REJECT, first.field, first.rule, message))
     return answers
+
+
+def entry_error(bus: EventBus, event: dict[str, Any]) -> dict[str, str] | None:
+    """PutEvents' result for an entry its bus rejects (``ErrorCode``/``ErrorMessage``), else None."""
+    [problem] = check_entries(bus, [event])
+    if problem is None or not problem.rejects:
+        return None
+    return {"ErrorCode": problem.error_code, "ErrorMessage": problem.message}

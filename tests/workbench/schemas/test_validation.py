@@ -10,7 +10,7 @@ from tests.workbench.schemas.conftest import V1, V2
 from workbench.accounts.models import Workspace
 from workbench.events.models import EventBus
 from workbench.schemas import services
-from workbench.schemas.validation import check_entries
+from workbench.schemas.validation import check_entries, entry_error
 
 
 def make_schema(workspace: Workspace) -> None:
@@ -60,3 +60,22 @@ def test_pinned_version_against_latest(workspace: Workspace, bus: EventBus) -> N
     services.set_bus_validation(workspace, "orders", schema, None, "reject")  # latest: currency, tax required
     [problem] = check_entries(bus, [V1])
     assert problem is not None and (problem.field, problem.rule) == ("detail.currency", "required")
+
+
+def test_entry_error_is_the_putevents_result_for_rejected_entries(
+    workspace: Workspace, bus: EventBus
+) -> None:
+    make_schema(workspace)
+    schema = services.get_schema(workspace, "shop", "OrderPlaced")
+    wrong = copy.deepcopy(V1)
+    wrong["detail"]["orderId"] = 123
+    assert entry_error(bus, wrong) is None  # no binding yet
+    services.set_bus_validation(workspace, "orders", schema, None, "flag")
+    assert entry_error(bus, wrong) is None  # flagged, not rejected
+    services.set_bus_validation(workspace, "orders", schema, None, "reject")
+    assert entry_error(bus, V1) is None
+    assert entry_error(bus, wrong) == {
+        "ErrorCode": "InvalidArgument",
+        "ErrorMessage": "Event does not match schema OrderPlaced version 1: "
+        "detail.orderId: 123 is not of type 'string' (rule: type)",
+    }
