@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "workbench.runtime",
     "workbench.server",
     "workbench.storage",
+    "workbench.schemas",
 ]
 
 MIDDLEWARE = [

@@ -46,4 +46,6 @@ urlpatterns = [
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("storage/", storage_views.storage_page, name="storage"),
     path("storage/download", storage_views.download, name="storage-download"),
+    path("schemas/", include("workbench.schemas.urls")),
+    path("v1/", include("workbench.awsapi.schemas")),  # the schema registry API (REST-JSON)
 ]
