@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "workbench.runtime",
     "workbench.server",
     "workbench.storage",
+    "workbench.sqs",
+    "workbench.sns",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
+from workbench.awsapi import sns as sns_api
+from workbench.awsapi import sqs as sqs_api
 from workbench.console import inbox as inbox_views
 from workbench.console import stepfunctions as stepfunctions_views
 from workbench.events.views import buses as bus_views
@@ -22,6 +24,10 @@ from workbench.storage import views as storage_views
 def root(request: HttpRequest) -> HttpResponse:
     if iam_api.is_api_call(request):  # the Query protocol: no X-Amz-Target, signed for "iam"
         return iam_api.handle(request)
+    if sns_api.is_api_call(request):  # Query protocol too, signed for "sns"
+        return sns_api.handle(request)
+    if sqs_api.is_api_call(request):  # JSON 1.0 with AmazonSQS targets and query-compatible errors
+        return sqs_api.handle(request)
     if protocol.is_api_call(request):
         return protocol.handle(request)
     return redirect("machine-list")
