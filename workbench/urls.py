@@ -17,6 +17,8 @@ from workbench.events.views import buses as bus_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
+from workbench.sns import views as topic_views
+from workbench.sqs import views as queue_views
 from workbench.storage import views as storage_views
 
 
@@ -49,6 +51,10 @@ urlpatterns = [
     ),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("queues/", queue_views.queue_list, name="queue-list"),
+    path("queues/<str:name>/", queue_views.queue_detail, name="queue-detail"),
+    path("topics/", topic_views.topic_list, name="topic-list"),
+    path("topics/<str:name>/", topic_views.topic_detail, name="topic-detail"),
     path("storage/", storage_views.storage_page, name="storage"),
     path("storage/download", storage_views.download, name="storage-download"),
 ]

@@ -566,6 +566,18 @@ def change_visibility(queue: Queue, handle: Any, timeout: Any) -> None:
     message.save(update_fields=["visible_at"])
 
 
+def message_carrying(workspace: Workspace, text: str) -> Message | None:
+    """The newest message of the workspace whose body contains ``text`` (a task token), if any."""
+    if not text:
+        return None
+    return (
+        Message.objects.filter(queue__workspace=workspace, body__contains=text)
+        .select_related("queue")
+        .order_by("-sent", "-id")
+        .first()
+    )
+
+
 def messages_of(queue: Queue) -> list[Message]:
     """Every message of the queue, oldest first (what the browser shows)."""
     return list(Message.objects.filter(queue=queue).order_by("sent", "id"))
