@@ -2,7 +2,7 @@
 
 boto3's ``client("sns")`` POSTs a form (``Action=Publish&Version=2010-03-31&...``) with no
 X-Amz-Target, recognised by the service in the SigV4 credential scope
-(``Credential=AKID/date/region/sns/aws4_request``), as workbench/awsapi/iam.py recognises IAM.
+(``Credential=AKID/date/region/sns/aws4_request``); the plumbing is workbench/awsapi/query.py.
 Answers are XML in SNS's namespace (``<PublishResponse><PublishResult><MessageId>``);
 errors ``<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code>...`` with SNS's status.
 Maps travel as ``Attributes.entry.N.key/value`` and
@@ -11,110 +11,24 @@ Maps travel as ``Attributes.entry.N.key/value`` and
 
 from __future__ import annotations
 
-import logging
-import re
-import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-
 from workbench.accounts.models import Workspace
-from workbench.accounts.services import workspace_for_access_key
-from workbench.core.errors import AwsError
+from workbench.awsapi.query import Params, QueryService, entries, text
 from workbench.sns import services
 from workbench.sns.errors import InvalidAction, InvalidParameter
 
-log = logging.getLogger(__name__)
-
-VERSION = "2010-03-31"
-NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/"
-_SCOPE = re.compile(r"Credential=([^/,\s]+)/[^/,\s]+/[^/,\s]+/([^/,\s]+)/aws4_request")
 PAGE = 100
-
-Params = dict[str, str]
-Operation = Callable[[Workspace, Params, ET.Element], None]
-_operations: dict[str, Operation] = {}
-
-
-def _operation(name: str) -> Callable[[Operation], Operation]:
-    def register(handler: Operation) -> Operation:
-        _operations[name] = handler
-        return handler
-
-    return register
-
-
-def is_api_call(request: HttpRequest) -> bool:
-    """A POST signed for the ``sns`` service."""
-    if request.method != "POST":
-        return False
-    match = _SCOPE.search(request.headers.get("Authorization", ""))
-    return match is not None and match.group(2) == "sns"
-
-
-def handle(request: HttpRequest) -> HttpResponse:
-    params: Params = {key: request.POST.get(key, "") for key in request.POST}
-    action = params.get("Action", "")
-    request_id = str(uuid.uuid4())
-    try:
-        operation = _operations.get(action)
-        if operation is None:
-            raise InvalidAction(f"Could not find operation {action} for version {VERSION}")
-        match = _SCOPE.search(request.headers.get("Authorization", ""))
-        workspace = workspace_for_access_key(match.group(1) if match else None)
-        root = ET.Element(f"{action}Response", xmlns=NAMESPACE)
-        result = ET.SubElement(root, f"{action}Result")
-        operation(workspace, params, result)
-        if len(result) == 0:
-            root.remove(result)
-        _text(ET.SubElement(root, "ResponseMetadata"), "RequestId", request_id)
-        return _xml(200, root, request_id)
-    except AwsError as exc:
-        return _error(exc.status, exc.code, exc.message, request_id)
-    except Exception:
-        log.exception("internal error in SNS %s", action)
-        return _error(500, "InternalError", "An internal error occurred", request_id, fault="Receiver")
-
-
-def _error(status: int, code: str, message: str, request_id: str, *, fault: str = "Sender") -> HttpResponse:
-    root = ET.Element("ErrorResponse", xmlns=NAMESPACE)
-    error = ET.SubElement(root, "Error")
-    _text(error, "Type", fault)
-    _text(error, "Code", code)
-    _text(error, "Message", message)
-    _text(root, "RequestId", request_id)
-    return _xml(status, root, request_id)
-
-
-def _xml(status: int, root: ET.Element, request_id: str) -> HttpResponse:
-    body = b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
-    response = HttpResponse(body, status=status, content_type="text/xml")
-    response["x-amzn-RequestId"] = request_id
-    return response
-
-
-def _text(parent: ET.Element, tag: str, value: Any) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    element.text = str(value)
-    return element
+service = QueryService("sns", "2010-03-31", "http://sns.amazonaws.com/doc/2010-03-31/", InvalidAction)
+is_api_call = service.is_api_call
+handle = service.handle
 
 
 def _required(params: Params, name: str) -> str:
     if name not in params:
         raise InvalidParameter(f"Invalid parameter: {name}")
     return params[name]
-
-
-def _entries(params: Params, prefix: str, key: str, value: str) -> dict[str, str]:
-    """A map sent as ``<prefix>.entry.N.<key>`` / ``<prefix>.entry.N.<value>``."""
-    found: dict[str, str] = {}
-    index = 1
-    while f"{prefix}.entry.{index}.{key}" in params:
-        found[params[f"{prefix}.entry.{index}.{key}"]] = params.get(f"{prefix}.entry.{index}.{value}", "")
-        index += 1
-    return found
 
 
 def _message_attributes(params: Params) -> dict[str, dict[str, Any]]:
@@ -150,26 +64,26 @@ def _offset(params: Params) -> int:
 def _page(result: ET.Element, items: list[Any], offset: int) -> list[Any]:
     chosen = items[offset : offset + PAGE]
     if offset + PAGE < len(items):
-        _text(result, "NextToken", offset + PAGE)
+        text(result, "NextToken", offset + PAGE)
     return chosen
 
 
-@_operation("CreateTopic")
+@service.operation("CreateTopic")
 def create_topic(workspace: Workspace, params: Params, result: ET.Element) -> None:
     topic = services.create_topic(
-        workspace, _required(params, "Name"), _entries(params, "Attributes", "key", "value"), _tags(params)
+        workspace, _required(params, "Name"), entries(params, "Attributes", "key", "value"), _tags(params)
     )
-    _text(result, "TopicArn", services.topic_arn(topic))
+    text(result, "TopicArn", services.topic_arn(topic))
 
 
-@_operation("ListTopics")
+@service.operation("ListTopics")
 def list_topics(workspace: Workspace, params: Params, result: ET.Element) -> None:
     topics = ET.SubElement(result, "Topics")
     for topic in _page(result, services.list_topics(workspace), _offset(params)):
-        _text(ET.SubElement(topics, "member"), "TopicArn", services.topic_arn(topic))
+        text(ET.SubElement(topics, "member"), "TopicArn", services.topic_arn(topic))
 
 
-@_operation("GetTopicAttributes")
+@service.operation("GetTopicAttributes")
 def get_topic_attributes(workspace: Workspace, params: Params, result: ET.Element) -> None:
     topic = services.topic_for_arn(workspace, _required(params, "TopicArn"))
     subscriptions = services.subscriptions_of(topic)
@@ -184,46 +98,46 @@ def get_topic_attributes(workspace: Workspace, params: Params, result: ET.Elemen
     attributes = ET.SubElement(result, "Attributes")
     for key, value in values.items():
         entry = ET.SubElement(attributes, "entry")
-        _text(entry, "key", key)
-        _text(entry, "value", value)
+        text(entry, "key", key)
+        text(entry, "value", value)
 
 
-@_operation("DeleteTopic")
+@service.operation("DeleteTopic")
 def delete_topic(workspace: Workspace, params: Params, result: ET.Element) -> None:
     services.delete_topic(workspace, _required(params, "TopicArn"))
 
 
-@_operation("Subscribe")
+@service.operation("Subscribe")
 def subscribe(workspace: Workspace, params: Params, result: ET.Element) -> None:
     topic = services.topic_for_arn(workspace, _required(params, "TopicArn"))
     subscription = services.subscribe(
         topic,
         _required(params, "Protocol"),
         params.get("Endpoint"),
-        _entries(params, "Attributes", "key", "value"),
+        entries(params, "Attributes", "key", "value"),
     )
-    _text(result, "SubscriptionArn", services.subscription_arn(subscription))
+    text(result, "SubscriptionArn", services.subscription_arn(subscription))
 
 
-@_operation("Unsubscribe")
+@service.operation("Unsubscribe")
 def unsubscribe(workspace: Workspace, params: Params, result: ET.Element) -> None:
     services.unsubscribe(workspace, _required(params, "SubscriptionArn"))
 
 
-@_operation("ListSubscriptionsByTopic")
+@service.operation("ListSubscriptionsByTopic")
 def list_subscriptions_by_topic(workspace: Workspace, params: Params, result: ET.Element) -> None:
     topic = services.topic_for_arn(workspace, _required(params, "TopicArn"))
     members = ET.SubElement(result, "Subscriptions")
     for subscription in _page(result, services.subscriptions_of(topic), _offset(params)):
         member = ET.SubElement(members, "member")
-        _text(member, "SubscriptionArn", services.subscription_arn(subscription))
-        _text(member, "Owner", workspace.account_id)
-        _text(member, "Protocol", subscription.protocol)
-        _text(member, "Endpoint", subscription.endpoint)
-        _text(member, "TopicArn", services.topic_arn(topic))
+        text(member, "SubscriptionArn", services.subscription_arn(subscription))
+        text(member, "Owner", workspace.account_id)
+        text(member, "Protocol", subscription.protocol)
+        text(member, "Endpoint", subscription.endpoint)
+        text(member, "TopicArn", services.topic_arn(topic))
 
 
-@_operation("Publish")
+@service.operation("Publish")
 def publish(workspace: Workspace, params: Params, result: ET.Element) -> None:
     if "TopicArn" not in params and "TargetArn" not in params:
         raise InvalidParameter(
@@ -237,4 +151,4 @@ def publish(workspace: Workspace, params: Params, result: ET.Element) -> None:
         message_attributes=_message_attributes(params),
         message_structure=params.get("MessageStructure"),
     )
-    _text(result, "MessageId", published.message_id)
+    text(result, "MessageId", published.message_id)

@@ -202,15 +202,18 @@ def _service_failure(
     )
 
 
+def _as_text(value: Any) -> Any:
+    """A message given as JSON (an object in Parameters) travels as its JSON text, as on AWS."""
+    return dumps(value) if value is not None and not isinstance(value, str) else value
+
+
 def _send_message(workspace: Workspace, payload: Any) -> functions.Outcome:
     """sqs:sendMessage: a MessageBody that is not text is sent as its JSON (as AWS does); an
     unknown queue fails the task with ``SQS.QueueDoesNotExistException`` (the name Step
     Functions gives the SDK's QueueDoesNotExistException, as TestState reports it), any other
     refusal with ``SQS.AmazonSQSException``."""
     parameters = payload if isinstance(payload, dict) else {}
-    body = parameters.get("MessageBody")
-    if body is not None and not isinstance(body, str):
-        body = dumps(body)
+    body = _as_text(parameters.get("MessageBody"))
     try:
         queue = sqs.queue_for_url(workspace, parameters.get("QueueUrl"))
         sent = sqs.send_message(
@@ -239,9 +242,7 @@ def _publish(workspace: Workspace, payload: Any) -> functions.Outcome:
     """sns:publish: a Message that is not text is published as its JSON; an unknown topic fails
     the task with ``SNS.NotFoundException`` (the SDK's exception for SNS's NotFound)."""
     parameters = payload if isinstance(payload, dict) else {}
-    message = parameters.get("Message")
-    if message is not None and not isinstance(message, str):
-        message = dumps(message)
+    message = _as_text(parameters.get("Message"))
     try:
         topic = sns.topic_for_arn(workspace, parameters.get("TopicArn") or parameters.get("TargetArn"))
         published = sns.publish(
