@@ -24,6 +24,8 @@ system-deps-test:
 	@bash scripts/system-deps.sh test
 
 run: system-deps-run install
+	@echo "Debug pages are off (they show settings and tracebacks). To turn them on: STEPBRIDGE_DEBUG=1 make run"
+	@echo "Served host names: 127.0.0.1, localhost, [::1]; add others with STEPBRIDGE_ALLOWED_HOSTS=a.example,b.example"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py serve --port $(PORT)
 

@@ -13,19 +13,38 @@ from pathlib import Path
 
 import dj_database_url
 
+from workbench.core.db import sqlite_options
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STEPBRIDGE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "stepbridge-embedded-not-secret")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = ["*"]
+# Off unless asked for: Django's debug page shows settings (DATABASE_URL, broker URLs) and
+# tracebacks to whoever triggers an error. `make run` says how to turn it on.
+DEBUG = os.environ.get("STEPBRIDGE_DEBUG", "0") == "1"
+# The names the workbench is served under; anything else is refused, so a page whose DNS name
+# is re-pointed at 127.0.0.1 (DNS rebinding) cannot talk to it. *.localhost always means this
+# machine (RFC 6761) and carries S3's virtual-hosted buckets.
+ALLOWED_HOSTS = [
+    "127.0.0.1",
+    "localhost",
+    ".localhost",
+    "[::1]",
+    *filter(None, (host.strip() for host in os.environ.get("STEPBRIDGE_ALLOWED_HOSTS", "").split(","))),
+]
+# Browser origins besides the served one that may open the live WebSocket or post forms
+# (e.g. "https://workbench.example.com" behind a proxy).
+CSRF_TRUSTED_ORIGINS = [
+    *filter(None, (origin.strip() for origin in os.environ.get("STEPBRIDGE_TRUSTED_ORIGINS", "").split(",")))
+]
 
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "channels",
+    "workbench.core",  # its AppConfig wires configure_sqlite to every new connection
     "workbench.accounts",
     "workbench.identity",
     "workbench.functions",
@@ -57,13 +76,7 @@ TEMPLATES = [
     }
 ]
 
-_SQLITE_OPTIONS = {
-    # WAL lets the server, the worker thread and a test process read while one writes;
-    # IMMEDIATE transactions take the write lock up front instead of failing on upgrade.
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    "transaction_mode": "IMMEDIATE",
-    "timeout": 30,
-}
+_SQLITE_OPTIONS = sqlite_options()
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:

@@ -164,7 +164,8 @@ def test_unknown_operation_and_malformed_body(live_url: str, transactional_db: A
     status, body = post("AWSEvents.PutRule", b"{nope")
     assert status == 400 and body["__type"] == "SerializationException"
     status, body = post("AWSEvents.PutRule", b"{}")
-    assert status == 400 and body["__type"] == "ValidationException" and "'Name'" in body["message"]
+    # AWS names members in lower camel case in its validation messages.
+    assert status == 400 and body["__type"] == "ValidationException" and "at 'name'" in body["message"]
 
 
 def test_aws_cli_works_unchanged(live_url: str, transactional_db: Any) -> None:

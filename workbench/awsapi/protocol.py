@@ -4,13 +4,20 @@ boto3 and aws-cli POST to ``/`` with ``X-Amz-Target: <Prefix>.<Operation>`` and 
 The target prefix picks the service module; each module registers one small function per
 operation. Errors leave as HTTP 400 with ``{"__type": ..., "message": ...}``, the shape
 botocore turns into the named exception.
+
+Before a handler runs, the body is bounded (Step Functions documents a 1 MB maximum request
+size in its service quotas; a body over the limit is refused from its Content-Length, unread),
+its nesting is bounded, and it is checked against botocore's model of the operation
+(``workbench.awsapi.validation``). Nothing a client sends answers 500.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,20 +26,40 @@ from django.http import HttpRequest, HttpResponse
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
-from workbench.core.errors import AwsError, SerializationError, UnknownOperationError, missing_parameter
+from workbench.awsapi.validation import MODEL_FOR_TARGET_PREFIX, validate
+from workbench.core.errors import (
+    AwsError,
+    RequestTooLarge,
+    SerializationError,
+    UnknownOperationError,
+    missing_parameter,
+)
 
 log = logging.getLogger(__name__)
 
 Operation = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 
+# Request bodies over these are refused before they are read. Step Functions: "Maximum request
+# size: 1 MB per request" (service quotas). EventBridge documents no request maximum beside
+# PutEvents' 256 KB of entries; 4 MB leaves room for every valid request, so an over-long list
+# is refused by its model's list size with AWS's ValidationException.
+MAX_BODY_BYTES = {"AWSStepFunctions": 1024 * 1024}
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+# A request body nests only as deep as its model (a few levels); deeper is refused unparsed.
+MAX_NESTING = 64
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # unrolled: linear and fast
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
 
 class Service:
     """One AWS service: its X-Amz-Target prefix, content type and operations."""
 
-    def __init__(self, target_prefix: str, content_type: str) -> None:
+    def __init__(self, target_prefix: str, content_type: str, *, model: str | None = None) -> None:
         self.target_prefix = target_prefix
         self.content_type = content_type
+        # botocore's service model, which validates every request before its handler runs.
+        self.model = model or MODEL_FOR_TARGET_PREFIX.get(target_prefix)
         self.operations: dict[str, Operation] = {}
 
     def operation(self, name: str) -> Callable[[Operation], Operation]:
@@ -51,6 +78,15 @@ def register(service: Service) -> Service:
     return service
 
 
+def served_operations() -> list[tuple[str, str | None]]:
+    """Every ``<Prefix>.<Operation>`` the dispatcher answers, with its botocore service model."""
+    return [
+        (f"{prefix}.{name}", service.model)
+        for prefix, service in _services.items()
+        for name in sorted(service.operations)
+    ]
+
+
 def is_api_call(request: HttpRequest) -> bool:
     return request.method == "POST" and "X-Amz-Target" in request.headers
 
@@ -62,12 +98,19 @@ def handle(request: HttpRequest) -> HttpResponse:
     try:
         if service is None or op_name not in service.operations:
             raise UnknownOperationError(f"Operation {request.headers['X-Amz-Target']} is not supported")
-        params = _parse_body(request.body)
+        params = _parse_body(_read_body(request, MAX_BODY_BYTES.get(prefix, DEFAULT_MAX_BODY_BYTES)))
         workspace = workspace_for_access_key(_access_key(request))
+        params = validate(service.model, op_name, params)
         result = service.operations[op_name](workspace, params)
         return _respond(200, result, content_type)
     except AwsError as exc:
         return _respond(exc.status, exc.to_body(), content_type)
+    except RecursionError:
+        # Only JSON text a client sent inside a string member (a definition, an input) nests
+        # deep enough for this; the body itself was bounded before parsing.
+        log.warning("JSON text nested too deeply in %s", request.headers["X-Amz-Target"])
+        too_deep = AwsError("The request holds JSON text nested too deeply to be read")
+        return _respond(too_deep.status, too_deep.to_body(), content_type)
     except Exception:
         log.exception("internal error in %s", request.headers["X-Amz-Target"])
         return _respond(
@@ -80,16 +123,64 @@ def _access_key(request: HttpRequest) -> str | None:
     return match.group(1) if match else None
 
 
+def _read_body(request: HttpRequest, limit: int) -> bytes:
+    """The body, up to ``limit`` bytes; read from the stream so Django's upload limit never raises."""
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise _too_large(limit)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise _too_large(limit)
+    return body
+
+
+def _too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(f"Request size exceeds the maximum of {limit} bytes for this service")
+
+
 def _parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
+    if _nesting(body) > MAX_NESTING:
+        raise SerializationError(f"The request body nests deeper than {MAX_NESTING} levels")
     try:
-        params = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SerializationError(f"Unable to parse the request body as JSON: {exc}") from exc
+        params = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise SerializationError(f"Unable to parse the request body as JSON: {exc}") from None
+    if isinstance(params, list):
+        raise SerializationError("Start of list found where not expected")
     if not isinstance(params, dict):
         raise SerializationError("The request body must be a JSON object")
     return params
+
+
+def _nesting(body: bytes) -> int:
+    """How deep the body's arrays and objects nest, counted outside strings (stops past the limit)."""
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    depth = deepest = 0
+    for byte in brackets:
+        depth += 1 if byte in b"[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_NESTING:
+                break
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON; AWS's parser refuses them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    """A number too large for a double (1e400) is refused, not read as infinity."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text[:40]} is out of range")
+    return value
 
 
 def _default(value: Any) -> Any:
@@ -107,8 +198,6 @@ def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpRespon
 
 
 def _request_id() -> str:
-    import uuid
-
     return str(uuid.uuid4())
 
 

@@ -67,6 +67,13 @@ class LimitExceeded(AwsError):
     code = "LimitExceededException"
 
 
+class RequestTooLarge(AwsError):
+    """A body over the service's maximum request size, refused before it is read."""
+
+    code = "RequestEntityTooLargeException"
+    status = 413
+
+
 class _Unshown:
     """AWS leaves the value out of a violation for some members (lists, long documents)."""
 

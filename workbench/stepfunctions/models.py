@@ -61,6 +61,8 @@ class MapRun(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        # ListMapRuns pages by key in this order (workbench.core.paging).
+        indexes = [models.Index(fields=["execution", "-start_date", "-id"], name="map_run_list_order")]
 
     def __str__(self) -> str:
         return self.arn
@@ -101,6 +103,13 @@ class Execution(models.Model):
             models.UniqueConstraint(fields=["state_machine", "name"], name="unique_execution_name")
         ]
         ordering = ["-start_date", "-id"]
+        # ListExecutions pages by key in this order (workbench.core.paging): a machine's own
+        # executions and a Map Run's children. History pages by (execution, event_id), the
+        # unique constraint's index.
+        indexes = [
+            models.Index(fields=["state_machine", "-start_date", "-id"], name="execution_list_order"),
+            models.Index(fields=["map_run", "-start_date", "-id"], name="map_run_child_list_order"),
+        ]
 
     @property
     def arn(self) -> str:

@@ -2,8 +2,11 @@
 
 S3 requests share paths with the browser UI (``/machines/`` could be a bucket), so they are
 told apart by their signature: SigV4 with ``s3`` as the credential scope's service, in the
-Authorization header or a presigned URL's X-Amz-Credential. ``workbench.awsapi.middleware``
-sends those here before any other middleware (so without CSRF checks) or URL routing.
+Authorization header or a complete presigned URL (X-Amz-Algorithm, X-Amz-Credential,
+X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders and X-Amz-Signature, as SigV4 query
+authentication requires: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html).
+``workbench.awsapi.middleware`` sends those here before any other middleware (so without CSRF
+checks) or URL routing, but only when ``sent_by_sdk`` says a web page could not have sent it.
 
 This module recognises and answers such requests; ``routing`` picks the operation, and
 ``buckets``, ``listings``, ``objects`` and ``multipart`` implement them.
@@ -28,6 +31,22 @@ from workbench.storage.errors import S3Error
 log = logging.getLogger(__name__)
 
 _SIGV4_S3 = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/,\s]+)/s3/aws4_request")
+_PRESIGNED_V4 = frozenset(
+    {
+        "X-Amz-Algorithm",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Expires",
+        "X-Amz-SignedHeaders",
+        "X-Amz-Signature",
+    }
+)
+# What a page on another site can send to 127.0.0.1 without a CORS preflight: a form's POST
+# (or fetch's no-cors POST) with one of these content types, and no Authorization header.
+# https://fetch.spec.whatwg.org/#cors-safelisted-request-header
+_BROWSER_FORM_TYPES = frozenset(
+    {"", "application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+)
 
 
 def signing_scope(request: HttpRequest) -> tuple[str, str] | None:
@@ -45,7 +64,7 @@ def signing_scope(request: HttpRequest) -> tuple[str, str] | None:
         return authorization[len("AWS ") :].split(":", 1)[0].strip(), ""
     query = request.GET
     parts = query.get("X-Amz-Credential", "").split("/")
-    if len(parts) == 5 and parts[3] == "s3" and parts[4] == "aws4_request":
+    if set(query) >= _PRESIGNED_V4 and len(parts) == 5 and parts[3] == "s3" and parts[4] == "aws4_request":
         return parts[0], parts[2]
     if {"AWSAccessKeyId", "Signature", "Expires"} <= set(query) and "SignatureVersion" not in query:
         return query["AWSAccessKeyId"], ""
@@ -54,6 +73,29 @@ def signing_scope(request: HttpRequest) -> tuple[str, str] | None:
 
 def is_s3_request(request: HttpRequest) -> bool:
     return signing_scope(request) is not None
+
+
+def sent_by_sdk(request: HttpRequest) -> bool:
+    """Whether a signed S3 request may skip CSRF checks: no web page could have sent it.
+
+    A signature in the Authorization header needs a CORS preflight the workbench never grants;
+    a presigned query does not, so a presigned POST with a browser form's content type (what a
+    form on another site sends, e.g. a text/plain DeleteObjects) is not taken as an SDK's.
+    """
+    if request.headers.get("Authorization", ""):
+        return True
+    return not (request.method == "POST" and request.content_type in _BROWSER_FORM_TYPES)
+
+
+def refuse_as_cross_site(request: HttpRequest) -> HttpResponse:
+    """S3's AccessDenied for a presigned request that arrived as a browser form would send it."""
+    refusal = S3Error(
+        "A request signed only in its query string cannot be sent with a browser form's content type; "
+        "sign it in the Authorization header.",
+        code="AccessDenied",
+        status=403,
+    )
+    return error_response(refusal, request)
 
 
 def handle(request: HttpRequest) -> HttpResponse:
