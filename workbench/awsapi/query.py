@@ -66,6 +66,9 @@ class QueryService:
             operation = self.operations.get(action)
             if operation is None:
                 raise self.unknown_action(f"Could not find operation {action} for version {self.version}")
+            if any("\x00" in value for value in params.values()):
+                # PostgreSQL cannot store NUL in text; AWS's Query services refuse it too.
+                raise AwsError("Request parameters may not contain NUL characters", code="ValidationError")
             match = _SCOPE.search(request.headers.get("Authorization", ""))
             workspace = workspace_for_access_key(match.group(1) if match else None)
             root = ET.Element(f"{action}Response", xmlns=self.namespace)

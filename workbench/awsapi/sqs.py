@@ -7,7 +7,9 @@ with ``application/x-amz-json-1.0``. Errors carry both the JSON ``__type`` and t
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-faqs.html).
 Queue URLs are ``<the endpoint the client used>/<account>/<queue>``. Handled here rather than by
 the shared JSON dispatcher because SQS needs the request's host (queue URLs) and its own error
-header.
+header; the body is read, bounded and checked against botocore's sqs model by the dispatcher's
+own steps (workbench.awsapi.protocol, workbench.awsapi.validation), so nothing a client sends
+answers 500.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from django.http import HttpRequest, HttpResponse
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
+from workbench.awsapi import protocol
+from workbench.awsapi.validation import validate
 from workbench.core.errors import AwsError
 from workbench.sqs import services
 from workbench.sqs.errors import (
@@ -100,16 +104,10 @@ def handle(request: HttpRequest) -> HttpResponse:
         operation = _operations.get(op_name)
         if operation is None:
             raise AwsError(f"Operation {op_name} is not supported", code="UnknownOperationException")
-        try:
-            params = json.loads(request.body or b"{}")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise AwsError(
-                f"Unable to parse the request body as JSON: {exc}", code="SerializationException"
-            ) from exc
-        if not isinstance(params, dict):
-            raise AwsError("The request body must be a JSON object", code="SerializationException")
+        params = protocol._parse_body(protocol._read_body(request, protocol.DEFAULT_MAX_BODY_BYTES))
         match = _CREDENTIAL.search(request.headers.get("Authorization", ""))
         workspace = workspace_for_access_key(match.group(1) if match else None)
+        params = validate("sqs", op_name, params)
         result = operation(Call(workspace, params, request.build_absolute_uri("/")))
         return _respond(200, result)
     except SqsError as exc:
@@ -118,6 +116,9 @@ def handle(request: HttpRequest) -> HttpResponse:
         return response
     except AwsError as exc:
         return _respond(exc.status, exc.to_body())
+    except RecursionError:
+        too_deep = AwsError("The request holds JSON text nested too deeply to be read")
+        return _respond(too_deep.status, too_deep.to_body())
     except Exception:
         log.exception("internal error in SQS %s", op_name)
         return _respond(

@@ -37,3 +37,19 @@ def test_topic_pages_subscribe_publish_and_delete() -> None:
     client.post("/topics/orders/", {"action": "delete"})
     assert not Topic.objects.filter(name="orders").exists()
     assert client.get("/topics/orders/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_query_api_refuses_nul_and_unknown_actions_in_snss_shape() -> None:
+    signed = (
+        "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sns/aws4_request, "
+        "SignedHeaders=host, Signature=0"
+    )
+    client = Client()
+    nul = client.post("/", {"Action": "CreateTopic", "Name": "a\x00b"}, HTTP_AUTHORIZATION=signed)
+    assert nul.status_code == 400 and b"<Code>ValidationError</Code>" in nul.content
+    unknown = client.post("/", {"Action": "Frobnicate"}, HTTP_AUTHORIZATION=signed)
+    assert unknown.status_code == 400 and b"<Code>InvalidAction</Code>" in unknown.content
+    missing = client.post("/", {"Action": "Publish", "Message": "m"}, HTTP_AUTHORIZATION=signed)
+    assert missing.status_code == 400 and b"<Code>InvalidParameter</Code>" in missing.content
+    assert not Topic.objects.exists()
