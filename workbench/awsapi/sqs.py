@@ -107,7 +107,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         params = protocol._parse_body(protocol._read_body(request, protocol.DEFAULT_MAX_BODY_BYTES))
         match = _CREDENTIAL.search(request.headers.get("Authorization", ""))
         workspace = workspace_for_access_key(match.group(1) if match else None)
-        params = validate("sqs", op_name, params)
+        params = _validated(op_name, params)
         result = operation(Call(workspace, params, request.build_absolute_uri("/")))
         return _respond(200, result)
     except SqsError as exc:
@@ -124,6 +124,20 @@ def handle(request: HttpRequest) -> HttpResponse:
         return _respond(
             500, {"__type": "com.amazonaws.sqs#InternalError", "message": "An internal error occurred"}
         )
+
+
+def _validated(op_name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The request checked against botocore's sqs model, except ReceiveMessage's deprecated
+    AttributeNames: the model types it as queue attribute names, but SQS takes message system
+    attribute names there (ApproximateReceiveCount, SentTimestamp, ... in the ReceiveMessage
+    reference), as SDK users still send them."""
+    legacy = params.pop("AttributeNames", None) if op_name == "ReceiveMessage" else None
+    checked = validate("sqs", op_name, params)
+    if legacy is not None:
+        if not isinstance(legacy, list) or not all(isinstance(name, str) for name in legacy):
+            raise InvalidParameterValue("AttributeNames must be a list of attribute names")
+        checked["AttributeNames"] = legacy
+    return checked
 
 
 def _respond(status: int, body: dict[str, Any]) -> HttpResponse:
