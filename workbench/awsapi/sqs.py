@@ -28,13 +28,14 @@ from workbench.accounts.services import workspace_for_access_key
 from workbench.awsapi import protocol
 from workbench.awsapi.validation import validate
 from workbench.core.errors import AwsError
-from workbench.sqs import services
+from workbench.sqs import md5, services
 from workbench.sqs.errors import (
     BatchEntryIdsNotDistinct,
     EmptyBatchRequest,
     InvalidBatchEntryId,
     InvalidParameterValue,
     MissingParameter,
+    QueueDoesNotExist,
     SqsError,
     TooManyEntriesInBatchRequest,
 )
@@ -164,7 +165,7 @@ def create_queue(call: Call) -> dict[str, Any]:
 def get_queue_url(call: Call) -> dict[str, Any]:
     owner = call.params.get("QueueOwnerAWSAccountId")
     if owner not in (None, call.workspace.account_id):
-        raise services.QueueDoesNotExist("The specified queue does not exist.")
+        raise QueueDoesNotExist("The specified queue does not exist.")
     queue = services.get_queue(call.workspace, str(call.required("QueueName")))
     return {"QueueUrl": services.queue_url(queue, call.base_url)}
 
@@ -338,7 +339,7 @@ def receive_message(call: Call) -> dict[str, Any]:
         attributes = _wanted(list(call.params.get("MessageAttributeNames") or []), message.message_attributes)
         if attributes:
             shown["MessageAttributes"] = attributes
-            shown["MD5OfMessageAttributes"] = services.md5.of_attributes(attributes)
+            shown["MD5OfMessageAttributes"] = md5.of_attributes(attributes)
         messages.append(shown)
     return {"Messages": messages} if messages else {}
 
