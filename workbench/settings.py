@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "workbench.server",
     "workbench.storage",
     "workbench.schemas",
+    "workbench.sqs",
+    "workbench.sns",
 ]
 
 MIDDLEWARE = [
