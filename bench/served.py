@@ -80,6 +80,7 @@ class Stack:
     url: str
     kind: str  # "workbench" or "moto"
     pids: list[int] = field(default_factory=list)  # processes worth profiling
+    probe: Callable[[], int] | None = None  # distributed mode: open PostgreSQL connections
 
 
 def _free_port() -> int:
@@ -211,6 +212,18 @@ def _recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _pg_connections(url: str) -> int:
+    """Connections open to the bench database (pg_stat_activity), the probe's own left out."""
+    import psycopg
+
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def _flush_redis(*urls: str) -> None:
     import redis
 
@@ -231,6 +244,7 @@ def distributed(work: Path, args: argparse.Namespace, workers: int) -> Iterator[
         },
     )
     with _workbench(f"distributed-{workers}w", env, work, workers=workers) as stack:
+        stack.probe = lambda: _pg_connections(args.database_url)
         yield stack
 
 
@@ -375,13 +389,26 @@ class Run:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-def _measure(run: Run, threads: int, body: Callable[[int, float], None], seconds: float) -> Run:
-    """Run ``body(thread_index, stop_at)`` on ``threads`` threads; wall and CPU cover all of them."""
+def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds: float) -> Run:
+    """Run ``body(thread_index, stop_at)`` on the client threads; wall and CPU cover all of them.
+
+    With a probe (distributed mode), PostgreSQL's open connections are sampled meanwhile: the
+    count must stay flat however many requests come, not grow per request thread.
+    """
     run.load = (os.getloadavg()[0], 0.0)
+    finished = threading.Event()
+    seen: list[int] = []
+
+    def watch() -> None:
+        while stack.probe is not None and not finished.wait(0.5):
+            seen.append(stack.probe())
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     started = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     stop_at = time.monotonic() + seconds
-    workers = [threading.Thread(target=body, args=(index, stop_at)) for index in range(threads)]
+    workers = [threading.Thread(target=body, args=(index, stop_at)) for index in range(CLIENT_THREADS)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -390,6 +417,10 @@ def _measure(run: Run, threads: int, body: Callable[[int, float], None], seconds
     run.wall = time.perf_counter() - started
     run.cpu = (after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime) / run.wall
     run.load = (run.load[0], os.getloadavg()[0])
+    finished.set()
+    watcher.join(10)
+    if seen:
+        run.note = f"PostgreSQL connections during the run: {min(seen)}-{max(seen)}. " + run.note
     return run
 
 
@@ -430,7 +461,7 @@ def executions(stack: Stack, workload: str, machine_arn: str, payload: Any, seco
                 else:
                     run.failed += 1
 
-    return _measure(run, CLIENT_THREADS, body, seconds)
+    return _measure(stack, run, body, seconds)
 
 
 def put_events(stack: Stack, seconds: float) -> Run:
@@ -468,7 +499,7 @@ def put_events(stack: Stack, seconds: float) -> Run:
                 run.done += ENTRIES_PER_CALL - answer.get("FailedEntryCount", 0)
                 run.latencies.append(elapsed)
 
-    return _measure(run, CLIENT_THREADS, body, seconds)
+    return _measure(stack, run, body, seconds)
 
 
 def prepare_bus(stack: Stack, machine_arn: str) -> None:
@@ -660,6 +691,7 @@ def table(runs: list[Run]) -> str:
 
 
 def main() -> None:
+    global CLIENT_THREADS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="4 s per run instead of 20")
     parser.add_argument("--seconds", type=float, help="length of each timed run")
@@ -679,6 +711,7 @@ def main() -> None:
     parser.add_argument(
         "--channel-url", default=os.environ.get("BENCH_CHANNEL_URL", "redis://127.0.0.1:6379/15")
     )
+    parser.add_argument("--threads", type=int, default=CLIENT_THREADS, help="client threads (default 8)")
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workbench")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -696,6 +729,7 @@ def main() -> None:
         "distributed-2": lambda path: distributed(path, args, 2),
         "moto": moto,
     }
+    CLIENT_THREADS = args.threads
     print(f"{os.cpu_count()} CPUs, {CLIENT_THREADS} client threads, {seconds:g} s per run, work dir {work}")
     try:
         for name in args.stacks.split(","):

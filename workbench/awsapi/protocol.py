@@ -8,13 +8,14 @@ botocore turns into the named exception.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 
 from workbench.accounts.models import Workspace
@@ -84,8 +85,8 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        params = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        params = orjson.loads(body)  # a few times faster than json on every API call (issue 10)
+    except orjson.JSONDecodeError as exc:  # also raised for bytes that are not UTF-8
         raise SerializationError(f"Unable to parse the request body as JSON: {exc}") from exc
     if not isinstance(params, dict):
         raise SerializationError("The request body must be a JSON object")
@@ -98,8 +99,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# Datetimes go through _default (epoch seconds), not orjson's own RFC 3339 strings.
+_DUMP_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpResponse:
-    response = HttpResponse(json.dumps(body, default=_default), status=status, content_type=content_type)
+    response = HttpResponse(
+        orjson.dumps(body, default=_default, option=_DUMP_OPTIONS), status=status, content_type=content_type
+    )
     if status >= 400:
         response["x-amzn-ErrorType"] = body.get("__type", "")
     response["x-amzn-RequestId"] = _request_id()
@@ -107,8 +114,6 @@ def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpRespon
 
 
 def _request_id() -> str:
-    import uuid
-
     return str(uuid.uuid4())
 
 
