@@ -20,8 +20,10 @@ Markdown table per workload with the ratio to moto:
 Figures: executions (or entries) per second, transitions per second (states entered, checked
 against GetExecutionHistory of a sample execution), p50/p99 from StartExecution to the end as
 the client sees it (PutEvents: the call's latency), the client's own CPU share
-(``getrusage`` of this process over wall time: the client shares the cores with the server)
-and the 1-minute load average before and after each run, since a busy machine skews all.
+(``getrusage`` of this process over wall time: the client shares the cores with the server),
+the server's CPU per execution or entry (its processes' /proc times over the run: on a busy
+machine rates fall while this stays near its quiet value) and the 1-minute load average
+before and after each run, since a busy machine skews all.
 Every loop is bounded by time: a run lasts ``--seconds``, an execution is given up after
 ``EXECUTION_TIMEOUT`` seconds and counted as timed out.
 
@@ -373,10 +375,16 @@ class Run:
     errors: int = 0
     wall: float = 0.0
     cpu: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds of the stack's processes during the run
     transitions_each: int = 0
     latencies: list[float] = field(default_factory=list)
     load: tuple[float, float] = (0.0, 0.0)
     note: str = ""
+
+    @property
+    def server_ms(self) -> float:
+        """Server CPU per unit: steadier than rates on a shared machine, since waits cost none."""
+        return 1000 * self.server_cpu / self.done if self.done else float("nan")
 
     @property
     def rate(self) -> float:
@@ -387,6 +395,16 @@ class Run:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def _process_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds: float) -> Run:
@@ -407,6 +425,7 @@ def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds
     watcher.start()
     started = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    server_before = _process_cpu(stack.pids)
     stop_at = time.monotonic() + seconds
     workers = [threading.Thread(target=body, args=(index, stop_at)) for index in range(CLIENT_THREADS)]
     for worker in workers:
@@ -414,6 +433,7 @@ def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds
     for worker in workers:
         worker.join(seconds + EXECUTION_TIMEOUT + 60)
     after = resource.getrusage(resource.RUSAGE_SELF)
+    run.server_cpu = _process_cpu(stack.pids) - server_before
     run.wall = time.perf_counter() - started
     run.cpu = (after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime) / run.wall
     run.load = (run.load[0], os.getloadavg()[0])
@@ -671,18 +691,19 @@ def table(runs: list[Run]) -> str:
         out.append(f"\n### {workload}\n")
         out.append(
             f"| stack | {unit}/s | transitions/s | p50 ms | p99 ms | done / failed / timed out / errors "
-            "| client CPU | load 1m before→after | vs moto |"
+            f"| client CPU | server CPU ms per {unit[:-1]} | load 1m before→after | vs moto |"
         )
-        out.append("|---|---:|---:|---:|---:|---|---:|---|---:|")
+        out.append("|---|---:|---:|---:|---:|---|---:|---:|---|---:|")
         for run in group:
             if run.note and not run.wall:
-                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | |")
+                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | |")
                 continue
             ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else "—"
             out.append(
                 f"| {run.stack} | {run.rate:.1f} | {run.rate * run.transitions_each:.1f} | "
                 f"{run.percentile(0.50):.1f} | {run.percentile(0.99):.1f} | "
                 f"{run.done} / {run.failed} / {run.timed_out} / {run.errors} | {100 * run.cpu:.0f}% | "
+                f"{run.server_ms:.1f} | "
                 f"{run.load[0]:.2f}→{run.load[1]:.2f} | {ratio} |"
             )
         notes = [f"{r.stack}: {r.note}" for r in group if r.note and r.wall]
@@ -746,7 +767,8 @@ def main() -> None:
     finally:
         print(table(runs))
         if args.json:
-            args.json.write_text(json.dumps([run.__dict__ | {"rate": run.rate} for run in runs], indent=1))
+            figures = [run.__dict__ | {"rate": run.rate, "server_ms": run.server_ms} for run in runs]
+            args.json.write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":
