@@ -680,6 +680,9 @@ def shares(raw: Path, top: int = 15) -> str:
 # ---------------------------------------------------------------- report
 
 
+SINGULAR = {"executions": "execution", "entries": "entry"}
+
+
 def table(runs: list[Run]) -> str:
     by_workload: dict[str, list[Run]] = collections.defaultdict(list)
     for run in runs:
@@ -691,7 +694,7 @@ def table(runs: list[Run]) -> str:
         out.append(f"\n### {workload}\n")
         out.append(
             f"| stack | {unit}/s | transitions/s | p50 ms | p99 ms | done / failed / timed out / errors "
-            f"| client CPU | server CPU ms per {unit[:-1]} | load 1m before→after | vs moto |"
+            f"| client CPU | server CPU ms per {SINGULAR[unit]} | load 1m before→after | vs moto |"
         )
         out.append("|---|---:|---:|---:|---:|---|---:|---:|---|---:|")
         for run in group:
