@@ -444,6 +444,14 @@ def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds
     return run
 
 
+def _failed_call(run: Run, lock: threading.Lock, exc: Exception) -> None:
+    """A call that raised counts as an error; the first one is kept for the table's note."""
+    with lock:
+        run.errors += 1
+        run.note = run.note or f"first error: {exc}"
+    time.sleep(0.05)  # a refusing server is not hammered in a tight loop
+
+
 def executions(stack: Stack, workload: str, machine_arn: str, payload: Any, seconds: float) -> Run:
     """8 threads: StartExecution, then DescribeExecution until the execution ends; repeat."""
     run = Run(stack.name, workload, "executions")
@@ -466,10 +474,7 @@ def executions(stack: Stack, workload: str, machine_arn: str, payload: Any, seco
                     if status == "RUNNING":
                         time.sleep(POLL_INTERVAL)
             except Exception as exc:
-                with lock:
-                    run.errors += 1
-                    run.note = run.note or f"first error: {exc}"
-                time.sleep(0.05)
+                _failed_call(run, lock, exc)
                 continue
             elapsed = time.perf_counter() - began
             with lock:
@@ -508,10 +513,7 @@ def put_events(stack: Stack, seconds: float) -> Run:
             try:
                 answer = events.put_events(Entries=entries)
             except Exception as exc:
-                with lock:
-                    run.errors += 1
-                    run.note = run.note or f"first error: {exc}"
-                time.sleep(0.05)
+                _failed_call(run, lock, exc)
                 continue
             elapsed = time.perf_counter() - began
             with lock:
