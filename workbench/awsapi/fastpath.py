@@ -21,7 +21,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpResponse
 
-from workbench.awsapi import protocol
+from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
