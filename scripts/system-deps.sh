@@ -7,6 +7,10 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
 command -v dot >/dev/null 2>&1 || want+=(graphviz)
 if [ "${1:-run}" = "test" ]; then
   [ -x /usr/bin/chromium ] || want+=(chromium)
+  # The schema registry's code bindings are compiled in the tests: Go1, Java8, TypeScript3.
+  command -v go >/dev/null 2>&1 || want+=(golang-go)
+  command -v javac >/dev/null 2>&1 || want+=(default-jdk-headless)
+  command -v npm >/dev/null 2>&1 || want+=(npm)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

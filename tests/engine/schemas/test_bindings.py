@@ -69,7 +69,7 @@ def test_python_binding_refuses_a_missing_required_field(
 def tsc() -> Path:
     """tsc from the npm registry, installed once into a cache directory."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.skip("Node.js is not installed here, so the TypeScript binding cannot be type-checked")
+        pytest.fail("Node.js and npm are needed to type-check the TypeScript binding (scripts/system-deps.sh)")
     cache = (
         Path(os.environ.get("STEPBRIDGE_TOOL_CACHE", Path.home() / ".cache" / "stepbridge")) / "typescript"
     )
@@ -116,7 +116,7 @@ def test_typescript_binding_type_checks(tsc: Path, documents: dict[str, Any], tm
 
 def test_java_binding_compiles(documents: dict[str, Any], tmp_path: Path) -> None:
     if shutil.which("javac") is None:
-        pytest.skip("javac is not installed here, so the Java8 binding cannot be compiled")
+        pytest.fail("javac is needed to compile the Java8 binding (scripts/system-deps.sh installs it)")
     files = bindings.generate("Java8", "com.myapp.orders@OrderPlaced", documents)
     write(files, tmp_path)
     assert "src/main/java/schema/com_myapp_orders/orderplaced/OrderPlaced.java" in files
@@ -132,7 +132,7 @@ def test_java_binding_compiles(documents: dict[str, Any], tmp_path: Path) -> Non
 
 def test_go_binding_builds(documents: dict[str, Any], tmp_path: Path) -> None:
     if shutil.which("go") is None:
-        pytest.skip("the Go toolchain is not installed here, so the Go1 binding cannot be built")
+        pytest.fail("go is needed to build the Go1 binding (scripts/system-deps.sh installs golang-go)")
     files = bindings.generate("Go1", "com.myapp.orders@OrderPlaced", documents)
     write(files, tmp_path)
     (tmp_path / "go.mod").write_text("module example.com/binding\n\ngo 1.18\n")
