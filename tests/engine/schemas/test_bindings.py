@@ -69,7 +69,7 @@ def test_python_binding_refuses_a_missing_required_field(
 def tsc() -> Path:
     """tsc from the npm registry, installed once into a cache directory."""
     if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.fail("Node.js and npm are needed to type-check the TypeScript binding (scripts/system-deps.sh)")
+        pytest.fail("node and npm are needed to type-check the TypeScript binding (system-deps.sh)")
     cache = (
         Path(os.environ.get("STEPBRIDGE_TOOL_CACHE", Path.home() / ".cache" / "stepbridge")) / "typescript"
     )
