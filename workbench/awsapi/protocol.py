@@ -209,10 +209,17 @@ def _default(value: Any) -> Any:
 _DUMP_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
+def _encode(body: dict[str, Any]) -> bytes:
+    """orjson, or the standard encoder for the rare body orjson refuses: a lone surrogate (which
+    an error message may quote back from the request) leaves as a ``\\udXXX`` escape, never a 500."""
+    try:
+        return orjson.dumps(body, default=_default, option=_DUMP_OPTIONS)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, default=_default).encode()
+
+
 def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpResponse:
-    response = HttpResponse(
-        orjson.dumps(body, default=_default, option=_DUMP_OPTIONS), status=status, content_type=content_type
-    )
+    response = HttpResponse(_encode(body), status=status, content_type=content_type)
     if status >= 400:
         response["x-amzn-ErrorType"] = body.get("__type", "")
     response["x-amzn-RequestId"] = _request_id()
