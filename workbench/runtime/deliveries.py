@@ -15,10 +15,10 @@ retries (default 185) or MaximumEventAgeInSeconds since the event was accepted (
 ("How EventBridge retries delivering events", EventBridge User Guide). The next try's time is
 stored on the row (``next_attempt_at``), so ``recover`` re-queues it after a crash. A delivery
 whose retries or age ran out ends FAILED and, with a dead-letter queue on its target or bus,
-goes to ``dead_letter`` with AWS's attributes ERROR_CODE, ERROR_MESSAGE,
-EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN and TARGET_ARN ("Using dead-letter queues
-to process undelivered events in EventBridge"). A target input that cannot be rendered is not
-retriable: it fails at once.
+goes to ``dead_letter``: a message on that workbench SQS queue with AWS's attributes
+ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN and
+TARGET_ARN ("Using dead-letter queues to process undelivered events in EventBridge"). A
+target input that cannot be rendered is not retriable: it fails at once.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from workbench.functions import services as functions
 from workbench.runtime import executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, recover_replays
+from workbench.sqs import services as sqs
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 from workbench.stepfunctions.models import StateMachine
@@ -146,13 +147,14 @@ def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> Non
 
 
 def dead_letter(delivery: Delivery, exhausted: str) -> None:
-    """Record the dead-letter message attributes AWS sets on a message it dead-letters.
+    """Send the event to the delivery's dead-letter queue with AWS's message attributes, and
+    record them on the row (the caller saves it, in the same transaction as the send).
 
-    The caller saves the row. Sending the message to a workbench queue waits for workbench.sqs.
+    The message body is the event, as EventBridge sends it. A queue that does not exist (or a
+    send it refuses) leaves the attributes recorded with ``Sent: false`` and the reason.
     """
     code, _, message = delivery.detail.partition(": ")
-    delivery.dead_letter = {
-        "Arn": delivery.dead_letter_arn,
+    attributes = {
         "ERROR_CODE": code if message else "TargetInvocationFailed",
         "ERROR_MESSAGE": message or delivery.detail,
         "EXHAUSTED_RETRY_CONDITION": exhausted,
@@ -160,6 +162,26 @@ def dead_letter(delivery: Delivery, exhausted: str) -> None:
         "RULE_ARN": delivery.rule_arn,
         "TARGET_ARN": delivery.target_arn,
     }
+    record: dict[str, Any] = {"Arn": delivery.dead_letter_arn, **attributes}
+    dlq = sqs.queue_for_arn(delivery.event.bus.workspace, delivery.dead_letter_arn or "")
+    if dlq is None:
+        record.update(Sent=False, Reason="the dead-letter queue does not exist")
+    else:
+        try:
+            sent = sqs.send_message(
+                dlq,
+                json.dumps(delivery.event.body, separators=(",", ":")),
+                message_attributes={
+                    key: {"DataType": "String", "StringValue": value} for key, value in attributes.items()
+                },
+                group_id=delivery.event.event_id if dlq.fifo else None,
+                deduplication_id=f"{delivery.id}" if dlq.fifo else None,
+            )
+        except AwsError as exc:
+            record.update(Sent=False, Reason=f"{exc.code}: {exc.message}")
+        else:
+            record.update(Sent=True, MessageId=sent.message_id)
+    delivery.dead_letter = record
 
 
 def execution_name(delivery: Delivery) -> str:

@@ -10,6 +10,7 @@ RETRY_ATTEMPTS, RULE_ARN, TARGET_ARN). The clock is passed explicitly (``now``).
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,8 @@ from workbench.core.arns import function_arn
 from workbench.events.models import Delivery, DeliveryAttempt, EventBus
 from workbench.functions import services as functions
 from workbench.runtime import deliveries, routing
+from workbench.sqs import services as sqs
+from workbench.sqs.models import Message
 
 DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
 
@@ -77,11 +80,12 @@ def test_retries_run_out_at_maximum_retry_attempts_and_dead_letter_with_awss_att
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     ws = default_workspace()
+    dlq = sqs.queue_arn(sqs.create_queue(ws, "dlq"))
     _function_target(
         ws,
         [{"error": "Boom", "cause": "always"}],
         RetryPolicy={"MaximumRetryAttempts": 2},
-        DeadLetterConfig={"Arn": DLQ},
+        DeadLetterConfig={"Arn": dlq},
     )
     delivery_id = _accept(ws, monkeypatch, django_capture_on_commit_callbacks)
     now = timezone.now()
@@ -90,8 +94,7 @@ def test_retries_run_out_at_maximum_retry_attempts_and_dead_letter_with_awss_att
         now += timedelta(minutes=10)
     delivery = Delivery.objects.select_related("event").get(id=delivery_id)
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 3, None)
-    assert delivery.dead_letter == {
-        "Arn": DLQ,
+    attributes = {
         "ERROR_CODE": "Boom",
         "ERROR_MESSAGE": "always",
         "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
@@ -99,6 +102,12 @@ def test_retries_run_out_at_maximum_retry_attempts_and_dead_letter_with_awss_att
         "RULE_ARN": delivery.rule_arn,
         "TARGET_ARN": function_arn(ws.region, ws.account_id, "flaky"),
     }
+    [message] = Message.objects.filter(queue__name="dlq")
+    assert json.loads(message.body) == delivery.event.body  # the body is the event itself
+    assert message.message_attributes == {
+        key: {"DataType": "String", "StringValue": value} for key, value in attributes.items()
+    }
+    assert delivery.dead_letter == {"Arn": dlq, **attributes, "Sent": True, "MessageId": message.message_id}
     deliveries.deliver(delivery_id, now=now)  # an ended delivery is left alone
     assert Delivery.objects.get(id=delivery_id).attempts == 3
 
@@ -131,6 +140,11 @@ def test_a_bus_dead_letter_queue_catches_a_target_without_one(
     assert delivery.status == "failed"
     assert delivery.dead_letter is not None
     assert (delivery.dead_letter["Arn"], delivery.dead_letter["RETRY_ATTEMPTS"]) == (DLQ, "0")
+    # No such queue: the attributes stay recorded, and why nothing was sent.
+    assert (delivery.dead_letter["Sent"], delivery.dead_letter["Reason"]) == (
+        False,
+        "the dead-letter queue does not exist",
+    )
 
 
 @pytest.mark.django_db
