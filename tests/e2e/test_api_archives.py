@@ -125,3 +125,43 @@ def test_a_target_that_fails_five_times_gets_its_event_after_retries(aws: Any) -
     )
     assert calls == [(n, "Boom") for n in range(1, 6)] + [(6, "")]
     assert _payloads("flaky")[0]["id"] == result["EventId"]
+
+
+def test_a_target_that_always_fails_ends_in_the_bus_dead_letter_queue_with_the_attributes(aws: Any) -> None:
+    """Dead-letter message attributes: "Using dead-letter queues to process undelivered events
+    in EventBridge" (ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS,
+    RULE_ARN, TARGET_ARN); the bus's DeadLetterConfig catches a target without its own."""
+    events, sqs = aws("events"), aws("sqs")
+    url = sqs.create_queue(QueueName="bus-dlq")["QueueUrl"]
+    dlq = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.create_event_bus(Name="orders", DeadLetterConfig={"Arn": dlq})
+    assert events.describe_event_bus(Name="orders")["DeadLetterConfig"] == {"Arn": dlq}
+    rule_arn = events.put_rule(Name="doomed", EventBusName="orders", EventPattern=json.dumps(PATTERN))[
+        "RuleArn"
+    ]
+    target_arn = _function("doomed", [{"error": "Boom", "cause": "always"}])
+    events.put_targets(
+        Rule="doomed",
+        EventBusName="orders",
+        Targets=[{"Id": "fn", "Arn": target_arn, "RetryPolicy": {"MaximumRetryAttempts": 1}}],
+    )
+    [result] = events.put_events(Entries=[{**entry(n=1), "EventBusName": "orders"}])["Entries"]
+
+    def received() -> Any:
+        return sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"], WaitTimeSeconds=1).get(
+            "Messages"
+        )
+
+    [message] = wait_for(received, timeout=60, interval=0.2)
+    assert json.loads(message["Body"])["id"] == result["EventId"]
+    attributes = {key: value["StringValue"] for key, value in message["MessageAttributes"].items()}
+    assert attributes == {
+        "ERROR_CODE": "Boom",
+        "ERROR_MESSAGE": "always",
+        "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts",
+        "RETRY_ATTEMPTS": "1",
+        "RULE_ARN": rule_arn,
+        "TARGET_ARN": target_arn,
+    }
+    events.update_event_bus(Name="orders", DeadLetterConfig={})
+    assert "DeadLetterConfig" not in events.describe_event_bus(Name="orders")

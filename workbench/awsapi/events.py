@@ -26,6 +26,8 @@ def _bus_shape(bus: EventBus) -> dict[str, Any]:
     }
     if bus.description:
         shaped["Description"] = bus.description
+    if bus.dead_letter_arn:
+        shaped["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
     return shaped
 
 
@@ -73,10 +75,28 @@ def _paged(key: str, items: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 @api.operation("CreateEventBus")
 def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    bus = events.create_bus(ws, required(params, "Name"), params.get("Description") or "")
+    bus = events.create_bus(
+        ws,
+        required(params, "Name"),
+        params.get("Description") or "",
+        (params.get("DeadLetterConfig") or {}).get("Arn"),
+    )
     result: dict[str, Any] = {"EventBusArn": bus.arn}
     if bus.description:
         result["Description"] = bus.description
+    if bus.dead_letter_arn:
+        result["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    return result
+
+
+@api.operation("UpdateEventBus")
+def update_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    bus = events.update_bus(ws, params.get("Name"), params.get("Description"), params.get("DeadLetterConfig"))
+    result: dict[str, Any] = {"Arn": bus.arn, "Name": bus.name}
+    if bus.description:
+        result["Description"] = bus.description
+    if bus.dead_letter_arn:
+        result["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
     return result
 
 

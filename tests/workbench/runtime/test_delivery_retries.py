@@ -22,7 +22,8 @@ from tests.support.events import entry, record_enqueued, rule_with_targets
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.core.arns import function_arn
-from workbench.events.models import Delivery, DeliveryAttempt, EventBus
+from workbench.events import services as events
+from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
 from workbench.runtime import deliveries, routing
 from workbench.sqs import services as sqs
@@ -133,7 +134,7 @@ def test_a_bus_dead_letter_queue_catches_a_target_without_one(
 ) -> None:
     ws = default_workspace()
     _function_target(ws, [{"error": "Boom"}], RetryPolicy={"MaximumRetryAttempts": 0})
-    assert EventBus.objects.filter(workspace=ws, name="default").update(dead_letter_arn=DLQ) == 1
+    assert events.update_bus(ws, "default", None, {"Arn": DLQ}).dead_letter_arn == DLQ
     delivery_id = _accept(ws, monkeypatch, django_capture_on_commit_callbacks)
     deliveries.deliver(delivery_id)
     delivery = Delivery.objects.get(id=delivery_id)
