@@ -229,6 +229,9 @@ class Replay(models.Model):
     replay_start_time = models.DateTimeField()
     replay_end_time = models.DateTimeField(null=True)
     last_replayed_time = models.DateTimeField(null=True, help_text="the time of the last event replayed")
+    pace = models.FloatField(
+        default=0, help_text="0: as fast as possible (AWS); 1: the original pace; N: N times faster"
+    )
     cursor = models.BigIntegerField(
         default=0, help_text="the last ArchivedEvent id replayed: where to resume"
     )

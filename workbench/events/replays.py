@@ -50,10 +50,17 @@ def create_replay(
     end: datetime,
     destination: dict[str, Any],
     description: str | None = None,
+    pace: float = 0,
     now: datetime | None = None,
 ) -> Replay:
-    """StartReplay's checks, then the replay stored STARTING (the caller enqueues its run)."""
+    """StartReplay's checks, then the replay stored STARTING (the caller enqueues its run).
+
+    ``pace`` is the workbench's addition: 0 replays as fast as possible, as AWS does; 1 at
+    the events' original pace; N at N times that.
+    """
     moment = now or timezone.now()
+    if isinstance(pace, bool) or not isinstance(pace, int | float) or pace < 0:
+        raise ValidationError("Replay pace must be 0 (as fast as possible) or a positive speed-up.")
     if not REPLAY_NAME_RE.match(name or ""):
         raise ValidationError(f"Replay name {name!r} is not valid: use 1-64 letters, digits, . - or _")
     archive = _archive_from_arn(workspace, source_arn)
@@ -92,6 +99,7 @@ def create_replay(
             event_start_time=start,
             event_end_time=end,
             replay_start_time=moment,
+            pace=float(pace),
         )
 
 

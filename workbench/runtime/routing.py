@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Any
 
 from django.db import transaction
@@ -161,14 +162,19 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
             replay.replay_end_time = moment
             replay.save(update_fields=["state", "state_reason", "replay_end_time", "updated"])
             return
-        batch = list(
-            ArchivedEvent.objects.filter(
-                archive=replay.archive,
-                time__gte=replay.event_start_time,
-                time__lt=replay.event_end_time,
-                id__gt=replay.cursor,
-            ).order_by("id")[:REPLAY_BATCH]
+        window = ArchivedEvent.objects.filter(
+            archive=replay.archive, time__gte=replay.event_start_time, time__lt=replay.event_end_time
         )
+        batch = list(window.filter(id__gt=replay.cursor).order_by("id")[:REPLAY_BATCH])
+        finished = len(batch) < REPLAY_BATCH
+        wake_at = None
+        if replay.pace > 0 and batch:
+            first = window.order_by("time").values_list("time", flat=True).first() or batch[0].time
+            # Only the leading events that are due, so the cursor never skips one still waiting.
+            due = list(takewhile(lambda archived: _due_at(replay, first, archived) <= moment, batch))
+            if len(due) < len(batch):
+                finished, wake_at = False, _due_at(replay, first, batch[len(due)])
+            batch = due
         bus = replay.archive.bus
         allowed = _replay_rules(bus, replay.filter_arns)
         delivery_ids: list[int] = []
@@ -179,13 +185,19 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         if batch:
             replay.cursor = batch[-1].id
             replay.last_replayed_time = max(archived.time for archived in batch)
-        finished = len(batch) < REPLAY_BATCH
         replay.state = Replay.COMPLETED if finished else Replay.RUNNING
         replay.replay_end_time = moment if finished else None
         replay.save(update_fields=["cursor", "last_replayed_time", "state", "replay_end_time", "updated"])
         transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
         if not finished:
-            transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id))
+            transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id, eta=wake_at))
+
+
+def _due_at(replay: Replay, first: datetime, archived: ArchivedEvent) -> datetime:
+    """When a paced replay sends ``archived`` (a workbench addition; AWS replays as fast as it
+    can): the replay's start plus the event's offset from the window's first event, divided by
+    the pace (1 = the original pace, N = N times faster)."""
+    return replay.replay_start_time + (archived.time - first) / replay.pace
 
 
 def _replay_rules(bus: EventBus, filter_arns: list[str]) -> list[tuple[Rule, Any]]:

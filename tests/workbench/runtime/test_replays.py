@@ -208,3 +208,57 @@ def test_start_replay_errors(broker: Broker, django_capture_on_commit_callbacks:
     start()
     with pytest.raises(ResourceAlreadyExists):
         start()
+
+
+@pytest.mark.django_db
+def test_a_paced_replay_sends_each_event_at_its_offset_divided_by_the_pace(
+    broker: Broker, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A workbench addition (AWS replays as fast as it can): pace 2 replays events 10 s apart
+    in the archive 5 s apart."""
+    ws = default_workspace()
+    _two_rules(ws)
+    archive = _archived(ws, broker, 2, django_capture_on_commit_callbacks)
+    first, second = archives.ArchivedEvent.objects.order_by("id")
+    origin = timezone.now() - timedelta(minutes=30)
+    archives.ArchivedEvent.objects.filter(id=first.id).update(time=origin)
+    archives.ArchivedEvent.objects.filter(id=second.id).update(time=origin + timedelta(seconds=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        replay = routing.start_replay(
+            ws,
+            name="paced",
+            source_arn=archive.arn,
+            start=origin - timedelta(minutes=1),
+            end=timezone.now(),
+            destination={"Arn": ensure_default_bus(ws).arn},
+            pace=2,
+        )
+    broker.take()
+    began = replay.replay_start_time
+
+    def replayed() -> list[str]:
+        return list(
+            ReceivedEvent.objects.filter(body__has_key="replay-name").values_list("event_id", flat=True)
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        routing.run_replay(replay.id, now=began)
+    assert replayed() == [first.event_id]
+    [(_, args, eta)] = broker.take(queue.REPLAY_EVENTS)
+    assert (args, eta) == ((replay.id,), began + timedelta(seconds=5))
+    routing.run_replay(replay.id, now=began + timedelta(seconds=4))
+    assert replayed() == [first.event_id]
+    assert Replay.objects.get(id=replay.id).state == "RUNNING"
+    routing.run_replay(replay.id, now=began + timedelta(seconds=5))
+    assert sorted(replayed()) == sorted([first.event_id, second.event_id])
+    assert Replay.objects.get(id=replay.id).state == "COMPLETED"
+    with pytest.raises(ValidationError):
+        replays.create_replay(
+            ws,
+            name="bad-pace",
+            source_arn=archive.arn,
+            start=origin,
+            end=timezone.now(),
+            destination={"Arn": ensure_default_bus(ws).arn},
+            pace=-1,
+        )
