@@ -7,6 +7,7 @@ from typing import Any
 
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import Service, register, required
+from workbench.core.errors import ValidationError
 from workbench.core.jsonio import epoch
 from workbench.core.paging import page
 from workbench.events import archives, replays
@@ -255,7 +256,13 @@ def _replay_shape(replay: Replay, *, full: bool = False) -> dict[str, Any]:
 
 
 def _moment(params: dict[str, Any], key: str) -> datetime:
-    return datetime.fromtimestamp(float(required(params, key)), tz=UTC)
+    """A timestamp member (epoch seconds once validated) as a datetime; one out of range is
+    AWS's ValidationException, not a fault."""
+    value = required(params, key)
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValidationError(f"Parameter {key} is not valid. Reason: {value} is out of range.") from exc
 
 
 @api.operation("CreateArchive")
