@@ -2,7 +2,8 @@
 delivery's attempts -> outcome (modelled on EventBridge's event-bus logs, one record per
 step: received, rule matched, invocation attempt succeeded/failed, retried, dead-lettered).
 
-A read: it queries the models directly and writes nothing.
+``started_by`` reads it backwards, from an execution to the event that started it. Reads
+only: they query the models directly and write nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ def journey(event: ReceivedEvent) -> dict[str, Any]:
         "matched_rules": list(event.matched_rules),
         "deliveries": [_delivery(delivery) for delivery in deliveries],
     }
+
+
+def started_by(execution_arn: str) -> ReceivedEvent | None:
+    """The event whose delivery started this execution, if one did: the trace read backwards."""
+    delivery = (
+        Delivery.objects.filter(status=Delivery.DELIVERED, detail=execution_arn)
+        .select_related("event__bus")
+        .order_by("id")
+        .first()
+    )
+    return delivery.event if delivery is not None else None
 
 
 def _delivery(delivery: Delivery) -> dict[str, Any]:

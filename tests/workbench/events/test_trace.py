@@ -13,7 +13,7 @@ from tests.support.events import entry, machine, record_enqueued, rule_with_targ
 from workbench.accounts.services import default_workspace
 from workbench.core.arns import function_arn
 from workbench.events.models import ReceivedEvent
-from workbench.events.trace import journey
+from workbench.events.trace import journey, started_by
 from workbench.functions import services as functions
 from workbench.runtime import deliveries, routing
 from workbench.stepfunctions.models import Execution
@@ -46,7 +46,10 @@ def test_a_journey_shows_each_attempt_and_what_the_delivery_caused(
     assert (fn["target_id"], fn["status"], fn["caused"]) == ("fn", "pending", None)
     assert [(a["number"], a["outcome"], a["error"]) for a in fn["attempts"]] == [(1, "failed", "Boom: once")]
     assert fn["next_attempt_at"] is not None
-    assert (sm["status"], sm["caused"]) == ("delivered", Execution.objects.get().arn)
+    execution = Execution.objects.get()
+    assert (sm["status"], sm["caused"]) == ("delivered", execution.arn)
+    assert started_by(execution.arn) == ReceivedEvent.objects.get(event_id=result["EventId"])
+    assert started_by(execution.arn + "-other") is None
     deliveries.deliver(fn_id, now=now + timezone.timedelta(minutes=10))
     after = journey(event)
     assert after["event_id"] == result["EventId"] and after["matched_rules"] == ["orders"]
