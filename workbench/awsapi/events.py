@@ -18,18 +18,24 @@ from workbench.runtime import routing
 api = register(Service("AWSEvents", "application/x-amz-json-1.1"))
 
 
+def _bus_settings(bus: EventBus) -> dict[str, Any]:
+    """The bus's optional members, as CreateEventBus, UpdateEventBus and DescribeEventBus answer them."""
+    settings: dict[str, Any] = {}
+    if bus.description:
+        settings["Description"] = bus.description
+    if bus.dead_letter_arn:
+        settings["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    return settings
+
+
 def _bus_shape(bus: EventBus) -> dict[str, Any]:
-    shaped: dict[str, Any] = {
+    return {
         "Name": bus.name,
         "Arn": bus.arn,
         "CreationTime": epoch(bus.created),
         "LastModifiedTime": epoch(bus.updated),
+        **_bus_settings(bus),
     }
-    if bus.description:
-        shaped["Description"] = bus.description
-    if bus.dead_letter_arn:
-        shaped["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
-    return shaped
 
 
 def _rule_shape(rule: Rule) -> dict[str, Any]:
@@ -82,23 +88,13 @@ def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         params.get("Description") or "",
         (params.get("DeadLetterConfig") or {}).get("Arn"),
     )
-    result: dict[str, Any] = {"EventBusArn": bus.arn}
-    if bus.description:
-        result["Description"] = bus.description
-    if bus.dead_letter_arn:
-        result["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
-    return result
+    return {"EventBusArn": bus.arn, **_bus_settings(bus)}
 
 
 @api.operation("UpdateEventBus")
 def update_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     bus = events.update_bus(ws, params.get("Name"), params.get("Description"), params.get("DeadLetterConfig"))
-    result: dict[str, Any] = {"Arn": bus.arn, "Name": bus.name}
-    if bus.description:
-        result["Description"] = bus.description
-    if bus.dead_letter_arn:
-        result["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
-    return result
+    return {"Arn": bus.arn, "Name": bus.name, **_bus_settings(bus)}
 
 
 @api.operation("DescribeEventBus")
