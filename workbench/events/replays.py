@@ -107,7 +107,7 @@ def cancel_replay(workspace: Workspace, name: str) -> Replay:
     """CancelReplay: an active replay goes CANCELLING; its runner then ends it CANCELLED."""
     with transaction.atomic():
         replay = get_replay(workspace, name)
-        replay = Replay.objects.select_for_update().select_related("workspace").get(id=replay.id)
+        replay = Replay.objects.select_for_update(of=("self",)).select_related("workspace").get(id=replay.id)
         if replay.state not in (Replay.STARTING, Replay.RUNNING):
             raise IllegalStatus(f"Replay {name} is not in a valid state for this operation.")
         replay.state = Replay.CANCELLING

@@ -148,7 +148,7 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
     moment = now or timezone.now()
     with transaction.atomic():
         replay = (
-            Replay.objects.select_for_update()
+            Replay.objects.select_for_update(of=("self",))  # the archive is a nullable join
             .filter(id=replay_id, state__in=Replay.ACTIVE)
             .select_related("archive__bus__workspace")
             .first()
