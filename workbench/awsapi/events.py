@@ -2,29 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import Service, register, required
+from workbench.core.errors import ValidationError
 from workbench.core.jsonio import epoch
 from workbench.core.paging import page
+from workbench.events import archives, replays
 from workbench.events import services as events
-from workbench.events.models import EventBus, Rule, Target
+from workbench.events.models import Archive, EventBus, Replay, Rule, Target
 from workbench.runtime import routing
 
 api = register(Service("AWSEvents", "application/x-amz-json-1.1"))
 
 
+def _bus_settings(bus: EventBus) -> dict[str, Any]:
+    """The bus's optional members, as CreateEventBus, UpdateEventBus and DescribeEventBus answer them."""
+    settings: dict[str, Any] = {}
+    if bus.description:
+        settings["Description"] = bus.description
+    if bus.dead_letter_arn:
+        settings["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    return settings
+
+
 def _bus_shape(bus: EventBus) -> dict[str, Any]:
-    shaped: dict[str, Any] = {
+    return {
         "Name": bus.name,
         "Arn": bus.arn,
         "CreationTime": epoch(bus.created),
         "LastModifiedTime": epoch(bus.updated),
+        **_bus_settings(bus),
     }
-    if bus.description:
-        shaped["Description"] = bus.description
-    return shaped
 
 
 def _rule_shape(rule: Rule) -> dict[str, Any]:
@@ -71,11 +82,19 @@ def _paged(key: str, items: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 @api.operation("CreateEventBus")
 def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    bus = events.create_bus(ws, required(params, "Name"), params.get("Description") or "")
-    result: dict[str, Any] = {"EventBusArn": bus.arn}
-    if bus.description:
-        result["Description"] = bus.description
-    return result
+    bus = events.create_bus(
+        ws,
+        required(params, "Name"),
+        params.get("Description") or "",
+        (params.get("DeadLetterConfig") or {}).get("Arn"),
+    )
+    return {"EventBusArn": bus.arn, **_bus_settings(bus)}
+
+
+@api.operation("UpdateEventBus")
+def update_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    bus = events.update_bus(ws, params.get("Name"), params.get("Description"), params.get("DeadLetterConfig"))
+    return {"Arn": bus.arn, "Name": bus.name, **_bus_settings(bus)}
 
 
 @api.operation("DescribeEventBus")
@@ -181,3 +200,147 @@ def put_events(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 @api.operation("TestEventPattern")
 def test_event_pattern(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return {"Result": events.test_event_pattern(required(params, "EventPattern"), required(params, "Event"))}
+
+
+def _archive_shape(archive: Archive, *, full: bool = False) -> dict[str, Any]:
+    """An Archive of ListArchives, or with ``full`` the answer of DescribeArchive."""
+    count, size = archives.counts(archive)
+    shaped: dict[str, Any] = {
+        "ArchiveName": archive.name,
+        "EventSourceArn": archive.bus.arn,
+        "State": archive.state,
+        "RetentionDays": archive.retention_days,
+        "SizeBytes": size,
+        "EventCount": count,
+        "CreationTime": epoch(archive.created),
+    }
+    if full:
+        shaped["ArchiveArn"] = archive.arn
+        if archive.description:
+            shaped["Description"] = archive.description
+        if archive.event_pattern is not None:
+            shaped["EventPattern"] = archive.event_pattern
+    return shaped
+
+
+def _replay_shape(replay: Replay, *, full: bool = False) -> dict[str, Any]:
+    """A Replay of ListReplays, or with ``full`` the answer of DescribeReplay."""
+    shaped: dict[str, Any] = {
+        "ReplayName": replay.name,
+        "EventSourceArn": replay.archive_arn,
+        "State": replay.state,
+        "EventStartTime": epoch(replay.event_start_time),
+        "EventEndTime": epoch(replay.event_end_time),
+        "ReplayStartTime": epoch(replay.replay_start_time),
+    }
+    for key, value in (
+        ("StateReason", replay.state_reason),
+        ("EventLastReplayedTime", epoch(replay.last_replayed_time)),
+        ("ReplayEndTime", epoch(replay.replay_end_time)),
+    ):
+        if value:
+            shaped[key] = value
+    if full:
+        shaped["ReplayArn"] = replay.arn
+        destination: dict[str, Any] = {"Arn": replay.destination_arn}
+        if replay.filter_arns:
+            destination["FilterArns"] = list(replay.filter_arns)
+        shaped["Destination"] = destination
+        if replay.description:
+            shaped["Description"] = replay.description
+    return shaped
+
+
+def _moment(params: dict[str, Any], key: str) -> datetime:
+    """A timestamp member (epoch seconds once validated) as a datetime; one out of range is
+    AWS's ValidationException, not a fault."""
+    value = required(params, key)
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise ValidationError(f"Parameter {key} is not valid. Reason: {value} is out of range.") from exc
+
+
+@api.operation("CreateArchive")
+def create_archive(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    archive = archives.create_archive(
+        ws,
+        name=required(params, "ArchiveName"),
+        source_arn=required(params, "EventSourceArn"),
+        description=params.get("Description"),
+        event_pattern=params.get("EventPattern"),
+        retention_days=params.get("RetentionDays"),
+    )
+    return {"ArchiveArn": archive.arn, "State": archive.state, "CreationTime": epoch(archive.created)}
+
+
+@api.operation("DescribeArchive")
+def describe_archive(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return _archive_shape(archives.get_archive(ws, required(params, "ArchiveName")), full=True)
+
+
+@api.operation("ListArchives")
+def list_archives(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    found = archives.list_archives(
+        ws, params.get("NamePrefix"), params.get("EventSourceArn"), params.get("State")
+    )
+    result = _paged("Archives", found, params)
+    result["Archives"] = [_archive_shape(archive) for archive in result["Archives"]]
+    return result
+
+
+@api.operation("UpdateArchive")
+def update_archive(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    archive = archives.update_archive(
+        ws,
+        required(params, "ArchiveName"),
+        description=params.get("Description"),
+        event_pattern=params.get("EventPattern"),
+        retention_days=params.get("RetentionDays"),
+    )
+    return {"ArchiveArn": archive.arn, "State": archive.state, "CreationTime": epoch(archive.created)}
+
+
+@api.operation("DeleteArchive")
+def delete_archive(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    archives.delete_archive(ws, required(params, "ArchiveName"))
+    return {}
+
+
+@api.operation("StartReplay")
+def start_replay(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    replay = routing.start_replay(
+        ws,
+        name=required(params, "ReplayName"),
+        source_arn=required(params, "EventSourceArn"),
+        start=_moment(params, "EventStartTime"),
+        end=_moment(params, "EventEndTime"),
+        destination=required(params, "Destination"),
+        description=params.get("Description"),
+    )
+    return {
+        "ReplayArn": replay.arn,
+        "State": replay.state,
+        "ReplayStartTime": epoch(replay.replay_start_time),
+    }
+
+
+@api.operation("DescribeReplay")
+def describe_replay(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return _replay_shape(replays.get_replay(ws, required(params, "ReplayName")), full=True)
+
+
+@api.operation("CancelReplay")
+def cancel_replay(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    replay = replays.cancel_replay(ws, required(params, "ReplayName"))
+    return {"ReplayArn": replay.arn, "State": replay.state}
+
+
+@api.operation("ListReplays")
+def list_replays(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    found = replays.list_replays(
+        ws, params.get("NamePrefix"), params.get("State"), params.get("EventSourceArn")
+    )
+    result = _paged("Replays", found, params)
+    result["Replays"] = [_replay_shape(replay) for replay in result["Replays"]]
+    return result

@@ -11,3 +11,9 @@ class InvalidEventPattern(AwsError):
     """PutRule and TestEventPattern: the pattern is not valid JSON or not a valid pattern."""
 
     code = "InvalidEventPatternException"
+
+
+class IllegalStatus(AwsError):
+    """CancelReplay: the replay has already ended (COMPLETED, CANCELLED or FAILED)."""
+
+    code = "IllegalStatusException"

@@ -1,4 +1,6 @@
-"""Event buses, their rules and targets, and the events they received."""
+"""Event buses, their rules and targets, the events they received, each delivery and its
+attempts, and archives and replays (Amazon EventBridge API Reference: CreateArchive,
+StartReplay; User Guide: "Event retry policy and using dead-letter queues")."""
 
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ class EventBus(models.Model):
     updated = models.DateTimeField()
     rules_version = models.PositiveBigIntegerField(
         default=0, help_text="bumped whenever a rule changes, so every process refreshes its matcher"
+    )
+    dead_letter_arn = models.CharField(
+        max_length=1600,
+        null=True,
+        help_text="the bus's DeadLetterConfig: where a target without one dead-letters",
     )
 
     class Meta:
@@ -104,6 +111,8 @@ class Delivery(models.Model):
     DELIVERED = "delivered"
     FAILED = "failed"
     STATUSES = [(PENDING, PENDING), (DELIVERED, DELIVERED), (FAILED, FAILED)]
+    DEFAULT_MAX_RETRY_ATTEMPTS = 185
+    DEFAULT_MAX_EVENT_AGE = 86400
 
     event = models.ForeignKey(ReceivedEvent, on_delete=models.CASCADE, related_name="deliveries")
     rule_name = models.CharField(max_length=64)
@@ -117,6 +126,15 @@ class Delivery(models.Model):
     status = models.CharField(max_length=16, choices=STATUSES, default=PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     detail = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(
+        null=True, db_index=True, help_text="when a failed delivery is tried again; null before any failure"
+    )
+    max_retry_attempts = models.PositiveIntegerField(default=DEFAULT_MAX_RETRY_ATTEMPTS)
+    max_event_age = models.PositiveIntegerField(default=DEFAULT_MAX_EVENT_AGE, help_text="seconds")
+    dead_letter_arn = models.CharField(max_length=1600, null=True)
+    dead_letter = models.JSONField(
+        null=True, help_text="the dead-letter message attributes, once retries or age ran out"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -125,3 +143,104 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "rule_name", "target_id"], name="unique_delivery_target")
         ]
+
+
+class DeliveryAttempt(models.Model):
+    """One try at invoking a delivery's target, and how it ended: the event's trace."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    OUTCOMES = [(SUCCEEDED, SUCCEEDED), (FAILED, FAILED)]
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    outcome = models.CharField(max_length=16, choices=OUTCOMES)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="unique_delivery_attempt")]
+
+
+class Archive(models.Model):
+    """CreateArchive: keeps the events a bus accepts (those its pattern matches) for replay."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+    STATES = [(ENABLED, ENABLED), (DISABLED, DISABLED)]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="archives")
+    name = models.CharField(max_length=48)
+    bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="archives")
+    description = models.CharField(max_length=512, blank=True)
+    event_pattern = models.TextField(null=True)
+    retention_days = models.PositiveIntegerField(default=0, help_text="0 keeps events forever")
+    state = models.CharField(max_length=16, choices=STATES, default=ENABLED)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_archive_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:events:{self.workspace.region}:{self.workspace.account_id}:archive/{self.name}"
+
+
+class ArchivedEvent(models.Model):
+    """An accepted event as an archive keeps it; ``time`` is the event's own time field."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=64)
+    body = models.JSONField()
+    time = models.DateTimeField()
+    size = models.PositiveIntegerField()
+    archived = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["archive", "time", "id"], name="archived_event_window")]
+
+
+class Replay(models.Model):
+    """StartReplay: the archived events of a time window sent again to the archive's bus."""
+
+    STARTING = "STARTING"
+    RUNNING = "RUNNING"
+    CANCELLING = "CANCELLING"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    STATES = [(s, s) for s in (STARTING, RUNNING, CANCELLING, COMPLETED, CANCELLED, FAILED)]
+    ACTIVE = (STARTING, RUNNING, CANCELLING)
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="replays")
+    name = models.CharField(max_length=64)
+    description = models.CharField(max_length=512, blank=True)
+    archive = models.ForeignKey(Archive, on_delete=models.SET_NULL, null=True, related_name="replays")
+    archive_arn = models.CharField(max_length=1600)
+    destination_arn = models.CharField(max_length=1600)
+    filter_arns = models.JSONField(default=list)
+    event_start_time = models.DateTimeField()
+    event_end_time = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=STATES, default=STARTING, db_index=True)
+    state_reason = models.CharField(max_length=512, blank=True)
+    replay_start_time = models.DateTimeField()
+    replay_end_time = models.DateTimeField(null=True)
+    last_replayed_time = models.DateTimeField(null=True, help_text="the time of the last event replayed")
+    pace = models.FloatField(
+        default=0, help_text="0: as fast as possible (AWS); 1: the original pace; N: N times faster"
+    )
+    cursor = models.BigIntegerField(
+        default=0, help_text="the last ArchivedEvent id replayed: where to resume"
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_replay_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:events:{self.workspace.region}:{self.workspace.account_id}:replay/{self.name}"

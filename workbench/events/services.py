@@ -61,15 +61,38 @@ def get_bus(workspace: Workspace, name_or_arn: str | None) -> EventBus:
     return bus
 
 
-def create_bus(workspace: Workspace, name: str, description: str = "") -> EventBus:
+def create_bus(
+    workspace: Workspace, name: str, description: str = "", dead_letter_arn: str | None = None
+) -> EventBus:
+    """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig, where the events of a
+    target without its own dead-letter queue go once their retries run out."""
     if not BUS_NAME_RE.match(name or "") or "/" in name:
         raise ValidationError(f"Event bus name {name!r} is not valid: use 1-256 letters, digits, . - or _")
     if name == DEFAULT_BUS or EventBus.objects.filter(workspace=workspace, name=name).exists():
         raise ResourceAlreadyExists(f"Event bus {name} already exists.")
     now = timezone.now()
     return EventBus.objects.create(
-        workspace=workspace, name=name, description=description or "", created=now, updated=now
+        workspace=workspace,
+        name=name,
+        description=description or "",
+        dead_letter_arn=dead_letter_arn or None,
+        created=now,
+        updated=now,
     )
+
+
+def update_bus(
+    workspace: Workspace, name: str | None, description: str | None, dead_letter: dict[str, Any] | None
+) -> EventBus:
+    """UpdateEventBus: the members given replace the bus's; an empty DeadLetterConfig clears it."""
+    bus = get_bus(workspace, name)
+    if description is not None:
+        bus.description = description
+    if dead_letter is not None:
+        bus.dead_letter_arn = dead_letter.get("Arn") or None
+    bus.updated = timezone.now()
+    bus.save(update_fields=["description", "dead_letter_arn", "updated"])
+    return bus
 
 
 def delete_bus(workspace: Workspace, name: str) -> None:

@@ -20,6 +20,7 @@ REPORT_CHILD_END = "stepbridge.report_child_end"
 STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 DELIVER_EVENT = "stepbridge.deliver_event"
+REPLAY_EVENTS = "stepbridge.replay_events"
 
 
 def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:

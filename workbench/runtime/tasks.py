@@ -10,7 +10,7 @@ from __future__ import annotations
 from celery import shared_task
 from celery.signals import worker_ready
 
-from workbench.runtime import executions, queue, recovery
+from workbench.runtime import executions, queue, recovery, routing
 
 
 @shared_task(name=queue.INVOKE_TASK)
@@ -42,6 +42,12 @@ def stop_map_run_children(map_run_id: str) -> None:
 @shared_task(name=queue.RUN_EXPRESS_EXECUTION)
 def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
     executions.run_express(machine_id, name, execution_arn, input_text)
+
+
+@shared_task(name=queue.REPLAY_EVENTS)
+def replay_events(replay_id: int) -> None:
+    """Replay one batch of a replay's archived events."""
+    routing.run_replay(replay_id)
 
 
 @worker_ready.connect

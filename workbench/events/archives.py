@@ -1,0 +1,182 @@
+"""Archives: CreateArchive, DescribeArchive, ListArchives, UpdateArchive, DeleteArchive, and
+the archiving of accepted events (Amazon EventBridge API Reference; User Guide "Archiving and
+replaying events").
+
+An archive keeps every event its source bus accepts that its optional EventPattern matches,
+for RetentionDays (0 keeps them forever). ``archive_accepted`` is called by
+``workbench.runtime.routing`` inside the transaction that accepts the events, so an event is
+archived exactly when it is accepted. Replayed events are not archived again: they were
+archived when first accepted. Retention is enforced by ``expire`` (the recovery sweep) and on
+every read of an archive's counts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from engine.events.patterns import matches, parse_pattern
+from workbench.accounts.models import Workspace
+from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
+from workbench.events.models import Archive, ArchivedEvent, EventBus
+from workbench.events.services import get_bus, validate_pattern_text
+
+ARCHIVE_NAME_RE = re.compile(r"^[\.\-_A-Za-z0-9]{1,48}$")
+
+
+def get_archive(workspace: Workspace, name: str) -> Archive:
+    archive = (
+        Archive.objects.filter(workspace=workspace, name=name).select_related("workspace", "bus").first()
+    )
+    if archive is None:
+        raise ResourceNotFound(f"Archive {name} does not exist.")
+    return archive
+
+
+def _check_retention(days: Any) -> int:
+    if days is None:
+        return 0
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ValidationError("Parameter RetentionDays is not valid. Reason: must be 0 or more.")
+    return days
+
+
+def create_archive(
+    workspace: Workspace,
+    *,
+    name: str,
+    source_arn: str,
+    description: str | None = None,
+    event_pattern: str | None = None,
+    retention_days: Any = None,
+) -> Archive:
+    """CreateArchive: the source bus must exist in this workspace; the pattern must be valid."""
+    if not ARCHIVE_NAME_RE.match(name or ""):
+        raise ValidationError(f"Archive name {name!r} is not valid: use 1-48 letters, digits, . - or _")
+    if event_pattern is not None:
+        validate_pattern_text(event_pattern)
+    days = _check_retention(retention_days)
+    bus = _source_bus(workspace, source_arn)
+    if Archive.objects.filter(workspace=workspace, name=name).exists():
+        raise ResourceAlreadyExists(f"Archive {name} already exists.")
+    return Archive.objects.create(
+        workspace=workspace,
+        name=name,
+        bus=bus,
+        description=description or "",
+        event_pattern=event_pattern,
+        retention_days=days,
+        created=timezone.now(),
+    )
+
+
+def _source_bus(workspace: Workspace, source_arn: str) -> EventBus:
+    """The bus an EventSourceArn names; it must be this workspace's."""
+    prefix = f"arn:aws:events:{workspace.region}:{workspace.account_id}:event-bus/"
+    if not isinstance(source_arn, str) or not source_arn.startswith(prefix):
+        raise ResourceNotFound(f"Event bus {source_arn} does not exist.")
+    return get_bus(workspace, source_arn[len(prefix) :])
+
+
+def update_archive(
+    workspace: Workspace,
+    name: str,
+    *,
+    description: str | None = None,
+    event_pattern: str | None = None,
+    retention_days: Any = None,
+) -> Archive:
+    """UpdateArchive: only the members given change; events already archived stay."""
+    archive = get_archive(workspace, name)
+    if event_pattern is not None:
+        validate_pattern_text(event_pattern)
+        archive.event_pattern = event_pattern
+    if retention_days is not None:
+        archive.retention_days = _check_retention(retention_days)
+    if description is not None:
+        archive.description = description
+    archive.save(update_fields=["event_pattern", "retention_days", "description"])
+    return archive
+
+
+def delete_archive(workspace: Workspace, name: str) -> None:
+    get_archive(workspace, name).delete()
+
+
+def list_archives(
+    workspace: Workspace, prefix: str | None = None, source_arn: str | None = None, state: str | None = None
+) -> Any:
+    archives = Archive.objects.filter(workspace=workspace).select_related("workspace", "bus__workspace")
+    if prefix:
+        archives = archives.filter(name__startswith=prefix)
+    if state:
+        archives = archives.filter(state=state)
+    if source_arn:
+        archives = [archive for archive in archives.order_by("name") if archive.bus.arn == source_arn]
+        return archives
+    return archives.order_by("name")
+
+
+def counts(archive: Archive, now: datetime | None = None) -> tuple[int, int]:
+    """(EventCount, SizeBytes), after dropping what the archive's retention has expired."""
+    expire(now, archive_ids=[archive.id])
+    totals = ArchivedEvent.objects.filter(archive=archive).aggregate(n=Count("id"), size=Sum("size"))
+    return int(totals["n"] or 0), int(totals["size"] or 0)
+
+
+def expire(now: datetime | None = None, archive_ids: list[int] | None = None) -> int:
+    """Delete the archived events older than their archive's RetentionDays; how many."""
+    moment = now or timezone.now()
+    archives = Archive.objects.filter(retention_days__gt=0)
+    if archive_ids is not None:
+        archives = archives.filter(id__in=archive_ids)
+    deleted = 0
+    for archive_id, days in archives.values_list("id", "retention_days"):
+        cutoff = moment - timedelta(days=days)
+        count, _ = ArchivedEvent.objects.filter(archive_id=archive_id, archived__lt=cutoff).delete()
+        deleted += count
+    return deleted
+
+
+def archive_accepted(accepted: list[tuple[EventBus, dict[str, Any]]], now: datetime) -> int:
+    """Archive accepted events into every enabled archive of their bus whose pattern matches.
+
+    Must run inside the transaction that accepts the events (runtime.routing does); returns how
+    many archive rows it wrote.
+    """
+    assert transaction.get_connection().in_atomic_block, "archive in the accepting transaction"
+    bus_ids = {bus.id for bus, _ in accepted}
+    by_bus: dict[int, list[tuple[Archive, Any]]] = {}
+    for archive in Archive.objects.filter(bus_id__in=bus_ids, state=Archive.ENABLED):
+        pattern = parse_pattern(archive.event_pattern) if archive.event_pattern else None
+        by_bus.setdefault(archive.bus_id, []).append((archive, pattern))
+    rows = []
+    for bus, event in accepted:
+        if "replay-name" in event:
+            continue
+        for archive, pattern in by_bus.get(bus.id, []):
+            if pattern is None or matches(pattern, event):
+                rows.append(
+                    ArchivedEvent(
+                        archive=archive,
+                        event_id=str(event["id"]),
+                        body=event,
+                        time=_event_time(event, now),
+                        size=len(json.dumps(event, separators=(",", ":")).encode()),
+                        archived=now,
+                    )
+                )
+    ArchivedEvent.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _event_time(event: dict[str, Any], fallback: datetime) -> datetime:
+    parsed = parse_datetime(str(event.get("time", "")))
+    return parsed if parsed is not None else fallback
