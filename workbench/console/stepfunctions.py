@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
 from workbench.accounts.services import default_workspace
+from workbench.console.events import delivery_of
+from workbench.console.forms import notice
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.runtime import executions
@@ -43,9 +45,8 @@ def machine_list(request: HttpRequest) -> HttpResponse:
         except AwsError as exc:
             error = exc
     machines = StateMachine.objects.filter(workspace=workspace).select_related("workspace")
-    return render(
-        request, "stepfunctions/machine_list.html", {"machines": machines, "error": error, "form": form}
-    )
+    context = {"machines": machines, "error": error, "form": form, "notice": notice(request)}
+    return render(request, "stepfunctions/machine_list.html", context, status=400 if error else 200)
 
 
 def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -154,6 +155,8 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
+        "started_by": delivery_of(execution),
+        "notice": notice(request),
         "describe": presenters.describe_execution(execution),
         "map_runs": [
             (run, presenters.describe_map_run(run), run.children.order_by("item_index")[:100])
