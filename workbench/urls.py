@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
+from workbench.console import dashboard
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
@@ -25,7 +25,7 @@ def root(request: HttpRequest) -> HttpResponse:
         return iam_api.handle(request)
     if protocol.is_api_call(request):
         return protocol.handle(request)
-    return redirect("machine-list")
+    return dashboard.home(request)
 
 
 urlpatterns = [

@@ -141,6 +141,7 @@ def test_live_result_inspector_and_stop_in_the_browser(aws: Any, live_url: str) 
 
         page.on("dialog", lambda dialog: dialog.accept())
         page.goto(f"{live_url}/executions/{parked_id}/")
+        page.click("#stop-form summary")
         page.fill('#stop-form input[name="cause"]', "no longer needed")
         page.click("#stop-form button[type=submit]")
         page.wait_for_selector('#execution-status:text("ABORTED")')
