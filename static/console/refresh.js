@@ -1,5 +1,6 @@
 // A live panel without a socket: an element with data-live-refresh="N" is re-read from the
-// server every N seconds while the tab is visible, and swapped in place.
+// server (data-live-url, else this page) every N seconds while the tab is visible, and
+// swapped in place.
 (function () {
   "use strict";
   const panel = document.querySelector("[data-live-refresh]");
@@ -8,7 +9,7 @@
   async function refresh() {
     if (document.hidden) return;
     try {
-      const response = await fetch(location.href, {headers: {"Accept": "text/html"}});
+      const response = await fetch(panel.dataset.liveUrl || location.href, {headers: {"Accept": "text/html"}});
       if (!response.ok) return;
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(panel.id);
       if (fresh) {

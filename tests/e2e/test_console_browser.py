@@ -91,6 +91,16 @@ def test_bus_rule_target_made_used_and_removed_in_the_browser(aws: Any, live_url
         assert page.locator("#targets tr[data-target]").count() == 0
         page.click("#delete-rule")
         page.wait_for_selector(".notice:text('Rule paid deleted.')")
+        # The sandbox's pattern, as typed, saved as a rule.
+        page.goto(f"{live_url}/buses/sandbox/?bus=shop-bus")
+        page.fill("#pattern-text", '{"detail-type": ["Refunded"]}')
+        page.fill('#save-as-rule input[name="name"]', "from-sandbox")
+        page.click("#save-as-rule button[type=submit]")
+        page.wait_for_url("**/buses/shop-bus/rules/from-sandbox/*")
+        assert json.loads(page.input_value('#edit-rule textarea[name="event_pattern"]')) == {
+            "detail-type": ["Refunded"]
+        }
+        page.goto(f"{live_url}/buses/shop-bus/")
         page.click("#delete-bus")
         page.wait_for_selector(".notice:text('Event bus shop-bus deleted.')")
         assert page.locator('[data-bus="shop-bus"]').count() == 0
@@ -104,15 +114,14 @@ def test_bus_rule_target_made_used_and_removed_in_the_browser(aws: Any, live_url
 
 def test_live_result_inspector_and_stop_in_the_browser(aws: Any, live_url: str) -> None:
     sfn = aws("stepfunctions")
-    slow = sfn.start_execution(stateMachineArn=_machine(sfn, "slow", SLOW), input='{"order": 7}')
+    slow_machine = _machine(sfn, "slow", SLOW)
     parked = sfn.start_execution(stateMachineArn=_machine(sfn, "parked", WAIT_LONG), name="park-1")
-    from workbench.stepfunctions.models import Execution
-
-    slow_id = Execution.objects.get(name=slow["executionArn"].rsplit(":", 1)[1]).id
-    parked_id = Execution.objects.get(name="park-1").id
     with chromium_page() as page:
         page.set_viewport_size({"width": 1280, "height": 800})
-        page.goto(f"{live_url}/executions/{slow_id}/")
+        page.goto(f"{live_url}/executions/?machine=slow")  # the browser is up before the run starts
+        sfn.start_execution(stateMachineArn=slow_machine, name="slow-1", input='{"order": 7}')
+        page.goto(f"{live_url}/executions/?machine=slow")
+        page.click('#executions a:text("slow-1")')
         assert page.inner_text("#execution-status") == "RUNNING"
         assert page.inner_text("#execution-result") == ""
         # The Result appears when the execution ends, without a reload.
@@ -121,6 +130,14 @@ def test_live_result_inspector_and_stop_in_the_browser(aws: Any, live_url: str) 
         assert json.loads(page.inner_text("#execution-result")) == {"order": 7, "result": {"answer": 42}}
         assert page.get_attribute("#execution-stop-date", "datetime")
         assert page.locator("#stop-form").is_hidden()
+        # The timeline draws each visit, Hold (6 s) far longer than Done.
+        bars = page.locator("rect.timeline-bar")
+        assert bars.count() == 2
+        widths = {
+            bar.get_attribute("data-state"): float(bar.get_attribute("width") or 0) for bar in bars.all()
+        }
+        assert widths["Hold"] > 10 * widths["Done"]
+        assert {bar.get_attribute("data-outcome") for bar in bars.all()} == {"succeeded"}
         # Keyboard: Tab reaches a node; Enter opens the inspector beside the graph, in view.
         page.focus('g.state-node[data-state="Done"]')
         page.keyboard.press("Enter")
@@ -140,7 +157,8 @@ def test_live_result_inspector_and_stop_in_the_browser(aws: Any, live_url: str) 
         _shot(page, "execution-inspector")
 
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(f"{live_url}/executions/{parked_id}/")
+        page.goto(f"{live_url}/executions/?name=park-1")
+        page.click('#executions a:text("park-1")')
         page.click("#stop-form summary")
         page.fill('#stop-form input[name="cause"]', "no longer needed")
         page.click("#stop-form button[type=submit]")
@@ -186,6 +204,7 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
     received = wait_for(lambda: ReceivedEvent.objects.filter(bus__name="phone-bus").first())
     execution_id = Execution.objects.get(name=run["executionArn"].rsplit(":", 1)[1]).id
     pages = [
+        "/",
         "/executions/",
         "/machines/",
         "/machines/phone-machine-with-a-rather-long-name/",
@@ -212,9 +231,14 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
                 _shot(page, "execution-phone")
             if path == "/buses/phone-bus/":
                 _shot(page, "bus-phone")
+            if path == "/":
+                _shot(page, "dashboard-phone")
         assert wide == []
         icon = page.get_attribute('link[rel="icon"]', "href")
         assert icon and page.request.get(live_url + icon).ok
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(f"{live_url}/buses/phone-bus/")
         _shot(page, "bus")
+        page.goto(f"{live_url}/")
+        assert page.locator('figure.chart[data-bus="phone-bus"] rect').count() == 30
+        _shot(page, "dashboard")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workbench.accounts.models import Workspace
@@ -89,6 +90,7 @@ def bus_detail(
         "errors": errors or {},
         "sent": sent or [],
         "notice": notice(request),
+        "live_url": reverse("bus-detail", args=[bus.name]),
     }
     return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
 
