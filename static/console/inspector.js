@@ -108,6 +108,15 @@
       if (visit.exited) facts.append(" · took " + seconds(visit.entered, visit.exited));
       section.append(facts);
       section.append(block("Input", pretty(visit.entered.stateEnteredEventDetails.input), "stage-input"));
+      // The data flow a Task shows in its history: what Parameters/Arguments sent, what the
+      // resource returned (before ResultSelector/ResultPath/OutputPath shaped the Output).
+      const first = visit.attempts[0];
+      // TaskScheduled names it "parameters"; LambdaFunctionScheduled/ActivityScheduled "input".
+      const scheduled = first ? details(first.scheduled) : {};
+      const sent = scheduled.parameters !== undefined ? scheduled.parameters : scheduled.input;
+      if (sent !== undefined) section.append(block("Sent to the resource (after InputPath and Parameters)", pretty(sent), "stage-parameters"));
+      const answered = visit.attempts.map((a) => a.ended).filter((e) => e && details(e).output !== undefined).pop();
+      if (answered) section.append(block("Task result (before ResultSelector and ResultPath)", pretty(details(answered).output), "stage-result"));
       if (visit.attempts.length) {
         const attempts = el("table", undefined, "grid attempts");
         const rows = el("tbody");

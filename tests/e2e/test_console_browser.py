@@ -13,17 +13,26 @@ import pytest
 
 from tests.conftest import wait_for
 from tests.support.browser import chromium_page
+from tests.support.events import ECHO_ARN
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 MISSING_MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:not-there"
-# Waits 6 s, so the page is open while it runs (even on a loaded machine); then a Pass gives a
-# known Result.
+# Waits 6 s, so the page is open while it runs (even on a loaded machine); then a Task calls
+# the built-in echo function and a Pass gives a known Result.
 SLOW = {
     "StartAt": "Hold",
     "States": {
-        "Hold": {"Type": "Wait", "Seconds": 6, "Next": "Done"},
+        "Hold": {"Type": "Wait", "Seconds": 6, "Next": "Echo"},
+        "Echo": {
+            "Type": "Task",
+            "Resource": ECHO_ARN,
+            "Parameters": {"order.$": "$.order", "via": "echo"},
+            "ResultSelector": {"seen.$": "$.via"},
+            "ResultPath": "$.echoed",
+            "Next": "Done",
+        },
         "Done": {"Type": "Pass", "Result": {"answer": 42}, "ResultPath": "$.result", "End": True},
     },
 }
@@ -127,12 +136,16 @@ def test_live_result_inspector_and_stop_in_the_browser(aws: Any, live_url: str) 
         # The Result appears when the execution ends, without a reload.
         page.wait_for_selector('#execution-status:text("SUCCEEDED")', timeout=30_000)
         page.wait_for_function("document.getElementById('execution-result').textContent.length > 0")
-        assert json.loads(page.inner_text("#execution-result")) == {"order": 7, "result": {"answer": 42}}
+        assert json.loads(page.inner_text("#execution-result")) == {
+            "order": 7,
+            "echoed": {"seen": "echo"},
+            "result": {"answer": 42},
+        }
         assert page.get_attribute("#execution-stop-date", "datetime")
         assert page.locator("#stop-form").is_hidden()
         # The timeline draws each visit, Hold (6 s) far longer than Done.
         bars = page.locator("rect.timeline-bar")
-        assert bars.count() == 2
+        assert bars.count() == 3
         widths = {
             bar.get_attribute("data-state"): float(bar.get_attribute("width") or 0) for bar in bars.all()
         }
@@ -144,8 +157,21 @@ def test_live_result_inspector_and_stop_in_the_browser(aws: Any, live_url: str) 
         inspector = page.locator("#inspector")
         inspector.wait_for(state="visible")
         assert page.inner_text("#inspector-name") == "Done"
-        assert json.loads(inspector.locator(".stage-input pre").inner_text()) == {"order": 7}
+        assert json.loads(inspector.locator(".stage-input pre").inner_text()) == {
+            "order": 7,
+            "echoed": {"seen": "echo"},
+        }
         assert json.loads(inspector.locator(".stage-output pre").inner_text())["result"] == {"answer": 42}
+        # A Task's data flow: what Parameters sent, what the function returned, the Output.
+        page.click('g.state-node[data-state="Echo"]')
+        page.wait_for_selector('#inspector-name:text("Echo")')
+        assert json.loads(inspector.locator(".stage-parameters pre").inner_text()) == {
+            "order": 7,
+            "via": "echo",
+        }
+        assert json.loads(inspector.locator(".stage-result pre").inner_text()) == {"order": 7, "via": "echo"}
+        assert json.loads(inspector.locator(".stage-output pre").inner_text())["echoed"] == {"seen": "echo"}
+        assert inspector.locator("table.attempts tbody tr").count() == 1
         box = inspector.bounding_box()
         assert box is not None and box["y"] < 800 and box["y"] + 40 > 0
         # A history row expands to its JSON and filters by type.

@@ -154,3 +154,21 @@ def test_a_delivered_execution_links_both_ways(client: Client, broker: Any) -> N
     assert f'href="/executions/{execution.id}/"' in journey
     execution_page = client.get(f"/executions/{execution.id}/").content.decode()
     assert 'id="started-by"' in execution_page and journey_url in execution_page
+
+
+@pytest.mark.parametrize(
+    ("url", "back"),
+    [
+        ("/buses/gone/", "/buses/"),
+        ("/buses/default/rules/gone/", "/buses/"),
+        ("/buses/default/events/999/", "/buses/"),
+        ("/executions/999/", "/executions/"),
+        ("/machines/gone/", "/machines/"),
+    ],
+)
+def test_a_deleted_resource_page_says_so_and_links_back(client: Client, url: str, back: str) -> None:
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Nothing here" in page and f'<a href="{back}">Back to' in page
+    assert "Traceback" not in page and "urlpatterns" not in page
