@@ -144,12 +144,7 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     """One rule: edit its pattern, description and state; its targets (add, edit, remove)."""
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
-    form = {
-        "name": rule.name,
-        "event_pattern": rule.event_pattern or "",
-        "description": rule.description or "",
-        "state": rule.state,
-    }
+    form = _stored_fields(rule)
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {**fields(request, ("event_pattern", "description", "state")), "name": rule.name}
@@ -157,6 +152,16 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
         if not errors:
             return done("rule-detail", "rule-saved", rule.name, bus_name=rule.bus.name, rule_name=rule.name)
     return _rule_page(request, rule, form=form, errors=errors)
+
+
+def _stored_fields(rule: Rule) -> dict[str, str]:
+    """The edit form's fields as the rule is stored."""
+    return {
+        "name": rule.name,
+        "event_pattern": rule.event_pattern or "",
+        "description": rule.description or "",
+        "state": rule.state,
+    }
 
 
 def _rule_page(
@@ -171,13 +176,7 @@ def _rule_page(
         "bus": rule.bus,
         "rule": rule,
         "targets": list(rule.targets.all()),
-        "form": form
-        or {
-            "name": rule.name,
-            "event_pattern": rule.event_pattern or "",
-            "description": rule.description or "",
-            "state": rule.state,
-        },
+        "form": form or _stored_fields(rule),
         "target_form": target_form or {"target_id": "", "arn": "", "input": ""},
         "errors": errors or {},
         "notice": notice(request),
