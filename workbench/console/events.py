@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
+from workbench.core import paging
 from workbench.core.errors import AwsError
 from workbench.events import services as events
 from workbench.events.models import Delivery, EventBus, ReceivedEvent, Rule
@@ -81,16 +82,31 @@ def bus_detail(
     """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events."""
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
+    errors = dict(errors or {})
+    query = {key: request.GET.get(key, "").strip() for key in ("source", "detail_type", "after")}
+    recent = bus.events.prefetch_related("deliveries")
+    if query["source"]:
+        recent = recent.filter(body__source=query["source"])
+    if query["detail_type"]:
+        recent = recent.filter(**{"body__detail-type": query["detail_type"]})
+    try:
+        shown, next_token = paging.page(recent, query["after"] or None, RECENT_EVENTS_PER_BUS)
+    except AwsError as exc:
+        shown, next_token, errors["after"] = [], None, exc.message
     context = {
         "bus": bus,
         "rules": list(bus.rules.prefetch_related("targets")),
-        "recent": list(bus.events.prefetch_related("deliveries")[:RECENT_EVENTS_PER_BUS]),
+        "recent": shown,
+        "query": query,
+        "next_token": next_token,
         "rule_form": rule_form or {"name": "", "event_pattern": "", "description": "", "state": "ENABLED"},
         "send_form": send_form or {"source": "", "detail_type": "", "detail": EXAMPLE_DETAIL},
-        "errors": errors or {},
+        "errors": errors,
         "sent": sent or [],
         "notice": notice(request),
-        "live_url": reverse("bus-detail", args=[bus.name]),
+        "live_url": request.get_full_path()
+        if request.method == "GET"
+        else reverse("bus-detail", args=[bus.name]),
     }
     return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
 

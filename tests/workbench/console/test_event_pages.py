@@ -172,3 +172,26 @@ def test_a_deleted_resource_page_says_so_and_links_back(client: Client, url: str
     assert response.status_code == 404
     assert "Nothing here" in page and f'<a href="{back}">Back to' in page
     assert "Traceback" not in page and "urlpatterns" not in page
+
+
+def test_the_bus_events_filter_and_page_by_key(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.console import events as console_events
+
+    monkeypatch.setattr(console_events, "RECENT_EVENTS_PER_BUS", 2)
+    client.post("/buses/", {"name": "orders"})
+    sent = []
+    for n in range(5):
+        source = "shop" if n % 2 == 0 else "bank"
+        page = client.post("/buses/orders/send", {"source": source, "detail_type": f"t{n}", "detail": "{}"})
+        sent.append((source, re.search(r'class="mono">([0-9a-f-]{36})</a>', page.content.decode()).group(1)))  # type: ignore[union-attr]
+    seen: list[str] = []
+    url = "/buses/orders/?source=shop"
+    while url:
+        page = client.get(url).content.decode()
+        seen += re.findall(r'<tr data-event-id="([^"]+)">', page)
+        older = re.search(r'id="older-events" href="([^"]+)"', page)
+        url = "/buses/orders/" + older.group(1).replace("&amp;", "&") if older else ""
+    assert sorted(seen) == sorted(event_id for source, event_id in sent if source == "shop")
+    page = client.get("/buses/orders/?detail_type=t3").content.decode()
+    assert re.findall(r'<tr data-event-id="([^"]+)">', page) == [sent[3][1]]
+    assert client.get("/buses/orders/?after=%%%").status_code == 400
