@@ -30,6 +30,15 @@
     return "";
   }
 
+  // The Map iteration an event belongs to: the nearest MapIterationStarted up its chain.
+  function iterationOf(event) {
+    for (let e = byId.get(event.previousEventId), hops = 0; e && hops < 10000; e = byId.get(e.previousEventId), hops++) {
+      if (e.mapIterationStartedEventDetails) return e.mapIterationStartedEventDetails;
+      if (e.type === "MapStateStarted" || e.type === "ExecutionStarted") return null;
+    }
+    return null;
+  }
+
   function pretty(text) {
     if (text === undefined || text === null) return "";
     try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return String(text); }
@@ -164,6 +173,11 @@
     if (!event) return;
     row.dataset.type = event.type;
     row.dataset.state = stateOf(event);
+    const iteration = event.mapIterationStartedEventDetails || iterationOf(event);
+    if (iteration && row.dataset.iteration === undefined) {
+      row.dataset.iteration = String(iteration.index);
+      row.cells[2].append(el("span", ` ${iteration.name} #${iteration.index}`, "iteration muted"));
+    }
     row.tabIndex = 0;
     row.classList.add("expandable");
     row.setAttribute("aria-expanded", "false");
@@ -174,7 +188,8 @@
     const type = typeFilter ? typeFilter.value : "";
     const state = stateFilter ? stateFilter.value.trim().toLowerCase() : "";
     table.querySelectorAll("tr[data-event-id]").forEach((row) => {
-      const visible = (!type || row.dataset.type === type) && (!state || (row.dataset.state || "").toLowerCase().includes(state));
+      const where = (row.dataset.state || "") + (row.dataset.iteration !== undefined ? " #" + row.dataset.iteration : "");
+      const visible = (!type || row.dataset.type === type) && (!state || where.toLowerCase().includes(state));
       row.hidden = !visible;
       const next = row.nextElementSibling;
       if (next && next.classList.contains("history-json")) next.hidden = !visible;

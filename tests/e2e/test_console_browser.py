@@ -268,3 +268,35 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
         page.goto(f"{live_url}/")
         assert page.locator('figure.chart[data-bus="phone-bus"] rect').count() == 30
         _shot(page, "dashboard")
+
+
+def test_history_rows_name_their_map_iteration(aws: Any, live_url: str) -> None:
+    sfn = aws("stepfunctions")
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemProcessor": {"StartAt": "Item", "States": {"Item": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    arn = _machine(sfn, "mapper", definition)
+    sfn.start_execution(stateMachineArn=arn, name="map-1", input=json.dumps({"items": ["a", "b", "c"]}))
+    with chromium_page() as page:
+        page.goto(f"{live_url}/executions/?name=map-1")
+        page.click('#executions a:text("map-1")')
+        page.wait_for_selector('#execution-status:text("SUCCEEDED")')
+        # Each iteration's MapIterationStarted, the Item state's entry and exit, and its end
+        # name the iteration (mapIterationStartedEventDetails: name and index).
+        for index in ("0", "1", "2"):
+            types = page.eval_on_selector_all(
+                f'#history tr[data-iteration="{index}"]', "rows => rows.map(r => r.dataset.type)"
+            )
+            assert types[0] == "MapIterationStarted" and "PassStateEntered" in types, types
+        page.fill("#history-state", "#1")
+        visible = page.locator("#history tr[data-event-id]:visible")
+        assert visible.count() >= 3
+        assert set(visible.evaluate_all("rows => rows.map(r => r.dataset.iteration)")) == {"1"}
