@@ -56,6 +56,7 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     )
     error = edit_error = None
     input_text = "{}"
+    execution_name = ""
     definition_text = machine.definition
     express_result = None
     if request.method == "POST" and "definition" in request.POST:
@@ -67,14 +68,16 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
             edit_error = exc
     elif request.method == "POST":
         input_text = request.POST.get("input", "{}")
-        execution_name = request.POST.get("name") or None
+        execution_name = request.POST.get("name", "")
         try:
             if machine.type == StateMachine.EXPRESS:
                 express_result = executions.start_sync_execution(
-                    machine, name=execution_name, input_text=input_text
+                    machine, name=execution_name or None, input_text=input_text
                 )[1]
             else:
-                started = executions.start_execution(machine, name=execution_name, input_text=input_text)
+                started = executions.start_execution(
+                    machine, name=execution_name or None, input_text=input_text
+                )
                 assert started.execution is not None  # a Standard machine's execution is stored
                 return redirect("execution-detail", execution_id=started.execution.id)
         except AwsError as exc:
@@ -86,11 +89,13 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
         "error": error,
         "edit_error": edit_error,
         "input_text": input_text,
+        "execution_name": execution_name,
         "definition_text": definition_text,
         "express_result": express_result,
         "express_output": dumps(express_result.output) if express_result else None,
     }
-    return render(request, "stepfunctions/machine_detail.html", context)
+    status = 400 if error or edit_error else 200
+    return render(request, "stepfunctions/machine_detail.html", context, status=status)
 
 
 @require_POST
