@@ -167,7 +167,13 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
         errors = _put_rule(workspace, rule.bus, form)
         if not errors:
             return done("rule-detail", "rule-saved", rule.name, bus_name=rule.bus.name, rule_name=rule.name)
-    return _rule_page(request, rule, form=form, errors=errors)
+    editing = rule.targets.filter(target_id=request.GET.get("edit", "")).first()
+    target_form = (
+        {"target_id": editing.target_id, "arn": editing.arn, "input": editing.input or ""}
+        if editing
+        else None
+    )
+    return _rule_page(request, rule, form=form, target_form=target_form, errors=errors)
 
 
 def _stored_fields(rule: Rule) -> dict[str, str]:

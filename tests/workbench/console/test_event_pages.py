@@ -195,3 +195,17 @@ def test_the_bus_events_filter_and_page_by_key(client: Client, monkeypatch: pyte
     page = client.get("/buses/orders/?detail_type=t3").content.decode()
     assert re.findall(r'<tr data-event-id="([^"]+)">', page) == [sent[3][1]]
     assert client.get("/buses/orders/?after=%%%").status_code == 400
+
+
+def test_a_target_is_edited_in_place(client: Client) -> None:
+    from workbench.events.models import Target
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    first = "arn:aws:lambda:us-east-1:123456789012:function:one"
+    client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": first})
+    page = client.get("/buses/orders/rules/r1/?edit=t").content.decode()
+    assert f'name="arn" value="{first}"' in page and "Edit target t" in page
+    second = "arn:aws:lambda:us-east-1:123456789012:function:two"
+    client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": second, "input": '{"k": 1}'})
+    assert list(Target.objects.values_list("target_id", "arn", "input")) == [("t", second, '{"k": 1}')]
