@@ -265,6 +265,12 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(f"{live_url}/buses/phone-bus/")
         _shot(page, "bus")
+        # The recent events tail new ones without a reload.
+        rows = ".recent-events tr[data-event-id]"
+        before = page.locator(rows).count()
+        events.put_events(Entries=[{**entry, "DetailType": "tailed"}])
+        page.wait_for_function(f"document.querySelectorAll('{rows}').length === {before + 1}", timeout=20_000)
+        assert "tailed" in page.inner_text(".recent-events tbody tr:first-child")
         page.goto(f"{live_url}/")
         assert page.locator('figure.chart[data-bus="phone-bus"] rect').count() == 30
         _shot(page, "dashboard")
