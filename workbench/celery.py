@@ -1,8 +1,10 @@
 """The Celery application that carries out executions and event deliveries.
 
 Configured for crash safety (https://docs.celeryq.dev/en/stable/userguide/configuration.html
-and the Redis transport's caveats): every task is idempotent, so messages are acknowledged late
-and given back when a worker dies; a worker reserves one message at a time; and the Redis
+and the Redis transport's caveats): every task is idempotent (it re-reads the database and
+a repeat changes nothing; an asynchronous Express run may run again, which is AWS's
+at-least-once for asynchronous Express), so messages are acknowledged late and given back
+when a worker dies; a worker reserves one message at a time; and the Redis
 visibility timeout, after which a dead worker's unacknowledged messages are delivered again,
 is two minutes instead of the default hour. No ETA message is sent for a timer further away
 than runtime.commands.TIMER_HORIZON (one minute, below the visibility timeout), so no

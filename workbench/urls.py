@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
+from workbench.awsapi import sns as sns_api
+from workbench.awsapi import sqs as sqs_api
 from workbench.console import dashboard
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
@@ -16,6 +18,8 @@ from workbench.console import stepfunctions as stepfunctions_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
+from workbench.sns import views as topic_views
+from workbench.sqs import views as queue_views
 from workbench.storage import views as storage_views
 
 
@@ -23,6 +27,10 @@ from workbench.storage import views as storage_views
 def root(request: HttpRequest) -> HttpResponse:
     if iam_api.is_api_call(request):  # the Query protocol: no X-Amz-Target, signed for "iam"
         return iam_api.handle(request)
+    if sns_api.is_api_call(request):  # Query protocol too, signed for "sns"
+        return sns_api.handle(request)
+    if sqs_api.is_api_call(request):  # JSON 1.0 with AmazonSQS targets and query-compatible errors
+        return sqs_api.handle(request)
     if protocol.is_api_call(request):
         return protocol.handle(request)
     return dashboard.home(request)
@@ -31,10 +39,11 @@ def root(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", root, name="root"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
+    path("", include("workbench.console.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
     path("machines/<str:name>/delete", execution_views.delete_machine, name="machine-delete"),
-    path("machines/<str:name>/test-state", stepfunctions_views.test_state, name="machine-test-state"),
+    path("machines/<str:name>/test-state", stepfunctions_views.run_test_state, name="machine-test-state"),
     path("executions/<int:execution_id>/", stepfunctions_views.execution_detail, name="execution-detail"),
     path("executions/", execution_views.execution_list, name="execution-list"),
     path("executions/<int:execution_id>/stop", execution_views.stop_execution, name="execution-stop"),
@@ -65,6 +74,12 @@ urlpatterns = [
     ),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("queues/", queue_views.queue_list, name="queue-list"),
+    path("queues/<str:name>/", queue_views.queue_detail, name="queue-detail"),
+    path("topics/", topic_views.topic_list, name="topic-list"),
+    path("topics/<str:name>/", topic_views.topic_detail, name="topic-detail"),
     path("storage/", storage_views.storage_page, name="storage"),
     path("storage/download", storage_views.download, name="storage-download"),
+    path("schemas/", include("workbench.schemas.urls")),
+    path("v1/", include("workbench.awsapi.schemas")),  # the schema registry API (REST-JSON)
 ]

@@ -36,7 +36,7 @@ any recording found, so never raised here.
 Real histories report a payload-template path that matches nothing as States.Runtime, "The
 JSONPath '$.JobName' specified for the field 'JobName.$' could not be found in the input '{}'"
 (ExecutionFailed event quoted in the step_functions README of ryankarlos/aws_etl, and the AWS
-workshop page quoted in tests/engine/states/test_aws_causes.py); LocalStack's AWS-validated
+workshop page quoted in tests/engine/states/interpreter/test_aws_causes.py); LocalStack's AWS-validated
 provider (payload_binding_path.py) raises States.Runtime with the same sentence.
 """
 PERMISSIONS = "States.Permissions"
@@ -77,10 +77,13 @@ _TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
 class StatesError(Exception):
     """A failure inside the execution, named the way Retry/Catch and the history name it."""
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str, cause: str = "", location: str | None = None) -> None:
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        self.location = location
+        """For States.QueryEvaluationError: the field AWS's EvaluationFailed event names
+        (``Items``, ``Output/result``), None where AWS names none."""
 
 
 def error_matches(error_equals: Iterable[str], error: str, *, catchable: bool = False) -> bool:

@@ -51,9 +51,11 @@ class QueryEvaluationError(Exception):
 
     error: str = "States.QueryEvaluationError"
 
-    def __init__(self, cause: str) -> None:
+    def __init__(self, cause: str, field: str = "") -> None:
         super().__init__(cause)
         self.cause = cause
+        self.field = field
+        """The field the expression sits in (``Output/result``), as AWS's EvaluationFailed names it."""
 
 
 def is_expression(value: object) -> bool:
@@ -85,7 +87,14 @@ def evaluate(
     ``bindings`` names omit the ``$``: ``{"states": {...}, "orderId": 1}``. ``field`` is the
     definition field the expression sits in (``Output``, ``Arguments/name``) for the cause.
     """
-    expression = _inner(expression_text)
+    try:
+        return _evaluate(_inner(expression_text), bindings, field, env)
+    except QueryEvaluationError as problem:
+        problem.field = problem.field or field
+        raise
+
+
+def _evaluate(expression: str, bindings: Mapping[str, JSON], field: str, env: Environment | None) -> JSON:
     try:
         compiled = _compiled(expression)
         Jsonata.CURRENT.jsonata = compiled  # the library reads this per-thread global
@@ -212,9 +221,22 @@ def _to_json(value: Any, expression: str, field: str) -> JSON:
         return {str(key): _to_json(item, expression, field) for key, item in value.items()}
     if isinstance(value, Sequence):
         return [_to_json(item, expression, field) for item in value]
-    raise QueryEvaluationError(
-        f"{_sentence(expression, field)} returned a function, which JSON cannot represent."
-    )
+    # Recorded on AWS for a Map's Items (localstack/localstack, tests/aws/services/stepfunctions/v2/
+    # scenarios/test_base_scenarios.snapshot.json, test_map_state_items_eval_jsonata_fail[function]).
+    raise QueryEvaluationError(f"{_sentence(expression, field)} returned an unsupported result type.")
+
+
+def jsonata_type(value: JSON) -> str:
+    """The type name AWS's causes give a JSON value ("Expected 'array', but was 'object'")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
 
 
 # --- the Step Functions functions ----------------------------------------------------------------
@@ -260,6 +282,15 @@ def _partition(items: Any, size: Any) -> list[list[JSON]]:
 
 
 def _range(first: Any, last: Any, step: Any) -> list[int]:
+    """A JSONata sequence, as AWS's $range returns: one number comes out as that number, not
+    [n] (recorded on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/
+    intrinsic_functions/test_array_jsonata.snapshot.json, test_array_range: $range(1, 9, 9) is 1).
+    An empty range stays [] (not recorded)."""
+    numbers = _range_list(first, last, step)
+    return Utils.create_sequence_from_iter(numbers) if numbers else numbers
+
+
+def _range_list(first: Any, last: Any, step: Any) -> list[int]:
     start, end, increment = _whole("range", first), _whole("range", last), _whole("range", step)
     if increment == 0:
         raise _FunctionFailure("$range: the step must not be 0")
@@ -325,5 +356,8 @@ def _frame_values(bindings: Mapping[str, JSON], env: Environment | None) -> dict
             "<s?s?:s>",
             lambda picture=None, timezone=None: Functions.datetime_from_millis(millis, picture, timezone),
         )
-    values.update(bindings)
+    for name, value in bindings.items():
+        # A variable holding null is JSONata null, not undefined (recorded on AWS:
+        # test_base_scenarios.snapshot.json, test_map_state_items_variable_sampling[null]).
+        values[name] = Utils.NULL_VALUE if value is None else value
     return values

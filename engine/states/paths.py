@@ -364,7 +364,7 @@ Both print the shortest digits that round-trip, so the digits agree; the layout 
 negative exponents (``1e-7`` against ``1e-07``), for magnitudes in [1e-5, 1e-4) (orjson
 writes ``0.00001``, json ``1e-05``) and for NaN/Infinity (orjson writes ``null``). Any text
 holding one of these, even inside a string, is rebuilt by json: rarely slower, never
-different. tests/engine/states/test_json_text.py checks the equivalence."""
+different. tests/engine/states/paths/test_json_text.py checks the equivalence."""
 
 
 def to_json(value: JSON) -> str:
@@ -387,3 +387,9 @@ def to_json(value: JSON) -> str:
 
 def _json_dumps(value: JSON) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def value_text(value: JSON) -> str:
+    """A value as AWS's causes quote what a path field found (``$.x == abc``, ``value "{}"``):
+    a string as it is, anything else as compact JSON."""
+    return value if isinstance(value, str) else to_json(value)

@@ -32,12 +32,12 @@ def _task(resource: str) -> str:
 
 def _run(resource: str, result: Any, mode: str | None = None) -> dict[str, Any]:
     from workbench.accounts.services import default_workspace
-    from workbench.stepfunctions import state_testing
+    from workbench.runtime import teststate
 
     mock: dict[str, Any] = {"result": json.dumps(result)}
     if mode is not None:
         mock["fieldValidationMode"] = mode
-    return state_testing.test_state(default_workspace(), definition=_task(resource), mock=mock)
+    return teststate.run(default_workspace(), definition=_task(resource), mock=mock)
 
 
 def _refusal(resource: str, result: Any, mode: str | None = None) -> str:

@@ -5,9 +5,13 @@ executions made the way the API makes them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
+
+import pytest
 
 ROLE = "arn:aws:iam::123456789012:role/unit"
 
@@ -86,3 +90,27 @@ def claim_pending_task(execution: Any, *, for_: timedelta) -> Any:
     return TaskInvocation.objects.create(
         execution=execution, task_id=task.task_id, attempt=task.attempt, claimed_until=timezone.now() + for_
     )
+
+
+@pytest.fixture
+def no_grace() -> Iterator[None]:
+    """Recovery sweeps take work of any age (a test has no message still on its way)."""
+    from workbench.runtime import recovery
+
+    with mock.patch.object(recovery, "GRACE", timedelta(0)):
+        yield
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    """Keeps every message sent to Celery (by name or through a task's delay)."""
+    from workbench.celery import app
+
+    kept = Broker()
+
+    def keep(name: str, args: Any = (), kwargs: Any = None, eta: datetime | None = None, **_: Any) -> None:
+        assert not kwargs, "tasks take positional JSON arguments"
+        kept.sent.append((name, tuple(args or ()), eta))
+
+    with mock.patch.object(app, "send_task", side_effect=keep):
+        yield kept

@@ -67,15 +67,16 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 class Stack:
     """The served workbench's processes, which a crash test may SIGKILL and start again: the
     server (`manage.py serve`, with its embedded worker in embedded mode) and, in distributed
-    mode, a separate Celery worker. The server keeps its port across restarts."""
+    mode, ``workers`` separate Celery workers. The server keeps its port across restarts."""
 
-    def __init__(self, test_db_name: str, log_dir: Path) -> None:
+    def __init__(self, test_db_name: str, log_dir: Path, workers: int = 1) -> None:
         self.env = _env(test_db_name)
         self.log_dir = log_dir
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.server: subprocess.Popen[bytes] | None = None
-        self.worker: subprocess.Popen[bytes] | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.worker_count = workers
         self._starts = 0
 
     def _log(self, name: str) -> Path:
@@ -84,7 +85,7 @@ class Stack:
 
     def start_worker(self) -> None:
         log = self._log("worker")
-        self.worker = subprocess.Popen(
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -103,6 +104,7 @@ class Stack:
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
+        self.workers.append(process)
 
     def start_server(self) -> None:
         log = self._log("server")
@@ -117,14 +119,16 @@ class Stack:
 
     def start(self) -> None:
         if distributed():
-            self.start_worker()
+            for _ in range(self.worker_count):
+                self.start_worker()
         self.start_server()
 
     def kill_worker(self) -> None:
-        """SIGKILL: no shutdown, no acknowledgements, as when a machine dies."""
-        if self.worker is not None:
-            self.worker.kill()
-            self.worker.wait()
+        """SIGKILL the oldest worker: no shutdown, no acknowledgements, as when a machine dies."""
+        if self.workers:
+            killed = self.workers.pop(0)
+            killed.kill()
+            killed.wait()
 
     def kill_server(self) -> None:
         if self.server is not None:
@@ -132,15 +136,15 @@ class Stack:
             self.server.wait()
 
     def stop(self) -> None:
-        for process in (self.server, self.worker):
+        for process in [self.server, *self.workers]:
             if process is not None:
                 _stop(process)
 
 
 @contextmanager
-def stack(test_db_name: str, log_dir: Path) -> Iterator[Stack]:
+def stack(test_db_name: str, log_dir: Path, workers: int = 1) -> Iterator[Stack]:
     """A started Stack, stopped at the end whatever happened to it."""
-    running = Stack(test_db_name, log_dir)
+    running = Stack(test_db_name, log_dir, workers)
     try:
         running.start()
         yield running

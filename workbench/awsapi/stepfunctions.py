@@ -13,8 +13,8 @@ from workbench.awsapi.protocol import Service, register, required, string
 from workbench.core.errors import AwsError, SerializationError
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
-from workbench.runtime import executions
-from workbench.stepfunctions import presenters, state_testing
+from workbench.runtime import executions, teststate
+from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.models import Execution, StateMachine
 
@@ -243,7 +243,7 @@ def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]
 
 
 @sfn.operation("TestState")
-def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+def run_test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """Run one state once (API_TestState); the state panel calls the same service."""
     definition = string(params, "definition", required_member=True) or ""
     if len(definition) > MAX_DEFINITION_CHARS:
@@ -269,7 +269,7 @@ def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         ("stateConfiguration.mapItemReaderData", configuration.get("mapItemReaderData"), 0, _SENSITIVE_MAX),
     ):
         _check_length(member, value, low, high)
-    return state_testing.test_state(
+    return teststate.run(
         ws,
         definition=definition,
         state_name=state_name,
@@ -283,8 +283,6 @@ def test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         role_arn=string(params, "roleArn") or "",
     )
 
-
-test_state.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite its name
 
 _SENSITIVE_MAX = 262144
 

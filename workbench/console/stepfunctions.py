@@ -18,8 +18,8 @@ from workbench.console.events import delivery_of
 from workbench.console.forms import notice
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
-from workbench.runtime import executions
-from workbench.stepfunctions import presenters, state_testing
+from workbench.runtime import executions, teststate
+from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
 from workbench.stepfunctions.models import Execution, StateMachine
@@ -99,7 +99,7 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_POST
-def test_state(request: HttpRequest, name: str) -> JsonResponse:
+def run_test_state(request: HttpRequest, name: str) -> JsonResponse:
     """The state panel's Run: TestState on one state of this machine, as the API runs it.
 
     The body is TestState's request members (``stateName``, ``input``, ``mock``,
@@ -118,7 +118,7 @@ def test_state(request: HttpRequest, name: str) -> JsonResponse:
             {"__type": "SerializationException", "message": "expected a JSON object"}, status=400
         )
     try:
-        answer = state_testing.test_state(
+        answer = teststate.run(
             workspace,
             definition=machine.definition,
             state_name=body.get("stateName") or None,
@@ -134,8 +134,6 @@ def test_state(request: HttpRequest, name: str) -> JsonResponse:
         return JsonResponse(exc.to_body(), status=exc.status)
     return JsonResponse(answer)
 
-
-test_state.__test__ = False  # not a pytest test, despite its name
 
 
 @require_POST

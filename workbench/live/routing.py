@@ -1,3 +1,5 @@
+"""WebSocket URLs: one per execution page (the live graph), served by ExecutionConsumer."""
+
 from django.urls import path
 
 from workbench.live.consumers import ExecutionConsumer

@@ -34,6 +34,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
+from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.errors import AwsError
 from workbench.runtime import contexts, express, integrations, map_runs, queue
 from workbench.runtime.express import ExpressResult
@@ -41,8 +42,9 @@ from workbench.runtime.stepper import apply_happening
 from workbench.stepfunctions import services
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
 
-TASK_CLAIM = timedelta(minutes=15)
-"""How long a started call may run before it counts as lost (Lambda's longest timeout)."""
+TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
+"""How long a started call may go without an outcome before it counts as lost: as long as the
+broker waits before it delivers a dead worker's message again."""
 LOST_CALL_ERROR = "States.TaskFailed"
 LOST_CALL_CAUSE = (
     "The worker performing this task stopped before the call reported an outcome; "
@@ -239,16 +241,14 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
             session_name=execution.name[:64],
         )
         if not result.done:
-            invocation.status = TaskInvocation.WAITING
+            outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
         elif result.error is not None:
-            invocation.status, invocation.error, invocation.cause = (
-                TaskInvocation.FAILED,
-                result.error,
-                result.cause,
-            )
+            outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
         else:
-            invocation.status, invocation.output = TaskInvocation.SUCCEEDED, result.output
-        invocation.save()
+            outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
+        # Unless a call that outran its claim was declared lost meanwhile: that answer stands.
+        TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(**outcome)
+    invocation.refresh_from_db()
     _report_recorded(invocation)
 
 

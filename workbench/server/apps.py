@@ -1,3 +1,5 @@
+"""The server app, installed so Django finds its `serve` management command."""
+
 from django.apps import AppConfig
 
 

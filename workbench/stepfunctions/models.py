@@ -21,6 +21,15 @@ class StateMachine(models.Model):
     created = models.DateTimeField()
     updated = models.DateTimeField()
     revision = models.PositiveIntegerField(default=1)
+    # The designer's Config mode (CreateStateMachine's loggingConfiguration.level/includeExecutionData
+    # and tracingConfiguration.enabled), and the source it was saved from: the text with the user's
+    # formatting and ${Name} placeholders, and the DefinitionSubstitutions that filled them.
+    LOGGING_LEVELS = [(level, level) for level in ("OFF", "ALL", "ERROR", "FATAL")]
+    logging_level = models.CharField(max_length=8, choices=LOGGING_LEVELS, default="OFF")
+    include_execution_data = models.BooleanField(default=False)
+    tracing_enabled = models.BooleanField(default=False)
+    design_source = models.TextField(blank=True, default="")
+    definition_substitutions = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -201,3 +210,47 @@ class TaskInvocation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["execution", "task_id", "attempt"], name="unique_task_invocation")
         ]
+
+
+class Draft(models.Model):
+    """A design saved as work in progress: it may be invalid, and it is never applied to a machine.
+
+    One draft per machine name and workspace (a new machine's draft is keyed by the name typed).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="drafts")
+    machine_name = models.CharField(max_length=80)
+    source = models.TextField(help_text="the definition as typed, valid or not")
+    config = models.JSONField(default=dict, help_text="the designer's Config mode fields")
+    diagnostics = models.JSONField(default=list, help_text="the validator's findings when saved")
+    saved = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "machine_name"], name="unique_draft_per_machine")
+        ]
+        ordering = ["-saved"]
+
+    def __str__(self) -> str:
+        return f"draft of {self.machine_name}"
+
+
+class DesignRevision(models.Model):
+    """What each save from the designer applied to a machine, to compare any two and roll back.
+
+    (Published versions, PublishStateMachineVersion's, belong to the runtime; these are the
+    designer's own saves, numbered by the machine's revision.)
+    """
+
+    machine = models.ForeignKey(StateMachine, on_delete=models.CASCADE, related_name="design_revisions")
+    revision = models.PositiveIntegerField()
+    source = models.TextField(help_text="the text as the designer saved it")
+    config = models.JSONField(default=dict)
+    saved = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["machine", "revision"], name="unique_design_revision")]
+        ordering = ["-revision"]
+
+    def __str__(self) -> str:
+        return f"{self.machine.name} revision {self.revision}"

@@ -47,7 +47,8 @@ def _address_bytes(text: str) -> tuple[int, int]:
 
 
 def parse_cidr(text: str) -> tuple[int, int, int]:
-    """(version, low, high) of a ruler CIDR: from the given address (not the network floor) up."""
+    """(version, low, high) of a ruler CIDR: the whole block, from the network floor up, even when
+    the address is written with a host part (event-ruler's CIDR.computeBottomBytes, since #89)."""
     parts = text.split("/")
     while parts and parts[-1] == "":
         parts.pop()
@@ -62,6 +63,5 @@ def parse_cidr(text: str) -> tuple[int, int, int]:
     width = 32 if version == 4 else 128
     if mask_bits > width - 1:
         raise CidrError(f"IPv{version} mask bits must be < {width}")
-    host_bits = width - mask_bits
-    high = low | ((1 << host_bits) - 1)
-    return version, low, high
+    host_mask = (1 << (width - mask_bits)) - 1
+    return version, low & ~host_mask, low | host_mask

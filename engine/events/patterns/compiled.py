@@ -19,6 +19,7 @@ Rules are added and removed incrementally; states are reference counted and prun
 
 from __future__ import annotations
 
+import bisect
 from typing import TypeAlias
 
 from engine.events.patterns.extractor import compile_extractor
@@ -33,6 +34,7 @@ from engine.events.patterns.model import (
     Pattern,
     Prefix,
     Suffix,
+    ruler_order,
 )
 from engine.events.patterns.transitions import EXACT, FieldMachine
 
@@ -55,6 +57,25 @@ def _step_group(field: FieldTest) -> int:
     if all(isinstance(c, (*EXACT, *_AFFIX, Numeric)) for c in field.conditions):
         return 1
     return 2
+
+
+def _around_absences(ordered: list[tuple[int, FieldTest]]) -> tuple[FieldTest, ...]:
+    """The steps in ``ordered`` (most selective first), with each ``exists: false`` moved to where
+    ruler checks it: after every step whose path ruler walks before it and before every other, so
+    that it sees exactly the array elements those steps chose (see ``evaluate.alternative_matches``)."""
+    absences = sorted((step for _, step in ordered if step.allows_absence), key=lambda s: ruler_order(s.path))
+    if not absences:
+        return tuple(step for _, step in ordered)
+    bounds = [ruler_order(step.path) for step in absences]
+    segments: list[list[FieldTest]] = [[] for _ in range(len(absences) + 1)]
+    for _, step in ordered:
+        if not step.allows_absence:
+            segments[bisect.bisect(bounds, ruler_order(step.path))].append(step)
+    chain = list(segments[0])
+    for absence, segment in zip(absences, segments[1:], strict=True):
+        chain.append(absence)
+        chain.extend(segment)
+    return tuple(chain)
 
 
 class _State:
@@ -157,7 +178,7 @@ class Matcher:
             return group, -len(value_counts[step.path]) / len(step.conditions), step.path
 
         return tuple(
-            tuple(step for _, step in sorted(zip(alt_groups, alternative, strict=True), key=key))
+            _around_absences(sorted(zip(alt_groups, alternative, strict=True), key=key))
             for alt_groups, alternative in zip(groups, pattern.alternatives, strict=True)
         )
 
@@ -330,12 +351,20 @@ def _follow_tracked(
         for slot, _, absent, machine in state.plan:
             value = values[slot]
             if type(value) is list:
+                elsewhere = True  # every leaf sits in other elements than those held: absent here
                 for leaf, membership in value:
                     merged = _merge(held, membership) if membership else held
                     if merged is None:
                         continue
+                    elsewhere = False
                     for target in machine.targets_for(leaf):
                         key = (target, merged)
+                        if key not in seen:
+                            seen.add(key)
+                            tracked.append(key)
+                if elsewhere:
+                    for target in absent:
+                        key = (target, held)
                         if key not in seen:
                             seen.add(key)
                             tracked.append(key)

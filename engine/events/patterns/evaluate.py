@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.events.patterns.flatten import LeafIndex, Membership, flatten_event, merge_membership
-from engine.events.patterns.model import JSON, FieldTest, Pattern
+from engine.events.patterns.model import JSON, FieldTest, Pattern, ruler_order
 
 
 def matches(pattern: Pattern, event: dict[str, JSON]) -> bool:
@@ -19,31 +19,38 @@ def matches(pattern: Pattern, event: dict[str, JSON]) -> bool:
 
 
 def field_candidates(field: FieldTest, leaves: LeafIndex) -> list[Membership] | None:
-    """Memberships of the leaves meeting the field; [] when it is satisfied by absence; None on a miss."""
+    """Memberships of the leaves meeting the field; [] when it may be satisfied by absence (no
+    leaf, or leaves only inside arrays, whose other elements may lack it); None on a miss."""
     present = leaves.get(field.path)
     if not present:
         return [] if field.allows_absence else None
     found = {m for value, m in present if any(c.test(value) for c in field.conditions)}
-    return sorted(found) if found else None
+    if found:
+        return sorted(found)
+    return [] if field.allows_absence and all(m for _, m in present) else None
 
 
 def alternative_matches(alternative: Sequence[FieldTest], leaves: LeafIndex) -> bool:
-    choices: list[list[Membership]] = []
+    """Ruler's array-consistent walk (ACFinder): fields in ruler's order, each taking a leaf from
+    the same array elements as the fields before it; ``exists: false`` holds when no leaf of its
+    path sits in elements consistent with those chosen so far (NameState.getNameTransitions)."""
     for field in alternative:
-        candidates = field_candidates(field, leaves)
-        if candidates is None:
+        if field_candidates(field, leaves) is None:
             return False
-        if candidates:
-            choices.append(candidates)
-    return consistent_choice(choices, 0, {})
+    ordered = sorted(alternative, key=lambda field: ruler_order(field.path))
+    return _choose(ordered, 0, {}, leaves)
 
 
-def consistent_choice(choices: list[list[Membership]], at: int, held: dict[int, int]) -> bool:
-    """Can one leaf per field be picked so that no two sit in different elements of one array?"""
-    if at == len(choices):
+def _choose(fields: list[FieldTest], at: int, held: dict[int, int], leaves: LeafIndex) -> bool:
+    """Can the fields from ``at`` on be met within the array elements ``held`` so far?"""
+    if at == len(fields):
         return True
-    for membership in choices[at]:
+    field = fields[at]
+    present = leaves.get(field.path, [])
+    for membership in {m for value, m in present if any(c.test(value) for c in field.conditions)}:
         merged = merge_membership(held, membership)
-        if merged is not None and consistent_choice(choices, at + 1, merged):
+        if merged is not None and _choose(fields, at + 1, merged, leaves):
             return True
+    if field.allows_absence and all(merge_membership(held, m) is None for _, m in present):
+        return _choose(fields, at + 1, held, leaves)
     return False

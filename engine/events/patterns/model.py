@@ -278,6 +278,12 @@ class FieldTest:
         return " or ".join(c.describe() for c in self.conditions)
 
 
+def ruler_order(path: str) -> bytes:
+    """The order ruler walks a rule's fields in: its keys sorted as Java sorts strings (UTF-16
+    code units). It decides which array elements an ``exists: false`` is checked against."""
+    return path.encode("utf-16-be")
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A validated event pattern. ``alternatives`` has one entry per $or combination (at least one)."""

@@ -72,9 +72,11 @@ RESERVED_IN_OR: Final = frozenset(
         "ip-address-in-range", "ip-address-not-in-range",
     }
 )  # fmt: skip
-# Our own guard, not AWS's: nested $or multiplies alternatives, and a 4096-character pattern could
-# otherwise expand to millions of them.
-MAX_ALTERNATIVES: Final = 4096
+# AWS's documented limit on what $or may expand to (issue 11 cites it as 1,000 combinations); the
+# refusal's exact wording is not published or recorded anywhere searched, so MAX_ALTERNATIVES_REASON
+# is ours. It also keeps a 4096-character pattern from expanding to millions of alternatives.
+MAX_ALTERNATIVES: Final = 1000
+MAX_ALTERNATIVES_REASON: Final = f"The event pattern expands to more than {MAX_ALTERNATIVES} $or combinations"
 _ANYTHING_BUT_OPERATORS: Final = ("equals-ignore-case", "prefix", "suffix", "wildcard")
 
 Alternative = dict[str, tuple[Condition, ...]]
@@ -178,7 +180,7 @@ class _RuleReader:
             self.read_object(branch, path, inside_or=True)
             alternatives.extend(branch)
             if len(alternatives) > MAX_ALTERNATIVES:
-                raise RulerError(f"The pattern expands to more than {MAX_ALTERNATIVES} $or combinations")
+                raise RulerError(MAX_ALTERNATIVES_REASON)
         if count < 2:
             raise self.error(f"There must have at least 2 Objects in {OR_KEYWORD} relationship.")
 

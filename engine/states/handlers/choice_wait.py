@@ -7,7 +7,8 @@ test ``Condition`` (an expression, or a literal boolean) instead of Variable + o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from engine.states import errors
@@ -17,7 +18,7 @@ from engine.states.handlers import query
 from engine.states.handlers.codes import BLOCKED
 from engine.states.handlers.compiled import ChoiceRule, CompiledState
 from engine.states.model import JSON
-from engine.states.paths import PathNotFound, PathSyntaxError, compile_path
+from engine.states.paths import PathNotFound, PathSyntaxError, compile_path, value_text
 
 if TYPE_CHECKING:
     from engine.states.handlers.run import Run, Thread
@@ -101,6 +102,8 @@ def enter_wait(run: Run, thread: Thread, state: CompiledState) -> int:
     fire_at = _fire_at(run, thread, state, effective)
     if fire_at <= run.now:
         return finish_wait(run, thread, state)
+    if (fire_at - run.now).total_seconds() > _LONGEST_DELAY_SECONDS:
+        raise run.runtime_error(thread, state, "Wait state delay is too long.")
     timer_id = run.start_timer_at(thread, "wait", fire_at)
     thread["w"] = {"k": "wait", "timers": [timer_id]}
     return BLOCKED
@@ -115,6 +118,20 @@ def finish_wait(run: Run, thread: Thread, state: CompiledState) -> int:
     return run.exit_state(thread, state, run.output_path(thread, state, effective), None, assigned)
 
 
+_LONGEST_DELAY_SECONDS = 2**31 - 1
+"""AWS keeps a wait's delay in seconds as a Java int: a TimestampPath 24,855 days ahead waits,
+24,856 days ahead fails with "Wait state delay is too long." (recorded on AWS: localstack/localstack,
+tests/aws/services/stepfunctions/v2/base/test_wait.snapshot.json,
+test_timestamp_too_far_in_future_boundary)."""
+
+_ISO_OFFSET_DATE_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2})(?::(\d{2}))?)"
+)
+"""Java's DateTimeFormatter.ISO_OFFSET_DATE_TIME, which AWS's causes name ("ISO-8601 extended offset
+date-time"): a ``T``, an offset (``Z`` or ``+hh:mm``), seconds optional, at most nine fraction digits."""
+
+
 def _fire_at(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> datetime:
     spec = state.raw
     if state.jsonata:
@@ -122,21 +139,55 @@ def _fire_at(run: Run, thread: Thread, state: CompiledState, effective: JSON) ->
     if "Seconds" in spec:
         return run.now + timedelta(seconds=spec["Seconds"])
     if "Timestamp" in spec:
-        return _parse_timestamp(run, thread, state, spec["Timestamp"], "Timestamp")
-    if "SecondsPath" in spec:
-        path = compile_path(spec["SecondsPath"])
-        seconds = run.resolve(thread, state, path, effective, "SecondsPath")
-        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        moment = _timestamp(spec["Timestamp"])
+        if moment is None:
             raise run.runtime_error(
-                thread,
-                state,
-                f"The SecondsPath parameter does not reference a valid non-negative integer: "
-                f"'{spec['SecondsPath']}' is {seconds!r}",
+                thread, state, f"The Timestamp parameter does not reference {_ISO_TEXT}: {spec['Timestamp']}"
             )
-        return run.now + timedelta(seconds=seconds)
-    path = compile_path(spec["TimestampPath"])
-    value = run.resolve(thread, state, path, effective, "TimestampPath")
-    return _parse_timestamp(run, thread, state, value, "TimestampPath")
+        return _on_clock(run, moment)
+    if "SecondsPath" in spec:
+        return run.now + timedelta(seconds=_seconds_path(run, thread, state, effective))
+    path_text = spec["TimestampPath"]
+    value = run.resolve(thread, state, compile_path(path_text), effective, "TimestampPath")
+    moment = _timestamp(value)
+    if moment is None:
+        raise run.runtime_error(
+            thread,
+            state,
+            f"The TimestampPath parameter does not reference {_ISO_TEXT}: {path_text} == {value_text(value)}",
+        )
+    return _on_clock(run, moment)
+
+
+_ISO_TEXT = "a valid ISO-8601 extended offset date-time format string"
+
+
+def _seconds_path(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> int:
+    """SecondsPath's value, with AWS's three causes (recorded on AWS: localstack/localstack,
+    tests/aws/services/stepfunctions/v2/base/test_wait.snapshot.json test_base_wait_seconds_path,
+    and v2/logs/test_logs.snapshot.json for the path that matches nothing)."""
+    path_text = state.raw["SecondsPath"]
+    path = compile_path(path_text)
+    try:
+        seconds = (
+            path.get(effective) if path.root == "$" else run.scope(thread, state, effective).resolve(path)
+        )
+    except PathNotFound:
+        raise run.runtime_error(
+            thread, state, f"The SecondsPath parameter does not reference an input value: {path_text}"
+        ) from None
+    if isinstance(seconds, bool) or not isinstance(seconds, int):
+        raise run.runtime_error(
+            thread,
+            state,
+            "The SecondsPath parameter cannot be parsed as a long value: "
+            f"{path_text} == {value_text(seconds)}",
+        )
+    if seconds < 0:
+        raise run.runtime_error(
+            thread, state, f"The SecondsPath parameter references a negative value: {path_text} == {seconds}"
+        )
+    return seconds
 
 
 def _jsonata_fire_at(run: Run, thread: Thread, state: CompiledState) -> datetime:
@@ -150,36 +201,51 @@ def _jsonata_fire_at(run: Run, thread: Thread, state: CompiledState) -> datetime
     value = query.render(run, thread, state, written, "Timestamp", query.bindings(run, thread, state))
     moment = _timestamp(value)
     if moment is None:
-        raise query.wrong_type(
-            thread, state, "Timestamp", written, value, "an ISO-8601 extended offset date-time string"
+        # Recorded on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/scenarios/
+        # test_base_scenarios.snapshot.json, test_wait_timestamp_jsonata[NO_T|NO_Z|INVALID_*].
+        raise query.query_error(
+            thread,
+            state,
+            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: "
+            + value_text(value),
+            "Timestamp",
         )
     return _on_clock(run, moment)
 
 
 def _timestamp(value: JSON) -> datetime | None:
-    """An RFC 3339 timestamp with ``Z`` or an offset, as the Wait state page requires."""
+    """``value`` read as ISO_OFFSET_DATE_TIME reads it (strict: a real date and time of day)."""
     if not isinstance(value, str):
         return None
+    match = _ISO_OFFSET_DATE_TIME.fullmatch(value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m, off_s = match.groups()
+    if not zulu and (int(off_h) > 18 or int(off_m) > 59 or int(off_s or 0) > 59):
+        return None
+    offset = timedelta(0)
+    if not zulu:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m), seconds=int(off_s or 0))
+        if sign == "-":
+            offset = -offset
+        if abs(offset) > timedelta(hours=18):
+            return None
     try:
-        moment = datetime.fromisoformat(value)
+        return datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0").ljust(9, "0")[:6]),
+            tzinfo=timezone(offset),
+        )
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else None
 
 
 def _on_clock(run: Run, moment: datetime) -> datetime:
     if run.now.tzinfo is None:
         return moment.astimezone(UTC).replace(tzinfo=None)
     return moment
-
-
-def _parse_timestamp(run: Run, thread: Thread, state: CompiledState, value: JSON, field: str) -> datetime:
-    moment = _timestamp(value)
-    if moment is None:
-        raise run.runtime_error(
-            thread,
-            state,
-            f"The {field} parameter does not reference a valid ISO-8601 extended offset date-time format "
-            f"string: {value!r}",
-        )
-    return _on_clock(run, moment)

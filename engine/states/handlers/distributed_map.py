@@ -5,7 +5,8 @@ Items) or from S3 through ItemReader; each item (or batch, with ItemBatcher) run
 execution of the ItemProcessor with its own history; MaxConcurrency (default 10,000) bounds how
 many run at once; ToleratedFailureCount/Percentage decide when failed children fail the Map Run
 (States.ExceedToleratedFailureThreshold); ResultWriter exports the results to S3 instead of
-returning them. The parent's history shows MapRunStarted and MapRunSucceeded/MapRunFailed.
+returning them. The parent's history shows MapStateStarted, MapRunStarted, MapRunSucceeded/MapRunFailed
+and MapStateSucceeded/MapStateFailed, as AWS's do.
 
 The decider only decides: it asks the shell to read S3 (an InvokeTask on the ItemReader's
 resource), to start children (StartChildExecution) and to end the run (EndMapRun), and hears
@@ -26,6 +27,7 @@ from engine.states.errors import StatesError, runtime_cause
 from engine.states.handlers import map_state, query
 from engine.states.handlers.codes import BLOCKED
 from engine.states.handlers.compiled import CompiledState
+from engine.states.handlers.records import Waiting, live_children
 from engine.states.model import (
     JSON,
     ChildExecutionEnded,
@@ -60,8 +62,13 @@ def start(run: Run, thread: Thread, state: CompiledState) -> int:
     effective = run.effective_input(thread, state)
     reader = state.raw.get("ItemReader")
     if isinstance(reader, dict):
+        # AWS reports MapStateStarted with length 0 before it reads (or refuses MaxItemsPath).
+        run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": 0})
         return _request_items(run, thread, state, reader, effective)
     items = map_state.items_of(run, thread, state, effective)
+    # Before the count and percentage paths are read: recorded on AWS (test_base_scenarios.snapshot.json,
+    # test_map_state_tolerated_failure_count_path[-1]: MapStateStarted, then ExecutionFailed).
+    run.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(items)})
     return _begin_run(run, thread, state, items, effective)
 
 
@@ -87,8 +94,10 @@ def _read(run: Run, thread: Thread, state: CompiledState, request: item_reader.S
     """Ask the shell for one S3 read (GetObject or every page of ListObjectsV2)."""
     task_id = f"reader-{run.next_seq()}"
     run.state["tasks"][task_id] = thread["id"]
-    thread["w"]["task"] = task_id
-    thread["w"]["req"] = {"action": request.action, "arguments": request.arguments}
+    waiting = thread["w"]
+    assert waiting is not None
+    waiting["task"] = task_id
+    waiting["req"] = {"action": request.action, "arguments": request.arguments}
     resource = S3_GET_OBJECT if request.action == "GetObject" else S3_LIST_OBJECTS_V2
     run.commands.append(
         InvokeTask(task_id=task_id, resource=resource, payload=dict(request.arguments), state_name=state.name)
@@ -123,7 +132,8 @@ def _max_items(
         return None
     path_text = config["MaxItemsPath"]
     value = run.resolve(thread, state, compile_path(path_text), effective, "MaxItemsPath")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    value = map_state.path_integer(run, thread, state, "MaxItemsPath", path_text, value)
+    if value < 0:
         raise run.runtime_error(
             thread,
             state,
@@ -136,6 +146,7 @@ def items_read(run: Run, thread: Thread, state: CompiledState, fetched: JSON) ->
     """One S3 read came back: read what a manifest or LOAD_AND_FLATTEN names next, then parse it
     all as the ReaderConfig says and begin the run."""
     waiting = thread["w"]
+    assert waiting is not None
     reader = state.raw["ItemReader"]
     if waiting["first"] is None:
         waiting["first"] = fetched
@@ -212,7 +223,7 @@ def _begin_run(run: Run, thread: Thread, state: CompiledState, items: list[JSON]
         )
     )
     run.emit(thread, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": arns["run"]})
-    waiting.update(run=run_id, arn=arns["run"], sm=arns["machine"], records={})
+    waiting.update({"run": run_id, "arn": arns["run"], "sm": arns["machine"], "records": {}})
     waiting["max"] = waiting["max"] or DEFAULT_MAX_CONCURRENCY
     thread["w"] = waiting
     if total == 0:
@@ -250,11 +261,11 @@ def _label_of(state: CompiledState) -> str:
     return hashlib.sha256(state.name.encode()).hexdigest()[:8]
 
 
-def _start_child(run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any]) -> None:
+def _start_child(run: Run, thread: Thread, state: CompiledState, waiting: Waiting) -> None:
     index = waiting["next"]
     waiting["next"] = index + 1
     value = map_state.iteration_input(run, thread, state, waiting, index)
-    waiting["live"].append(index)
+    live_children(waiting).append(index)
     name = _uuid(run.env.new_token())
     run.commands.append(StartChildExecution(map_run_id=waiting["run"], index=index, name=name, input=value))
 
@@ -262,9 +273,10 @@ def _start_child(run: Run, thread: Thread, state: CompiledState, waiting: dict[s
 def child_ended(run: Run, thread: Thread, state: CompiledState, ended: ChildExecutionEnded) -> int:
     """One child execution ended: count it, start the next, or end the Map Run."""
     waiting = thread["w"]
-    if ended.index not in waiting["live"]:
+    assert waiting is not None
+    if ended.index not in live_children(waiting):
         return BLOCKED  # a repeated report: already counted
-    waiting["live"].remove(ended.index)
+    live_children(waiting).remove(ended.index)
     waiting["left"] -= 1
     if "ResultWriter" in state.raw:
         waiting["records"][str(ended.index)] = _record(ended)
@@ -275,7 +287,7 @@ def child_ended(run: Run, thread: Thread, state: CompiledState, ended: ChildExec
         waiting["results"][ended.index] = {"Error": ended.error, "Cause": ended.cause}
         if _threshold_exceeded(waiting):
             return _run_failed(run, thread, state)
-    while waiting["next"] < waiting["n"] and len(waiting["live"]) < waiting["max"]:
+    while waiting["next"] < waiting["n"] and len(live_children(waiting)) < waiting["max"]:
         _start_child(run, thread, state, waiting)
     if waiting["left"] == 0:
         return _run_succeeded(run, thread, state)
@@ -286,6 +298,7 @@ def run_updated(run: Run, thread: Thread, state: CompiledState, update: MapRunUp
     """UpdateMapRun: the new limits apply from now on (more children may start, or the
     failures so far may now exceed the threshold)."""
     waiting = thread["w"]
+    assert waiting is not None
     if update.max_concurrency is not None:
         waiting["max"] = update.max_concurrency or DEFAULT_MAX_CONCURRENCY
     if update.tolerated_failure_count is not None:
@@ -294,7 +307,7 @@ def run_updated(run: Run, thread: Thread, state: CompiledState, update: MapRunUp
         waiting["tp"] = update.tolerated_failure_percentage
     if waiting["failed"] and _threshold_exceeded(waiting):
         return _run_failed(run, thread, state)
-    while waiting["next"] < waiting["n"] and len(waiting["live"]) < waiting["max"]:
+    while waiting["next"] < waiting["n"] and len(live_children(waiting)) < waiting["max"]:
         _start_child(run, thread, state, waiting)
     return BLOCKED
 
@@ -310,7 +323,7 @@ def _record(ended: ChildExecutionEnded) -> dict[str, JSON]:
     }
 
 
-def _threshold_exceeded(waiting: dict[str, Any]) -> bool:
+def _threshold_exceeded(waiting: Waiting) -> bool:
     """Distributed Map failure threshold: with neither field set, one failure fails the run."""
     failed: int = waiting["failed"]
     if waiting["tc"] is None and waiting["tp"] is None:
@@ -322,17 +335,20 @@ def _threshold_exceeded(waiting: dict[str, Any]) -> bool:
 
 def _run_failed(run: Run, thread: Thread, state: CompiledState) -> int:
     waiting = thread["w"]
+    assert waiting is not None
     thread["w"] = None
     run.state["runs"].pop(waiting["run"], None)
     error = errors.EXCEED_TOLERATED_FAILURE_THRESHOLD
     cause = map_state.TOLERATED_FAILURE_CAUSE
     run.commands.append(EndMapRun(map_run_id=waiting["run"], status="FAILED", error=error, cause=cause))
     run.emit(thread, "MapRunFailed", "mapRunFailedEventDetails", {"error": error, "cause": cause})
+    run.emit(thread, "MapStateFailed", None, None)
     raise StatesError(error, cause)
 
 
 def _run_succeeded(run: Run, thread: Thread, state: CompiledState) -> int:
     waiting = thread["w"]
+    assert waiting is not None
     run.state["runs"].pop(waiting["run"], None)
     run.commands.append(EndMapRun(map_run_id=waiting["run"], status="SUCCEEDED"))
     run.emit(thread, "MapRunSucceeded", None, None)
@@ -340,20 +356,20 @@ def _run_succeeded(run: Run, thread: Thread, state: CompiledState) -> int:
     if isinstance(writer, dict):
         return _write_results(run, thread, state, writer, waiting)
     thread["w"] = None
-    return map_state.complete(run, thread, state, waiting["results"], succeeded_event=False)
+    return map_state.complete(run, thread, state, waiting["results"])
 
 
 # --- ResultWriter -------------------------------------------------------------------------
 
 
 def _write_results(
-    run: Run, thread: Thread, state: CompiledState, writer: dict[str, Any], waiting: dict[str, Any]
+    run: Run, thread: Thread, state: CompiledState, writer: dict[str, Any], waiting: Waiting
 ) -> int:
     records = [_child_record(run, thread, state, waiting, index) for index in range(waiting["n"])]
     if not result_writer.writes_to_s3(writer):
         thread["w"] = None
         shaped = result_writer.inline_result(writer, records)
-        return map_state.complete(run, thread, state, shaped, succeeded_event=False)
+        return map_state.complete(run, thread, state, shaped)
     parameters = _field_parameters(run, thread, state, writer, waiting["eff"])
     if not isinstance(parameters, dict):
         raise result_writer.fail("The ResultWriter Parameters must be a JSON object.")
@@ -367,7 +383,7 @@ def _write_results(
 
 
 def _child_record(
-    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int
+    run: Run, thread: Thread, state: CompiledState, waiting: Waiting, index: int
 ) -> result_writer.ChildRecord:
     """What ResultWriter exports for one child (PENDING when it never ran); the input is
     rebuilt from the item rather than kept for every child in the execution state."""
@@ -395,9 +411,10 @@ def _child_record(
 
 def _next_put(run: Run, thread: Thread, state: CompiledState) -> int:
     waiting = thread["w"]
+    assert waiting is not None
     if not waiting["puts"]:
         thread["w"] = None
-        return map_state.complete(run, thread, state, waiting["result"], succeeded_event=False)
+        return map_state.complete(run, thread, state, waiting["result"])
     put = waiting["puts"].pop(0)
     task_id = f"writer-{run.next_seq()}"
     run.state["tasks"][task_id] = thread["id"]

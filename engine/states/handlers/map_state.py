@@ -13,15 +13,18 @@ fields may be expressions, and the output is ``Output`` (default: the results ar
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+import re
+from typing import TYPE_CHECKING
 
 from engine.states import errors
 from engine.states.errors import StatesError
-from engine.states.handlers import distributed_map, query
+from engine.states.handlers import query
 from engine.states.handlers.codes import BLOCKED
 from engine.states.handlers.compiled import CompiledState
+from engine.states.handlers.records import Waiting, WaitKind, live_threads
+from engine.states.jsonata import is_expression, jsonata_type
 from engine.states.model import JSON
-from engine.states.paths import compile_path, compile_template
+from engine.states.paths import compile_path, compile_template, to_json, value_text
 
 if TYPE_CHECKING:
     from engine.states.handlers.run import Run, Thread
@@ -32,14 +35,8 @@ TOLERATED_FAILURE_CAUSE = "The specified tolerated failure threshold was exceede
 snapshot tests of TestState on Map states)."""
 
 
-def enter_map(run: Run, thread: Thread, state: CompiledState) -> int:
-    run.enter(thread, state)
-    return start_iterations(run, thread, state)
-
-
 def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
-    if state.distributed:
-        return distributed_map.start(run, thread, state)
+    """An inline Map's first wave of iterations (``map_entry`` sends a Distributed one elsewhere)."""
     effective = run.effective_input(thread, state)
     items = items_of(run, thread, state, effective)
     waiting = new_waiting(run, thread, state, "map", items, effective)
@@ -56,8 +53,8 @@ def start_iterations(run: Run, thread: Thread, state: CompiledState) -> int:
 
 
 def new_waiting(
-    run: Run, thread: Thread, state: CompiledState, kind: str, items: list[JSON], effective: JSON
-) -> dict[str, Any]:
+    run: Run, thread: Thread, state: CompiledState, kind: WaitKind, items: list[JSON], effective: JSON
+) -> Waiting:
     """What a Map waits on, for both modes: its items (or batches), the limits read from the
     state, and the count of iterations started, running, left, failed and their results."""
     concurrency = count_field(run, thread, state, "MaxConcurrency", effective, 0)
@@ -84,8 +81,8 @@ def new_waiting(
 def items_of(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> list[JSON]:
     """The items from the state input: ItemsPath (JSONPath) or Items (JSONata)."""
     if state.jsonata:
-        items = _jsonata_items(run, thread, state)
-    elif state.items_path is None:
+        return _jsonata_items(run, thread, state)
+    if state.items_path is None:
         items = effective
     else:
         items = run.resolve(thread, state, state.items_path, effective, "ItemsPath")
@@ -99,13 +96,34 @@ def items_of(run: Run, thread: Thread, state: CompiledState, effective: JSON) ->
     return items
 
 
-def _jsonata_items(run: Run, thread: Thread, state: CompiledState) -> JSON:
+def _jsonata_items(run: Run, thread: Thread, state: CompiledState) -> list[JSON]:
+    """Items, or the state input without it; anything but an array is States.QueryEvaluationError
+    with AWS's causes (recorded on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/
+    scenarios/test_base_scenarios.snapshot.json, test_map_state_items_eval_jsonata_fail[*],
+    test_map_state_items_variable_sampling[*], test_map_state_items_input_types[*])."""
     if not state.has_items:
-        return thread["in"]
+        items = thread["in"]
+        if not isinstance(items, list):
+            raise query.query_error(
+                thread, state, f"Map state input must be an array but was: {to_json(items)}"
+            )
+        return items
     values = query.bindings(run, thread, state)
     items = query.render(run, thread, state, state.items, "Items", values)
     if not isinstance(items, list):
-        raise query.wrong_type(thread, state, "Items", state.items, items, "a JSON array")
+        written = state.items
+        source = (
+            f"The JSONata expression '{query.expression_text(written)}' specified for the field 'Items'"
+            if isinstance(written, str) and is_expression(written)
+            else "The value of the field 'Items'"
+        )
+        raise query.query_error(
+            thread,
+            state,
+            f"{source} returned an unexpected result type. Expected 'array', but was "
+            f"'{jsonata_type(items)}' for value: {to_json(items)}",
+            "Items",
+        )
     return items
 
 
@@ -119,14 +137,43 @@ def count_field(
         return int(spec[field])
     if field + "Path" not in spec:
         return default
-    value = run.resolve(thread, state, compile_path(spec[field + "Path"]), effective, field + "Path")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise run.runtime_error(
-            thread,
-            state,
-            f"The {field}Path '{spec[field + 'Path']}' must resolve to a non-negative integer, not {value!r}",
-        )
-    return value
+    path_text = spec[field + "Path"]
+    value = run.resolve(thread, state, compile_path(path_text), effective, field + "Path")
+    count = path_integer(run, thread, state, field + "Path", path_text, value)
+    if count < 0:
+        raise run.runtime_error(thread, state, _NEGATIVE[field].format(count))
+    return count
+
+
+_JAVA_INT = re.compile(r"[+-]?[0-9]+")
+_NEGATIVE = {
+    "ToleratedFailureCount": "ToleratedFailureCount cannot be negative.",
+    # Not recorded (AWS's run with -1 never ended in the recording); LocalStack's wording.
+    "MaxConcurrency": "Expected non-negative integer for MaxConcurrency, got '{}' instead.",
+}
+"""AWS's causes for a count path field below zero (recorded on AWS: localstack/localstack,
+tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json,
+test_map_state_tolerated_failure_count_path[-1])."""
+
+
+def path_integer(
+    run: Run, thread: Thread, state: CompiledState, field: str, path_text: str, value: JSON
+) -> int:
+    """What a count path field (MaxConcurrencyPath, ToleratedFailureCountPath, MaxItemsPath) found,
+    read as AWS reads it: an integer, or a string holding one ("1" from a workflow variable
+    works); anything else fails with AWS's cause (recorded on AWS: test_base_scenarios.snapshot.json,
+    test_max_concurrency_path[NoNumber], test_map_state_tolerated_failure_count_path[NoNumber],
+    test_map_item_reader_csv_max_items_paths[1.5]; test_assign_reference_variables.snapshot.json,
+    test_reference_in_map_state[MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH])."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _JAVA_INT.fullmatch(value) and -(2**31) <= int(value) < 2**31:
+        return int(value)
+    raise run.runtime_error(
+        thread,
+        state,
+        f'The {field} field refers to value "{value_text(value)}" which is not a valid integer: {path_text}',
+    )
 
 
 def percent_field(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> float | None:
@@ -147,14 +194,30 @@ def percent_field(run: Run, thread: Thread, state: CompiledState, effective: JSO
         return None
     path_text = spec["ToleratedFailurePercentagePath"]
     value = run.resolve(thread, state, compile_path(path_text), effective, "ToleratedFailurePercentagePath")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+    percent = _as_float(value)
+    if percent is None:
         raise run.runtime_error(
             thread,
             state,
-            f"The ToleratedFailurePercentagePath '{path_text}' must resolve to a number from 0 to 100, "
-            f"not {value!r}",
+            f'The ToleratedFailurePercentagePath field refers to value "{value_text(value)}" '
+            f"which is not a valid float: {path_text}",
         )
-    return float(value)
+    if not 0 <= percent <= 100:
+        raise run.runtime_error(thread, state, "ToleratedFailurePercentage must be between 0 and 100.")
+    return percent
+
+
+def _as_float(value: JSON) -> float | None:
+    """A number, or a string holding one, as AWS reads ToleratedFailurePercentagePath (recorded on
+    AWS: test_base_scenarios.snapshot.json, test_map_state_tolerated_failure_percentage_path[*])."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) -> tuple[int | None, JSON]:
@@ -184,9 +247,7 @@ def batching(run: Run, thread: Thread, state: CompiledState, effective: JSON) ->
     return size or 1_000_000_000, batch_input
 
 
-def iteration_input(
-    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int
-) -> JSON:
+def iteration_input(run: Run, thread: Thread, state: CompiledState, waiting: Waiting, index: int) -> JSON:
     items = waiting["items"]
     size = waiting["batch"]
     if size is None:
@@ -202,9 +263,7 @@ def iteration_input(
     return value
 
 
-def _select(
-    run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any], index: int, item: JSON
-) -> JSON:
+def _select(run: Run, thread: Thread, state: CompiledState, waiting: Waiting, index: int, item: JSON) -> JSON:
     if state.jsonata:
         if state.item_selector_spec is None:
             return item
@@ -215,13 +274,13 @@ def _select(
     return run.render(thread, state, state.item_selector, waiting["eff"], item=(index, item))
 
 
-def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: dict[str, Any]) -> None:
+def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: Waiting) -> None:
     index = waiting["next"]
     waiting["next"] = index + 1
     try:
         value = iteration_input(run, thread, state, waiting, index)
     except StatesError:
-        for child_id in list(waiting["live"]):
+        for child_id in list(live_threads(waiting)):
             run.drop_thread(child_id)
         thread["w"] = None
         run.emit(thread, "MapStateFailed", None, None)
@@ -231,12 +290,13 @@ def _start_iteration(run: Run, thread: Thread, state: CompiledState, waiting: di
     run.emit(
         child, "MapIterationStarted", "mapIterationStartedEventDetails", {"name": state.name, "index": index}
     )
-    waiting["live"].append(child["id"])
+    live_threads(waiting).append(child["id"])
     run.ready.append(child["id"])
 
 
 def iteration_succeeded(run: Run, parent: Thread, state: CompiledState, child: Thread, output: JSON) -> None:
     waiting = parent["w"]
+    assert waiting is not None
     run.emit(
         child,
         "MapIterationSucceeded",
@@ -251,6 +311,7 @@ def iteration_failed(
     run: Run, parent: Thread, state: CompiledState, child: Thread, error: str, cause: str
 ) -> None:
     waiting = parent["w"]
+    assert waiting is not None
     run.emit(
         child,
         "MapIterationFailed",
@@ -268,8 +329,8 @@ def iteration_failed(
         waiting["results"][child["slot"]] = {"Error": error, "Cause": cause}
         _iteration_over(run, parent, state, waiting, child)
         return
-    waiting["live"].remove(child["id"])
-    for sibling_id in list(waiting["live"]):
+    live_threads(waiting).remove(child["id"])
+    for sibling_id in list(live_threads(waiting)):
         sibling = run.threads.get(sibling_id)
         if sibling is not None:
             run.emit(
@@ -292,10 +353,8 @@ def iteration_failed(
     run.settle(parent, fail)
 
 
-def _iteration_over(
-    run: Run, parent: Thread, state: CompiledState, waiting: dict[str, Any], child: Thread
-) -> None:
-    waiting["live"].remove(child["id"])
+def _iteration_over(run: Run, parent: Thread, state: CompiledState, waiting: Waiting, child: Thread) -> None:
+    live_threads(waiting).remove(child["id"])
     waiting["left"] -= 1
     if waiting["next"] < waiting["n"]:
         run.settle(parent, _start_next)
@@ -305,24 +364,29 @@ def _iteration_over(
 
 
 def _start_next(run: Run, parent: Thread, state: CompiledState) -> int:
-    _start_iteration(run, parent, state, parent["w"])
+    waiting = parent["w"]
+    assert waiting is not None
+    _start_iteration(run, parent, state, waiting)
     return BLOCKED
 
 
 def _finish(run: Run, parent: Thread, state: CompiledState) -> int:
-    results = parent["w"]["results"]
+    waiting = parent["w"]
+    assert waiting is not None
+    results = waiting["results"]
     parent["w"] = None
     return complete(run, parent, state, results)
 
 
-def complete(
-    run: Run, thread: Thread, state: CompiledState, results: JSON, *, succeeded_event: bool = True
-) -> int:
+def complete(run: Run, thread: Thread, state: CompiledState, results: JSON) -> int:
     """The Map's result (one output per iteration): ResultSelector, ResultPath, OutputPath
-    (or JSONata Output), then leave the state. Public for TestState's mocked results; a
-    distributed Map reports MapRunSucceeded instead of MapStateSucceeded."""
-    if succeeded_event:
-        run.emit(thread, "MapStateSucceeded", None, None)
+    (or JSONata Output), then leave the state. Public for TestState's mocked results.
+
+    MapStateSucceeded follows the last iteration (or MapRunSucceeded) and MapStateExited points
+    back past it to that same event, as every AWS history records (localstack/localstack,
+    tests/aws/services/stepfunctions/v2/scenarios/test_base_scenarios.snapshot.json, e.g.
+    test_map_state_legacy_config_inline and test_map_state_legacy_config_distributed)."""
+    run.emit(None, "MapStateSucceeded", None, None, prev=thread["last"])
     if state.jsonata:
         return query.conclude(run, thread, state, results, result=results)
     if state.result_selector is not None:

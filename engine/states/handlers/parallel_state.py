@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from engine.states.handlers import query
 from engine.states.handlers.codes import BLOCKED
 from engine.states.handlers.compiled import CompiledState
+from engine.states.handlers.records import live_threads
 from engine.states.model import JSON
 
 if TYPE_CHECKING:
@@ -45,8 +46,9 @@ def start_branches(run: Run, thread: Thread, state: CompiledState) -> int:
 
 def branch_succeeded(run: Run, parent: Thread, state: CompiledState, child: Thread, output: JSON) -> None:
     waiting = parent["w"]
+    assert waiting is not None
     waiting["results"][child["slot"]] = output
-    waiting["live"].remove(child["id"])
+    live_threads(waiting).remove(child["id"])
     waiting["left"] -= 1
     if waiting["left"] == 0:
         parent["last"] = child["last"]
@@ -54,7 +56,9 @@ def branch_succeeded(run: Run, parent: Thread, state: CompiledState, child: Thre
 
 
 def _complete(run: Run, parent: Thread, state: CompiledState) -> int:
-    results: JSON = parent["w"]["results"]
+    waiting = parent["w"]
+    assert waiting is not None
+    results: JSON = waiting["results"]
     parent["w"] = None
     return complete(run, parent, state, results)
 
@@ -75,8 +79,9 @@ def branch_failed(
     run: Run, parent: Thread, state: CompiledState, child: Thread, error: str, cause: str
 ) -> None:
     waiting = parent["w"]
-    waiting["live"].remove(child["id"])
-    for sibling in list(waiting["live"]):
+    assert waiting is not None
+    live_threads(waiting).remove(child["id"])
+    for sibling in list(live_threads(waiting)):
         run.drop_thread(sibling)
     parent["w"] = None
     parent["last"] = child["last"]

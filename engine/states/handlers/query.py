@@ -55,8 +55,12 @@ def bindings(
     return values
 
 
-def query_error(thread: Thread, state: CompiledState, cause: str) -> StatesError:
-    return StatesError(errors.QUERY_EVALUATION_ERROR, runtime_cause(state.name, thread["ent"], cause))
+def query_error(thread: Thread, state: CompiledState, cause: str, location: str | None = None) -> StatesError:
+    """States.QueryEvaluationError with AWS's prefix; ``location`` is the field its
+    EvaluationFailed event names."""
+    return StatesError(
+        errors.QUERY_EVALUATION_ERROR, runtime_cause(state.name, thread["ent"], cause), location
+    )
 
 
 def render(
@@ -66,7 +70,7 @@ def render(
     try:
         return jsonata.render(template, values, field=field, env=run.env)
     except jsonata.QueryEvaluationError as problem:
-        raise query_error(thread, state, problem.cause) from None
+        raise query_error(thread, state, problem.cause, problem.field or None) from None
 
 
 def expression_text(value: str) -> str:
@@ -82,7 +86,7 @@ def wrong_type(
         source = f"The JSONata expression '{expression_text(written)}' specified for the field '{field}'"
     else:
         source = f"The value of the field '{field}'"
-    return query_error(thread, state, f"{source} must be {wanted}, but it is {to_json(value)}.")
+    return query_error(thread, state, f"{source} must be {wanted}, but it is {to_json(value)}.", field)
 
 
 def whole_number(

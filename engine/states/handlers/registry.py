@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from engine.states.handlers import choice_wait, map_state, parallel_state, simple_states, task_state
+from engine.states.handlers import (
+    choice_wait,
+    map_entry,
+    map_state,
+    parallel_state,
+    simple_states,
+    task_state,
+)
 
 if TYPE_CHECKING:
     from engine.states.handlers.compiled import CompiledState
@@ -21,13 +28,13 @@ ENTER: dict[str, Any] = {
     "Choice": choice_wait.enter_choice,
     "Wait": choice_wait.enter_wait,
     "Parallel": parallel_state.enter_parallel,
-    "Map": map_state.enter_map,
+    "Map": map_entry.enter_map,
 }
 
 RETRY: dict[str, Any] = {
     "Task": task_state.schedule,
     "Parallel": parallel_state.start_branches,
-    "Map": map_state.start_iterations,
+    "Map": map_entry.start_iterations,
 }
 """What runs again when a retry's back-off timer fires (no second *StateEntered event)."""
 

@@ -2,14 +2,8 @@
 
 ``Run`` wraps the persisted state dict (mutated in place), collects the commands and the new
 history events, and drives every runnable thread until each waits for the outside world.
-Threads are plain dicts inside ``state["threads"]``::
-
-    {"id", "m": machine key, "s": current state, "in": raw state input, "ent": entered event id,
-     "et": entered time, "last": the thread's last event id, "rc": {retrier index: count},
-     "rt": retries of the current state, "p": parent thread id, "slot": index in the parent,
-     "w": what the thread waits for, or None}
-
-and, once a state assigned workflow variables, "vars" (name -> value) and "vsz" (name -> bytes).
+Threads are plain dicts inside ``state["threads"]``, typed as ``records.Thread`` (each short
+key is named in full there), and a blocked thread's ``w`` is a ``records.Waiting``.
 """
 
 from __future__ import annotations
@@ -25,6 +19,8 @@ from engine.states.handlers import query, registry
 from engine.states.handlers.codes import BLOCKED, DONE, NEXT, PAYLOAD_LIMIT_BYTES, payload_too_large
 from engine.states.handlers.compiled import Catcher, CompiledMachine, CompiledState, Program
 from engine.states.handlers.frozen import frozen_instance
+from engine.states.handlers.observer import StageObserver
+from engine.states.handlers.records import Thread, TimerRecord, live_threads
 from engine.states.handlers.variables import commit as commit_variables
 from engine.states.handlers.variables import visible_variables
 from engine.states.history import (
@@ -59,7 +55,8 @@ from engine.states.paths import (
     to_json,
 )
 
-Thread = dict[str, Any]
+__all__ = ["HistoryLimitReached", "Run", "Step", "Thread", "iso_timestamp"]
+
 Step = Callable[["Run", Thread, CompiledState], int]
 
 _TERMINAL_EVENTS = frozenset(
@@ -81,6 +78,10 @@ class HistoryLimitReached(Exception):
 
 
 _last_iso: tuple[datetime, str] | None = None
+
+
+_RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
+"""The state types whose context object carries State.RetryCount."""
 
 
 def iso_timestamp(moment: datetime) -> str:
@@ -105,16 +106,16 @@ def _result_too_large(state: CompiledState) -> StatesError:
 class Run:
     """The decider's working set for one happening."""
 
-    fuses_plain_states = True
-    """Whether ``pass_through`` may skip ``enter``/``exit_state``: False in every subclass."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass (TestState's inspector) overrides the stage methods to watch each one."""
-        super().__init_subclass__(**kwargs)
-        cls.fuses_plain_states = False
-
-    def __init__(self, program: Program, state: dict[str, Any], env: Environment) -> None:
+    def __init__(
+        self,
+        program: Program,
+        state: dict[str, Any],
+        env: Environment,
+        observer: StageObserver | None = None,
+    ) -> None:
         self.program = program
+        self.observer = observer
+        """Watches each data-flow stage (TestState); None for an execution, which pays nothing."""
         self.state = state
         self.env = env
         self.now = env.now
@@ -243,7 +244,7 @@ class Run:
             try:
                 code = (state.step or _bind_step(state))(self, thread, state)
             except StatesError as failure:
-                code = self.handle_error(thread, state, failure.error, failure.cause)
+                code = self.state_failed(thread, state, failure)
             if code != NEXT:
                 return
 
@@ -253,7 +254,7 @@ class Run:
         try:
             code = step(self, thread, state)
         except StatesError as failure:
-            code = self.handle_error(thread, state, failure.error, failure.cause)
+            code = self.state_failed(thread, state, failure)
         if code == NEXT and not self.finished:
             self.ready.append(thread["id"])
 
@@ -273,7 +274,7 @@ class Run:
         if waiting["k"] == "maprun":
             self.abort_map_run(waiting["run"])
             return
-        for child_id in list(waiting.get("live", ())):
+        for child_id in list(live_threads(waiting)) if "live" in waiting else ():
             self.drop_thread(child_id)
 
     def abort_map_run(self, map_run_id: str) -> None:
@@ -285,7 +286,8 @@ class Run:
 
     def start_timer_at(self, thread: Thread | None, kind: str, fire_at: datetime) -> str:
         timer_id = f"timer-{self.next_seq()}"
-        self.state["timers"][timer_id] = {"k": kind, "t": thread["id"] if thread is not None else None}
+        record: TimerRecord = {"k": kind, "t": thread["id"] if thread is not None else None}
+        self.state["timers"][timer_id] = record
         self.commands.append(StartTimer(timer_id, fire_at))
         return timer_id
 
@@ -305,19 +307,40 @@ class Run:
         token: str | None = None,
         item: tuple[int, JSON] | None = None,
     ) -> dict[str, JSON]:
-        """``$$`` as the docs' "Context object" page describes it."""
+        """``$$`` as the state sees it (an observer may supply its own)."""
+        observer = self.observer
+        if observer is not None:
+            return observer.context_object(self, thread, state, token, item)
+        return self.built_context(thread, state, token, item)
+
+    def built_context(
+        self,
+        thread: Thread,
+        state: CompiledState,
+        token: str | None = None,
+        item: tuple[int, JSON] | None = None,
+    ) -> dict[str, JSON]:
+        """``$$`` as the docs' "Context object" page describes it, fields and order as AWS records
+        them: ``State.RetryCount`` only in the states that retry (Task, Parallel, Map), not in a Pass
+        read through InputPath or OutputPath (recorded on AWS: localstack/localstack,
+        tests/aws/services/stepfunctions/v2/context_object/test_context_object.snapshot.json,
+        test_input_path[$$] / test_output_path[$$]; a Task's in v2/scenarios/
+        test_base_scenarios.snapshot.json, InvokeLambdaWithRetry)."""
         ctx = self.state["ctx"]
+        current: dict[str, JSON] = {"Name": state.name, "EnteredTime": thread["et"]}
+        if state.type in _RETRYING_TYPES:
+            current["RetryCount"] = thread["rt"]
         context: dict[str, JSON] = {
             "Execution": {
                 "Id": ctx["execution_arn"],
                 "Input": ctx["input"],
+                "StartTime": ctx["start_time"],
                 "Name": ctx["execution_name"],
                 "RoleArn": ctx["role_arn"],
-                "StartTime": ctx["start_time"],
                 "RedriveCount": ctx["redrive_count"],
             },
-            "State": {"EnteredTime": thread["et"], "Name": state.name, "RetryCount": thread["rt"]},
             "StateMachine": {"Id": ctx["state_machine_arn"], "Name": ctx["state_machine_name"]},
+            "State": current,
         }
         if token is not None:
             context["Task"] = {"Token": token}
@@ -357,8 +380,12 @@ class Run:
         """The state input after InputPath."""
         selector = state.input_path
         if selector.path is None:
-            return {} if selector.is_null else thread["in"]
-        return self.resolve(thread, state, selector.path, thread["in"], "InputPath")
+            value = {} if selector.is_null else thread["in"]
+        else:
+            value = self.resolve(thread, state, selector.path, thread["in"], "InputPath")
+        if self.observer is not None:
+            self.observer.after_input_path(state, value)
+        return value
 
     def render(
         self,
@@ -371,9 +398,16 @@ class Run:
     ) -> JSON:
         """Evaluate a payload template; a missing path is States.Runtime, as AWS reports it."""
         try:
-            return renderer(self.scope(thread, state, document, token, item))
+            value = renderer(self.scope(thread, state, document, token, item))
         except TemplateError as problem:
             raise self.runtime_error(thread, state, problem.message) from None
+        observer = self.observer
+        if observer is not None:
+            if renderer is state.parameters:
+                observer.after_parameters(state, value)
+            elif renderer is state.result_selector:
+                observer.after_result_selector(state, document, value)
+        return value
 
     def output_path(self, thread: Thread, state: CompiledState, output: JSON) -> JSON:
         selector = state.output_path
@@ -383,6 +417,9 @@ class Run:
 
     def place_result(self, thread: Thread, state: CompiledState, result: JSON) -> JSON:
         """ResultSelector is the caller's; this applies ResultPath then OutputPath."""
+        observer = self.observer
+        if observer is not None:
+            observer.result_placed(state, result)
         if state.discard_result:
             output = thread["in"]
         elif state.result_path is None:
@@ -392,6 +429,8 @@ class Run:
                 output = set_at(thread["in"], state.result_path, result)
             except ResultPathError as problem:
                 raise StatesError(errors.RESULT_PATH_MATCH_FAILURE, str(problem)) from None
+        if observer is not None:
+            observer.after_result_path(state, output)
         return self.output_path(thread, state, output)
 
     # --- leaving a state -------------------------------------------------------------------
@@ -406,6 +445,9 @@ class Run:
     ) -> int:
         """Commit the evaluated Assign, the ``*StateExited`` event, then the next state or the
         end of the thread."""
+        observer = self.observer
+        if observer is not None:
+            observer.leaving(thread, state)
         known = self._known_text
         text = known[1] if known[0] is output else self.text_of(output)
         if len(text) > _QUICK_SIZE_CHECK and payload_too_large(text):
@@ -413,6 +455,8 @@ class Run:
         assigned_texts = commit_variables(self, thread, state, assigned) if assigned else None
         if state.exited_type is not None:
             self.emit(thread, state.exited_type, EXITED_KEY, exited_details(state.name, text, assigned_texts))
+        if observer is not None:
+            observer.exited(state, output, next_name or state.next, assigned)
         if thread["rt"]:
             thread["rc"] = {}
             thread["rt"] = 0
@@ -427,10 +471,10 @@ class Run:
         """Enter and leave a state whose output is its input (a Pass without data-flow fields).
 
         The same events, checks and moves as ``enter`` then ``exit_state``, in one step: long
-        chains of such states are the decider's hottest path. Subclasses, which override the
-        stage methods to watch them, take the two steps instead (``fuses_plain_states``).
+        chains of such states are the decider's hottest path. A run with an observer takes the
+        two steps instead, so the observer sees every stage.
         """
-        if not self.fuses_plain_states:
+        if self.observer is not None:
             stepwise: int = registry.ENTER[state.type](self, thread, state)
             return stepwise
         value = thread["in"]
@@ -491,6 +535,22 @@ class Run:
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
         return DONE
 
+    def state_failed(self, thread: Thread, state: CompiledState, failure: StatesError) -> int:
+        """A state's own failure. A JSONata evaluation failure is first reported as AWS reports it:
+        an EvaluationFailed event (and, for a Map, MapStateFailed) before Retry/Catch or the end
+        (recorded on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/scenarios/
+        test_base_scenarios.snapshot.json, test_map_state_items_*; v2/assign/
+        test_assign_reference_variables.snapshot.json, undefined variables in Output/Arguments)."""
+        if failure.error == errors.QUERY_EVALUATION_ERROR and not self.finished:
+            details: dict[str, JSON] = {"error": failure.error, "cause": failure.cause}
+            if failure.location is not None:
+                details["location"] = failure.location
+            details["state"] = state.name
+            self.emit(thread, "EvaluationFailed", "evaluationFailedEventDetails", details)
+            if state.type == "Map" and failure.location in (None, "Items"):  # its items: recorded
+                self.emit(thread, "MapStateFailed", None, None)
+        return self.handle_error(thread, state, failure.error, failure.cause)
+
     def handle_error(
         self, thread: Thread, state: CompiledState, error: str, cause: str, *, catchable: bool = False
     ) -> int:
@@ -498,6 +558,9 @@ class Run:
         ``catchable``: see ``errors.error_matches``."""
         if self.finished:
             return DONE
+        observer = self.observer
+        if observer is not None:
+            observer.error_raised(state, error, cause)
         if error not in errors.TERMINAL_ERRORS or catchable:
             counts = thread["rc"]
             for index, retrier in enumerate(state.retriers):
@@ -514,9 +577,11 @@ class Run:
                     thread["rt"] += 1
                     timer_id = self.start_timer(thread, "retry", delay)
                     thread["w"] = {"k": "retry", "timers": [timer_id]}
+                    if observer is not None:
+                        observer.retrying(state, index, delay)
                     return BLOCKED
                 break
-            for catcher in state.catchers:
+            for catcher_index, catcher in enumerate(state.catchers):
                 if not error_matches(catcher.error_equals, error, catchable=catchable):
                     continue
                 error_output = {"Error": error, "Cause": cause}
@@ -524,7 +589,10 @@ class Run:
                     output, assigned = self._caught(thread, state, catcher, error_output)
                     thread["rc"] = {}
                     thread["rt"] = 0
-                    return self.exit_state(thread, state, output, catcher.next, assigned)
+                    code = self.exit_state(thread, state, output, catcher.next, assigned)
+                    if observer is not None:
+                        observer.caught(state, catcher_index)
+                    return code
                 except ResultPathError as problem:
                     return self.fail_thread(thread, errors.RESULT_PATH_MATCH_FAILURE, str(problem))
                 except StatesError as failure:

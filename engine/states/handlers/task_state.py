@@ -13,13 +13,14 @@ the result bound to ``$states.result``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.states import errors
 from engine.states.errors import StatesError
 from engine.states.handlers import query
 from engine.states.handlers.codes import BLOCKED, payload_too_large
 from engine.states.handlers.compiled import CompiledState
+from engine.states.handlers.records import Waiting
 from engine.states.history import (
     ACTIVITY,
     LAMBDA_FUNCTION,
@@ -79,7 +80,7 @@ def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
     task_id = f"task-{run.next_seq()}"
     _emit_scheduled(run, thread, info, payload_text, timeout, heartbeat)
     run.state["tasks"][task_id] = thread["id"]
-    waiting: dict[str, Any] = {"k": "task", "task": task_id, "timers": []}
+    waiting: Waiting = {"k": "task", "task": task_id, "timers": []}
     if timeout is not None:
         waiting["timeout"] = run.start_timer(thread, "timeout", timeout)
         waiting["timers"].append(waiting["timeout"])
@@ -177,6 +178,7 @@ def _emit_scheduled(
 
 def _stop_waiting(run: Run, thread: Thread) -> None:
     waiting = thread["w"]
+    assert waiting is not None
     run.state["tasks"].pop(waiting["task"], None)
     for timer_id in waiting["timers"]:
         run.cancel_timer(timer_id)
@@ -265,7 +267,9 @@ def task_timed_out(run: Run, thread: Thread, state: CompiledState, error: str) -
     """
     info = state.resource
     assert info is not None
-    task_id = thread["w"]["task"]
+    waiting = thread["w"]
+    assert waiting is not None and waiting["task"] is not None
+    task_id = waiting["task"]
     _stop_waiting(run, thread)
     run.commands.append(CancelTask(task_id))
     reported = error_details(errors.TIMEOUT, "")
@@ -292,6 +296,7 @@ def _names_heartbeat_timeout(state: CompiledState) -> bool:
 def task_heartbeat(run: Run, thread: Thread) -> None:
     """SendTaskHeartbeat: the HeartbeatSeconds window starts again."""
     waiting = thread["w"]
+    assert waiting is not None
     old = waiting.get("heartbeat")
     if old is None:
         return

@@ -231,9 +231,21 @@ def _format(call: Call) -> JSON:
         )
     rendered = [pieces[0]]
     for value, piece in zip(values, pieces[1:], strict=True):
-        rendered.append(value if isinstance(value, str) else json_text(value))
+        rendered.append(value if isinstance(value, str) else _java_text(value))
         rendered.append(piece)
     return "".join(rendered)
+
+
+def _java_text(value: JSON) -> str:
+    """An argument as AWS's States.Format writes it: Java's Map/List toString for objects and
+    arrays, strings inside them unquoted (``{Arg1=1, Arg2=[]}``; recorded on AWS:
+    localstack/localstack, tests/aws/services/stepfunctions/v2/intrinsic_functions/
+    test_generic.snapshot.json, test_format_2 and test_context_json_path)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}={_java_text(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_java_text(item) for item in value) + "]"
+    return value if isinstance(value, str) else json_text(value)
 
 
 def _string_to_json(call: Call) -> JSON:

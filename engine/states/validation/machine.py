@@ -129,7 +129,10 @@ def _sub_machines(
             if isinstance(branch, dict):
                 found.append((item(child(location, "Branches"), index), branch, F.BRANCH_FIELDS))
     if state_type == "Map":
-        for processor, allowed in (("ItemProcessor", F.ITEM_PROCESSOR_FIELDS), ("Iterator", F.BRANCH_FIELDS)):
+        # The legacy Iterator takes a ProcessorConfig too: AWS runs it INLINE or DISTRIBUTED (recorded
+        # on AWS: localstack/localstack, tests/aws/services/stepfunctions/v2/scenarios/
+        # test_base_scenarios.snapshot.json, test_map_state_legacy_config_inline|distributed[_*]).
+        for processor in ("ItemProcessor", "Iterator"):
             if isinstance(state.get(processor), dict):
-                found.append((child(location, processor), state[processor], allowed))
+                found.append((child(location, processor), state[processor], F.ITEM_PROCESSOR_FIELDS))
     return found

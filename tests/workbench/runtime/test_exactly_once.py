@@ -116,3 +116,29 @@ def test_a_happening_applied_twice_is_applied_once(broker: Broker) -> None:
     after_first = _history(execution)
     assert apply_happening(execution.id, TimerFired(timer_id=timer.timer_id)) is None
     assert _history(execution) == after_first
+
+
+def test_a_call_that_outran_its_claim_keeps_the_lost_answer_given_meanwhile(broker: Broker) -> None:
+    """Another worker declared the call lost (its claim ran out) while it was still running: the
+    decider already heard that failure, so the late outcome changes nothing."""
+    from unittest import mock
+
+    from workbench.runtime import executions, integrations, queue
+    from workbench.stepfunctions.models import TaskInvocation
+
+    function, execution = _function_call()
+    [message] = broker.take(queue.INVOKE_TASK)
+    perform = integrations.perform
+
+    def slow_call(*args: Any, **kwargs: Any) -> Any:
+        TaskInvocation.objects.update(
+            status=TaskInvocation.FAILED, error=executions.LOST_CALL_ERROR, cause=executions.LOST_CALL_CAUSE
+        )
+        return perform(*args, **kwargs)
+
+    with mock.patch.object(integrations, "perform", side_effect=slow_call):
+        broker.deliver(message)
+    execution.refresh_from_db()
+    assert function.invocations.count() == 1
+    assert (execution.status, execution.error) == ("FAILED", executions.LOST_CALL_ERROR)
+    assert TaskInvocation.objects.get().status == TaskInvocation.FAILED

@@ -211,11 +211,11 @@ def test_cidr_ipv4_and_ipv6() -> None:
 
 
 def test_cidr_base_need_not_be_the_network_floor() -> None:
-    # ruler's range starts at the written address and ends at the top of its block.
+    # ruler's range is the whole block, from its floor (aws/event-ruler#89; see fidelity/test_cidr.py).
     pattern = {"ip": [{"cidr": "10.0.0.5/24"}]}
     assert both(pattern, {"ip": "10.0.0.200"})
     assert both(pattern, {"ip": "10.0.0.5"})
-    assert not both(pattern, {"ip": "10.0.0.4"})
+    assert both(pattern, {"ip": "10.0.0.4"})
 
 
 def test_an_address_literal_matches_as_an_address() -> None:
