@@ -243,6 +243,9 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
         "/functions/",
         "/storage/",
         "/inbox/",
+        "/queues/",
+        "/topics/",
+        "/schemas/",
         "/machines/nope/",
     ]
     with chromium_page() as page:
