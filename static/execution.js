@@ -10,6 +10,9 @@
   const history = document.querySelector("#history tbody");
   const indicator = document.getElementById("live-indicator");
   const statusBox = document.getElementById("execution-status");
+  const resultBox = document.getElementById("execution-result");
+  const stopDate = document.getElementById("execution-stop-date");
+  const stopForm = document.getElementById("stop-form");
 
   function paint(nodes) {
     document.querySelectorAll("#graph g.state-node").forEach((node) => {
@@ -23,12 +26,40 @@
     const tr = document.createElement("tr");
     tr.dataset.eventId = event.id;
     const step = (event.stateEnteredEventDetails || event.stateExitedEventDetails || {}).name || "";
-    for (const text of [event.id, event.type, step, event.timestamp]) {
+    for (const text of [event.id, event.type, step]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.appendChild(td);
     }
+    const cell = document.createElement("td");
+    const time = document.createElement("time");
+    time.setAttribute("datetime", event.timestamp);
+    time.textContent = event.timestamp;
+    if (window.stepbridgeTime) window.stepbridgeTime.show(time);
+    cell.appendChild(time);
+    tr.appendChild(cell);
     history.appendChild(tr);
+  }
+
+  // The execution's end event carries its Result (output, or error and cause) and stop date.
+  function finish(event) {
+    if (!/^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(event.type)) return;
+    const key = Object.keys(event).find((k) => k.endsWith("EventDetails"));
+    const d = key ? event[key] : {};
+    if (resultBox) {
+      let text = "";
+      if (d.output !== undefined) {
+        try { text = JSON.stringify(JSON.parse(d.output)); } catch (e) { text = String(d.output); }
+      } else if (d.error !== undefined || d.cause !== undefined) {
+        text = (d.error || "") + ": " + (d.cause || "");
+      }
+      resultBox.textContent = text;
+    }
+    if (stopDate) {
+      stopDate.setAttribute("datetime", event.timestamp);
+      stopDate.textContent = event.timestamp;
+      if (window.stepbridgeTime) window.stepbridgeTime.show(stopDate);
+    }
   }
 
   function apply(message) {
@@ -36,10 +67,13 @@
       addRow(event);
       lastEventId = Math.max(lastEventId, event.id);
     });
+    document.dispatchEvent(new CustomEvent("stepbridge:events", {detail: message.events}));
+    message.events.forEach(finish);
     if (message.nodes) paint(message.nodes);
     if (message.status) {
       statusBox.textContent = message.status;
       statusBox.className = "status status-" + message.status;
+      if (stopForm) stopForm.hidden = message.status !== "RUNNING";
     }
   }
 

@@ -35,14 +35,11 @@
     stateName = node.dataset.state;
     title.textContent = stateName;
     panel.dataset.state = stateName;
-    graph.querySelectorAll("g.state-node.selected").forEach((n) => {
-      n.classList.remove("selected");
-      n.style.filter = "";
-    });
+    graph.querySelectorAll("g.state-node.selected").forEach((n) => n.classList.remove("selected"));
     node.classList.add("selected");
-    node.style.filter = "drop-shadow(0 0 3px #2b59c3)"; // the stylesheet has no rule for it yet
     out.replaceChildren();
     panel.hidden = false;
+    panel.scrollIntoView({block: "nearest"});
   }
 
   function pretty(text) {
@@ -135,7 +132,13 @@
 
   graph.querySelectorAll("g.state-node").forEach((node) => {
     node.style.cursor = "pointer";
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", `State ${node.dataset.state}: test it`);
     node.addEventListener("click", () => open(node));
+    node.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(node); }
+    });
   });
   mockKind.addEventListener("change", showMockFields);
   form.addEventListener("submit", run);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
@@ -11,9 +10,11 @@ from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: 
 from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
+from workbench.console import dashboard
+from workbench.console import events as console_events
+from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import stepfunctions as stepfunctions_views
-from workbench.events.views import buses as bus_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
@@ -32,7 +33,7 @@ def root(request: HttpRequest) -> HttpResponse:
         return sqs_api.handle(request)
     if protocol.is_api_call(request):
         return protocol.handle(request)
-    return redirect("machine-list")
+    return dashboard.home(request)
 
 
 urlpatterns = [
@@ -41,12 +42,33 @@ urlpatterns = [
     path("", include("workbench.console.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
+    path("machines/<str:name>/delete", execution_views.delete_machine, name="machine-delete"),
     path("machines/<str:name>/test-state", stepfunctions_views.run_test_state, name="machine-test-state"),
     path("executions/<int:execution_id>/", stepfunctions_views.execution_detail, name="execution-detail"),
-    path("buses/", bus_views.bus_list, name="bus-list"),
+    path("executions/", execution_views.execution_list, name="execution-list"),
+    path("executions/<int:execution_id>/stop", execution_views.stop_execution, name="execution-stop"),
+    path("buses/", console_events.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
     path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),
     path("buses/sandbox/preview", target_views.preview, name="bus-sandbox-preview"),
+    path("buses/<str:bus_name>/", console_events.bus_detail, name="bus-detail"),
+    path("buses/<str:bus_name>/delete", console_events.bus_delete, name="bus-delete"),
+    path("buses/<str:bus_name>/send", console_events.send_events, name="bus-send"),
+    path("buses/<str:bus_name>/rules/", console_events.rule_create, name="rule-create"),
+    path("buses/<str:bus_name>/events/<int:event_id>/", console_events.event_detail, name="event-detail"),
+    path("buses/<str:bus_name>/rules/<str:rule_name>/", console_events.rule_detail, name="rule-detail"),
+    path("buses/<str:bus_name>/rules/<str:rule_name>/state", console_events.rule_state, name="rule-state"),
+    path("buses/<str:bus_name>/rules/<str:rule_name>/delete", console_events.rule_delete, name="rule-delete"),
+    path(
+        "buses/<str:bus_name>/rules/<str:rule_name>/targets/save",
+        console_events.target_save,
+        name="target-save",
+    ),
+    path(
+        "buses/<str:bus_name>/rules/<str:rule_name>/targets/remove",
+        console_events.target_remove,
+        name="target-remove",
+    ),
     path(
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
 from workbench.accounts.services import default_workspace
+from workbench.console.events import delivery_of
+from workbench.console.forms import notice
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.runtime import executions, teststate
@@ -43,9 +45,8 @@ def machine_list(request: HttpRequest) -> HttpResponse:
         except AwsError as exc:
             error = exc
     machines = StateMachine.objects.filter(workspace=workspace).select_related("workspace")
-    return render(
-        request, "stepfunctions/machine_list.html", {"machines": machines, "error": error, "form": form}
-    )
+    context = {"machines": machines, "error": error, "form": form, "notice": notice(request)}
+    return render(request, "stepfunctions/machine_list.html", context, status=400 if error else 200)
 
 
 def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -55,6 +56,7 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     )
     error = edit_error = None
     input_text = "{}"
+    execution_name = ""
     definition_text = machine.definition
     express_result = None
     if request.method == "POST" and "definition" in request.POST:
@@ -66,14 +68,16 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
             edit_error = exc
     elif request.method == "POST":
         input_text = request.POST.get("input", "{}")
-        execution_name = request.POST.get("name") or None
+        execution_name = request.POST.get("name", "")
         try:
             if machine.type == StateMachine.EXPRESS:
                 express_result = executions.start_sync_execution(
-                    machine, name=execution_name, input_text=input_text
+                    machine, name=execution_name or None, input_text=input_text
                 )[1]
             else:
-                started = executions.start_execution(machine, name=execution_name, input_text=input_text)
+                started = executions.start_execution(
+                    machine, name=execution_name or None, input_text=input_text
+                )
                 assert started.execution is not None  # a Standard machine's execution is stored
                 return redirect("execution-detail", execution_id=started.execution.id)
         except AwsError as exc:
@@ -85,11 +89,13 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
         "error": error,
         "edit_error": edit_error,
         "input_text": input_text,
+        "execution_name": execution_name,
         "definition_text": definition_text,
         "express_result": express_result,
         "express_output": dumps(express_result.output) if express_result else None,
     }
-    return render(request, "stepfunctions/machine_detail.html", context)
+    status = 400 if error or edit_error else 200
+    return render(request, "stepfunctions/machine_detail.html", context, status=status)
 
 
 @require_POST
@@ -152,6 +158,8 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
+        "started_by": delivery_of(execution),
+        "notice": notice(request),
         "describe": presenters.describe_execution(execution),
         "map_runs": [
             (run, presenters.describe_map_run(run), run.children.order_by("item_index")[:100])

@@ -1,0 +1,211 @@
+"""The console's EventBridge pages in-process: forms refused beside their field with what was
+typed kept (HTTP 400), crafted POSTs answered 400 not 500, and an event's journey."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.support.inprocess import machine
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PATTERN = json.dumps({"source": ["shop"]})
+
+
+def _field_error(page: str, field: str) -> str:
+    found = re.search(rf'<span class="field-error"[^>]*data-field="{field}">([^<]*)</span>', page)
+    assert found, f"no error beside {field}"
+    return found.group(1)
+
+
+def test_create_and_delete_a_bus(client: Client) -> None:
+    from workbench.events.models import EventBus
+
+    response = client.post("/buses/", {"name": "orders", "description": "<b>mine</b>"})
+    assert response.status_code == 302 and response["Location"].startswith("/buses/orders/?done=bus-created")
+    page = client.get(response["Location"]).content.decode()
+    assert "Event bus orders created." in page
+    assert "&lt;b&gt;mine&lt;/b&gt;" in page and "<b>mine</b>" not in page  # markup renders as text
+    response = client.post("/buses/orders/delete")
+    assert response.status_code == 302
+    assert not EventBus.objects.filter(name="orders").exists()
+    gone = client.get("/buses/orders/")
+    assert gone.status_code == 404 and 'href="/' in gone.content.decode()
+
+
+def test_a_refused_bus_name_is_shown_beside_the_field_and_kept(client: Client) -> None:
+    response = client.post("/buses/", {"name": "bad name!", "description": "kept"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "bad name!" in _field_error(page, "name")
+    assert 'value="bad name!"' in page and 'value="kept"' in page
+
+
+def test_the_default_bus_cannot_be_deleted(client: Client) -> None:
+    client.get("/buses/")
+    response = client.post("/buses/default/delete")
+    assert response.status_code == 400
+    assert "Cannot delete event bus default." in _field_error(response.content.decode(), "bus")
+
+
+def test_rule_create_edit_disable_and_delete(client: Client) -> None:
+    from workbench.events.models import Rule
+
+    client.post("/buses/", {"name": "orders"})
+    response = client.post(
+        "/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN, "state": "ENABLED"}
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/buses/orders/rules/r1/")
+    edited = json.dumps({"source": ["shop"], "detail-type": ["Paid"]})
+    assert (
+        client.post("/buses/orders/rules/r1/", {"event_pattern": edited, "state": "ENABLED"}).status_code
+        == 302
+    )
+    assert json.loads(Rule.objects.get(name="r1").event_pattern) == json.loads(edited)
+    assert client.post("/buses/orders/rules/r1/state", {"state": "DISABLED"}).status_code == 302
+    assert Rule.objects.get(name="r1").state == "DISABLED"
+    assert (
+        client.post(
+            "/buses/orders/rules/r1/targets/save",
+            {"target_id": "t", "arn": "arn:aws:lambda:us-east-1:123456789012:function:f"},
+        ).status_code
+        == 302
+    )
+    assert client.post("/buses/orders/rules/r1/delete").status_code == 302  # its targets go first
+    assert not Rule.objects.filter(name="r1").exists()
+
+
+def test_a_bad_pattern_is_refused_beside_the_pattern_and_kept(client: Client) -> None:
+    client.post("/buses/", {"name": "orders"})
+    response = client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": '{"source": "shop"}'})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert _field_error(page, "event_pattern")  # AWS: "Event pattern is not valid..."
+    assert "{&quot;source&quot;: &quot;shop&quot;}" in page  # what was typed, kept (escaped)
+    assert 'value="r1"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "field"),
+    [
+        ("/buses/orders/rules/", {}, "event_pattern"),
+        ("/buses/orders/rules/r1/state", {"state": "SOMETIMES"}, "state"),
+        ("/buses/orders/rules/r1/targets/save", {"target_id": "t"}, "arn"),
+        ("/buses/orders/rules/r1/targets/remove", {"target_id": "nope"}, "targets"),
+        ("/buses/orders/send", {"source": "shop", "detail_type": "X", "detail": "[1"}, "detail"),
+        ("/buses/orders/send", {"detail": "{}"}, "source"),
+        ("/buses/orders/send", {"source": "s", "detail": "{}"}, "detail_type"),
+    ],
+)
+def test_crafted_posts_answer_400_naming_the_field(
+    client: Client, url: str, data: dict[str, str], field: str
+) -> None:
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert _field_error(response.content.decode(), field)
+
+
+def test_send_event_links_its_journey_with_a_failed_delivery_and_its_reason(
+    client: Client, broker: Any
+) -> None:
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    missing = "arn:aws:states:us-east-1:123456789012:stateMachine:missing"
+    client.post("/buses/orders/rules/r1/targets/save", {"target_id": "gone", "arn": missing})
+    response = client.post(
+        "/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": '{"n": 1}'}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    link = re.search(
+        r'id="sent-event">Event sent: <a href="(/buses/orders/events/\d+/)" class="mono">([0-9a-f-]{36})</a>',
+        page,
+    )
+    assert link, page
+    broker.drain()
+    journey = client.get(link.group(1)).content.decode()
+    assert link.group(2) in journey and "shop" in journey and "Paid" in journey
+    row = re.search(r'<tr data-target="gone" data-status="(\w+)">(.*?)</tr>', journey, re.S)
+    assert row and row.group(1) == "failed"
+    assert "StateMachineDoesNotExist" in row.group(2) or "does not exist" in row.group(2)
+
+
+def test_a_delivered_execution_links_both_ways(client: Client, broker: Any) -> None:
+    from workbench.stepfunctions.models import Execution
+
+    target = machine({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}, name="flow")
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": target.arn})
+    page = client.post(
+        "/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "{}"}
+    ).content.decode()
+    journey_url = re.search(r'href="(/buses/orders/events/\d+/)"', page).group(1)  # type: ignore[union-attr]
+    broker.drain()
+    execution = Execution.objects.get(state_machine=target)
+    journey = client.get(journey_url).content.decode()
+    assert f'href="/executions/{execution.id}/"' in journey
+    execution_page = client.get(f"/executions/{execution.id}/").content.decode()
+    assert 'id="started-by"' in execution_page and journey_url in execution_page
+
+
+@pytest.mark.parametrize(
+    ("url", "back"),
+    [
+        ("/buses/gone/", "/buses/"),
+        ("/buses/default/rules/gone/", "/buses/"),
+        ("/buses/default/events/999/", "/buses/"),
+        ("/executions/999/", "/executions/"),
+        ("/machines/gone/", "/machines/"),
+    ],
+)
+def test_a_deleted_resource_page_says_so_and_links_back(client: Client, url: str, back: str) -> None:
+    response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Nothing here" in page and f'<a href="{back}">Back to' in page
+    assert "Traceback" not in page and "urlpatterns" not in page
+
+
+def test_the_bus_events_filter_and_page_by_key(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.console import events as console_events
+
+    monkeypatch.setattr(console_events, "RECENT_EVENTS_PER_BUS", 2)
+    client.post("/buses/", {"name": "orders"})
+    sent = []
+    for n in range(5):
+        source = "shop" if n % 2 == 0 else "bank"
+        page = client.post("/buses/orders/send", {"source": source, "detail_type": f"t{n}", "detail": "{}"})
+        sent.append((source, re.search(r'class="mono">([0-9a-f-]{36})</a>', page.content.decode()).group(1)))  # type: ignore[union-attr]
+    seen: list[str] = []
+    url = "/buses/orders/?source=shop"
+    while url:
+        page = client.get(url).content.decode()
+        seen += re.findall(r'<tr data-event-id="([^"]+)">', page)
+        older = re.search(r'id="older-events" href="([^"]+)"', page)
+        url = "/buses/orders/" + older.group(1).replace("&amp;", "&") if older else ""
+    assert sorted(seen) == sorted(event_id for source, event_id in sent if source == "shop")
+    page = client.get("/buses/orders/?detail_type=t3").content.decode()
+    assert re.findall(r'<tr data-event-id="([^"]+)">', page) == [sent[3][1]]
+    assert client.get("/buses/orders/?after=%%%").status_code == 400
+
+
+def test_a_target_is_edited_in_place(client: Client) -> None:
+    from workbench.events.models import Target
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    first = "arn:aws:lambda:us-east-1:123456789012:function:one"
+    client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": first})
+    page = client.get("/buses/orders/rules/r1/?edit=t").content.decode()
+    assert f'name="arn" value="{first}"' in page and "Edit target t" in page
+    second = "arn:aws:lambda:us-east-1:123456789012:function:two"
+    client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": second, "input": '{"k": 1}'})
+    assert list(Target.objects.values_list("target_id", "arn", "input")) == [("t", second, '{"k": 1}')]

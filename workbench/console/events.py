@@ -1,0 +1,358 @@
+"""Browser pages for EventBridge: buses, rules, targets, sending events and an event's journey.
+
+Writes go through ``workbench.events.services`` (the path CreateEventBus, PutRule, PutTargets
+and RemoveTargets take) and ``runtime.routing.put_events`` (PutEvents), so a form is refused
+exactly as boto3 would be. The journey of an event follows the durable ``Delivery`` rows:
+each matched target, its outcome and, for a state machine, the execution it started
+("Amazon EventBridge targets" and "Event retry policy", EventBridge User Guide).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from workbench.accounts.models import Workspace
+from workbench.accounts.services import default_workspace
+from workbench.console.forms import done, field, fields, notice
+from workbench.core import paging
+from workbench.core.errors import AwsError
+from workbench.events import services as events
+from workbench.events.models import Delivery, EventBus, ReceivedEvent, Rule
+from workbench.runtime import routing
+from workbench.stepfunctions.models import Execution
+
+RECENT_EVENTS_PER_BUS = 25
+RECENT_ON_LIST = 5
+SEND_FIELDS = ("source", "detail_type", "detail")
+RULE_FIELDS = ("name", "event_pattern", "description", "state")
+TARGET_FIELDS = ("target_id", "arn", "input")
+EXAMPLE_DETAIL = '{"orderId": "o-1"}'
+
+
+def _bus_or_404(workspace: Workspace, name: str) -> EventBus:
+    try:
+        return events.get_bus(workspace, name)
+    except AwsError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _rule_or_404(workspace: Workspace, bus_name: str, rule_name: str) -> Rule:
+    try:
+        return events.get_rule(workspace, rule_name, bus_name)
+    except AwsError as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_http_methods(["GET", "POST"])
+def bus_list(request: HttpRequest) -> HttpResponse:
+    """Every bus with its rule and event counts; POST creates a bus (CreateEventBus)."""
+    workspace = default_workspace()
+    form = {"name": "", "description": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = fields(request, form)
+        try:
+            bus = events.create_bus(workspace, form["name"], form["description"])
+            return done("bus-detail", "bus-created", bus.name, bus_name=bus.name)
+        except AwsError as exc:
+            errors["name"] = exc.message
+    buses = [
+        {"bus": bus, "rules": list(bus.rules.all()), "recent": list(bus.events.all()[:RECENT_ON_LIST])}
+        for bus in events.list_buses(workspace).prefetch_related("rules__targets")
+    ]
+    context = {"buses": buses, "form": form, "errors": errors, "notice": notice(request)}
+    return render(request, "events/bus_list.html", context, status=400 if errors else 200)
+
+
+def bus_detail(
+    request: HttpRequest,
+    bus_name: str,
+    *,
+    rule_form: dict[str, str] | None = None,
+    send_form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    sent: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events."""
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    errors = dict(errors or {})
+    query = {key: request.GET.get(key, "").strip() for key in ("source", "detail_type", "after")}
+    recent = bus.events.prefetch_related("deliveries")
+    if query["source"]:
+        recent = recent.filter(body__source=query["source"])
+    if query["detail_type"]:
+        recent = recent.filter(**{"body__detail-type": query["detail_type"]})
+    try:
+        shown, next_token = paging.page(recent, query["after"] or None, RECENT_EVENTS_PER_BUS)
+    except AwsError as exc:
+        shown, next_token, errors["after"] = [], None, exc.message
+    context = {
+        "bus": bus,
+        "rules": list(bus.rules.prefetch_related("targets")),
+        "recent": shown,
+        "query": query,
+        "next_token": next_token,
+        "rule_form": rule_form or {"name": "", "event_pattern": "", "description": "", "state": "ENABLED"},
+        "send_form": send_form or {"source": "", "detail_type": "", "detail": EXAMPLE_DETAIL},
+        "errors": errors,
+        "sent": sent or [],
+        "notice": notice(request),
+        "live_url": request.get_full_path()
+        if request.method == "GET"
+        else reverse("bus-detail", args=[bus.name]),
+    }
+    return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
+
+
+@require_POST
+def bus_delete(request: HttpRequest, bus_name: str) -> HttpResponse:
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    try:
+        events.delete_bus(workspace, bus.name)
+    except AwsError as exc:
+        return bus_detail(request, bus.name, errors={"bus": exc.message})
+    return done("bus-list", "bus-deleted", bus.name)
+
+
+@require_POST
+def rule_create(request: HttpRequest, bus_name: str) -> HttpResponse:
+    """PutRule from the bus page (also where the sandbox's "Save as rule" posts)."""
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    form = fields(request, RULE_FIELDS)
+    errors = _put_rule(workspace, bus, form)
+    if errors:
+        return bus_detail(request, bus.name, rule_form=form, errors=errors)
+    return done("rule-detail", "rule-saved", form["name"], bus_name=bus.name, rule_name=form["name"])
+
+
+def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict[str, str]:
+    """PutRule with the form's fields; the refusal keyed by the field it concerns."""
+    if not form["event_pattern"]:
+        return {"event_pattern": "Write an event pattern (a JSON object)."}
+    try:
+        events.put_rule(
+            workspace,
+            name=form["name"],
+            bus_name=bus.name,
+            event_pattern=form["event_pattern"],
+            state=form["state"] or None,
+            description=form["description"] or None,
+        )
+    except AwsError as exc:
+        key = "event_pattern" if exc.code == "InvalidEventPatternException" else "name"
+        if "state" in exc.message and key == "name" and "'name'" not in exc.message:
+            key = "state"
+        return {key: exc.message}
+    return {}
+
+
+@require_http_methods(["GET", "POST"])
+def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
+    """One rule: edit its pattern, description and state; its targets (add, edit, remove)."""
+    workspace = default_workspace()
+    rule = _rule_or_404(workspace, bus_name, rule_name)
+    form = _stored_fields(rule)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {**fields(request, ("event_pattern", "description", "state")), "name": rule.name}
+        errors = _put_rule(workspace, rule.bus, form)
+        if not errors:
+            return done("rule-detail", "rule-saved", rule.name, bus_name=rule.bus.name, rule_name=rule.name)
+    editing = rule.targets.filter(target_id=request.GET.get("edit", "")).first()
+    target_form = (
+        {"target_id": editing.target_id, "arn": editing.arn, "input": editing.input or ""}
+        if editing
+        else None
+    )
+    return _rule_page(request, rule, form=form, target_form=target_form, errors=errors)
+
+
+def _stored_fields(rule: Rule) -> dict[str, str]:
+    """The edit form's fields as the rule is stored."""
+    return {
+        "name": rule.name,
+        "event_pattern": rule.event_pattern or "",
+        "description": rule.description or "",
+        "state": rule.state,
+    }
+
+
+def _rule_page(
+    request: HttpRequest,
+    rule: Rule,
+    *,
+    form: dict[str, str] | None = None,
+    target_form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> HttpResponse:
+    context = {
+        "bus": rule.bus,
+        "rule": rule,
+        "targets": list(rule.targets.all()),
+        "form": form or _stored_fields(rule),
+        "target_form": target_form or {"target_id": "", "arn": "", "input": ""},
+        "errors": errors or {},
+        "notice": notice(request),
+    }
+    return render(request, "events/rule_detail.html", context, status=400 if errors else 200)
+
+
+@require_POST
+def rule_state(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
+    """EnableRule / DisableRule."""
+    workspace = default_workspace()
+    rule = _rule_or_404(workspace, bus_name, rule_name)
+    state = field(request, "state")
+    if state not in (Rule.ENABLED, Rule.DISABLED):
+        return _rule_page(request, rule, errors={"state": "state must be ENABLED or DISABLED."})
+    events.set_rule_state(workspace, rule.name, rule.bus.name, state)
+    what = "rule-enabled" if state == Rule.ENABLED else "rule-disabled"
+    return done("bus-detail", what, rule.name, bus_name=rule.bus.name)
+
+
+@require_POST
+def rule_delete(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
+    """DeleteRule; with ``force`` its targets are removed first (as the console does)."""
+    workspace = default_workspace()
+    rule = _rule_or_404(workspace, bus_name, rule_name)
+    ids = list(rule.targets.values_list("target_id", flat=True))
+    if ids:
+        events.remove_targets(workspace, rule.name, rule.bus.name, ids)
+    events.delete_rule(workspace, rule.name, rule.bus.name)
+    return done("bus-detail", "rule-deleted", rule.name, bus_name=rule.bus.name)
+
+
+@require_POST
+def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
+    """PutTargets with one target: a new id adds it, an existing id replaces it."""
+    workspace = default_workspace()
+    rule = _rule_or_404(workspace, bus_name, rule_name)
+    form = fields(request, TARGET_FIELDS)
+    target: dict[str, Any] = {"Id": form["target_id"], "Arn": form["arn"]}
+    if form["input"]:
+        target["Input"] = form["input"]
+    try:
+        failed = events.put_targets(workspace, rule.name, rule.bus.name, [target])
+    except AwsError as exc:
+        return _rule_page(request, rule, target_form=form, errors={"target_id": exc.message})
+    if failed:
+        message = failed[0]["ErrorMessage"]
+        key = "target_id" if "Id" in message else "input" if "Input" in message else "arn"
+        return _rule_page(request, rule, target_form=form, errors={key: message})
+    return done("rule-detail", "target-saved", form["target_id"], bus_name=rule.bus.name, rule_name=rule.name)
+
+
+@require_POST
+def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
+    workspace = default_workspace()
+    rule = _rule_or_404(workspace, bus_name, rule_name)
+    target_id = field(request, "target_id")
+    failed = events.remove_targets(workspace, rule.name, rule.bus.name, [target_id])
+    if failed:
+        return _rule_page(request, rule, errors={"targets": failed[0]["ErrorMessage"]})
+    return done("rule-detail", "target-removed", target_id, bus_name=rule.bus.name, rule_name=rule.name)
+
+
+@require_POST
+def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
+    """PutEvents with one entry from the form; the page shows the event id, linked."""
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    form = fields(request, SEND_FIELDS)
+    errors: dict[str, str] = {}
+    try:
+        detail = json.loads(form["detail"] or "null")
+    except json.JSONDecodeError as exc:
+        detail, errors["detail"] = (
+            None,
+            f"Detail is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+        )
+    if not errors and not isinstance(detail, dict):
+        errors["detail"] = "Detail must be a JSON object."
+    if errors:
+        return bus_detail(request, bus.name, send_form=form, errors=errors)
+    entry = {"Source": form["source"], "DetailType": form["detail_type"], "Detail": form["detail"]}
+    try:
+        [result] = routing.put_events(workspace, [{**entry, "EventBusName": bus.name}])
+    except AwsError as exc:
+        return bus_detail(request, bus.name, send_form=form, errors={"source": exc.message})
+    if "EventId" not in result:
+        message = result.get("ErrorMessage", "")
+        key = "detail_type" if "DetailType" in message else "detail" if "Detail" in message else "source"
+        return bus_detail(request, bus.name, send_form=form, errors={key: message})
+    stored = ReceivedEvent.objects.filter(bus=bus, event_id=result["EventId"]).first()
+    return bus_detail(
+        request, bus.name, send_form=form, sent=[{"event_id": result["EventId"], "stored": stored}]
+    )
+
+
+def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResponse:
+    """An event's journey: the event, the rules it matched, each delivery and what it started."""
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    event = ReceivedEvent.objects.filter(bus=bus, id=event_id).first()
+    if event is None:
+        raise Http404(f"Event {event_id} is not on bus {bus.name}.")
+    deliveries = [
+        {"delivery": delivery, "execution": execution_started_by(workspace, delivery)}
+        for delivery in event.deliveries.order_by("rule_name", "target_id")
+    ]
+    context = {
+        "bus": bus,
+        "event": event,
+        "body": json.dumps(event.body, indent=2, ensure_ascii=False),
+        "detail_summary": summarize(event.body.get("detail")),
+        "deliveries": deliveries,
+    }
+    return render(request, "events/event_detail.html", context)
+
+
+def execution_started_by(workspace: Workspace, delivery: Delivery) -> Execution | None:
+    """The execution a delivered state-machine target started: its ARN is the delivery's detail."""
+    if delivery.status != Delivery.DELIVERED or not delivery.detail.startswith("arn:aws:states:"):
+        return None
+    parts = delivery.detail.split(":")
+    if len(parts) != 8 or parts[5] != "execution":
+        return None
+    return (
+        Execution.objects.filter(
+            state_machine__workspace=workspace, state_machine__name=parts[6], name=parts[7], map_run=None
+        )
+        .select_related("state_machine__workspace")
+        .first()
+    )
+
+
+def delivery_of(execution: Execution) -> Delivery | None:
+    """The delivery that started ``execution``, if an event did: deliveries name their
+    executions ``<event id>_<digest>`` and hold the execution's ARN as their detail."""
+    event_id = execution.name.rsplit("_", 1)[0] if "_" in execution.name else ""
+    if not event_id:
+        return None
+    return (
+        Delivery.objects.filter(
+            event__event_id=event_id,
+            event__bus__workspace=execution.state_machine.workspace,
+            detail=execution.arn,
+        )
+        .select_related("event__bus")
+        .first()
+    )
+
+
+def summarize(detail: Any, limit: int = 120) -> str:
+    """A one-line summary of an event's detail: its first keys and values."""
+    if not isinstance(detail, dict):
+        return json.dumps(detail, ensure_ascii=False)[:limit]
+    parts = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in detail.items()]
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,102 @@
+"""Executions in the browser: one list across machines, stopping one, deleting a machine.
+
+Stopping goes through ``runtime.executions.stop_execution`` and deleting through
+``runtime.executions.delete_state_machine`` (StopExecution and DeleteStateMachine's paths:
+a deleted machine's running executions are aborted first, as AWS documents for
+DeleteStateMachine). The list pages by key (``workbench.core.paging``), newest first, as
+ListExecutions does (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from django.views.decorators.http import require_POST
+
+from workbench.accounts.services import default_workspace
+from workbench.console.forms import done, field
+from workbench.core import paging
+from workbench.core.errors import AwsError
+from workbench.runtime import executions
+from workbench.stepfunctions.models import Execution, StateMachine
+
+PAGE_SIZE = 50
+STATUSES = [status for status, _ in Execution.STATUSES]
+
+
+def _when(text: str) -> datetime | None:
+    """A datetime-local field's value (the browser's wall clock, sent as UTC by the page)."""
+    parsed = parse_datetime(text) if text else None
+    if parsed is not None and is_naive(parsed):
+        parsed = make_aware(parsed)
+    return parsed
+
+
+def execution_list(request: HttpRequest) -> HttpResponse:
+    """Every top-level execution of the workspace, filtered by status, name and start time."""
+    workspace = default_workspace()
+    query = {key: request.GET.get(key, "").strip() for key in ("status", "name", "machine", "from", "to")}
+    errors: dict[str, str] = {}
+    rows = Execution.objects.filter(state_machine__workspace=workspace, map_run=None).select_related(
+        "state_machine__workspace"
+    )
+    if query["status"]:
+        if query["status"] in STATUSES:
+            rows = rows.filter(status=query["status"])
+        else:
+            errors["status"] = f"status must be one of {', '.join(STATUSES)}."
+    if query["name"]:
+        rows = rows.filter(name__icontains=query["name"])
+    if query["machine"]:
+        rows = rows.filter(state_machine__name=query["machine"])
+    for key, lookup in (("from", "start_date__gte"), ("to", "start_date__lt")):
+        if query[key]:
+            when = _when(query[key])
+            if when is None:
+                errors[key] = f"{query[key]!r} is not a date and time."
+            else:
+                rows = rows.filter(**{lookup: when})
+    items: list[Execution] = []
+    next_token = None
+    if not errors:
+        try:
+            items, next_token = paging.page(rows, request.GET.get("after") or None, PAGE_SIZE)
+        except AwsError as exc:
+            errors["after"] = exc.message
+    machines = StateMachine.objects.filter(workspace=workspace).values_list("name", flat=True)
+    context = {
+        "executions": items,
+        "next_token": next_token,
+        "query": query,
+        "statuses": STATUSES,
+        "machines": list(machines),
+        "errors": errors,
+    }
+    return render(request, "console/execution_list.html", context, status=400 if errors else 200)
+
+
+@require_POST
+def stop_execution(request: HttpRequest, execution_id: int) -> HttpResponse:
+    """StopExecution, with the error and cause typed in the page (both optional, as on AWS)."""
+    execution = get_object_or_404(
+        Execution.objects.select_related("state_machine__workspace"),
+        id=execution_id,
+        state_machine__workspace=default_workspace(),
+    )
+    executions.stop_execution(
+        execution, error=field(request, "error")[:256] or None, cause=field(request, "cause") or None
+    )
+    return done("execution-detail", "execution-stopped", execution.name, execution_id=execution.id)
+
+
+@require_POST
+def delete_machine(request: HttpRequest, name: str) -> HttpResponse:
+    machine = get_object_or_404(
+        StateMachine.objects.select_related("workspace"), workspace=default_workspace(), name=name
+    )
+    executions.delete_state_machine(machine)
+    return done("machine-list", "machine-deleted", name)
