@@ -149,6 +149,8 @@ STEPBRIDGE_EMBEDDED_WORKER = (
     == "1"
 )
 
+# Seconds before a failed event delivery is first retried; later waits double (runtime.deliveries).
+STEPBRIDGE_RETRY_BASE_SECONDS = float(os.environ.get("STEPBRIDGE_RETRY_BASE_SECONDS", "1"))
 STEPBRIDGE_REGION = os.environ.get("STEPBRIDGE_REGION", "us-east-1")
 STEPBRIDGE_DEFAULT_ACCOUNT = os.environ.get("STEPBRIDGE_DEFAULT_ACCOUNT", "123456789012")
 

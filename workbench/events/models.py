@@ -93,6 +93,8 @@ class ReceivedEvent(models.Model):
 
     class Meta:
         ordering = ["-received", "-id"]
+        # A bus page's events, keyset-paged newest first (workbench.core.paging).
+        indexes = [models.Index(fields=["bus", "-received", "-id"], name="bus_event_order")]
 
     @property
     def detail_type(self) -> str:

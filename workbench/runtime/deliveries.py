@@ -58,7 +58,7 @@ BACKOFF_CAP = timedelta(minutes=5)
 def backoff_base() -> float:
     """Seconds before the first retry; later ones double. ``STEPBRIDGE_RETRY_BASE_SECONDS``
     shortens it for tests."""
-    return float(getattr(settings, "STEPBRIDGE_RETRY_BASE_SECONDS", 1.0))
+    return float(settings.STEPBRIDGE_RETRY_BASE_SECONDS)
 
 
 def retry_delay(failed_attempts: int, rng: random.Random | None = None) -> timedelta:

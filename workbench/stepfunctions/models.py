@@ -118,6 +118,8 @@ class Execution(models.Model):
         indexes = [
             models.Index(fields=["state_machine", "-start_date", "-id"], name="execution_list_order"),
             models.Index(fields=["map_run", "-start_date", "-id"], name="map_run_child_list_order"),
+            # The console's one list across machines (/executions/).
+            models.Index(fields=["-start_date", "-id"], name="execution_console_order"),
         ]
 
     @property
