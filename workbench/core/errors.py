@@ -63,6 +63,12 @@ class ResourceAlreadyExists(AwsError):
     code = "ResourceAlreadyExistsException"
 
 
+class InvalidToken(AwsError):
+    """A NextToken this service did not issue (every List call), or Step Functions' task token."""
+
+    code = "InvalidToken"
+
+
 class LimitExceeded(AwsError):
     code = "LimitExceededException"
 
