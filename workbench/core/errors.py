@@ -80,6 +80,13 @@ class RequestTooLarge(AwsError):
     status = 413
 
 
+class InternalFailure(AwsError):
+    """A fault of the workbench's own, answered as AWS's JSON services answer one (HTTP 500)."""
+
+    code = "InternalFailure"
+    status = 500
+
+
 class _Unshown:
     """AWS leaves the value out of a violation for some members (lists, long documents)."""
 
