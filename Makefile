@@ -40,6 +40,7 @@ test: system-deps-test install lint
 bench: install
 	$(BIN)/python bench/patterns.py
 	$(BIN)/python bench/states.py
+	$(BIN)/python bench/served.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

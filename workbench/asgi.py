@@ -27,6 +27,7 @@ from django.http.request import split_domain_port, validate_host  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from workbench.accounts.services import default_workspace  # noqa: E402
+from workbench.awsapi.fastpath import FastAPI  # noqa: E402
 from workbench.live.routing import websocket_urlpatterns  # noqa: E402
 from workbench.stepfunctions.models import Execution  # noqa: E402
 
@@ -101,7 +102,7 @@ guarded_websocket_urlpatterns = [
 
 application = ProtocolTypeRouter(
     {
-        "http": ASGIStaticFilesHandler(django_asgi_app),
+        "http": FastAPI(ASGIStaticFilesHandler(django_asgi_app)),
         "websocket": SameOriginOnly(URLRouter(guarded_websocket_urlpatterns)),
     }
 )

@@ -9,12 +9,16 @@ from django.views.decorators.csrf import csrf_exempt
 
 from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
+from workbench.awsapi import sns as sns_api
+from workbench.awsapi import sqs as sqs_api
 from workbench.console import inbox as inbox_views
 from workbench.console import stepfunctions as stepfunctions_views
 from workbench.events.views import buses as bus_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
+from workbench.sns import views as topic_views
+from workbench.sqs import views as queue_views
 from workbench.storage import views as storage_views
 
 
@@ -22,6 +26,10 @@ from workbench.storage import views as storage_views
 def root(request: HttpRequest) -> HttpResponse:
     if iam_api.is_api_call(request):  # the Query protocol: no X-Amz-Target, signed for "iam"
         return iam_api.handle(request)
+    if sns_api.is_api_call(request):  # Query protocol too, signed for "sns"
+        return sns_api.handle(request)
+    if sqs_api.is_api_call(request):  # JSON 1.0 with AmazonSQS targets and query-compatible errors
+        return sqs_api.handle(request)
     if protocol.is_api_call(request):
         return protocol.handle(request)
     return redirect("machine-list")
@@ -44,6 +52,12 @@ urlpatterns = [
     ),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("queues/", queue_views.queue_list, name="queue-list"),
+    path("queues/<str:name>/", queue_views.queue_detail, name="queue-detail"),
+    path("topics/", topic_views.topic_list, name="topic-list"),
+    path("topics/<str:name>/", topic_views.topic_detail, name="topic-detail"),
     path("storage/", storage_views.storage_page, name="storage"),
     path("storage/download", storage_views.download, name="storage-download"),
+    path("schemas/", include("workbench.schemas.urls")),
+    path("v1/", include("workbench.awsapi.schemas")),  # the schema registry API (REST-JSON)
 ]

@@ -116,6 +116,7 @@ def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
     from workbench.stepfunctions.models import PendingTask
 
     sfn = aws("stepfunctions")
+    aws("sqs").create_queue(QueueName="q")  # the queue APPROVAL sends its token to
     machine = sfn.create_state_machine(name="approve", definition=json.dumps(APPROVAL), roleArn=ROLE)[
         "stateMachineArn"
     ]

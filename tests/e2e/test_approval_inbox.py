@@ -33,6 +33,7 @@ def test_large_orders_wait_for_a_person_small_ones_do_not(aws: Any, live_url: st
         json.dumps(seed.approval_definition()).replace("function:validate-order", "function:echo")
     )
     sfn = aws("stepfunctions")
+    aws("sqs").create_queue(QueueName="approvals")  # the chapter's queue, where the token is sent
     machine = sfn.create_state_machine(name="approvals", definition=json.dumps(definition), roleArn=ROLE)
     approved = sfn.start_execution(
         stateMachineArn=machine["stateMachineArn"], name="big-1", input=json.dumps(big)

@@ -230,6 +230,7 @@ def test_update_map_run_raises_the_concurrency_of_a_running_run(aws: Any) -> Non
     from workbench.stepfunctions.models import PendingTask
 
     sfn = aws("stepfunctions")
+    aws("sqs").create_queue(QueueName="q")  # where the children send their tokens
     definition = _approvals(1)
     machine = sfn.create_state_machine(name="approvals", definition=json.dumps(definition), roleArn=ROLE)
     execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"items": [1, 2, 3]}')
@@ -255,6 +256,7 @@ def test_stopping_the_parent_aborts_the_map_run_and_its_children(aws: Any) -> No
     from workbench.stepfunctions.models import PendingTask
 
     sfn = aws("stepfunctions")
+    aws("sqs").create_queue(QueueName="q")  # where the children send their tokens
     machine = sfn.create_state_machine(name="stopped", definition=json.dumps(_approvals(2)), roleArn=ROLE)
     execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"items": [1, 2, 3]}')
     wait_for(lambda: PendingTask.objects.filter(wait_for_token=True).count() == 2)

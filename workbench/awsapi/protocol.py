@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 
 from workbench.accounts.models import Workspace
@@ -89,6 +90,11 @@ def served_operations() -> list[tuple[str, str | None]]:
     ]
 
 
+def serves(target: str) -> bool:
+    """Whether ``X-Amz-Target: <target>`` names a service this dispatcher answers."""
+    return target.partition(".")[0] in _services
+
+
 def is_api_call(request: HttpRequest) -> bool:
     return request.method == "POST" and "X-Amz-Target" in request.headers
 
@@ -148,9 +154,12 @@ def _parse_body(body: bytes) -> dict[str, Any]:
     if _nesting(body) > MAX_NESTING:
         raise SerializationError(f"The request body nests deeper than {MAX_NESTING} levels")
     try:
-        params = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise SerializationError(f"Unable to parse the request body as JSON: {exc}") from None
+        params = orjson.loads(body)  # a few times faster than json on every API call (issue 10)
+    except orjson.JSONDecodeError:
+        # The rare refused or unusual body is read again by the standard parser, whose answers
+        # are the ones AWS's shapes need (lone surrogates reach the validation layer, which
+        # names the member; NaN, Infinity and 1e400 are refused).
+        params = _parse_strictly(body)
     if isinstance(params, list):
         raise SerializationError("Start of list found where not expected")
     if not isinstance(params, dict):
@@ -169,6 +178,13 @@ def _nesting(body: bytes) -> int:
             if deepest > MAX_NESTING:
                 break
     return deepest
+
+
+def _parse_strictly(body: bytes) -> Any:
+    try:
+        return json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise SerializationError(f"Unable to parse the request body as JSON: {exc}") from None
 
 
 def _refuse_constant(name: str) -> Any:
@@ -190,8 +206,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# Datetimes go through _default (epoch seconds), not orjson's own RFC 3339 strings.
+_DUMP_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpResponse:
-    response = HttpResponse(json.dumps(body, default=_default), status=status, content_type=content_type)
+    response = HttpResponse(
+        orjson.dumps(body, default=_default, option=_DUMP_OPTIONS), status=status, content_type=content_type
+    )
     if status >= 400:
         response["x-amzn-ErrorType"] = body.get("__type", "")
     response["x-amzn-RequestId"] = _request_id()

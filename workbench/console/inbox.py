@@ -1,7 +1,9 @@
 """The human approval inbox: every task waiting for its token (waitForTaskToken), with
 Approve and Reject, which are SendTaskSuccess and SendTaskFailure by another door
 (https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html#connect-wait-token).
-Reads the pending tasks directly; answers go through runtime.executions."""
+A token sent to a workbench queue (sqs:sendMessage.waitForTaskToken, or sns:publish to a
+subscribed queue) also shows the queue and the message that carries it. Reads the pending tasks
+and messages directly; answers go through runtime.executions."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from django.shortcuts import redirect, render
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
 from workbench.runtime import executions
+from workbench.sqs import services as queues
 from workbench.stepfunctions.models import Execution, PendingTask
 
 
@@ -40,5 +43,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         .select_related("execution__state_machine__workspace")
         .order_by("created")
     )
-    rows = [{"task": task, "payload": json.dumps(task.payload, indent=2)} for task in waiting]
+    rows = [
+        {
+            "task": task,
+            "payload": json.dumps(task.payload, indent=2),
+            "message": queues.message_carrying(workspace, task.token or ""),
+        }
+        for task in waiting
+    ]
     return render(request, "inbox/inbox.html", {"rows": rows, "error": error})

@@ -3,11 +3,16 @@
 Lambda ARNs and the lambda:invoke integration call a workspace function; a
 `.waitForTaskToken` resource hands the token to a human or program (the approval inbox,
 SendTaskSuccess) and the task ends only when it is answered; the S3 resources of a Distributed
-Map's ItemReader and ResultWriter read and write the workspace's object store.
+Map's ItemReader and ResultWriter read and write the workspace's object store; sqs:sendMessage
+and sns:publish send into the workspace's queues and topics
+(https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html,
+https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html), and with
+``.waitForTaskToken`` the message carries the token wherever the state's Parameters put it.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +23,15 @@ from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
 from workbench.runtime import routing, s3_items
+from workbench.sns import services as sns
+from workbench.sns.errors import SnsError
+from workbench.sqs import services as sqs
+from workbench.sqs.errors import QueueDoesNotExist, SqsError
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents"
+SQS_SEND_MESSAGE = "arn:aws:states:::sqs:sendMessage"
+SNS_PUBLISH = "arn:aws:states:::sns:publish"
 WAIT_FOR_TOKEN = ".waitForTaskToken"
 
 
@@ -66,9 +77,13 @@ def perform(
             result = _put_events(workspace, payload)
         elif base in s3_items.RESOURCES:
             result = s3_items.perform(workspace, base, payload)
+        elif base == SQS_SEND_MESSAGE:
+            result = _send_message(workspace, payload)
+        elif base == SNS_PUBLISH:
+            result = _publish(workspace, payload)
         elif wait_for_token:
-            # Any other service with .waitForTaskToken (SQS, SNS, ...): the message is the
-            # payload, and it lands in the approval inbox for someone to answer.
+            # Any other service with .waitForTaskToken: the message is the payload, and it
+            # lands in the approval inbox for someone to answer.
             return TaskResult(False)
         else:
             return TaskResult(
@@ -156,3 +171,92 @@ def _put_events(workspace: Workspace, payload: Any) -> functions.Outcome:
     if failed:
         return functions.Outcome(error="EventBridge.FailedEntry", cause=dumps({"Entries": results}))
     return functions.Outcome(output={"Entries": results, "FailedEntryCount": 0})
+
+
+def _sdk_metadata(request_id: str, content_type: str) -> dict[str, Any]:
+    """The SDK response metadata AWS's optimized integrations add to a service's answer
+    (recorded sqs:sendMessage histories: LocalStack's test_task_service_sqs snapshot, 2024)."""
+    headers = {"Content-Type": content_type, "x-amzn-RequestId": request_id}
+    return {
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {key: [value] for key, value in headers.items()},
+            "HttpHeaders": headers,
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+    }
+
+
+def _service_failure(
+    prefix: str, service: str, exc: AwsError, code: str, status: int = 400
+) -> functions.Outcome:
+    """A service's refusal as Step Functions names it: ``<SERVICE>.<Exception>`` and the Java
+    SDK's cause text, e.g. ``SQS.AmazonSQSException`` with "... (Service: AmazonSQS; Status
+    Code: 400; Error Code: MissingParameter; Request ID: ...; Proxy: null)" in the recorded
+    AWS history of a sendMessage without a body (LocalStack's test_task_service_sqs snapshot)."""
+    request_id = str(uuid.uuid4())
+    return functions.Outcome(
+        error=f"{prefix}.{code}",
+        cause=f"{exc.message} (Service: {service}; Status Code: {status}; Error Code: "
+        f"{getattr(exc, 'query_code', exc.code)}; Request ID: {request_id}; Proxy: null)",
+    )
+
+
+def _as_text(value: Any) -> Any:
+    """A message given as JSON (an object in Parameters) travels as its JSON text, as on AWS."""
+    return dumps(value) if value is not None and not isinstance(value, str) else value
+
+
+def _send_message(workspace: Workspace, payload: Any) -> functions.Outcome:
+    """sqs:sendMessage: a MessageBody that is not text is sent as its JSON (as AWS does); an
+    unknown queue fails the task with ``SQS.QueueDoesNotExistException`` (the name Step
+    Functions gives the SDK's QueueDoesNotExistException, as TestState reports it), any other
+    refusal with ``SQS.AmazonSQSException``."""
+    parameters = payload if isinstance(payload, dict) else {}
+    body = _as_text(parameters.get("MessageBody"))
+    try:
+        queue = sqs.queue_for_url(workspace, parameters.get("QueueUrl"))
+        sent = sqs.send_message(
+            queue,
+            body,
+            delay_seconds=parameters.get("DelaySeconds"),
+            message_attributes=parameters.get("MessageAttributes"),
+            group_id=parameters.get("MessageGroupId"),
+            deduplication_id=parameters.get("MessageDeduplicationId"),
+        )
+    except QueueDoesNotExist as exc:
+        return _service_failure("SQS", "AmazonSQS", exc, "QueueDoesNotExistException")
+    except SqsError as exc:
+        return _service_failure("SQS", "AmazonSQS", exc, "AmazonSQSException")
+    output: dict[str, Any] = {"MD5OfMessageBody": sent.md5_of_body, "MessageId": sent.message_id}
+    if sent.md5_of_message_attributes:
+        output["MD5OfMessageAttributes"] = sent.md5_of_message_attributes
+    if sent.sequence_number:
+        output["SequenceNumber"] = sent.sequence_number
+    return functions.Outcome(
+        output={**output, **_sdk_metadata(str(uuid.uuid4()), "application/x-amz-json-1.0")}
+    )
+
+
+def _publish(workspace: Workspace, payload: Any) -> functions.Outcome:
+    """sns:publish: a Message that is not text is published as its JSON; an unknown topic fails
+    the task with ``SNS.NotFoundException`` (the SDK's exception for SNS's NotFound)."""
+    parameters = payload if isinstance(payload, dict) else {}
+    message = _as_text(parameters.get("Message"))
+    try:
+        topic = sns.topic_for_arn(workspace, parameters.get("TopicArn") or parameters.get("TargetArn"))
+        published = sns.publish(
+            topic,
+            message,
+            subject=parameters.get("Subject"),
+            message_attributes=parameters.get("MessageAttributes"),
+            message_structure=parameters.get("MessageStructure"),
+        )
+    except SnsError as exc:
+        name = {"NotFound": "NotFoundException", "InvalidParameter": "InvalidParameterException"}
+        return _service_failure("SNS", "AmazonSNS", exc, name.get(exc.code, "AmazonSNSException"), exc.status)
+    except SqsError as exc:
+        return _service_failure("SNS", "AmazonSNS", exc, "InvalidParameterException")
+    return functions.Outcome(
+        output={"MessageId": published.message_id, **_sdk_metadata(str(uuid.uuid4()), "text/xml")}
+    )

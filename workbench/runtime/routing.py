@@ -24,12 +24,16 @@ from workbench.events import services as events
 from workbench.events.models import Delivery, ReceivedEvent, Rule, Target
 from workbench.events.services import AcceptedEntry
 from workbench.runtime import queue
+from workbench.schemas import validation as schema_validation
 
 
 def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     """PutEvents: every entry is checked first, then the accepted ones are stored with their
     pending deliveries in one transaction; one result per entry, in the entries' order."""
-    checked = events.check_put_events(workspace, entries)
+    checked = [
+        _schema_verdict(entry) if isinstance(entry, AcceptedEntry) else entry
+        for entry in events.check_put_events(workspace, entries)
+    ]
     accepted = [entry for entry in checked if isinstance(entry, AcceptedEntry)]
     # Match before the transaction opens: matching reads only, and the write lock stays short.
     routes = [(entry, matchers.matching_rules(entry.bus, entry.event)) for entry in accepted]
@@ -42,6 +46,12 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
         {"EventId": str(entry.event["id"])} if isinstance(entry, AcceptedEntry) else entry
         for entry in checked
     ]
+
+
+def _schema_verdict(entry: AcceptedEntry) -> AcceptedEntry | dict[str, str]:
+    """The entry, or its PutEvents error when its bus validates events against a schema version
+    in reject mode (a workbench addition; AWS buses validate nothing)."""
+    return schema_validation.entry_error(entry.bus, entry.event) or entry
 
 
 def _store(entry: AcceptedEntry, rules: list[Rule]) -> list[int]:

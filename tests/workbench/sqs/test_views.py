@@ -1,0 +1,63 @@
+"""The Queues pages in-process: counts, a queue's messages, the send form (SQS's error beside
+the field, keeping what was typed), purge, delete after confirmation; and the approval inbox
+naming the queue that carries a task's token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from workbench.accounts.services import default_workspace
+from workbench.sqs import services
+from workbench.sqs.models import Queue
+
+
+@pytest.mark.django_db
+def test_the_list_shows_counts_and_creates_queues() -> None:
+    queue = services.create_queue(default_workspace(), "work")
+    services.send_message(queue, "a")
+    services.send_message(queue, "b")
+    services.send_message(queue, "later", delay_seconds=60)
+    services.receive_messages(queue)
+    page = Client().get("/queues/").content.decode()
+    row = re.search(r'<tr data-queue="work">.*?</tr>', page, re.S)
+    assert row is not None
+    assert re.findall(r'data-count="([a-z-]+)">(\d+)<', row.group(0)) == [
+        ("visible", "1"),
+        ("in-flight", "1"),
+        ("delayed", "1"),
+    ]
+    created = Client().post("/queues/", {"name": "fresh", "visibility_timeout": "12"})
+    assert created.status_code == 302 and created["Location"] == "/queues/fresh/"
+    assert Queue.objects.get(name="fresh").attributes == {"VisibilityTimeout": "12"}
+    refused = Client().post("/queues/", {"name": "ok-name", "visibility_timeout": "99999"}).content.decode()
+    assert 'id="vt-error"' in refused and "InvalidAttributeValue" in refused
+    assert 'value="99999"' in refused and 'value="ok-name"' in refused
+
+
+@pytest.mark.django_db
+def test_send_purge_and_delete_from_the_queue_page() -> None:
+    services.create_queue(default_workspace(), "work")
+    client = Client()
+    assert client.post("/queues/work/", {"action": "send", "body": "hello", "delay": ""}).status_code == 302
+    page = client.get("/queues/work/").content.decode()
+    assert 'data-state="visible"' in page and "hello" in page
+    refused = client.post(
+        "/queues/work/", {"action": "send", "body": "kept text", "delay": "901", "attributes": ""}
+    ).content.decode()
+    assert 'id="delay-error"' in refused and "DelaySeconds" in refused and "kept text" in refused
+    refused = client.post(
+        "/queues/work/", {"action": "send", "body": "x", "delay": "", "attributes": "{nope"}
+    ).content.decode()
+    assert 'id="attributes-error"' in refused and "{nope" in refused
+    client.post("/queues/work/", {"action": "purge"})
+    assert 'id="no-messages"' in client.get("/queues/work/").content.decode()
+    asked = client.post("/queues/work/", {"action": "delete"}).content.decode()
+    assert 'name="confirm"' in asked and Queue.objects.filter(name="work").exists()
+    wrong = client.post("/queues/work/", {"action": "delete", "confirm": "wrok"}).content.decode()
+    assert 'id="confirm-error"' in wrong and 'value="wrok"' in wrong
+    assert client.post("/queues/work/", {"action": "delete", "confirm": "work"}).status_code == 302
+    assert not Queue.objects.filter(name="work").exists()
+    assert client.get("/queues/work/").status_code == 404

@@ -1,0 +1,95 @@
+"""The AWS JSON protocol served straight from ASGI, on long-lived threads with their own connections.
+
+Django's ASGI handler gives every request a thread of its own (asgiref's ThreadSensitiveContext)
+and so a database connection of its own, opened and closed per call, then runs the middleware
+chain. An AWS JSON call (``POST /`` with ``X-Amz-Target``, see protocol.py) needs none of it: no
+session, cookie, CSRF token or URL route. Issue 10's profile put the thread and connection churn
+at a large share of a served call; here such calls go to a small fixed pool of threads that
+keep their connection between calls. Every other request (browser pages, S3, IAM's Query
+protocol, WebSockets) still goes through Django.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
+from django.http import HttpResponse
+from django.http.request import split_domain_port, validate_host
+
+from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+API_THREADS = 4  # SQLite takes one writer at a time; more threads only queue on its lock
+
+
+def _is_json_api_call(scope: Scope) -> bool:
+    """A call for a service of protocol.py's dispatcher, to a host name served here.
+
+    Other JSON services (SQS, whose ReceiveMessage long-polls for up to 20 s) stay on Django's
+    thread per request, so a waiting poll never holds one of the few pool threads. The Host is
+    checked here as Django checks it (ALLOWED_HOSTS), since this path skips Django's handler: a
+    page whose DNS name was re-pointed at 127.0.0.1 gets no answer from the API.
+    """
+    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != "/":
+        return False
+    headers = dict(scope["headers"])
+    target = headers.get(b"x-amz-target")
+    hostname, _ = split_domain_port(headers.get(b"host", b"").decode("latin-1"))
+    return (
+        target is not None
+        and protocol.serves(target.decode("latin-1"))
+        and bool(hostname)
+        and validate_host(hostname, settings.ALLOWED_HOSTS)
+    )
+
+
+def _serve(scope: Scope, body: bytes) -> HttpResponse:
+    """One call on a pool thread; its connection stays open for the next unless it broke."""
+    try:
+        return protocol.handle(ASGIRequest(scope, io.BytesIO(body)))
+    finally:
+        for connection in connections.all(initialized_only=True):
+            if connection.in_atomic_block or (connection.errors_occurred and not connection.is_usable()):
+                connection.close()
+
+
+class FastAPI:
+    """ASGI middleware: AWS JSON calls to the pool, everything else to ``app``."""
+
+    def __init__(self, app: ASGIApp, threads: int = API_THREADS) -> None:
+        self.app = app
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="aws-api")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _is_json_api_call(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
+            if received > protocol.DEFAULT_MAX_BODY_BYTES:
+                break  # protocol.handle answers the oversized body; nothing more is read
+            if not message.get("more_body"):
+                break
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(self.pool, _serve, scope, b"".join(chunks))
+        headers = [(k.encode("ascii"), v.encode("latin1")) for k, v in response.items()]
+        headers.append((b"Content-Length", str(len(response.content)).encode("ascii")))
+        await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": response.content})

@@ -1,0 +1,110 @@
+"""Browser pages for queues: the list with message counts, and a queue's page with its messages,
+a send form, purge and delete (after a confirmation). They call sqs.services only, so they live
+in the app; a refused form shows SQS's error beside the field, keeping what was typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from workbench.accounts.services import default_workspace
+from workbench.core.errors import AwsError
+from workbench.core.jsonio import loads_located
+from workbench.sqs import services
+from workbench.sqs.errors import InvalidParameterValue
+
+
+def _field_for(exc: AwsError, fields: dict[str, str], default: str) -> str:
+    """The form field an error is about: the first whose API name the message mentions."""
+    for field, api_name in fields.items():
+        if api_name in exc.message:
+            return field
+    return default
+
+
+def queue_list(request: HttpRequest) -> HttpResponse:
+    workspace = default_workspace()
+    form = {"name": "", "visibility_timeout": "30", "fifo": ""}
+    errors: dict[str, AwsError] = {}
+    if request.method == "POST":
+        form = {key: request.POST.get(key, "").strip() for key in form}
+        attributes = {"VisibilityTimeout": form["visibility_timeout"] or "30"}
+        if form["fifo"]:
+            attributes["FifoQueue"] = "true"
+        try:
+            queue = services.create_queue(workspace, form["name"], attributes)
+            return redirect("queue-detail", name=queue.name)
+        except AwsError as exc:
+            errors[_field_for(exc, {"visibility_timeout": "VisibilityTimeout"}, "name")] = exc
+    rows = [{"queue": queue, "counts": services.counts(queue)} for queue in services.list_queues(workspace)]
+    return render(request, "sqs/queue_list.html", {"rows": rows, "form": form, "errors": errors})
+
+
+def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
+    workspace = default_workspace()
+    try:
+        queue = services.get_queue(workspace, name)
+    except AwsError as exc:
+        return render(request, "sqs/queue_missing.html", {"name": name, "error": exc}, status=404)
+    form = {"body": "", "delay": "", "attributes": ""}
+    errors: dict[str, AwsError] = {}
+    confirm_delete = False
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "send":
+            form = {key: request.POST.get(key, "") for key in form}
+            try:
+                services.send_message(queue, form["body"], **_send_options(form))
+                return redirect("queue-detail", name=queue.name)
+            except AwsError as exc:
+                fields = {"delay": "DelaySeconds", "attributes": "attribute"}
+                errors[_field_for(exc, fields, "body")] = exc
+        elif action == "purge":
+            services.purge_queue(queue)
+            return redirect("queue-detail", name=queue.name)
+        elif action == "delete":
+            if request.POST.get("confirm") == queue.name:
+                services.delete_queue(queue)
+                return redirect("queue-list")
+            confirm_delete = True
+            if "confirm" in request.POST:
+                errors["confirm"] = AwsError(
+                    "Type the queue's name to delete it", code="ConfirmationRequired"
+                )
+    now = timezone.now()
+    messages = [
+        {"message": message, "state": services.message_state(message, now)}
+        for message in services.messages_of(queue)
+    ]
+    context = {
+        "queue": queue,
+        "url": services.queue_url(queue, request.build_absolute_uri("/")),
+        "attributes": services.attributes_of(queue, ["All"]),
+        "counts": services.counts(queue),
+        "messages": messages,
+        "form": form,
+        "errors": errors,
+        "confirm_delete": confirm_delete,
+        "typed": request.POST.get("confirm", ""),
+    }
+    return render(request, "sqs/queue_detail.html", context)
+
+
+def _send_options(form: dict[str, str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if form["delay"].strip():
+        try:
+            options["delay_seconds"] = int(form["delay"])
+        except ValueError as exc:
+            raise InvalidParameterValue(
+                f"Value {form['delay']} for parameter DelaySeconds is invalid. "
+                "Reason: must be a whole number."
+            ) from exc
+    if form["attributes"].strip():
+        options["message_attributes"] = loads_located(
+            form["attributes"], "Message attributes", error=InvalidParameterValue
+        )
+    return options
