@@ -211,13 +211,20 @@ _DUMP_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpResponse:
-    response = HttpResponse(
-        orjson.dumps(body, default=_default, option=_DUMP_OPTIONS), status=status, content_type=content_type
-    )
+    response = HttpResponse(_encoded(body), status=status, content_type=content_type)
     if status >= 400:
         response["x-amzn-ErrorType"] = body.get("__type", "")
     response["x-amzn-RequestId"] = _request_id()
     return response
+
+
+def _encoded(body: dict[str, Any]) -> bytes:
+    """orjson, except for text holding an unpaired surrogate (a client's ``\\udc00`` echoed in a
+    message), which orjson refuses and json writes back as the same escape."""
+    try:
+        return orjson.dumps(body, default=_default, option=_DUMP_OPTIONS)
+    except orjson.JSONEncodeError:
+        return json.dumps(body, default=_default).encode()
 
 
 def _request_id() -> str:
