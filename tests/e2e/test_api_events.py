@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.aws import error_code
+
 pytestmark = pytest.mark.live
 
 PATTERN = {"source": ["com.myapp.orders"], "detail": {"amount": [{"numeric": [">", 1000]}]}}
-
-
-def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(exc.value.response["Error"]["Code"])
 
 
 def test_bus_lifecycle_and_errors(aws: Any) -> None:
@@ -28,14 +26,14 @@ def test_bus_lifecycle_and_errors(aws: Any) -> None:
     assert {"default", "billing"} <= {b["Name"] for b in events.list_event_buses()["EventBuses"]}
     with pytest.raises(ClientError) as exc:
         events.create_event_bus(Name="billing")
-    assert _code(exc) == "ResourceAlreadyExistsException"
+    assert error_code(exc) == "ResourceAlreadyExistsException"
     events.delete_event_bus(Name="billing")
     with pytest.raises(ClientError) as exc:
         events.describe_event_bus(Name="billing")
-    assert _code(exc) == "ResourceNotFoundException"
+    assert error_code(exc) == "ResourceNotFoundException"
     with pytest.raises(ClientError) as exc:
         events.delete_event_bus(Name="default")
-    assert _code(exc) == "ValidationException"
+    assert error_code(exc) == "ValidationException"
 
 
 def test_rule_lifecycle(aws: Any) -> None:
@@ -54,13 +52,13 @@ def test_rule_lifecycle(aws: Any) -> None:
     )
     with pytest.raises(ClientError) as exc:
         events.delete_rule(Name="big-orders")
-    assert _code(exc) == "ValidationException"
+    assert error_code(exc) == "ValidationException"
     removed = events.remove_targets(Rule="big-orders", Ids=["t1", "nope"])
     assert removed["FailedEntryCount"] == 1 and removed["FailedEntries"][0]["TargetId"] == "nope"
     events.delete_rule(Name="big-orders")
     with pytest.raises(ClientError) as exc:
         events.describe_rule(Name="big-orders")
-    assert _code(exc) == "ResourceNotFoundException"
+    assert error_code(exc) == "ResourceNotFoundException"
 
 
 def test_invalid_pattern_is_rejected_and_the_stored_rule_is_kept(aws: Any) -> None:
@@ -68,12 +66,12 @@ def test_invalid_pattern_is_rejected_and_the_stored_rule_is_kept(aws: Any) -> No
     events.put_rule(Name="keep-me", EventPattern=json.dumps(PATTERN))
     with pytest.raises(ClientError) as exc:
         events.put_rule(Name="keep-me", EventPattern=json.dumps({"source": "com.myapp.orders"}))
-    assert _code(exc) == "InvalidEventPatternException"
+    assert error_code(exc) == "InvalidEventPatternException"
     assert exc.value.response["Error"]["Message"].startswith("Event pattern is not valid. Reason: ")
     assert json.loads(events.describe_rule(Name="keep-me")["EventPattern"]) == PATTERN
     with pytest.raises(ClientError) as exc:
         events.put_rule(Name="broken", EventPattern="{not json")
-    assert _code(exc) == "InvalidEventPatternException"
+    assert error_code(exc) == "InvalidEventPatternException"
     assert [r["Name"] for r in events.list_rules(NamePrefix="broken")["Rules"]] == []
 
 
@@ -84,7 +82,7 @@ def test_more_than_five_targets_is_refused_whole(aws: Any) -> None:
     events.put_targets(Rule="fan-out", Targets=[{"Id": str(i), "Arn": fn} for i in range(5)])
     with pytest.raises(ClientError) as exc:
         events.put_targets(Rule="fan-out", Targets=[{"Id": "6", "Arn": fn}])
-    assert _code(exc) == "LimitExceededException"
+    assert error_code(exc) == "LimitExceededException"
     assert len(events.list_targets_by_rule(Rule="fan-out")["Targets"]) == 5
 
 
@@ -134,7 +132,7 @@ def test_test_event_pattern(aws: Any) -> None:
     )
     with pytest.raises(ClientError) as exc:
         events.test_event_pattern(EventPattern='{"source": 5}', Event=json.dumps(event))
-    assert _code(exc) == "InvalidEventPatternException"
+    assert error_code(exc) == "InvalidEventPatternException"
 
 
 def test_unknown_operation_and_malformed_body(live_url: str, transactional_db: Any) -> None:
@@ -266,7 +264,7 @@ def test_oversized_entries_are_refused(aws: Any) -> None:
     big = json.dumps({"blob": "x" * (256 * 1024)})
     with pytest.raises(ClientError) as exc:
         events.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": big}])
-    assert _code(exc) == "ValidationException"
+    assert error_code(exc) == "ValidationException"
     assert (
         "Total size of the entries in the request is over the limit" in exc.value.response["Error"]["Message"]
     )

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import wait_for
+from tests.support.aws import error_code
 
 pytestmark = pytest.mark.live
 
@@ -36,10 +37,6 @@ APPROVAL = {
 }
 
 
-def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(exc.value.response["Error"]["Code"])
-
-
 def _done(sfn: Any, arn: str) -> dict[str, Any] | None:
     described = sfn.describe_execution(executionArn=arn)
     return described if described["status"] != "RUNNING" else None
@@ -55,7 +52,7 @@ def test_machine_lifecycle(aws: Any) -> None:
     assert again["stateMachineArn"] == arn, "same definition and role: CreateStateMachine is idempotent"
     with pytest.raises(ClientError) as exc:
         sfn.create_state_machine(name="chain", definition=json.dumps(APPROVAL), roleArn=ROLE)
-    assert _code(exc) == "StateMachineAlreadyExists"
+    assert error_code(exc) == "StateMachineAlreadyExists"
     described = sfn.describe_state_machine(stateMachineArn=arn)
     assert described["type"] == "STANDARD" and json.loads(described["definition"]) == PASS_CHAIN
     sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(APPROVAL))
@@ -64,7 +61,7 @@ def test_machine_lifecycle(aws: Any) -> None:
     sfn.delete_state_machine(stateMachineArn=arn)
     with pytest.raises(ClientError) as exc:
         sfn.describe_state_machine(stateMachineArn=arn)
-    assert _code(exc) == "StateMachineDoesNotExist"
+    assert error_code(exc) == "StateMachineDoesNotExist"
 
 
 def test_invalid_definition_is_rejected_and_nothing_is_stored(aws: Any) -> None:
@@ -72,11 +69,11 @@ def test_invalid_definition_is_rejected_and_nothing_is_stored(aws: Any) -> None:
     broken = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
     with pytest.raises(ClientError) as exc:
         sfn.create_state_machine(name="broken", definition=json.dumps(broken), roleArn=ROLE)
-    assert _code(exc) == "InvalidDefinition"
+    assert error_code(exc) == "InvalidDefinition"
     assert "Nowhere" in exc.value.response["Error"]["Message"]
     with pytest.raises(ClientError) as exc:
         sfn.create_state_machine(name="broken", definition="{not json", roleArn=ROLE)
-    assert _code(exc) == "InvalidDefinition"
+    assert error_code(exc) == "InvalidDefinition"
     assert sfn.list_state_machines()["stateMachines"] == []
 
 
@@ -109,10 +106,10 @@ def test_execution_runs_and_its_history_pages(aws: Any) -> None:
     assert [e["name"] for e in listed] == ["first"]
     with pytest.raises(ClientError) as exc:
         sfn.start_execution(stateMachineArn=machine, name="first", input='{"other": 1}')
-    assert _code(exc) == "ExecutionAlreadyExists"
+    assert error_code(exc) == "ExecutionAlreadyExists"
     with pytest.raises(ClientError) as exc:
         sfn.start_execution(stateMachineArn=machine, input="{nope")
-    assert _code(exc) == "InvalidExecutionInput"
+    assert error_code(exc) == "InvalidExecutionInput"
 
 
 def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
@@ -138,7 +135,7 @@ def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
     assert done["status"] == "SUCCEEDED" and json.loads(done["output"]) == {"approved": True}
     with pytest.raises(ClientError) as exc:
         sfn.send_task_success(taskToken=token, output="{}")
-    assert _code(exc) == "TaskTimedOut"
+    assert error_code(exc) == "TaskTimedOut"
 
     rejected = sfn.start_execution(stateMachineArn=machine, input="{}")["executionArn"]
     token = wait_for(
@@ -150,7 +147,7 @@ def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
     )
     with pytest.raises(ClientError) as exc:
         sfn.send_task_success(taskToken=token, output="{not json")
-    assert _code(exc) == "InvalidOutput"
+    assert error_code(exc) == "InvalidOutput"
     sfn.send_task_failure(taskToken=token, error="Rejected", cause="too expensive")
     done = wait_for(lambda: _done(sfn, rejected))
     assert (done["status"], done["error"], done["cause"]) == ("FAILED", "Rejected", "too expensive")
@@ -165,20 +162,20 @@ def test_task_token_success_failure_heartbeat_and_stop(aws: Any) -> None:
     )
     with pytest.raises(ClientError) as exc:
         sfn.send_task_success(taskToken="not-a-token", output="{}")
-    assert _code(exc) == "InvalidToken"
+    assert error_code(exc) == "InvalidToken"
 
 
 def test_missing_resources_answer_aws_errors(aws: Any) -> None:
     sfn = aws("stepfunctions")
     with pytest.raises(ClientError) as exc:
         sfn.describe_execution(executionArn="arn:aws:states:us-east-1:123456789012:execution:none:none")
-    assert _code(exc) == "ExecutionDoesNotExist"
+    assert error_code(exc) == "ExecutionDoesNotExist"
     with pytest.raises(ClientError) as exc:
         sfn.start_execution(stateMachineArn="arn:aws:states:us-east-1:123456789012:stateMachine:none")
-    assert _code(exc) == "StateMachineDoesNotExist"
+    assert error_code(exc) == "StateMachineDoesNotExist"
     with pytest.raises(ClientError) as exc:
         sfn.describe_state_machine(stateMachineArn="not-an-arn")
-    assert _code(exc) == "InvalidArn"
+    assert error_code(exc) == "InvalidArn"
 
 
 def test_start_sync_execution_runs_an_express_machine_in_memory(aws: Any) -> None:
@@ -214,7 +211,7 @@ def test_start_sync_execution_runs_an_express_machine_in_memory(aws: Any) -> Non
     ]
     with pytest.raises(ClientError) as exc:
         sfn.start_sync_execution(stateMachineArn=standard)
-    assert _code(exc) == "StateMachineTypeNotSupported"
+    assert error_code(exc) == "StateMachineTypeNotSupported"
 
 
 def test_validate_state_machine_definition(aws: Any) -> None:
@@ -289,6 +286,6 @@ def test_update_with_an_invalid_definition_keeps_the_stored_one(aws: Any) -> Non
     broken = {"StartAt": "A", "States": {"A": {"Type": "Wait", "Next": "A"}}}
     with pytest.raises(ClientError) as exc:
         sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(broken))
-    assert _code(exc) == "InvalidDefinition"
+    assert error_code(exc) == "InvalidDefinition"
     assert exc.value.response["Error"]["Message"].startswith("Invalid State Machine Definition: ")
     assert json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"]) == PASS_CHAIN

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.shell.test_labs import ORDER, _mocks, _order_machine
 from tests.support.browser import chromium_page
+from tests.support.labs import ORDER, create_order_machine, mock_lab_functions
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -28,7 +28,7 @@ RECORDER = """
 def test_execution_page_nodes_turn_succeeded_live_in_order(aws: Any, live_url: str) -> None:
     # Two failed payment attempts keep the execution running for 6 s (2 s + 4 s back-off),
     # long enough to open the page while it runs and watch the rest happen.
-    _mocks(
+    mock_lab_functions(
         [
             {"error": "States.TaskFailed", "cause": "flaky"},
             {"error": "States.TaskFailed", "cause": "flaky"},
@@ -36,7 +36,9 @@ def test_execution_page_nodes_turn_succeeded_live_in_order(aws: Any, live_url: s
         ]
     )
     sfn = aws("stepfunctions")
-    arn = sfn.start_execution(stateMachineArn=_order_machine(sfn), input=json.dumps(ORDER))["executionArn"]
+    arn = sfn.start_execution(stateMachineArn=create_order_machine(sfn), input=json.dumps(ORDER))[
+        "executionArn"
+    ]
     from workbench.stepfunctions.models import Execution
 
     execution = Execution.objects.get(name=arn.rsplit(":", 1)[1])

@@ -7,7 +7,7 @@ from typing import Any
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import required
 from workbench.awsapi.stepfunctions import paged, sfn
-from workbench.core.errors import AwsError
+from workbench.core.errors import invalid, value_at_least, value_between
 from workbench.runtime import executions
 from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
@@ -50,10 +50,5 @@ def _bounded(params: dict[str, Any], name: str, low: float, high: float | None) 
         or value < low
         or (high is not None and value > high)
     ):
-        limit = f"greater than or equal to {low:g}" if high is None else f"between {low:g} and {high:g}"
-        raise AwsError(
-            f"1 validation error detected: Value '{value}' at '{name}' failed to satisfy constraint: "
-            f"Member must have value {limit}",
-            code="ValidationException",
-        )
+        raise invalid(name, value_at_least(low) if high is None else value_between(low, high), value)
     return value

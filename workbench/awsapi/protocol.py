@@ -30,9 +30,11 @@ from workbench.accounts.services import workspace_for_access_key
 from workbench.awsapi.validation import MODEL_FOR_TARGET_PREFIX, validate
 from workbench.core.errors import (
     AwsError,
+    InternalFailure,
     RequestTooLarge,
     SerializationError,
     UnknownOperationError,
+    ValidationError,
     missing_parameter,
 )
 
@@ -115,13 +117,12 @@ def handle(request: HttpRequest) -> HttpResponse:
         # Only JSON text a client sent inside a string member (a definition, an input) nests
         # deep enough for this; the body itself was bounded before parsing.
         log.warning("JSON text nested too deeply in %s", request.headers["X-Amz-Target"])
-        too_deep = AwsError("The request holds JSON text nested too deeply to be read")
+        too_deep = ValidationError("The request holds JSON text nested too deeply to be read")
         return _respond(too_deep.status, too_deep.to_body(), content_type)
     except Exception:
         log.exception("internal error in %s", request.headers["X-Amz-Target"])
-        return _respond(
-            500, {"__type": "InternalFailure", "message": "An internal error occurred"}, content_type
-        )
+        failure = InternalFailure("An internal error occurred")
+        return _respond(failure.status, failure.to_body(), content_type)
 
 
 def _access_key(request: HttpRequest) -> str | None:

@@ -27,7 +27,7 @@ from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
 from workbench.awsapi import protocol
 from workbench.awsapi.validation import validate
-from workbench.core.errors import AwsError
+from workbench.core.errors import AwsError, UnknownOperationError, ValidationError
 from workbench.sqs import md5, services
 from workbench.sqs.errors import (
     BatchEntryIdsNotDistinct,
@@ -104,7 +104,7 @@ def handle(request: HttpRequest) -> HttpResponse:
     try:
         operation = _operations.get(op_name)
         if operation is None:
-            raise AwsError(f"Operation {op_name} is not supported", code="UnknownOperationException")
+            raise UnknownOperationError(f"Operation {op_name} is not supported")
         params = protocol._parse_body(protocol._read_body(request, protocol.DEFAULT_MAX_BODY_BYTES))
         match = _CREDENTIAL.search(request.headers.get("Authorization", ""))
         workspace = workspace_for_access_key(match.group(1) if match else None)
@@ -118,7 +118,7 @@ def handle(request: HttpRequest) -> HttpResponse:
     except AwsError as exc:
         return _respond(exc.status, exc.to_body())
     except RecursionError:
-        too_deep = AwsError("The request holds JSON text nested too deeply to be read")
+        too_deep = ValidationError("The request holds JSON text nested too deeply to be read")
         return _respond(too_deep.status, too_deep.to_body())
     except Exception:
         log.exception("internal error in SQS %s", op_name)

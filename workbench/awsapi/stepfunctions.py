@@ -10,12 +10,21 @@ from engine.states.definition import MAX_DEFINITION_CHARS
 from engine.states.definition import validate as validate_definition
 from workbench.accounts.models import Workspace
 from workbench.awsapi.protocol import Service, register, required, string
-from workbench.core.errors import AwsError, SerializationError
+from workbench.core.errors import (
+    SerializationError,
+    ValidationError,
+    enum_value_set,
+    invalid,
+    max_length,
+    min_length,
+    value_at_most,
+)
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
 from workbench.runtime import executions, teststate
 from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions.errors import StateMachineDoesNotExist
 from workbench.stepfunctions.models import Execution, StateMachine
 
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
@@ -26,11 +35,7 @@ def max_results(params: dict[str, Any]) -> int | None:
     if value in (None, 0):
         return None
     if not isinstance(value, int) or value < 0 or value > 1000:
-        raise AwsError(
-            f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
-            "Member must have value less than or equal to 1000",
-            code="ValidationException",
-        )
+        raise invalid("maxResults", value_at_most(1000), value)
     return value
 
 
@@ -102,10 +107,8 @@ def update_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     try:
         machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
-    except AwsError as exc:
-        if exc.code == "StateMachineDoesNotExist":
-            return {}  # AWS answers success for a machine that is already gone
-        raise
+    except StateMachineDoesNotExist:
+        return {}  # AWS answers success for a machine that is already gone
     executions.delete_state_machine(machine)
     return {}
 
@@ -154,16 +157,10 @@ def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 def validate_state_machine_definition(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     definition = required(params, "definition")
     if not isinstance(definition, str) or len(definition) > MAX_DEFINITION_CHARS:
-        raise AwsError(
-            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {MAX_DEFINITION_CHARS}"
-        )
+        raise invalid("definition", max_length(MAX_DEFINITION_CHARS))
     severity = params.get("severity") or "ERROR"
     if severity not in ("ERROR", "WARNING"):
-        raise AwsError(
-            f"1 validation error detected: Value '{severity}' at 'severity' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [ERROR, WARNING]"
-        )
+        raise invalid("severity", enum_value_set(["ERROR", "WARNING"]), severity)
     wanted = ("ERROR",) if severity == "ERROR" else ("ERROR", "WARNING")
     diagnostics = [d for d in validate_definition(definition) if d.severity in wanted]
     limit = max_results(params) or 100
@@ -184,9 +181,7 @@ def describe_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """A state machine's executions, or with ``mapRunArn`` a Map Run's child executions."""
     if params.get("mapRunArn") is not None and params.get("stateMachineArn") is not None:
-        raise AwsError(
-            "Only one of stateMachineArn or mapRunArn can be specified", code="ValidationException"
-        )
+        raise ValidationError("Only one of stateMachineArn or mapRunArn can be specified")
     if params.get("mapRunArn") is not None:
         map_run = stepfunctions.get_map_run(ws, required(params, "mapRunArn"))
         executions = map_run.children.all()
@@ -199,7 +194,7 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     status = params.get("statusFilter")
     if status:
         if status not in dict(Execution.STATUSES) and status != "PENDING_REDRIVE":
-            raise AwsError(f"Invalid statusFilter: '{status}'", code="ValidationException")
+            raise ValidationError(f"Invalid statusFilter: '{status}'")
         executions = executions.filter(status=status)
     return paged("executions", executions, params, presenters.list_item)
 
@@ -247,10 +242,7 @@ def run_test_state(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """Run one state once (API_TestState); the state panel calls the same service."""
     definition = string(params, "definition", required_member=True) or ""
     if len(definition) > MAX_DEFINITION_CHARS:
-        raise AwsError(
-            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {MAX_DEFINITION_CHARS}"
-        )
+        raise invalid("definition", max_length(MAX_DEFINITION_CHARS))
     for member in ("mock", "stateConfiguration"):
         if params.get(member) is not None and not isinstance(params[member], dict):
             raise SerializationError(f"Value for {member} must be a structure")
@@ -292,12 +284,6 @@ def _check_length(member: str, value: Any, low: int, high: int) -> None:
     if not isinstance(value, str):
         return
     if len(value) < low:
-        bound = f"greater than or equal to {low}"
-    elif len(value) > high:
-        bound = f"less than or equal to {high}"
-    else:
-        return
-    raise AwsError(
-        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
-        f"Member must have length {bound}"
-    )
+        raise invalid(member, min_length(low))
+    if len(value) > high:
+        raise invalid(member, max_length(high))

@@ -21,10 +21,12 @@ from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
 from workbench.accounts.services import default_workspace
-from workbench.core.errors import AwsError, SerializationError, ValidationError
+from workbench.core.browser_json import error_response, read_json, read_json_object
+from workbench.core.errors import AwsError, ValidationError
 from workbench.core.jsonio import dumps
 from workbench.runtime import executions, teststate
 from workbench.stepfunctions import designer
+from workbench.stepfunctions.errors import InvalidDefinition, StateMachineDoesNotExist
 from workbench.stepfunctions.layout import layout
 from workbench.stepfunctions.models import StateMachine
 
@@ -89,16 +91,6 @@ def design_machine(request: HttpRequest, name: str) -> HttpResponse:
     return _page(request, machine, name)
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        body = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as exc:
-        raise SerializationError(f"the request body is not JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise SerializationError("expected a JSON object")
-    return body
-
-
 def _machine(name: str) -> StateMachine:
     """The named machine of the workspace, or AWS's StateMachineDoesNotExist."""
     machine = (
@@ -107,12 +99,8 @@ def _machine(name: str) -> StateMachine:
         .first()
     )
     if machine is None:
-        raise AwsError(f"State Machine Does Not Exist: '{name}'", code="StateMachineDoesNotExist")
+        raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{name}'")
     return machine
-
-
-def _error(exc: AwsError, **extra: Any) -> JsonResponse:
-    return JsonResponse({**exc.to_body(), **extra}, status=exc.status)
 
 
 def _source(body: dict[str, Any]) -> str:
@@ -126,11 +114,11 @@ def _source(body: dict[str, Any]) -> str:
 def layout_view(request: HttpRequest) -> JsonResponse:
     """Graphviz's placement of a definition (the body), for the canvas to draw."""
     try:
-        definition = json.loads(request.body or b"")
-    except json.JSONDecodeError as exc:
-        return _error(SerializationError(f"the definition is not JSON: {exc}"))
-    if not isinstance(definition, dict):
-        return _error(ValidationError("the definition must be a JSON object"))
+        definition = read_json(request)
+        if not isinstance(definition, dict):
+            raise ValidationError("the definition must be a JSON object")
+    except AwsError as exc:
+        return error_response(exc)
     return JsonResponse(layout(definition))
 
 
@@ -139,7 +127,7 @@ def save(request: HttpRequest) -> JsonResponse:
     """Save the design: to its machine (created if new) when valid, or as a draft when asked."""
     workspace = default_workspace()
     try:
-        body = _body(request)
+        body = read_json_object(request)
         source = _source(body)
         config = designer.Config.from_body(body.get("config"))
         if body.get("draft"):
@@ -151,10 +139,10 @@ def save(request: HttpRequest) -> JsonResponse:
     except AwsError as exc:
         diagnostics = (
             [d.to_aws() for d in validate(designer.fill_substitutions(body.get("source") or "", {}))]
-            if exc.code == "InvalidDefinition"
+            if isinstance(exc, InvalidDefinition)
             else []
         )
-        return _error(exc, diagnostics=diagnostics)
+        return error_response(exc, diagnostics=diagnostics)
     return JsonResponse(
         {
             "name": machine.name,
@@ -170,7 +158,7 @@ def revisions(request: HttpRequest, name: str) -> JsonResponse:
     try:
         machine = _machine(name)
     except AwsError as exc:
-        return _error(exc)
+        return error_response(exc)
     return JsonResponse(
         {
             "revisions": [
@@ -185,10 +173,10 @@ def revisions(request: HttpRequest, name: str) -> JsonResponse:
 def import_template(request: HttpRequest) -> JsonResponse:
     """State machines of a CloudFormation/SAM template (sent as JSON; the page parses YAML)."""
     try:
-        body = _body(request)
+        body = read_json_object(request)
         machines = designer.import_template(default_workspace(), body.get("template"))
     except AwsError as exc:
-        return _error(exc)
+        return error_response(exc)
     return JsonResponse({"machines": [m.to_body() for m in machines]})
 
 
@@ -197,7 +185,7 @@ def run_test_state(request: HttpRequest) -> JsonResponse:
     """TestState on a state of the definition being designed (saved or not)."""
     workspace = default_workspace()
     try:
-        body = _body(request)
+        body = read_json_object(request)
         config = designer.Config.from_body(body.get("config") or {})
         answer = teststate.run(
             workspace,
@@ -210,7 +198,7 @@ def run_test_state(request: HttpRequest) -> JsonResponse:
             role_arn=config.role_arn or designer.DEFAULT_ROLE.format(account=workspace.account_id),
         )
     except AwsError as exc:
-        return _error(exc)
+        return error_response(exc)
     return JsonResponse(answer)
 
 
@@ -219,7 +207,7 @@ def run_test_state(request: HttpRequest) -> JsonResponse:
 def start(request: HttpRequest) -> JsonResponse:
     """Start an execution of the saved machine, as the machine page's Start does."""
     try:
-        body = _body(request)
+        body = read_json_object(request)
         machine = _machine(str(body.get("machine") or ""))
         input_text = body.get("input") if isinstance(body.get("input"), str) else "{}"
         if machine.type == StateMachine.EXPRESS:
@@ -235,7 +223,7 @@ def start(request: HttpRequest) -> JsonResponse:
         started = executions.start_execution(machine, input_text=input_text)
         assert started.execution is not None  # a Standard machine's execution is stored
     except AwsError as exc:
-        return _error(exc)
+        return error_response(exc)
     return JsonResponse(
         {"executionArn": started.arn, "url": reverse("execution-detail", args=[started.execution.id])}
     )

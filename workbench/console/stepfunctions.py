@@ -16,6 +16,7 @@ from engine.states.definition import validate
 from workbench.accounts.services import default_workspace
 from workbench.console.events import delivery_of
 from workbench.console.forms import notice
+from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.runtime import executions, teststate
@@ -110,14 +111,7 @@ def run_test_state(request: HttpRequest, name: str) -> JsonResponse:
         StateMachine.objects.select_related("workspace"), workspace=workspace, name=name
     )
     try:
-        body = json.loads(request.body or b"{}")
-    except json.JSONDecodeError as exc:
-        return JsonResponse({"__type": "SerializationException", "message": str(exc)}, status=400)
-    if not isinstance(body, dict):
-        return JsonResponse(
-            {"__type": "SerializationException", "message": "expected a JSON object"}, status=400
-        )
-    try:
+        body = read_json_object(request)
         answer = teststate.run(
             workspace,
             definition=machine.definition,
@@ -131,7 +125,7 @@ def run_test_state(request: HttpRequest, name: str) -> JsonResponse:
             machine_name=machine.name,
         )
     except AwsError as exc:
-        return JsonResponse(exc.to_body(), status=exc.status)
+        return error_response(exc)
     return JsonResponse(answer)
 
 

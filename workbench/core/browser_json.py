@@ -16,20 +16,27 @@ from workbench.core.errors import AwsError, SerializationError
 from workbench.core.jsonio import loads_located
 
 
-def read_json_object(request: HttpRequest) -> dict[str, Any]:
-    """The request body as a JSON object (an empty body is ``{}``)."""
+def read_json(request: HttpRequest) -> Any:
+    """The request body as JSON of any type (an empty body is ``{}``)."""
     try:
         text = request.body.decode("utf-8") or "{}"
     except UnicodeDecodeError as exc:
         raise SerializationError("Request body is not UTF-8 text.") from exc
-    body = loads_located(text, "Request body", error=SerializationError)
+    return loads_located(text, "Request body", error=SerializationError)
+
+
+def read_json_object(request: HttpRequest) -> dict[str, Any]:
+    """The request body as a JSON object (an empty body is ``{}``)."""
+    body = read_json(request)
     if not isinstance(body, dict):
         raise SerializationError(f"Request body must be a JSON object, not {type(body).__name__}.")
     return body
 
 
-def error_response(exc: AwsError) -> JsonResponse:
+def error_response(exc: AwsError, **extra: Any) -> JsonResponse:
+    """The error body; ``extra`` members ride along (the designer's ``diagnostics``)."""
     body = exc.to_body()
     return JsonResponse(
-        {**body, "ok": False, "error": {"code": exc.code, "message": exc.message}}, status=exc.status
+        {**body, "ok": False, "error": {"code": exc.code, "message": exc.message}, **extra},
+        status=exc.status,
     )

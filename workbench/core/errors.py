@@ -63,6 +63,12 @@ class ResourceAlreadyExists(AwsError):
     code = "ResourceAlreadyExistsException"
 
 
+class InvalidToken(AwsError):
+    """A NextToken this service did not issue (every List call), or Step Functions' task token."""
+
+    code = "InvalidToken"
+
+
 class LimitExceeded(AwsError):
     code = "LimitExceededException"
 
@@ -72,6 +78,13 @@ class RequestTooLarge(AwsError):
 
     code = "RequestEntityTooLargeException"
     status = 413
+
+
+class InternalFailure(AwsError):
+    """A fault of the workbench's own, answered as AWS's JSON services answer one (HTTP 500)."""
+
+    code = "InternalFailure"
+    status = 500
 
 
 class _Unshown:

@@ -22,7 +22,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 
-from workbench.core.errors import AwsError
+from workbench.core.errors import InvalidToken
+from workbench.core.jsonio import dumps
 
 Ordering = list[tuple[str, bool]]  # (field name, descending)
 
@@ -113,7 +114,7 @@ def _plain(value: Any) -> Any:
 
 
 def _encode(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+    return base64.urlsafe_b64encode(dumps(values).encode()).decode()
 
 
 def _decode(token: str) -> list[Any]:
@@ -126,5 +127,5 @@ def _decode(token: str) -> list[Any]:
     return values
 
 
-def _invalid() -> AwsError:
-    return AwsError("Invalid NextToken", code="InvalidToken")
+def _invalid() -> InvalidToken:
+    return InvalidToken("Invalid NextToken")

@@ -25,7 +25,15 @@ from engine.iam.evaluation import Decision, Request, assumed_role_arn, denial_me
 from engine.iam.task_permissions import required_permissions
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
-from workbench.core.errors import AwsError, invalid
+from workbench.core.errors import (
+    AwsError,
+    invalid,
+    max_length,
+    min_length,
+    pattern,
+    value_at_least,
+    value_at_most,
+)
 from workbench.identity.errors import (
     DeleteConflict,
     EntityAlreadyExists,
@@ -52,19 +60,19 @@ def _invalid(value: Any, member: str, constraint: str) -> AwsError:
     return invalid(member, constraint, value, error=IamValidationError)
 
 
-def _check_name(value: Any, member: str, max_length: int) -> str:
+def _check_name(value: Any, member: str, longest: int) -> str:
     if not isinstance(value, str) or not value:
-        raise _invalid(value, member, "Member must have length greater than or equal to 1")
-    if len(value) > max_length:
-        raise _invalid(value, member, f"Member must have length less than or equal to {max_length}")
+        raise _invalid(value, member, min_length(1))
+    if len(value) > longest:
+        raise _invalid(value, member, max_length(longest))
     if not _NAME.fullmatch(value):
-        raise _invalid(value, member, "Member must satisfy regular expression pattern: [\\w+=,.@-]+")
+        raise _invalid(value, member, pattern(_NAME.pattern))
     return value
 
 
 def _check_path(path: Any) -> str:
     if not isinstance(path, str) or len(path) > 512 or not _PATH.fullmatch(path):
-        raise _invalid(path, "path", f"Member must satisfy regular expression pattern: {_PATH_PATTERN}")
+        raise _invalid(path, "path", pattern(_PATH_PATTERN))
     return path
 
 
@@ -85,14 +93,12 @@ def create_role(
     _check_name(name, "roleName", 64)
     _check_path(path)
     if len(description) > 1000:
-        raise _invalid(description, "description", "Member must have length less than or equal to 1000")
+        raise _invalid(description, "description", max_length(1000))
     if not 3600 <= max_session_duration <= 43200:
         raise _invalid(
             max_session_duration,
             "maxSessionDuration",
-            "Member must have value greater than or equal to 3600"
-            if max_session_duration < 3600
-            else "Member must have value less than or equal to 43200",
+            value_at_least(3600) if max_session_duration < 3600 else value_at_most(43200),
         )
     try:
         check_trust_policy(assume_role_policy_document)

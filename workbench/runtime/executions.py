@@ -35,11 +35,15 @@ from engine.states.model import (
 )
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
-from workbench.core.errors import AwsError
 from workbench.runtime import contexts, express, integrations, map_runs, queue
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_happening
 from workbench.stepfunctions import services
+from workbench.stepfunctions.errors import (
+    ExecutionAlreadyExists,
+    InvalidOutput,
+    StateMachineTypeNotSupported,
+)
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
@@ -100,10 +104,10 @@ def _same_named(machine: StateMachine, name: str, text: str) -> Execution:
     """AWS's idempotent answer: the running execution of that name and input, else an error."""
     existing = Execution.objects.filter(state_machine=machine, name=name, map_run__isnull=True).first()
     if existing is None:
-        raise AwsError(f"Execution Already Exists: '{name}'", code="ExecutionAlreadyExists")
+        raise ExecutionAlreadyExists(f"Execution Already Exists: '{name}'")
     if existing.status == Execution.RUNNING and existing.input == text:
         return existing
-    raise AwsError(f"Execution Already Exists: '{existing.arn}'", code="ExecutionAlreadyExists")
+    raise ExecutionAlreadyExists(f"Execution Already Exists: '{existing.arn}'")
 
 
 def start_sync_execution(
@@ -111,10 +115,7 @@ def start_sync_execution(
 ) -> tuple[ExecutionContext, ExpressResult]:
     """StartSyncExecution: an Express execution run to its end in this request, in memory."""
     if machine.type != StateMachine.EXPRESS:
-        raise AwsError(
-            "This operation is not supported by this type of state machine",
-            code="StateMachineTypeNotSupported",
-        )
+        raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
@@ -148,11 +149,11 @@ def delete_state_machine(machine: StateMachine) -> None:
 def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> None:
     task = services.task_for_token(workspace, token)
     if not isinstance(output_text, str):
-        raise AwsError("Invalid Output: output must be a JSON string", code="InvalidOutput")
+        raise InvalidOutput("Invalid Output: output must be a JSON string")
     try:
         output = json.loads(output_text)
     except json.JSONDecodeError as exc:
-        raise AwsError(f"Invalid Output: '{exc.msg}'", code="InvalidOutput") from exc
+        raise InvalidOutput(f"Invalid Output: '{exc.msg}'") from exc
     step(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
 
 

@@ -1,5 +1,6 @@
-"""Distributed Map runs in the shell: the durable half of the decider's Map Run commands, and
-what a child's end tells its parent.
+"""Map Runs in the shell: the durable half of the decider's Map Run commands, and what a
+child's end tells its parent. (A Distributed Map is the state; the Map Run is the resource it
+starts: see engine.states.handlers.distributed_map for the words.)
 
 The engine decides (StartMapRun, StartChildExecution, EndMapRun); the durable executor
 (runtime.commands) writes these rows inside the parent's step transaction and carries the rest

@@ -76,7 +76,8 @@ _SDK_NAMES: Mapping[str, str] = {
     "simpledb": "sdb",
 }
 """aws-sdk service names that are not botocore's name without its hyphens (derived from each
-service's ``serviceId``; tests/shell/test_mock_validation_models.py checks the whole catalogue)."""
+service's ``serviceId``; tests/workbench/stepfunctions/test_mock_validation_models.py checks the
+whole catalogue)."""
 
 _OPTIMIZED: Mapping[str, str] = {
     "athena": "athena",

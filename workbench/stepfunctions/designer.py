@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from engine.states.definition import validate
 from workbench.accounts.models import Workspace
-from workbench.core.errors import AwsError, ValidationError
+from workbench.core.errors import AwsError, ValidationError, enum_value_set, invalid
 from workbench.stepfunctions import services
+from workbench.stepfunctions.errors import InvalidName
 from workbench.stepfunctions.models import DesignRevision, Draft, StateMachine
 from workbench.storage import services as storage
 
@@ -53,10 +54,7 @@ class Config:
             raise ValidationError("config must be a JSON object")
         level = body.get("loggingLevel") or "OFF"
         if level not in LOGGING_LEVELS:
-            raise ValidationError(
-                f"1 validation error detected: Value '{level}' at 'loggingConfiguration.level' failed to "
-                "satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]"
-            )
+            raise invalid("loggingConfiguration.level", enum_value_set(sorted(LOGGING_LEVELS)), level)
         substitutions = body.get("substitutions") or {}
         if not isinstance(substitutions, dict):
             raise ValidationError("substitutions must be an object of names to values")
@@ -183,7 +181,7 @@ def save_draft(workspace: Workspace, *, source: str, config: Config) -> Draft:
 
 def _check_draft_name(name: str) -> None:
     if not services.NAME_RE.match(name or ""):
-        raise AwsError(f"Invalid Name: '{name}'", code="InvalidName")
+        raise InvalidName(f"Invalid Name: '{name}'")
 
 
 def draft_for(workspace: Workspace, name: str) -> Draft | None:

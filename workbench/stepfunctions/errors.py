@@ -29,10 +29,6 @@ class InvalidOutput(AwsError):
     code = "InvalidOutput"
 
 
-class InvalidToken(AwsError):
-    code = "InvalidToken"
-
-
 class TaskTimedOut(AwsError):
     code = "TaskTimedOut"
 

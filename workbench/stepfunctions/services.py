@@ -17,7 +17,19 @@ from django.utils import timezone
 from engine.states.definition import InvalidDefinitionError, parse_definition
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
-from workbench.core.errors import AwsError, ValidationError
+from workbench.core.errors import InvalidToken, ValidationError, enum_value_set, invalid
+from workbench.stepfunctions.errors import (
+    ExecutionDoesNotExist,
+    InvalidArn,
+    InvalidDefinition,
+    InvalidExecutionInput,
+    InvalidName,
+    MissingRequiredParameter,
+    ResourceNotFound,
+    StateMachineAlreadyExists,
+    StateMachineDoesNotExist,
+    TaskTimedOut,
+)
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -26,7 +38,7 @@ MAX_INPUT_BYTES = 256 * 1024
 
 def check_name(name: str, what: str) -> None:
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise AwsError(f"Invalid Name: '{name}'", code="InvalidName")
+        raise InvalidName(f"Invalid Name: '{name}'")
 
 
 def _check_definition(definition: Any) -> None:
@@ -35,23 +47,23 @@ def _check_definition(definition: Any) -> None:
     try:
         parse_definition(definition)
     except InvalidDefinitionError as exc:
-        raise AwsError(exc.message, code="InvalidDefinition") from exc
+        raise InvalidDefinition(exc.message) from exc
 
 
 def _check_role(role_arn: Any) -> None:
     arn = Arn.parse(role_arn) if isinstance(role_arn, str) else None
     if arn is None or arn.service != "iam":
-        raise AwsError(f"Invalid Role Arn: '{role_arn}'", code="InvalidArn")
+        raise InvalidArn(f"Invalid Role Arn: '{role_arn}'")
 
 
 def get_machine(workspace: Workspace, arn: str) -> StateMachine:
     parsed = Arn.parse(arn) if isinstance(arn, str) else None
     if parsed is None or parsed.service != "states" or not parsed.resource.startswith("stateMachine:"):
-        raise AwsError(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", code="InvalidArn")
+        raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
     name = parsed.resource.split(":", 1)[1].split(":")[0]
     machine = StateMachine.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
     if machine is None or parsed.account != workspace.account_id:
-        raise AwsError(f"State Machine Does Not Exist: '{arn}'", code="StateMachineDoesNotExist")
+        raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
     return machine
 
 
@@ -62,10 +74,10 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
         or parsed.service != "states"
         or not parsed.resource.startswith(("execution:", "express:"))
     ):
-        raise AwsError(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", code="InvalidArn")
+        raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
     parts = parsed.resource.split(":")
     if len(parts) < 3:
-        raise AwsError(f"Invalid Arn: '{arn}'", code="InvalidArn")
+        raise InvalidArn(f"Invalid Arn: '{arn}'")
     machine_name, _, label = parts[1].partition("/")
     executions = Execution.objects.filter(
         state_machine__workspace=workspace, state_machine__name=machine_name, name=parts[2]
@@ -76,21 +88,21 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
         executions = executions.filter(map_run__isnull=True)
     execution = executions.select_related("state_machine__workspace", "map_run").first()
     if execution is None:
-        raise AwsError(f"Execution Does Not Exist: '{arn}'", code="ExecutionDoesNotExist")
+        raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
     return execution
 
 
 def get_map_run(workspace: Workspace, arn: str) -> MapRun:
     parsed = Arn.parse(arn) if isinstance(arn, str) else None
     if parsed is None or parsed.service != "states" or not parsed.resource.startswith("mapRun:"):
-        raise AwsError(f"Invalid Arn: 'Resource type not valid in this context: {arn}'", code="InvalidArn")
+        raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
     map_run = (
         MapRun.objects.filter(arn=arn, execution__state_machine__workspace=workspace)
         .select_related("execution__state_machine__workspace")
         .first()
     )
     if map_run is None:
-        raise AwsError(f"Resource not found: '{arn}'", code="ResourceNotFound")
+        raise ResourceNotFound(f"Resource not found: '{arn}'")
     return map_run
 
 
@@ -103,7 +115,7 @@ def record_map_run_limits(
 ) -> None:
     """UpdateMapRun's record: the new limits (runtime.executions hands them to the decider)."""
     if map_run.status != MapRun.RUNNING:
-        raise AwsError(f"Map Run is not running: '{map_run.arn}'", code="ValidationException")
+        raise ValidationError(f"Map Run is not running: '{map_run.arn}'")
     changes = {
         "max_concurrency": max_concurrency,
         "tolerated_failure_count": tolerated_failure_count,
@@ -118,17 +130,14 @@ def create_state_machine(
     """CreateStateMachine: idempotent for the same definition and role, else the name is taken."""
     check_name(name, "state machine")
     if type not in (StateMachine.STANDARD, StateMachine.EXPRESS):
-        raise ValidationError(
-            f"1 validation error detected: Value '{type}' at 'type' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [STANDARD, EXPRESS]"
-        )
+        raise invalid("type", enum_value_set([StateMachine.STANDARD, StateMachine.EXPRESS]), type)
     _check_role(role_arn)
     _check_definition(definition)
     existing = StateMachine.objects.filter(workspace=workspace, name=name).first()
     if existing is not None:
         if existing.definition == definition and existing.role_arn == role_arn and existing.type == type:
             return existing
-        raise AwsError(f"State Machine Already Exists: '{existing.arn}'", code="StateMachineAlreadyExists")
+        raise StateMachineAlreadyExists(f"State Machine Already Exists: '{existing.arn}'")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -142,17 +151,16 @@ def create_state_machine(
                 updated=now,
             )
     except IntegrityError as exc:
-        raise AwsError(f"State Machine Already Exists: '{name}'", code="StateMachineAlreadyExists") from exc
+        raise StateMachineAlreadyExists(f"State Machine Already Exists: '{name}'") from exc
 
 
 def update_state_machine(
     machine: StateMachine, *, definition: str | None = None, role_arn: str | None = None
 ) -> StateMachine:
     if definition is None and role_arn is None:
-        raise AwsError(
+        raise MissingRequiredParameter(
             "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration "
-            "must be specified",
-            code="MissingRequiredParameter",
+            "must be specified"
         )
     if definition is not None:
         _check_definition(definition)
@@ -179,18 +187,14 @@ def parse_input(text: Any) -> Any:
     if text is None:
         return {}
     if not isinstance(text, str):
-        raise AwsError("Invalid execution input: must be a JSON string", code="InvalidExecutionInput")
+        raise InvalidExecutionInput("Invalid execution input: must be a JSON string")
     if len(text.encode()) > MAX_INPUT_BYTES:
-        raise AwsError(
-            "The input of the execution exceeds the maximum size of 262144 bytes",
-            code="InvalidExecutionInput",
-        )
+        raise InvalidExecutionInput("The input of the execution exceeds the maximum size of 262144 bytes")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise AwsError(
-            f"Invalid State Machine Execution Input: '{exc.msg} at line {exc.lineno} column {exc.colno}'",
-            code="InvalidExecutionInput",
+        raise InvalidExecutionInput(
+            f"Invalid State Machine Execution Input: '{exc.msg} at line {exc.lineno} column {exc.colno}'"
         ) from exc
 
 
@@ -201,12 +205,12 @@ def task_for_token(workspace: Workspace, token: Any) -> PendingTask:
     """The task a token belongs to: InvalidToken for what was never a token of ours,
     TaskTimedOut for a token whose task has ended (as AWS answers both)."""
     if not isinstance(token, str) or not TOKEN_RE.match(token):
-        raise AwsError("Invalid Token: 'Invalid token'", code="InvalidToken")
+        raise InvalidToken("Invalid Token: 'Invalid token'")
     task = (
         PendingTask.objects.filter(token=token, execution__state_machine__workspace=workspace)
         .select_related("execution")
         .first()
     )
     if task is None:
-        raise AwsError("Task Timed Out: 'Provided task does not exist anymore'", code="TaskTimedOut")
+        raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
     return task

@@ -32,6 +32,17 @@ class InvalidRequest(S3Error):
     """S3's catch-all for a request it cannot take (S3Error's own default code)."""
 
 
+class AccessDenied(S3Error):
+    code, status, default_message = "AccessDenied", 403, "Access Denied"
+
+
+class InternalError(S3Error):
+    """A fault of the workbench's own, answered as S3 answers one (clients retry it)."""
+
+    code, status = "InternalError", 500
+    default_message = "We encountered an internal error. Please try again."
+
+
 class NoSuchBucket(S3Error):
     code, status, default_message = "NoSuchBucket", 404, "The specified bucket does not exist"
 

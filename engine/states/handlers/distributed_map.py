@@ -11,6 +11,13 @@ and MapStateSucceeded/MapStateFailed, as AWS's do.
 The decider only decides: it asks the shell to read S3 (an InvokeTask on the ItemReader's
 resource), to start children (StartChildExecution) and to end the run (EndMapRun), and hears
 back through TaskSucceeded/TaskFailed and ChildExecutionEnded.
+
+Words, as AWS uses them: "Distributed Map" (``distributed_map``) names the Map state's
+behaviour in DISTRIBUTED mode, the state type's handler and its definition checks; "Map Run"
+(``map_run``, ``MapRun``) names the resource one such state starts: its ARN, its commands
+(StartMapRun, EndMapRun), its history events, the shell's model and its API operations
+(workbench.runtime.map_runs, workbench.awsapi.map_runs). The waiting record's kind is spelled
+``"maprun"`` because stored executions carry it.
 """
 
 from __future__ import annotations

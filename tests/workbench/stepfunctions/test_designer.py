@@ -13,7 +13,7 @@ from tests.support import seed
 
 pytestmark = pytest.mark.django_db
 
-ORDER_FLOW = {
+ORDER_MACHINE = {
     "StartAt": "Check",
     "States": {
         "Check": {
@@ -43,7 +43,7 @@ def _config(name: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_layout_places_every_state_edge_and_branch(client: Client) -> None:
-    answer = _post(client, "/designer/layout", ORDER_FLOW).json()
+    answer = _post(client, "/designer/layout", ORDER_MACHINE).json()
     states = {n["state"]: n for n in answer["nodes"] if n["kind"] == "state"}
     assert set(states) == {"Check", "Work", "Inner", "Done", "Broken"}
     assert states["Inner"]["scope"] == "Work/0"
@@ -172,7 +172,7 @@ def test_import_reads_definition_objects_strings_and_substitutions(client: Clien
                 "Properties": {
                     "StateMachineName": "plain",
                     "RoleArn": {"Fn::GetAtt": ["Role", "Arn"]},
-                    "Definition": ORDER_FLOW,
+                    "Definition": ORDER_MACHINE,
                 },
             },
             # What CDK synthesises: DefinitionString as Fn::Join of strings and Refs.
@@ -198,7 +198,7 @@ def test_import_reads_definition_objects_strings_and_substitutions(client: Clien
     machines = _import(client, template).json()["machines"]
     plain, cdk = machines
     assert (plain["logicalId"], plain["name"], plain["roleArn"]) == ("Plain", "plain", "${Role.Arn}")
-    assert json.loads(plain["source"]) == ORDER_FLOW
+    assert json.loads(plain["source"]) == ORDER_MACHINE
     assert cdk["name"] == "Cdk" and cdk["type"] == "EXPRESS"
     assert json.loads(cdk["source"])["States"]["T"]["Resource"] == "${Fn}"
     assert cdk["substitutions"] == {"Other": "${Param}", "Plain": "value"}
@@ -210,23 +210,23 @@ def test_import_reads_definition_s3_location_from_the_workbench_s3(client: Clien
 
     workspace = default_workspace()
     storage.create_bucket(workspace, "templates")
-    storage.put_object(workspace, "templates", "flows/order.asl.json", json.dumps(ORDER_FLOW).encode())
+    storage.put_object(workspace, "templates", "machines/order.asl.json", json.dumps(ORDER_MACHINE).encode())
     template = {
         "Resources": {
             "Flow": {
                 "Type": "AWS::StepFunctions::StateMachine",
                 "Properties": {
-                    "DefinitionS3Location": {"Bucket": "templates", "Key": "flows/order.asl.json"}
+                    "DefinitionS3Location": {"Bucket": "templates", "Key": "machines/order.asl.json"}
                 },
             },
             "Sam": {
                 "Type": "AWS::Serverless::StateMachine",
-                "Properties": {"DefinitionUri": "s3://templates/flows/order.asl.json"},
+                "Properties": {"DefinitionUri": "s3://templates/machines/order.asl.json"},
             },
         }
     }
     machines = _import(client, template).json()["machines"]
-    assert [json.loads(m["source"]) for m in machines] == [ORDER_FLOW, ORDER_FLOW]
+    assert [json.loads(m["source"]) for m in machines] == [ORDER_MACHINE, ORDER_MACHINE]
     missing = _import(
         client,
         {

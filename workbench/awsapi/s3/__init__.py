@@ -26,7 +26,7 @@ from workbench.awsapi.s3.call import S3Call
 from workbench.awsapi.s3.responses import error_response
 from workbench.awsapi.s3.routing import bucket_and_key, route
 from workbench.core.errors import AwsError
-from workbench.storage.errors import S3Error
+from workbench.storage.errors import AccessDenied, InternalError
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,9 @@ def sent_by_sdk(request: HttpRequest) -> bool:
 
 def refuse_as_cross_site(request: HttpRequest) -> HttpResponse:
     """S3's AccessDenied for a presigned request that arrived as a browser form would send it."""
-    refusal = S3Error(
+    refusal = AccessDenied(
         "A request signed only in its query string cannot be sent with a browser form's content type; "
-        "sign it in the Authorization header.",
-        code="AccessDenied",
-        status=403,
+        "sign it in the Authorization header."
     )
     return error_response(refusal, request)
 
@@ -110,10 +108,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         response = error_response(exc, request)
     except Exception:
         log.exception("internal error in S3 %s %s", request.method, request.path)
-        response = error_response(
-            S3Error("We encountered an internal error. Please try again.", code="InternalError", status=500),
-            request,
-        )
+        response = error_response(InternalError(), request)
     response["x-amz-request-id"] = request_id
     response["x-amz-id-2"] = request_id
     # A 404 from HeadObject is how clients ask "does it exist?": not worth a warning per call.

@@ -1,4 +1,5 @@
-"""TestState through boto3, the state panel's JSON endpoint, and the panel in Chromium."""
+"""TestState through boto3 against the served workbench, and the state panel in Chromium (the
+panel's endpoint in process is tests/workbench/console/test_teststate_panel.py)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,14 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from django.test import Client
 
+from tests.support.aws import error_code
 from tests.support.browser import chromium_page
+from tests.support.inprocess import ROLE
+from tests.support.mocks import mock_functions
+from tests.support.teststate import DYNAMODB_QUERY, MOCK_SCHEMA_ERROR, ORDER, QUOTE_MACHINE, task_state
 
-ROLE = "arn:aws:iam::123456789012:role/unit"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
-
-# A machine whose Task calls a workspace function and whose Choice routes on its result.
-MACHINE = {
-    "StartAt": "Price",
-    "States": {
-        "Price": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::lambda:invoke",
-            "Parameters": {"FunctionName": "quote", "Payload.$": "$.order"},
-            "ResultSelector": {"price.$": "$.Payload.price"},
-            "ResultPath": "$.quote",
-            "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Rejected"}],
-            "Next": "Route",
-        },
-        "Route": {
-            "Type": "Choice",
-            "Choices": [{"Variable": "$.quote.price", "NumericGreaterThan": 100, "Next": "Review"}],
-            "Default": "Accepted",
-        },
-        "Review": {"Type": "Pass", "Next": "Accepted"},
-        "Accepted": {"Type": "Succeed"},
-        "Rejected": {"Type": "Fail", "Error": "Rejected"},
-    },
-}
-ORDER = {"order": {"sku": "A-1", "qty": 2}}
-
-
-def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(exc.value.response["Error"]["Code"])
-
-
-def _mock_function(name: str, outcomes: list[dict[str, Any]]) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.functions.services import save_mock
-
-    save_mock(default_workspace(), name, outcomes)
 
 
 @pytest.mark.live
@@ -67,10 +34,10 @@ def test_single_pass_state_at_each_level(aws: Any) -> None:
 
 @pytest.mark.live
 def test_unmocked_task_calls_the_mock_function(aws: Any) -> None:
-    _mock_function("quote", [{"output": {"price": 250}}])
+    mock_functions({"quote": [{"output": {"price": 250}}]})
     sfn = aws("stepfunctions")
     answer = sfn.test_state(
-        definition=json.dumps(MACHINE),
+        definition=json.dumps(QUOTE_MACHINE),
         stateName="Price",
         roleArn=ROLE,
         input=json.dumps(ORDER),
@@ -89,20 +56,20 @@ def test_unmocked_task_calls_the_mock_function(aws: Any) -> None:
 
 @pytest.mark.live
 def test_function_error_is_caught_and_mock_needs_no_function(aws: Any) -> None:
-    _mock_function("quote", [{"error": "Quote.Unavailable", "cause": "closed"}])
+    mock_functions({"quote": [{"error": "Quote.Unavailable", "cause": "closed"}]})
     sfn = aws("stepfunctions")
-    caught = sfn.test_state(definition=json.dumps(MACHINE), stateName="Price", input=json.dumps(ORDER))
+    caught = sfn.test_state(definition=json.dumps(QUOTE_MACHINE), stateName="Price", input=json.dumps(ORDER))
     assert caught["status"] == "CAUGHT_ERROR" and caught["nextState"] == "Rejected"
     assert caught["error"] == "Quote.Unavailable"
     assert json.loads(caught["output"])["error"] == {"Error": "Quote.Unavailable", "Cause": "closed"}
     mocked = sfn.test_state(
-        definition=json.dumps(MACHINE),
+        definition=json.dumps(QUOTE_MACHINE),
         stateName="Price",
         input=json.dumps(ORDER),
         mock={"result": json.dumps({"Payload": {"price": 5}})},
     )
     assert json.loads(mocked["output"])["quote"] == {"price": 5}
-    routed = sfn.test_state(definition=json.dumps(MACHINE), stateName="Route", input=mocked["output"])
+    routed = sfn.test_state(definition=json.dumps(QUOTE_MACHINE), stateName="Route", input=mocked["output"])
     assert routed["nextState"] == "Accepted"
 
 
@@ -111,13 +78,13 @@ def test_refusals_use_aws_error_codes(aws: Any) -> None:
     sfn = aws("stepfunctions")
     with pytest.raises(ClientError) as exc:
         sfn.test_state(definition=json.dumps({"Type": "Pass", "Next": 3}))
-    assert _code(exc) == "InvalidDefinition"
+    assert error_code(exc) == "InvalidDefinition"
     with pytest.raises(ClientError) as exc:
         sfn.test_state(definition=json.dumps({"Type": "Pass", "End": True}), input="{oops")
-    assert _code(exc) == "InvalidExecutionInput"
+    assert error_code(exc) == "InvalidExecutionInput"
     with pytest.raises(ClientError) as exc:
         sfn.test_state(definition=json.dumps({"Type": "Pass", "End": True}), mock={"result": "{}"})
-    assert _code(exc) == "ValidationException"
+    assert error_code(exc) == "ValidationException"
     assert "State type 'Pass' is not supported when a mock is specified" in str(exc.value)
 
 
@@ -193,7 +160,7 @@ def test_mock_field_validation_modes(aws: Any) -> None:
             sfn.test_state(
                 definition=state, mock=mock if mode is None else {**mock, "fieldValidationMode": mode}
             )
-        assert _code(exc) == "ValidationException"
+        assert error_code(exc) == "ValidationException"
         assert exc.value.response["Error"]["Message"] == (
             "Mock result schema validation error: Field 'StatusCode' must be a number"
         )
@@ -244,41 +211,18 @@ def test_distributed_map_reads_map_item_reader_data(aws: Any) -> None:
 def test_state_name_and_lengths_are_checked(aws: Any) -> None:
     sfn = aws("stepfunctions")
     with pytest.raises(ClientError) as exc:
-        sfn.test_state(definition=json.dumps(MACHINE), stateName="Nope")
-    assert (_code(exc), exc.value.response["Error"]["Message"]) == (
+        sfn.test_state(definition=json.dumps(QUOTE_MACHINE), stateName="Nope")
+    assert (error_code(exc), exc.value.response["Error"]["Message"]) == (
         "ValidationException",
         "State not found in definition",
     )
     with pytest.raises(ClientError) as exc:
-        sfn.test_state(definition=json.dumps(MACHINE), stateName="S" * 81)
-    assert _code(exc) == "ValidationException"
+        sfn.test_state(definition=json.dumps(QUOTE_MACHINE), stateName="S" * 81)
+    assert error_code(exc) == "ValidationException"
     assert (
         "at 'stateName' failed to satisfy constraint: Member must have length less than or equal to 80"
         in str(exc.value)
     )
-
-
-@pytest.mark.django_db
-def test_panel_endpoint_runs_a_state_of_the_machine(client: Client) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.stepfunctions import services as stepfunctions
-
-    workspace = default_workspace()
-    stepfunctions.create_state_machine(
-        workspace, name="quotes", definition=json.dumps(MACHINE), role_arn=ROLE
-    )
-    _mock_function("quote", [{"output": {"price": 7}}])
-    url = "/machines/quotes/test-state"
-    answer = client.post(
-        url,
-        json.dumps({"stateName": "Price", "input": json.dumps(ORDER), "inspectionLevel": "DEBUG"}),
-        content_type="application/json",
-    ).json()
-    assert answer["status"] == "SUCCEEDED"
-    assert json.loads(answer["inspectionData"]["afterResultSelector"]) == {"price": 7}
-    refused = client.post(url, json.dumps({"stateName": "Nope"}), content_type="application/json")
-    # AWS's words (LocalStack's AWS snapshot test_test_state_machine_scenarios.snapshot.json).
-    assert refused.status_code == 400 and refused.json()["message"] == "State not found in definition"
 
 
 @pytest.mark.live
@@ -288,9 +232,9 @@ def test_state_panel_runs_a_clicked_state(live_url: str, transactional_db: Any) 
     from workbench.stepfunctions import services as stepfunctions
 
     stepfunctions.create_state_machine(
-        default_workspace(), name="panel", definition=json.dumps(MACHINE), role_arn=ROLE
+        default_workspace(), name="panel", definition=json.dumps(QUOTE_MACHINE), role_arn=ROLE
     )
-    _mock_function("quote", [{"output": {"price": 120}}])
+    mock_functions({"quote": [{"output": {"price": 120}}]})
     with chromium_page() as page:
         page.goto(f"{live_url}/machines/panel/")
         assert page.locator("#state-panel").is_hidden()
@@ -357,3 +301,16 @@ def test_state_panel_shows_a_mocked_maps_item_stages(live_url: str, transactiona
         page.click("#state-panel button[type=submit]")
         page.wait_for_selector('#state-panel-result[data-status="REFUSED"]')
         assert "Mocked result must be an array." in page.locator("#state-panel-result").inner_text()
+
+
+@pytest.mark.live
+def test_boto3_test_state_checks_an_sdk_mock(aws: Any) -> None:
+    sfn = aws("stepfunctions")
+    answer = sfn.test_state(
+        definition=task_state(DYNAMODB_QUERY), mock={"result": json.dumps({"Count": 0, "Items": []})}
+    )
+    assert answer["status"] == "SUCCEEDED" and json.loads(answer["output"]) == {"Count": 0, "Items": []}
+    with pytest.raises(ClientError) as exc:
+        sfn.test_state(definition=task_state(DYNAMODB_QUERY), mock={"result": json.dumps({"Count": "0"})})
+    assert exc.value.response["Error"]["Code"] == "ValidationException"
+    assert exc.value.response["Error"]["Message"] == MOCK_SCHEMA_ERROR + "Field 'Count' must be a number"

@@ -16,18 +16,12 @@ from typing import Any
 
 import botocore.session
 import pytest
-from botocore.exceptions import ClientError
 
 from engine.states.mock_shapes import Shape
+from tests.support.teststate import DYNAMODB_QUERY, MOCK_SCHEMA_ERROR, task_state
 from workbench.core.errors import AwsError
 from workbench.stepfunctions import api_models
 from workbench.stepfunctions.api_models import botocore_service, output_model
-
-PREFIX = "Mock result schema validation error: "
-
-
-def _task(resource: str) -> str:
-    return json.dumps({"Type": "Task", "Resource": resource, "End": True})
 
 
 def _run(resource: str, result: Any, mode: str | None = None) -> dict[str, Any]:
@@ -37,7 +31,7 @@ def _run(resource: str, result: Any, mode: str | None = None) -> dict[str, Any]:
     mock: dict[str, Any] = {"result": json.dumps(result)}
     if mode is not None:
         mock["fieldValidationMode"] = mode
-    return teststate.run(default_workspace(), definition=_task(resource), mock=mock)
+    return teststate.run(default_workspace(), definition=task_state(resource), mock=mock)
 
 
 def _refusal(resource: str, result: Any, mode: str | None = None) -> str:
@@ -49,8 +43,6 @@ def _refusal(resource: str, result: Any, mode: str | None = None) -> str:
 
 # --- aws-sdk integrations, through the shell's TestState path ------------------------------------
 
-QUERY = "arn:aws:states:::aws-sdk:dynamodb:query"
-
 
 @pytest.mark.django_db
 def test_a_valid_dynamodb_query_mock_passes_strict() -> None:
@@ -61,7 +53,7 @@ def test_a_valid_dynamodb_query_mock_passes_strict() -> None:
         "LastEvaluatedKey": {"id": {"S": "1"}},
         "ConsumedCapacity": {"TableName": "orders", "CapacityUnits": 0.5},
     }
-    answer = _run(QUERY, result)
+    answer = _run(DYNAMODB_QUERY, result)
     assert answer["status"] == "SUCCEEDED" and json.loads(answer["output"]) == result
 
 
@@ -80,8 +72,8 @@ def test_a_valid_dynamodb_query_mock_passes_strict() -> None:
 def test_a_wrong_type_in_a_dynamodb_query_mock_is_refused(
     result: dict[str, Any], message: str, mode: str | None
 ) -> None:
-    assert _refusal(QUERY, result, mode) == PREFIX + message
-    assert _run(QUERY, result, "NONE")["status"] == "SUCCEEDED"
+    assert _refusal(DYNAMODB_QUERY, result, mode) == MOCK_SCHEMA_ERROR + message
+    assert _run(DYNAMODB_QUERY, result, "NONE")["status"] == "SUCCEEDED"
 
 
 @pytest.mark.django_db
@@ -89,11 +81,11 @@ def test_a_required_field_missing_from_an_sdk_result() -> None:
     # StartExecution's output requires executionArn and startDate; Step Functions names them
     # ExecutionArn and StartDate, and a lower-case key does not count (field_name_not_in_sfn_case).
     start = "arn:aws:states:::aws-sdk:sfn:startExecution"
-    assert _refusal(start, {}) == PREFIX + "Required field 'ExecutionArn' is missing"
+    assert _refusal(start, {}) == MOCK_SCHEMA_ERROR + "Required field 'ExecutionArn' is missing"
     lower = {"executionArn": "arn:aws:states:us-east-1:123456789012:execution:m:e", "startDate": "2025-12-03"}
-    assert _refusal(start, lower) == PREFIX + "Required field 'ExecutionArn' is missing"
+    assert _refusal(start, lower) == MOCK_SCHEMA_ERROR + "Required field 'ExecutionArn' is missing"
     only_arn = {"ExecutionArn": lower["executionArn"]}
-    assert _refusal(start, only_arn) == PREFIX + "Required field 'StartDate' is missing"
+    assert _refusal(start, only_arn) == MOCK_SCHEMA_ERROR + "Required field 'StartDate' is missing"
     assert _run(start, only_arn, "PRESENT")["status"] == "SUCCEEDED"
     assert _run(start, {**only_arn, "StartDate": "2025-12-03T00:34:15.123Z"})["status"] == "SUCCEEDED"
 
@@ -112,7 +104,7 @@ def test_a_required_field_missing_from_an_sdk_result() -> None:
 )
 def test_s3_get_object_mocks(result: dict[str, Any], message: str) -> None:
     get_object = "arn:aws:states:::aws-sdk:s3:getObject"
-    assert _refusal(get_object, result) == PREFIX + message
+    assert _refusal(get_object, result) == MOCK_SCHEMA_ERROR + message
     fine = {
         "Body": "hello",
         "ContentLength": 5,
@@ -129,19 +121,22 @@ def test_s3_get_object_mocks(result: dict[str, Any], message: str) -> None:
 def test_blob_and_number_bounds_come_from_the_model() -> None:
     # test_strict_mode_aws_sdk_kms_task: a blob must be a string, at least 1 character long.
     encrypt = "arn:aws:states:::aws-sdk:kms:encrypt"
-    assert _refusal(encrypt, {"CiphertextBlob": 123}) == PREFIX + "Field 'CiphertextBlob' must be a string"
+    assert (
+        _refusal(encrypt, {"CiphertextBlob": 123})
+        == MOCK_SCHEMA_ERROR + "Field 'CiphertextBlob' must be a string"
+    )
     message = _refusal(encrypt, {"CiphertextBlob": ""})
-    assert message == PREFIX + "Field 'CiphertextBlob' is smaller than the minimum length"
+    assert message == MOCK_SCHEMA_ERROR + "Field 'CiphertextBlob' is smaller than the minimum length"
     # test_strict_mode_aws_sdk_lambda_get_function_task[integer_less_than_minimum_allowed]; the upper
     # bound has moved since that recording (10240 then), so it is read from the model in use.
     get_function = "arn:aws:states:::aws-sdk:lambda:getFunction"
     message = _refusal(get_function, {"Configuration": {"MemorySize": 127}})
-    assert message == PREFIX + "Field 'MemorySize' is less than the minimum value"
+    assert message == MOCK_SCHEMA_ERROR + "Field 'MemorySize' is less than the minimum value"
     ceiling = (
         botocore.session.get_session().get_service_model("lambda").shape_for("MemorySize").metadata["max"]
     )
     message = _refusal(get_function, {"Configuration": {"MemorySize": ceiling + 1}})
-    assert message == PREFIX + "Field 'MemorySize' exceeds the maximum value"
+    assert message == MOCK_SCHEMA_ERROR + "Field 'MemorySize' exceeds the maximum value"
     assert _run(get_function, {"Configuration": {"MemorySize": ceiling}})["status"] == "SUCCEEDED"
 
 
@@ -154,8 +149,11 @@ def test_glue_start_job_run() -> None:
     glue = "arn:aws:states:::glue:startJobRun"
     started = {"JobName": "nightly", "JobRunId": "jr_0123456789abcdef"}
     assert json.loads(_run(glue, started)["output"]) == started
-    assert _refusal(glue, {"JobRunId": 42}) == PREFIX + "Field 'JobRunId' must be a string"
-    assert _refusal(glue, {"JobRunId": ""}) == PREFIX + "Field 'JobRunId' is smaller than the minimum length"
+    assert _refusal(glue, {"JobRunId": 42}) == MOCK_SCHEMA_ERROR + "Field 'JobRunId' must be a string"
+    assert (
+        _refusal(glue, {"JobRunId": ""})
+        == MOCK_SCHEMA_ERROR + "Field 'JobRunId' is smaller than the minimum length"
+    )
 
 
 @pytest.mark.django_db
@@ -173,10 +171,12 @@ def test_ecs_run_task_and_its_sync_variant() -> None:
     assert _run("arn:aws:states:::ecs:runTask.sync", task)["status"] == "SUCCEEDED"
     broken = {**task, "Containers": [{"Name": "app", "ExitCode": "0"}]}
     assert (
-        _refusal("arn:aws:states:::ecs:runTask.sync", broken) == PREFIX + "Field 'ExitCode' must be a number"
+        _refusal("arn:aws:states:::ecs:runTask.sync", broken)
+        == MOCK_SCHEMA_ERROR + "Field 'ExitCode' must be a number"
     )
     assert (
-        _refusal("arn:aws:states:::ecs:runTask", {"Tasks": task}) == PREFIX + "Field 'Tasks' must be an array"
+        _refusal("arn:aws:states:::ecs:runTask", {"Tasks": task})
+        == MOCK_SCHEMA_ERROR + "Field 'Tasks' must be an array"
     )
 
 
@@ -189,11 +189,11 @@ def test_emr_optimized_answers_are_step_functions_own() -> None:
         == "SUCCEEDED"
     )
     message = _refusal("arn:aws:states:::elasticmapreduce:createCluster", {"ClusterId": 5})
-    assert message == PREFIX + "Field 'ClusterId' must be a string"
+    assert message == MOCK_SCHEMA_ERROR + "Field 'ClusterId' must be a string"
     message = _refusal(
         "arn:aws:states:::elasticmapreduce:cancelStep", {"CancelStepsInfo": {"Status": "GONE"}}
     )
-    assert message == PREFIX + "Field 'Status' is not an expected value"
+    assert message == MOCK_SCHEMA_ERROR + "Field 'Status' is not an expected value"
 
 
 @pytest.mark.django_db
@@ -201,7 +201,10 @@ def test_sync_results_not_recorded_are_not_checked() -> None:
     # What batch:submitJob.sync answers is not recorded here; its StartJob-side shape would be wrong.
     described = {"JobId": 1, "Status": ["anything"]}
     assert json.loads(_run("arn:aws:states:::batch:submitJob.sync", described)["output"]) == described
-    assert _refusal("arn:aws:states:::batch:submitJob", {}) == PREFIX + "Required field 'JobName' is missing"
+    assert (
+        _refusal("arn:aws:states:::batch:submitJob", {})
+        == MOCK_SCHEMA_ERROR + "Required field 'JobName' is missing"
+    )
 
 
 # --- resources with no model ---------------------------------------------------------------------------
@@ -285,7 +288,7 @@ def test_every_botocore_service_answers_to_its_sdk_name() -> None:
 
 def test_converted_tables_are_closed_and_use_step_functions_names() -> None:
     for resource in (
-        QUERY,
+        DYNAMODB_QUERY,
         "arn:aws:states:::aws-sdk:ec2:describeInstances",
         "arn:aws:states:::ecs:runTask.sync",
     ):
@@ -298,20 +301,8 @@ def test_converted_tables_are_closed_and_use_step_functions_names() -> None:
                 assert target in shapes, f"{resource}: {name} refers to a missing {target}"
             assert all(member[:1].isupper() for member in shape.members), name
     assert "TaskArn" in output_model("arn:aws:states:::ecs:runTask.sync")[0]["ecs.Task"].members  # type: ignore[index]
-    assert output_model(QUERY) is output_model(QUERY), "converted once per (service, action)"
+    assert output_model(DYNAMODB_QUERY) is output_model(DYNAMODB_QUERY), (
+        "converted once per (service, action)"
+    )
     assert output_model("arn:aws:lambda:us-east-1:123456789012:function:f") is None
     assert api_models.sfn_member_name("taskArn") == "TaskArn" and api_models.sfn_member_name("ETag") == "ETag"
-
-
-# --- the same through boto3 against the served workbench ----------------------------------------------
-
-
-@pytest.mark.live
-def test_boto3_test_state_checks_an_sdk_mock(aws: Any) -> None:
-    sfn = aws("stepfunctions")
-    answer = sfn.test_state(definition=_task(QUERY), mock={"result": json.dumps({"Count": 0, "Items": []})})
-    assert answer["status"] == "SUCCEEDED" and json.loads(answer["output"]) == {"Count": 0, "Items": []}
-    with pytest.raises(ClientError) as exc:
-        sfn.test_state(definition=_task(QUERY), mock={"result": json.dumps({"Count": "0"})})
-    assert exc.value.response["Error"]["Code"] == "ValidationException"
-    assert exc.value.response["Error"]["Message"] == PREFIX + "Field 'Count' must be a number"

@@ -1,10 +1,10 @@
-"""The browser pages, through Django's test client: forms, errors and the rendered graph."""
+"""The state machine and execution pages, through Django's test client: forms, errors and the
+rendered graph."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -62,38 +62,3 @@ def test_start_execution_form_runs_to_the_execution_page(client: Client) -> None
     assert "ExecutionSucceeded" in page and 'data-execution-id="' in page
     bad = client.post("/machines/chain/", {"input": "{oops"}).content.decode()
     assert "InvalidExecutionInput" in bad
-
-
-def test_mock_function_editor_validates_and_saves(client: Client) -> None:
-    from workbench.functions.models import Function
-
-    bad = client.post("/functions/", {"name": "pay", "outcomes": '[{"nothing": 1}]'}).content.decode()
-    assert "outcomes[0]" in bad and not Function.objects.exists()
-    outcomes: list[dict[str, Any]] = [{"error": "PaymentDeclined", "cause": "no"}, {"output": {"ok": True}}]
-    assert client.post("/functions/", {"name": "pay", "outcomes": json.dumps(outcomes)}).status_code == 302
-    assert Function.objects.get(name="pay").outcomes == outcomes
-    page = client.get("/functions/").content.decode()
-    assert "arn:aws:lambda:us-east-1:123456789012:function:pay" in page
-
-
-def test_bus_page_lists_rules_and_targets(client: Client) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.events import services
-
-    ws = default_workspace()
-    services.create_bus(ws, "orders-bus")
-    services.put_rule(
-        ws,
-        name="high-value-orders",
-        bus_name="orders-bus",
-        event_pattern=json.dumps({"source": ["com.myapp.orders"]}),
-    )
-    services.put_targets(
-        ws,
-        "high-value-orders",
-        "orders-bus",
-        [{"Id": "1", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:echo"}],
-    )
-    page = client.get("/buses/").content.decode()
-    assert 'data-bus="orders-bus"' in page and 'data-rule="high-value-orders"' in page
-    assert "function:echo" in page

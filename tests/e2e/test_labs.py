@@ -15,25 +15,16 @@ import pytest
 
 from tests.conftest import wait_for
 from tests.support import seed
+from tests.support.labs import (
+    EMAIL_RESULT,
+    INVENTORY_RESULT,
+    ORDER,
+    ROLE,
+    create_order_machine,
+    mock_lab_functions,
+)
 
 pytestmark = pytest.mark.live
-
-ROLE = f"arn:aws:iam::{seed.ACCOUNT}:role/course"
-ORDER = {"orderId": "order-123", "customerId": "customer-456", "amount": 1500, "status": "pending"}
-INVENTORY_RESULT = {"reserved": True, "sku": "sku-1"}
-EMAIL_RESULT = {"sent": True}
-
-
-def _mocks(payment_outcomes: list[dict[str, Any]]) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.functions.services import save_mock
-
-    workspace = default_workspace()
-    save_mock(workspace, "process-high-value-order", [{"output": {"seen": True}}])
-    save_mock(workspace, "validate-order", [{"output": ORDER}])
-    save_mock(workspace, "process-payment", payment_outcomes)
-    save_mock(workspace, "update-inventory", [{"output": INVENTORY_RESULT}])
-    save_mock(workspace, "send-email", [{"output": EMAIL_RESULT}])
 
 
 def _run_lab1(live_url: str) -> None:
@@ -48,12 +39,6 @@ def _run_lab1(live_url: str) -> None:
         exec(compile(seed.lab1_code(), "lab1.py", "exec"), {"json": json})
 
 
-def _order_machine(sfn: Any) -> str:
-    return sfn.create_state_machine(
-        name="order-processing", definition=json.dumps(seed.lab2_definition()), roleArn=ROLE
-    )["stateMachineArn"]
-
-
 def _finished(sfn: Any, arn: str) -> dict[str, Any] | None:
     described = sfn.describe_execution(executionArn=arn)
     return described if described["status"] != "RUNNING" else None
@@ -64,13 +49,13 @@ def _history(sfn: Any, arn: str) -> list[dict[str, Any]]:
 
 
 def test_lab1_rule_starts_lab2_workflow_for_high_value_order(aws: Any, live_url: str) -> None:
-    _mocks([{"output": {"transactionId": "txn-789", "status": "success"}}])
+    mock_lab_functions([{"output": {"transactionId": "txn-789", "status": "success"}}])
     events, sfn = aws("events"), aws("stepfunctions")
     _run_lab1(live_url)
 
     rule = events.describe_rule(Name="high-value-orders", EventBusName="orders-bus")
     assert rule["Arn"] == f"arn:aws:events:{seed.REGION}:{seed.ACCOUNT}:rule/orders-bus/high-value-orders"
-    machine_arn = _order_machine(sfn)
+    machine_arn = create_order_machine(sfn)
     events.put_targets(
         Rule="high-value-orders",
         EventBusName="orders-bus",
@@ -119,9 +104,11 @@ def test_lab1_rule_starts_lab2_workflow_for_high_value_order(aws: Any, live_url:
 
 
 def test_payment_declined_is_caught_and_fails_the_execution(aws: Any) -> None:
-    _mocks([{"error": "PaymentDeclined", "cause": "card refused"}])
+    mock_lab_functions([{"error": "PaymentDeclined", "cause": "card refused"}])
     sfn = aws("stepfunctions")
-    arn = sfn.start_execution(stateMachineArn=_order_machine(sfn), input=json.dumps(ORDER))["executionArn"]
+    arn = sfn.start_execution(stateMachineArn=create_order_machine(sfn), input=json.dumps(ORDER))[
+        "executionArn"
+    ]
     # States.TaskFailed matches every error but States.Timeout, so PaymentDeclined is retried
     # three times (2 s, 4 s, 8 s) before the Catch takes it: that is AWS's documented order.
     done = wait_for(lambda: _finished(sfn, arn), timeout=60)
@@ -134,7 +121,7 @@ def test_payment_declined_is_caught_and_fails_the_execution(aws: Any) -> None:
 
 
 def test_two_task_failures_then_success_shows_two_retries(aws: Any) -> None:
-    _mocks(
+    mock_lab_functions(
         [
             {"error": "States.TaskFailed", "cause": "flaky"},
             {"error": "States.TaskFailed", "cause": "flaky"},
@@ -142,7 +129,9 @@ def test_two_task_failures_then_success_shows_two_retries(aws: Any) -> None:
         ]
     )
     sfn = aws("stepfunctions")
-    arn = sfn.start_execution(stateMachineArn=_order_machine(sfn), input=json.dumps(ORDER))["executionArn"]
+    arn = sfn.start_execution(stateMachineArn=create_order_machine(sfn), input=json.dumps(ORDER))[
+        "executionArn"
+    ]
     done = wait_for(lambda: _finished(sfn, arn), timeout=60)
     assert done["status"] == "SUCCEEDED", done
     events = _history(sfn, arn)

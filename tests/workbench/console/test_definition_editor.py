@@ -1,17 +1,14 @@
-"""The definition editor shows AWS's validation diagnostics as you type."""
+"""The definition editor's endpoints, through Django's test client: diagnostics and the update form
+(the browser side is tests/e2e/test_definition_editor_browser.py)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from django.test import Client
 
-from tests.support.browser import chromium_page
-
-GOOD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}}
-BAD = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+from tests.support.definitions import BAD, GOOD
 
 
 @pytest.mark.django_db
@@ -24,21 +21,6 @@ def test_validate_endpoint_returns_the_engine_diagnostics(client: Client) -> Non
     assert bad["result"] == "FAIL"
     assert bad["diagnostics"] == [d.to_aws() for d in validate(json.dumps(BAD))]
     assert any("Nowhere" in d["message"] for d in bad["diagnostics"])
-
-
-@pytest.mark.live
-@pytest.mark.browser
-def test_diagnostics_update_as_you_type(live_url: str, transactional_db: Any) -> None:
-    with chromium_page() as page:
-        page.goto(f"{live_url}/machines/")
-        area = page.locator("textarea[name=definition]")
-        area.fill(json.dumps(BAD))
-        page.wait_for_selector("ul.diagnostics[data-result=FAIL] li.diagnostic-ERROR")
-        assert "Nowhere" in page.locator("ul.diagnostics").inner_text()
-        area.fill(json.dumps(GOOD))
-        page.wait_for_selector("ul.diagnostics[data-result=OK] li.diagnostic-OK")
-        area.fill("{not json")
-        page.wait_for_selector("ul.diagnostics[data-result=FAIL] li.diagnostic-ERROR")
 
 
 @pytest.mark.django_db

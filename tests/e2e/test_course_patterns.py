@@ -10,17 +10,10 @@ import pytest
 
 from tests.conftest import wait_for
 from tests.support import seed
+from tests.support.mocks import mock_functions
 
 pytestmark = pytest.mark.live
 ROLE = f"arn:aws:iam::{seed.ACCOUNT}:role/course"
-
-
-def _mocks(outcomes: dict[str, list[dict[str, Any]]]) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.functions.services import save_mock
-
-    for name, answers in outcomes.items():
-        save_mock(default_workspace(), name, answers)
 
 
 def _run(sfn: Any, name: str, definition: dict[str, Any], payload: Any) -> tuple[dict[str, Any], list[Any]]:
@@ -41,7 +34,7 @@ def _entered(history: list[Any]) -> list[str]:
 
 
 def test_saga_compensates_in_reverse_when_shipment_fails(aws: Any) -> None:
-    _mocks(
+    mock_functions(
         {
             "reserve-inventory": [{"output": {"reservation": "r-1"}}],
             "process-payment": [{"output": {"payment": "p-1"}}],
@@ -68,7 +61,7 @@ def test_parallel_fulfilment_collects_every_branch_in_order(aws: Any) -> None:
         "update-inventory": {"reserved": 2},
         "send-notification": {"sent": 3},
     }
-    _mocks({name: [{"output": value}] for name, value in results.items()})
+    mock_functions({name: [{"output": value}] for name, value in results.items()})
     done, history = _run(
         aws("stepfunctions"), "fulfilment", seed.parallel_fulfilment_definition(), {"orderId": "o-2"}
     )
@@ -79,7 +72,7 @@ def test_parallel_fulfilment_collects_every_branch_in_order(aws: Any) -> None:
 
 
 def test_map_processes_every_item_at_most_ten_at_a_time(aws: Any) -> None:
-    _mocks({"process-item": [{"output": {"ok": True}}]})
+    mock_functions({"process-item": [{"output": {"ok": True}}]})
     items = [{"sku": f"sku-{i}"} for i in range(40)]
     done, history = _run(aws("stepfunctions"), "items", seed.map_items_definition(10), {"items": items})
     assert done["status"] == "SUCCEEDED"

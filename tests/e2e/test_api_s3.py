@@ -17,6 +17,8 @@ from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from tests.support.aws import error_code, listed_keys
+
 pytestmark = pytest.mark.live
 
 MiB = 1024 * 1024
@@ -45,14 +47,6 @@ def s3_in(live_url: str, transactional_db: Any) -> Callable[[str], Any]:
     return client
 
 
-def _code(exc: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(exc.value.response["Error"]["Code"])
-
-
-def _keys(listing: dict[str, Any]) -> list[str]:
-    return [entry["Key"] for entry in listing.get("Contents", [])]
-
-
 def _prefixes(listing: dict[str, Any]) -> list[str]:
     return [common["Prefix"] for common in listing.get("CommonPrefixes", [])]
 
@@ -71,10 +65,10 @@ def test_bucket_lifecycle(s3: Any) -> None:
     s3.delete_bucket(Bucket="datasets")
     with pytest.raises(ClientError) as missing:
         s3.head_bucket(Bucket="datasets")
-    assert _code(missing) == "404"  # HEAD errors carry no body: botocore reports the status
+    assert error_code(missing) == "404"  # HEAD errors carry no body: botocore reports the status
     with pytest.raises(ClientError) as again:
         s3.delete_bucket(Bucket="datasets")
-    assert _code(again) == "NoSuchBucket"
+    assert error_code(again) == "NoSuchBucket"
     assert again.value.response["Error"]["BucketName"] == "datasets"
 
 
@@ -85,11 +79,11 @@ def test_regional_bucket_and_already_owned(s3_in: Callable[[str], Any]) -> None:
     assert s3.get_bucket_location(Bucket="regional")["LocationConstraint"] == "eu-west-1"
     with pytest.raises(ClientError) as owned:
         s3.create_bucket(Bucket="regional", CreateBucketConfiguration=config)
-    assert _code(owned) == "BucketAlreadyOwnedByYou"
+    assert error_code(owned) == "BucketAlreadyOwnedByYou"
     assert owned.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
     with pytest.raises(ClientError) as unspecified:
         s3.create_bucket(Bucket="no-location")
-    assert _code(unspecified) == "IllegalLocationConstraintException"
+    assert error_code(unspecified) == "IllegalLocationConstraintException"
 
 
 @pytest.mark.parametrize(
@@ -100,7 +94,7 @@ def test_invalid_bucket_names(s3: Any, name: str) -> None:
     # Rules from https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
     with pytest.raises(ClientError) as exc:
         s3.create_bucket(Bucket=name)
-    assert _code(exc) == "InvalidBucketName"
+    assert error_code(exc) == "InvalidBucketName"
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
@@ -132,11 +126,11 @@ def test_put_get_head_delete_text_and_binary(s3: Any) -> None:
     s3.delete_object(Bucket="objects", Key="blobs/random.bin")  # deleting a missing key succeeds
     with pytest.raises(ClientError) as gone:
         s3.get_object(Bucket="objects", Key="blobs/random.bin")
-    assert _code(gone) == "NoSuchKey"
+    assert error_code(gone) == "NoSuchKey"
     assert gone.value.response["Error"]["Key"] == "blobs/random.bin"
     with pytest.raises(ClientError) as head_gone:
         s3.head_object(Bucket="objects", Key="blobs/random.bin")
-    assert _code(head_gone) == "404"
+    assert error_code(head_gone) == "404"
 
 
 def test_listing_prefix_delimiter_and_pages(s3: Any) -> None:
@@ -154,20 +148,27 @@ def test_listing_prefix_delimiter_and_pages(s3: Any) -> None:
         s3.put_object(Bucket="listing", Key=key, Body=key.encode())
 
     everything = s3.list_objects_v2(Bucket="listing")
-    assert _keys(everything) == sorted(keys, key=lambda k: k.encode()) and everything["KeyCount"] == len(keys)
+    assert listed_keys(everything) == sorted(keys, key=lambda k: k.encode()) and everything[
+        "KeyCount"
+    ] == len(keys)
     assert everything["Contents"][0]["StorageClass"] == "STANDARD"
     assert everything["Contents"][0]["Size"] == len(b"a.txt")
 
     under_logs = s3.list_objects_v2(Bucket="listing", Prefix="logs/")
-    assert _keys(under_logs) == ["logs/2024/01.json", "logs/2024/02.json", "logs/2025/01.json", "logs/readme"]
+    assert listed_keys(under_logs) == [
+        "logs/2024/01.json",
+        "logs/2024/02.json",
+        "logs/2025/01.json",
+        "logs/readme",
+    ]
 
     top = s3.list_objects_v2(Bucket="listing", Delimiter="/")
-    assert _keys(top) == ["a.txt", "name with space+plus.txt"]
+    assert listed_keys(top) == ["a.txt", "name with space+plus.txt"]
     assert _prefixes(top) == ["logs/", "zeta/"]
     assert top["KeyCount"] == 4
 
     years = s3.list_objects_v2(Bucket="listing", Prefix="logs/", Delimiter="/")
-    assert _prefixes(years) == ["logs/2024/", "logs/2025/"] and _keys(years) == ["logs/readme"]
+    assert _prefixes(years) == ["logs/2024/", "logs/2025/"] and listed_keys(years) == ["logs/readme"]
 
     # Pages of 2, counting keys and common prefixes alike, resumed by the continuation token.
     seen: list[str] = []
@@ -178,62 +179,62 @@ def test_listing_prefix_delimiter_and_pages(s3: Any) -> None:
         page = s3.list_objects_v2(Bucket="listing", Delimiter="/", MaxKeys=2, **extra)
         pages += 1
         assert page["KeyCount"] <= 2
-        seen += _keys(page) + _prefixes(page)
+        seen += listed_keys(page) + _prefixes(page)
         if not page["IsTruncated"]:
             assert "NextContinuationToken" not in page
             break
         token = page["NextContinuationToken"]
-    assert pages == 2 and sorted(seen) == sorted(_keys(top) + _prefixes(top))
+    assert pages == 2 and sorted(seen) == sorted(listed_keys(top) + _prefixes(top))
 
     paginated = s3.get_paginator("list_objects_v2").paginate(
         Bucket="listing", PaginationConfig={"PageSize": 3}
     )
-    assert [key for page in paginated for key in _keys(page)] == _keys(everything)
+    assert [key for page in paginated for key in listed_keys(page)] == listed_keys(everything)
 
     after = s3.list_objects_v2(Bucket="listing", StartAfter="logs/readme")
-    assert _keys(after) == ["name with space+plus.txt", "zeta/é.txt"]
+    assert listed_keys(after) == ["name with space+plus.txt", "zeta/é.txt"]
 
     with pytest.raises(ClientError) as bad_token:
         s3.list_objects_v2(Bucket="listing", ContinuationToken="not-a-token")
-    assert _code(bad_token) == "InvalidArgument"
+    assert error_code(bad_token) == "InvalidArgument"
 
     v1 = s3.list_objects(Bucket="listing", Prefix="logs/", Delimiter="/", MaxKeys=1)
     assert v1["IsTruncated"] and _prefixes(v1) == ["logs/2024/"] and v1["NextMarker"] == "logs/2024/"
     v1_rest = s3.list_objects(Bucket="listing", Prefix="logs/", Delimiter="/", Marker=v1["NextMarker"])
-    assert _prefixes(v1_rest) == ["logs/2025/"] and _keys(v1_rest) == ["logs/readme"]
+    assert _prefixes(v1_rest) == ["logs/2025/"] and listed_keys(v1_rest) == ["logs/readme"]
 
 
 def test_missing_bucket_key_and_non_empty_bucket(s3: Any) -> None:
     with pytest.raises(ClientError) as no_bucket:
         s3.put_object(Bucket="absent", Key="k", Body=b"x")
-    assert _code(no_bucket) == "NoSuchBucket"
+    assert error_code(no_bucket) == "NoSuchBucket"
     assert no_bucket.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     with pytest.raises(ClientError) as no_listing:
         s3.list_objects_v2(Bucket="absent")
-    assert _code(no_listing) == "NoSuchBucket"
+    assert error_code(no_listing) == "NoSuchBucket"
 
     s3.create_bucket(Bucket="full")
     with pytest.raises(ClientError) as no_key:
         s3.get_object(Bucket="full", Key="missing.json")
-    assert _code(no_key) == "NoSuchKey"
+    assert error_code(no_key) == "NoSuchKey"
     s3.put_object(Bucket="full", Key="one", Body=b"1")
     with pytest.raises(ClientError) as not_empty:
         s3.delete_bucket(Bucket="full")
-    assert _code(not_empty) == "BucketNotEmpty"
+    assert error_code(not_empty) == "BucketNotEmpty"
     assert not_empty.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
     with pytest.raises(ClientError) as too_long:
         s3.put_object(Bucket="full", Key="k" * 1025, Body=b"x")
-    assert _code(too_long) == "KeyTooLongError"
+    assert error_code(too_long) == "KeyTooLongError"
 
 
 def test_digests_are_checked(s3: Any) -> None:
     s3.create_bucket(Bucket="digests")
     with pytest.raises(ClientError) as crc:
         s3.put_object(Bucket="digests", Key="k", Body=b"payload", ChecksumCRC32="AAAAAA==")
-    assert _code(crc) == "BadDigest"
+    assert error_code(crc) == "BadDigest"
     with pytest.raises(ClientError) as md5:
         s3.put_object(Bucket="digests", Key="k", Body=b"payload", ContentMD5="1B2M2Y8AsgTpgAmY7PhCfg==")
-    assert _code(md5) == "BadDigest"
+    assert error_code(md5) == "BadDigest"
     assert s3.list_objects_v2(Bucket="digests")["KeyCount"] == 0
 
 
@@ -283,11 +284,11 @@ def test_multipart_upload_and_ranged_download(s3: Any) -> None:
         s3.complete_multipart_upload(
             Bucket="multi", Key="small-parts", UploadId=upload, MultipartUpload={"Parts": parts}
         )
-    assert _code(small) == "EntityTooSmall"
+    assert error_code(small) == "EntityTooSmall"
     s3.abort_multipart_upload(Bucket="multi", Key="small-parts", UploadId=upload)
     with pytest.raises(ClientError) as aborted:
         s3.upload_part(Bucket="multi", Key="small-parts", UploadId=upload, PartNumber=3, Body=b"c")
-    assert _code(aborted) == "NoSuchUpload"
+    assert error_code(aborted) == "NoSuchUpload"
 
 
 def test_delete_objects_and_copy(s3: Any) -> None:
@@ -299,7 +300,7 @@ def test_delete_objects_and_copy(s3: Any) -> None:
     assert s3.get_object(Bucket="batch", Key="copy/1")["Metadata"] == {"k": "x/1"}
     result = s3.delete_objects(Bucket="batch", Delete={"Objects": [{"Key": "x/1"}, {"Key": "x/2"}]})
     assert sorted(item["Key"] for item in result["Deleted"]) == ["x/1", "x/2"]
-    assert _keys(s3.list_objects_v2(Bucket="batch")) == ["copy/1", "x/3"]
+    assert listed_keys(s3.list_objects_v2(Bucket="batch")) == ["copy/1", "x/3"]
 
 
 def test_presigned_urls(s3: Any) -> None:
@@ -318,7 +319,7 @@ def test_s3_requests_are_told_from_pages_by_signature(s3: Any, live_url: str) ->
     s3.put_object(Bucket="machines", Key="k", Body=b"object")
     with urllib.request.urlopen(live_url + "/machines/") as page:
         assert page.headers["Content-Type"].startswith("text/html")
-    assert _keys(s3.list_objects_v2(Bucket="machines")) == ["k"]
+    assert listed_keys(s3.list_objects_v2(Bucket="machines")) == ["k"]
     with urllib.request.urlopen(live_url + "/storage/?bucket=machines") as page:
         assert 'data-key="k"' in page.read().decode()
 

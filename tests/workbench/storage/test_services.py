@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from botocore.httpchecksum import AwsChunkedWrapper, Crc32Checksum
 
+from tests.support.aws import listed_keys
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.storage import chunked, integrity, limits, multipart, services
@@ -24,10 +25,6 @@ def workspace(db: Any) -> Workspace:
 
 def _code(exc: pytest.ExceptionInfo[S3Error]) -> str:
     return exc.value.code
-
-
-def _keys(listing: dict[str, Any]) -> list[str]:
-    return [entry["Key"] for entry in listing.get("Contents", [])]
 
 
 # Naming and limits ----------------------------------------------------------------------------------
@@ -163,7 +160,7 @@ def test_listing_is_in_utf8_binary_order(workspace: Workspace) -> None:
     keys = ["b", "B", "a/1", "a-1", "a0", "é", "~", "Z"]
     for key in keys:
         services.put_object(workspace, "order", key, key.encode())
-    listed = _keys(services.list_objects_v2(workspace, "order"))
+    listed = listed_keys(services.list_objects_v2(workspace, "order"))
     assert listed == sorted(keys, key=lambda key: key.encode("utf-8"))
     assert listed == ["B", "Z", "a-1", "a/1", "a0", "b", "~", "é"]
 
@@ -172,7 +169,7 @@ def test_prefix_matching_is_case_sensitive(workspace: Workspace) -> None:
     services.create_bucket(workspace, "cases")
     for key in ("Data/1", "data/1", "data/2"):
         services.put_object(workspace, "cases", key, b"")
-    assert _keys(services.list_objects_v2(workspace, "cases", prefix="data/")) == ["data/1", "data/2"]
+    assert listed_keys(services.list_objects_v2(workspace, "cases", prefix="data/")) == ["data/1", "data/2"]
 
 
 def test_pages_never_repeat_a_common_prefix(workspace: Workspace) -> None:
@@ -185,7 +182,7 @@ def test_pages_never_repeat_a_common_prefix(workspace: Workspace) -> None:
         page = services.list_objects_v2(
             workspace, "pages", delimiter="/", max_keys=1, continuation_token=token
         )
-        entries += _keys(page) + [common["Prefix"] for common in page.get("CommonPrefixes", [])]
+        entries += listed_keys(page) + [common["Prefix"] for common in page.get("CommonPrefixes", [])]
         assert page["KeyCount"] == 1
         if not page["IsTruncated"]:
             break
@@ -199,7 +196,7 @@ def test_listing_arguments(workspace: Workspace) -> None:
         services.put_object(workspace, "args", key, b"")
     empty = services.list_objects_v2(workspace, "args", max_keys=0)
     assert empty["KeyCount"] == 0 and empty["IsTruncated"] is False and "Contents" not in empty
-    assert _keys(services.list_objects_v2(workspace, "args", start_after="k1")) == ["k2", "k3"]
+    assert listed_keys(services.list_objects_v2(workspace, "args", start_after="k1")) == ["k2", "k3"]
     big = services.list_objects_v2(workspace, "args", max_keys=5000)
     assert big["MaxKeys"] == 5000 and big["KeyCount"] == 3
     with pytest.raises(S3Error) as negative:
