@@ -54,6 +54,7 @@ def test_the_404_page_is_friendly(client: Client) -> None:
     text = response.content.decode()
     assert "Nothing here" in text and "/no-such-page/" in text
     assert "URLconf" not in text  # Django's debug 404 lists the URL patterns
+    assert "Resolver404" not in text  # no internal class name either
 
 
 @pytest.mark.django_db
