@@ -9,13 +9,21 @@ visibility timeout, after which a dead worker's unacknowledged messages are deli
 is two minutes instead of the default hour. No ETA message is sent for a timer further away
 than runtime.commands.TIMER_HORIZON (one minute, below the visibility timeout), so no
 far-off timer is ever redelivered early; the recovery sweep fires those from the database.
+
+A task that meets a locked or lost database (SQLite's "database is locked", a PostgreSQL
+connection that dropped) is retried with exponential back-off and jitter (``durable_task``),
+since it re-reads everything it needs; the recovery sweep stays behind it for anything that
+outlives the retries.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
-from celery import Celery
+from celery import Celery, shared_task
+from django.db import InterfaceError, OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
@@ -32,3 +40,19 @@ app.conf.update(
         **(app.conf.broker_transport_options or {}),
     },
 )
+
+
+RETRIED_DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def durable_task(name: str) -> Callable[[Callable[..., Any]], Any]:
+    """A task registered by ``name`` that is retried, with back-off, when the database is
+    locked or its connection is lost (1 s, 2 s, 4 s ... at most 30 s apart, 20 times)."""
+    return shared_task(
+        name=name,
+        autoretry_for=RETRIED_DATABASE_ERRORS,
+        retry_backoff=1,
+        retry_backoff_max=30,
+        retry_jitter=True,
+        max_retries=20,
+    )

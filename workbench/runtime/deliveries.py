@@ -29,7 +29,6 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -37,6 +36,7 @@ from django.utils import timezone
 
 from engine.events.transform import TargetInputError, render_target_input
 from workbench.accounts.models import Workspace
+from workbench.celery import durable_task
 from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery, DeliveryAttempt
@@ -68,7 +68,7 @@ def retry_delay(failed_attempts: int, rng: random.Random | None = None) -> timed
     return timedelta(seconds=ceiling / 2 + (rng or random).uniform(0, ceiling / 2))
 
 
-@shared_task(name=DELIVER_EVENT)
+@durable_task(DELIVER_EVENT)
 def deliver_event(delivery_id: int) -> None:
     deliver(delivery_id)
 

@@ -7,44 +7,44 @@ twice or late (acks_late, redelivery after a worker died) changes nothing.
 
 from __future__ import annotations
 
-from celery import shared_task
 from celery.signals import worker_ready
 
+from workbench.celery import durable_task
 from workbench.runtime import executions, queue, recovery, routing
 
 
-@shared_task(name=queue.INVOKE_TASK)
+@durable_task(queue.INVOKE_TASK)
 def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> None:
     """Perform a Task state's resource once and report how it ended."""
     executions.invoke_task(execution_id, task_id, attempt)
 
 
-@shared_task(name=queue.FIRE_TIMER)
+@durable_task(queue.FIRE_TIMER)
 def fire_timer(execution_id: int, timer_id: str) -> None:
     executions.fire_timer(execution_id, timer_id)
 
 
-@shared_task(name=queue.START_CHILD_EXECUTION)
+@durable_task(queue.START_CHILD_EXECUTION)
 def start_child_execution(map_run_id: str, name: str) -> None:
     executions.start_child(map_run_id, name)
 
 
-@shared_task(name=queue.REPORT_CHILD_END)
+@durable_task(queue.REPORT_CHILD_END)
 def report_child_end(child_id: int) -> None:
     executions.report_child_end(child_id)
 
 
-@shared_task(name=queue.STOP_MAP_RUN_CHILDREN)
+@durable_task(queue.STOP_MAP_RUN_CHILDREN)
 def stop_map_run_children(map_run_id: str) -> None:
     executions.stop_map_run_children(map_run_id)
 
 
-@shared_task(name=queue.RUN_EXPRESS_EXECUTION)
+@durable_task(queue.RUN_EXPRESS_EXECUTION)
 def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
     executions.run_express(machine_id, name, execution_arn, input_text)
 
 
-@shared_task(name=queue.REPLAY_EVENTS)
+@durable_task(queue.REPLAY_EVENTS)
 def replay_events(replay_id: int) -> None:
     """Replay one batch of a replay's archived events."""
     routing.run_replay(replay_id)

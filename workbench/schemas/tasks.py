@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
-
+from workbench.celery import durable_task
 from workbench.schemas import discovery
 
 
-@shared_task(name=discovery.DISCOVER_TASK)
+@durable_task(discovery.DISCOVER_TASK)
 def discover(bus_id: int, events: list[dict[str, Any]]) -> None:
     discovery.discover(bus_id, events)
