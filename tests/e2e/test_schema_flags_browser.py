@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import chromium_page
+from tests.support.browser import chromium_page, tab_to
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -33,15 +33,6 @@ SCHEMA = {
         }
     },
 }
-
-
-def _tab_to(page: Any, selector: str, limit: int = 80) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{selector} was not reached with Tab")
 
 
 def test_a_flagged_event_shows_its_badge_on_the_bus_page(aws: Callable[[str], Any], live_url: str) -> None:
@@ -79,7 +70,10 @@ def test_a_flagged_event_shows_its_badge_on_the_bus_page(aws: Callable[[str], An
         page.wait_for_selector(badge, timeout=20_000)  # the live tail brings it without a reload
         assert page.inner_text(badge) == "schema: detail.amount type"
 
-        _tab_to(page, badge)
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # usable at 390px
+        page.set_viewport_size({"width": 1280, "height": 800})
+        tab_to(page, badge)
         page.keyboard.press("Enter")
         page.wait_for_selector("#schema-problems")
         assert "is not of type 'number'" in page.inner_text("#schema-problems")

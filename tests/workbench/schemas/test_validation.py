@@ -25,14 +25,28 @@ def make_schema(workspace: Workspace) -> None:
     services.create_schema(workspace, "shop", "OrderPlaced", "OpenApi3", content, None, None)
 
 
+def bind(workspace: Workspace, mode: str, version: str | None = None) -> None:
+    """The ``orders`` bus validates with OrderPlaced (the latest version unless one is named)."""
+    schema = services.get_schema(workspace, "shop", "OrderPlaced")
+    services.set_bus_validation(workspace, "orders", schema, version, mode)
+
+
+def _entry(event: dict[str, Any]) -> dict[str, str]:
+    return {
+        "EventBusName": "orders",
+        "Source": event["source"],
+        "DetailType": event["detail-type"],
+        "Detail": json.dumps(event["detail"]),
+    }
+
+
 def test_no_binding_checks_nothing(bus: EventBus) -> None:
     assert check_entries(bus, [V1, {"anything": 1}]) == [None, None]
 
 
 def test_reject_mode_names_field_and_rule(workspace: Workspace, bus: EventBus) -> None:
     make_schema(workspace)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, None, "reject")
+    bind(workspace, "reject")
     wrong = copy.deepcopy(V1)
     wrong["detail"]["amount"] = "299.99"
     good, bad = check_entries(bus, [V1, wrong])
@@ -47,8 +61,7 @@ def test_reject_mode_names_field_and_rule(workspace: Workspace, bus: EventBus) -
 
 def test_flag_mode_accepts_but_reports(workspace: Workspace, bus: EventBus) -> None:
     make_schema(workspace)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, "1", "flag")
+    bind(workspace, "flag", "1")
     missing = copy.deepcopy(V1)
     del missing["detail"]["orderId"]
     [problem] = check_entries(bus, [missing])
@@ -60,10 +73,9 @@ def test_pinned_version_against_latest(workspace: Workspace, bus: EventBus) -> N
     make_schema(workspace)
     strict = json.loads(services.discovered_schema([json.dumps(V2)], "OpenApi3"))
     services.update_schema(workspace, "shop", "OrderPlaced", None, json.dumps(strict), None)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, "1", "reject")
+    bind(workspace, "reject", "1")
     assert check_entries(bus, [V1]) == [None]
-    services.set_bus_validation(workspace, "orders", schema, None, "reject")  # latest: currency, tax required
+    bind(workspace, "reject")  # the latest: currency, tax required
     [problem] = check_entries(bus, [V1])
     assert problem is not None and (problem.field, problem.rule) == ("detail.currency", "required")
 
@@ -72,17 +84,16 @@ def test_put_events_error_is_the_result_for_rejected_entries_only(
     workspace: Workspace, bus: EventBus
 ) -> None:
     make_schema(workspace)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
     wrong = copy.deepcopy(V1)
     wrong["detail"]["orderId"] = 123
     assert check_put_entries([(bus, wrong)]) == [None]  # no binding yet
-    services.set_bus_validation(workspace, "orders", schema, None, "flag")
+    bind(workspace, "flag")
     [flagged] = check_put_entries([(bus, wrong)])
     assert flagged is not None and not flagged.rejects
     assert flagged.flags() == [
         {"field": "detail.orderId", "rule": "type", "message": "123 is not of type 'string'"}
     ]
-    services.set_bus_validation(workspace, "orders", schema, None, "reject")
+    bind(workspace, "reject")
     good, bad = check_put_entries([(bus, V1), (bus, wrong)])
     assert good is None and bad is not None
     assert bad.put_events_error() == {
@@ -95,11 +106,10 @@ def test_put_events_error_is_the_result_for_rejected_entries_only(
 def test_one_validation_lookup_per_bus_per_call(
     workspace: Workspace, bus: EventBus, django_assert_max_num_queries: Any
 ) -> None:
-    """Three entries for two buses: each bus's validation is read once, whatever the count."""
+    """Four entries for two buses: each bus's validation is read once, whatever the count."""
     make_schema(workspace)
     other = bus_services.create_bus(workspace, "other")
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, None, "flag")
+    bind(workspace, "flag")
     wrong = copy.deepcopy(V1)
     del wrong["detail"]["amount"]
     with django_assert_max_num_queries(2 + 4) as captured:  # 2 binding lookups + the version's reads
@@ -114,20 +124,10 @@ def test_put_events_rejects_only_the_entries_that_break_the_bound_schema(
 ) -> None:
     """PutEvents answers the broken entry with the field and rule, and stores the good one."""
     make_schema(workspace)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, None, "reject")
+    bind(workspace, "reject")
     wrong = copy.deepcopy(V1)
     wrong["detail"]["amount"] = "299.99"
-    entries = [
-        {
-            "EventBusName": "orders",
-            "Source": event["source"],
-            "DetailType": event["detail-type"],
-            "Detail": json.dumps(event["detail"]),
-        }
-        for event in (V1, wrong)
-    ]
-    good, bad = routing.put_events(workspace, entries)
+    good, bad = routing.put_events(workspace, [_entry(V1), _entry(wrong)])
     assert "EventId" in good
     assert bad == {
         "ErrorCode": "InvalidArgument",
@@ -137,22 +137,12 @@ def test_put_events_rejects_only_the_entries_that_break_the_bound_schema(
     assert list(ReceivedEvent.objects.filter(bus=bus).values_list("event_id", flat=True)) == [good["EventId"]]
 
 
-def _entry(event: dict[str, Any]) -> dict[str, str]:
-    return {
-        "EventBusName": "orders",
-        "Source": event["source"],
-        "DetailType": event["detail-type"],
-        "Detail": json.dumps(event["detail"]),
-    }
-
-
 def test_flag_mode_stores_the_problem_and_shows_it_on_the_journey_and_bus_pages(
     workspace: Workspace, bus: EventBus, client: Client
 ) -> None:
     """Flag mode accepts the entry, stores what broke on the event, and both pages say so."""
     make_schema(workspace)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, None, "flag")
+    bind(workspace, "flag")
     wrong = copy.deepcopy(V1)
     wrong["detail"]["amount"] = "299.99"
     flagged_result, good_result = routing.put_events(workspace, [_entry(wrong), _entry(V1)])
@@ -185,8 +175,7 @@ def test_send_events_form_shows_a_schema_refusal_beside_the_detail(
     workspace: Workspace, bus: EventBus, client: Client
 ) -> None:
     make_schema(workspace)
-    schema = services.get_schema(workspace, "shop", "OrderPlaced")
-    services.set_bus_validation(workspace, "orders", schema, None, "reject")
+    bind(workspace, "reject")
     detail = json.dumps({**V1["detail"], "amount": "299.99"})
     response = client.post(
         "/buses/orders/send", {"source": V1["source"], "detail_type": V1["detail-type"], "detail": detail}
