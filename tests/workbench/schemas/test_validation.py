@@ -18,6 +18,9 @@ from workbench.runtime import routing
 from workbench.schemas import services
 from workbench.schemas.validation import check_entries, check_put_entries
 
+AMOUNT_AS_TEXT = {**V1, "detail": {**V1["detail"], "amount": "299.99"}}
+"""The course's order with its amount a string: the schema says number."""
+
 
 def make_schema(workspace: Workspace) -> None:
     services.create_registry(workspace, "shop", None, None)
@@ -47,8 +50,7 @@ def test_no_binding_checks_nothing(bus: EventBus) -> None:
 def test_reject_mode_names_field_and_rule(workspace: Workspace, bus: EventBus) -> None:
     make_schema(workspace)
     bind(workspace, "reject")
-    wrong = copy.deepcopy(V1)
-    wrong["detail"]["amount"] = "299.99"
+    wrong = AMOUNT_AS_TEXT
     good, bad = check_entries(bus, [V1, wrong])
     assert good is None
     assert bad is not None and bad.rejects
@@ -125,8 +127,7 @@ def test_put_events_rejects_only_the_entries_that_break_the_bound_schema(
     """PutEvents answers the broken entry with the field and rule, and stores the good one."""
     make_schema(workspace)
     bind(workspace, "reject")
-    wrong = copy.deepcopy(V1)
-    wrong["detail"]["amount"] = "299.99"
+    wrong = AMOUNT_AS_TEXT
     good, bad = routing.put_events(workspace, [_entry(V1), _entry(wrong)])
     assert "EventId" in good
     assert bad == {
@@ -143,8 +144,7 @@ def test_flag_mode_stores_the_problem_and_shows_it_on_the_journey_and_bus_pages(
     """Flag mode accepts the entry, stores what broke on the event, and both pages say so."""
     make_schema(workspace)
     bind(workspace, "flag")
-    wrong = copy.deepcopy(V1)
-    wrong["detail"]["amount"] = "299.99"
+    wrong = AMOUNT_AS_TEXT
     flagged_result, good_result = routing.put_events(workspace, [_entry(wrong), _entry(V1)])
     flagged = ReceivedEvent.objects.get(event_id=flagged_result["EventId"])
     good = ReceivedEvent.objects.get(event_id=good_result["EventId"])
@@ -176,7 +176,7 @@ def test_send_events_form_shows_a_schema_refusal_beside_the_detail(
 ) -> None:
     make_schema(workspace)
     bind(workspace, "reject")
-    detail = json.dumps({**V1["detail"], "amount": "299.99"})
+    detail = json.dumps(AMOUNT_AS_TEXT["detail"])
     response = client.post(
         "/buses/orders/send", {"source": V1["source"], "detail_type": V1["detail-type"], "detail": detail}
     )
