@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import chromium_page
+from tests.support.browser import chromium_page, tab_to
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -28,15 +28,6 @@ def _document(**detail: Any) -> str:
     )
 
 
-def _tab_to(page: Any, selector: str, limit: int = 60) -> None:
-    """Press Tab until the element matching ``selector`` has the focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{selector} was not reached with Tab")
-
-
 def test_search_read_diff_download_by_keyboard_and_at_390px(aws: Callable[[str], Any], live_url: str) -> None:
     schemas = aws("schemas")
     schemas.create_registry(RegistryName="shop")
@@ -48,16 +39,16 @@ def test_search_read_diff_download_by_keyboard_and_at_390px(aws: Callable[[str],
     with chromium_page() as page:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(f"{live_url}/schemas/")
-        _tab_to(page, "#schema-search")
+        tab_to(page, "#schema-search")
         page.keyboard.type("currency")
         page.keyboard.press("Enter")
         page.wait_for_selector("#search-results li[data-schema='OrderPlaced']")
-        _tab_to(page, "#search-results a")
+        tab_to(page, "#search-results a")
         page.keyboard.press("Enter")
         page.wait_for_selector("#versions tr[data-version='2'][aria-current='true']")
         assert "currency" in page.inner_text("#schema-content")
 
-        _tab_to(page, ".diff-form button")
+        tab_to(page, ".diff-form button")
         page.keyboard.press("Enter")
         page.wait_for_selector("#changes")
         rows = page.eval_on_selector_all(
@@ -67,7 +58,7 @@ def test_search_read_diff_download_by_keyboard_and_at_390px(aws: Callable[[str],
         assert page.get_attribute(".schema-verdict", "data-verdict") == "breaking"
 
         page.goto(f"{live_url}/schemas/shop/OrderPlaced/")
-        _tab_to(page, "a[href*='bindings/Python36.zip']")
+        tab_to(page, "a[href*='bindings/Python36.zip']")
         with page.expect_download() as download:
             page.keyboard.press("Enter")
         path = download.value.path()

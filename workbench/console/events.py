@@ -25,6 +25,7 @@ from workbench.core.errors import AwsError
 from workbench.events import services as events
 from workbench.events.models import Delivery, EventBus, ReceivedEvent, Rule
 from workbench.runtime import routing
+from workbench.schemas import validation as schema_validation
 from workbench.stepfunctions.models import Execution
 
 RECENT_EVENTS_PER_BUS = 25
@@ -287,7 +288,15 @@ def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
         return bus_detail(request, bus.name, send_form=form, errors={"source": exc.message})
     if "EventId" not in result:
         message = result.get("ErrorMessage", "")
-        key = "detail_type" if "DetailType" in message else "detail" if "Detail" in message else "source"
+        key = (
+            "detail"  # a schema the bus validates with refused it (workbench.schemas.validation)
+            if message.startswith(schema_validation.MESSAGE_START)
+            else "detail_type"
+            if "DetailType" in message
+            else "detail"
+            if "Detail" in message
+            else "source"
+        )
         return bus_detail(request, bus.name, send_form=form, errors={key: message})
     stored = ReceivedEvent.objects.filter(bus=bus, event_id=result["EventId"]).first()
     return bus_detail(

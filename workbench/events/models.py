@@ -89,6 +89,9 @@ class ReceivedEvent(models.Model):
     event_id = models.CharField(max_length=64, db_index=True)
     body = models.JSONField()
     matched_rules = models.JSONField(default=list)
+    schema_problems = models.JSONField(
+        default=list, help_text="[{field, rule, message}] its bus's schema flagged (beyond AWS)"
+    )
     received = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -43,34 +43,52 @@ REPLAY_BATCH = 100
 def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     """PutEvents: every entry is checked first, then the accepted ones are stored with their
     pending deliveries in one transaction; one result per entry, in the entries' order."""
-    checked = [
-        _schema_verdict(entry) if isinstance(entry, AcceptedEntry) else entry
-        for entry in events.check_put_events(workspace, entries)
+    checked = events.check_put_events(workspace, entries)
+    found = iter(
+        schema_validation.check_put_entries(
+            [(entry.bus, entry.event) for entry in checked if isinstance(entry, AcceptedEntry)]
+        )
+    )
+    verdicts = [
+        _schema_verdict(entry, next(found)) if isinstance(entry, AcceptedEntry) else entry
+        for entry in checked
     ]
-    accepted = [entry for entry in checked if isinstance(entry, AcceptedEntry)]
+    accepted = [verdict for verdict in verdicts if isinstance(verdict, tuple)]
     # Match before the transaction opens: matching reads only, and the write lock stays short.
-    routes = [(entry, matchers.matching_rules(entry.bus, entry.event)) for entry in accepted]
+    routes = [(entry, flags, matchers.matching_rules(entry.bus, entry.event)) for entry, flags in accepted]
     now = timezone.now()
     with transaction.atomic():
         delivery_ids: list[int] = []
-        for entry, rules in routes:
-            delivery_ids.extend(_store(entry.bus, entry.event, rules, now))
-        archives.archive_accepted([(entry.bus, entry.event) for entry in accepted], now)
+        for entry, flags, rules in routes:
+            delivery_ids.extend(_store(entry.bus, entry.event, rules, now, flags))
+        archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
         transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
     return [
-        {"EventId": str(entry.event["id"])} if isinstance(entry, AcceptedEntry) else entry
-        for entry in checked
+        {"EventId": str(verdict[0].event["id"])} if isinstance(verdict, tuple) else verdict
+        for verdict in verdicts
     ]
 
 
-def _schema_verdict(entry: AcceptedEntry) -> AcceptedEntry | dict[str, str]:
-    """The entry, or its PutEvents error when its bus validates events against a schema version
-    in reject mode (a workbench addition; AWS buses validate nothing)."""
-    return schema_validation.entry_error(entry.bus, entry.event) or entry
+def _schema_verdict(
+    entry: AcceptedEntry, problem: schema_validation.EntryProblem | None
+) -> tuple[AcceptedEntry, list[dict[str, str]]] | dict[str, str]:
+    """The entry with the schema problems to flag on it, or its PutEvents error when its bus
+    validates events against a schema version in reject mode (a workbench addition; AWS buses
+    validate nothing)."""
+    if problem is None:
+        return entry, []
+    return problem.put_events_error() if problem.rejects else (entry, problem.flags())
 
 
-def _store(bus: EventBus, event: dict[str, Any], rules: list[Rule], now: datetime) -> list[int]:
-    """The event and one pending delivery per target of each matched rule; their ids.
+def _store(
+    bus: EventBus,
+    event: dict[str, Any],
+    rules: list[Rule],
+    now: datetime,
+    schema_problems: list[dict[str, str]] | None = None,
+) -> list[int]:
+    """The event (with what its bus's schema flagged) and one pending delivery per target of
+    each matched rule; their ids.
 
     Each delivery copies its target's RetryPolicy and dead-letter queue (the target's, else
     the bus's DeadLetterConfig), as they were when the event matched.
@@ -80,6 +98,7 @@ def _store(bus: EventBus, event: dict[str, Any], rules: list[Rule], now: datetim
         event_id=event["id"],
         body=event,
         matched_rules=[rule.name for rule in rules],
+        schema_problems=schema_problems or [],
         received=now,
     )
     targets = Target.objects.filter(rule__in=rules).select_related("rule__bus__workspace")

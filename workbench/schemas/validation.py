@@ -18,6 +18,8 @@ from workbench.schemas.models import BusValidation
 from workbench.schemas.services import document, get_version
 
 ERROR_CODE = "InvalidArgument"
+MESSAGE_START = "Event does not match schema"
+"""How every schema refusal's ErrorMessage begins (the console shows it beside the detail)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,18 @@ class EntryProblem:
     rule: str
     message: str
     error_code: str = ERROR_CODE
+    problems: tuple[rules.Problem, ...] = ()
+
+    def put_events_error(self) -> dict[str, str]:
+        """PutEvents' result for the entry when its bus rejects it (``ErrorCode``/``ErrorMessage``)."""
+        return {"ErrorCode": self.error_code, "ErrorMessage": self.message}
+
+    def flags(self) -> list[dict[str, str]]:
+        """What a flagging bus stores on the accepted event: each problem's field, rule, message."""
+        return [
+            {"field": problem.field, "rule": problem.rule, "message": problem.message}
+            for problem in self.problems
+        ]
 
 
 def check_entries(bus: EventBus, events: Sequence[dict[str, Any]]) -> list[EntryProblem | None]:
@@ -45,17 +59,30 @@ def check_entries(bus: EventBus, events: Sequence[dict[str, Any]]) -> list[Entry
             answers.append(None)
             continue
         first = problems[0]
-        message = (
-            f"Event does not match schema {binding.schema.name} version {version.version}: "
-            + "; ".join(rules.describe(problem) for problem in problems)
+        message = f"{MESSAGE_START} {binding.schema.name} version {version.version}: " + "; ".join(
+            rules.describe(problem) for problem in problems
         )
-        answers.append(EntryProblem(binding.mode == BusValidation.REJECT, first.field, first.rule, message))
+        answers.append(
+            EntryProblem(
+                binding.mode == BusValidation.REJECT,
+                first.field,
+                first.rule,
+                message,
+                problems=tuple(problems),
+            )
+        )
     return answers
 
 
-def entry_error(bus: EventBus, event: dict[str, Any]) -> dict[str, str] | None:
-    """PutEvents' result for an entry its bus rejects (``ErrorCode``/``ErrorMessage``), else None."""
-    [problem] = check_entries(bus, [event])
-    if problem is None or not problem.rejects:
-        return None
-    return {"ErrorCode": problem.error_code, "ErrorMessage": problem.message}
+def check_put_entries(entries: Sequence[tuple[EventBus, dict[str, Any]]]) -> list[EntryProblem | None]:
+    """One answer per (bus, event) of a PutEvents call, in order, looking up each bus's
+    validation once per call however many of its entries the call carries."""
+    by_bus: dict[Any, list[int]] = {}
+    for index, (bus, _) in enumerate(entries):
+        by_bus.setdefault(bus.pk, []).append(index)
+    answers: list[EntryProblem | None] = [None] * len(entries)
+    for indexes in by_bus.values():
+        bus = entries[indexes[0]][0]
+        for index, answer in zip(indexes, check_entries(bus, [entries[i][1] for i in indexes]), strict=True):
+            answers[index] = answer
+    return answers
