@@ -132,8 +132,9 @@ else:
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 if CELERY_BROKER_URL.startswith("memory://"):
-    # The in-memory transport polls; the default one-second poll would add a second per step.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.02}
+    # The in-memory transport polls; the default one-second poll would add a second per step,
+    # and each poll is cheap, so a hand-off waits 2.5 ms on average instead of 10 (issue 10).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.005}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True

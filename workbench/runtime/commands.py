@@ -55,11 +55,13 @@ class CommandExecutor(ABC):
 
 class DurableExecutor(CommandExecutor):
     """For a stored execution: ``handle`` runs inside the step's transaction; ``carry_out``
-    runs once it has committed."""
+    runs once it has committed. A ``fresh`` execution (inserted in this transaction) has no
+    pending task or timer rows but those this executor writes, so its end clears only those."""
 
-    def __init__(self, execution: Execution) -> None:
+    def __init__(self, execution: Execution, *, fresh: bool = False) -> None:
         self.execution = execution
         self._after_commit: list[Callable[[], None]] = []
+        self._may_hold_rows = not fresh
 
     def carry_out(self) -> None:
         for action in self._after_commit:
@@ -85,9 +87,11 @@ class DurableExecutor(CommandExecutor):
                         "created": timezone.now(),
                     },
                 )
+                self._may_hold_rows = True
                 task_id, attempt = command.task_id, command.retry_count + 1
                 self._then(lambda: queue.invoke_task(execution.id, task_id, attempt))
             case StartTimer():
+                self._may_hold_rows = True
                 armed = command.fire_at - timezone.now() <= TIMER_HORIZON
                 Timer.objects.update_or_create(
                     execution=execution,
@@ -107,8 +111,9 @@ class DurableExecutor(CommandExecutor):
                 execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
                 execution.error = command.error
                 execution.cause = command.cause
-                execution.pending_tasks.all().delete()
-                execution.timers.all().delete()
+                if self._may_hold_rows:
+                    execution.pending_tasks.all().delete()
+                    execution.timers.all().delete()
                 if execution.map_run_id is not None:
                     self._then(lambda: queue.report_child_end(execution.id))
             case StartMapRun():

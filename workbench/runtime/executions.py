@@ -38,7 +38,7 @@ from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.errors import AwsError
 from workbench.runtime import contexts, express, integrations, map_runs, queue
 from workbench.runtime.express import ExpressResult
-from workbench.runtime.stepper import apply_happening
+from workbench.runtime.stepper import apply_first_step, apply_happening
 from workbench.stepfunctions import services
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
 
@@ -79,6 +79,8 @@ def start_execution(
         queue.run_express_execution(machine.id, name, context.execution_arn, text)
         return StartedExecution(context.execution_arn, context.start_time)
     try:
+        # No SELECT first: the unique name constraint refuses a second execution of the name,
+        # and the first step runs on the inserted row itself, in the same transaction.
         with transaction.atomic():
             execution = Execution.objects.create(
                 state_machine=machine,
@@ -87,12 +89,11 @@ def start_execution(
                 input=text,
                 start_date=timezone.now(),
             )
-            step(
-                execution.id, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
+            apply_first_step(
+                execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
             )
     except IntegrityError:
         execution = _same_named(machine, name, text)
-    execution.refresh_from_db()
     return StartedExecution(execution.arn, execution.start_date, execution)
 
 

@@ -40,6 +40,18 @@ from workbench.runtime.commands import DurableExecutor
 from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
 
 _system_random = random.SystemRandom()
+STEP_FIELDS = (
+    "engine_state",
+    "status",
+    "event_count",
+    "progress",
+    "node_statuses",
+    "stop_date",
+    "output",
+    "error",
+    "cause",
+)
+"""The execution's columns a step (its decision and the commands' durable half) may change."""
 log = logging.getLogger(__name__)
 
 
@@ -62,17 +74,25 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
         )
         if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None
-        try:
-            decision = advance(
-                json.loads(execution.definition), execution.engine_state, happening, environment()
-            )
-        except Exception as exc:
-            log.exception("the decider failed on execution %s", execution.id)
-            decision = _internal_failure(execution, exc)
-        _consume(execution, happening)
-        executor = DurableExecutor(execution)
-        _persist(execution, decision, executor)
-        transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
+        return _decide_and_persist(execution, happening, DurableExecutor(execution))
+
+
+def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -> Decision:
+    """The first step of an execution row the caller inserted in its open transaction: the row
+    is already held, so it is neither loaded nor locked again, and it has no pending task or
+    timer to clear yet."""
+    return _decide_and_persist(execution, happening, DurableExecutor(execution, fresh=True))
+
+
+def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
+    try:
+        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+    except Exception as exc:
+        log.exception("the decider failed on execution %s", execution.id)
+        decision = _internal_failure(execution, exc)
+    _consume(execution, happening)
+    _persist(execution, decision, executor)
+    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
 
 
@@ -137,7 +157,8 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
         execution.progress = progress.snapshot()
         execution.node_statuses = dict(progress.statuses)
     executor.handle_all(decision.commands)
-    execution.save()
+    # Only what a step changes: the definition and input are never rewritten.
+    execution.save(update_fields=STEP_FIELDS)
 
 
 def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:
