@@ -37,6 +37,7 @@ from workbench.core.jsonio import dumps
 from workbench.runtime import map_runs, queue
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
+PENDING_TASK_FIELDS = ["state_name", "resource", "payload", "token", "wait_for_token", "attempt", "created"]
 TIMER_HORIZON = timedelta(seconds=60)
 """Timers due within this get an ETA message; later ones are fired by the recovery sweep, so
 no worker holds a far-off ETA message that the broker would redeliver (see workbench.celery)."""
@@ -74,18 +75,24 @@ class DurableExecutor(CommandExecutor):
         execution = self.execution
         match command:
             case InvokeTask():
-                PendingTask.objects.update_or_create(
-                    execution=execution,
-                    task_id=command.task_id,
-                    defaults={
-                        "state_name": command.state_name,
-                        "resource": command.resource,
-                        "payload": command.payload,
-                        "token": command.task_token,
-                        "wait_for_token": command.wait_for_token,
-                        "attempt": command.retry_count + 1,
-                        "created": timezone.now(),
-                    },
+                # One upsert statement (a retried task's row is replaced), no SELECT first.
+                PendingTask.objects.bulk_create(
+                    [
+                        PendingTask(
+                            execution=execution,
+                            task_id=command.task_id,
+                            state_name=command.state_name,
+                            resource=command.resource,
+                            payload=command.payload,
+                            token=command.task_token,
+                            wait_for_token=command.wait_for_token,
+                            attempt=command.retry_count + 1,
+                            created=timezone.now(),
+                        )
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["execution", "task_id"],
+                    update_fields=PENDING_TASK_FIELDS,
                 )
                 self._may_hold_rows = True
                 task_id, attempt = command.task_id, command.retry_count + 1
@@ -93,10 +100,18 @@ class DurableExecutor(CommandExecutor):
             case StartTimer():
                 self._may_hold_rows = True
                 armed = command.fire_at - timezone.now() <= TIMER_HORIZON
-                Timer.objects.update_or_create(
-                    execution=execution,
-                    timer_id=command.timer_id,
-                    defaults={"fire_at": command.fire_at, "armed": armed},
+                Timer.objects.bulk_create(
+                    [
+                        Timer(
+                            execution=execution,
+                            timer_id=command.timer_id,
+                            fire_at=command.fire_at,
+                            armed=armed,
+                        )
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["execution", "timer_id"],
+                    update_fields=["fire_at", "armed"],
                 )
                 if armed:
                     timer_id, fire_at = command.timer_id, command.fire_at

@@ -248,8 +248,14 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         else:
             outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
         # Unless a call that outran its claim was declared lost meanwhile: that answer stands.
-        TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(**outcome)
-    invocation.refresh_from_db()
+        recorded = TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(
+            **outcome
+        )
+    if recorded:
+        for field, value in outcome.items():
+            setattr(invocation, field, value)
+    else:
+        invocation.refresh_from_db()
     _report_recorded(invocation)
 
 

@@ -15,8 +15,10 @@ import logging
 import random
 import secrets
 from functools import partial
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from engine.states.interpreter import advance
@@ -90,29 +92,28 @@ def _decide_and_persist(execution: Execution, happening: Happening, executor: Du
     except Exception as exc:
         log.exception("the decider failed on execution %s", execution.id)
         decision = _internal_failure(execution, exc)
-    _consume(execution, happening)
     _persist(execution, decision, executor)
     transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
 
 
 def _expected(execution: Execution, happening: Happening) -> bool:
-    """Whether the happening still applies: each is answered once."""
-    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
+    """Whether the happening still applies: each is answered once. An answered task or a fired
+    timer is consumed here (deleted, in the step's transaction), so it cannot apply twice."""
+    if isinstance(happening, TaskSucceeded | TaskFailed):
+        return _deleted(PendingTask.objects.filter(execution=execution, task_id=happening.task_id))
+    if isinstance(happening, TaskHeartbeat):
         return PendingTask.objects.filter(execution=execution, task_id=happening.task_id).exists()
     if isinstance(happening, TimerFired):
-        return Timer.objects.filter(execution=execution, timer_id=happening.timer_id).exists()
+        return _deleted(Timer.objects.filter(execution=execution, timer_id=happening.timer_id))
     if isinstance(happening, ExecutionStartRequested):
         return execution.engine_state is None
     return True
 
 
-def _consume(execution: Execution, happening: Happening) -> None:
-    """An answered task or a fired timer is no longer pending: it cannot be answered twice."""
-    if isinstance(happening, TaskSucceeded | TaskFailed):
-        PendingTask.objects.filter(execution=execution, task_id=happening.task_id).delete()
-    elif isinstance(happening, TimerFired):
-        Timer.objects.filter(execution=execution, timer_id=happening.timer_id).delete()
+def _deleted(rows: QuerySet[Any]) -> bool:
+    deleted, _ = rows.delete()
+    return deleted > 0
 
 
 def _internal_failure(execution: Execution, exc: Exception) -> Decision:

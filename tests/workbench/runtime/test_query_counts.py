@@ -83,3 +83,35 @@ def test_a_same_named_start_answers_as_before(broker: Broker) -> None:
     with pytest.raises(AwsError) as refused:
         api.start_execution(workspace, {"stateMachineArn": chain.arn, "name": "twice"})
     assert refused.value.code == "ExecutionAlreadyExists"
+
+
+def test_a_task_is_recorded_pending_in_one_statement(
+    broker: Broker, django_assert_max_num_queries: Any
+) -> None:
+    """The first step that reaches a Task writes its pending row with one upsert, beside the
+    execution's insert, its history and its update; the call itself waits for the worker."""
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import stepfunctions as api
+    from workbench.runtime import queue
+    from workbench.stepfunctions.models import PendingTask
+
+    calls = json.dumps(
+        {
+            "StartAt": "Prepare",
+            "States": {
+                "Prepare": {"Type": "Pass", "Result": {"n": 1}, "Next": "Call"},
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                    "End": True,
+                },
+            },
+        }
+    )
+    target = machine(calls, name="calls")
+    workspace = workspace_for_access_key("test")
+    with django_assert_max_num_queries(START_CEILING):
+        api.start_execution(workspace, {"stateMachineArn": target.arn, "name": "one"})
+    pending = PendingTask.objects.get()
+    assert (pending.state_name, pending.payload, pending.attempt) == ("Call", {"n": 1}, 1)
+    assert broker.names() == [queue.INVOKE_TASK]
