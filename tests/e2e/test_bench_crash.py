@@ -1,4 +1,4 @@
-"""Issue 10 item 4: speed gives nothing way. The served workbench is SIGKILLed in the middle of
+"""Issue 10 item 4: speed gives nothing away. The served workbench is SIGKILLed in the middle of
 a benchmark-like load (client threads starting Standard executions as fast as it answers), in
 both modes; after the restart every execution that StartExecution acknowledged, and every one
 stored by a call whose answer the crash swallowed, ends SUCCEEDED within a minute with a
@@ -11,15 +11,12 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from tests.conftest import wait_for
-from tests.support.stack import Stack, distributed, stack
+from tests.e2e.test_crash_recovery import _client, crashable  # noqa: F401 - crashable: a fixture
+from tests.support.stack import Stack, distributed
 
 pytestmark = pytest.mark.live
 
@@ -37,42 +34,20 @@ CHAIN = {
 }
 
 
-@pytest.fixture
-def crashable(
-    django_db_setup: Any, django_db_blocker: Any, transactional_db: Any, tmp_path: Any
-) -> Iterator[Stack]:
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        name = str(connection.settings_dict["NAME"])
-    with stack(name, tmp_path, workers=1) as running:
-        yield running
-
-
-def _client(base: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=base,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(
-            inject_host_prefix=False, retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5
-        ),
-    )
-
-
-def test_every_started_execution_ends_whole_after_a_crash_mid_bench(crashable: Stack) -> None:
+def test_every_started_execution_ends_whole_after_a_crash_mid_bench(crashable: Stack) -> None:  # noqa: F811
+    """On test_crash_recovery's stack: in distributed mode, the server and two workers."""
     from workbench.stepfunctions.models import Execution, HistoryEvent
 
-    machine = _client(crashable.base).create_state_machine(
+    served = crashable
+
+    machine = _client(served.base).create_state_machine(
         name="bench", definition=json.dumps(CHAIN), roleArn="arn:aws:iam::123456789012:role/bench"
     )["stateMachineArn"]
     acknowledged: list[str] = []
     stop = threading.Event()
 
     def load(worker: int) -> None:
-        sfn = _client(crashable.base)
+        sfn = _client(served.base)
         sent = 0
         while not stop.is_set():
             try:
@@ -86,14 +61,14 @@ def test_every_started_execution_ends_whole_after_a_crash_mid_bench(crashable: S
     for thread in threads:
         thread.start()
     wait_for(lambda: len(acknowledged) >= 20, timeout=60, interval=0.05)
-    crashable.kill_server()  # mid-load: the client threads' calls in flight are cut
+    served.kill_server()  # mid-load: the client threads' calls in flight are cut
     if distributed():
-        crashable.kill_worker()
-        crashable.start_worker()
+        served.kill_worker()  # one of its two workers goes down with it
+        served.start_worker()
     stop.set()
     for thread in threads:
         thread.join(timeout=30)
-    crashable.start_server()
+    served.start_server()
 
     wait_for(lambda: not Execution.objects.filter(status="RUNNING").exists(), timeout=60, interval=0.5)
     stored = Execution.objects.all()
