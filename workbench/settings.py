@@ -132,8 +132,10 @@ else:
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
 if CELERY_BROKER_URL.startswith("memory://"):
-    # The in-memory transport polls; the default one-second poll would add a second per step.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.02}
+    # The memory transport, woken by every put (workbench.server.embedded): a hand-off costs no
+    # poll interval; the interval only bounds one wait.
+    CELERY_BROKER_TRANSPORT = "workbench.server.embedded:WakingTransport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True

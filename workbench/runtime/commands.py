@@ -37,6 +37,7 @@ from workbench.core.jsonio import dumps
 from workbench.runtime import map_runs, queue
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
+PENDING_TASK_FIELDS = ["state_name", "resource", "payload", "token", "wait_for_token", "attempt", "created"]
 TIMER_HORIZON = timedelta(seconds=60)
 """Timers due within this get an ETA message; later ones are fired by the recovery sweep, so
 no worker holds a far-off ETA message that the broker would redeliver (see workbench.celery)."""
@@ -55,11 +56,13 @@ class CommandExecutor(ABC):
 
 class DurableExecutor(CommandExecutor):
     """For a stored execution: ``handle`` runs inside the step's transaction; ``carry_out``
-    runs once it has committed."""
+    runs once it has committed. A ``fresh`` execution (inserted in this transaction) has no
+    pending task or timer rows but those this executor writes, so its end clears only those."""
 
-    def __init__(self, execution: Execution) -> None:
+    def __init__(self, execution: Execution, *, fresh: bool = False) -> None:
         self.execution = execution
         self._after_commit: list[Callable[[], None]] = []
+        self._may_hold_rows = not fresh
 
     def carry_out(self) -> None:
         for action in self._after_commit:
@@ -72,27 +75,43 @@ class DurableExecutor(CommandExecutor):
         execution = self.execution
         match command:
             case InvokeTask():
-                PendingTask.objects.update_or_create(
-                    execution=execution,
-                    task_id=command.task_id,
-                    defaults={
-                        "state_name": command.state_name,
-                        "resource": command.resource,
-                        "payload": command.payload,
-                        "token": command.task_token,
-                        "wait_for_token": command.wait_for_token,
-                        "attempt": command.retry_count + 1,
-                        "created": timezone.now(),
-                    },
+                # One upsert statement (a retried task's row is replaced), no SELECT first.
+                PendingTask.objects.bulk_create(
+                    [
+                        PendingTask(
+                            execution=execution,
+                            task_id=command.task_id,
+                            state_name=command.state_name,
+                            resource=command.resource,
+                            payload=command.payload,
+                            token=command.task_token,
+                            wait_for_token=command.wait_for_token,
+                            attempt=command.retry_count + 1,
+                            created=timezone.now(),
+                        )
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["execution", "task_id"],
+                    update_fields=PENDING_TASK_FIELDS,
                 )
+                self._may_hold_rows = True
                 task_id, attempt = command.task_id, command.retry_count + 1
                 self._then(lambda: queue.invoke_task(execution.id, task_id, attempt))
             case StartTimer():
+                self._may_hold_rows = True
                 armed = command.fire_at - timezone.now() <= TIMER_HORIZON
-                Timer.objects.update_or_create(
-                    execution=execution,
-                    timer_id=command.timer_id,
-                    defaults={"fire_at": command.fire_at, "armed": armed},
+                Timer.objects.bulk_create(
+                    [
+                        Timer(
+                            execution=execution,
+                            timer_id=command.timer_id,
+                            fire_at=command.fire_at,
+                            armed=armed,
+                        )
+                    ],
+                    update_conflicts=True,
+                    unique_fields=["execution", "timer_id"],
+                    update_fields=["fire_at", "armed"],
                 )
                 if armed:
                     timer_id, fire_at = command.timer_id, command.fire_at
@@ -107,8 +126,9 @@ class DurableExecutor(CommandExecutor):
                 execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
                 execution.error = command.error
                 execution.cause = command.cause
-                execution.pending_tasks.all().delete()
-                execution.timers.all().delete()
+                if self._may_hold_rows:
+                    execution.pending_tasks.all().delete()
+                    execution.timers.all().delete()
                 if execution.map_run_id is not None:
                     self._then(lambda: queue.report_child_end(execution.id))
             case StartMapRun():

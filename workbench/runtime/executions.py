@@ -37,7 +37,7 @@ from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.runtime import contexts, express, integrations, map_runs, queue
 from workbench.runtime.express import ExpressResult
-from workbench.runtime.stepper import apply_happening
+from workbench.runtime.stepper import apply_first_step, apply_happening
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
     ExecutionAlreadyExists,
@@ -83,6 +83,8 @@ def start_execution(
         queue.run_express_execution(machine.id, name, context.execution_arn, text)
         return StartedExecution(context.execution_arn, context.start_time)
     try:
+        # No SELECT first: the unique name constraint refuses a second execution of the name,
+        # and the first step runs on the inserted row itself, in the same transaction.
         with transaction.atomic():
             execution = Execution.objects.create(
                 state_machine=machine,
@@ -91,12 +93,11 @@ def start_execution(
                 input=text,
                 start_date=timezone.now(),
             )
-            step(
-                execution.id, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
+            apply_first_step(
+                execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
             )
     except IntegrityError:
         execution = _same_named(machine, name, text)
-    execution.refresh_from_db()
     return StartedExecution(execution.arn, execution.start_date, execution)
 
 
@@ -248,8 +249,14 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         else:
             outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
         # Unless a call that outran its claim was declared lost meanwhile: that answer stands.
-        TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(**outcome)
-    invocation.refresh_from_db()
+        recorded = TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(
+            **outcome
+        )
+    if recorded:
+        for field, value in outcome.items():
+            setattr(invocation, field, value)
+    else:
+        invocation.refresh_from_db()
     _report_recorded(invocation)
 
 

@@ -15,8 +15,10 @@ import logging
 import random
 import secrets
 from functools import partial
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from engine.states.interpreter import advance
@@ -40,6 +42,18 @@ from workbench.runtime.commands import DurableExecutor
 from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
 
 _system_random = random.SystemRandom()
+STEP_FIELDS = (
+    "engine_state",
+    "status",
+    "event_count",
+    "progress",
+    "node_statuses",
+    "stop_date",
+    "output",
+    "error",
+    "cause",
+)
+"""The execution's columns a step (its decision and the commands' durable half) may change."""
 log = logging.getLogger(__name__)
 
 
@@ -62,37 +76,44 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
         )
         if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None
-        try:
-            decision = advance(
-                json.loads(execution.definition), execution.engine_state, happening, environment()
-            )
-        except Exception as exc:
-            log.exception("the decider failed on execution %s", execution.id)
-            decision = _internal_failure(execution, exc)
-        _consume(execution, happening)
-        executor = DurableExecutor(execution)
-        _persist(execution, decision, executor)
-        transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
+        return _decide_and_persist(execution, happening, DurableExecutor(execution))
+
+
+def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -> Decision:
+    """The first step of an execution row the caller inserted in its open transaction: the row
+    is already held, so it is neither loaded nor locked again, and it has no pending task or
+    timer to clear yet."""
+    return _decide_and_persist(execution, happening, DurableExecutor(execution, fresh=True))
+
+
+def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
+    try:
+        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+    except Exception as exc:
+        log.exception("the decider failed on execution %s", execution.id)
+        decision = _internal_failure(execution, exc)
+    _persist(execution, decision, executor)
+    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
 
 
 def _expected(execution: Execution, happening: Happening) -> bool:
-    """Whether the happening still applies: each is answered once."""
-    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
+    """Whether the happening still applies: each is answered once. An answered task or a fired
+    timer is consumed here (deleted, in the step's transaction), so it cannot apply twice."""
+    if isinstance(happening, TaskSucceeded | TaskFailed):
+        return _deleted(PendingTask.objects.filter(execution=execution, task_id=happening.task_id))
+    if isinstance(happening, TaskHeartbeat):
         return PendingTask.objects.filter(execution=execution, task_id=happening.task_id).exists()
     if isinstance(happening, TimerFired):
-        return Timer.objects.filter(execution=execution, timer_id=happening.timer_id).exists()
+        return _deleted(Timer.objects.filter(execution=execution, timer_id=happening.timer_id))
     if isinstance(happening, ExecutionStartRequested):
         return execution.engine_state is None
     return True
 
 
-def _consume(execution: Execution, happening: Happening) -> None:
-    """An answered task or a fired timer is no longer pending: it cannot be answered twice."""
-    if isinstance(happening, TaskSucceeded | TaskFailed):
-        PendingTask.objects.filter(execution=execution, task_id=happening.task_id).delete()
-    elif isinstance(happening, TimerFired):
-        Timer.objects.filter(execution=execution, timer_id=happening.timer_id).delete()
+def _deleted(rows: QuerySet[Any]) -> bool:
+    deleted, _ = rows.delete()
+    return deleted > 0
 
 
 def _internal_failure(execution: Execution, exc: Exception) -> Decision:
@@ -137,7 +158,8 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
         execution.progress = progress.snapshot()
         execution.node_statuses = dict(progress.statuses)
     executor.handle_all(decision.commands)
-    execution.save()
+    # Only what a step changes: the definition and input are never rewritten.
+    execution.save(update_fields=STEP_FIELDS)
 
 
 def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:

@@ -1,16 +1,70 @@
 """Embedded mode: a Celery worker thread inside the server process, over the in-memory broker.
 
 One user on one laptop gets durable executions without running Redis or a second process;
-the code path is the same as in distributed mode, only the transport differs.
+the code path is the same as in distributed mode, only the transport differs. Kombu's memory
+transport polls its queues and sleeps between polls (https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.memory.html):
+a hand-off then waits up to a poll interval, or a short interval burns the shared cores. The
+waking transport below sleeps until a message is put instead (issue 10).
 """
 
 from __future__ import annotations
 
 import threading
+from queue import Empty
+from time import monotonic
+from typing import Any
 
 from celery.worker import WorkController
+from kombu.transport import memory
 
 from workbench.celery import app
+
+_ARRIVED = threading.Event()
+"""Set whenever a message is put on any in-memory queue of this process."""
+
+
+class WakingChannel(memory.Channel):
+    """The memory channel, waking a waiting consumer on every message put."""
+
+    def _put(self, queue: str, message: Any, **kwargs: Any) -> None:
+        super()._put(queue, message, **kwargs)  # type: ignore[no-untyped-call]
+        _ARRIVED.set()
+
+    def _put_fanout(self, exchange: str, message: Any, routing_key: str | None = None, **kwargs: Any) -> None:
+        super()._put_fanout(exchange, message, routing_key, **kwargs)  # type: ignore[no-untyped-call]
+        _ARRIVED.set()
+
+    def basic_ack(self, delivery_tag: Any, multiple: bool = False) -> None:
+        # A finished task frees a prefetch slot: a message held back for it can go now.
+        super().basic_ack(delivery_tag, multiple)  # type: ignore[no-untyped-call]
+        _ARRIVED.set()
+
+    def basic_reject(self, delivery_tag: Any, requeue: bool = False) -> None:
+        super().basic_reject(delivery_tag, requeue)  # type: ignore[no-untyped-call]
+        _ARRIVED.set()
+
+
+class WakingTransport(memory.Transport):
+    """The memory transport (same process-wide queues), whose consumer waits for a put
+    rather than polling; ``polling_interval`` only bounds one wait."""
+
+    Channel = WakingChannel
+
+    def drain_events(self, connection: Any, timeout: float | None = None, **kwargs: Any) -> Any:
+        started = monotonic()
+        while True:
+            # Cleared before looking, so a put after the look sets it and ends the wait at once.
+            _ARRIVED.clear()
+            try:
+                self.cycle.get(self._deliver, timeout=timeout)  # type: ignore[union-attr]
+                return
+            except Empty:
+                if timeout is not None and monotonic() - started >= timeout:
+                    raise TimeoutError() from None
+                wait = self.polling_interval
+                if timeout is not None:
+                    wait = min(wait, max(timeout - (monotonic() - started), 0.0))
+                _ARRIVED.wait(wait)
 
 
 class EmbeddedWorker:

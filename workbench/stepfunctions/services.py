@@ -67,6 +67,17 @@ def get_machine(workspace: Workspace, arn: str) -> StateMachine:
     return machine
 
 
+EXECUTION_DECIDER_FIELDS = (
+    "definition",
+    "engine_state",
+    "progress",
+    "node_statuses",
+    "state_machine__definition",
+    "state_machine__design_source",
+)
+"""Columns only an execution's steps, its graph and the designer read, never an API description."""
+
+
 def get_execution(workspace: Workspace, arn: str) -> Execution:
     parsed = Arn.parse(arn) if isinstance(arn, str) else None
     if (
@@ -83,13 +94,22 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
         state_machine__workspace=workspace, state_machine__name=machine_name, name=parts[2]
     )
     if label:  # a Map Run's child: execution:<machine>/<label>:<name>
-        executions = executions.filter(map_run__state_machine_arn__endswith=f":{machine_name}/{label}")
+        executions = executions.filter(
+            map_run__state_machine_arn__endswith=f":{machine_name}/{label}"
+        ).select_related("map_run")
     else:
         executions = executions.filter(map_run__isnull=True)
-    execution = executions.select_related("state_machine__workspace", "map_run").first()
-    if execution is None:
-        raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
-    return execution
+    # One row by its unique (machine, name) index: no ORDER BY; the decider's columns are
+    # left behind (read lazily by the rare caller that needs them).
+    try:
+        return (
+            executions.select_related("state_machine__workspace")
+            .defer(*EXECUTION_DECIDER_FIELDS)
+            .order_by()
+            .get()
+        )
+    except Execution.DoesNotExist:
+        raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'") from None
 
 
 def get_map_run(workspace: Workspace, arn: str) -> MapRun:

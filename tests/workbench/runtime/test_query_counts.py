@@ -1,0 +1,117 @@
+"""Round trips of the two calls the served benchmark makes most (issue 10): StartExecution of a
+Standard 10-state Pass chain and DescribeExecution, through the AWS API's operation functions.
+
+A Pass chain needs no outside world, so it ends inside StartExecution's own transaction: the
+execution row inserted, its history in one bulk insert, the row updated once with what changed
+(https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+The ceilings keep the cut made in issue 10 phase 2 from coming back; each counts every
+statement, the transaction's own included.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support.inprocess import Broker, machine
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+START_CEILING = 7
+"""Workspace, machine, BEGIN, INSERT execution, INSERT history (bulk), UPDATE execution, COMMIT."""
+DESCRIBE_CEILING = 2
+"""Workspace, then the execution by its unique (machine, name) index with its machine joined."""
+
+
+def _pass_chain(length: int) -> str:
+    states: dict[str, Any] = {f"S{i}": {"Type": "Pass", "Next": f"S{i + 1}"} for i in range(length - 1)}
+    states[f"S{length - 1}"] = {"Type": "Pass", "Result": {"done": True}, "End": True}
+    return json.dumps({"StartAt": "S0", "States": states})
+
+
+def test_a_pass_chain_starts_and_ends_in_few_round_trips(
+    broker: Broker, django_assert_max_num_queries: Any
+) -> None:
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import stepfunctions as api
+    from workbench.stepfunctions.models import Execution, HistoryEvent
+
+    chain = machine(_pass_chain(10), name="chain")
+    with django_assert_max_num_queries(START_CEILING):
+        started = api.start_execution(workspace_for_access_key("test"), {"stateMachineArn": chain.arn})
+    stored = Execution.objects.get(name=started["executionArn"].rsplit(":", 1)[1])
+    assert stored.status == "SUCCEEDED" and json.loads(stored.output or "") == {"done": True}
+    rows = HistoryEvent.objects.filter(execution=stored).order_by("event_id")
+    types = list(rows.values_list("type", flat=True))
+    # Started, entered and exited per state, succeeded: every event written, none missing.
+    assert len(types) == 2 + 2 * 10 and stored.event_count == len(types)
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
+    assert list(rows.values_list("event_id", flat=True)) == list(range(1, len(types) + 1))
+
+
+def test_describe_execution_reads_one_row(broker: Broker, django_assert_max_num_queries: Any) -> None:
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import stepfunctions as api
+
+    chain = machine(_pass_chain(10), name="chain")
+    started = api.start_execution(
+        workspace_for_access_key("test"), {"stateMachineArn": chain.arn, "name": "one", "input": '{"a": 1}'}
+    )
+    with django_assert_max_num_queries(DESCRIBE_CEILING):
+        described = api.describe_execution(
+            workspace_for_access_key("test"), {"executionArn": started["executionArn"]}
+        )
+    # DescribeExecution's shape as AWS answers it for a finished Standard execution.
+    assert described["executionArn"] == started["executionArn"]
+    assert described["stateMachineArn"] == chain.arn
+    assert described["status"] == "SUCCEEDED" and described["input"] == '{"a": 1}'
+    assert json.loads(described["output"]) == {"done": True} and "stopDate" in described
+
+
+def test_a_same_named_start_answers_as_before(broker: Broker) -> None:
+    """Without a SELECT before the insert, the unique constraint still refuses a second
+    execution of a finished name: ExecutionAlreadyExists, AWS's answer."""
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import stepfunctions as api
+    from workbench.core.errors import AwsError
+
+    chain = machine(_pass_chain(3), name="chain")
+    workspace = workspace_for_access_key("test")
+    api.start_execution(workspace, {"stateMachineArn": chain.arn, "name": "twice"})
+    with pytest.raises(AwsError) as refused:
+        api.start_execution(workspace, {"stateMachineArn": chain.arn, "name": "twice"})
+    assert refused.value.code == "ExecutionAlreadyExists"
+
+
+def test_a_task_is_recorded_pending_in_one_statement(
+    broker: Broker, django_assert_max_num_queries: Any
+) -> None:
+    """The first step that reaches a Task writes its pending row with one upsert, beside the
+    execution's insert, its history and its update; the call itself waits for the worker."""
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import stepfunctions as api
+    from workbench.runtime import queue
+    from workbench.stepfunctions.models import PendingTask
+
+    calls = json.dumps(
+        {
+            "StartAt": "Prepare",
+            "States": {
+                "Prepare": {"Type": "Pass", "Result": {"n": 1}, "Next": "Call"},
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                    "End": True,
+                },
+            },
+        }
+    )
+    target = machine(calls, name="calls")
+    workspace = workspace_for_access_key("test")
+    with django_assert_max_num_queries(START_CEILING):
+        api.start_execution(workspace, {"stateMachineArn": target.arn, "name": "one"})
+    pending = PendingTask.objects.get()
+    assert (pending.state_name, pending.payload, pending.attempt) == ("Call", {"n": 1}, 1)
+    assert broker.names() == [queue.INVOKE_TASK]
