@@ -16,6 +16,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,3 +161,16 @@ def served(test_db_name: str, log_dir: Path) -> Iterator[str]:
     """Start the workbench (and its worker in distributed mode); yield its base URL."""
     with stack(test_db_name, log_dir) as running:
         yield running.base
+
+
+def aws_client(base: str, service: str) -> Any:
+    """A boto3 client for the served workbench, configured as the README tells users to; its own
+    session, so threads may each make one (boto3's default session is not safe to share so)."""
+    return boto3.session.Session().client(
+        service,
+        endpoint_url=base,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(inject_host_prefix=False, retries={"max_attempts": 1}),
+    )
