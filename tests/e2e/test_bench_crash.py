@@ -15,8 +15,8 @@ from collections import Counter
 import pytest
 
 from tests.conftest import wait_for
-from tests.e2e.test_crash_recovery import _client, crashable  # noqa: F401 - crashable: a fixture
-from tests.support.stack import Stack, distributed
+from tests.e2e.test_crash_recovery import crashable  # noqa: F401 - crashable: a fixture
+from tests.support.stack import Stack, aws_client, distributed
 
 pytestmark = pytest.mark.live
 
@@ -40,14 +40,14 @@ def test_every_started_execution_ends_whole_after_a_crash_mid_bench(crashable: S
 
     served = crashable
 
-    machine = _client(served.base).create_state_machine(
+    machine = aws_client(served.base, "stepfunctions").create_state_machine(
         name="bench", definition=json.dumps(CHAIN), roleArn="arn:aws:iam::123456789012:role/bench"
     )["stateMachineArn"]
     acknowledged: list[str] = []
     stop = threading.Event()
 
     def load(worker: int) -> None:
-        sfn = _client(served.base)
+        sfn = aws_client(served.base, "stepfunctions")
         sent = 0
         while not stop.is_set():
             try:

@@ -1,7 +1,12 @@
-"""What was acknowledged finishes, once, after a crash (issue 9): Standard executions that wait
-(a Wait, then a Map of Waits) survive a SIGKILL of one of two workers (distributed mode) or of
-the whole server with its embedded worker (embedded mode). Every one finishes within a minute of the
-restart, and its history has no gap and no duplicate."""
+"""What was acknowledged finishes, once, after a crash (issue 9): 60 Standard executions (a Wait,
+then a Map whose iterations wait and then call a workbench function) survive a SIGKILL of one
+of two workers (distributed mode) or of the whole server with its embedded worker (embedded
+mode) taken while their timers and task calls are in flight. Every one finishes within a
+minute of the restart, its history has no gap and no duplicate, and the function was called
+exactly as often as the histories say: Step Functions runs a Standard execution's task at
+most once per attempt ("exactly-once workflow execution", AWS Step Functions Developer Guide,
+"Standard vs. Express workflows"), and each call shows in the history as one
+LambdaFunctionScheduled event."""
 
 from __future__ import annotations
 
@@ -12,18 +17,21 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from tests.conftest import wait_for
-from tests.support.stack import Stack, distributed, stack
+from tests.support.stack import Stack, aws_client, distributed, stack
 
 pytestmark = pytest.mark.live
 
-N = 30
+N = 60
 ITEMS = [1, 2, 3]
-WAITS = {
+# `echo` is registered in settings.STEPBRIDGE_FUNCTIONS; each call leaves one Invocation row.
+ECHO = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+# Seconds each Map iteration waits before its call, so that the iterations of 60 executions
+# still wait or call when the first call is seen and the kill is taken.
+ITERATION_WAIT = 2
+FLOW = {
     "StartAt": "First",
     "States": {
         "First": {"Type": "Wait", "TimestampPath": "$.until", "Next": "Each"},
@@ -32,11 +40,26 @@ WAITS = {
             "ItemsPath": "$.items",
             "ItemProcessor": {
                 "StartAt": "Later",
-                "States": {"Later": {"Type": "Wait", "Seconds": 2, "End": True}},
+                "States": {
+                    "Later": {"Type": "Wait", "Seconds": ITERATION_WAIT, "Next": "Call"},
+                    "Call": {"Type": "Task", "Resource": ECHO, "End": True},
+                },
             },
             "End": True,
         },
     },
+}
+# Events of which a history holds exactly one per execution, and which name the top-level state.
+ONCE = {
+    ("WaitStateEntered", "First"),
+    ("WaitStateExited", "First"),
+    ("MapStateEntered", "Each"),
+    ("MapStateExited", "Each"),
+}
+# Events of which a history holds exactly one per Map iteration index.
+ITERATION_EVENTS = {
+    "MapIterationStarted": "mapIterationStartedEventDetails",
+    "MapIterationSucceeded": "mapIterationSucceededEventDetails",
 }
 
 
@@ -52,47 +75,66 @@ def crashable(
         yield running
 
 
-def _client(base: str) -> Any:
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=base,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(inject_host_prefix=False, retries={"max_attempts": 1}),
-    )
+def _state(event: dict[str, Any]) -> str | None:
+    for key, value in event.items():
+        if key.startswith("state") and key.endswith("EventDetails") and isinstance(value, dict):
+            return value.get("name")
+    return None
 
 
-def test_executions_waiting_when_the_engine_is_killed_all_finish_once(crashable: Stack) -> None:
+def _tail(sfn: Any, arn: str) -> list[tuple[Any, ...]]:
+    """The last events of a history, to show where an execution stopped."""
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    return [(event["id"], event["type"], _state(event)) for event in events[-6:]]
+
+
+def test_executions_in_flight_when_the_engine_is_killed_all_finish_once(crashable: Stack) -> None:
+    from workbench.functions.models import Invocation
     from workbench.stepfunctions.models import Execution
 
-    sfn = _client(crashable.base)
+    sfn = aws_client(crashable.base, "stepfunctions")
     machine = sfn.create_state_machine(
-        name="waits", definition=json.dumps(WAITS), roleArn="arn:aws:iam::123456789012:role/crash"
+        name="waits", definition=json.dumps(FLOW), roleArn="arn:aws:iam::123456789012:role/crash"
     )["stateMachineArn"]
-    # All wait until one moment, however long starting them takes under load.
-    until = (datetime.now(UTC) + timedelta(seconds=15)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    payload = json.dumps({"items": ITEMS, "until": until})
+    # All wait until one moment, later than starting them takes even under load.
+    until_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=15)
+    payload = json.dumps({"items": ITEMS, "until": until_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
     arns = [
         sfn.start_execution(stateMachineArn=machine, name=f"e{i}", input=payload)["executionArn"]
         for i in range(N)
     ]
-    # The crash must find them waiting, their timers held by the engine about to be killed.
-    assert Execution.objects.filter(status="RUNNING").count() == N
+    assert datetime.now(UTC) < until_at, "starting the executions took longer than the first Wait"
+    # The crash lands as the first calls are made: timers fired, iterations waiting or
+    # calling, executions not yet finished.
+    time.sleep(max(0.0, (until_at - datetime.now(UTC)).total_seconds()))
+    wait_for(Invocation.objects.exists, timeout=30, interval=0.05)
     if distributed():
-        # One of two workers dies with the timers it held; a new one joins later.
+        # One of two workers dies with the timers and tasks it held; a new one joins later.
         crashable.kill_worker()
+    else:
+        crashable.kill_server()
+    in_flight = Execution.objects.filter(status="RUNNING").count()
+    calls_before = Invocation.objects.count()
+    assert in_flight > 0 and calls_before < N * len(ITEMS), (in_flight, calls_before)
+    if distributed():
         time.sleep(1)
         crashable.start_worker()
     else:
-        crashable.kill_server()
         crashable.start_server()
     restarted = time.monotonic()
 
     def finished() -> bool:
         return not Execution.objects.filter(status="RUNNING").exists()
 
-    wait_for(finished, timeout=60, interval=0.5)
+    try:
+        wait_for(finished, timeout=60, interval=0.5)
+    except AssertionError:
+        stuck = list(Execution.objects.filter(status="RUNNING").values_list("name", flat=True))
+        tails = {
+            name: _tail(sfn, f"{machine.replace(':stateMachine:', ':execution:')}:{name}")
+            for name in stuck[:3]
+        }
+        raise AssertionError(f"{len(stuck)} still running a minute after the restart: {tails}") from None
     assert time.monotonic() - restarted < 60
     statuses = Counter(Execution.objects.values_list("status", flat=True))
     assert statuses == {"SUCCEEDED": N}
@@ -103,8 +145,22 @@ def test_executions_waiting_when_the_engine_is_killed_all_finish_once(crashable:
         assert ids == list(range(1, len(ids) + 1)), f"{arn}: gap or duplicate in {ids}"
         types = Counter(event["type"] for event in events)
         assert types["ExecutionStarted"] == 1 and types["ExecutionSucceeded"] == 1
-        # One Wait before the Map and one per item, each entered and exited exactly once.
-        assert types["WaitStateEntered"] == 1 + len(ITEMS) == types["WaitStateExited"]
-        assert types["MapIterationSucceeded"] == len(ITEMS)
+        transitions = Counter((event["type"], _state(event)) for event in events)
+        assert all(transitions[key] == 1 for key in ONCE), f"{arn}: {transitions}"
+        # Each iteration started and succeeded once, its Wait entered and left once.
+        indexes = Counter(
+            (event["type"], event[key]["index"])
+            for event in events
+            for key in ITERATION_EVENTS.values()
+            if key in event
+        )
+        iterations = Counter((kind, i) for kind in ITERATION_EVENTS for i in range(len(ITEMS)))
+        assert indexes == iterations, f"{arn}: {indexes}"
+        waits = (transitions[("WaitStateEntered", "Later")], transitions[("WaitStateExited", "Later")])
+        assert waits == (len(ITEMS), len(ITEMS)), f"{arn}: {transitions}"
+        # One call per item, and the function log holds exactly the calls the history shows.
+        scheduled = types["LambdaFunctionScheduled"] + types["TaskScheduled"]
+        assert scheduled == len(ITEMS) == types["LambdaFunctionSucceeded"], f"{arn}: {types}"
+        assert Invocation.objects.filter(caller__startswith=f"{arn}#").count() == scheduled, arn
         output = sfn.describe_execution(executionArn=arn)["output"]
         assert json.loads(output) == ITEMS

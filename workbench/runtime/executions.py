@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from engine.states.model import (
@@ -47,13 +47,8 @@ from workbench.stepfunctions.errors import (
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
-"""How long a started call may go without an outcome before it counts as lost: as long as the
-broker waits before it delivers a dead worker's message again."""
-LOST_CALL_ERROR = "States.TaskFailed"
-LOST_CALL_CAUSE = (
-    "The worker performing this task stopped before the call reported an outcome; "
-    "the call is not repeated, so it happened at most once"
-)
+"""How long a claim counts as fresh for the recovery sweep (it re-sends older ones, whose
+worker may have died; the row lock below says whether it did)."""
 
 
 @dataclass(frozen=True)
@@ -207,10 +202,10 @@ def fire_timer(execution_id: int, timer_id: str) -> None:
 def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> None:
     """Perform a Task state's resource once and report how it ended.
 
-    The call is claimed in a TaskInvocation row (committed) before it is made, and its outcome
-    is written in the same transaction as the call's own records; a redelivered message reports
-    the recorded outcome, waits while another worker's claim runs, and fails a call whose claim
-    ran out without an outcome rather than calling again.
+    The call is claimed in a TaskInvocation row (committed) before it is made, and made under
+    that row's lock in the transaction that also records its outcome: a redelivered message
+    reports the recorded outcome, leaves a call another worker is making to that worker, and
+    makes again a call whose worker died before committing (it left nothing behind).
     """
     task = (
         PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
@@ -221,62 +216,53 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         return
     if attempt is not None and attempt != task.attempt:
         return  # a message for an earlier attempt of this task
-    invocation, claimed = TaskInvocation.objects.get_or_create(
+    invocation, _ = TaskInvocation.objects.get_or_create(
         execution_id=execution_id,
         task_id=task_id,
         attempt=task.attempt,
         defaults={"claimed_until": timezone.now() + TASK_CLAIM},
     )
-    if not claimed:
-        _report_recorded(invocation)
-        return
     execution = task.execution
     with transaction.atomic():
-        result = integrations.perform(
-            execution.state_machine.workspace,
-            resource=task.resource,
-            payload=task.payload,
-            caller=f"{execution.arn}#{task.state_name}",
-            attempt=task.attempt,
-            wait_for_token=task.wait_for_token,
-            role_arn=execution.state_machine.role_arn,
-            session_name=execution.name[:64],
+        # Whoever holds the claim's row lock with the claim still open makes the call; the call's
+        # own records (a function's invocation, a queue's message) and its outcome commit with
+        # it. A worker that died mid-call left nothing behind and released the lock, so the
+        # next one to get here makes the call, once. A claim locked by a live worker is skipped
+        # (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's to end instead.
+        claim = (
+            TaskInvocation.objects.select_for_update(skip_locked=_skip_locked())
+            .filter(id=invocation.id, status=TaskInvocation.CLAIMED)
+            .first()
         )
-        if not result.done:
-            outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
-        elif result.error is not None:
-            outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
-        else:
-            outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
-        # Unless a call that outran its claim was declared lost meanwhile: that answer stands.
-        recorded = TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(
-            **outcome
-        )
-    if recorded:
-        for field, value in outcome.items():
-            setattr(invocation, field, value)
-    else:
-        invocation.refresh_from_db()
+        if claim is not None:
+            result = integrations.perform(
+                execution.state_machine.workspace,
+                resource=task.resource,
+                payload=task.payload,
+                caller=f"{execution.arn}#{task.state_name}",
+                attempt=task.attempt,
+                wait_for_token=task.wait_for_token,
+                role_arn=execution.state_machine.role_arn,
+                session_name=execution.name[:64],
+            )
+            if not result.done:
+                outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
+            elif result.error is not None:
+                outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
+            else:
+                outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
+            TaskInvocation.objects.filter(id=invocation.id).update(**outcome)
+    invocation.refresh_from_db()
     _report_recorded(invocation)
 
 
+def _skip_locked() -> bool:
+    """PostgreSQL skips a row another transaction holds; SQLite serialises writers instead."""
+    return bool(connection.features.has_select_for_update_skip_locked)
+
+
 def _report_recorded(invocation: TaskInvocation) -> None:
-    """Hand the decider a call's recorded outcome (a lost call's failure once its claim ran out)."""
-    if invocation.status == TaskInvocation.CLAIMED:
-        if invocation.claimed_until > timezone.now():
-            return  # another worker is making the call
-        updated = TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(
-            status=TaskInvocation.FAILED, error=LOST_CALL_ERROR, cause=LOST_CALL_CAUSE
-        )
-        if not updated:
-            invocation.refresh_from_db()
-            _report_recorded(invocation)
-            return
-        invocation.status, invocation.error, invocation.cause = (
-            TaskInvocation.FAILED,
-            LOST_CALL_ERROR,
-            LOST_CALL_CAUSE,
-        )
+    """Hand the decider a call's recorded outcome; a call still claimed is left to its worker."""
     if invocation.status == TaskInvocation.SUCCEEDED:
         step(invocation.execution_id, TaskSucceeded(task_id=invocation.task_id, output=invocation.output))
     elif invocation.status == TaskInvocation.FAILED:

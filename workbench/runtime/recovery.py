@@ -22,7 +22,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workbench.runtime import deliveries, map_runs, queue
+from workbench.runtime import deliveries, executions, map_runs, queue
 from workbench.runtime.models import Lease
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, TaskInvocation, Timer
 
@@ -77,10 +77,12 @@ def sweep() -> None:
 
 
 def _sweep_tasks(settled: datetime) -> None:
-    """Calls never made, made but never reported, or whose claim ran out; not those another
-    worker is making now, nor those waiting for their token."""
+    """Calls never made, made but never reported, or claimed more than GRACE ago (a worker that
+    is still making one holds its row lock, and the invoke task leaves it alone); not those
+    claimed just now, nor those waiting for their token."""
     in_hand = TaskInvocation.objects.filter(
-        Q(status=TaskInvocation.WAITING) | Q(status=TaskInvocation.CLAIMED, claimed_until__gt=timezone.now()),
+        Q(status=TaskInvocation.WAITING)
+        | Q(status=TaskInvocation.CLAIMED, claimed_until__gt=settled + executions.TASK_CLAIM),
         execution=OuterRef("execution"),
         task_id=OuterRef("task_id"),
         attempt=OuterRef("attempt"),

@@ -68,14 +68,16 @@ def test_an_armed_timer_whose_message_was_lost_is_fired_after_the_grace(broker: 
     assert execution.status == "SUCCEEDED"
 
 
-def test_the_sweep_resends_a_lost_call_but_not_one_in_flight_or_waiting(
+def test_the_sweep_resends_a_lost_call_and_an_old_claim_but_not_a_fresh_one_or_waiting(
     broker: Broker, no_grace: None
 ) -> None:
 
+    from django.utils import timezone
+
     from workbench.accounts.services import default_workspace
     from workbench.functions import services as functions
-    from workbench.runtime import queue, recovery
-    from workbench.stepfunctions.models import TaskInvocation
+    from workbench.runtime import executions, queue, recovery
+    from workbench.stepfunctions.models import PendingTask, TaskInvocation
 
     function = functions.save_mock(default_workspace(), "f", [{"output": 1}])
     call = {
@@ -87,9 +89,17 @@ def test_the_sweep_resends_a_lost_call_but_not_one_in_flight_or_waiting(
     recovery.sweep()
     assert broker.names() == [queue.INVOKE_TASK]
     broker.take()
-    claim = claim_pending_task(execution, for_=timedelta(minutes=1))
-    recovery.sweep()
-    assert broker.sent == [], "another worker is making the call"
+    PendingTask.objects.update(created=timezone.now() - timedelta(minutes=1))
+    claim = claim_pending_task(execution, for_=executions.TASK_CLAIM)
+    recovery._sweep_tasks(timezone.now() - timedelta(seconds=3))
+    assert broker.sent == [], "a call claimed just now is in hand"
+    TaskInvocation.objects.filter(id=claim.id).update(
+        claimed_until=timezone.now() + executions.TASK_CLAIM - timedelta(seconds=10)
+    )
+    recovery._sweep_tasks(timezone.now() - timedelta(seconds=3))
+    # Its worker may have died: the invoke task finds out from the claim's row lock.
+    assert broker.names() == [queue.INVOKE_TASK]
+    broker.take()
     TaskInvocation.objects.filter(id=claim.id).update(status=TaskInvocation.WAITING)
     recovery.sweep()
     assert broker.sent == [], "a task waiting for its token is answered by someone else"
