@@ -15,21 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.stack import ROOT, _env, _stop, _wait_http, distributed, free_port
-
-WORKER_COMMAND = [
-    sys.executable,
-    "-m",
-    "celery",
-    "-A",
-    "workbench",
-    "worker",
-    "--pool=threads",
-    "--concurrency=4",
-    "--loglevel=WARNING",
-    "--without-gossip",
-    "--without-mingle",
-]
+from tests.support.stack import ROOT, WORKER_COMMAND, _env, _stop, _wait_http, distributed, free_port
 
 
 class Restartable:

@@ -24,6 +24,22 @@ from botocore.config import Config
 ROOT = Path(__file__).resolve().parents[2]
 
 
+WORKER_COMMAND = [
+    sys.executable,
+    "-m",
+    "celery",
+    "-A",
+    "workbench",
+    "worker",
+    "--pool=threads",
+    "--concurrency=4",
+    "--loglevel=WARNING",
+    "--without-gossip",
+    "--without-mingle",
+]
+"""The separate worker of distributed mode, as CI and the README start it."""
+
+
 def distributed() -> bool:
     """Distributed mode: a real broker is configured (CI's second run)."""
     return not os.environ.get("CELERY_BROKER_URL", "memory://").startswith("memory://")
@@ -90,19 +106,7 @@ class Stack:
     def start_worker(self) -> None:
         log = self._log("worker")
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workbench",
-                "worker",
-                "--pool=threads",
-                "--concurrency=4",
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            WORKER_COMMAND,
             cwd=ROOT,
             env=self.env,
             stdout=log.open("wb"),
