@@ -19,10 +19,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STEPBRIDGE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
+def _switched_on(name: str) -> bool:
+    """An environment switch: on only for 1, true, on or yes (unset is off)."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "on", "yes")
+
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "stepbridge-embedded-not-secret")
 # Off unless asked for: Django's debug page shows settings (DATABASE_URL, broker URLs) and
 # tracebacks to whoever triggers an error. `make run` says how to turn it on.
-DEBUG = os.environ.get("STEPBRIDGE_DEBUG", "0") == "1"
+DEBUG = _switched_on("STEPBRIDGE_DEBUG")
 # The names the workbench is served under; anything else is refused, so a page whose DNS name
 # is re-pointed at 127.0.0.1 (DNS rebinding) cannot talk to it. *.localhost always means this
 # machine (RFC 6761) and carries S3's virtual-hosted buckets.
