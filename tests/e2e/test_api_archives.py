@@ -66,7 +66,7 @@ def test_archive_replay_to_the_rules_named_and_errors(aws: Any) -> None:
     )
     assert described["SizeBytes"] > 0
     assert [a["ArchiveName"] for a in events.list_archives()["Archives"]] == ["orders"]
-    wait_for(lambda: len(_payloads("named")) == 3 and len(_payloads("other")) == 3)
+    wait_for(lambda: len(_payloads("named")) == 3 and len(_payloads("other")) == 3, timeout=90)
     time.sleep(1.1)  # event times are whole seconds: the window must end after them
     ended = datetime.now(UTC)
 
@@ -77,10 +77,12 @@ def test_archive_replay_to_the_rules_named_and_errors(aws: Any) -> None:
         EventEndTime=ended,
         Destination={"Arn": bus_arn, "FilterArns": [rule_arns["named"]]},
     )
-    done = wait_for(lambda: (r := events.describe_replay(ReplayName="again"))["State"] == "COMPLETED" and r)
+    done = wait_for(
+        lambda: (r := events.describe_replay(ReplayName="again"))["State"] == "COMPLETED" and r, timeout=90
+    )
     assert done["Destination"] == {"Arn": bus_arn, "FilterArns": [rule_arns["named"]]}
     assert done["EventLastReplayedTime"] >= started.replace(microsecond=0)
-    wait_for(lambda: len(_payloads("named")) == 6)
+    wait_for(lambda: len(_payloads("named")) == 6, timeout=90)
     replayed = [p for p in _payloads("named") if "replay-name" in p]
     assert sorted(p["detail"]["n"] for p in replayed) == [0, 1, 2]
     assert {p["replay-name"] for p in replayed} == {"again"}
