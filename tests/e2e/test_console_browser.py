@@ -298,6 +298,9 @@ def test_history_rows_name_their_map_iteration(aws: Any, live_url: str) -> None:
         page.goto(f"{live_url}/executions/?name=map-1")
         page.click('#executions a:text("map-1")')
         page.wait_for_selector('#execution-status:text("SUCCEEDED")')
+        # The status may be rendered with the page; the rows are named once the WebSocket's
+        # backlog of events has arrived (later through Redis's channel layer than in memory).
+        page.wait_for_selector('#history tr[data-iteration="2"]')
         # Each iteration's MapIterationStarted, the Item state's entry and exit, and its end
         # name the iteration (mapIterationStartedEventDetails: name and index).
         for index in ("0", "1", "2"):
