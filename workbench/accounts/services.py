@@ -12,7 +12,9 @@ DEFAULT_WORKSPACE = "default"
 DEFAULT_ACCESS_KEY = "test"
 
 # Every AWS call looks its key up: compiled once per thread (see core/prepared.py).
-_BY_ACCESS_KEY = Prepared(lambda key: Workspace.objects.filter(access_key_id=key).order_by()[:1], str)
+_BY_ACCESS_KEY: Prepared[Workspace] = Prepared(
+    lambda key: Workspace.objects.filter(access_key_id=key).order_by()[:1], str
+)
 
 
 def default_workspace() -> Workspace:

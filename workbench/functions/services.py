@@ -40,7 +40,7 @@ def arn_of(function: Function) -> str:
 
 
 # Every function task looks its function up: compiled once per thread (core/prepared.py).
-_BY_NAME = Prepared(
+_BY_NAME: Prepared[Function] = Prepared(
     lambda workspace_id, name: (
         Function.objects.filter(workspace_id=workspace_id, name=name)
         .select_related("workspace")

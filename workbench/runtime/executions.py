@@ -269,7 +269,7 @@ def _open_claim(execution_id: int, task_id: str, attempt: int) -> TaskInvocation
 
 
 # The task path's lookups, compiled once per thread (core/prepared.py; issue 10's profile).
-_PENDING_TASK = Prepared(
+_PENDING_TASK: Prepared[PendingTask] = Prepared(
     lambda execution_id, task_id: (
         PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
         .select_related("execution__state_machine__workspace", "execution__map_run")
@@ -278,7 +278,7 @@ _PENDING_TASK = Prepared(
     int,
     str,
 )
-_INVOCATION = Prepared(
+_INVOCATION: Prepared[TaskInvocation] = Prepared(
     lambda execution_id, task_id, attempt: TaskInvocation.objects.filter(
         execution_id=execution_id, task_id=task_id, attempt=attempt
     ).order_by()[:1],
@@ -286,7 +286,7 @@ _INVOCATION = Prepared(
     str,
     int,
 )
-_OPEN_CLAIM = Prepared(
+_OPEN_CLAIM: Prepared[TaskInvocation] = Prepared(
     lambda execution_id, task_id, attempt: (
         TaskInvocation.objects.select_for_update()
         .filter(execution_id=execution_id, task_id=task_id, attempt=attempt, status=TaskInvocation.CLAIMED)
@@ -296,7 +296,7 @@ _OPEN_CLAIM = Prepared(
     str,
     int,
 )
-_OPEN_CLAIM_SKIP_LOCKED = Prepared(
+_OPEN_CLAIM_SKIP_LOCKED: Prepared[TaskInvocation] = Prepared(
     lambda execution_id, task_id, attempt: (
         TaskInvocation.objects.select_for_update(skip_locked=True)
         .filter(execution_id=execution_id, task_id=task_id, attempt=attempt, status=TaskInvocation.CLAIMED)

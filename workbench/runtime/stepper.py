@@ -77,7 +77,7 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
 
 
 # Every step loads and locks its execution: compiled once per thread (core/prepared.py).
-_LOCKED_EXECUTION = Prepared(
+_LOCKED_EXECUTION: Prepared[Execution] = Prepared(
     lambda execution_id: (
         Execution.objects.select_for_update(of=("self",))
         .select_related("state_machine__workspace", "map_run")

@@ -118,7 +118,7 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
 
 # The two lookups of every StartExecution and DescribeExecution (see core/prepared.py); both
 # go by a unique index, so no ORDER BY is needed.
-_MACHINE_BY_NAME = Prepared(
+_MACHINE_BY_NAME: Prepared[StateMachine] = Prepared(
     lambda workspace_id, name: (
         StateMachine.objects.filter(workspace_id=workspace_id, name=name)
         .select_related("workspace")
@@ -127,7 +127,7 @@ _MACHINE_BY_NAME = Prepared(
     int,
     str,
 )
-_EXECUTION_BY_NAME = Prepared(
+_EXECUTION_BY_NAME: Prepared[Execution] = Prepared(
     lambda workspace_id, machine_name, name: (
         Execution.objects.filter(
             state_machine__workspace_id=workspace_id,
