@@ -60,7 +60,7 @@ def run(
     invocations: dict[str, int] = {}
     executor = InMemoryExecutor(
         perform=lambda command: _perform(workspace, context, command, mock_case, invocations),
-        run_child=lambda map_run, command: _run_child(workspace, context, map_run, command),
+        run_child=lambda map_run, command: _run_child(workspace, context, map_run, command, mock_case),
     )
     executor.happenings.append(ExecutionStartRequested(input=payload, context=context))
     state: dict[str, Any] | None = None
@@ -93,11 +93,15 @@ def run(
 
 
 def _run_child(
-    workspace: Workspace, parent: ExecutionContext, map_run: StartMapRun, command: StartChildExecution
+    workspace: Workspace,
+    parent: ExecutionContext,
+    map_run: StartMapRun,
+    command: StartChildExecution,
+    mock_case: Any,
 ) -> Happening:
     """A Distributed Map's child, run in memory to its end like the Express parent itself."""
     context = contexts.of_express_child(map_run.state_machine_arn, command.name, parent.role_arn)
-    ended = run(workspace, map_run.definition, command.input, context)
+    ended = run(workspace, map_run.definition, command.input, context, mock_case=mock_case)
     return ChildExecutionEnded(
         map_run_id=command.map_run_id,
         index=command.index,

@@ -44,11 +44,12 @@ def configure(machine_name: str, cases: dict[str, dict[str, str]], responses: di
     mocks.save_workspace_config(default_workspace(), text)
 
 
-def run(name: str, test_case: str | None, broker: Broker) -> Any:
+def run(name: str, test_case: str | None, broker: Broker, input_text: str = "{}") -> Any:
     from workbench.runtime import executions
     from workbench.stepfunctions.models import Execution, StateMachine
 
-    started = executions.start_execution(StateMachine.objects.get(name=name), test_case=test_case)
+    chosen = StateMachine.objects.get(name=name)
+    started = executions.start_execution(chosen, test_case=test_case, input_text=input_text)
     broker.drain()
     assert started.execution is not None
     return Execution.objects.get(id=started.execution.id)
@@ -207,3 +208,45 @@ def test_states_the_test_case_does_not_name_call_their_resource(broker: Broker) 
     configure("hybrid", {"Half": {"Call": "Item"}}, {"Item": {"0": {"Return": {}}}})
     done = run("hybrid", "Half", broker)
     assert done.status == "FAILED" and "state 'Other'" in (done.cause or "")
+
+
+def map_over(mode: str) -> dict[str, Any]:
+    processor: dict[str, Any] = {
+        "StartAt": "Inner",
+        "States": {"Inner": {"Type": "Task", "Resource": GET_ITEM, "End": True}},
+    }
+    if mode == "DISTRIBUTED":
+        processor["ProcessorConfig"] = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+    return {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 1,
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        },
+    }
+
+
+def test_invocations_count_across_map_iterations_as_step_functions_local_counts_them(broker: Broker) -> None:
+    machine(map_over("INLINE"), name="looping")
+    configure(
+        "looping", {"Each": {"Inner": "Seq"}}, {"Seq": {"0": {"Return": {"Item": {}}}, "1-2": {"Return": {}}}}
+    )
+    done = run("looping", "Each", broker, '{"items": [1, 2, 3]}')
+    assert done.status == "SUCCEEDED", done.cause
+    assert json.loads(done.output) == [{"Item": {}}, {}, {}]
+
+
+def test_a_distributed_map_child_answers_from_its_parent_test_case(broker: Broker) -> None:
+    from workbench.stepfunctions.models import Execution
+
+    machine(map_over("DISTRIBUTED"), name="fanout")
+    configure("fanout", {"Each": {"Inner": "Any"}}, {"Any": {"0": {"Return": {}}}})
+    done = run("fanout", "Each", broker, '{"items": [1, 2]}')
+    assert done.status == "SUCCEEDED", done.cause
+    assert json.loads(done.output) == [{}, {}]
+    assert Execution.objects.filter(map_run__isnull=False, mock_case__testCase="Each").count() == 2
