@@ -250,3 +250,22 @@ def test_a_distributed_map_child_answers_from_its_parent_test_case(broker: Broke
     assert done.status == "SUCCEEDED", done.cause
     assert json.loads(done.output) == [{}, {}]
     assert Execution.objects.filter(map_run__isnull=False, mock_case__testCase="Each").count() == 2
+
+
+def test_an_asynchronous_express_start_carries_its_test_case_to_the_worker(broker: Broker) -> None:
+    from workbench.runtime import executions, queue
+    from workbench.stepfunctions.models import StateMachine
+
+    machine(task(GET_ITEM), name="later", type="EXPRESS")
+    configure("later", {"Found": {"Call": "Item"}}, {"Item": {"0": {"Return": {"Item": {}}}}})
+    executions.start_execution(StateMachine.objects.get(name="later"), test_case="Found")
+    [(_, args, _)] = broker.take(queue.RUN_EXPRESS_EXECUTION)
+    assert args[-1]["testCase"] == "Found" and "Call" in args[-1]["states"]
+
+
+def test_the_execution_page_names_its_test_case(broker: Broker, client: Client) -> None:
+    machine(task(LAMBDA), name="shown")
+    configure("shown", {"Happy": {"Call": "Ok"}}, {"Ok": {"0": {"Return": {"StatusCode": 200}}}})
+    done = run("shown", "Happy", broker)
+    page = client.get(f"/executions/{done.id}/").content.decode()
+    assert 'id="mock-test-case"' in page and "<strong>Happy</strong>" in page
