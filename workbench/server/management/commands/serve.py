@@ -28,12 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
-        if shutil.which("dot") is None:
-            raise CommandError("graphviz's `dot` is missing: install it with `apt-get install -y graphviz`")
         try:
             mocks.check_file()  # SFN_MOCK_CONFIG / STEPBRIDGE_MOCK_CONFIG: refuse to start on a broken one
         except mocks.MockConfigError as exc:
             raise CommandError(f"the mock config is malformed: {exc.message}") from None
+        if shutil.which("dot") is None:
+            raise CommandError("graphviz's `dot` is missing: install it with `apt-get install -y graphviz`")
         default_workspace()
         worker = None
         if settings.STEPBRIDGE_EMBEDDED_WORKER:
