@@ -36,9 +36,10 @@ from engine.states.model import (
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.prepared import Prepared
-from workbench.runtime import contexts, express, integrations, map_runs, queue
+from workbench.runtime import contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_first_step, apply_happening
+from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
     ExecutionAlreadyExists,
@@ -67,16 +68,23 @@ def step(execution_id: int, happening: Happening) -> None:
 
 
 def start_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+    machine: StateMachine,
+    *,
+    name: str | None = None,
+    input_text: str | None = None,
+    test_case: str | None = None,
 ) -> StartedExecution:
-    """StartExecution for every caller: Standard durably, Express asynchronously in memory."""
+    """StartExecution for every caller: Standard durably, Express asynchronously in memory.
+    ``test_case`` (from ``<stateMachineArn>#<TestCase>``) answers Task states from that MockConfig
+    test case (workbench.runtime.mocks)."""
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     text = input_text if input_text is not None else "{}"
+    mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     if machine.type == StateMachine.EXPRESS:
         context = contexts.of_express(machine, name)
-        queue.run_express_execution(machine.id, name, context.execution_arn, text)
+        queue.run_express_execution(machine.id, name, context.execution_arn, text, mock_case)
         return StartedExecution(context.execution_arn, context.start_time)
     try:
         # No SELECT first: the unique name constraint refuses a second execution of the name,
@@ -88,6 +96,7 @@ def start_execution(
                 definition=machine.definition,
                 input=text,
                 start_date=timezone.now(),
+                mock_case=mock_case,
             )
             apply_first_step(
                 execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
@@ -108,7 +117,11 @@ def _same_named(machine: StateMachine, name: str, text: str) -> Execution:
 
 
 def start_sync_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+    machine: StateMachine,
+    *,
+    name: str | None = None,
+    input_text: str | None = None,
+    test_case: str | None = None,
 ) -> tuple[ExecutionContext, ExpressResult]:
     """StartSyncExecution: an Express execution run to its end in this request, in memory."""
     if machine.type != StateMachine.EXPRESS:
@@ -116,17 +129,28 @@ def start_sync_execution(
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
+    mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     context = contexts.of_express(machine, name)
-    return context, express.run(machine.workspace, json.loads(machine.definition), payload, context)
+    return context, express.run(
+        machine.workspace, json.loads(machine.definition), payload, context, mock_case=mock_case
+    )
 
 
-def run_express(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
+def run_express(
+    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
     if machine is None:
         return
     context = contexts.of_express(machine, name, execution_arn)
-    express.run(machine.workspace, json.loads(machine.definition), json.loads(input_text), context)
+    express.run(
+        machine.workspace,
+        json.loads(machine.definition),
+        json.loads(input_text),
+        context,
+        mock_case=mock_case,
+    )
 
 
 def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
@@ -221,6 +245,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
                 task_id=task_id,
                 attempt=task.attempt,
                 claimed_until=timezone.now() + TASK_CLAIM,
+                state_name=task.state_name,
             )
         ],
         ignore_conflicts=True,
@@ -235,16 +260,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         # (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's to end instead.
         claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
-            result = integrations.perform(
-                execution.state_machine.workspace,
-                resource=task.resource,
-                payload=task.payload,
-                caller=f"{execution.arn}#{task.state_name}",
-                attempt=task.attempt,
-                wait_for_token=task.wait_for_token,
-                role_arn=execution.state_machine.role_arn,
-                session_name=execution.name[:64],
-            )
+            result = _perform(execution, task, claim)
             if not result.done:
                 outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
             elif result.error is not None:
@@ -258,7 +274,28 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
     if recorded is None:  # made (or being made) by another worker: report what it recorded
         recorded = _INVOCATION.first(execution_id, task_id, task.attempt)
     if recorded is not None:
-        _report_recorded(recorded)
+        _report_recorded(
+            recorded, mocked=mocks.mocked_state(execution.mock_case, task.state_name) is not None
+        )
+
+
+def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation) -> integrations.TaskResult:
+    """The task's call: its mocked answer when the execution's test case mocks the state, else
+    its resource performed for real."""
+    if mocks.mocked_state(execution.mock_case, task.state_name) is not None:
+        return mocks.answer(execution.mock_case, task.state_name, mocks.invocation_index(invocation))
+    return integrations.perform(
+        execution.state_machine.workspace,
+        resource=task.resource,
+        payload=task.payload,
+        caller=f"{execution.arn}#{task.state_name}",
+        attempt=task.attempt,
+        wait_for_token=task.wait_for_token,
+        role_arn=execution.state_machine.role_arn,
+        session_name=execution.name[:64],
+        state_machine_name=execution.state_machine.name,
+        state_name=task.state_name,
+    )
 
 
 def _open_claim(execution_id: int, task_id: str, attempt: int) -> TaskInvocation | None:
@@ -313,10 +350,14 @@ def _skip_locked() -> bool:
     return bool(connection.features.has_select_for_update_skip_locked)
 
 
-def _report_recorded(invocation: TaskInvocation) -> None:
+def _report_recorded(invocation: TaskInvocation, *, mocked: bool = False) -> None:
     """Hand the decider a call's recorded outcome; a call still claimed is left to its worker."""
     if invocation.status == TaskInvocation.SUCCEEDED:
-        step(invocation.execution_id, TaskSucceeded(task_id=invocation.task_id, output=invocation.output))
+        # A mocked answer is the integration's whole response (workbench.runtime.mocks).
+        happening = TaskSucceeded(
+            task_id=invocation.task_id, output=invocation.output, service_response=mocked
+        )
+        step(invocation.execution_id, happening)
     elif invocation.status == TaskInvocation.FAILED:
         step(
             invocation.execution_id,
