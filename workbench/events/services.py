@@ -284,6 +284,7 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         raise ValidationError(str(exc)) from exc
     checked: list[AcceptedEntry | dict[str, str]] = []
     now = timezone.now()
+    buses: dict[str | None, EventBus | AwsError] = {}  # entries of one call mostly share a bus
     for entry in entries:
         built = build_event(
             entry, event_id=str(uuid.uuid4()), account=workspace.account_id, region=workspace.region, now=now
@@ -291,12 +292,17 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         if isinstance(built, EntryError):
             checked.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
             continue
-        try:
-            bus = get_bus(workspace, built.bus_name_or_arn)
-        except AwsError as exc:
-            checked.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
+        found = buses.get(built.bus_name_or_arn)
+        if found is None:
+            try:
+                found = get_bus(workspace, built.bus_name_or_arn)
+            except AwsError as exc:
+                found = exc
+            buses[built.bus_name_or_arn] = found
+        if isinstance(found, AwsError):
+            checked.append({"ErrorCode": found.code, "ErrorMessage": found.message})
             continue
-        checked.append(AcceptedEntry(bus=bus, event=built.event))
+        checked.append(AcceptedEntry(bus=found, event=built.event))
     return checked
 
 
