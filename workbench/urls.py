@@ -6,7 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
-from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import (  # noqa: F401 - registers the services
+    connections,
+    events,
+    map_runs,
+    protocol,
+    stepfunctions,
+)
 from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api

@@ -225,6 +225,7 @@ def put_targets(
                     "input_transformer": target.get("InputTransformer"),
                     "retry_policy": target.get("RetryPolicy"),
                     "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
+                    "http_parameters": target.get("HttpParameters"),
                 },
             )
     return failed

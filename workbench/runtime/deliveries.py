@@ -41,7 +41,7 @@ from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
-from workbench.runtime import executions, queue
+from workbench.runtime import destination_calls, executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, recover_replays
 from workbench.sqs import services as sqs
@@ -89,6 +89,14 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
         )
         if delivery is None:
             return
+        workspace = delivery.event.bus.workspace
+        if destination_calls.is_api_destination_arn(delivery.target_arn):
+            # InvocationRateLimitPerSecond: too early, the delivery waits for the destination's
+            # next slot without spending an attempt.
+            slot = destination_calls.wait_until(workspace, delivery.target_arn, moment)
+            if slot is not None:
+                _wait_for_slot(delivery, slot)
+                return
         delivery.attempts += 1
         retriable = True
         try:
@@ -102,7 +110,7 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
         except TargetInputError as exc:
             status, detail, retriable = Delivery.FAILED, f"{exc.code}: {exc.message}", False
         else:
-            status, detail, retriable = _invoke(delivery, delivery.event.bus.workspace)
+            status, detail, retriable = _invoke(delivery, workspace)
         DeliveryAttempt.objects.create(
             delivery=delivery,
             number=delivery.attempts,
@@ -124,6 +132,13 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
                 "updated",
             ]
         )
+
+
+def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:
+    delivery.next_attempt_at = slot
+    delivery.save(update_fields=["next_attempt_at", "updated"])
+    delivery_id = delivery.id
+    transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=slot))
 
 
 def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> None:
@@ -202,6 +217,8 @@ def _invoke(delivery: Delivery, workspace: Workspace) -> tuple[str, str, bool]:
     undelivered events in EventBridge": a target resource that no longer exists is not
     retried); a target that ran and failed is."""
     arn = Arn.parse(delivery.target_arn)
+    if destination_calls.is_api_destination_arn(delivery.target_arn):
+        return destination_calls.deliver(delivery, workspace)
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
             machine = stepfunctions.get_machine(workspace, delivery.target_arn)
