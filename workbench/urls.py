@@ -21,6 +21,7 @@ from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import stepfunctions as stepfunctions_views
+from workbench.events.views import connections as connection_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
@@ -78,6 +79,8 @@ urlpatterns = [
     path(
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
+    path("connections/", connection_views.connection_list, name="connection-list"),
+    path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("queues/", queue_views.queue_list, name="queue-list"),
