@@ -205,7 +205,8 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
     The call is claimed in a TaskInvocation row (committed) before it is made, and made under
     that row's lock in the transaction that also records its outcome: a redelivered message
     reports the recorded outcome, leaves a call another worker is making to that worker, and
-    makes again a call whose worker died before committing (it left nothing behind).
+    makes again a call whose worker died before committing (it left nothing behind). A call
+    that leaves the workbench (http:invoke) is made outside the transaction (``_invoke_outside``).
     """
     task = (
         PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
@@ -216,13 +217,16 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         return
     if attempt is not None and attempt != task.attempt:
         return  # a message for an earlier attempt of this task
-    invocation, _ = TaskInvocation.objects.get_or_create(
+    invocation, created = TaskInvocation.objects.get_or_create(
         execution_id=execution_id,
         task_id=task_id,
         attempt=task.attempt,
         defaults={"claimed_until": timezone.now() + TASK_CLAIM},
     )
     execution = task.execution
+    if integrations.leaves_the_workbench(task.resource):
+        _invoke_outside(task, invocation, created)
+        return
     with transaction.atomic():
         # Whoever holds the claim's row lock with the claim still open makes the call; the call's
         # own records (a function's invocation, a queue's message) and its outcome commit with
@@ -252,6 +256,53 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
             else:
                 outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
             TaskInvocation.objects.filter(id=invocation.id).update(**outcome)
+    invocation.refresh_from_db()
+    _report_recorded(invocation)
+
+
+def _invoke_outside(task: PendingTask, invocation: TaskInvocation, created: bool) -> None:
+    """A call that leaves the workbench (an HTTP request) is made outside any transaction, so no
+    lock is held while it waits for the network; the claim's lease says who makes it. The
+    claimer records the outcome if the claim is still open. As AWS runs a Standard workflow's
+    task at most once per attempt ("Standard Workflows: exactly-once workflow execution"),
+    a claim whose lease ran out without an outcome (its worker died mid-call: the call may
+    have been made) is not made again: it fails with States.TaskFailed, which Retry can catch.
+    A message for a claim still within its lease leaves it to its worker."""
+    if not created:
+        if invocation.status == TaskInvocation.CLAIMED and invocation.claimed_until > timezone.now():
+            return
+        if invocation.status == TaskInvocation.CLAIMED:
+            TaskInvocation.objects.filter(
+                id=invocation.id, status=TaskInvocation.CLAIMED, claimed_until=invocation.claimed_until
+            ).update(
+                status=TaskInvocation.FAILED,
+                error="States.TaskFailed",
+                cause="The worker making this call stopped before recording its answer; "
+                "the call may or may not have reached its endpoint.",
+            )
+        invocation.refresh_from_db()
+        _report_recorded(invocation)
+        return
+    execution = task.execution
+    result = integrations.perform(
+        execution.state_machine.workspace,
+        resource=task.resource,
+        payload=task.payload,
+        caller=f"{execution.arn}#{task.state_name}",
+        attempt=task.attempt,
+        wait_for_token=task.wait_for_token,
+        role_arn=execution.state_machine.role_arn,
+        session_name=execution.name[:64],
+    )
+    if result.error is not None:
+        outcome: dict[str, Any] = {
+            "status": TaskInvocation.FAILED,
+            "error": result.error,
+            "cause": result.cause,
+        }
+    else:
+        outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
+    TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(**outcome)
     invocation.refresh_from_db()
     _report_recorded(invocation)
 

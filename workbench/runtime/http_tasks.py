@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 
 from workbench.accounts.models import Workspace
+from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.jsonio import dumps
 from workbench.events.connections import connection_for_arn
 from workbench.functions.services import Outcome
@@ -51,7 +52,10 @@ CONNECTION_ERROR = "Events.ConnectionResource."
 
 
 def timeout_seconds() -> float:
-    return float(getattr(settings, "STEPBRIDGE_HTTP_TASK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    """The call's timeout, kept well within the claim's lease (``executions.TASK_CLAIM``) so
+    that a live worker's call is never taken for a dead one's."""
+    chosen = float(getattr(settings, "STEPBRIDGE_HTTP_TASK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return min(chosen, VISIBILITY_TIMEOUT_SECONDS / 2)
 
 
 class _Refused(Exception):

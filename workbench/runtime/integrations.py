@@ -103,6 +103,12 @@ def perform(
     return TaskResult(True, output=result.output)
 
 
+def leaves_the_workbench(resource: str) -> bool:
+    """Whether the resource's call goes out over the network (http:invoke): such a call is made
+    outside any database transaction (``executions.invoke_task``)."""
+    return resource == http_tasks.HTTP_INVOKE
+
+
 def perform_command(
     workspace: Workspace,
     command: InvokeTask,

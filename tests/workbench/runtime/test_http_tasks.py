@@ -9,18 +9,23 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import threading
+import time
 import urllib.parse
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.support.http_server import Answer, Seen, Server, http_server
-from tests.support.inprocess import Broker, start
+from tests.support.inprocess import Broker, claim_pending_task, start
 from workbench.accounts.services import default_workspace
 from workbench.events import connections
+from workbench.events import services as events
 from workbench.events.models import Connection
 from workbench.runtime.http_tasks import url_encoded
-from workbench.stepfunctions.models import Execution
+from workbench.stepfunctions.models import Execution, TaskInvocation
 
 pytestmark = pytest.mark.django_db(transaction=True)
 __all__ = ["http_server"]
@@ -273,3 +278,89 @@ def test_url_encoded_bodies_write_arrays_as_array_format_says(broker: Broker, ht
     [seen] = http_server.requests_to("/form")
     assert seen.body == b"array=a&array=b&n=1"
     assert seen.header("Content-Type") == "application/x-www-form-urlencoded"
+
+
+def test_the_call_holds_no_database_lock_while_it_waits_for_the_endpoint(
+    broker: Broker, http_server: Server
+) -> None:
+    """SQLite has one writer at a time: a call made inside a transaction would stop every other
+    write (API calls, other executions) until its endpoint answered."""
+    in_call, release = threading.Event(), threading.Event()
+
+    def slow(_: Seen) -> Answer:
+        in_call.set()
+        release.wait(10)
+        return Answer(200, {"late": True})
+
+    http_server.on("/slow", slow)
+    connection = _connection("API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})
+    call = {
+        "ApiEndpoint": f"{http_server.url}/slow",
+        "Method": "GET",
+        "Authentication": {"ConnectionArn": connection.arn},
+    }
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::http:invoke",
+                "Parameters": call,
+                "End": True,
+            }
+        },
+    }
+    execution = start(definition)
+    worker = threading.Thread(target=broker.drain)
+    worker.start()
+    try:
+        assert in_call.wait(10)
+        began = time.monotonic()
+        events.create_bus(default_workspace(), "written-meanwhile")
+        assert time.monotonic() - began < 2
+    finally:
+        release.set()
+        worker.join(20)
+    execution.refresh_from_db()
+    assert execution.status == "SUCCEEDED" and json.loads(execution.output or "")["ResponseBody"] == {
+        "late": True
+    }
+
+
+def test_a_call_whose_worker_died_is_not_made_again_but_fails_the_attempt(
+    broker: Broker, http_server: Server
+) -> None:
+    """At most once per attempt: a claim whose lease ran out without an outcome fails with
+    States.TaskFailed (Retry can catch it); a claim still within its lease is left alone."""
+    from workbench.runtime import queue
+
+    http_server.on("/x", Answer(200, {}))
+    connection = _connection("API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})
+    call = {
+        "ApiEndpoint": f"{http_server.url}/x",
+        "Method": "GET",
+        "Authentication": {"ConnectionArn": connection.arn},
+    }
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::http:invoke",
+                "Parameters": call,
+                "End": True,
+            }
+        },
+    }
+    execution = start(definition)
+    claim = claim_pending_task(execution, for_=timedelta(seconds=60))  # another worker's, still live
+    [message] = broker.take(queue.INVOKE_TASK)
+    broker.deliver(message)
+    execution.refresh_from_db()
+    assert execution.status == "RUNNING" and http_server.seen == []
+    TaskInvocation.objects.filter(id=claim.id).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    broker.deliver(message)  # the lease ran out: that worker died mid-call
+    broker.drain()
+    execution.refresh_from_db()
+    assert (execution.status, execution.error) == ("FAILED", "States.TaskFailed")
+    assert http_server.seen == []
