@@ -7,6 +7,8 @@ The clock is passed explicitly (``now``)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from tests.support.http_server import Answer, Seen, Server, http_server
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.events import api_destinations, connections
+from workbench.events import services as events
 from workbench.events.models import ApiDestination, Delivery, DeliveryAttempt
 from workbench.runtime import deliveries, routing
 from workbench.sqs import services as sqs
@@ -183,3 +186,46 @@ def test_the_rate_limit_spaces_calls_without_spending_attempts(
     assert (third_row.status, third_row.attempts) == ("pending", 0)
     assert third_row.next_attempt_at == later + timedelta(seconds=0.5)
     assert len(http_server.seen) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_call_holds_no_database_lock_while_it_waits_for_the_endpoint(
+    monkeypatch: pytest.MonkeyPatch, http_server: Server
+) -> None:
+    """SQLite has one writer at a time: a call made inside the delivery's transaction would
+    stop every other write until the endpoint answered."""
+    in_call, release = threading.Event(), threading.Event()
+
+    def slow(_: Seen) -> Answer:
+        in_call.set()
+        release.wait(10)
+        return Answer(200, {})
+
+    ws = default_workspace()
+    http_server.on("/orders/x", slow)
+    rule_with_targets(
+        ws,
+        [
+            {
+                "Id": "api",
+                "Arn": _destination(ws, http_server).arn,
+                "HttpParameters": {"PathParameterValues": ["x"]},
+            }
+        ],
+    )
+    sent = record_enqueued(monkeypatch)
+    routing.put_events(ws, [entry(n=1)])
+    [delivery_id] = sent
+    worker = threading.Thread(target=deliveries.deliver, args=(delivery_id,))
+    worker.start()
+    try:
+        assert in_call.wait(10)
+        began = time.monotonic()
+        events.create_bus(ws, "written-meanwhile")
+        assert time.monotonic() - began < 2
+        assert Delivery.objects.get(id=delivery_id).attempts == 0  # counted when recorded
+    finally:
+        release.set()
+        worker.join(20)
+    delivery = Delivery.objects.get(id=delivery_id)
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("delivered", 1, None)
