@@ -97,6 +97,21 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def closing(work: Callable[[], object]) -> Callable[[], None]:
+    """``work`` for a thread of a test: it closes the thread's database connection when done
+    (PostgreSQL refuses to drop a test database that a connection still uses)."""
+
+    def run() -> None:
+        from django.db import connection
+
+        try:
+            work()
+        finally:
+            connection.close()
+
+    return run
+
+
 @pytest.fixture
 def http_server() -> Iterator[Server]:
     server = Server()

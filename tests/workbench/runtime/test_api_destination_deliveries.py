@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from tests.support.events import entry, record_enqueued, rule_with_targets
-from tests.support.http_server import Answer, Seen, Server, http_server
+from tests.support.http_server import Answer, Seen, Server, closing, http_server
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.events import api_destinations, connections
@@ -216,7 +216,7 @@ def test_the_call_holds_no_database_lock_while_it_waits_for_the_endpoint(
     sent = record_enqueued(monkeypatch)
     routing.put_events(ws, [entry(n=1)])
     [delivery_id] = sent
-    worker = threading.Thread(target=deliveries.deliver, args=(delivery_id,))
+    worker = threading.Thread(target=closing(lambda: deliveries.deliver(delivery_id)))
     worker.start()
     try:
         assert in_call.wait(10)
