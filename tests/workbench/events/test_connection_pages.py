@@ -114,3 +114,22 @@ def test_the_target_editor_offers_api_destinations_and_saves_http_parameters(cli
     assert response.json()["targets"] == [
         {"Id": "api", "Arn": destination.arn, "HttpParameters": http_parameters}
     ]
+
+
+def test_the_target_editor_refuses_malformed_http_parameters_and_stores_nothing(client: Client) -> None:
+    services.put_rule(default_workspace(), name="r", event_pattern=json.dumps({"source": ["shop"]}))
+    for bad in ({"HeaderParameters": ["X"]}, {"PathParameterValues": [1]}, {"Body": {}}, ["x"]):
+        response = client.post(
+            "/buses/default/rules/r/targets/",
+            data=json.dumps(
+                {
+                    "id": "api",
+                    "arn": "arn:aws:events:us-east-1:123456789012:api-destination/a/b",
+                    "kind": "whole",
+                    "http_parameters": json.dumps(bad),
+                }
+            ),
+            content_type="application/json",
+        )
+        assert response.status_code == 400 or response.json().get("ok") is False, (bad, response.content)
+    assert not Target.objects.exists()
