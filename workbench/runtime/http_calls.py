@@ -190,12 +190,14 @@ def _token(connection: Connection, *, timeout: float, fresh: bool) -> str:
         headers, "Authorization", _basic(str(client.get("ClientID", "")), str(client.get("ClientSecret", "")))
     )
     method = str(oauth.get("HttpMethod") or "POST")
-    url = _with_query(
-        str(oauth.get("AuthorizationEndpoint", "")), parameter_pairs(http_parameters, "QueryStringParameters")
-    )
-    body = urllib.parse.urlencode(form).encode()
+    query = parameter_pairs(http_parameters, "QueryStringParameters")
+    body: bytes | None = urllib.parse.urlencode(form).encode()
+    if method == "GET":  # a GET carries the form in its query instead
+        query, body = query + form, None
+        del headers["Content-Type"]
+    url = _with_query(str(oauth.get("AuthorizationEndpoint", "")), query)
     try:
-        answer = request_once(method, url, headers, None if method == "GET" else body, timeout)
+        answer = request_once(method, url, headers, body, timeout)
     except SocketFailure as exc:
         _token_failed(connection, f"The OAuth token request failed: {exc.message}")
     if not 200 <= answer.status < 300:

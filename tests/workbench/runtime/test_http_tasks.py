@@ -366,3 +366,68 @@ def test_a_call_whose_worker_died_is_not_made_again_but_fails_the_attempt(
     execution.refresh_from_db()
     assert (execution.status, execution.error) == ("FAILED", "States.TaskFailed")
     assert http_server.seen == []
+
+
+def test_an_oauth_token_endpoint_called_with_get_gets_the_form_in_its_query(
+    broker: Broker, http_server: Server
+) -> None:
+    def token(seen: Seen) -> Answer:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(seen.path).query)
+        if query.get("grant_type") != ["client_credentials"] or query.get("audience") != ["api"]:
+            return Answer(400, {"error": "invalid_request"})
+        return Answer(200, {"access_token": "g1"})
+
+    http_server.on("/token", token)
+    http_server.on("/me", lambda seen: Answer(200, {"auth": seen.header("Authorization")}))
+    connection = _connection(
+        "OAUTH_CLIENT_CREDENTIALS",
+        {
+            "OAuthParameters": {
+                "ClientParameters": {"ClientID": "c", "ClientSecret": "s"},
+                "AuthorizationEndpoint": f"{http_server.url}/token",
+                "HttpMethod": "GET",
+                "OAuthHttpParameters": {"QueryStringParameters": [{"Key": "audience", "Value": "api"}]},
+            }
+        },
+    )
+    execution = _run(
+        broker,
+        {
+            "ApiEndpoint": f"{http_server.url}/me",
+            "Method": "GET",
+            "Authentication": {"ConnectionArn": connection.arn},
+        },
+    )
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert json.loads(execution.output or "")["ResponseBody"] == {"auth": "Bearer g1"}
+
+
+def test_a_refused_token_request_fails_the_task_and_says_why_on_the_connection(
+    broker: Broker, http_server: Server
+) -> None:
+    http_server.on("/token", Answer(401, {"error": "invalid_client"}))
+    connection = _connection(
+        "OAUTH_CLIENT_CREDENTIALS",
+        {
+            "OAuthParameters": {
+                "ClientParameters": {"ClientID": "c", "ClientSecret": "wrong"},
+                "AuthorizationEndpoint": f"{http_server.url}/token",
+                "HttpMethod": "POST",
+            }
+        },
+    )
+    execution = _run(
+        broker,
+        {
+            "ApiEndpoint": f"{http_server.url}/me",
+            "Method": "GET",
+            "Authentication": {"ConnectionArn": connection.arn},
+        },
+    )
+    assert (execution.status, execution.error) == (
+        "FAILED",
+        "Events.ConnectionResource.InvalidConnectionState",
+    )
+    connection.refresh_from_db()
+    assert connection.state == "AUTHORIZING" and "401" in connection.state_reason
+    assert http_server.requests_to("/me") == []
