@@ -225,6 +225,7 @@ def put_targets(
                     "input_transformer": target.get("InputTransformer"),
                     "retry_policy": target.get("RetryPolicy"),
                     "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
+                    "http_parameters": target.get("HttpParameters"),
                 },
             )
     return failed
@@ -242,6 +243,31 @@ def _target_problem(target: Any, position: int) -> str | None:
         validate_target_input(target, position=position)
     except TargetInputError as exc:
         return str(exc)
+    return _http_parameters_problem(target.get("HttpParameters"))
+
+
+def _http_parameters_problem(parameters: Any) -> str | None:
+    """HttpParameters in the shape of botocore's events model: PathParameterValues a list of
+    strings, HeaderParameters and QueryStringParameters maps of string to string (the API's
+    validation checks the same for boto3; the browser's editor comes here only)."""
+    if parameters is None:
+        return None
+    if not isinstance(parameters, dict):
+        return "HttpParameters must be an object."
+    path_values = parameters.get("PathParameterValues")
+    if path_values is not None and (
+        not isinstance(path_values, list) or not all(isinstance(v, str) for v in path_values)
+    ):
+        return "HttpParameters.PathParameterValues must be a list of strings."
+    for key in ("HeaderParameters", "QueryStringParameters"):
+        mapping = parameters.get(key)
+        if mapping is not None and (
+            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
+        ):
+            return f"HttpParameters.{key} must be an object of string values."
+    unknown = set(parameters) - {"PathParameterValues", "HeaderParameters", "QueryStringParameters"}
+    if unknown:
+        return f"HttpParameters has no member {sorted(unknown)[0]}."
     return None
 
 

@@ -157,13 +157,15 @@ def _policy(target: Target, key: str, default: int) -> int:
 
 
 def target_input_settings(target: Target) -> dict[str, Any]:
-    """The target's Input, InputPath or InputTransformer, as PutTargets stored it."""
+    """The target's Input, InputPath or InputTransformer, as PutTargets stored it, and the
+    HttpParameters of an API destination target."""
     return {
         key: value
         for key, value in (
             ("Input", target.input),
             ("InputPath", target.input_path),
             ("InputTransformer", target.input_transformer),
+            ("HttpParameters", target.http_parameters),
         )
         if value is not None
     }
