@@ -34,6 +34,7 @@ BODY = json.dumps(
         "RuleArn": "arn:aws:events:us-east-1:123456789012:rule/null",
         "FailedEntries": [],
         "events": [],
+        "QueueUrl": "http://127.0.0.1/123456789012/null",
     }
 ).encode()
 ANSWER = (
