@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
-from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import events, map_runs, protocol, sfn_versions, stepfunctions  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api

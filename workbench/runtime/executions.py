@@ -45,6 +45,7 @@ from workbench.stepfunctions.errors import (
     StateMachineTypeNotSupported,
 )
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
+from workbench.stepfunctions.versions import StartTarget
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
 """How long a claim counts as fresh for the recovery sweep (it re-sends older ones, whose
@@ -66,16 +67,27 @@ def step(execution_id: int, happening: Happening) -> None:
 
 
 def start_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+    machine: StateMachine,
+    *,
+    name: str | None = None,
+    input_text: str | None = None,
+    target: StartTarget | None = None,
 ) -> StartedExecution:
-    """StartExecution for every caller: Standard durably, Express asynchronously in memory."""
+    """StartExecution for every caller: Standard durably, Express asynchronously in memory.
+
+    ``target`` is what a version or alias ARN resolved to (stepfunctions.versions): the
+    execution runs that version's definition, whatever the machine becomes later."""
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     text = input_text if input_text is not None else "{}"
+    version = target.version if target is not None else None
+    alias = target.alias if target is not None else None
     if machine.type == StateMachine.EXPRESS:
         context = contexts.of_express(machine, name)
-        queue.run_express_execution(machine.id, name, context.execution_arn, text)
+        queue.run_express_execution(
+            machine.id, name, context.execution_arn, text, version.number if version is not None else None
+        )
         return StartedExecution(context.execution_arn, context.start_time)
     try:
         # No SELECT first: the unique name constraint refuses a second execution of the name,
@@ -84,9 +96,11 @@ def start_execution(
             execution = Execution.objects.create(
                 state_machine=machine,
                 name=name,
-                definition=machine.definition,
+                definition=version.definition if version is not None else machine.definition,
                 input=text,
                 start_date=timezone.now(),
+                version_number=version.number if version is not None else None,
+                alias_name=alias.name if alias is not None else None,
             )
             apply_first_step(
                 execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
@@ -107,25 +121,39 @@ def _same_named(machine: StateMachine, name: str, text: str) -> Execution:
 
 
 def start_sync_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+    machine: StateMachine,
+    *,
+    name: str | None = None,
+    input_text: str | None = None,
+    target: StartTarget | None = None,
 ) -> tuple[ExecutionContext, ExpressResult]:
-    """StartSyncExecution: an Express execution run to its end in this request, in memory."""
+    """StartSyncExecution: an Express execution run to its end in this request, in memory (of
+    the version a version or alias ARN named, when one did)."""
     if machine.type != StateMachine.EXPRESS:
         raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     context = contexts.of_express(machine, name)
-    return context, express.run(machine.workspace, json.loads(machine.definition), payload, context)
+    definition = target.definition if target is not None else machine.definition
+    return context, express.run(machine.workspace, json.loads(definition), payload, context)
 
 
-def run_express(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
+def run_express(
+    machine_id: int, name: str, execution_arn: str, input_text: str, version_number: int | None = None
+) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
     if machine is None:
         return
+    definition = machine.definition
+    if version_number is not None:
+        version = machine.versions.filter(number=version_number).first()
+        if version is None:
+            return  # the version was deleted before a worker took the execution
+        definition = version.definition
     context = contexts.of_express(machine, name, execution_arn)
-    express.run(machine.workspace, json.loads(machine.definition), json.loads(input_text), context)
+    express.run(machine.workspace, json.loads(definition), json.loads(input_text), context)
 
 
 def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:

@@ -40,8 +40,10 @@ def stop_map_run_children(map_run_id: str) -> None:
 
 
 @durable_task(queue.RUN_EXPRESS_EXECUTION)
-def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
-    executions.run_express(machine_id, name, execution_arn, input_text)
+def run_express_execution(
+    machine_id: int, name: str, execution_arn: str, input_text: str, version_number: int | None = None
+) -> None:
+    executions.run_express(machine_id, name, execution_arn, input_text, version_number)
 
 
 @durable_task(queue.REPLAY_EVENTS)
