@@ -25,6 +25,10 @@ NOTICES = {
     "target-removed": "Target {name} removed.",
     "machine-deleted": "State machine {name} deleted, with its executions.",
     "execution-stopped": "Execution {name} stopped.",
+    "version-published": "Version {name} published.",
+    "version-deleted": "Version {name} deleted.",
+    "alias-saved": "Alias {name} saved.",
+    "alias-deleted": "Alias {name} deleted.",
 }
 
 

@@ -214,7 +214,9 @@ def update_state_machine(
         if definition is not None or role_arn is not None:
             machine.updated = timezone.now()
             machine.revision += 1
-            machine.save()
+            # Only these: ``last_version`` belongs to publishing, which may have moved it since
+            # this row was read.
+            machine.save(update_fields=["definition", "role_arn", "revision_id", "updated", "revision"])
     return machine
 
 

@@ -19,6 +19,7 @@ runtime.executions starts it.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
-from workbench.core.errors import ValidationError
+from workbench.core.errors import ValidationError, invalid, max_length, min_length, pattern
 from workbench.stepfunctions.errors import (
     ConflictException,
     InvalidArn,
@@ -46,6 +47,9 @@ MAX_ALIASES = 100
 INITIAL_REVISION = "INITIAL"
 """The revisionId that names a machine's first revision, which has no revision ID of its own."""
 NOT_FOUND = "Request references a resource that does not exist."
+
+ALIAS_NAME_PATTERN = r"^(?=.*[a-zA-Z_\-\.])[a-zA-Z0-9_\-\.]+$"
+"""botocore's CharacterRestrictedName: at least one character that is not a digit."""
 
 _random = random.SystemRandom()
 
@@ -211,6 +215,17 @@ def _routes_to(alias: StateMachineAlias, number: int) -> bool:
 
 
 # -- aliases ----------------------------------------------------------------------------------
+
+
+def check_alias_name(name: str) -> None:
+    """CreateStateMachineAlias's name constraints, for callers the API's model check does not
+    cover (the browser), with the same messages."""
+    if len(name) < 1:
+        raise invalid("name", min_length(1), name)
+    if len(name) > 80:
+        raise invalid("name", max_length(80), name)
+    if not re.match(ALIAS_NAME_PATTERN, name):
+        raise invalid("name", pattern(ALIAS_NAME_PATTERN), name)
 
 
 def _routing(workspace: Workspace, routing: Any) -> tuple[StateMachine, list[dict[str, int]]]:
