@@ -71,14 +71,17 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     elif request.method == "POST":
         input_text = request.POST.get("input", "{}")
         execution_name = request.POST.get("name", "")
+        chosen = request.POST.get("target", "")
         try:
+            # The latest definition, or a version or alias (as StartExecution by their ARNs).
+            target = versions.start_target(workspace, f"{machine.arn}:{chosen}") if chosen else None
             if machine.type == StateMachine.EXPRESS:
                 express_result = executions.start_sync_execution(
-                    machine, name=execution_name or None, input_text=input_text
+                    machine, name=execution_name or None, input_text=input_text, target=target
                 )[1]
             else:
                 started = executions.start_execution(
-                    machine, name=execution_name or None, input_text=input_text
+                    machine, name=execution_name or None, input_text=input_text, target=target
                 )
                 assert started.execution is not None  # a Standard machine's execution is stored
                 return redirect("execution-detail", execution_id=started.execution.id)

@@ -101,3 +101,39 @@ def test_alias_refusals_keep_what_was_typed(client: Client) -> None:
         "Route the alias to at least one version"
         in client.post("/machines/m/aliases/save", no_route).content.decode()
     )
+
+
+def test_start_a_version_or_an_alias_from_the_machine_page(client: Client) -> None:
+    from workbench.stepfunctions import services
+    from workbench.stepfunctions.models import Execution
+
+    stored = machine(
+        {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "one", "End": True}}}, name="m"
+    )
+    client.post("/machines/m/versions/publish", {})
+    services.update_state_machine(
+        stored,
+        definition=json.dumps(
+            {"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": "two", "End": True}}}
+        ),
+    )
+    client.post(
+        "/machines/m/aliases/save",
+        {"name": "live", "description": "", "version1": "1", "weight1": "100", "version2": "", "weight2": ""},
+    )
+    for target, name in (("", "latest"), ("1", "by-version"), ("live", "by-alias")):
+        response = client.post("/machines/m/", {"name": name, "input": "{}", "target": target})
+        assert response.status_code == 302
+    outputs = {
+        e.name: (json.loads(e.output or "null"), e.version_number, e.alias_name)
+        for e in Execution.objects.all()
+    }
+    assert outputs == {
+        "latest": ("two", None, None),
+        "by-version": ("one", 1, None),
+        "by-alias": ("one", 1, "live"),
+    }
+    page = client.get(f"/executions/{Execution.objects.get(name='by-alias').id}/").content.decode()
+    assert ":stateMachine:m:1</span> through alias" in page
+    refused = client.post("/machines/m/", {"name": "gone", "input": "{}", "target": "7"})
+    assert refused.status_code == 400 and "StateMachineDoesNotExist" in refused.content.decode()

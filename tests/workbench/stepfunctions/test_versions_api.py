@@ -300,3 +300,15 @@ def test_deleting_the_machine_deletes_its_versions_and_aliases(broker: Broker, c
     )
     ok(client, "DeleteStateMachine", stateMachineArn=ARN)
     assert not StateMachineVersion.objects.exists() and not StateMachineAlias.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("draw", "chosen"),
+    [(0.0, 1), (0.7999, 1), (0.8, 2), (0.9999, 2)],
+)
+def test_an_alias_chooses_by_weight(draw: float, chosen: int) -> None:
+    from workbench.stepfunctions.versions import choose_version
+
+    assert choose_version([{"version": 1, "weight": 80}, {"version": 2, "weight": 20}], draw) == chosen
+    # A route of weight 0 is never taken.
+    assert choose_version([{"version": 1, "weight": 0}, {"version": 2, "weight": 100}], draw) == 2
