@@ -312,3 +312,36 @@ def test_an_alias_chooses_by_weight(draw: float, chosen: int) -> None:
     assert choose_version([{"version": 1, "weight": 80}, {"version": 2, "weight": 20}], draw) == chosen
     # A route of weight 0 is never taken.
     assert choose_version([{"version": 1, "weight": 0}, {"version": 2, "weight": 100}], draw) == 2
+
+
+def test_the_version_and_alias_quotas(
+    broker: Broker, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1000 versions and 100 aliases per machine on AWS; lowered here so the test stays fast."""
+    from workbench.stepfunctions import versions
+
+    monkeypatch.setattr(versions, "MAX_VERSIONS", 2)
+    monkeypatch.setattr(versions, "MAX_ALIASES", 1)
+    _create(client, publish=True)
+    ok(client, "UpdateStateMachine", stateMachineArn=ARN, definition=_pass("two"), publish=True)
+    ok(client, "UpdateStateMachine", stateMachineArn=ARN, definition=_pass("three"))
+    assert (
+        refused(client, "PublishStateMachineVersion", stateMachineArn=ARN)[0]
+        == "ServiceQuotaExceededException"
+    )
+    assert len(ok(client, "ListStateMachineVersions", stateMachineArn=ARN)["stateMachineVersions"]) == 2
+    one = [{"stateMachineVersionArn": f"{ARN}:1", "weight": 100}]
+    ok(client, "CreateStateMachineAlias", name="a", routingConfiguration=one)
+    assert refused(client, "CreateStateMachineAlias", name="b", routingConfiguration=one)[0] == (
+        "ServiceQuotaExceededException"
+    )
+
+
+def test_versions_page_by_next_token(broker: Broker, client: Client) -> None:
+    _create(client, publish=True)
+    for result in ("two", "three"):
+        ok(client, "UpdateStateMachine", stateMachineArn=ARN, definition=_pass(result), publish=True)
+    first = ok(client, "ListStateMachineVersions", stateMachineArn=ARN, maxResults=2)
+    rest = ok(client, "ListStateMachineVersions", stateMachineArn=ARN, nextToken=first["nextToken"])
+    arns = [v["stateMachineVersionArn"] for v in first["stateMachineVersions"] + rest["stateMachineVersions"]]
+    assert arns == [f"{ARN}:3", f"{ARN}:2", f"{ARN}:1"] and "nextToken" not in rest
