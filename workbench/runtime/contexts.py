@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from django.utils import timezone
@@ -30,14 +31,18 @@ def _context(arn: str, name: str, machine_arn: str, start: datetime, role_arn: s
 
 
 def of_execution(execution: Execution) -> ExecutionContext:
-    """A stored (Standard) execution's context; a Map Run child's names its Map Run's machine."""
-    return _context(
+    """A stored (Standard) execution's context; a Map Run child's names its Map Run's machine,
+    one started through a version or alias names them."""
+    context = _context(
         execution.arn,
         execution.name,
         execution.state_machine_arn,
         execution.start_date,
         execution.state_machine.role_arn,
     )
+    if execution.version_number is None:
+        return context
+    return replace(context, version_arn=execution.version_arn or "", alias_arn=execution.alias_arn or "")
 
 
 def of_express(machine: StateMachine, name: str, arn: str | None = None) -> ExecutionContext:

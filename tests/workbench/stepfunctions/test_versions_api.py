@@ -192,6 +192,9 @@ def test_alias_lifecycle_and_routing(broker: Broker, client: Client) -> None:
     execution = ok(client, "DescribeExecution", executionArn=started)
     assert execution["stateMachineAliasArn"] == f"{ARN}:live"
     assert execution["stateMachineVersionArn"] == f"{ARN}:1" and _output(client, started) == "one"
+    first = ok(client, "GetExecutionHistory", executionArn=started)["events"][0]
+    assert first["executionStartedEventDetails"]["stateMachineAliasArn"] == f"{ARN}:live"
+    assert first["executionStartedEventDetails"]["stateMachineVersionArn"] == f"{ARN}:1"
     assert [e["name"] for e in ok(client, "ListExecutions", stateMachineArn=f"{ARN}:live")["executions"]] == [
         "through-alias"
     ]
