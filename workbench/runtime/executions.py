@@ -100,6 +100,7 @@ def start_execution(
                 input=text,
                 start_date=timezone.now(),
                 version_number=version.number if version is not None else None,
+                version_role_arn=version.role_arn if version is not None else "",
                 alias_name=alias.name if alias is not None else None,
             )
             apply_first_step(
@@ -134,7 +135,7 @@ def start_sync_execution(
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
-    context = contexts.of_express(machine, name)
+    context = contexts.of_express(machine, name, version=target.version if target is not None else None)
     definition = target.definition if target is not None else machine.definition
     return context, express.run(machine.workspace, json.loads(definition), payload, context)
 
@@ -146,13 +147,13 @@ def run_express(
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
     if machine is None:
         return
-    definition = machine.definition
+    definition, version = machine.definition, None
     if version_number is not None:
         version = machine.versions.filter(number=version_number).first()
         if version is None:
             return  # the version was deleted before a worker took the execution
         definition = version.definition
-    context = contexts.of_express(machine, name, execution_arn)
+    context = contexts.of_express(machine, name, execution_arn, version=version)
     express.run(machine.workspace, json.loads(definition), json.loads(input_text), context)
 
 
@@ -270,7 +271,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
                 caller=f"{execution.arn}#{task.state_name}",
                 attempt=task.attempt,
                 wait_for_token=task.wait_for_token,
-                role_arn=execution.state_machine.role_arn,
+                role_arn=execution.role_arn,
                 session_name=execution.name[:64],
             )
             if not result.done:

@@ -166,6 +166,9 @@ class Execution(models.Model):
     version_number = models.PositiveIntegerField(
         null=True, blank=True, help_text="the version it runs, when started by a version or alias ARN"
     )
+    version_role_arn = models.CharField(
+        max_length=256, blank=True, default="", help_text="its version's role; empty: the machine's"
+    )
     alias_name = models.CharField(
         max_length=80, null=True, blank=True, help_text="the alias it was started by"
     )
@@ -192,6 +195,11 @@ class Execution(models.Model):
             return map_run_child_arn(self.map_run.state_machine_arn, self.name)
         machine = self.state_machine
         return execution_arn(machine.workspace.region, machine.workspace.account_id, machine.name, self.name)
+
+    @property
+    def role_arn(self) -> str:
+        """The execution role its tasks act as: its version's, else its machine's."""
+        return self.version_role_arn or self.state_machine.role_arn
 
     @property
     def version_arn(self) -> str | None:
