@@ -348,3 +348,43 @@ def test_versions_page_by_next_token(broker: Broker, client: Client) -> None:
     rest = ok(client, "ListStateMachineVersions", stateMachineArn=ARN, nextToken=first["nextToken"])
     arns = [v["stateMachineVersionArn"] for v in first["stateMachineVersions"] + rest["stateMachineVersions"]]
     assert arns == [f"{ARN}:3", f"{ARN}:2", f"{ARN}:1"] and "nextToken" not in rest
+
+
+def test_a_version_keeps_its_role(broker: Broker, client: Client) -> None:
+    """A version snapshots the role with the definition: its executions act as that role."""
+    role_of = json.dumps(
+        {
+            "StartAt": "R",
+            "States": {"R": {"Type": "Pass", "Parameters": {"role.$": "$$.Execution.RoleArn"}, "End": True}},
+        }
+    )
+    ok(client, "CreateStateMachine", name="orders", definition=role_of, roleArn=ROLE, publish=True)
+    other = "arn:aws:iam::123456789012:role/other"
+    ok(client, "UpdateStateMachine", stateMachineArn=ARN, roleArn=other)
+    assert ok(client, "DescribeStateMachine", stateMachineArn=f"{ARN}:1")["roleArn"] == ROLE
+    by_version = ok(client, "StartExecution", stateMachineArn=f"{ARN}:1")["executionArn"]
+    latest = ok(client, "StartExecution", stateMachineArn=ARN)["executionArn"]
+    assert _output(client, by_version) == {"role": ROLE} and _output(client, latest) == {"role": other}
+
+
+def test_an_asynchronous_express_execution_of_a_version_runs_that_version(
+    broker: Broker, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """StartExecution on an Express version: the worker runs the version's definition and role."""
+    from workbench.runtime import express, queue
+
+    ran: list[tuple[Any, str]] = []
+    real_run = express.run
+
+    def recording_run(workspace: Any, definition: Any, payload: Any, context: Any) -> Any:
+        ran.append((definition["States"]["P"]["Result"], context.role_arn))
+        return real_run(workspace, definition, payload, context)
+
+    monkeypatch.setattr(express, "run", recording_run)
+    _create(client, publish=True, type="EXPRESS")
+    ok(client, "UpdateStateMachine", stateMachineArn=ARN, definition=_pass("two"))
+    ok(client, "StartExecution", stateMachineArn=f"{ARN}:1")
+    ok(client, "StartExecution", stateMachineArn=ARN)
+    assert broker.names() == [queue.RUN_EXPRESS_EXECUTION] * 2
+    broker.drain()
+    assert ran == [("one", ROLE), ("two", ROLE)]
