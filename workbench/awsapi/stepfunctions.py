@@ -144,22 +144,35 @@ def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
     return {}
 
 
+def target_and_test_case(ws: Workspace, arn: Any) -> tuple[versions.StartTarget, str | None]:
+    """What ``<stateMachineArn>`` names (the machine, a version or an alias) and the test case of
+    ``<stateMachineArn>#<TestCase>``: Step Functions Local's way of choosing a MockConfig test
+    case (sfn-local-test-sm-exec page, step 3)."""
+    if isinstance(arn, str) and "#" in arn:
+        machine_arn, _, test_case = arn.partition("#")
+        return versions.start_target(ws, machine_arn), test_case
+    return versions.start_target(ws, arn), None
+
+
 @sfn.operation("StartExecution")
 def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """By the machine's ARN, a version's or an alias's (which picks a version by weight)."""
-    target = versions.start_target(ws, required(params, "stateMachineArn"))
+    """By the machine's ARN, a version's or an alias's (which picks a version by weight), with
+    ``#<TestCase>`` for a MockConfig test case."""
+    target, test_case = target_and_test_case(ws, required(params, "stateMachineArn"))
     name, input_text = string(params, "name"), string(params, "input")
-    started = executions.start_execution(target.machine, name=name, input_text=input_text, target=target)
+    started = executions.start_execution(
+        target.machine, name=name, input_text=input_text, target=target, test_case=test_case
+    )
     return {"executionArn": started.arn, "startDate": epoch(started.start_date)}
 
 
 @sfn.operation("StartSyncExecution")
 def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    target = versions.start_target(ws, required(params, "stateMachineArn"))
+    target, test_case = target_and_test_case(ws, required(params, "stateMachineArn"))
     machine = target.machine
     input_text = string(params, "input") or "{}"
     context, result = executions.start_sync_execution(
-        machine, name=string(params, "name"), input_text=input_text, target=target
+        machine, name=string(params, "name"), input_text=input_text, target=target, test_case=test_case
     )
     duration_ms = (result.stopped - result.started).total_seconds() * 1000
     shaped: dict[str, Any] = {

@@ -29,6 +29,8 @@ NOTICES = {
     "version-deleted": "Version {name} deleted.",
     "alias-saved": "Alias {name} saved.",
     "alias-deleted": "Alias {name} deleted.",
+    "mocks-saved": "Mock config saved: it replaces the file's for this workspace.",
+    "mocks-removed": "This workspace's mock config removed: the file's applies, if any.",
 }
 
 

@@ -35,9 +35,10 @@ from engine.states.model import (
 )
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
-from workbench.runtime import contexts, express, integrations, map_runs, queue
+from workbench.runtime import contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_first_step, apply_happening
+from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
     ExecutionAlreadyExists,
@@ -72,21 +73,30 @@ def start_execution(
     name: str | None = None,
     input_text: str | None = None,
     target: StartTarget | None = None,
+    test_case: str | None = None,
 ) -> StartedExecution:
     """StartExecution for every caller: Standard durably, Express asynchronously in memory.
 
     ``target`` is what a version or alias ARN resolved to (stepfunctions.versions): the
-    execution runs that version's definition, whatever the machine becomes later."""
+    execution runs that version's definition, whatever the machine becomes later.
+    ``test_case`` (from ``<stateMachineArn>#<TestCase>``) answers Task states from that MockConfig
+    test case (workbench.runtime.mocks)."""
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     text = input_text if input_text is not None else "{}"
     version = target.version if target is not None else None
     alias = target.alias if target is not None else None
+    mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     if machine.type == StateMachine.EXPRESS:
         context = contexts.of_express(machine, name)
         queue.run_express_execution(
-            machine.id, name, context.execution_arn, text, version.number if version is not None else None
+            machine.id,
+            name,
+            context.execution_arn,
+            text,
+            mock_case,
+            version.number if version is not None else None,
         )
         return StartedExecution(context.execution_arn, context.start_time)
     try:
@@ -102,6 +112,7 @@ def start_execution(
                 version_number=version.number if version is not None else None,
                 version_role_arn=version.role_arn if version is not None else "",
                 alias_name=alias.name if alias is not None else None,
+                mock_case=mock_case,
             )
             apply_first_step(
                 execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
@@ -127,6 +138,7 @@ def start_sync_execution(
     name: str | None = None,
     input_text: str | None = None,
     target: StartTarget | None = None,
+    test_case: str | None = None,
 ) -> tuple[ExecutionContext, ExpressResult]:
     """StartSyncExecution: an Express execution run to its end in this request, in memory (of
     the version a version or alias ARN named, when one did)."""
@@ -135,13 +147,21 @@ def start_sync_execution(
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
+    mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     context = contexts.of_express(machine, name, version=target.version if target is not None else None)
     definition = target.definition if target is not None else machine.definition
-    return context, express.run(machine.workspace, json.loads(definition), payload, context)
+    return context, express.run(
+        machine.workspace, json.loads(definition), payload, context, mock_case=mock_case
+    )
 
 
 def run_express(
-    machine_id: int, name: str, execution_arn: str, input_text: str, version_number: int | None = None
+    machine_id: int,
+    name: str,
+    execution_arn: str,
+    input_text: str,
+    mock_case: Any = None,
+    version_number: int | None = None,
 ) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
@@ -154,7 +174,13 @@ def run_express(
             return  # the version was deleted before a worker took the execution
         definition = version.definition
     context = contexts.of_express(machine, name, execution_arn, version=version)
-    express.run(machine.workspace, json.loads(definition), json.loads(input_text), context)
+    express.run(
+        machine.workspace,
+        json.loads(definition),
+        json.loads(input_text),
+        context,
+        mock_case=mock_case,
+    )
 
 
 def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
@@ -249,7 +275,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         execution_id=execution_id,
         task_id=task_id,
         attempt=task.attempt,
-        defaults={"claimed_until": timezone.now() + TASK_CLAIM},
+        defaults={"claimed_until": timezone.now() + TASK_CLAIM, "state_name": task.state_name},
     )
     execution = task.execution
     with transaction.atomic():
@@ -264,16 +290,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
             .first()
         )
         if claim is not None:
-            result = integrations.perform(
-                execution.state_machine.workspace,
-                resource=task.resource,
-                payload=task.payload,
-                caller=f"{execution.arn}#{task.state_name}",
-                attempt=task.attempt,
-                wait_for_token=task.wait_for_token,
-                role_arn=execution.role_arn,
-                session_name=execution.name[:64],
-            )
+            result = _perform(execution, task, invocation)
             if not result.done:
                 outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
             elif result.error is not None:
@@ -282,7 +299,26 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
                 outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
             TaskInvocation.objects.filter(id=invocation.id).update(**outcome)
     invocation.refresh_from_db()
-    _report_recorded(invocation)
+    _report_recorded(invocation, mocked=mocks.mocked_state(execution.mock_case, task.state_name) is not None)
+
+
+def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation) -> integrations.TaskResult:
+    """The task's call: its mocked answer when the execution's test case mocks the state, else
+    its resource performed for real."""
+    if mocks.mocked_state(execution.mock_case, task.state_name) is not None:
+        return mocks.answer(execution.mock_case, task.state_name, mocks.invocation_index(invocation))
+    return integrations.perform(
+        execution.state_machine.workspace,
+        resource=task.resource,
+        payload=task.payload,
+        caller=f"{execution.arn}#{task.state_name}",
+        attempt=task.attempt,
+        wait_for_token=task.wait_for_token,
+        role_arn=execution.role_arn,
+        session_name=execution.name[:64],
+        state_machine_name=execution.state_machine.name,
+        state_name=task.state_name,
+    )
 
 
 def _skip_locked() -> bool:
@@ -290,10 +326,14 @@ def _skip_locked() -> bool:
     return bool(connection.features.has_select_for_update_skip_locked)
 
 
-def _report_recorded(invocation: TaskInvocation) -> None:
+def _report_recorded(invocation: TaskInvocation, *, mocked: bool = False) -> None:
     """Hand the decider a call's recorded outcome; a call still claimed is left to its worker."""
     if invocation.status == TaskInvocation.SUCCEEDED:
-        step(invocation.execution_id, TaskSucceeded(task_id=invocation.task_id, output=invocation.output))
+        # A mocked answer is the integration's whole response (workbench.runtime.mocks).
+        happening = TaskSucceeded(
+            task_id=invocation.task_id, output=invocation.output, service_response=mocked
+        )
+        step(invocation.execution_id, happening)
     elif invocation.status == TaskInvocation.FAILED:
         step(
             invocation.execution_id,

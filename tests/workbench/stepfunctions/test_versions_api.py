@@ -376,9 +376,9 @@ def test_an_asynchronous_express_execution_of_a_version_runs_that_version(
     ran: list[tuple[Any, str]] = []
     real_run = express.run
 
-    def recording_run(workspace: Any, definition: Any, payload: Any, context: Any) -> Any:
+    def recording_run(workspace: Any, definition: Any, payload: Any, context: Any, **options: Any) -> Any:
         ran.append((definition["States"]["P"]["Result"], context.role_arn))
-        return real_run(workspace, definition, payload, context)
+        return real_run(workspace, definition, payload, context, **options)
 
     monkeypatch.setattr(express, "run", recording_run)
     _create(client, publish=True, type="EXPRESS")
