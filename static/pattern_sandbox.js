@@ -132,6 +132,7 @@
       input_path: value("input_path"),
       input_paths_map: value("input_paths_map"),
       input_template: value("input_template"),
+      http_parameters: value("http_parameters"),
     };
   }
 
@@ -162,6 +163,7 @@
   function loadTarget(entry) {
     named("id").value = entry.Id;
     named("arn").value = entry.Arn;
+    named("http_parameters").value = entry.HttpParameters ? JSON.stringify(entry.HttpParameters, null, 2) : "";
     let chosen = "whole";
     if (entry.Input !== undefined) {
       chosen = "Input";

@@ -6,7 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
-from workbench.awsapi import events, map_runs, protocol, sfn_versions, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import (  # noqa: F401 - registers the services
+    connections,
+    events,
+    map_runs,
+    protocol,
+    sfn_versions,
+    stepfunctions,
+)
 from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
@@ -16,6 +23,7 @@ from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import mocks as mock_views
 from workbench.console import stepfunctions as stepfunctions_views
+from workbench.events.views import connections as connection_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
@@ -75,6 +83,8 @@ urlpatterns = [
     path(
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
+    path("connections/", connection_views.connection_list, name="connection-list"),
+    path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("queues/", queue_views.queue_list, name="queue-list"),

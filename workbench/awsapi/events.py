@@ -64,6 +64,7 @@ def _target_shape(target: Target) -> dict[str, Any]:
         ("InputPath", target.input_path),
         ("InputTransformer", target.input_transformer),
         ("RetryPolicy", target.retry_policy),
+        ("HttpParameters", target.http_parameters),
     ):
         if value is not None:
             shaped[key] = value

@@ -148,10 +148,13 @@ def target_and_test_case(ws: Workspace, arn: Any) -> tuple[versions.StartTarget,
     """What ``<stateMachineArn>`` names (the machine, a version or an alias) and the test case of
     ``<stateMachineArn>#<TestCase>``: Step Functions Local's way of choosing a MockConfig test
     case (sfn-local-test-sm-exec page, step 3)."""
+    machine_arn, test_case = arn, None
     if isinstance(arn, str) and "#" in arn:
         machine_arn, _, test_case = arn.partition("#")
-        return versions.start_target(ws, machine_arn), test_case
-    return versions.start_target(ws, arn), None
+    _, qualifier = versions.split_arn(machine_arn)
+    if qualifier is None:  # the common case: the machine by its prepared lookup
+        return versions.StartTarget(stepfunctions.get_machine(ws, machine_arn)), test_case
+    return versions.start_target(ws, machine_arn), test_case
 
 
 @sfn.operation("StartExecution")

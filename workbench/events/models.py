@@ -1,6 +1,7 @@
 """Event buses, their rules and targets, the events they received, each delivery and its
-attempts, and archives and replays (Amazon EventBridge API Reference: CreateArchive,
-StartReplay; User Guide: "Event retry policy and using dead-letter queues")."""
+attempts, archives and replays, connections and API destinations (Amazon EventBridge API
+Reference: CreateArchive, StartReplay, CreateConnection, CreateApiDestination; User Guide:
+"Event retry policy and using dead-letter queues", "API destinations")."""
 
 from __future__ import annotations
 
@@ -76,6 +77,9 @@ class Target(models.Model):
     input_transformer = models.JSONField(null=True)
     retry_policy = models.JSONField(null=True)
     dead_letter_arn = models.CharField(max_length=1600, null=True)
+    http_parameters = models.JSONField(
+        null=True, help_text="HttpParameters of an API destination target (PathParameterValues, ...)"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "target_id"], name="unique_target_id")]
@@ -249,3 +253,94 @@ class Replay(models.Model):
     @property
     def arn(self) -> str:
         return f"arn:aws:events:{self.workspace.region}:{self.workspace.account_id}:replay/{self.name}"
+
+
+class Connection(models.Model):
+    """An EventBridge connection: how to authorize calls to an HTTP API (CreateConnection).
+
+    ``auth_parameters`` holds the AuthParameters as given, secrets included: AWS keeps them in
+    a Secrets Manager secret (``SecretArn``) and never returns them; here they stay in this row
+    and the API shapes leave them out. An OAuth connection caches its access token here.
+    """
+
+    BASIC = "BASIC"
+    API_KEY = "API_KEY"
+    OAUTH = "OAUTH_CLIENT_CREDENTIALS"
+    AUTHORIZATION_TYPES = [(BASIC, BASIC), (API_KEY, API_KEY), (OAUTH, OAUTH)]
+    AUTHORIZED = "AUTHORIZED"
+    AUTHORIZING = "AUTHORIZING"
+    DEAUTHORIZED = "DEAUTHORIZED"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="connections")
+    name = models.CharField(max_length=64)
+    uid = models.CharField(max_length=36, help_text="the ARN's last part, new for each connection")
+    description = models.CharField(max_length=512, blank=True)
+    authorization_type = models.CharField(max_length=32, choices=AUTHORIZATION_TYPES)
+    auth_parameters = models.JSONField(default=dict)
+    state = models.CharField(max_length=32, default=AUTHORIZED)
+    state_reason = models.CharField(max_length=512, blank=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    last_authorized = models.DateTimeField(null=True)
+    access_token = models.TextField(blank=True, help_text="OAuth: the cached access token")
+    token_expires = models.DateTimeField(null=True, help_text="OAuth: when the cached token runs out")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_connection_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        ws = self.workspace
+        return f"arn:aws:events:{ws.region}:{ws.account_id}:connection/{self.name}/{self.uid}"
+
+    @property
+    def secret_arn(self) -> str:
+        """The ARN of the secret AWS would keep the credentials in (events!connection/...)."""
+        ws = self.workspace
+        return (
+            f"arn:aws:secretsmanager:{ws.region}:{ws.account_id}:secret:"
+            f"events!connection/{self.name}/{self.uid}-{self.uid[:6]}"
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiDestination(models.Model):
+    """An HTTP endpoint that rules can target, called with a connection's authorization
+    (CreateApiDestination). ``next_slot`` is the rate limiter's state, shared by every worker:
+    the earliest moment the next call may start under InvocationRateLimitPerSecond."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_destinations")
+    name = models.CharField(max_length=64)
+    uid = models.CharField(max_length=36)
+    description = models.CharField(max_length=512, blank=True)
+    connection = models.ForeignKey(
+        Connection, on_delete=models.SET_NULL, null=True, related_name="api_destinations"
+    )
+    connection_arn = models.CharField(max_length=1600)
+    invocation_endpoint = models.CharField(max_length=2048)
+    http_method = models.CharField(max_length=8)
+    rate_limit = models.PositiveIntegerField(null=True, help_text="InvocationRateLimitPerSecond")
+    state = models.CharField(max_length=16, default=ACTIVE)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    next_slot = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="unique_api_destination_name")
+        ]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        ws = self.workspace
+        return f"arn:aws:events:{ws.region}:{ws.account_id}:api-destination/{self.name}/{self.uid}"
+
+    def __str__(self) -> str:
+        return self.name

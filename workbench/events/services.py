@@ -230,6 +230,7 @@ def put_targets(
                     "input_transformer": target.get("InputTransformer"),
                     "retry_policy": target.get("RetryPolicy"),
                     "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
+                    "http_parameters": target.get("HttpParameters"),
                 },
             )
     return failed
@@ -247,6 +248,31 @@ def _target_problem(target: Any, position: int) -> str | None:
         validate_target_input(target, position=position)
     except TargetInputError as exc:
         return str(exc)
+    return _http_parameters_problem(target.get("HttpParameters"))
+
+
+def _http_parameters_problem(parameters: Any) -> str | None:
+    """HttpParameters in the shape of botocore's events model: PathParameterValues a list of
+    strings, HeaderParameters and QueryStringParameters maps of string to string (the API's
+    validation checks the same for boto3; the browser's editor comes here only)."""
+    if parameters is None:
+        return None
+    if not isinstance(parameters, dict):
+        return "HttpParameters must be an object."
+    path_values = parameters.get("PathParameterValues")
+    if path_values is not None and (
+        not isinstance(path_values, list) or not all(isinstance(v, str) for v in path_values)
+    ):
+        return "HttpParameters.PathParameterValues must be a list of strings."
+    for key in ("HeaderParameters", "QueryStringParameters"):
+        mapping = parameters.get(key)
+        if mapping is not None and (
+            not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values())
+        ):
+            return f"HttpParameters.{key} must be an object of string values."
+    unknown = set(parameters) - {"PathParameterValues", "HeaderParameters", "QueryStringParameters"}
+    if unknown:
+        return f"HttpParameters has no member {sorted(unknown)[0]}."
     return None
 
 
@@ -289,6 +315,7 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         raise ValidationError(str(exc)) from exc
     checked: list[AcceptedEntry | dict[str, str]] = []
     now = timezone.now()
+    buses: dict[str | None, EventBus | AwsError] = {}  # entries of one call mostly share a bus
     for entry in entries:
         built = build_event(
             entry, event_id=str(uuid.uuid4()), account=workspace.account_id, region=workspace.region, now=now
@@ -296,12 +323,17 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         if isinstance(built, EntryError):
             checked.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
             continue
-        try:
-            bus = get_bus(workspace, built.bus_name_or_arn)
-        except AwsError as exc:
-            checked.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
+        found = buses.get(built.bus_name_or_arn)
+        if found is None:
+            try:
+                found = get_bus(workspace, built.bus_name_or_arn)
+            except AwsError as exc:
+                found = exc
+            buses[built.bus_name_or_arn] = found
+        if isinstance(found, AwsError):
+            checked.append({"ErrorCode": found.code, "ErrorMessage": found.message})
             continue
-        checked.append(AcceptedEntry(bus=bus, event=built.event))
+        checked.append(AcceptedEntry(bus=found, event=built.event))
     return checked
 
 

@@ -1,5 +1,8 @@
 """The target editor: a form's fields as a PutTargets entry, and what that target would receive.
 
+An API destination target also takes HttpParameters (a JSON object: PathParameterValues,
+HeaderParameters, QueryStringParameters), as PutTargets does.
+
 The preview runs the same two engine steps as PutTargets and delivery
 (``validate_target_input`` then ``render_target_input``), so what the editor shows is what
 the target gets, and what it refuses is what PutTargets refuses, in AWS's words.
@@ -37,6 +40,14 @@ def target_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError(
             f"Unknown target input kind {kind!r}: use one of {', '.join(TARGET_INPUT_KINDS)}."
         )
+    http_text = str(fields.get("http_parameters") or "").strip()
+    if http_text:
+        http_parameters = loads_located(http_text, "HttpParameters")
+        if not isinstance(http_parameters, dict):
+            raise ValidationError(
+                'HttpParameters must be a JSON object, e.g. {"PathParameterValues": ["$.detail.id"]}.'
+            )
+        target["HttpParameters"] = http_parameters
     return target
 
 
@@ -58,6 +69,7 @@ def target_entry(target: Target) -> dict[str, Any]:
         ("Input", target.input),
         ("InputPath", target.input_path),
         ("InputTransformer", target.input_transformer),
+        ("HttpParameters", target.http_parameters),
     ):
         if value is not None:
             entry[key] = value

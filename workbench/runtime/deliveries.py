@@ -41,7 +41,7 @@ from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
-from workbench.runtime import executions, queue
+from workbench.runtime import destination_calls, executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, recover_replays
 from workbench.sqs import services as sqs
@@ -52,6 +52,9 @@ RECOVERY_MIN_AGE = timedelta(seconds=5)
 """A delivery younger than this is still on its way from the commit that wrote it."""
 BACKOFF_CAP = timedelta(minutes=5)
 """The longest wait between two attempts."""
+CALL_LEASE = timedelta(minutes=2)
+"""How long an API destination call in flight keeps its delivery from being tried again
+(well beyond the call's timeout)."""
 
 
 def backoff_base() -> float:
@@ -75,54 +78,106 @@ def deliver_event(delivery_id: int) -> None:
 def deliver(delivery_id: int, now: datetime | None = None) -> None:
     """Make one attempt at a pending delivery that is due; record it; retry, or end it.
 
-    One that is gone, no longer pending or not yet due is left alone.
+    One that is gone, no longer pending or not yet due is left alone. A call to an API
+    destination leaves the workbench: it is made outside the transaction (``_call_outside``).
     """
     moment = now or timezone.now()
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update()
-            .select_related("event__bus__workspace")
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
-            .filter(id=delivery_id, status=Delivery.PENDING)
-            .first()
-        )
+        delivery = _due(delivery_id, moment)
         if delivery is None:
             return
+        workspace = delivery.event.bus.workspace
+        if destination_calls.is_api_destination_arn(delivery.target_arn):
+            # InvocationRateLimitPerSecond: too early, the delivery waits for the destination's
+            # next slot without spending an attempt.
+            slot = destination_calls.wait_until(workspace, delivery.target_arn, moment)
+            if slot is not None:
+                _wait_for_slot(delivery, slot)
+                return
         delivery.attempts += 1
-        retriable = True
         try:
-            delivery.input = render_target_input(
-                delivery.target_input,
-                delivery.event.body,
-                rule_arn=delivery.rule_arn,
-                rule_name=delivery.rule_name,
-                ingestion_time=delivery.event.received,
-            )
+            delivery.input = _rendered(delivery)
         except TargetInputError as exc:
-            status, detail, retriable = Delivery.FAILED, f"{exc.code}: {exc.message}", False
+            _record(delivery, moment, Delivery.FAILED, f"{exc.code}: {exc.message}", False)
+            return
+        if destination_calls.is_api_destination_arn(delivery.target_arn):
+            # The attempt is counted when it is recorded (a call lost with its worker is not).
+            lease = moment + CALL_LEASE
+            delivery.next_attempt_at = lease
+            delivery.save(update_fields=["input", "next_attempt_at", "updated"])
         else:
-            status, detail, retriable = _invoke(delivery, delivery.event.bus.workspace)
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            number=delivery.attempts,
-            at=moment,
-            outcome=DeliveryAttempt.SUCCEEDED if status == Delivery.DELIVERED else DeliveryAttempt.FAILED,
-            error="" if status == Delivery.DELIVERED else detail,
-        )
-        delivery.status, delivery.detail = status, detail
-        if status == Delivery.FAILED:
-            _after_failure(delivery, moment, retriable)
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "input",
-                "status",
-                "detail",
-                "next_attempt_at",
-                "dead_letter",
-                "updated",
-            ]
-        )
+            _record(delivery, moment, *_invoke(delivery, workspace))
+            return
+    _call_outside(delivery, workspace, moment, lease)
+
+
+def _due(delivery_id: int, moment: datetime) -> Delivery | None:
+    return (
+        Delivery.objects.select_for_update()
+        .select_related("event__bus__workspace")
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
+        .filter(id=delivery_id, status=Delivery.PENDING)
+        .first()
+    )
+
+
+def _rendered(delivery: Delivery) -> str:
+    return render_target_input(
+        delivery.target_input,
+        delivery.event.body,
+        rule_arn=delivery.rule_arn,
+        rule_name=delivery.rule_name,
+        ingestion_time=delivery.event.received,
+    )
+
+
+def _call_outside(delivery: Delivery, workspace: Workspace, moment: datetime, lease: datetime) -> None:
+    """The HTTP call of an API destination, with no transaction open (no lock is held while it
+    waits for the network); the delivery's ``next_attempt_at`` is its lease meanwhile. The
+    outcome is recorded only if that lease is still this call's: a worker that died mid-call
+    leaves the delivery to be tried again once the lease runs out (EventBridge delivers at
+    least once)."""
+    status, detail, retriable = destination_calls.deliver(delivery, workspace)
+    with transaction.atomic():
+        held = _due(delivery.id, lease)
+        if held is None or held.next_attempt_at != lease:
+            return
+        held.input, held.attempts = delivery.input, held.attempts + 1
+        _record(held, moment, status, detail, retriable)
+
+
+def _record(delivery: Delivery, moment: datetime, status: str, detail: str, retriable: bool) -> None:
+    """Record the attempt ``delivery.attempts`` and its outcome; schedule the retry or end the
+    delivery."""
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempts,
+        at=moment,
+        outcome=DeliveryAttempt.SUCCEEDED if status == Delivery.DELIVERED else DeliveryAttempt.FAILED,
+        error="" if status == Delivery.DELIVERED else detail,
+    )
+    delivery.status, delivery.detail = status, detail
+    delivery.next_attempt_at = None
+    if status == Delivery.FAILED:
+        _after_failure(delivery, moment, retriable)
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "input",
+            "status",
+            "detail",
+            "next_attempt_at",
+            "dead_letter",
+            "updated",
+        ]
+    )
+
+
+def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:
+    delivery.next_attempt_at = slot
+    delivery.save(update_fields=["next_attempt_at", "updated"])
+    delivery_id = delivery.id
+    transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=slot))
 
 
 def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> None:
@@ -201,6 +256,8 @@ def _invoke(delivery: Delivery, workspace: Workspace) -> tuple[str, str, bool]:
     undelivered events in EventBridge": a target resource that no longer exists is not
     retried); a target that ran and failed is."""
     arn = Arn.parse(delivery.target_arn)
+    if destination_calls.is_api_destination_arn(delivery.target_arn):
+        return destination_calls.deliver(delivery, workspace)
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
             target = versions.start_target(workspace, delivery.target_arn)

@@ -35,6 +35,7 @@ from engine.states.model import (
 )
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
+from workbench.core.prepared import Prepared
 from workbench.runtime import contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_first_step, apply_happening
@@ -260,46 +261,62 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
     The call is claimed in a TaskInvocation row (committed) before it is made, and made under
     that row's lock in the transaction that also records its outcome: a redelivered message
     reports the recorded outcome, leaves a call another worker is making to that worker, and
-    makes again a call whose worker died before committing (it left nothing behind).
+    makes again a call whose worker died before committing (it left nothing behind). A call
+    that leaves the workbench (http:invoke) is made outside the transaction (``_invoke_outside``).
     """
-    task = (
-        PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
-        .select_related("execution__state_machine__workspace", "execution__map_run")
-        .first()
-    )
+    task = _PENDING_TASK.first(execution_id, task_id)
     if task is None or task.execution.status != Execution.RUNNING:
         return
     if attempt is not None and attempt != task.attempt:
         return  # a message for an earlier attempt of this task
-    invocation, _ = TaskInvocation.objects.get_or_create(
-        execution_id=execution_id,
-        task_id=task_id,
-        attempt=task.attempt,
-        defaults={"claimed_until": timezone.now() + TASK_CLAIM, "state_name": task.state_name},
-    )
     execution = task.execution
+    mocked = mocks.mocked_state(execution.mock_case, task.state_name) is not None
+    if integrations.leaves_the_workbench(task.resource) and not mocked:
+        invocation, created = TaskInvocation.objects.get_or_create(
+            execution_id=execution_id,
+            task_id=task_id,
+            attempt=task.attempt,
+            defaults={"claimed_until": timezone.now() + TASK_CLAIM, "state_name": task.state_name},
+        )
+        _invoke_outside(task, invocation, created)
+        return
+    # The claim row, once: a second message finds it there and goes on to its lock.
+    TaskInvocation.objects.bulk_create(
+        [
+            TaskInvocation(
+                execution_id=execution_id,
+                task_id=task_id,
+                attempt=task.attempt,
+                claimed_until=timezone.now() + TASK_CLAIM,
+                state_name=task.state_name,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    recorded: TaskInvocation | None = None
     with transaction.atomic():
         # Whoever holds the claim's row lock with the claim still open makes the call; the call's
         # own records (a function's invocation, a queue's message) and its outcome commit with
         # it. A worker that died mid-call left nothing behind and released the lock, so the
         # next one to get here makes the call, once. A claim locked by a live worker is skipped
         # (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's to end instead.
-        claim = (
-            TaskInvocation.objects.select_for_update(skip_locked=_skip_locked())
-            .filter(id=invocation.id, status=TaskInvocation.CLAIMED)
-            .first()
-        )
+        claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
-            result = _perform(execution, task, invocation)
+            result = _perform(execution, task, claim)
             if not result.done:
                 outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
             elif result.error is not None:
                 outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
             else:
                 outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
-            TaskInvocation.objects.filter(id=invocation.id).update(**outcome)
-    invocation.refresh_from_db()
-    _report_recorded(invocation, mocked=mocks.mocked_state(execution.mock_case, task.state_name) is not None)
+            TaskInvocation.objects.filter(id=claim.id).update(**outcome)
+            for name, value in outcome.items():
+                setattr(claim, name, value)
+            recorded = claim
+    if recorded is None:  # made (or being made) by another worker: report what it recorded
+        recorded = _INVOCATION.first(execution_id, task_id, task.attempt)
+    if recorded is not None:
+        _report_recorded(recorded, mocked=mocked)
 
 
 def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation) -> integrations.TaskResult:
@@ -319,6 +336,102 @@ def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation
         state_machine_name=execution.state_machine.name,
         state_name=task.state_name,
     )
+
+
+def _open_claim(execution_id: int, task_id: str, attempt: int) -> TaskInvocation | None:
+    """The claim row locked for this transaction, when its call is still to be made."""
+    if _skip_locked():
+        return _OPEN_CLAIM_SKIP_LOCKED.first(execution_id, task_id, attempt)
+    return _OPEN_CLAIM.first(execution_id, task_id, attempt)
+
+
+# The task path's lookups, compiled once per thread (core/prepared.py; issue 10's profile).
+_PENDING_TASK: Prepared[PendingTask] = Prepared(
+    lambda execution_id, task_id: (
+        PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
+        .select_related("execution__state_machine__workspace", "execution__map_run")
+        .order_by()[:1]
+    ),
+    int,
+    str,
+)
+_INVOCATION: Prepared[TaskInvocation] = Prepared(
+    lambda execution_id, task_id, attempt: TaskInvocation.objects.filter(
+        execution_id=execution_id, task_id=task_id, attempt=attempt
+    ).order_by()[:1],
+    int,
+    str,
+    int,
+)
+_OPEN_CLAIM: Prepared[TaskInvocation] = Prepared(
+    lambda execution_id, task_id, attempt: (
+        TaskInvocation.objects.select_for_update()
+        .filter(execution_id=execution_id, task_id=task_id, attempt=attempt, status=TaskInvocation.CLAIMED)
+        .order_by()[:1]
+    ),
+    int,
+    str,
+    int,
+)
+_OPEN_CLAIM_SKIP_LOCKED: Prepared[TaskInvocation] = Prepared(
+    lambda execution_id, task_id, attempt: (
+        TaskInvocation.objects.select_for_update(skip_locked=True)
+        .filter(execution_id=execution_id, task_id=task_id, attempt=attempt, status=TaskInvocation.CLAIMED)
+        .order_by()[:1]
+    ),
+    int,
+    str,
+    int,
+)
+
+
+def _invoke_outside(task: PendingTask, invocation: TaskInvocation, created: bool) -> None:
+    """A call that leaves the workbench (an HTTP request) is made outside any transaction, so no
+    lock is held while it waits for the network; the claim's lease says who makes it. The
+    claimer records the outcome if the claim is still open. As AWS runs a Standard workflow's
+    task at most once per attempt ("Standard Workflows: exactly-once workflow execution"),
+    a claim whose lease ran out without an outcome (its worker died mid-call: the call may
+    have been made) is not made again: it fails with States.TaskFailed, which Retry can catch.
+    A message for a claim still within its lease leaves it to its worker."""
+    if not created:
+        if invocation.status == TaskInvocation.CLAIMED and invocation.claimed_until > timezone.now():
+            return
+        if invocation.status == TaskInvocation.CLAIMED:
+            TaskInvocation.objects.filter(
+                id=invocation.id, status=TaskInvocation.CLAIMED, claimed_until=invocation.claimed_until
+            ).update(
+                status=TaskInvocation.FAILED,
+                error="States.TaskFailed",
+                cause="The worker making this call stopped before recording its answer; "
+                "the call may or may not have reached its endpoint.",
+            )
+        invocation.refresh_from_db()
+        _report_recorded(invocation)
+        return
+    execution = task.execution
+    result = integrations.perform(
+        execution.state_machine.workspace,
+        resource=task.resource,
+        payload=task.payload,
+        caller=f"{execution.arn}#{task.state_name}",
+        attempt=task.attempt,
+        wait_for_token=task.wait_for_token,
+        role_arn=execution.state_machine.role_arn,
+        session_name=execution.name[:64],
+        state_machine_name=execution.state_machine.name,
+        state_name=task.state_name,
+    )
+    if result.error is not None:
+        outcome: dict[str, Any] = {
+            "status": TaskInvocation.FAILED,
+            "error": result.error,
+            "cause": result.cause,
+        }
+    else:
+        outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
+    TaskInvocation.objects.filter(id=invocation.id, status=TaskInvocation.CLAIMED).update(**outcome)
+    invocation.refresh_from_db()
+    _report_recorded(invocation)
 
 
 def _skip_locked() -> bool:

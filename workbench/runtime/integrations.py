@@ -7,7 +7,8 @@ Map's ItemReader and ResultWriter read and write the workspace's object store; s
 and sns:publish send into the workspace's queues and topics
 (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html,
 https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html), and with
-``.waitForTaskToken`` the message carries the token wherever the state's Parameters put it.
+``.waitForTaskToken`` the message carries the token wherever the state's Parameters put it;
+http:invoke makes a real HTTP call through an EventBridge connection (``runtime.http_tasks``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
-from workbench.runtime import routing, s3_items
+from workbench.runtime import http_tasks, routing, s3_items
 from workbench.sns import services as sns
 from workbench.sns.errors import SnsError
 from workbench.sqs import services as sqs
@@ -88,6 +89,8 @@ def perform(
             result = _send_message(workspace, payload)
         elif base == SNS_PUBLISH:
             result = _publish(workspace, payload)
+        elif base == http_tasks.HTTP_INVOKE:
+            result = http_tasks.invoke(workspace, payload)
         elif wait_for_token:
             # Any other service with .waitForTaskToken: the message is the payload, and it
             # lands in the approval inbox for someone to answer.
@@ -105,6 +108,12 @@ def perform(
     if wait_for_token:
         return TaskResult(False)
     return TaskResult(True, output=result.output)
+
+
+def leaves_the_workbench(resource: str) -> bool:
+    """Whether the resource's call goes out over the network (http:invoke): such a call is made
+    outside any database transaction (``executions.invoke_task``)."""
+    return resource == http_tasks.HTTP_INVOKE
 
 
 def perform_command(

@@ -37,10 +37,12 @@ from engine.states.model import (
     HistoryEvent as HistoryEventShape,
 )
 from engine.states.progress import Progress
+from workbench.core.prepared import Prepared
 from workbench.live import publish
 from workbench.runtime import status_events
 from workbench.runtime.commands import DurableExecutor
-from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
+from workbench.stepfunctions import history_rows
+from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 _system_random = random.SystemRandom()
 STEP_FIELDS = (
@@ -69,15 +71,22 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
     """Advance one execution by one happening; None when it is no longer running or the
     happening was already applied."""
     with transaction.atomic():
-        execution = (
-            Execution.objects.select_for_update(of=("self",))
-            .select_related("state_machine__workspace", "map_run")
-            .filter(id=execution_id)
-            .first()
-        )
+        execution = _LOCKED_EXECUTION.first(execution_id)
         if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None
         return _decide_and_persist(execution, happening, DurableExecutor(execution))
+
+
+# Every step loads and locks its execution: compiled once per thread (core/prepared.py).
+_LOCKED_EXECUTION: Prepared[Execution] = Prepared(
+    lambda execution_id: (
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("state_machine__workspace", "map_run")
+        .filter(id=execution_id)
+        .order_by()[:1]
+    ),
+    int,
+)
 
 
 def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -> Decision:
@@ -142,18 +151,7 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
         status_events.execution_status_changed(execution, execution.start_date)
     execution.engine_state = decision.state
     execution.status = decision.status
-    HistoryEvent.objects.bulk_create(
-        HistoryEvent(
-            execution=execution,
-            event_id=event.id,
-            previous_event_id=event.previous_event_id,
-            type=event.type,
-            timestamp=event.timestamp,
-            details_key=event.details_key,
-            details=event.details,
-        )
-        for event in decision.history
-    )
+    history_rows.insert(execution.id, decision.history)
     execution.event_count += len(decision.history)
     if decision.history:
         progress = Progress.restore(execution.progress)

@@ -119,16 +119,13 @@ def test_a_replay_runs_in_batches_and_a_crashed_batch_is_replayed_once(
     monkeypatch.setattr(routing, "REPLAY_BATCH", 2)
     replay = _start(ws, archive, django_capture_on_commit_callbacks)
     broker.take()
-    real_store = routing._store
-    calls = []
+    real_store = routing._store_all
 
-    def crash_on_second(*args: Any) -> list[int]:
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("worker died mid-batch")
-        return real_store(*args)
+    def crash_after_storing(*args: Any) -> list[int]:
+        real_store(*args)  # the batch's events and deliveries are written, then the worker dies
+        raise RuntimeError("worker died mid-batch")
 
-    monkeypatch.setattr(routing, "_store", crash_on_second)
+    monkeypatch.setattr(routing, "_store_all", crash_after_storing)
     with pytest.raises(RuntimeError):
         routing.run_replay(replay.id)
     replay.refresh_from_db()
@@ -141,7 +138,7 @@ def test_a_replay_runs_in_batches_and_a_crashed_batch_is_replayed_once(
         0,
         0,
     )
-    monkeypatch.setattr(routing, "_store", real_store)
+    monkeypatch.setattr(routing, "_store_all", real_store)
     with django_capture_on_commit_callbacks(execute=True):
         routing.run_replay(replay.id)
     replay.refresh_from_db()

@@ -19,6 +19,7 @@ from workbench.accounts.services import default_workspace
 from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError
 from workbench.events import services as events
+from workbench.events.api_destinations import list_api_destinations
 from workbench.events.models import EventBus, ReceivedEvent, Rule
 from workbench.events.pattern_sandbox import actual_text, evaluate_pattern
 from workbench.events.samples import BUILT_IN_SAMPLES, DEFAULT_PATTERN, ORDER_PLACED
@@ -84,6 +85,7 @@ def sandbox_page(request: HttpRequest) -> HttpResponse:
         "samples_data": samples,
         "rules_data": rules_data,
         "default_target_arn": f"arn:aws:lambda:{workspace.region}:{workspace.account_id}:function:echo",
+        "api_destinations": list_api_destinations(workspace),
     }
     return render(request, "events/sandbox.html", context)
 
