@@ -388,3 +388,14 @@ def test_an_asynchronous_express_execution_of_a_version_runs_that_version(
     assert broker.names() == [queue.RUN_EXPRESS_EXECUTION] * 2
     broker.drain()
     assert ran == [("one", ROLE), ("two", ROLE)]
+
+
+def test_update_with_only_publish_publishes_the_current_revision_once(broker: Broker, client: Client) -> None:
+    """LocalStack's AWS snapshot test_empty_revision_with_publish_and_no_publish_on_creation: no
+    revisionId (nothing changed), the same version both times."""
+    _create(client)
+    first = ok(client, "UpdateStateMachine", stateMachineArn=ARN, publish=True)
+    second = ok(client, "UpdateStateMachine", stateMachineArn=ARN, publish=True)
+    assert first["stateMachineVersionArn"] == second["stateMachineVersionArn"] == f"{ARN}:1"
+    assert "revisionId" not in first and "revisionId" not in second
+    assert refused(client, "UpdateStateMachine", stateMachineArn=ARN)[0] == "MissingRequiredParameter"
