@@ -11,6 +11,7 @@ from workbench.awsapi import (  # noqa: F401 - registers the services
     events,
     map_runs,
     protocol,
+    sfn_versions,
     stepfunctions,
 )
 from workbench.awsapi import iam as iam_api
@@ -48,6 +49,7 @@ urlpatterns = [
     path("", root, name="root"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
+    path("", include("workbench.console.version_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
     path("machines/<str:name>/delete", execution_views.delete_machine, name="machine-delete"),

@@ -174,6 +174,12 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
     details: dict[str, Any] = {"input": text, "inputDetails": {"truncated": False}}
     if happening.context.role_arn:
         details["roleArn"] = happening.context.role_arn
+    # ExecutionStartedEventDetails names the version and alias it was started through (API
+    # reference, ExecutionStartedEventDetails).
+    if happening.context.version_arn:
+        details["stateMachineVersionArn"] = happening.context.version_arn
+    if happening.context.alias_arn:
+        details["stateMachineAliasArn"] = happening.context.alias_arn
     run.emit(None, "ExecutionStarted", "executionStartedEventDetails", details, prev=0)
     if payload_too_large(text):
         cause = "The execution input exceeds the maximum number of bytes service limit."

@@ -30,6 +30,9 @@ class ExecutionContext:
     start_time: datetime
     role_arn: str = ""
     redrive_count: int = 0
+    version_arn: str = ""
+    """The version an execution started through a version or alias ARN runs ("" otherwise)."""
+    alias_arn: str = ""
 
 
 @dataclass(frozen=True)

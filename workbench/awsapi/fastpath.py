@@ -23,7 +23,7 @@ from django.db import connections
 from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 
-from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import events, map_runs, protocol, sfn_versions, stepfunctions  # noqa: F401 - registers the services
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

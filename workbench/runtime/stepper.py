@@ -39,6 +39,7 @@ from engine.states.model import (
 from engine.states.progress import Progress
 from workbench.core.prepared import Prepared
 from workbench.live import publish
+from workbench.runtime import status_events
 from workbench.runtime.commands import DurableExecutor
 from workbench.stepfunctions import history_rows
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
@@ -101,7 +102,7 @@ def _decide_and_persist(execution: Execution, happening: Happening, executor: Du
     except Exception as exc:
         log.exception("the decider failed on execution %s", execution.id)
         decision = _internal_failure(execution, exc)
-    _persist(execution, decision, executor)
+    _persist(execution, decision, executor, started=isinstance(happening, ExecutionStartRequested))
     transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
 
@@ -145,7 +146,9 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
     )
 
 
-def _persist(execution: Execution, decision: Decision, executor: DurableExecutor) -> None:
+def _persist(execution: Execution, decision: Decision, executor: DurableExecutor, *, started: bool) -> None:
+    if started:  # the status change event of RUNNING, before this step may end the execution
+        status_events.execution_status_changed(execution, execution.start_date)
     execution.engine_state = decision.state
     execution.status = decision.status
     history_rows.insert(execution.id, decision.history)
@@ -156,6 +159,8 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
         execution.progress = progress.snapshot()
         execution.node_statuses = dict(progress.statuses)
     executor.handle_all(decision.commands)
+    if execution.status != Execution.RUNNING:
+        status_events.execution_status_changed(execution, execution.stop_date or timezone.now())
     # Only what a step changes: the definition and input are never rewritten.
     execution.save(update_fields=STEP_FIELDS)
 
