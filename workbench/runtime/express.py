@@ -29,7 +29,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import contexts, integrations
+from workbench.runtime import activities, contexts, integrations
 from workbench.runtime.commands import InMemoryExecutor
 from workbench.runtime.stepper import environment
 
@@ -106,6 +106,8 @@ def _run_child(
 
 
 def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTask) -> Happening:
+    if activities.is_activity(command.resource):
+        return TaskFailed(command.task_id, "States.Runtime", "Express workflows do not support activities")
     if command.wait_for_token:
         return TaskFailed(
             command.task_id,

@@ -61,3 +61,15 @@ class ResourceNotFound(AwsError):
     """Step Functions spells it without the ``Exception`` suffix (DescribeMapRun, tags)."""
 
     code = "ResourceNotFound"
+
+
+class ActivityDoesNotExist(AwsError):
+    code = "ActivityDoesNotExist"
+
+
+class ActivityAlreadyExists(AwsError):
+    code = "ActivityAlreadyExists"
+
+
+class TooManyTags(AwsError):
+    code = "TooManyTags"
