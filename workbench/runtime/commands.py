@@ -37,7 +37,17 @@ from workbench.core.jsonio import dumps
 from workbench.runtime import map_runs, queue
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
-PENDING_TASK_FIELDS = ["state_name", "resource", "payload", "token", "wait_for_token", "attempt", "created"]
+PENDING_TASK_FIELDS = [
+    "state_name",
+    "resource",
+    "payload",
+    "token",
+    "wait_for_token",
+    "attempt",
+    "created",
+    "started",
+    "worker_name",
+]
 TIMER_HORIZON = timedelta(seconds=60)
 """Timers due within this get an ETA message; later ones are fired by the recovery sweep, so
 no worker holds a far-off ETA message that the broker would redeliver (see workbench.celery)."""

@@ -222,3 +222,27 @@ def test_activity_api_shapes_and_errors(monkeypatch: pytest.MonkeyPatch) -> None
     assert status == 400 and gone["__type"].endswith("ActivityDoesNotExist")
     status, gone = call(client, "AWSStepFunctions.GetActivityTask", {"activityArn": created["activityArn"]})
     assert status == 400 and gone["__type"].endswith("ActivityDoesNotExist")
+
+
+def test_retry_offers_the_next_attempt_to_workers(broker: Broker) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.runtime import activities, executions
+    from workbench.stepfunctions import activities as resources
+
+    ws = default_workspace()
+    activity = resources.create_activity(ws, "flaky")
+    retry = [{"ErrorEquals": ["Busy"], "IntervalSeconds": 1, "MaxAttempts": 2}]
+    execution = _start(_definition("flaky", Retry=retry))
+    first = activities.poll(activity, "w1", seconds=0)
+    assert first is not None
+    executions.send_task_failure(ws, first.token, "Busy", "try later")
+    assert activities.poll(activity, "w2", seconds=0) is None  # the back-off has not ended
+    broker.drain()  # the back-off timer fires: the second attempt is scheduled
+    second = activities.poll(activity, "w2", seconds=0)
+    assert second is not None and second.token != first.token
+    executions.send_task_success(ws, second.token, "{}")
+    broker.drain()
+    execution.refresh_from_db()
+    assert execution.status == "SUCCEEDED"
+    started = [e.details for e in execution.history.order_by("event_id") if e.type == "ActivityStarted"]
+    assert started == [{"workerName": "w1"}, {"workerName": "w2"}]
