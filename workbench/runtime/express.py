@@ -67,7 +67,7 @@ def run(
             time.sleep(max(0.0, (fire_at - timezone.now()).total_seconds()))
             del executor.timers[timer_id]
             executor.happenings.append(TimerFired(timer_id=timer_id))
-        decision = advance(definition, state, executor.happenings.pop(0), environment())
+        decision = advance(definition, state, executor.happenings.pop(0), environment(workspace))
         state = decision.state
         executor.handle_all(decision.commands)
         finished = executor.finished

@@ -246,3 +246,18 @@ def test_retry_offers_the_next_attempt_to_workers(broker: Broker) -> None:
     assert execution.status == "SUCCEEDED"
     started = [e.details for e in execution.history.order_by("event_id") if e.type == "ActivityStarted"]
     assert started == [{"workerName": "w1"}, {"workerName": "w2"}]
+
+
+def test_express_workflows_refuse_activities() -> None:
+    """AWS: Express workflows do not support activities
+    (https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html)."""
+    from workbench.accounts.services import default_workspace
+    from workbench.runtime import executions
+    from workbench.stepfunctions import activities as resources
+
+    resources.create_activity(default_workspace(), "fast")
+    _, result = executions.start_sync_execution(machine(_definition("fast"), name="quick", type="EXPRESS"))
+    assert result.status == "FAILED" and result.error == "States.Runtime"
+    assert result.cause == "Express workflows do not support activities"
+    _, missing = executions.start_sync_execution(machine(_definition("none"), name="quick2", type="EXPRESS"))
+    assert missing.error == "States.Runtime" and "does not exist" in (missing.cause or "")
