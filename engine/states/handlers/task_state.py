@@ -90,8 +90,9 @@ def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
         waiting["timers"].append(waiting["timeout"])
     if heartbeat is not None:
         waiting["hb_seconds"] = heartbeat
-        waiting["heartbeat"] = run.start_timer(thread, "heartbeat", heartbeat)
-        waiting["timers"].append(waiting["heartbeat"])
+        if info.kind != ACTIVITY:  # an activity's heartbeat window opens when a worker takes it
+            waiting["heartbeat"] = run.start_timer(thread, "heartbeat", heartbeat)
+            waiting["timers"].append(waiting["heartbeat"])
     thread["w"] = waiting
     if info.kind == ACTIVITY:
         # The worker answers with the token GetActivityTask handed it.
@@ -328,12 +329,17 @@ def task_heartbeat(run: Run, thread: Thread) -> None:
 
 def activity_started(run: Run, thread: Thread, worker_name: str | None) -> bool:
     """GetActivityTask handed the task to a worker: ActivityStarted, with ``workerName`` when
-    the worker gave one (an empty details object when not, as AWS records it). False when the
-    thread is not waiting on an activity task that has not started yet."""
+    the worker gave one (an empty details object when not, as AWS records it), and the
+    HeartbeatSeconds window opens: a task no worker took yet is bounded by TimeoutSeconds only
+    (as LocalStack's AWS-validated activity tests model it). False when the thread is not
+    waiting on an activity task that has not started yet."""
     waiting = thread["w"]
     if not waiting or waiting.get("k") != "task" or waiting.get("started"):
         return False
     waiting["started"] = True
     details: dict[str, JSON] = {"workerName": worker_name} if worker_name else {}
     run.emit(thread, "ActivityStarted", "activityStartedEventDetails", details)
+    if "hb_seconds" in waiting:
+        waiting["heartbeat"] = run.start_timer(thread, "heartbeat", waiting["hb_seconds"])
+        waiting["timers"].append(waiting["heartbeat"])
     return True

@@ -199,6 +199,20 @@ def test_an_activity_task_started_by_a_worker_names_it_once() -> None:
     assert run.types()[2:] == ["ActivityScheduled", "ActivityStarted", "ActivityFailed", "ExecutionFailed"]
 
 
+def test_an_activity_heartbeat_window_opens_when_a_worker_takes_the_task() -> None:
+    arn = "arn:aws:states:us-east-1:123456789012:activity:approve"
+    run = Harness(one_task({"Resource": arn, "HeartbeatSeconds": 5, "TimeoutSeconds": 100}))
+    run.start({})
+    assert len(run.timers) == 1  # TimeoutSeconds only: nobody has taken the task
+    run.advance_clock(50)
+    taken_at = run.now
+    run.send(TaskStarted(task_id=run.task("T").task_id, worker_name="w"))
+    assert len(run.timers) == 2
+    timer, _ = run.fire_next_timer()
+    assert (timer.fire_at - taken_at).total_seconds() == 5  # five seconds after the worker took it
+    assert run.types()[-2:] == ["ActivityTimedOut", "ExecutionFailed"]
+
+
 def test_a_missing_activity_is_a_runtime_error_before_anything_is_scheduled() -> None:
     arn = "arn:aws:states:us-east-1:123456789012:activity:gone"
     definition = one_task({"Resource": arn, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}]})
