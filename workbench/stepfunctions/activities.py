@@ -1,5 +1,7 @@
 """Activities as resources: create, look up, delete, with AWS's names, ARNs and errors
-(https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateActivity.html).
+(https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateActivity.html); the
+answers' shapes and messages ("Invalid Name: '...'", "Activity Does Not Exist: '...'", success
+for deleting twice) as LocalStack's AWS-recorded test_sfn_api_activities.snapshot.json shows them.
 
 Handing an activity's tasks to workers (GetActivityTask) moves executions, so it lives in
 workbench.runtime.activities; reads may query the models directly.

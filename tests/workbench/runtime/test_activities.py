@@ -210,6 +210,7 @@ def test_activity_api_shapes_and_errors(monkeypatch: pytest.MonkeyPatch) -> None
     assert status == 200 and "taskToken" not in empty
     status, bad = call(client, "AWSStepFunctions.CreateActivity", {"name": "has space"})
     assert status == 400 and bad["__type"].endswith("InvalidName")
+    assert bad["message"] == "Invalid Name: 'has space'"
     status, bad = call(
         client,
         "AWSStepFunctions.DescribeActivity",
@@ -220,6 +221,7 @@ def test_activity_api_shapes_and_errors(monkeypatch: pytest.MonkeyPatch) -> None
     assert call(client, "AWSStepFunctions.DeleteActivity", {"activityArn": created["activityArn"]})[0] == 200
     status, gone = call(client, "AWSStepFunctions.DescribeActivity", {"activityArn": created["activityArn"]})
     assert status == 400 and gone["__type"].endswith("ActivityDoesNotExist")
+    assert gone["message"] == f"Activity Does Not Exist: '{created['activityArn']}'"
     status, gone = call(client, "AWSStepFunctions.GetActivityTask", {"activityArn": created["activityArn"]})
     assert status == 400 and gone["__type"].endswith("ActivityDoesNotExist")
 
