@@ -15,7 +15,7 @@ Markdown table per workload with the ratio to moto:
   middle Task calls a function (the workbench's registered python function ``echo``; a moto
   Lambda function), both as 8 client threads each doing StartExecution then DescribeExecution
   until the execution ends; (c) PutEvents of 10 entries onto a bus with 300 rules whose
-  targets start an Express machine (each entry matches one rule); (d) a 1-state machine whose
+  targets start an Express machine (each entry matches one rule); (e) a 1-state machine whose
   Task is an activity: 8 client threads each StartExecution, then act as the activity's worker
   (GetActivityTask, SendTaskSuccess with the task's input), then DescribeExecution until their
   own execution ends (a thread may answer another thread's task; every thread starts one task
@@ -493,7 +493,7 @@ def executions(stack: Stack, workload: str, machine_arn: str, payload: Any, seco
     return _measure(stack, run, body, seconds)
 
 
-ACTIVITY_WORKLOAD = "(d) 1 state, activity worker answers"
+ACTIVITY_WORKLOAD = "(e) 1 state, activity worker answers"
 
 
 def activity_machine(activity_arn: str) -> dict[str, Any]:
@@ -661,7 +661,7 @@ def bench_stack(stack: Stack, seconds: float, profiler: Profiler | None) -> list
 
 
 def bench_activity(stack: Stack, seconds: float, profiler: Profiler | None) -> Run:
-    """Workload (d), after one checked execution; "n/a" with the reason where the stack cannot
+    """Workload (e), after one checked execution; "n/a" with the reason where the stack cannot
     run it (moto's server: no GetActivityTask)."""
     try:
         sfn = client(stack, "stepfunctions")
@@ -673,7 +673,7 @@ def bench_activity(stack: Stack, seconds: float, profiler: Profiler | None) -> R
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Run(stack.name, ACTIVITY_WORKLOAD, "executions", note=f"n/a: {reason}")
-    with _profiled(profiler, stack, "d-activity", seconds):
+    with _profiled(profiler, stack, "e-activity", seconds):
         run = activity_workers(stack, worked, activity_arn, seconds)
     run.transitions_each = 1
     return run
