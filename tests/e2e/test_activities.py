@@ -34,11 +34,14 @@ def _worker_client(base: str) -> Any:
     )
 
 
-def _machine(sfn: Any, name: str, activity_arn: str, **task: Any) -> str:
-    definition = {
-        "StartAt": "Work",
-        "States": {"Work": {"Type": "Task", "Resource": activity_arn, "End": True, **task}},
-    }
+def _machine(sfn: Any, name: str, activity_arn: str, *, wait_first: bool = False, **task: Any) -> str:
+    """One activity Task; ``wait_first`` puts a 1 s Wait before it, so the step that schedules
+    the task is a timer's (in distributed mode: taken by the Celery worker process, not the
+    server where the worker's poll waits)."""
+    states: dict[str, Any] = {"Work": {"Type": "Task", "Resource": activity_arn, "End": True, **task}}
+    if wait_first:
+        states["Pause"] = {"Type": "Wait", "Seconds": 1, "Next": "Work"}
+    definition = {"StartAt": "Pause" if wait_first else "Work", "States": states}
     return str(
         sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)[
             "stateMachineArn"
@@ -100,8 +103,9 @@ def test_eight_waiting_workers_do_not_block_other_calls_and_each_answers_a_task(
 def test_a_worker_that_stops_heartbeating_times_the_task_out(aws: Any, live_url: str) -> None:
     sfn = aws("stepfunctions")
     activity_arn = sfn.create_activity(name="silent")["activityArn"]
-    machine_arn = _machine(sfn, "silent", activity_arn, HeartbeatSeconds=1)
+    machine_arn = _machine(sfn, "silent", activity_arn, wait_first=True, HeartbeatSeconds=1)
     arn = sfn.start_execution(stateMachineArn=machine_arn)["executionArn"]
+    # The poll starts before the task exists and takes it once the Wait's timer scheduled it.
     task = _worker_client(live_url).get_activity_task(activityArn=activity_arn, workerName="quiet")
     assert task.get("taskToken")
     described = wait_for(
