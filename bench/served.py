@@ -15,11 +15,15 @@ Markdown table per workload with the ratio to moto:
   middle Task calls a function (the workbench's registered python function ``echo``; a moto
   Lambda function), both as 8 client threads each doing StartExecution then DescribeExecution
   until the execution ends; (c) PutEvents of 10 entries onto a bus with 300 rules whose
-  targets start an Express machine (each entry matches one rule); (e) a 1-state machine whose
-  Task is an activity: 8 client threads each StartExecution, then act as the activity's worker
-  (GetActivityTask, SendTaskSuccess with the task's input), then DescribeExecution until their
-  own execution ends (a thread may answer another thread's task; every thread starts one task
-  before it polls, so no poll waits for nothing).
+  targets start an Express machine (each entry matches one rule); (d) the machine of (b)
+  started at a fixed 50 executions per second (open loop), for the issue's latency goal; (e) a
+  1-state machine whose Task is an activity: 8 client threads each StartExecution, then act as
+  the activity's worker (GetActivityTask, SendTaskSuccess with the task's input), then
+  DescribeExecution until their own execution ends (a thread may answer another thread's task;
+  every thread starts one task before it polls, so no poll waits for nothing).
+- ``null``: the same client against bench/null_server.py, a server that answers every call at
+  once and keeps nothing. Its row is the client's own ceiling on this machine: no server,
+  however fast, can be measured above it here, because boto3 shares the two cores.
 
 Figures: executions (or entries) per second, transitions per second (states entered, checked
 against GetExecutionHistory of a sample execution), p50/p99 from StartExecution to the end as
@@ -74,6 +78,9 @@ CLIENT_THREADS = 8
 EXECUTION_TIMEOUT = 30.0  # seconds before a polled execution counts as timed out
 POLL_INTERVAL = 0.005  # between DescribeExecution calls of one client thread
 RULES = 300
+FIXED_RATE = 50  # executions started per second in workload (d)
+FIXED_RATE_THREADS = 24
+FIXED_RATE_WORKLOAD = f"(d) 3 states, Task calls a function, {FIXED_RATE} started per second"
 ENTRIES_PER_CALL = 10
 
 
@@ -84,7 +91,7 @@ ENTRIES_PER_CALL = 10
 class Stack:
     name: str
     url: str
-    kind: str  # "workbench" or "moto"
+    kind: str  # "workbench", "moto" or "null" (the client's ceiling: bench/null_server.py)
     pids: list[int] = field(default_factory=list)  # processes worth profiling
     probe: Callable[[], int] | None = None  # distributed mode: open PostgreSQL connections
 
@@ -283,6 +290,24 @@ def moto(work: Path) -> Iterator[Stack]:
         _stop([process])
 
 
+@contextlib.contextmanager
+def null(work: Path) -> Iterator[Stack]:
+    """bench/null_server.py: answers every call at once, so a run measures the client alone."""
+    port = _free_port()
+    log = work / "null.log"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "null_server.py"), str(port)],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/", [process], log)
+        yield Stack("null (client ceiling)", url, "null", [process.pid])
+    finally:
+        _stop([process])
+
+
 # ---------------------------------------------------------------- clients and resources
 
 
@@ -411,7 +436,9 @@ def _process_cpu(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds: float) -> Run:
+def _measure(
+    stack: Stack, run: Run, body: Callable[[int, float], None], seconds: float, threads: int = 0
+) -> Run:
     """Run ``body(thread_index, stop_at)`` on the client threads; wall and CPU cover all of them.
 
     With a probe (distributed mode), PostgreSQL's open connections are sampled meanwhile: the
@@ -431,7 +458,9 @@ def _measure(stack: Stack, run: Run, body: Callable[[int, float], None], seconds
     usage = resource.getrusage(resource.RUSAGE_SELF)
     server_before = _process_cpu(stack.pids)
     stop_at = time.monotonic() + seconds
-    workers = [threading.Thread(target=body, args=(index, stop_at)) for index in range(CLIENT_THREADS)]
+    workers = [
+        threading.Thread(target=body, args=(index, stop_at)) for index in range(threads or CLIENT_THREADS)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -491,6 +520,58 @@ def executions(stack: Stack, workload: str, machine_arn: str, payload: Any, seco
                     run.failed += 1
 
     return _measure(stack, run, body, seconds)
+
+
+def fixed_rate(stack: Stack, machine_arn: str, seconds: float) -> Run:
+    """Executions started on a fixed schedule of ``FIXED_RATE`` per second (open loop), each
+    polled to its end by whichever client thread took its slot.
+
+    Latency counts from the slot's scheduled time, not from when a thread got to it, so a
+    server that falls behind shows it in p99 instead of silently slowing the schedule
+    ("coordinated omission"). The threads are many more than the rate needs at the goal's
+    latency, so they are not what limits it.
+    """
+    run = Run(stack.name, FIXED_RATE_WORKLOAD, "executions")
+    threads = FIXED_RATE_THREADS
+    clients = [client(stack, "stepfunctions") for _ in range(threads)]
+    lock = threading.Lock()
+    slots = iter(range(10**9))
+    started_at = time.perf_counter()
+
+    def body(index: int, stop_at: float) -> None:
+        sfn = clients[index]
+        while True:
+            with lock:
+                slot = next(slots)
+            scheduled = started_at + slot / FIXED_RATE
+            if scheduled - started_at >= seconds:
+                return
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                arn = sfn.start_execution(stateMachineArn=machine_arn, name=uuid.uuid4().hex, input="{}")[
+                    "executionArn"
+                ]
+                status = "RUNNING"
+                while status == "RUNNING" and time.perf_counter() - scheduled < EXECUTION_TIMEOUT:
+                    status = sfn.describe_execution(executionArn=arn)["status"]
+                    if status == "RUNNING":
+                        time.sleep(POLL_INTERVAL)
+            except Exception as exc:
+                _failed_call(run, lock, exc)
+                continue
+            elapsed = time.perf_counter() - scheduled
+            with lock:
+                if status == "SUCCEEDED":
+                    run.done += 1
+                    run.latencies.append(elapsed)
+                elif status == "RUNNING":
+                    run.timed_out += 1
+                else:
+                    run.failed += 1
+
+    return _measure(stack, run, body, seconds, threads=threads)
 
 
 ACTIVITY_WORKLOAD = "(e) 1 state, activity worker answers"
@@ -623,31 +704,38 @@ def _check(stack: Stack, machine_arn: str, payload: Any, expected_output: Any, t
 def bench_stack(stack: Stack, seconds: float, profiler: Profiler | None) -> list[Run]:
     runs: list[Run] = []
     order = {"order": {"id": "o-1", "amount": 12.5}}
+    real = stack.kind != "null"  # the null server keeps nothing: there is nothing to check
 
     chain = create_machine(stack, "chain", pass_chain())
-    _check(stack, chain, order, order, 10)
+    if real:
+        _check(stack, chain, order, order, 10)
     with _profiled(profiler, stack, "a-pass-chain", seconds):
         run = executions(stack, "(a) 10-state Pass chain, Standard", chain, order, seconds)
-    run.transitions_each = 10
+    run.transitions_each = 10 if real else 0
     runs.append(run)
 
     try:
         task = create_machine(stack, "task", task_machine(function_arn(stack)))
-        _check(stack, task, {}, {"order": "o-1", "amount": 12.5}, 3)
+        if real:
+            _check(stack, task, {}, {"order": "o-1", "amount": 12.5}, 3)
     except Exception as exc:
-        runs.append(
-            Run(stack.name, "(b) 3 states, Task calls a function", "executions", note=f"cannot run: {exc}")
-        )
+        for workload in ("(b) 3 states, Task calls a function", FIXED_RATE_WORKLOAD):
+            runs.append(Run(stack.name, workload, "executions", note=f"cannot run: {exc}"))
     else:
         with _profiled(profiler, stack, "b-task", seconds):
             run = executions(stack, "(b) 3 states, Task calls a function", task, {}, seconds)
-        run.transitions_each = 3
+        run.transitions_each = 3 if real else 0
+        runs.append(run)
+        with _profiled(profiler, stack, "d-fixed-rate", seconds):
+            run = fixed_rate(stack, task, seconds)
+        run.transitions_each = 3 if real else 0
         runs.append(run)
 
     express = create_machine(
         stack, "express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "EXPRESS"
     )
-    prepare_bus(stack, express)
+    if real:
+        prepare_bus(stack, express)
     with _profiled(profiler, stack, "c-put-events", seconds):
         run = put_events(stack, seconds)
     run.transitions_each = 1 if stack.kind == "workbench" else 0  # the Express machine has one state
@@ -668,7 +756,8 @@ def bench_activity(stack: Stack, seconds: float, profiler: Profiler | None) -> R
         activity_arn = sfn.create_activity(name="bench")["activityArn"]
         worked = create_machine(stack, "activity", activity_machine(activity_arn))
         arn, status = _activity_round(sfn, worked, activity_arn, "check", '{"n": 1}')
-        if status != "SUCCEEDED" or states_entered(stack, arn) != 1:
+        # The null server keeps nothing: there is no history to check.
+        if stack.kind != "null" and (status != "SUCCEEDED" or states_entered(stack, arn) != 1):
             raise RuntimeError(f"the check execution ended {status}")
     except Exception as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -781,6 +870,8 @@ def table(runs: list[Run]) -> str:
                 out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | |")
                 continue
             ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else "—"
+            if workload == FIXED_RATE_WORKLOAD:
+                ratio = "— (fixed rate: see p99)"
             out.append(
                 f"| {run.stack} | {run.rate:.1f} | {run.rate * run.transitions_each:.1f} | "
                 f"{run.percentile(0.50):.1f} | {run.percentile(0.99):.1f} | "
@@ -800,8 +891,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="length of each timed run")
     parser.add_argument(
         "--stacks",
-        default="embedded,distributed-1,distributed-2,moto",
-        help="comma-separated subset of embedded, distributed-1, distributed-2, moto",
+        default="embedded,distributed-1,distributed-2,moto,null",
+        help="comma-separated subset of embedded, distributed-1, distributed-2, moto, null "
+        "(null: a server that does nothing, the client's own ceiling on this machine)",
     )
     parser.add_argument(
         "--database-url",
@@ -831,6 +923,7 @@ def main() -> None:
         "distributed-1": lambda path: distributed(path, args, 1),
         "distributed-2": lambda path: distributed(path, args, 2),
         "moto": moto,
+        "null": null,
     }
     CLIENT_THREADS = args.threads
     print(f"{os.cpu_count()} CPUs, {CLIENT_THREADS} client threads, {seconds:g} s per run, work dir {work}")

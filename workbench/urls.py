@@ -14,6 +14,7 @@ from workbench.console import dashboard
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
+from workbench.console import mocks as mock_views
 from workbench.console import stepfunctions as stepfunctions_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
@@ -47,6 +48,7 @@ urlpatterns = [
     path("machines/<str:name>/test-state", stepfunctions_views.run_test_state, name="machine-test-state"),
     path("executions/<int:execution_id>/", stepfunctions_views.execution_detail, name="execution-detail"),
     path("executions/", execution_views.execution_list, name="execution-list"),
+    path("mocks/", mock_views.mock_config, name="mocks"),
     path("executions/<int:execution_id>/stop", execution_views.stop_execution, name="execution-stop"),
     path("buses/", console_events.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),

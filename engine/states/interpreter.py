@@ -218,8 +218,11 @@ def _apply(run: Run, happening: Happening) -> bool:
         if kind in ("reader", "writer"):
             return _map_run_io(run, thread, happening, kind)
         if isinstance(happening, TaskSucceeded):
-            output = happening.output
-            run.settle(thread, lambda run, thread, st: task_succeeded(run, thread, st, output))
+            output, whole = happening.output, happening.service_response
+            run.settle(
+                thread,
+                lambda run, thread, st: task_succeeded(run, thread, st, output, service_response=whole),
+            )
         else:
             error, cause = happening.error, happening.cause
             run.settle(thread, lambda run, thread, st: task_failed(run, thread, st, error, cause))

@@ -59,6 +59,9 @@ class ExecutionStartRequested:
 class TaskSucceeded:
     task_id: str
     output: JSON
+    service_response: bool = False
+    """The output already is the integration's whole API response (a mocked answer, as Step
+    Functions Local returns a mock's Return as it is): lambda:invoke does not wrap it again."""
 
 
 @dataclass(frozen=True)

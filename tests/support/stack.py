@@ -89,8 +89,10 @@ class Stack:
     server (`manage.py serve`, with its embedded worker in embedded mode) and, in distributed
     mode, ``workers`` separate Celery workers. The server keeps its port across restarts."""
 
-    def __init__(self, test_db_name: str, log_dir: Path, workers: int = 1) -> None:
-        self.env = _env(test_db_name)
+    def __init__(
+        self, test_db_name: str, log_dir: Path, workers: int = 1, env: dict[str, str] | None = None
+    ) -> None:
+        self.env = {**_env(test_db_name), **(env or {})}
         self.log_dir = log_dir
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -150,9 +152,12 @@ class Stack:
 
 
 @contextmanager
-def stack(test_db_name: str, log_dir: Path, workers: int = 1) -> Iterator[Stack]:
-    """A started Stack, stopped at the end whatever happened to it."""
-    running = Stack(test_db_name, log_dir, workers)
+def stack(
+    test_db_name: str, log_dir: Path, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[Stack]:
+    """A started Stack (``env`` added to its processes' environment), stopped at the end
+    whatever happened to it."""
+    running = Stack(test_db_name, log_dir, workers, env)
     try:
         running.start()
         yield running

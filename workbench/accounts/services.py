@@ -6,9 +6,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from workbench.accounts.models import Workspace
+from workbench.core.prepared import Prepared
 
 DEFAULT_WORKSPACE = "default"
 DEFAULT_ACCESS_KEY = "test"
+
+# Every AWS call looks its key up: compiled once per thread (see core/prepared.py).
+_BY_ACCESS_KEY: Prepared[Workspace] = Prepared(
+    lambda key: Workspace.objects.filter(access_key_id=key).order_by()[:1], str
+)
 
 
 def default_workspace() -> Workspace:
@@ -34,7 +40,7 @@ def default_workspace() -> Workspace:
 def workspace_for_access_key(access_key_id: str | None) -> Workspace:
     """The workspace whose key signed the request; unknown keys act in the default one."""
     if access_key_id:
-        found = Workspace.objects.filter(access_key_id=access_key_id).first()
+        found = _BY_ACCESS_KEY.first(access_key_id)
         if found is not None:
             return found
     return default_workspace()

@@ -114,20 +114,29 @@ def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
     return {}
 
 
+def machine_and_test_case(ws: Workspace, arn: Any) -> tuple[StateMachine, str | None]:
+    """The machine of ``<stateMachineArn>`` or ``<stateMachineArn>#<TestCase>``: Step Functions
+    Local's way of choosing a MockConfig test case (sfn-local-test-sm-exec page, step 3)."""
+    if isinstance(arn, str) and "#" in arn:
+        machine_arn, _, test_case = arn.partition("#")
+        return stepfunctions.get_machine(ws, machine_arn), test_case
+    return stepfunctions.get_machine(ws, arn), None
+
+
 @sfn.operation("StartExecution")
 def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
+    machine, test_case = machine_and_test_case(ws, required(params, "stateMachineArn"))
     name, input_text = string(params, "name"), string(params, "input")
-    started = executions.start_execution(machine, name=name, input_text=input_text)
+    started = executions.start_execution(machine, name=name, input_text=input_text, test_case=test_case)
     return {"executionArn": started.arn, "startDate": epoch(started.start_date)}
 
 
 @sfn.operation("StartSyncExecution")
 def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
+    machine, test_case = machine_and_test_case(ws, required(params, "stateMachineArn"))
     input_text = string(params, "input") or "{}"
     context, result = executions.start_sync_execution(
-        machine, name=string(params, "name"), input_text=input_text
+        machine, name=string(params, "name"), input_text=input_text, test_case=test_case
     )
     duration_ms = (result.stopped - result.started).total_seconds() * 1000
     shaped: dict[str, Any] = {

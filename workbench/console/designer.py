@@ -34,7 +34,7 @@ VENDOR_MAPS = ("vendor/codemirror/importmap.json", "vendor/yaml/importmap.json")
 NEW_MACHINE = {"StartAt": "Start", "States": {"Start": {"Type": "Pass", "End": True}}}
 
 
-def _import_map() -> str:
+def import_map() -> str:
     """The vendored libraries' import map, their relative entries turned into static URLs."""
     imports: dict[str, str] = {}
     for relative in VENDOR_MAPS:
@@ -74,7 +74,7 @@ def _page(request: HttpRequest, machine: StateMachine | None, name: str) -> Http
     return render(
         request,
         "stepfunctions/designer.html",
-        {"machine": machine, "initial": initial, "import_map": _import_map(), "account": initial["account"]},
+        {"machine": machine, "initial": initial, "import_map": import_map(), "account": initial["account"]},
     )
 
 
@@ -200,7 +200,6 @@ def run_test_state(request: HttpRequest) -> JsonResponse:
     except AwsError as exc:
         return error_response(exc)
     return JsonResponse(answer)
-
 
 
 @require_POST

@@ -25,6 +25,8 @@ NOTICES = {
     "target-removed": "Target {name} removed.",
     "machine-deleted": "State machine {name} deleted, with its executions.",
     "execution-stopped": "Execution {name} stopped.",
+    "mocks-saved": "Mock config saved: it replaces the file's for this workspace.",
+    "mocks-removed": "This workspace's mock config removed: the file's applies, if any.",
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from workbench.accounts.models import Workspace
 from workbench.core.arns import function_arn, lambda_function_name
 from workbench.core.errors import AwsError, ResourceNotFound, ValidationError
+from workbench.core.prepared import Prepared
 from workbench.functions.models import Function, Invocation
 
 FUNCTION_NAME_MAX = 64
@@ -38,6 +39,18 @@ def arn_of(function: Function) -> str:
     return function_arn(function.workspace.region, function.workspace.account_id, function.name)
 
 
+# Every function task looks its function up: compiled once per thread (core/prepared.py).
+_BY_NAME: Prepared[Function] = Prepared(
+    lambda workspace_id, name: (
+        Function.objects.filter(workspace_id=workspace_id, name=name)
+        .select_related("workspace")
+        .order_by()[:1]
+    ),
+    int,
+    str,
+)
+
+
 def resolve(workspace: Workspace, arn_or_name: str) -> Function:
     """The function a Lambda ARN (or bare name) names in this workspace.
 
@@ -47,7 +60,7 @@ def resolve(workspace: Workspace, arn_or_name: str) -> Function:
     name = lambda_function_name(arn_or_name)
     if not name:
         raise ResourceNotFound(f"Function not found: {arn_or_name}")
-    found = Function.objects.filter(workspace=workspace, name=name).first()
+    found = _BY_NAME.first(workspace.id, name)
     if found is not None:
         return found
     if name in settings.STEPBRIDGE_FUNCTIONS:

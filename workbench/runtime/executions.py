@@ -35,9 +35,11 @@ from engine.states.model import (
 )
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
-from workbench.runtime import contexts, express, integrations, map_runs, queue
+from workbench.core.prepared import Prepared
+from workbench.runtime import contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_first_step, apply_happening
+from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
     ExecutionAlreadyExists,
@@ -66,16 +68,23 @@ def step(execution_id: int, happening: Happening) -> None:
 
 
 def start_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+    machine: StateMachine,
+    *,
+    name: str | None = None,
+    input_text: str | None = None,
+    test_case: str | None = None,
 ) -> StartedExecution:
-    """StartExecution for every caller: Standard durably, Express asynchronously in memory."""
+    """StartExecution for every caller: Standard durably, Express asynchronously in memory.
+    ``test_case`` (from ``<stateMachineArn>#<TestCase>``) answers Task states from that MockConfig
+    test case (workbench.runtime.mocks)."""
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     text = input_text if input_text is not None else "{}"
+    mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     if machine.type == StateMachine.EXPRESS:
         context = contexts.of_express(machine, name)
-        queue.run_express_execution(machine.id, name, context.execution_arn, text)
+        queue.run_express_execution(machine.id, name, context.execution_arn, text, mock_case)
         return StartedExecution(context.execution_arn, context.start_time)
     try:
         # No SELECT first: the unique name constraint refuses a second execution of the name,
@@ -87,6 +96,7 @@ def start_execution(
                 definition=machine.definition,
                 input=text,
                 start_date=timezone.now(),
+                mock_case=mock_case,
             )
             apply_first_step(
                 execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
@@ -107,7 +117,11 @@ def _same_named(machine: StateMachine, name: str, text: str) -> Execution:
 
 
 def start_sync_execution(
-    machine: StateMachine, *, name: str | None = None, input_text: str | None = None
+    machine: StateMachine,
+    *,
+    name: str | None = None,
+    input_text: str | None = None,
+    test_case: str | None = None,
 ) -> tuple[ExecutionContext, ExpressResult]:
     """StartSyncExecution: an Express execution run to its end in this request, in memory."""
     if machine.type != StateMachine.EXPRESS:
@@ -115,17 +129,28 @@ def start_sync_execution(
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
+    mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     context = contexts.of_express(machine, name)
-    return context, express.run(machine.workspace, json.loads(machine.definition), payload, context)
+    return context, express.run(
+        machine.workspace, json.loads(machine.definition), payload, context, mock_case=mock_case
+    )
 
 
-def run_express(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
+def run_express(
+    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
     if machine is None:
         return
     context = contexts.of_express(machine, name, execution_arn)
-    express.run(machine.workspace, json.loads(machine.definition), json.loads(input_text), context)
+    express.run(
+        machine.workspace,
+        json.loads(machine.definition),
+        json.loads(input_text),
+        context,
+        mock_case=mock_case,
+    )
 
 
 def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
@@ -207,53 +232,117 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
     reports the recorded outcome, leaves a call another worker is making to that worker, and
     makes again a call whose worker died before committing (it left nothing behind).
     """
-    task = (
-        PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
-        .select_related("execution__state_machine__workspace", "execution__map_run")
-        .first()
-    )
+    task = _PENDING_TASK.first(execution_id, task_id)
     if task is None or task.execution.status != Execution.RUNNING:
         return
     if attempt is not None and attempt != task.attempt:
         return  # a message for an earlier attempt of this task
-    invocation, _ = TaskInvocation.objects.get_or_create(
-        execution_id=execution_id,
-        task_id=task_id,
-        attempt=task.attempt,
-        defaults={"claimed_until": timezone.now() + TASK_CLAIM},
+    # The claim row, once: a second message finds it there and goes on to its lock.
+    TaskInvocation.objects.bulk_create(
+        [
+            TaskInvocation(
+                execution_id=execution_id,
+                task_id=task_id,
+                attempt=task.attempt,
+                claimed_until=timezone.now() + TASK_CLAIM,
+                state_name=task.state_name,
+            )
+        ],
+        ignore_conflicts=True,
     )
     execution = task.execution
+    recorded: TaskInvocation | None = None
     with transaction.atomic():
         # Whoever holds the claim's row lock with the claim still open makes the call; the call's
         # own records (a function's invocation, a queue's message) and its outcome commit with
         # it. A worker that died mid-call left nothing behind and released the lock, so the
         # next one to get here makes the call, once. A claim locked by a live worker is skipped
         # (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's to end instead.
-        claim = (
-            TaskInvocation.objects.select_for_update(skip_locked=_skip_locked())
-            .filter(id=invocation.id, status=TaskInvocation.CLAIMED)
-            .first()
-        )
+        claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
-            result = integrations.perform(
-                execution.state_machine.workspace,
-                resource=task.resource,
-                payload=task.payload,
-                caller=f"{execution.arn}#{task.state_name}",
-                attempt=task.attempt,
-                wait_for_token=task.wait_for_token,
-                role_arn=execution.state_machine.role_arn,
-                session_name=execution.name[:64],
-            )
+            result = _perform(execution, task, claim)
             if not result.done:
                 outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
             elif result.error is not None:
                 outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
             else:
                 outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
-            TaskInvocation.objects.filter(id=invocation.id).update(**outcome)
-    invocation.refresh_from_db()
-    _report_recorded(invocation)
+            TaskInvocation.objects.filter(id=claim.id).update(**outcome)
+            for name, value in outcome.items():
+                setattr(claim, name, value)
+            recorded = claim
+    if recorded is None:  # made (or being made) by another worker: report what it recorded
+        recorded = _INVOCATION.first(execution_id, task_id, task.attempt)
+    if recorded is not None:
+        _report_recorded(
+            recorded, mocked=mocks.mocked_state(execution.mock_case, task.state_name) is not None
+        )
+
+
+def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation) -> integrations.TaskResult:
+    """The task's call: its mocked answer when the execution's test case mocks the state, else
+    its resource performed for real."""
+    if mocks.mocked_state(execution.mock_case, task.state_name) is not None:
+        return mocks.answer(execution.mock_case, task.state_name, mocks.invocation_index(invocation))
+    return integrations.perform(
+        execution.state_machine.workspace,
+        resource=task.resource,
+        payload=task.payload,
+        caller=f"{execution.arn}#{task.state_name}",
+        attempt=task.attempt,
+        wait_for_token=task.wait_for_token,
+        role_arn=execution.state_machine.role_arn,
+        session_name=execution.name[:64],
+        state_machine_name=execution.state_machine.name,
+        state_name=task.state_name,
+    )
+
+
+def _open_claim(execution_id: int, task_id: str, attempt: int) -> TaskInvocation | None:
+    """The claim row locked for this transaction, when its call is still to be made."""
+    if _skip_locked():
+        return _OPEN_CLAIM_SKIP_LOCKED.first(execution_id, task_id, attempt)
+    return _OPEN_CLAIM.first(execution_id, task_id, attempt)
+
+
+# The task path's lookups, compiled once per thread (core/prepared.py; issue 10's profile).
+_PENDING_TASK: Prepared[PendingTask] = Prepared(
+    lambda execution_id, task_id: (
+        PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
+        .select_related("execution__state_machine__workspace", "execution__map_run")
+        .order_by()[:1]
+    ),
+    int,
+    str,
+)
+_INVOCATION: Prepared[TaskInvocation] = Prepared(
+    lambda execution_id, task_id, attempt: TaskInvocation.objects.filter(
+        execution_id=execution_id, task_id=task_id, attempt=attempt
+    ).order_by()[:1],
+    int,
+    str,
+    int,
+)
+_OPEN_CLAIM: Prepared[TaskInvocation] = Prepared(
+    lambda execution_id, task_id, attempt: (
+        TaskInvocation.objects.select_for_update()
+        .filter(execution_id=execution_id, task_id=task_id, attempt=attempt, status=TaskInvocation.CLAIMED)
+        .order_by()[:1]
+    ),
+    int,
+    str,
+    int,
+)
+_OPEN_CLAIM_SKIP_LOCKED: Prepared[TaskInvocation] = Prepared(
+    lambda execution_id, task_id, attempt: (
+        TaskInvocation.objects.select_for_update(skip_locked=True)
+        .filter(execution_id=execution_id, task_id=task_id, attempt=attempt, status=TaskInvocation.CLAIMED)
+        .order_by()[:1]
+    ),
+    int,
+    str,
+    int,
+)
 
 
 def _skip_locked() -> bool:
@@ -261,10 +350,14 @@ def _skip_locked() -> bool:
     return bool(connection.features.has_select_for_update_skip_locked)
 
 
-def _report_recorded(invocation: TaskInvocation) -> None:
+def _report_recorded(invocation: TaskInvocation, *, mocked: bool = False) -> None:
     """Hand the decider a call's recorded outcome; a call still claimed is left to its worker."""
     if invocation.status == TaskInvocation.SUCCEEDED:
-        step(invocation.execution_id, TaskSucceeded(task_id=invocation.task_id, output=invocation.output))
+        # A mocked answer is the integration's whole response (workbench.runtime.mocks).
+        happening = TaskSucceeded(
+            task_id=invocation.task_id, output=invocation.output, service_response=mocked
+        )
+        step(invocation.execution_id, happening)
     elif invocation.status == TaskInvocation.FAILED:
         step(
             invocation.execution_id,

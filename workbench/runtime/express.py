@@ -29,7 +29,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import activities, contexts, integrations
+from workbench.runtime import activities, contexts, integrations, mocks
 from workbench.runtime.commands import InMemoryExecutor
 from workbench.runtime.stepper import environment
 
@@ -47,13 +47,20 @@ class ExpressResult:
 
 
 def run(
-    workspace: Workspace, definition: dict[str, Any], payload: Any, context: ExecutionContext
+    workspace: Workspace,
+    definition: dict[str, Any],
+    payload: Any,
+    context: ExecutionContext,
+    *,
+    mock_case: Any = None,
 ) -> ExpressResult:
-    """Drive one execution to its end and return how it ended."""
+    """Drive one execution to its end and return how it ended; ``mock_case`` is the MockConfig
+    test case it was started with (workbench.runtime.mocks), counted per state in memory."""
     deadline = context.start_time + EXPRESS_LIMIT
+    invocations: dict[str, int] = {}
     executor = InMemoryExecutor(
-        perform=lambda command: _perform(workspace, context, command),
-        run_child=lambda map_run, command: _run_child(workspace, context, map_run, command),
+        perform=lambda command: _perform(workspace, context, command, mock_case, invocations),
+        run_child=lambda map_run, command: _run_child(workspace, context, map_run, command, mock_case),
     )
     executor.happenings.append(ExecutionStartRequested(input=payload, context=context))
     state: dict[str, Any] | None = None
@@ -86,11 +93,15 @@ def run(
 
 
 def _run_child(
-    workspace: Workspace, parent: ExecutionContext, map_run: StartMapRun, command: StartChildExecution
+    workspace: Workspace,
+    parent: ExecutionContext,
+    map_run: StartMapRun,
+    command: StartChildExecution,
+    mock_case: Any,
 ) -> Happening:
     """A Distributed Map's child, run in memory to its end like the Express parent itself."""
     context = contexts.of_express_child(map_run.state_machine_arn, command.name, parent.role_arn)
-    ended = run(workspace, map_run.definition, command.input, context)
+    ended = run(workspace, map_run.definition, command.input, context, mock_case=mock_case)
     return ChildExecutionEnded(
         map_run_id=command.map_run_id,
         index=command.index,
@@ -105,7 +116,20 @@ def _run_child(
     )
 
 
-def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTask) -> Happening:
+def _perform(
+    workspace: Workspace,
+    context: ExecutionContext,
+    command: InvokeTask,
+    mock_case: Any,
+    invocations: dict[str, int],
+) -> Happening:
+    if mocks.mocked_state(mock_case, command.state_name) is not None:
+        index = invocations.get(command.state_name, 0)
+        invocations[command.state_name] = index + 1
+        mocked = mocks.answer(mock_case, command.state_name, index)
+        if mocked.error is not None:
+            return TaskFailed(command.task_id, mocked.error, mocked.cause)
+        return TaskSucceeded(command.task_id, mocked.output, service_response=True)
     if activities.is_activity(command.resource):
         return TaskFailed(command.task_id, "States.Runtime", "Express workflows do not support activities")
     if command.wait_for_token:
@@ -120,6 +144,7 @@ def _perform(workspace: Workspace, context: ExecutionContext, command: InvokeTas
         caller=context.execution_arn,
         role_arn=context.role_arn,
         session_name=context.execution_name[:64],
+        state_machine_name=context.state_machine_name,
     )
     if result.error is not None:
         return TaskFailed(command.task_id, result.error, result.cause)

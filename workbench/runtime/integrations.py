@@ -27,6 +27,7 @@ from workbench.sns import services as sns
 from workbench.sns.errors import SnsError
 from workbench.sqs import services as sqs
 from workbench.sqs.errors import QueueDoesNotExist, SqsError
+from workbench.stepfunctions import mocks
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 EVENTS_PUT_EVENTS = "arn:aws:states:::events:putEvents"
@@ -55,8 +56,14 @@ def perform(
     wait_for_token: bool,
     role_arn: str = "",
     session_name: str | None = None,
+    state_machine_name: str = "",
+    state_name: str = "",
 ) -> TaskResult:
-    """Perform one task resource as the execution role ``role_arn`` (see ``permission_failure``)."""
+    """Perform one task resource as the execution role ``role_arn`` (see ``permission_failure``).
+
+    A resource the workbench does not perform fails with States.TaskFailed and a cause that
+    says how to mock it (``stepfunctions.mocks.how_to_mock``); a mocked state never comes here
+    (``workbench.runtime.mocks``)."""
     base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
     if role_arn:
         denied = permission_failure(workspace, role_arn, base, payload, session_name)
@@ -92,7 +99,7 @@ def perform(
             return TaskResult(
                 True,
                 error="States.TaskFailed",
-                cause=f"The resource '{resource}' is not supported by this workbench",
+                cause=mocks.how_to_mock(resource, state_machine_name, state_name),
             )
     except AwsError as exc:
         return TaskResult(True, error=exc.code, cause=exc.message)
@@ -110,6 +117,7 @@ def perform_command(
     caller: str,
     role_arn: str = "",
     session_name: str | None = None,
+    state_machine_name: str = "",
 ) -> TaskResult:
     """Perform the engine's InvokeTask now; ``caller`` (an execution ARN, a TestState run)
     names who called in the function's log, with the state's name."""
@@ -122,6 +130,8 @@ def perform_command(
         wait_for_token=command.wait_for_token,
         role_arn=role_arn,
         session_name=session_name,
+        state_machine_name=state_machine_name,
+        state_name=command.state_name,
     )
 
 

@@ -53,6 +53,7 @@ def record_child(execution: Execution, command: StartChildExecution) -> None:
             "input": dumps(command.input),
             "start_date": timezone.now(),
             "item_index": command.index,
+            "mock_case": execution.mock_case,  # a mocked parent's children answer from its test case
         },
     )
 

@@ -48,5 +48,7 @@ def stop_map_run_children(map_run_id: str) -> None:
     enqueue(STOP_MAP_RUN_CHILDREN, map_run_id)
 
 
-def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
-    enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text)
+def run_express_execution(
+    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+) -> None:
+    enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case)

@@ -38,10 +38,11 @@ from engine.states.model import (
 )
 from engine.states.progress import Progress
 from workbench.accounts.models import Workspace
+from workbench.core.prepared import Prepared
 from workbench.live import publish
 from workbench.runtime.commands import DurableExecutor
-from workbench.stepfunctions import activities
-from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
+from workbench.stepfunctions import activities, history_rows
+from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 _system_random = random.SystemRandom()
 STEP_FIELDS = (
@@ -78,15 +79,22 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
     """Advance one execution by one happening; None when it is no longer running or the
     happening was already applied."""
     with transaction.atomic():
-        execution = (
-            Execution.objects.select_for_update(of=("self",))
-            .select_related("state_machine__workspace", "map_run")
-            .filter(id=execution_id)
-            .first()
-        )
+        execution = _LOCKED_EXECUTION.first(execution_id)
         if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None
         return _decide_and_persist(execution, happening, DurableExecutor(execution))
+
+
+# Every step loads and locks its execution: compiled once per thread (core/prepared.py).
+_LOCKED_EXECUTION: Prepared[Execution] = Prepared(
+    lambda execution_id: (
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("state_machine__workspace", "map_run")
+        .filter(id=execution_id)
+        .order_by()[:1]
+    ),
+    int,
+)
 
 
 def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -> Decision:
@@ -154,18 +162,7 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
 def _persist(execution: Execution, decision: Decision, executor: DurableExecutor) -> None:
     execution.engine_state = decision.state
     execution.status = decision.status
-    HistoryEvent.objects.bulk_create(
-        HistoryEvent(
-            execution=execution,
-            event_id=event.id,
-            previous_event_id=event.previous_event_id,
-            type=event.type,
-            timestamp=event.timestamp,
-            details_key=event.details_key,
-            details=event.details,
-        )
-        for event in decision.history
-    )
+    history_rows.insert(execution.id, decision.history)
     execution.event_count += len(decision.history)
     if decision.history:
         progress = Progress.restore(execution.progress)

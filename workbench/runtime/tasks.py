@@ -7,10 +7,13 @@ twice or late (acks_late, redelivery after a worker died) changes nothing.
 
 from __future__ import annotations
 
-from celery.signals import worker_ready
+from typing import Any
+
+from celery.signals import worker_init, worker_ready
 
 from workbench.celery import durable_task
 from workbench.runtime import executions, queue, recovery, routing
+from workbench.stepfunctions import mocks
 
 
 @durable_task(queue.INVOKE_TASK)
@@ -40,8 +43,10 @@ def stop_map_run_children(map_run_id: str) -> None:
 
 
 @durable_task(queue.RUN_EXPRESS_EXECUTION)
-def run_express_execution(machine_id: int, name: str, execution_arn: str, input_text: str) -> None:
-    executions.run_express(machine_id, name, execution_arn, input_text)
+def run_express_execution(
+    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+) -> None:
+    executions.run_express(machine_id, name, execution_arn, input_text, mock_case)
 
 
 @durable_task(queue.REPLAY_EVENTS)
@@ -54,3 +59,13 @@ def replay_events(replay_id: int) -> None:
 def recover_when_ready(**_: object) -> None:
     """Every worker, once it takes messages, sweeps for lost work now and every few seconds."""
     recovery.start_sweeper()
+
+
+@worker_init.connect
+def load_mock_config(**_: object) -> None:
+    """A worker reads the MockConfig file when it starts and refuses to start with a broken one
+    (the same check as ``manage.py serve``), saying why."""
+    try:
+        mocks.check_file()
+    except mocks.MockConfigError as exc:
+        raise SystemExit(f"Stepbridge cannot start: the mock config is malformed: {exc.message}") from None

@@ -74,7 +74,12 @@ def run(
 
     def perform(command: InvokeTask) -> Performed:
         done = integrations.perform_command(
-            workspace, command, caller=f"TestState {machine_name}", role_arn=role_arn, session_name=name
+            workspace,
+            command,
+            caller=f"TestState {machine_name}",
+            role_arn=role_arn,
+            session_name=name,
+            state_machine_name=machine_name,
         )
         if done.error is not None:
             return Performed(error=done.error, cause=done.cause)

@@ -106,6 +106,9 @@ class Execution(models.Model):
     )
     progress = models.JSONField(null=True, help_text="engine.states.progress.Progress, saved between steps")
     end_reported = models.BooleanField(default=False, help_text="a Map Run child's parent has heard it ended")
+    mock_case = models.JSONField(
+        null=True, blank=True, help_text="the MockConfig test case it was started with (stepfunctions.mocks)"
+    )
 
     class Meta:
         constraints = [
@@ -228,6 +231,9 @@ class TaskInvocation(models.Model):
     execution = models.ForeignKey(Execution, on_delete=models.CASCADE, related_name="task_invocations")
     task_id = models.CharField(max_length=128)
     attempt = models.PositiveIntegerField()
+    state_name = models.CharField(
+        max_length=128, blank=True, default="", help_text="counts a mocked state's invocations"
+    )
     status = models.CharField(max_length=16, choices=STATUSES, default=CLAIMED)
     claimed_until = models.DateTimeField(help_text="a call still without outcome after this was lost")
     output = models.JSONField(null=True)
@@ -282,3 +288,12 @@ class DesignRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.machine.name} revision {self.revision}"
+
+
+class MockConfigText(models.Model):
+    """A workspace's own MockConfig (its Mocks page); it replaces the file's for that workspace
+    (workbench.stepfunctions.mocks)."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="mock_config")
+    text = models.TextField()
+    updated = models.DateTimeField()

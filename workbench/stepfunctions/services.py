@@ -18,6 +18,7 @@ from engine.states.definition import InvalidDefinitionError, parse_definition
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
 from workbench.core.errors import InvalidToken, ValidationError, enum_value_set, invalid
+from workbench.core.prepared import Prepared
 from workbench.stepfunctions.errors import (
     ExecutionDoesNotExist,
     InvalidArn,
@@ -61,7 +62,7 @@ def get_machine(workspace: Workspace, arn: str) -> StateMachine:
     if parsed is None or parsed.service != "states" or not parsed.resource.startswith("stateMachine:"):
         raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
     name = parsed.resource.split(":", 1)[1].split(":")[0]
-    machine = StateMachine.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
+    machine = _MACHINE_BY_NAME.first(workspace.id, name)
     if machine is None or parsed.account != workspace.account_id:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
     return machine
@@ -90,15 +91,18 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
     if len(parts) < 3:
         raise InvalidArn(f"Invalid Arn: '{arn}'")
     machine_name, _, label = parts[1].partition("/")
+    if not label:  # the common case, compiled once per thread
+        found = _EXECUTION_BY_NAME.first(workspace.id, machine_name, parts[2])
+        if found is None:
+            raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'")
+        return found
+    # A Map Run's child: execution:<machine>/<label>:<name>.
     executions = Execution.objects.filter(
-        state_machine__workspace=workspace, state_machine__name=machine_name, name=parts[2]
-    )
-    if label:  # a Map Run's child: execution:<machine>/<label>:<name>
-        executions = executions.filter(
-            map_run__state_machine_arn__endswith=f":{machine_name}/{label}"
-        ).select_related("map_run")
-    else:
-        executions = executions.filter(map_run__isnull=True)
+        state_machine__workspace=workspace,
+        state_machine__name=machine_name,
+        name=parts[2],
+        map_run__state_machine_arn__endswith=f":{machine_name}/{label}",
+    ).select_related("map_run")
     # One row by its unique (machine, name) index: no ORDER BY; the decider's columns are
     # left behind (read lazily by the rare caller that needs them).
     try:
@@ -110,6 +114,35 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
         )
     except Execution.DoesNotExist:
         raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'") from None
+
+
+# The two lookups of every StartExecution and DescribeExecution (see core/prepared.py); both
+# go by a unique index, so no ORDER BY is needed.
+_MACHINE_BY_NAME: Prepared[StateMachine] = Prepared(
+    lambda workspace_id, name: (
+        StateMachine.objects.filter(workspace_id=workspace_id, name=name)
+        .select_related("workspace")
+        .order_by()[:1]
+    ),
+    int,
+    str,
+)
+_EXECUTION_BY_NAME: Prepared[Execution] = Prepared(
+    lambda workspace_id, machine_name, name: (
+        Execution.objects.filter(
+            state_machine__workspace_id=workspace_id,
+            state_machine__name=machine_name,
+            name=name,
+            map_run__isnull=True,
+        )
+        .select_related("state_machine__workspace")
+        .defer(*EXECUTION_DECIDER_FIELDS)
+        .order_by()[:1]
+    ),
+    int,
+    str,
+    str,
+)
 
 
 def get_map_run(workspace: Workspace, arn: str) -> MapRun:

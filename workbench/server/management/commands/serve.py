@@ -1,6 +1,7 @@
 """`manage.py serve`: the browser UI, the AWS API and the WebSocket on one port (daphne),
 with the Celery engine inside the same command in embedded mode, and the recovery sweep
-(workbench.runtime.recovery) running in this process as it does in every worker."""
+(workbench.runtime.recovery) running in this process as it does in every worker. A malformed
+MockConfig file (workbench.stepfunctions.mocks) stops it before it serves anything."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from workbench.accounts.services import default_workspace
 from workbench.asgi import application
 from workbench.runtime import recovery
 from workbench.server.embedded import EmbeddedWorker
+from workbench.stepfunctions import mocks
 
 
 class Command(BaseCommand):
@@ -26,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        try:
+            mocks.check_file()  # SFN_MOCK_CONFIG / STEPBRIDGE_MOCK_CONFIG: refuse to start on a broken one
+        except mocks.MockConfigError as exc:
+            raise CommandError(f"the mock config is malformed: {exc.message}") from None
         if shutil.which("dot") is None:
             raise CommandError("graphviz's `dot` is missing: install it with `apt-get install -y graphviz`")
         default_workspace()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('stepfunctions', '0006_console_list_indexes'),
+        ('stepfunctions', '0007_mock_configs'),
     ]
 
     operations = [
