@@ -760,7 +760,8 @@ def bench_activity(stack: Stack, seconds: float, profiler: Profiler | None) -> R
         if stack.kind != "null" and (status != "SUCCEEDED" or states_entered(stack, arn) != 1):
             raise RuntimeError(f"the check execution ended {status}")
     except Exception as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        # The first line, without an HTML error page (moto's server answers GetActivityTask so).
+        reason = str(exc).splitlines()[0].split(" <", 1)[0] if str(exc) else type(exc).__name__
         return Run(stack.name, ACTIVITY_WORKLOAD, "executions", note=f"n/a: {reason}")
     with _profiled(profiler, stack, "e-activity", seconds):
         run = activity_workers(stack, worked, activity_arn, seconds)
