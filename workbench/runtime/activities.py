@@ -16,9 +16,7 @@ thread per request, not on the fast path's few threads (workbench.awsapi.fastpat
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -26,15 +24,13 @@ from django.utils import timezone
 
 from engine.states.model import TaskStarted
 from workbench.core.jsonio import dumps
+from workbench.runtime import activity_arrivals
 from workbench.runtime.stepper import apply_happening
 from workbench.stepfunctions.models import Activity, Execution, PendingTask
 
 POLL_SECONDS = 60.0
 """How long GetActivityTask holds a poll with nothing to hand out (AWS: 60 seconds)."""
 LOOK_EVERY = 0.5
-
-_scheduled = threading.Condition()
-_generation = 0
 
 
 @dataclass(frozen=True)
@@ -43,22 +39,6 @@ class ActivityTask:
 
     token: str
     input: str
-
-
-def is_activity(resource: str) -> bool:
-    return resource.startswith("arn:") and ":activity:" in resource
-
-
-def scheduled() -> None:
-    """A task became available to this process's pollers (called once its step committed)."""
-    global _generation
-    with _scheduled:
-        _generation += 1
-        _scheduled.notify_all()
-
-
-def announce_after_commit() -> None:
-    transaction.on_commit(scheduled)
 
 
 def take(activity: Activity, worker_name: str | None) -> ActivityTask | None:
@@ -100,16 +80,11 @@ def poll(activity: Activity, worker_name: str | None, seconds: float | None = No
     """GetActivityTask's long poll: a task as soon as one is there, else None after ``seconds``."""
     deadline = time.monotonic() + (POLL_SECONDS if seconds is None else seconds)
     while True:
-        seen = _generation
+        seen = activity_arrivals.generation()
         task = take(activity, worker_name)
         remaining = deadline - time.monotonic()
         if task is not None or remaining <= 0:
             return task
         if not connection.in_atomic_block:
             connection.close()  # back to the pool while waiting (SQLite: reopened cheaply)
-        with _scheduled:
-            _scheduled.wait_for(_changed(seen), timeout=min(LOOK_EVERY, remaining))
-
-
-def _changed(seen: int) -> Callable[[], bool]:
-    return lambda: _generation != seen
+        activity_arrivals.wait_after(seen, min(LOOK_EVERY, remaining))

@@ -29,7 +29,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import activities, contexts, integrations, mocks
+from workbench.runtime import activity_arrivals, contexts, integrations, mocks
 from workbench.runtime.commands import InMemoryExecutor
 from workbench.runtime.stepper import environment
 
@@ -130,7 +130,7 @@ def _perform(
         if mocked.error is not None:
             return TaskFailed(command.task_id, mocked.error, mocked.cause)
         return TaskSucceeded(command.task_id, mocked.output, service_response=True)
-    if activities.is_activity(command.resource):
+    if activity_arrivals.is_activity(command.resource):
         return TaskFailed(command.task_id, "States.Runtime", "Express workflows do not support activities")
     if command.wait_for_token:
         return TaskFailed(

@@ -22,7 +22,7 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
-from workbench.runtime import activities, routing, s3_items
+from workbench.runtime import activity_arrivals, routing, s3_items
 from workbench.sns import services as sns
 from workbench.sns.errors import SnsError
 from workbench.sqs import services as sqs
@@ -88,9 +88,8 @@ def perform(
             result = _send_message(workspace, payload)
         elif base == SNS_PUBLISH:
             result = _publish(workspace, payload)
-        elif activities.is_activity(base):
-            activities.announce_after_commit()  # a worker's GetActivityTask takes it
-            return TaskResult(False)
+        elif activity_arrivals.is_activity(base):
+            return TaskResult(False)  # a worker's GetActivityTask takes it
         elif wait_for_token:
             # Any other service with .waitForTaskToken: the message is the payload, and it
             # lands in the approval inbox for someone to answer.

@@ -155,22 +155,24 @@ def test_a_heartbeat_keeps_the_task_alive(broker: Broker) -> None:
     assert after[renewed] > before[heartbeat]
 
 
-def test_a_long_poll_wakes_when_a_task_is_scheduled(broker: Broker) -> None:
+def test_a_long_poll_wakes_when_a_task_is_scheduled(broker: Broker, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step that schedules the task wakes this process's polls once it commits: with the
+    periodic look made too slow to matter, the poll still answers at once."""
     from workbench.accounts.services import default_workspace
     from workbench.runtime import activities
     from workbench.stepfunctions import activities as resources
 
+    monkeypatch.setattr(activities, "LOOK_EVERY", 30.0)
     activity = resources.create_activity(default_workspace(), "wake")
     got: list[Any] = []
     poller = threading.Thread(target=lambda: got.append(activities.poll(activity, "w", seconds=20)))
-    began = time.monotonic()
     poller.start()
-    time.sleep(0.2)
-    _start(_definition("wake"))
-    broker.drain()
-    poller.join(10)
+    time.sleep(0.5)  # the poll has looked once and sleeps
+    began = time.monotonic()
+    _start(_definition("wake"))  # no message is delivered: the wake-up is the step's own
+    poller.join(15)
     assert got and got[0] is not None
-    assert time.monotonic() - began < 5
+    assert time.monotonic() - began < 10
 
 
 def test_a_poll_with_nothing_to_take_answers_after_its_wait(broker: Broker) -> None:
