@@ -29,6 +29,7 @@ from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
 from workbench.sns import views as topic_views
 from workbench.sqs import views as queue_views
+from workbench.stepfunctions import activity_views
 from workbench.storage import views as storage_views
 
 
@@ -87,6 +88,7 @@ urlpatterns = [
     path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("activities/", activity_views.activity_list, name="activity-list"),
     path("queues/", queue_views.queue_list, name="queue-list"),
     path("queues/<str:name>/", queue_views.queue_detail, name="queue-detail"),
     path("topics/", topic_views.topic_list, name="topic-list"),

@@ -25,7 +25,13 @@ from engine.states.handlers.codes import payload_too_large
 from engine.states.handlers.compiled import CompiledState, Program
 from engine.states.handlers.frozen import frozen_instance
 from engine.states.handlers.run import HistoryLimitReached, Run, Thread, iso_timestamp
-from engine.states.handlers.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
+from engine.states.handlers.task_state import (
+    activity_started,
+    task_failed,
+    task_heartbeat,
+    task_succeeded,
+    task_timed_out,
+)
 from engine.states.history import HISTORY_LIMIT_CAUSE, error_details
 from engine.states.model import (
     ChildExecutionEnded,
@@ -37,6 +43,7 @@ from engine.states.model import (
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     TimerFired,
 )
@@ -203,7 +210,7 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
 def _apply(run: Run, happening: Happening) -> bool:
     """Route a happening to its thread; False when it is stale."""
     state = run.state
-    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
+    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat | TaskStarted):
         thread_id = state["tasks"].get(happening.task_id)
         thread = run.threads.get(thread_id) if thread_id is not None else None
         if thread is None:
@@ -211,6 +218,8 @@ def _apply(run: Run, happening: Happening) -> bool:
         if isinstance(happening, TaskHeartbeat):
             task_heartbeat(run, thread)
             return True
+        if isinstance(happening, TaskStarted):
+            return activity_started(run, thread, happening.worker_name)
         kind = thread["w"]["k"] if thread["w"] else None
         if kind in ("reader", "writer"):
             return _map_run_io(run, thread, happening, kind)

@@ -232,6 +232,9 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
     events.put_targets(Rule="phone-rule", EventBusName="phone-bus", Targets=[{"Id": "t", "Arn": arn}])
     entry = {"Source": "p", "DetailType": "x", "Detail": "{}", "EventBusName": "phone-bus"}
     events.put_events(Entries=[entry])
+    activity = sfn.create_activity(name="phone-activity-with-a-rather-long-name")["activityArn"]
+    waits = {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}
+    sfn.start_execution(stateMachineArn=_machine(sfn, "phone-activity-machine", waits))
     from workbench.events.models import ReceivedEvent
     from workbench.stepfunctions.models import Execution
 
@@ -252,6 +255,7 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
         "/storage/",
         "/inbox/",
         "/queues/",
+        "/activities/",
         "/topics/",
         "/schemas/",
         "/machines/nope/",

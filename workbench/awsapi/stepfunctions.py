@@ -23,11 +23,12 @@ from workbench.core.errors import (
 )
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
+from workbench.runtime import activities as activity_tasks
 from workbench.runtime import executions, teststate
-from workbench.stepfunctions import presenters, versions
+from workbench.stepfunctions import activities, presenters, versions
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import StateMachineDoesNotExist
-from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.models import Activity, Execution, StateMachine
 
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
 
@@ -293,6 +294,45 @@ def send_task_failure(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     executions.send_task_heartbeat(ws, required(params, "taskToken"))
     return {}
+
+
+@sfn.operation("CreateActivity")
+def create_activity(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    activity = activities.create_activity(ws, required(params, "name"), params.get("tags"))
+    return {"activityArn": activity.arn, "creationDate": epoch(activity.created)}
+
+
+@sfn.operation("DescribeActivity")
+def describe_activity(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    activity = activities.get_activity(ws, required(params, "activityArn"))
+    return {"activityArn": activity.arn, "name": activity.name, "creationDate": epoch(activity.created)}
+
+
+@sfn.operation("ListActivities")
+def list_activities(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    listed = Activity.objects.filter(workspace=ws).select_related("workspace").order_by("name")
+    return paged(
+        "activities",
+        listed,
+        params,
+        lambda a: {"activityArn": a.arn, "name": a.name, "creationDate": epoch(a.created)},
+    )
+
+
+@sfn.operation("DeleteActivity")
+def delete_activity(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    activities.delete_activity(ws, required(params, "activityArn"))
+    return {}
+
+
+@sfn.operation("GetActivityTask")
+def get_activity_task(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A long poll of up to 60 s; with no task AWS answers without a token (API_GetActivityTask)."""
+    activity = activities.get_activity(ws, required(params, "activityArn"))
+    task = activity_tasks.poll(activity, string(params, "workerName"))
+    if task is None:
+        return {}
+    return {"taskToken": task.token, "input": task.input}
 
 
 @sfn.operation("TestState")

@@ -37,11 +37,12 @@ from engine.states.model import (
     HistoryEvent as HistoryEventShape,
 )
 from engine.states.progress import Progress
+from workbench.accounts.models import Workspace
 from workbench.core.prepared import Prepared
 from workbench.live import publish
 from workbench.runtime import status_events
 from workbench.runtime.commands import DurableExecutor
-from workbench.stepfunctions import history_rows
+from workbench.stepfunctions import activities, history_rows
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 _system_random = random.SystemRandom()
@@ -60,10 +61,18 @@ STEP_FIELDS = (
 log = logging.getLogger(__name__)
 
 
-def environment() -> Environment:
-    """The real clock and randomness the engine is handed in the shell."""
+def environment(workspace: Workspace | None = None) -> Environment:
+    """The real clock and randomness the engine is handed in the shell, and whether an activity
+    ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
+    if workspace is None:
+        return Environment(
+            now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
+        )
     return Environment(
-        now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
+        now=timezone.now(),
+        new_token=lambda: secrets.token_urlsafe(96),
+        random=_system_random.random,
+        activity_exists=partial(activities.activity_exists, workspace),
     )
 
 
@@ -98,7 +107,12 @@ def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -
 
 def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
     try:
-        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+        decision = advance(
+            json.loads(execution.definition),
+            execution.engine_state,
+            happening,
+            environment(execution.state_machine.workspace),
+        )
     except Exception as exc:
         log.exception("the decider failed on execution %s", execution.id)
         decision = _internal_failure(execution, exc)

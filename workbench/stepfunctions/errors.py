@@ -71,3 +71,15 @@ class ConflictException(AwsError):
 
 class ServiceQuotaExceeded(AwsError):
     code = "ServiceQuotaExceededException"
+
+
+class ActivityDoesNotExist(AwsError):
+    code = "ActivityDoesNotExist"
+
+
+class ActivityAlreadyExists(AwsError):
+    code = "ActivityAlreadyExists"
+
+
+class TooManyTags(AwsError):
+    code = "TooManyTags"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from workbench.accounts.models import Workspace
-from workbench.core.arns import execution_arn, map_run_child_arn, state_machine_arn
+from workbench.core.arns import activity_arn, execution_arn, map_run_child_arn, state_machine_arn
 
 
 class StateMachine(models.Model):
@@ -250,9 +250,35 @@ class PendingTask(models.Model):
     wait_for_token = models.BooleanField(default=False)
     attempt = models.PositiveIntegerField(default=1, help_text="$$.State.RetryCount + 1")
     created = models.DateTimeField()
+    started = models.DateTimeField(
+        null=True, help_text="an activity task: when a worker took it with GetActivityTask"
+    )
+    worker_name = models.CharField(max_length=80, null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["execution", "task_id"], name="unique_pending_task")]
+        indexes = [models.Index(fields=["resource", "started", "created"], name="pending_activity_tasks")]
+
+
+class Activity(models.Model):
+    """A Step Functions activity: a queue of tasks that workers take with GetActivityTask
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-activities.html)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField(max_length=80)
+    tags = models.JSONField(default=list)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_activity_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        return activity_arn(self.workspace.region, self.workspace.account_id, self.name)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Timer(models.Model):
