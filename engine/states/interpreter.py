@@ -25,7 +25,13 @@ from engine.states.handlers.codes import payload_too_large
 from engine.states.handlers.compiled import CompiledState, Program
 from engine.states.handlers.frozen import frozen_instance
 from engine.states.handlers.run import HistoryLimitReached, Run, Thread, iso_timestamp
-from engine.states.handlers.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
+from engine.states.handlers.task_state import (
+    task_failed,
+    task_heartbeat,
+    task_submitted,
+    task_succeeded,
+    task_timed_out,
+)
 from engine.states.history import HISTORY_LIMIT_CAUSE, error_details
 from engine.states.model import (
     ChildExecutionEnded,
@@ -37,6 +43,7 @@ from engine.states.model import (
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
 )
@@ -197,6 +204,12 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
 def _apply(run: Run, happening: Happening) -> bool:
     """Route a happening to its thread; False when it is stale."""
     state = run.state
+    if isinstance(happening, TaskSubmitted):
+        thread_id = state["tasks"].get(happening.task_id)
+        thread = run.threads.get(thread_id) if thread_id is not None else None
+        if thread is None or not thread["w"] or thread["w"]["k"] != "task":
+            return False
+        return task_submitted(run, thread, run.state_of(thread), happening.output)
     if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
         thread_id = state["tasks"].get(happening.task_id)
         thread = run.threads.get(thread_id) if thread_id is not None else None

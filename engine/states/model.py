@@ -73,6 +73,16 @@ class TaskHeartbeat:
 
 
 @dataclass(frozen=True)
+class TaskSubmitted:
+    """The service accepted a ``.sync`` or ``.waitForTaskToken`` task's request (``output`` is
+    its answer, e.g. StartExecution's); the task still waits for its end. AWS records it as a
+    TaskSubmitted event between TaskStarted and the task's result."""
+
+    task_id: str
+    output: JSON = None
+
+
+@dataclass(frozen=True)
 class TimerFired:
     timer_id: str
 
@@ -119,6 +129,7 @@ Happening = (
     | TaskSucceeded
     | TaskFailed
     | TaskHeartbeat
+    | TaskSubmitted
     | TimerFired
     | StopRequested
     | ChildExecutionEnded

@@ -35,6 +35,7 @@ from engine.states.model import (
 )
 from workbench.core.jsonio import dumps
 from workbench.runtime import map_runs, queue
+from workbench.runtime.children import START_EXECUTION, SYNC_PATTERNS
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 PENDING_TASK_FIELDS = ["state_name", "resource", "payload", "token", "wait_for_token", "attempt", "created"]
@@ -119,7 +120,12 @@ class DurableExecutor(CommandExecutor):
             case CancelTimer():
                 Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
             case CancelTask():
-                PendingTask.objects.filter(execution=execution, task_id=command.task_id).delete()
+                cancelled = PendingTask.objects.filter(execution=execution, task_id=command.task_id)
+                if cancelled.filter(resource__startswith=START_EXECUTION).delete()[0]:
+                    # The child this task waited for (states:startExecution) is stopped with it.
+                    task_id = command.task_id
+                    self._then(lambda: queue.stop_children(execution.id, task_id))
+                cancelled.delete()
             case FinishExecution():
                 execution.status = command.status
                 execution.stop_date = timezone.now()
@@ -127,9 +133,12 @@ class DurableExecutor(CommandExecutor):
                 execution.error = command.error
                 execution.cause = command.cause
                 if self._may_hold_rows:
+                    if execution.pending_tasks.filter(resource__startswith=START_EXECUTION).delete()[0]:
+                        # Children its tasks waited for end with it (states:startExecution).
+                        self._then(lambda: queue.stop_children(execution.id))
                     execution.pending_tasks.all().delete()
                     execution.timers.all().delete()
-                if execution.map_run_id is not None:
+                if execution.map_run_id is not None or execution.parent_pattern in SYNC_PATTERNS:
                     self._then(lambda: queue.report_child_end(execution.id))
             case StartMapRun():
                 map_runs.record_start(execution, command)

@@ -22,7 +22,7 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
-from workbench.runtime import routing, s3_items
+from workbench.runtime import children, routing, s3_items
 from workbench.sns import services as sns
 from workbench.sns.errors import SnsError
 from workbench.sqs import services as sqs
@@ -43,6 +43,8 @@ class TaskResult:
     output: Any = None
     error: str | None = None
     cause: str = ""
+    submitted: Any = None
+    """A waiting task's service answer, for its TaskSubmitted event (None: no such event)."""
 
 
 def perform(
@@ -55,8 +57,10 @@ def perform(
     wait_for_token: bool,
     role_arn: str = "",
     session_name: str | None = None,
+    parent: children.Parent | None = None,
 ) -> TaskResult:
-    """Perform one task resource as the execution role ``role_arn`` (see ``permission_failure``)."""
+    """Perform one task resource as the execution role ``role_arn`` (see ``permission_failure``);
+    ``parent`` is the stored execution's task, which a child execution is linked to."""
     base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
     if role_arn:
         denied = permission_failure(workspace, role_arn, base, payload, session_name)
@@ -81,6 +85,10 @@ def perform(
             result = _send_message(workspace, payload)
         elif base == SNS_PUBLISH:
             result = _publish(workspace, payload)
+        elif children.is_start_execution(resource):
+            result = children.start(workspace, resource, payload, parent)
+            if result.error is None and children.waits_for_child(resource):
+                return TaskResult(False, submitted=result.output)
         elif wait_for_token:
             # Any other service with .waitForTaskToken: the message is the payload, and it
             # lands in the approval inbox for someone to answer.
@@ -96,7 +104,7 @@ def perform(
     if result.error is not None:
         return TaskResult(True, error=result.error, cause=result.cause)
     if wait_for_token:
-        return TaskResult(False)
+        return TaskResult(False, submitted=result.output)
     return TaskResult(True, output=result.output)
 
 
