@@ -15,7 +15,10 @@ Markdown table per workload with the ratio to moto:
   middle Task calls a function (the workbench's registered python function ``echo``; a moto
   Lambda function), both as 8 client threads each doing StartExecution then DescribeExecution
   until the execution ends; (c) PutEvents of 10 entries onto a bus with 300 rules whose
-  targets start an Express machine (each entry matches one rule).
+  targets start an Express machine (each entry matches one rule); (d) a parent whose one Task
+  runs ``arn:aws:states:::states:startExecution.sync:2`` on a 3-state Pass child, driven as (a)
+  (4 transitions: the parent's state and the child's three). ``--workloads`` picks a subset.
+  Where moto cannot run a workload (its check execution fails), its ratio is "n/a".
 
 Figures: executions (or entries) per second, transitions per second (states entered, checked
 against GetExecutionHistory of a sample execution), p50/p99 from StartExecution to the end as
@@ -316,6 +319,22 @@ def task_machine(function_arn: str) -> dict[str, Any]:
     }
 
 
+def parent_machine(child_arn: str) -> dict[str, Any]:
+    """One Task running the child to its end (.sync:2: its Output as JSON)."""
+    return {
+        "StartAt": "Child",
+        "States": {
+            "Child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child_arn, "Input.$": "$"},
+                "ResultSelector": {"out.$": "$.Output"},
+                "End": True,
+            }
+        },
+    }
+
+
 def _moto_function(stack: Stack) -> str:
     """A Lambda function in moto (its Docker-free backend echoes the payload)."""
     iam = client(stack, "iam")
@@ -564,41 +583,67 @@ def _check(stack: Stack, machine_arn: str, payload: Any, expected_output: Any, t
         raise RuntimeError(f"{stack.name}: {entered} states entered, expected {transitions}")
 
 
-def bench_stack(stack: Stack, seconds: float, profiler: Profiler | None) -> list[Run]:
+NESTED = "(d) child execution, startExecution.sync:2 on 3 Pass states"
+
+
+def _nested(stack: Stack, seconds: float, profiler: Profiler | None, order: Any) -> Run:
+    try:
+        child = create_machine(stack, "child", pass_chain(3))
+        parent = create_machine(stack, "parent", parent_machine(child))
+        _check(stack, parent, order, {"out": order}, 1)
+    except Exception as exc:
+        return Run(stack.name, NESTED, "executions", note=f"cannot run: {exc}"[:300])
+    with _profiled(profiler, stack, "d-nested", seconds):
+        run = executions(stack, NESTED, parent, order, seconds)
+    run.transitions_each = 4
+    return run
+
+
+def bench_stack(
+    stack: Stack, seconds: float, profiler: Profiler | None, workloads: str = "abcd"
+) -> list[Run]:
     runs: list[Run] = []
     order = {"order": {"id": "o-1", "amount": 12.5}}
 
-    chain = create_machine(stack, "chain", pass_chain())
-    _check(stack, chain, order, order, 10)
-    with _profiled(profiler, stack, "a-pass-chain", seconds):
-        run = executions(stack, "(a) 10-state Pass chain, Standard", chain, order, seconds)
-    run.transitions_each = 10
-    runs.append(run)
-
-    try:
-        task = create_machine(stack, "task", task_machine(function_arn(stack)))
-        _check(stack, task, {}, {"order": "o-1", "amount": 12.5}, 3)
-    except Exception as exc:
-        runs.append(
-            Run(stack.name, "(b) 3 states, Task calls a function", "executions", note=f"cannot run: {exc}")
-        )
-    else:
-        with _profiled(profiler, stack, "b-task", seconds):
-            run = executions(stack, "(b) 3 states, Task calls a function", task, {}, seconds)
-        run.transitions_each = 3
+    if "a" in workloads:
+        chain = create_machine(stack, "chain", pass_chain())
+        _check(stack, chain, order, order, 10)
+        with _profiled(profiler, stack, "a-pass-chain", seconds):
+            run = executions(stack, "(a) 10-state Pass chain, Standard", chain, order, seconds)
+        run.transitions_each = 10
         runs.append(run)
 
-    express = create_machine(
-        stack, "express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "EXPRESS"
-    )
-    prepare_bus(stack, express)
-    with _profiled(profiler, stack, "c-put-events", seconds):
-        run = put_events(stack, seconds)
-    run.transitions_each = 1 if stack.kind == "workbench" else 0  # the Express machine has one state
-    if stack.kind == "moto":
-        run.note += "; " if run.note else ""
-        run.note += "moto cannot start an execution from a rule; its rules target an SQS queue"
-    runs.append(run)
+    if "b" in workloads:
+        try:
+            task = create_machine(stack, "task", task_machine(function_arn(stack)))
+            _check(stack, task, {}, {"order": "o-1", "amount": 12.5}, 3)
+        except Exception as exc:
+            runs.append(
+                Run(
+                    stack.name, "(b) 3 states, Task calls a function", "executions", note=f"cannot run: {exc}"
+                )
+            )
+        else:
+            with _profiled(profiler, stack, "b-task", seconds):
+                run = executions(stack, "(b) 3 states, Task calls a function", task, {}, seconds)
+            run.transitions_each = 3
+            runs.append(run)
+
+    if "c" in workloads:
+        express = create_machine(
+            stack, "express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "EXPRESS"
+        )
+        prepare_bus(stack, express)
+        with _profiled(profiler, stack, "c-put-events", seconds):
+            run = put_events(stack, seconds)
+        run.transitions_each = 1 if stack.kind == "workbench" else 0  # the Express machine has one state
+        if stack.kind == "moto":
+            run.note += "; " if run.note else ""
+            run.note += "moto cannot start an execution from a rule; its rules target an SQS queue"
+        runs.append(run)
+
+    if "d" in workloads:
+        runs.append(_nested(stack, seconds, profiler, order))
     return runs
 
 
@@ -701,9 +746,11 @@ def table(runs: list[Run]) -> str:
         out.append("|---|---:|---:|---:|---:|---|---:|---:|---|---:|")
         for run in group:
             if run.note and not run.wall:
-                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | |")
+                na = "n/a" if run.stack == "moto" and run.note.startswith("cannot run") else ""
+                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | {na} |")
                 continue
-            ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else "—"
+            moto_cannot = any(r.stack == "moto" and r.note.startswith("cannot run") for r in group)
+            ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else ("n/a" if moto_cannot else "—")
             out.append(
                 f"| {run.stack} | {run.rate:.1f} | {run.rate * run.transitions_each:.1f} | "
                 f"{run.percentile(0.50):.1f} | {run.percentile(0.99):.1f} | "
@@ -737,6 +784,7 @@ def main() -> None:
     parser.add_argument(
         "--channel-url", default=os.environ.get("BENCH_CHANNEL_URL", "redis://127.0.0.1:6379/15")
     )
+    parser.add_argument("--workloads", default="abcd", help="which workloads to run: letters of a, b, c, d")
     parser.add_argument("--threads", type=int, default=CLIENT_THREADS, help="client threads (default 8)")
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workbench")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -763,7 +811,7 @@ def main() -> None:
             directory.mkdir()
             with stacks[name](directory) as stack:
                 print(f"{name}: serving at {stack.url}, pids {stack.pids}", flush=True)
-                runs.extend(bench_stack(stack, seconds, profiler))
+                runs.extend(bench_stack(stack, seconds, profiler, args.workloads))
     except BaseException:
         print(f"stopped; the stacks' logs are kept in {work}", file=sys.stderr)
         raise
