@@ -237,15 +237,17 @@ def ended_unreported(before: datetime) -> list[int]:
     )
 
 
-def orphaned_parents() -> list[int]:
-    """Parents that ended without succeeding while a child they waited for still runs."""
+def orphaned(before: datetime) -> list[tuple[int, str]]:
+    """(parent id, task id) of ``.sync`` children still running, started before ``before``, whose
+    parent ended without succeeding: the message that was to stop them was lost."""
     return list(
         Execution.objects.filter(
-            started_children__status=Execution.RUNNING,
-            started_children__parent_pattern__in=WAITED_FOR,
+            parent__isnull=False,
+            status=Execution.RUNNING,
+            parent_pattern__in=SYNC_PATTERNS,
+            start_date__lte=before,
         )
-        .exclude(status=Execution.RUNNING)
-        .exclude(status=Execution.SUCCEEDED)
-        .values_list("id", flat=True)
+        .exclude(parent__status__in=(Execution.RUNNING, Execution.SUCCEEDED))
+        .values_list("parent_id", "parent_task_id")
         .distinct()
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import assert_never
 
 from django.utils import timezone
@@ -123,8 +124,7 @@ class DurableExecutor(CommandExecutor):
                 cancelled = PendingTask.objects.filter(execution=execution, task_id=command.task_id)
                 if cancelled.filter(resource__startswith=START_EXECUTION).delete()[0]:
                     # The child this task waited for (states:startExecution) is stopped with it.
-                    task_id = command.task_id
-                    self._then(lambda: queue.stop_children(execution.id, task_id))
+                    self._then(partial(queue.stop_children, execution.id, command.task_id))
                 cancelled.delete()
             case FinishExecution():
                 execution.status = command.status
@@ -133,9 +133,11 @@ class DurableExecutor(CommandExecutor):
                 execution.error = command.error
                 execution.cause = command.cause
                 if self._may_hold_rows:
-                    if execution.pending_tasks.filter(resource__startswith=START_EXECUTION).delete()[0]:
-                        # Children its tasks waited for end with it (states:startExecution).
-                        self._then(lambda: queue.stop_children(execution.id))
+                    # The children its waiting tasks started end with it (states:startExecution).
+                    for waiting in execution.pending_tasks.filter(
+                        resource__startswith=START_EXECUTION
+                    ).values_list("task_id", flat=True):
+                        self._then(partial(queue.stop_children, execution.id, waiting))
                     execution.pending_tasks.all().delete()
                     execution.timers.all().delete()
                 if execution.map_run_id is not None or execution.parent_pattern in SYNC_PATTERNS:

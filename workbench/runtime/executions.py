@@ -330,16 +330,16 @@ def start_nested(child_id: int) -> None:
     )
 
 
-def stop_children(parent_id: int, task_id: str = "") -> None:
-    """Abort the children a parent's tasks waited for (only task ``task_id``'s when given): the
-    parent was stopped or failed, or the task timed out or was cancelled. A child recorded but
-    not started yet is started first, so that it ends with a history."""
-    running = Execution.objects.filter(
-        parent_id=parent_id, status=Execution.RUNNING, parent_pattern__in=children.WAITED_FOR
-    )
-    if task_id:
-        running = running.filter(parent_task_id=task_id)
-    for child_id in running.values_list("id", flat=True):
+def stop_children(parent_id: int, task_id: str) -> None:
+    """Abort the child that the parent's task ``task_id`` waits for: the parent was stopped or
+    failed, or the task timed out or was cancelled. A child recorded but not started yet is
+    started first, so that it ends with a history."""
+    for child_id in Execution.objects.filter(
+        parent_id=parent_id,
+        parent_task_id=task_id,
+        status=Execution.RUNNING,
+        parent_pattern__in=children.WAITED_FOR,
+    ).values_list("id", flat=True):
         start_nested(child_id)
         step(child_id, StopRequested(error="", cause=""))
 

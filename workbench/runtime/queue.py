@@ -54,8 +54,8 @@ def start_nested_execution(child_id: int) -> None:
     enqueue(START_NESTED_EXECUTION, child_id)
 
 
-def stop_children(parent_id: int, task_id: str = "") -> None:
-    """Stop the children a parent (or only its task ``task_id``) waits for."""
+def stop_children(parent_id: int, task_id: str) -> None:
+    """Stop the child the parent's task ``task_id`` waits for."""
     enqueue(STOP_CHILDREN, parent_id, task_id)
 
 

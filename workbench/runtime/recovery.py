@@ -71,8 +71,8 @@ def sweep() -> None:
         queue.start_nested_execution(child_id)
     for child_id in children.ended_unreported(settled):
         queue.report_child_end(child_id)
-    for parent_id in children.orphaned_parents():
-        queue.stop_children(parent_id)
+    for parent_id, task_id in children.orphaned(settled):
+        queue.stop_children(parent_id, task_id)
     for map_run_id in (
         MapRun.objects.exclude(status=MapRun.RUNNING)
         .filter(children__status=Execution.RUNNING)

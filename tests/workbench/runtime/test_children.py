@@ -269,3 +269,40 @@ def test_a_child_ending_before_its_submission_is_reported_keeps_the_history_in_o
     assert child.status == "SUCCEEDED" and parent.status == "SUCCEEDED"
     types = history_types(parent)
     assert types.index("TaskSubmitted") < types.index("TaskSucceeded")
+
+
+def test_recovery_stops_a_sync_child_whose_stop_message_was_lost(broker: Broker, no_grace: None) -> None:
+    from workbench.runtime import executions, queue, recovery
+    from workbench.stepfunctions.models import Execution
+
+    parent = run_parent(broker, WAITS, ".sync")
+    child = Execution.objects.get(parent=parent)
+    executions.stop_execution(parent, error=None, cause=None)
+    assert broker.take(queue.STOP_CHILDREN)  # lost
+    recovery.sweep()
+    broker.drain()
+    child.refresh_from_db()
+    assert child.status == "ABORTED"
+
+
+def test_a_token_child_whose_task_was_answered_outlives_its_failed_parent(broker: Broker) -> None:
+    """Only the children a task still waits for are stopped with the parent."""
+    from workbench.runtime import executions
+    from workbench.stepfunctions.models import Execution
+
+    child_machine = machine(WAITS, name="child")
+    definition = parent_of(child_machine.arn, ".waitForTaskToken")
+    definition["States"]["Child"]["Parameters"]["Input"] = {"token.$": "$$.Task.Token"}
+    definition["States"]["Child"]["Next"] = "Hold"
+    del definition["States"]["Child"]["End"]
+    definition["States"]["Hold"] = WAITS["States"]["W"]
+    parent = start(definition, name="parent")
+    broker.drain()
+    child = Execution.objects.get(parent=parent)
+    executions.send_task_success(child.state_machine.workspace, json.loads(child.input)["token"], "{}")
+    broker.drain()
+    parent.refresh_from_db()
+    executions.stop_execution(parent, error=None, cause=None)
+    broker.drain()
+    child.refresh_from_db()
+    assert parent.status == "ABORTED" and child.status == "RUNNING"
