@@ -577,7 +577,8 @@ def _check(stack: Stack, machine_arn: str, payload: Any, expected_output: Any, t
         time.sleep(0.05)
         answer = sfn.describe_execution(executionArn=arn)
     if answer["status"] != "SUCCEEDED" or json.loads(answer.get("output", "null")) != expected_output:
-        raise RuntimeError(f"{stack.name}: check execution ended {answer['status']}: {answer}")
+        ended = {key: answer.get(key) for key in ("status", "error", "cause", "output")}
+        raise RuntimeError(f"{stack.name}: check execution ended {ended}")
     entered = states_entered(stack, arn)
     if entered != transitions:
         raise RuntimeError(f"{stack.name}: {entered} states entered, expected {transitions}")
