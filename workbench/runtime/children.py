@@ -141,6 +141,16 @@ def _record(machine: StateMachine, name: Any, text: str, parent: Parent | None, 
                 parent_pattern=pattern,
             )
     except IntegrityError:
+        # StartExecution's idempotency: the running execution of that name and input answers
+        # (not a .sync task: that execution would never report its end to this one).
+        existing = Execution.objects.filter(state_machine=machine, name=name, map_run__isnull=True).first()
+        if (
+            pattern not in SYNC_PATTERNS
+            and existing is not None
+            and existing.status == Execution.RUNNING
+            and existing.input == text
+        ):
+            return existing
         raise ExecutionAlreadyExists(f"Execution Already Exists: '{_arn_of(machine, name)}'") from None
     child_id = child.id
     transaction.on_commit(lambda: queue.start_nested_execution(child_id))

@@ -306,3 +306,21 @@ def test_a_token_child_whose_task_was_answered_outlives_its_failed_parent(broker
     broker.drain()
     child.refresh_from_db()
     assert parent.status == "ABORTED" and child.status == "RUNNING"
+
+
+def test_a_running_child_of_the_same_name_and_input_answers_again(broker: Broker) -> None:
+    """StartExecution's idempotency holds in request-response: the running child answers."""
+    from workbench.stepfunctions.models import Execution
+
+    child_machine = machine(WAITS, name="child")
+    definition = parent_of(child_machine.arn, "", Name="fixed")
+    definition["States"]["Child"]["Parameters"]["Input"] = {"same": True}
+    first = start(definition, name="first")
+    broker.drain()
+    second = start(definition, name="second")
+    broker.drain()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert second.status == "SUCCEEDED", second.cause
+    assert json.loads(second.output)["ExecutionArn"] == json.loads(first.output)["ExecutionArn"]
+    assert Execution.objects.filter(state_machine=child_machine).count() == 1
