@@ -20,7 +20,11 @@ Markdown table per workload with the ratio to moto:
   1-state machine whose Task is an activity: 8 client threads each StartExecution, then act as
   the activity's worker (GetActivityTask, SendTaskSuccess with the task's input), then
   DescribeExecution until their own execution ends (a thread may answer another thread's task;
-  every thread starts one task before it polls, so no poll waits for nothing).
+  every thread starts one task before it polls, so no poll waits for nothing); (f) a parent
+  whose one Task runs ``arn:aws:states:::states:startExecution.sync:2`` on a 3-state Pass
+  child, driven as (a) (4 transitions: the parent's state and the child's three).
+  ``--workloads`` picks a subset. Where moto cannot run a workload (its check execution
+  fails), its ratio is "n/a".
 - ``null``: the same client against bench/null_server.py, a server that answers every call at
   once and keeps nothing. Its row is the client's own ceiling on this machine: no server,
   however fast, can be measured above it here, because boto3 shares the two cores.
@@ -341,6 +345,22 @@ def task_machine(function_arn: str) -> dict[str, Any]:
             "Prepare": {"Type": "Pass", "Result": {"order": "o-1", "amount": 12.5}, "Next": "Call"},
             "Call": {"Type": "Task", "Resource": function_arn, "Next": "Done"},
             "Done": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+def parent_machine(child_arn: str) -> dict[str, Any]:
+    """One Task running the child to its end (.sync:2: its Output as JSON)."""
+    return {
+        "StartAt": "Child",
+        "States": {
+            "Child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {"StateMachineArn": child_arn, "Input.$": "$"},
+                "ResultSelector": {"out.$": "$.Output"},
+                "End": True,
+            }
         },
     }
 
@@ -695,56 +715,84 @@ def _check(stack: Stack, machine_arn: str, payload: Any, expected_output: Any, t
         time.sleep(0.05)
         answer = sfn.describe_execution(executionArn=arn)
     if answer["status"] != "SUCCEEDED" or json.loads(answer.get("output", "null")) != expected_output:
-        raise RuntimeError(f"{stack.name}: check execution ended {answer['status']}: {answer}")
+        ended = {key: answer.get(key) for key in ("status", "error", "cause", "output")}
+        raise RuntimeError(f"{stack.name}: check execution ended {ended}")
     entered = states_entered(stack, arn)
     if entered != transitions:
         raise RuntimeError(f"{stack.name}: {entered} states entered, expected {transitions}")
 
 
-def bench_stack(stack: Stack, seconds: float, profiler: Profiler | None) -> list[Run]:
+NESTED = "(f) child execution, startExecution.sync:2 on 3 Pass states"
+
+
+def _nested(stack: Stack, seconds: float, profiler: Profiler | None, order: Any) -> Run:
+    try:
+        child = create_machine(stack, "child", pass_chain(3))
+        parent = create_machine(stack, "parent", parent_machine(child))
+        _check(stack, parent, order, {"out": order}, 1)
+    except Exception as exc:
+        return Run(stack.name, NESTED, "executions", note=f"cannot run: {exc}"[:300])
+    with _profiled(profiler, stack, "f-nested", seconds):
+        run = executions(stack, NESTED, parent, order, seconds)
+    run.transitions_each = 4
+    return run
+
+
+def bench_stack(
+    stack: Stack, seconds: float, profiler: Profiler | None, workloads: str = "abcdef"
+) -> list[Run]:
     runs: list[Run] = []
     order = {"order": {"id": "o-1", "amount": 12.5}}
     real = stack.kind != "null"  # the null server keeps nothing: there is nothing to check
 
-    chain = create_machine(stack, "chain", pass_chain())
-    if real:
-        _check(stack, chain, order, order, 10)
-    with _profiled(profiler, stack, "a-pass-chain", seconds):
-        run = executions(stack, "(a) 10-state Pass chain, Standard", chain, order, seconds)
-    run.transitions_each = 10 if real else 0
-    runs.append(run)
-
-    try:
-        task = create_machine(stack, "task", task_machine(function_arn(stack)))
+    if "a" in workloads:
+        chain = create_machine(stack, "chain", pass_chain())
         if real:
-            _check(stack, task, {}, {"order": "o-1", "amount": 12.5}, 3)
-    except Exception as exc:
-        for workload in ("(b) 3 states, Task calls a function", FIXED_RATE_WORKLOAD):
-            runs.append(Run(stack.name, workload, "executions", note=f"cannot run: {exc}"))
-    else:
-        with _profiled(profiler, stack, "b-task", seconds):
-            run = executions(stack, "(b) 3 states, Task calls a function", task, {}, seconds)
-        run.transitions_each = 3 if real else 0
-        runs.append(run)
-        with _profiled(profiler, stack, "d-fixed-rate", seconds):
-            run = fixed_rate(stack, task, seconds)
-        run.transitions_each = 3 if real else 0
+            _check(stack, chain, order, order, 10)
+        with _profiled(profiler, stack, "a-pass-chain", seconds):
+            run = executions(stack, "(a) 10-state Pass chain, Standard", chain, order, seconds)
+        run.transitions_each = 10 if real else 0
         runs.append(run)
 
-    express = create_machine(
-        stack, "express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "EXPRESS"
-    )
-    if real:
-        prepare_bus(stack, express)
-    with _profiled(profiler, stack, "c-put-events", seconds):
-        run = put_events(stack, seconds)
-    run.transitions_each = 1 if stack.kind == "workbench" else 0  # the Express machine has one state
-    if stack.kind == "moto":
-        run.note += "; " if run.note else ""
-        run.note += "moto cannot start an execution from a rule; its rules target an SQS queue"
-    runs.append(run)
+    if "b" in workloads or "d" in workloads:
+        try:
+            task = create_machine(stack, "task", task_machine(function_arn(stack)))
+            if real:
+                _check(stack, task, {}, {"order": "o-1", "amount": 12.5}, 3)
+        except Exception as exc:
+            for workload in ("(b) 3 states, Task calls a function", FIXED_RATE_WORKLOAD):
+                runs.append(Run(stack.name, workload, "executions", note=f"cannot run: {exc}"))
+        else:
+            if "b" in workloads:
+                with _profiled(profiler, stack, "b-task", seconds):
+                    run = executions(stack, "(b) 3 states, Task calls a function", task, {}, seconds)
+                run.transitions_each = 3 if real else 0
+                runs.append(run)
+            if "d" in workloads:
+                with _profiled(profiler, stack, "d-fixed-rate", seconds):
+                    run = fixed_rate(stack, task, seconds)
+                run.transitions_each = 3 if real else 0
+                runs.append(run)
 
-    runs.append(bench_activity(stack, seconds, profiler))
+    if "c" in workloads:
+        express = create_machine(
+            stack, "express", {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}, "EXPRESS"
+        )
+        if real:
+            prepare_bus(stack, express)
+        with _profiled(profiler, stack, "c-put-events", seconds):
+            run = put_events(stack, seconds)
+        run.transitions_each = 1 if stack.kind == "workbench" else 0  # the Express machine has one state
+        if stack.kind == "moto":
+            run.note += "; " if run.note else ""
+            run.note += "moto cannot start an execution from a rule; its rules target an SQS queue"
+        runs.append(run)
+
+    if "e" in workloads:
+        runs.append(bench_activity(stack, seconds, profiler))
+
+    if "f" in workloads and real:
+        runs.append(_nested(stack, seconds, profiler, order))
     return runs
 
 
@@ -868,9 +916,11 @@ def table(runs: list[Run]) -> str:
         out.append("|---|---:|---:|---:|---:|---|---:|---:|---|---:|")
         for run in group:
             if run.note and not run.wall:
-                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | |")
+                na = "n/a" if run.stack == "moto" and run.note.startswith("cannot run") else ""
+                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | {na} |")
                 continue
-            ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else "—"
+            moto_cannot = any(r.stack == "moto" and r.note.startswith("cannot run") for r in group)
+            ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else ("n/a" if moto_cannot else "—")
             if workload == FIXED_RATE_WORKLOAD:
                 ratio = "— (fixed rate: see p99)"
             out.append(
@@ -907,6 +957,7 @@ def main() -> None:
     parser.add_argument(
         "--channel-url", default=os.environ.get("BENCH_CHANNEL_URL", "redis://127.0.0.1:6379/15")
     )
+    parser.add_argument("--workloads", default="abcdef", help="which workloads to run: letters of a to f")
     parser.add_argument("--threads", type=int, default=CLIENT_THREADS, help="client threads (default 8)")
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workbench")
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -934,7 +985,7 @@ def main() -> None:
             directory.mkdir()
             with stacks[name](directory) as stack:
                 print(f"{name}: serving at {stack.url}, pids {stack.pids}", flush=True)
-                runs.extend(bench_stack(stack, seconds, profiler))
+                runs.extend(bench_stack(stack, seconds, profiler, args.workloads))
     except BaseException:
         print(f"stopped; the stacks' logs are kept in {work}", file=sys.stderr)
         raise

@@ -21,16 +21,37 @@
     });
   }
 
+  // A states:startExecution task's TaskSubmitted (or request-response TaskSucceeded) names the
+  // child it started: link it (through the list, filtered to that machine and name, as the page
+  // knows the child by its ARN only; rows rendered with the page link it directly).
+  function linkChild(cell, event) {
+    const d = event.taskSubmittedEventDetails || event.taskSucceededEventDetails;
+    if (!d || d.resourceType !== "states" || step(event)) return;
+    let arn = "";
+    try { arn = String((JSON.parse(d.output) || {}).ExecutionArn || ""); } catch (e) { return; }
+    const parts = arn.split(":");
+    if (parts[5] !== "execution" || parts.length < 8) return;
+    const a = document.createElement("a");
+    a.className = "child-link";
+    a.href = "/executions/?machine=" + encodeURIComponent(parts[6]) + "&name=" + encodeURIComponent(parts[7]);
+    a.textContent = parts[7];
+    cell.append("child ", a);
+  }
+
+  function step(event) {
+    return (event.stateEnteredEventDetails || event.stateExitedEventDetails || {}).name || "";
+  }
+
   function addRow(event) {
     if (history.querySelector(`tr[data-event-id="${event.id}"]`)) return;
     const tr = document.createElement("tr");
     tr.dataset.eventId = event.id;
-    const step = (event.stateEnteredEventDetails || event.stateExitedEventDetails || {}).name || "";
-    for (const text of [event.id, event.type, step]) {
+    for (const text of [event.id, event.type, step(event)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.appendChild(td);
     }
+    linkChild(tr.cells[2], event);
     const cell = document.createElement("td");
     const time = document.createElement("time");
     time.setAttribute("datetime", event.timestamp);

@@ -15,7 +15,12 @@ Map states"):
   ``s3:PutObject`` on the object written (``Key``, else ``<Prefix>/manifest.json``);
 - ``arn:aws:states:::sqs:sendMessage`` / ``sns:publish`` (with or without
   ``.waitForTaskToken``): ``sqs:SendMessage`` on the queue's ARN (from QueueUrl),
-  ``sns:Publish`` on TopicArn/TargetArn (``*`` for an SMS PhoneNumber).
+  ``sns:Publish`` on TopicArn/TargetArn (``*`` for an SMS PhoneNumber);
+- ``arn:aws:states:::states:startExecution`` ("Step Functions" page of the IAM policies for
+  integrated services): ``states:StartExecution`` on the StateMachineArn; with ``.sync`` or
+  ``.sync:2`` also ``states:DescribeExecution`` and ``states:StopExecution`` on its executions
+  (``execution:<machine>:*``). The EventBridge managed rule AWS also needs for ``.sync`` has
+  no workbench counterpart.
 
 Any other resource needs nothing this module knows of: the empty tuple.
 """
@@ -35,6 +40,7 @@ _S3_LIST = "arn:aws:states:::s3:listObjectsV2"
 _S3_PUT = "arn:aws:states:::s3:putObject"
 _SQS_SEND = "arn:aws:states:::sqs:sendMessage"
 _SNS_PUBLISH = "arn:aws:states:::sns:publish"
+_START_EXECUTION = "arn:aws:states:::states:startExecution"
 _RESULT_MANIFEST = "manifest.json"
 
 
@@ -60,7 +66,25 @@ def required_permissions(resource: str, payload: Any, *, region: str, account: s
         return (Permission("sqs:SendMessage", queue),) if queue else ()
     if base == _SNS_PUBLISH:
         return (Permission("sns:Publish", _sns_target(params)),)
+    if base == _START_EXECUTION:
+        return _start_execution_permissions(
+            params.get("StateMachineArn"), resource.endswith((".sync", ".sync:2"))
+        )
     return ()
+
+
+def _start_execution_permissions(machine: Any, waits: bool) -> tuple[Permission, ...]:
+    if not isinstance(machine, str) or ":stateMachine:" not in machine:
+        return ()
+    start = Permission("states:StartExecution", machine)
+    if not waits:
+        return (start,)
+    executions = machine.replace(":stateMachine:", ":execution:", 1) + ":*"
+    return (
+        start,
+        Permission("states:DescribeExecution", executions),
+        Permission("states:StopExecution", executions),
+    )
 
 
 def _without_pattern_suffix(resource: str) -> str:

@@ -29,6 +29,7 @@ from engine.states.handlers.task_state import (
     activity_started,
     task_failed,
     task_heartbeat,
+    task_submitted,
     task_succeeded,
     task_timed_out,
 )
@@ -44,6 +45,7 @@ from engine.states.model import (
     TaskFailed,
     TaskHeartbeat,
     TaskStarted,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
 )
@@ -210,6 +212,12 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
 def _apply(run: Run, happening: Happening) -> bool:
     """Route a happening to its thread; False when it is stale."""
     state = run.state
+    if isinstance(happening, TaskSubmitted):
+        thread_id = state["tasks"].get(happening.task_id)
+        thread = run.threads.get(thread_id) if thread_id is not None else None
+        if thread is None or not thread["w"] or thread["w"]["k"] != "task":
+            return False
+        return task_submitted(run, thread, run.state_of(thread), happening.output)
     if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat | TaskStarted):
         thread_id = state["tasks"].get(happening.task_id)
         thread = run.threads.get(thread_id) if thread_id is not None else None

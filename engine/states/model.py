@@ -90,6 +90,16 @@ class TaskStarted:
 
 
 @dataclass(frozen=True)
+class TaskSubmitted:
+    """The service accepted a ``.sync`` or ``.waitForTaskToken`` task's request (``output`` is
+    its answer, e.g. StartExecution's); the task still waits for its end. AWS records it as a
+    TaskSubmitted event between TaskStarted and the task's result."""
+
+    task_id: str
+    output: JSON = None
+
+
+@dataclass(frozen=True)
 class TimerFired:
     timer_id: str
 
@@ -137,6 +147,7 @@ Happening = (
     | TaskFailed
     | TaskHeartbeat
     | TaskStarted
+    | TaskSubmitted
     | TimerFired
     | StopRequested
     | ChildExecutionEnded

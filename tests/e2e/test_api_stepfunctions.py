@@ -289,3 +289,56 @@ def test_update_with_an_invalid_definition_keeps_the_stored_one(aws: Any) -> Non
     assert error_code(exc) == "InvalidDefinition"
     assert exc.value.response["Error"]["Message"].startswith("Invalid State Machine Definition: ")
     assert json.loads(sfn.describe_state_machine(stateMachineArn=arn)["definition"]) == PASS_CHAIN
+
+
+def test_nested_child_executions_through_boto3(aws: Any) -> None:
+    """A parent runs states:startExecution.sync:2 on a 3-state Pass child and a .sync on a
+    failing one (Catch): ListExecutions shows the child, the parent's output is the child's
+    DescribeExecution, the history has TaskSubmitted, and the failure reaches the Catch as
+    States.TaskFailed."""
+    sfn = aws("stepfunctions")
+    child = sfn.create_state_machine(name="child", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)
+    broken = sfn.create_state_machine(
+        name="broken",
+        definition=json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "No"}}}),
+        roleArn=ROLE,
+    )
+    parent_definition = {
+        "StartAt": "Good",
+        "States": {
+            "Good": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                "Parameters": {
+                    "StateMachineArn": child["stateMachineArn"],
+                    "Input": {"n": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"},
+                },
+                "ResultSelector": {"out.$": "$.Output", "status.$": "$.Status"},
+                "ResultPath": "$.good",
+                "Next": "Bad",
+            },
+            "Bad": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync",
+                "Parameters": {"StateMachineArn": broken["stateMachineArn"]},
+                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.bad", "Next": "Done"}],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Pass", "End": True},
+        },
+    }
+    parent = sfn.create_state_machine(name="parent", definition=json.dumps(parent_definition), roleArn=ROLE)
+    arn = sfn.start_execution(stateMachineArn=parent["stateMachineArn"], input="{}")["executionArn"]
+    described = wait_for(lambda: _done(sfn, arn), timeout=60)
+    assert described["status"] == "SUCCEEDED", described
+    output = json.loads(described["output"])
+    assert output["good"] == {
+        "out": {"n": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": arn, "a": {"x": 1}},
+        "status": "SUCCEEDED",
+    }
+    assert output["bad"]["Error"] == "States.TaskFailed"
+    assert json.loads(output["bad"]["Cause"])["Status"] == "FAILED"
+    [listed] = sfn.list_executions(stateMachineArn=child["stateMachineArn"])["executions"]
+    assert listed["status"] == "SUCCEEDED"
+    types = [event["type"] for event in sfn.get_execution_history(executionArn=arn)["events"]]
+    assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]

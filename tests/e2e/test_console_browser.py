@@ -324,3 +324,42 @@ def test_history_rows_name_their_map_iteration(aws: Any, live_url: str) -> None:
         visible = page.locator("#history tr[data-event-id]:visible")
         assert visible.count() >= 3
         assert set(visible.evaluate_all("rows => rows.map(r => r.dataset.iteration)")) == {"1"}
+
+
+def test_parent_and_child_executions_link_both_ways(aws: Any, live_url: str) -> None:
+    """A parent running states:startExecution.sync:2: its history row links to the child (also
+    when the row arrives live), the child says who started it, and the parent lists it."""
+    sfn = aws("stepfunctions")
+    child = _machine(
+        sfn, "kid", {"StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 2, "End": True}}}
+    )
+    parent = _machine(
+        sfn,
+        "elder",
+        {
+            "StartAt": "Run",
+            "States": {
+                "Run": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                    "Parameters": {"StateMachineArn": child, "Name": "junior"},
+                    "End": True,
+                }
+            },
+        },
+    )
+    arn = sfn.start_execution(stateMachineArn=parent, name="senior")["executionArn"]
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{live_url}/executions/?name=senior")
+        page.click('#executions a:text("senior")')
+        page.wait_for_selector("#history a.child-link:text('junior')")
+        page.wait_for_selector('#execution-status:text("SUCCEEDED")')
+        page.reload()
+        page.click('#child-executions a:has-text("junior")')
+        page.wait_for_selector("#started-by-execution a:text('senior')")
+        assert wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
+        page.click("#started-by-execution a")
+        page.wait_for_selector("h1:text('Execution senior')")
+        page.click("#history a.child-link")
+        page.wait_for_selector("h1:text('Execution junior')")

@@ -1,5 +1,6 @@
-"""What was acknowledged finishes, once, after a crash (issue 9): 60 Standard executions (a Wait,
-then a Map whose iterations wait and then call a workbench function) survive a SIGKILL of one
+"""What was acknowledged finishes, once, after a crash (issues 9 and 12): 60 Standard executions (a
+Wait, then side by side a child execution run with states:startExecution.sync:2 that waits and
+calls a workbench function, and a Map whose iterations wait and then call it) survive a SIGKILL of one
 of two workers (distributed mode) or of the whole server with its embedded worker (embedded
 mode) taken while their timers and task calls are in flight. Every one finishes within a
 minute of the restart, its history has no gap and no duplicate, and the function was called
@@ -34,25 +35,67 @@ ITERATION_WAIT = 2
 FLOW = {
     "StartAt": "First",
     "States": {
-        "First": {"Type": "Wait", "TimestampPath": "$.until", "Next": "Each"},
-        "Each": {
-            "Type": "Map",
-            "ItemsPath": "$.items",
-            "ItemProcessor": {
-                "StartAt": "Later",
-                "States": {
-                    "Later": {"Type": "Wait", "Seconds": ITERATION_WAIT, "Next": "Call"},
-                    "Call": {"Type": "Task", "Resource": ECHO, "End": True},
+        "First": {"Type": "Wait", "TimestampPath": "$.until", "Next": "Both"},
+        # The child execution runs beside the Map, so the kill finds both in flight.
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {
+                    "StartAt": "Nested",
+                    "States": {
+                        "Nested": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::states:startExecution.sync:2",
+                            "Parameters": {
+                                "StateMachineArn.$": "$.child",
+                                "Name.$": "$$.Execution.Name",
+                                "Input": {"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"},
+                            },
+                            "ResultSelector": {"status.$": "$.Status"},
+                            "End": True,
+                        }
+                    },
                 },
-            },
+                {
+                    "StartAt": "Each",
+                    "States": {
+                        "Each": {
+                            "Type": "Map",
+                            "ItemsPath": "$.items",
+                            "ItemProcessor": {
+                                "StartAt": "Later",
+                                "States": {
+                                    "Later": {"Type": "Wait", "Seconds": ITERATION_WAIT, "Next": "Call"},
+                                    "Call": {"Type": "Task", "Resource": ECHO, "End": True},
+                                },
+                            },
+                            "End": True,
+                        }
+                    },
+                },
+            ],
+            "OutputPath": "$[1]",
             "End": True,
         },
+    },
+}
+# The child: its call comes before the Map iterations' calls, so the kill lands while the
+# children call and end.
+CHILD = {
+    "StartAt": "Soon",
+    "States": {
+        "Soon": {"Type": "Wait", "Seconds": 1, "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": ECHO, "End": True},
     },
 }
 # Events of which a history holds exactly one per execution, and which name the top-level state.
 ONCE = {
     ("WaitStateEntered", "First"),
     ("WaitStateExited", "First"),
+    ("ParallelStateEntered", "Both"),
+    ("ParallelStateExited", "Both"),
+    ("TaskStateEntered", "Nested"),
+    ("TaskStateExited", "Nested"),
     ("MapStateEntered", "Each"),
     ("MapStateExited", "Each"),
 }
@@ -93,12 +136,16 @@ def test_executions_in_flight_when_the_engine_is_killed_all_finish_once(crashabl
     from workbench.stepfunctions.models import Execution
 
     sfn = aws_client(crashable.base, "stepfunctions")
-    machine = sfn.create_state_machine(
-        name="waits", definition=json.dumps(FLOW), roleArn="arn:aws:iam::123456789012:role/crash"
-    )["stateMachineArn"]
+    role = "arn:aws:iam::123456789012:role/crash"
+    machine = sfn.create_state_machine(name="waits", definition=json.dumps(FLOW), roleArn=role)[
+        "stateMachineArn"
+    ]
+    child = sfn.create_state_machine(name="child", definition=json.dumps(CHILD), roleArn=role)[
+        "stateMachineArn"
+    ]
     # All wait until one moment, later than starting them takes even under load.
     until_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=15)
-    payload = json.dumps({"items": ITEMS, "until": until_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    payload = json.dumps({"items": ITEMS, "until": until_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "child": child})
     arns = [
         sfn.start_execution(stateMachineArn=machine, name=f"e{i}", input=payload)["executionArn"]
         for i in range(N)
@@ -114,8 +161,10 @@ def test_executions_in_flight_when_the_engine_is_killed_all_finish_once(crashabl
     else:
         crashable.kill_server()
     in_flight = Execution.objects.filter(status="RUNNING").count()
+    children_in_flight = Execution.objects.filter(parent__isnull=False, status="RUNNING").count()
     calls_before = Invocation.objects.count()
-    assert in_flight > 0 and calls_before < N * len(ITEMS), (in_flight, calls_before)
+    assert in_flight > 0 and calls_before < N * (len(ITEMS) + 1), (in_flight, calls_before)
+    assert children_in_flight > 0, "the kill came after every child execution ended"
     if distributed():
         time.sleep(1)
         crashable.start_worker()
@@ -137,8 +186,9 @@ def test_executions_in_flight_when_the_engine_is_killed_all_finish_once(crashabl
         raise AssertionError(f"{len(stuck)} still running a minute after the restart: {tails}") from None
     assert time.monotonic() - restarted < 60
     statuses = Counter(Execution.objects.values_list("status", flat=True))
-    assert statuses == {"SUCCEEDED": N}
+    assert statuses == {"SUCCEEDED": 2 * N}
 
+    assert Execution.objects.filter(state_machine__name="child").count() == N
     for arn in arns:
         events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
         ids = [event["id"] for event in events]
@@ -159,8 +209,18 @@ def test_executions_in_flight_when_the_engine_is_killed_all_finish_once(crashabl
         waits = (transitions[("WaitStateEntered", "Later")], transitions[("WaitStateExited", "Later")])
         assert waits == (len(ITEMS), len(ITEMS)), f"{arn}: {transitions}"
         # One call per item, and the function log holds exactly the calls the history shows.
-        scheduled = types["LambdaFunctionScheduled"] + types["TaskScheduled"]
+        scheduled = types["LambdaFunctionScheduled"]
         assert scheduled == len(ITEMS) == types["LambdaFunctionSucceeded"], f"{arn}: {types}"
         assert Invocation.objects.filter(caller__startswith=f"{arn}#").count() == scheduled, arn
+        # One child, started once, heard once; it called the function once.
+        nested = (types["TaskScheduled"], types["TaskSubmitted"], types["TaskSucceeded"])
+        assert nested == (1, 1, 1), f"{arn}: {types}"
+        [kid] = Execution.objects.filter(
+            parent__name=arn.rsplit(":", 1)[1], parent__state_machine__name="waits"
+        )
+        kid_events = sfn.get_execution_history(executionArn=kid.arn, maxResults=1000)["events"]
+        kid_types = Counter(event["type"] for event in kid_events)
+        assert kid_types["ExecutionStarted"] == kid_types["LambdaFunctionScheduled"] == 1, kid_types
+        assert Invocation.objects.filter(caller__startswith=f"{kid.arn}#").count() == 1, kid.arn
         output = sfn.describe_execution(executionArn=arn)["output"]
         assert json.loads(output) == ITEMS

@@ -186,11 +186,17 @@ def validate_definition(request: HttpRequest) -> JsonResponse:
 
 def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
     execution = get_object_or_404(
-        Execution.objects.select_related("state_machine__workspace", "map_run__execution"), id=execution_id
+        Execution.objects.select_related("state_machine__workspace", "map_run__execution", "parent"),
+        id=execution_id,
     )
     rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
+    started = list(
+        execution.started_children.select_related("state_machine__workspace").order_by("start_date", "id")
+    )
     context = {
         "execution": execution,
+        "started_children": started,
+        "history_rows": _with_children(rows, started),
         "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
@@ -203,3 +209,28 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         ],
     }
     return render(request, "stepfunctions/execution_detail.html", context)
+
+
+def _with_children(
+    rows: list[dict[str, Any]], started: list[Execution]
+) -> list[tuple[dict[str, Any], Execution | None]]:
+    """Each history row with the child execution its states:startExecution task started (the
+    ExecutionArn of the TaskSubmitted or TaskSucceeded output), else None."""
+    by_arn = {child.arn: child for child in started}
+    linked: list[tuple[dict[str, Any], Execution | None]] = []
+    for row in rows:
+        child = None
+        details = row.get("taskSubmittedEventDetails") or row.get("taskSucceededEventDetails")
+        if by_arn and isinstance(details, dict) and details.get("resourceType") == "states":
+            child = by_arn.get(_execution_arn_in(details.get("output")))
+        linked.append((row, child))
+    return linked
+
+
+def _execution_arn_in(output: Any) -> str:
+    if isinstance(output, str):
+        try:
+            output = json.loads(output)
+        except ValueError:
+            return ""
+    return str(output.get("ExecutionArn", "")) if isinstance(output, dict) else ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import assert_never
 
 from django.utils import timezone
@@ -35,6 +36,7 @@ from engine.states.model import (
 )
 from workbench.core.jsonio import dumps
 from workbench.runtime import activity_arrivals, map_runs, queue
+from workbench.runtime.children import START_EXECUTION, SYNC_PATTERNS
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 PENDING_TASK_FIELDS = [
@@ -131,7 +133,11 @@ class DurableExecutor(CommandExecutor):
             case CancelTimer():
                 Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
             case CancelTask():
-                PendingTask.objects.filter(execution=execution, task_id=command.task_id).delete()
+                cancelled = PendingTask.objects.filter(execution=execution, task_id=command.task_id)
+                if cancelled.filter(resource__startswith=START_EXECUTION).delete()[0]:
+                    # The child this task waited for (states:startExecution) is stopped with it.
+                    self._then(partial(queue.stop_children, execution.id, command.task_id))
+                cancelled.delete()
             case FinishExecution():
                 execution.status = command.status
                 execution.stop_date = timezone.now()
@@ -139,9 +145,14 @@ class DurableExecutor(CommandExecutor):
                 execution.error = command.error
                 execution.cause = command.cause
                 if self._may_hold_rows:
+                    # The children its waiting tasks started end with it (states:startExecution).
+                    for waiting in execution.pending_tasks.filter(
+                        resource__startswith=START_EXECUTION
+                    ).values_list("task_id", flat=True):
+                        self._then(partial(queue.stop_children, execution.id, waiting))
                     execution.pending_tasks.all().delete()
                     execution.timers.all().delete()
-                if execution.map_run_id is not None:
+                if execution.map_run_id is not None or execution.parent_pattern in SYNC_PATTERNS:
                     self._then(lambda: queue.report_child_end(execution.id))
             case StartMapRun():
                 map_runs.record_start(execution, command)

@@ -30,13 +30,14 @@ from engine.states.model import (
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
 )
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.prepared import Prepared
-from workbench.runtime import contexts, express, integrations, map_runs, mocks, queue
+from workbench.runtime import children, contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_first_step, apply_happening
 from workbench.stepfunctions import mocks as stepfunction_mocks
@@ -206,12 +207,32 @@ def send_task_success(workspace: Workspace, token: Any, output_text: Any) -> Non
         output = json.loads(output_text)
     except json.JSONDecodeError as exc:
         raise InvalidOutput(f"Invalid Output: '{exc.msg}'") from exc
+    _submit_recorded(task)
     step(task.execution_id, TaskSucceeded(task_id=task.task_id, output=output))
 
 
 def send_task_failure(workspace: Workspace, token: Any, error: str | None, cause: str | None) -> None:
     task = services.task_for_token(workspace, token)
+    _submit_recorded(task)
     step(task.execution_id, TaskFailed(task_id=task.task_id, error=error or "", cause=cause or ""))
+
+
+def _submit_recorded(task: PendingTask) -> None:
+    """An answer can overtake the report of its task's submission (the token left with the
+    message before the call's worker reported it): the submission goes into the history first."""
+    submitted = (
+        TaskInvocation.objects.filter(
+            execution_id=task.execution_id,
+            task_id=task.task_id,
+            attempt=task.attempt,
+            status=TaskInvocation.WAITING,
+            output__isnull=False,
+        )
+        .values_list("output", flat=True)
+        .first()
+    )
+    if submitted is not None:
+        step(task.execution_id, TaskSubmitted(task_id=task.task_id, output=submitted))
 
 
 def send_task_heartbeat(workspace: Workspace, token: Any) -> None:
@@ -304,7 +325,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         if claim is not None:
             result = _perform(execution, task, claim)
             if not result.done:
-                outcome: dict[str, Any] = {"status": TaskInvocation.WAITING}
+                outcome: dict[str, Any] = {"status": TaskInvocation.WAITING, "output": result.submitted}
             elif result.error is not None:
                 outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
             else:
@@ -335,6 +356,7 @@ def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation
         session_name=execution.name[:64],
         state_machine_name=execution.state_machine.name,
         state_name=task.state_name,
+        parent=children.Parent(execution.id, task.task_id),
     )
 
 
@@ -441,7 +463,9 @@ def _skip_locked() -> bool:
 
 def _report_recorded(invocation: TaskInvocation, *, mocked: bool = False) -> None:
     """Hand the decider a call's recorded outcome; a call still claimed is left to its worker."""
-    if invocation.status == TaskInvocation.SUCCEEDED:
+    if invocation.status == TaskInvocation.WAITING and invocation.output is not None:
+        step(invocation.execution_id, TaskSubmitted(task_id=invocation.task_id, output=invocation.output))
+    elif invocation.status == TaskInvocation.SUCCEEDED:
         # A mocked answer is the integration's whole response (workbench.runtime.mocks).
         happening = TaskSucceeded(
             task_id=invocation.task_id, output=invocation.output, service_response=mocked
@@ -478,12 +502,49 @@ def stop_map_run_children(map_run_id: str) -> None:
         step(child_id, StopRequested(error="", cause=""))
 
 
+def start_nested(child_id: int) -> None:
+    """A states:startExecution child's first decider step; a repeated call does nothing."""
+    child = Execution.objects.filter(id=child_id).select_related("state_machine__workspace").first()
+    if child is None or child.engine_state is not None or child.status != Execution.RUNNING:
+        return
+    step(
+        child.id, ExecutionStartRequested(input=json.loads(child.input), context=contexts.of_execution(child))
+    )
+
+
+def stop_children(parent_id: int, task_id: str) -> None:
+    """Abort the child that the parent's task ``task_id`` waits for: the parent was stopped or
+    failed, or the task timed out or was cancelled. A child recorded but not started yet is
+    started first, so that it ends with a history."""
+    for child_id in Execution.objects.filter(
+        parent_id=parent_id,
+        parent_task_id=task_id,
+        status=Execution.RUNNING,
+        parent_pattern__in=children.WAITED_FOR,
+    ).values_list("id", flat=True):
+        start_nested(child_id)
+        step(child_id, StopRequested(error="", cause=""))
+
+
 def report_child_end(child_id: int) -> None:
-    """Tell the parent that a child ended (safe to repeat: the decider ignores a second report)."""
+    """Tell the parent that a child ended (safe to repeat: the decider ignores a second report).
+
+    A Distributed Map's child reports to its Map Run; a ``.sync`` child to the task that started
+    it, after that task's TaskSubmitted (the child may end before its start was reported)."""
     child = (
         Execution.objects.filter(id=child_id).select_related("map_run", "state_machine__workspace").first()
     )
-    if child is None or child.map_run is None or child.status == Execution.RUNNING:
+    if child is None or child.status == Execution.RUNNING:
         return
-    step(child.map_run.execution_id, map_runs.ended_happening(child))
+    if child.map_run is not None:
+        step(child.map_run.execution_id, map_runs.ended_happening(child))
+    elif child.parent_id is not None and child.parent_pattern in children.SYNC_PATTERNS:
+        invocation = TaskInvocation.objects.filter(
+            execution_id=child.parent_id, task_id=child.parent_task_id
+        ).first()
+        if invocation is not None and invocation.output is not None:
+            step(child.parent_id, TaskSubmitted(task_id=child.parent_task_id, output=invocation.output))
+        step(child.parent_id, children.ended_happening(child))
+    else:
+        return
     Execution.objects.filter(id=child_id).update(end_reported=True)

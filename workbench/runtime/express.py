@@ -29,7 +29,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import activity_arrivals, contexts, integrations, mocks
+from workbench.runtime import activity_arrivals, children, contexts, integrations, mocks
 from workbench.runtime.commands import InMemoryExecutor
 from workbench.runtime.stepper import environment
 
@@ -137,6 +137,12 @@ def _perform(
             command.task_id,
             "States.Runtime",
             "Express workflows do not support the .waitForTaskToken integration pattern",
+        )
+    if children.waits_for_child(command.resource):
+        return TaskFailed(
+            command.task_id,
+            "States.Runtime",
+            "Express workflows do not support the .sync integration pattern",
         )
     result = integrations.perform_command(
         workspace,

@@ -23,7 +23,7 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
-from workbench.runtime import activity_arrivals, http_tasks, routing, s3_items
+from workbench.runtime import activity_arrivals, children, http_tasks, routing, s3_items
 from workbench.sns import services as sns
 from workbench.sns.errors import SnsError
 from workbench.sqs import services as sqs
@@ -45,6 +45,8 @@ class TaskResult:
     output: Any = None
     error: str | None = None
     cause: str = ""
+    submitted: Any = None
+    """A waiting task's service answer, for its TaskSubmitted event (None: no such event)."""
 
 
 def perform(
@@ -59,8 +61,10 @@ def perform(
     session_name: str | None = None,
     state_machine_name: str = "",
     state_name: str = "",
+    parent: children.Parent | None = None,
 ) -> TaskResult:
-    """Perform one task resource as the execution role ``role_arn`` (see ``permission_failure``).
+    """Perform one task resource as the execution role ``role_arn`` (see ``permission_failure``);
+    ``parent`` is the stored execution's task, which a child execution is linked to.
 
     A resource the workbench does not perform fails with States.TaskFailed and a cause that
     says how to mock it (``stepfunctions.mocks.how_to_mock``); a mocked state never comes here
@@ -93,6 +97,10 @@ def perform(
             result = http_tasks.invoke(workspace, payload)
         elif activity_arrivals.is_activity(base):
             return TaskResult(False)  # a worker's GetActivityTask takes it
+        elif children.is_start_execution(resource):
+            result = children.start(workspace, resource, payload, parent)
+            if result.error is None and children.waits_for_child(resource):
+                return TaskResult(False, submitted=result.output)
         elif wait_for_token:
             # Any other service with .waitForTaskToken: the message is the payload, and it
             # lands in the approval inbox for someone to answer.
@@ -108,7 +116,7 @@ def perform(
     if result.error is not None:
         return TaskResult(True, error=result.error, cause=result.cause)
     if wait_for_token:
-        return TaskResult(False)
+        return TaskResult(False, submitted=result.output)
     return TaskResult(True, output=result.output)
 
 

@@ -18,6 +18,8 @@ FIRE_TIMER = "stepbridge.fire_timer"
 START_CHILD_EXECUTION = "stepbridge.start_child_execution"
 REPORT_CHILD_END = "stepbridge.report_child_end"
 STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
+START_NESTED_EXECUTION = "stepbridge.start_nested_execution"
+STOP_CHILDREN = "stepbridge.stop_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 DELIVER_EVENT = "stepbridge.deliver_event"
 REPLAY_EVENTS = "stepbridge.replay_events"
@@ -46,6 +48,15 @@ def report_child_end(child_id: int) -> None:
 
 def stop_map_run_children(map_run_id: str) -> None:
     enqueue(STOP_MAP_RUN_CHILDREN, map_run_id)
+
+
+def start_nested_execution(child_id: int) -> None:
+    enqueue(START_NESTED_EXECUTION, child_id)
+
+
+def stop_children(parent_id: int, task_id: str) -> None:
+    """Stop the child the parent's task ``task_id`` waits for."""
+    enqueue(STOP_CHILDREN, parent_id, task_id)
 
 
 def run_express_execution(

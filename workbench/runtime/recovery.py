@@ -3,7 +3,8 @@
 What the database holds is the truth; broker messages are only a fast path. A sweep enqueues
 (by name) what the database says is owed: timers that are due (including those too far off
 to have had an ETA message), task calls never made or never reported, Map Run children never
-started, never reported or left running after their run ended, and pending event deliveries
+started, never reported or left running after their run ended, states:startExecution children
+likewise (runtime.children), and pending event deliveries
 (workbench.runtime.deliveries.recover). Every task re-checks the database, so a sweep that
 overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
 taken or renewed with one conditional UPDATE, that another worker takes over once it expires.
@@ -22,7 +23,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workbench.runtime import deliveries, executions, map_runs, queue
+from workbench.runtime import children, deliveries, executions, map_runs, queue
 from workbench.runtime.models import Lease
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, TaskInvocation, Timer
 
@@ -66,6 +67,12 @@ def sweep() -> None:
         queue.start_child_execution(map_run_id, name)
     for child_id in map_runs.children_ended_unreported(settled):
         queue.report_child_end(child_id)
+    for child_id in children.not_started(settled):
+        queue.start_nested_execution(child_id)
+    for child_id in children.ended_unreported(settled):
+        queue.report_child_end(child_id)
+    for parent_id, task_id in children.orphaned(settled):
+        queue.stop_children(parent_id, task_id)
     for map_run_id in (
         MapRun.objects.exclude(status=MapRun.RUNNING)
         .filter(children__status=Execution.RUNNING)

@@ -30,6 +30,7 @@ from engine.states.model import (
     Happening,
     TaskFailed,
     TaskHeartbeat,
+    TaskSubmitted,
     TaskSucceeded,
     TimerFired,
 )
@@ -126,7 +127,7 @@ def _expected(execution: Execution, happening: Happening) -> bool:
     timer is consumed here (deleted, in the step's transaction), so it cannot apply twice."""
     if isinstance(happening, TaskSucceeded | TaskFailed):
         return _deleted(PendingTask.objects.filter(execution=execution, task_id=happening.task_id))
-    if isinstance(happening, TaskHeartbeat):
+    if isinstance(happening, TaskHeartbeat | TaskSubmitted):
         return PendingTask.objects.filter(execution=execution, task_id=happening.task_id).exists()
     if isinstance(happening, TimerFired):
         return _deleted(Timer.objects.filter(execution=execution, timer_id=happening.timer_id))

@@ -42,6 +42,16 @@ def stop_map_run_children(map_run_id: str) -> None:
     executions.stop_map_run_children(map_run_id)
 
 
+@durable_task(queue.START_NESTED_EXECUTION)
+def start_nested_execution(child_id: int) -> None:
+    executions.start_nested(child_id)
+
+
+@durable_task(queue.STOP_CHILDREN)
+def stop_children(parent_id: int, task_id: str) -> None:
+    executions.stop_children(parent_id, task_id)
+
+
 @durable_task(queue.RUN_EXPRESS_EXECUTION)
 def run_express_execution(
     machine_id: int,

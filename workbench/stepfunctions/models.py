@@ -162,7 +162,22 @@ class Execution(models.Model):
         default=dict, help_text="{state name: live status}, folded once per step from its history events"
     )
     progress = models.JSONField(null=True, help_text="engine.states.progress.Progress, saved between steps")
-    end_reported = models.BooleanField(default=False, help_text="a Map Run child's parent has heard it ended")
+    end_reported = models.BooleanField(default=False, help_text="a child's parent has heard it ended")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="started_children",
+        help_text="the execution whose states:startExecution task started this one",
+    )
+    parent_task_id = models.CharField(max_length=64, blank=True, default="", help_text="that task's id")
+    parent_pattern = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        help_text="how that task waits: '' (request-response), 'token', 'sync' or 'sync:2'",
+    )
     version_number = models.PositiveIntegerField(
         null=True, blank=True, help_text="the version it runs, when started by a version or alias ARN"
     )
@@ -189,6 +204,8 @@ class Execution(models.Model):
             models.Index(fields=["map_run", "-start_date", "-id"], name="map_run_child_list_order"),
             # The console's one list across machines (/executions/).
             models.Index(fields=["-start_date", "-id"], name="execution_console_order"),
+            # A parent's children (the execution page, stopping them with their parent).
+            models.Index(fields=["parent", "status"], name="execution_parent_status"),
         ]
 
     @property

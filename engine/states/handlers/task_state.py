@@ -314,6 +314,26 @@ def _names_heartbeat_timeout(state: CompiledState) -> bool:
     )
 
 
+def task_submitted(run: Run, thread: Thread, state: CompiledState, output: JSON) -> bool:
+    """The service took a ``.sync`` or ``.waitForTaskToken`` request: TaskSubmitted, once, with
+    the service's answer; the task goes on waiting (AWS's histories of startExecution.sync and
+    sqs:sendMessage.waitForTaskToken: TaskScheduled, TaskStarted, TaskSubmitted, TaskSucceeded).
+    False when it was already recorded (a repeated report)."""
+    info = state.resource
+    waiting = thread["w"]
+    assert info is not None and waiting is not None
+    if waiting.get("submitted"):
+        return False
+    waiting["submitted"] = True
+    details = {
+        "resourceType": info.resource_type,
+        "resource": info.resource_name,
+        **output_details(to_json(output)),
+    }
+    run.emit(thread, "TaskSubmitted", "taskSubmittedEventDetails", details)
+    return True
+
+
 def task_heartbeat(run: Run, thread: Thread) -> None:
     """SendTaskHeartbeat: the HeartbeatSeconds window starts again."""
     waiting = thread["w"]

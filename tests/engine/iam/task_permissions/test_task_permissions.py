@@ -1,6 +1,6 @@
 """The permission each Task resource needs, per the Step Functions Developer Guide's pages on IAM
 policies for integrated services (step-functions/latest/dg/lambda-iam.html, eventbridge-iam.html,
-sqs-iam.html, sns-iam.html, iam-policies-eg-dist-map.html)."""
+sqs-iam.html, sns-iam.html, stepfunctions-iam.html, iam-policies-eg-dist-map.html)."""
 
 from __future__ import annotations
 
@@ -104,6 +104,24 @@ def test_sqs_and_sns_callbacks() -> None:
     assert needs("arn:aws:states:::sns:publish", {"PhoneNumber": "+15555550100", "Message": "hi"}) == (
         Permission("sns:Publish", "*"),
     )
+
+
+def test_start_execution_needs_start_and_with_sync_describe_and_stop() -> None:
+    """connect-stepfunctions / stepfunctions-iam.html: StartExecution on the machine; .sync
+    also DescribeExecution and StopExecution on its executions."""
+    machine = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:child"
+    executions = f"arn:aws:states:{REGION}:{ACCOUNT}:execution:child:*"
+    start = Permission("states:StartExecution", machine)
+    base = "arn:aws:states:::states:startExecution"
+    assert needs(base, {"StateMachineArn": machine}) == (start,)
+    assert needs(base + ".waitForTaskToken", {"StateMachineArn": machine}) == (start,)
+    for suffix in (".sync", ".sync:2"):
+        assert needs(base + suffix, {"StateMachineArn": machine}) == (
+            start,
+            Permission("states:DescribeExecution", executions),
+            Permission("states:StopExecution", executions),
+        )
+    assert needs(base, {}) == ()
 
 
 def test_resources_without_a_known_permission_need_nothing() -> None:
