@@ -86,6 +86,16 @@ class StopRequested:
 
 
 @dataclass(frozen=True)
+class RedriveRequested:
+    """RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from where it ended.
+
+    The decider restarts the unsuccessful states with their original input; what succeeded is
+    not run again (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+    ``env.now`` is the redrive's time (``$$.Execution.RedriveTime``).
+    """
+
+
+@dataclass(frozen=True)
 class ChildExecutionEnded:
     """A Distributed Map's child workflow execution ended (see StartChildExecution).
 
@@ -121,6 +131,7 @@ Happening = (
     | TaskHeartbeat
     | TimerFired
     | StopRequested
+    | RedriveRequested
     | ChildExecutionEnded
     | MapRunUpdated
 )

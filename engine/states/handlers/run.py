@@ -8,6 +8,7 @@ key is named in full there), and a blocked thread's ``w`` is a ``records.Waiting
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,9 @@ class Run:
         self.finished = state["status"] != "RUNNING"
         self.now_iso = iso_timestamp(env.now)
         """``$$.State.EnteredTime`` of every state entered in this call."""
+        self.failure_point: dict[str, Thread] | None = None
+        """The threads as they were when an uncaught failure began to climb from a branch or an
+        iteration to its parents; kept for RedriveExecution if it ends the execution."""
         self._known_text: tuple[JSON, str] = (_NOTHING, "")
         """The value whose JSON text was built last, with that text. A state's output is the
         input of the state entered right after it: remembering one pair serialises each once."""
@@ -330,15 +334,20 @@ class Run:
         current: dict[str, JSON] = {"Name": state.name, "EnteredTime": thread["et"]}
         if state.type in _RETRYING_TYPES:
             current["RetryCount"] = thread["rt"]
+        execution: dict[str, JSON] = {
+            "Id": ctx["execution_arn"],
+            "Input": ctx["input"],
+            "StartTime": ctx["start_time"],
+            "Name": ctx["execution_name"],
+            "RoleArn": ctx["role_arn"],
+            "RedriveCount": ctx["redrive_count"],
+        }
+        if "redrive_time" in ctx:
+            # $$.Execution.RedriveTime: only once the execution has been redriven (Context
+            # object page of the Step Functions developer guide).
+            execution["RedriveTime"] = ctx["redrive_time"]
         context: dict[str, JSON] = {
-            "Execution": {
-                "Id": ctx["execution_arn"],
-                "Input": ctx["input"],
-                "StartTime": ctx["start_time"],
-                "Name": ctx["execution_name"],
-                "RoleArn": ctx["role_arn"],
-                "RedriveCount": ctx["redrive_count"],
-            },
+            "Execution": execution,
             "StateMachine": {"Id": ctx["state_machine_arn"], "Name": ctx["state_machine_name"]},
             "State": current,
         }
@@ -529,10 +538,14 @@ class Run:
                 cause=cause,
             )
             return DONE
+        if self.failure_point is None:
+            self.failure_point = copy.deepcopy(self.threads)
         self.threads.pop(thread["id"], None)
         parent = self.threads[parent_id]
         parent_state = self.state_of(parent)
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
+        if not self.finished:
+            self.failure_point = None  # caught, retried or tolerated on the way up
         return DONE
 
     def state_failed(self, thread: Thread, state: CompiledState, failure: StatesError) -> int:
@@ -634,6 +647,10 @@ class Run:
             return
         self.emit(None, event_type, details_key, details, prev=prev)
         state = self.state
+        if status != "SUCCEEDED":
+            # Where RedriveExecution continues from: the failure's threads, else all that ran.
+            point = self.failure_point if self.failure_point is not None else copy.deepcopy(self.threads)
+            state["redrive"] = {"threads": point}
         for map_run_id in list(state.get("runs", ())):
             self.abort_map_run(map_run_id)
         for task_id in state["tasks"]:
