@@ -191,6 +191,11 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     executions = executions.select_related("state_machine__workspace", "map_run").order_by(
         "-start_date", "-id"
     )
+    redrive_filter = params.get("redriveFilter")
+    if redrive_filter == "REDRIVEN":
+        executions = executions.filter(redrive_count__gt=0)
+    elif redrive_filter == "NOT_REDRIVEN":
+        executions = executions.filter(redrive_count=0)
     status = params.get("statusFilter")
     if status:
         if status not in dict(Execution.STATUSES) and status != "PENDING_REDRIVE":
@@ -217,6 +222,13 @@ def stop_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
     execution = executions.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
     return {"stopDate": epoch(execution.stop_date)}
+
+
+@sfn.operation("RedriveExecution")
+def redrive_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
+    execution = executions.redrive_execution(execution)
+    return {"redriveDate": epoch(execution.redrive_date)}
 
 
 @sfn.operation("SendTaskSuccess")

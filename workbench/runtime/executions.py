@@ -1,5 +1,5 @@
-"""The one module that moves an execution: start, stop, answer a task token, update a Map
-Run, fire a timer, perform a task, step. The API, the browser, rule targets and Map Run
+"""The one module that moves an execution: start, stop, redrive, answer a task token, update a
+Map Run, fire a timer, perform a task, step. The API, the browser, rule targets and Map Run
 children all come here.
 
 Standard or Express is chosen once, in ``start_execution``: a Standard execution is durable
@@ -37,14 +37,17 @@ from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.runtime import contexts, express, integrations, map_runs, queue
 from workbench.runtime.express import ExpressResult
-from workbench.runtime.stepper import apply_first_step, apply_happening
+from workbench.runtime.stepper import apply_first_step, apply_happening, apply_redrive
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
     ExecutionAlreadyExists,
+    ExecutionLimitExceeded,
+    ExecutionNotRedrivable,
     InvalidOutput,
     StateMachineTypeNotSupported,
 )
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
+from workbench.stepfunctions.redrive import limit_reached, redrivability
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
 """How long a claim counts as fresh for the recovery sweep (it re-sends older ones, whose
@@ -133,6 +136,32 @@ def stop_execution(execution: Execution, *, error: str | None, cause: str | None
         step(execution.id, StopRequested(error=error or "", cause=cause or ""))
         execution.refresh_from_db()
     return execution
+
+
+def redrive_execution(execution: Execution) -> Execution:
+    """RedriveExecution: an unsuccessful Standard execution continues from its failed steps
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html).
+
+    Checked and applied under the row's lock, so two redrives at once restart it once: the
+    second finds it RUNNING and is refused as AWS refuses a running execution.
+    """
+    with transaction.atomic():
+        locked = (
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("state_machine__workspace", "map_run")
+            .get(id=execution.id)
+        )
+        eligibility = redrivability(locked, timezone.now())
+        if eligibility.status != "REDRIVABLE":
+            reason = eligibility.reason or "Execution can only be redriven by its Map Run"
+            raise ExecutionNotRedrivable(f"Execution {locked.arn} is not redrivable: {reason}")
+        if limit_reached(locked):
+            raise ExecutionLimitExceeded(
+                f"Execution {locked.arn} has been redriven the maximum number of times"
+            )
+        if apply_redrive(locked) is None:
+            raise ExecutionNotRedrivable(f"Execution {locked.arn} is not redrivable")
+    return locked
 
 
 def delete_state_machine(machine: StateMachine) -> None:

@@ -28,6 +28,7 @@ from engine.states.model import (
     ExecutionStartRequested,
     FinishExecution,
     Happening,
+    RedriveRequested,
     TaskFailed,
     TaskHeartbeat,
     TaskSucceeded,
@@ -44,6 +45,8 @@ from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask,
 _system_random = random.SystemRandom()
 STEP_FIELDS = (
     "engine_state",
+    "redrive_count",
+    "redrive_date",
     "status",
     "event_count",
     "progress",
@@ -84,6 +87,28 @@ def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -
     is already held, so it is neither loaded nor locked again, and it has no pending task or
     timer to clear yet."""
     return _decide_and_persist(execution, happening, DurableExecutor(execution, fresh=True))
+
+
+def apply_redrive(execution: Execution) -> Decision | None:
+    """RedriveExecution's step on an ended execution the caller checked and holds locked
+    (``select_for_update`` in its transaction): the decider puts its unsuccessful states back to
+    work; the row is RUNNING again (unless the redriven step ended it at once), with no stop
+    date, output or error, and one redrive more."""
+    decision = advance(
+        json.loads(execution.definition), execution.engine_state, RedriveRequested(), environment()
+    )
+    if not decision.history:
+        return None  # the decider had nothing to redrive
+    execution.stop_date = None
+    execution.output = None
+    execution.error = None
+    execution.cause = None
+    execution.redrive_count += 1
+    execution.redrive_date = decision.history[0].timestamp if decision.history else timezone.now()
+    executor = DurableExecutor(execution)
+    _persist(execution, decision, executor)
+    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
+    return decision
 
 
 def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:

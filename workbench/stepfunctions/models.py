@@ -106,6 +106,10 @@ class Execution(models.Model):
     )
     progress = models.JSONField(null=True, help_text="engine.states.progress.Progress, saved between steps")
     end_reported = models.BooleanField(default=False, help_text="a Map Run child's parent has heard it ended")
+    redrive_count = models.PositiveIntegerField(
+        default=0, help_text="RedriveExecution calls that restarted it"
+    )
+    redrive_date = models.DateTimeField(null=True, blank=True, help_text="when it was last redriven")
 
     class Meta:
         constraints = [

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count
+from django.utils import timezone
 
 from workbench.core.jsonio import epoch
 from workbench.stepfunctions.models import Execution, HistoryEvent, MapRun
+from workbench.stepfunctions.redrive import redrivability
 
 
 def shape_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +56,9 @@ def list_item(execution: Execution) -> dict[str, Any]:
         shaped["stopDate"] = epoch(execution.stop_date)
     if execution.map_run_id is not None:
         shaped["mapRunArn"] = execution.map_run.arn
+    shaped["redriveCount"] = execution.redrive_count
+    if execution.redrive_date is not None:
+        shaped["redriveDate"] = epoch(execution.redrive_date)
     return shaped
 
 
@@ -111,16 +116,19 @@ def map_run_list_item(map_run: MapRun) -> dict[str, Any]:
 
 
 def describe_execution(execution: Execution) -> dict[str, Any]:
-    """DescribeExecution's response: the list item plus input, output and error."""
+    """DescribeExecution's response: the list item plus input, output, error and whether it can
+    be redriven (redriveStatus, with redriveStatusReason when it cannot)."""
     shaped = list_item(execution)
     shaped.update(
         {
             "input": execution.input,
             "inputDetails": {"included": True},
-            "redriveCount": 0,
-            "redriveStatus": "NOT_REDRIVABLE",
         }
     )
+    eligibility = redrivability(execution, timezone.now())
+    shaped["redriveStatus"] = eligibility.status
+    if eligibility.reason is not None:
+        shaped["redriveStatusReason"] = eligibility.reason
     if execution.status == Execution.SUCCEEDED:
         shaped["output"] = execution.output
         shaped["outputDetails"] = {"included": True}

@@ -33,7 +33,7 @@ __all__ = ["HISTORY_LIMIT_REASON", "MAX_REDRIVES", "refusal", "resume"]
 MAX_REDRIVES = 1000
 """AWS's quota of redrives per execution ("Quotas related to state machine executions")."""
 
-HISTORY_LIMIT_REASON = "Execution history event limit exceeded."
+HISTORY_LIMIT_REASON = "Execution history event limit exceeded"
 """One of AWS's redriveStatusReason texts (DescribeExecution's API reference)."""
 
 _CONTAINERS = frozenset({"parallel", "map"})
@@ -42,19 +42,19 @@ _CONTAINERS = frozenset({"parallel", "map"})
 def refusal(state: dict[str, Any] | None) -> str | None:
     """Why the decider cannot redrive an execution in ``state`` (None: it can)."""
     if state is None:
-        return "Execution is RUNNING and cannot be redriven."
+        return "Execution is RUNNING and cannot be redriven"
     status = state["status"]
     if status == "RUNNING":
-        return "Execution is RUNNING and cannot be redriven."
+        return "Execution is RUNNING and cannot be redriven"
     if status == "SUCCEEDED":
-        return "Execution is SUCCEEDED and cannot be redriven."
+        return "Execution is SUCCEEDED and cannot be redriven"
     reason = state.get("redrive_block")
     if isinstance(reason, str):
         return reason
     point = state.get("redrive")
     if not isinstance(point, dict) or not point.get("threads"):
         # It ended before any state ran (its input was refused): there is no step to continue.
-        return "Execution has no unsuccessful step to redrive."
+        return "Execution has no unsuccessful step to redrive"
     return None
 
 

@@ -66,7 +66,7 @@ def test_failed_task_is_redriven_and_the_steps_before_it_are_not_rerun() -> None
     assert run.status == "SUCCEEDED"
     assert run.output() == {"charged": True}
     assert [e.type for e in run.history].count("LambdaFunctionScheduled") == 5
-    assert refusal(run.state) == "Execution is SUCCEEDED and cannot be redriven."
+    assert refusal(run.state) == "Execution is SUCCEEDED and cannot be redriven"
 
 
 def test_context_object_carries_redrive_count_and_time() -> None:
@@ -208,7 +208,7 @@ def test_a_caught_branch_failure_leaves_no_stale_failure_point() -> None:
 def test_refusals() -> None:
     run = Harness({"StartAt": "Work", "States": {"Work": _task("Work", End=True)}})
     run.start({})
-    assert refusal(run.state) == "Execution is RUNNING and cannot be redriven."
+    assert refusal(run.state) == "Execution is RUNNING and cannot be redriven"
     before = list(run.history)
     run.redrive()  # a running execution is left as it is
     assert run.history == before and run.status == "RUNNING"
