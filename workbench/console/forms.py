@@ -25,6 +25,7 @@ NOTICES = {
     "target-removed": "Target {name} removed.",
     "machine-deleted": "State machine {name} deleted, with its executions.",
     "execution-stopped": "Execution {name} stopped.",
+    "execution-redriven": "Execution {name} redriven: it continues from its unsuccessful steps.",
 }
 
 
