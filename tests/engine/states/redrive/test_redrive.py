@@ -215,3 +215,24 @@ def test_refusals() -> None:
     run.succeed("Work", 1)
     run.redrive()
     assert run.status == "SUCCEEDED" and run.history[-1].type == "ExecutionSucceeded"
+
+
+def test_live_statuses_follow_the_redrive() -> None:
+    from engine.states.progress import state_statuses
+
+    definition = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Parallel", "Branches": [_branch("A"), _branch("B")], "End": True}},
+    }
+    run = Harness(definition)
+    run.start({})
+    run.succeed("A", "a")
+    run.fail("B", "Boom")
+    events = [event.to_aws() for event in run.history]
+    assert state_statuses(events) == {"P": "failed", "A": "succeeded", "B": "failed"}
+    run.redrive()
+    events = [event.to_aws() for event in run.history]
+    assert state_statuses(events) == {"P": "running", "A": "succeeded", "B": "running"}
+    run.succeed("B", "b")
+    events = [event.to_aws() for event in run.history]
+    assert state_statuses(events) == {"P": "succeeded", "A": "succeeded", "B": "succeeded"}
