@@ -228,6 +228,23 @@ class EndMapRun:
     cause: str | None = None
 
 
+@dataclass(frozen=True)
+class RedriveMapRun:
+    """A redriven execution redrives its failed or aborted Map Run: the same run (same ARN) is
+    RUNNING again, one redrive more (DescribeMapRun's redriveCount and redriveDate)."""
+
+    map_run_id: str
+
+
+@dataclass(frozen=True)
+class RedriveChildExecution:
+    """Run item ``index`` of a redriven Map Run again: its child execution, which failed or was
+    aborted, is redriven (report ChildExecutionEnded when it ends, as for a new child)."""
+
+    map_run_id: str
+    index: int
+
+
 Command = (
     InvokeTask
     | StartTimer
@@ -237,6 +254,8 @@ Command = (
     | StartMapRun
     | StartChildExecution
     | EndMapRun
+    | RedriveMapRun
+    | RedriveChildExecution
 )
 
 

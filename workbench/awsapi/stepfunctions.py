@@ -26,6 +26,7 @@ from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import StateMachineDoesNotExist
 from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.redrive import pending_redrive
 
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
 
@@ -200,7 +201,10 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     if status:
         if status not in dict(Execution.STATUSES) and status != "PENDING_REDRIVE":
             raise ValidationError(f"Invalid statusFilter: '{status}'")
-        executions = executions.filter(status=status)
+        if status == "PENDING_REDRIVE":
+            executions = executions.filter(pending_redrive())
+        else:
+            executions = executions.filter(status=status).exclude(pending_redrive())
     return paged("executions", executions, params, presenters.list_item)
 
 

@@ -47,7 +47,7 @@ from workbench.stepfunctions.errors import (
     StateMachineTypeNotSupported,
 )
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
-from workbench.stepfunctions.redrive import limit_reached, redrivability
+from workbench.stepfunctions.redrive import limit_reached, pending_redrive, redrivability
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
 """How long a claim counts as fresh for the recovery sweep (it re-sends older ones, whose
@@ -315,6 +315,31 @@ def start_child(map_run_id: str, name: str) -> None:
     step(
         child.id, ExecutionStartRequested(input=json.loads(child.input), context=contexts.of_execution(child))
     )
+
+
+def redrive_child(map_run_id: str, index: int) -> None:
+    """Redrive a Map Run child marked PENDING_REDRIVE by its redriven parent (a repeated call
+    does nothing). A child that never took its first step starts instead; one the decider
+    cannot redrive reports its end to the parent again, which counts it as failed once more."""
+    start_name = None
+    with transaction.atomic():
+        child = (
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("state_machine__workspace", "map_run")
+            .filter(pending_redrive(), map_run__map_run_id=map_run_id, item_index=index)
+            .first()
+        )
+        if child is None:
+            return
+        if child.engine_state is None:
+            Execution.objects.filter(id=child.id).update(status=Execution.RUNNING, error=None, cause=None)
+            start_name = child.name
+        elif apply_redrive(child) is None:
+            Execution.objects.filter(id=child.id).update(stop_date=timezone.now())
+            child_id = child.id
+            transaction.on_commit(lambda: queue.report_child_end(child_id))
+    if start_name is not None:
+        start_child(map_run_id, start_name)
 
 
 def stop_map_run_children(map_run_id: str) -> None:

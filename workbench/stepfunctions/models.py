@@ -67,6 +67,8 @@ class MapRun(models.Model):
     cause = models.TextField(null=True)
     start_date = models.DateTimeField()
     stop_date = models.DateTimeField(null=True)
+    redrive_count = models.PositiveIntegerField(default=0, help_text="redrives of its parent execution")
+    redrive_date = models.DateTimeField(null=True, blank=True, help_text="when it was last redriven")
 
     class Meta:
         ordering = ["-start_date", "-id"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from workbench.core.jsonio import epoch
 from workbench.stepfunctions.models import Execution, HistoryEvent, MapRun
-from workbench.stepfunctions.redrive import redrivability
+from workbench.stepfunctions.redrive import UNSUCCESSFUL, is_pending_redrive, redrivability
 
 
 def shape_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def list_item(execution: Execution) -> dict[str, Any]:
         "executionArn": execution.arn,
         "stateMachineArn": execution.state_machine_arn,
         "name": execution.name,
-        "status": execution.status,
+        "status": "PENDING_REDRIVE" if is_pending_redrive(execution) else execution.status,
         "startDate": epoch(execution.start_date),
     }
     if execution.stop_date is not None:
@@ -78,18 +78,26 @@ def describe_map_run(map_run: MapRun) -> dict[str, Any]:
         "toleratedFailureCount": map_run.tolerated_failure_count,
         "itemCounts": counts,
         "executionCounts": dict(counts),
-        "redriveCount": 0,
+        "redriveCount": map_run.redrive_count,
     }
+    if map_run.redrive_date is not None:
+        shaped["redriveDate"] = epoch(map_run.redrive_date)
     if map_run.stop_date is not None:
         shaped["stopDate"] = epoch(map_run.stop_date)
     return shaped
 
 
 def _child_counts(map_run: MapRun) -> dict[str, int]:
+    """Children by status; those waiting to be redriven count as pendingRedrive only."""
+    waiting = map_run.children.filter(status__in=UNSUCCESSFUL, stop_date__isnull=True)
     by_status = dict(
-        map_run.children.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        map_run.children.exclude(id__in=waiting.values("id"))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
-    started = sum(by_status.values())
+    pending_redrive = waiting.count()
+    started = sum(by_status.values()) + pending_redrive
     return {
         "pending": max(0, map_run.item_count - started),
         "running": by_status.get(Execution.RUNNING, 0),
@@ -99,7 +107,7 @@ def _child_counts(map_run: MapRun) -> dict[str, int]:
         "aborted": by_status.get(Execution.ABORTED, 0),
         "total": map_run.item_count,
         "failuresNotRedrivable": 0,
-        "pendingRedrive": 0,
+        "pendingRedrive": pending_redrive,
     }
 
 

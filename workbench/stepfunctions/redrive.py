@@ -1,5 +1,6 @@
 """Whether an execution can be redriven, and why not: DescribeExecution's ``redriveStatus`` and
-``redriveStatusReason``, and RedriveExecution's refusals, from one place.
+``redriveStatusReason``, and RedriveExecution's refusals, from one place; and which Map Run
+children wait to be redriven (``PENDING_REDRIVE``).
 
 AWS's conditions (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html
 and the DescribeExecution reference): a Standard execution that did not succeed, ended less than
@@ -15,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
+
+from django.db.models import Q
 
 from engine.states.handlers.redrive import MAX_REDRIVES, refusal
 from workbench.stepfunctions.models import Execution
@@ -53,3 +56,18 @@ def redrivability(execution: Execution, now: datetime) -> Redrivability:
 def limit_reached(execution: Execution) -> bool:
     """AWS redrives one execution at most 1,000 times (ExecutionLimitExceeded after that)."""
     return execution.redrive_count >= MAX_REDRIVES
+
+
+UNSUCCESSFUL = (Execution.FAILED, Execution.TIMED_OUT, Execution.ABORTED)
+
+
+def pending_redrive() -> Q:
+    """A Map Run child waiting to be redriven (AWS's PENDING_REDRIVE status): it ended
+    unsuccessfully and its stop date was cleared when its redriven Map Run chose it again."""
+    return Q(map_run__isnull=False, status__in=UNSUCCESSFUL, stop_date__isnull=True)
+
+
+def is_pending_redrive(execution: Execution) -> bool:
+    return (
+        execution.map_run_id is not None and execution.status in UNSUCCESSFUL and execution.stop_date is None
+    )

@@ -15,14 +15,15 @@ https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecut
 When an execution ends unsuccessfully, ``Run.finish`` keeps its threads as they were when the
 failure began (``state["redrive"]``); this module puts them back to work. A thread that was
 waiting for its Parallel branches or Map iterations keeps waiting, for those that did not
-succeed; every other thread enters its current state again. A Distributed Map's thread enters
-its Map state again, which starts a new Map Run.
+succeed; a Distributed Map's thread redrives its Map Run (``distributed_map.redrive_run``);
+every other thread enters its current state again.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engine.states.handlers import distributed_map
 from engine.states.handlers.records import live_threads
 
 if TYPE_CHECKING:
@@ -94,7 +95,11 @@ def resume(run: Run) -> bool:
             # Still waiting for the branches or iterations that did not succeed.
             waiting["live"] = [child for child in live_threads(waiting) if child in threads]
             continue
-        thread["w"] = None
+        kept_run = waiting if waiting is not None and waiting["k"] == "maprun" else thread.pop("mr", None)
         thread["last"] = redriven
+        if kept_run is not None and kept_run.get("run"):
+            distributed_map.redrive_run(run, thread, kept_run)
+            continue
+        thread["w"] = None
         run.ready.append(thread["id"])
     return True

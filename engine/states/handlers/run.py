@@ -588,6 +588,7 @@ class Run:
                         delay *= self.env.random()
                     counts[str(index)] = attempts + 1
                     thread["rt"] += 1
+                    thread.pop("mr", None)
                     timer_id = self.start_timer(thread, "retry", delay)
                     thread["w"] = {"k": "retry", "timers": [timer_id]}
                     if observer is not None:
@@ -598,6 +599,7 @@ class Run:
                 if not error_matches(catcher.error_equals, error, catchable=catchable):
                     continue
                 error_output = {"Error": error, "Cause": cause}
+                thread.pop("mr", None)
                 try:
                     output, assigned = self._caught(thread, state, catcher, error_output)
                     thread["rc"] = {}

@@ -164,3 +164,67 @@ def test_a_redrive_that_fails_again_is_recorded(broker: Broker, client: Client) 
         "FailStateEntered",
         "ExecutionFailed",
     ]
+
+
+FAN = {
+    "StartAt": "Fan",
+    "States": {
+        "Fan": {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "MaxConcurrency": 1,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Call",
+                "States": {"Call": {"Type": "Task", "Resource": FUNCTION.format("fanned"), "End": True}},
+            },
+            "End": True,
+        }
+    },
+}
+
+
+def test_a_failed_map_run_is_redriven_by_its_parent(broker: Broker, client: Client, no_grace: None) -> None:
+    """The parent's redrive redrives the same Map Run: its failed child is redriven (same ARN,
+    redriveCount 1) and the never-started items start; a lost redrive message is re-sent."""
+    from workbench.runtime import recovery
+    from workbench.stepfunctions.models import Execution, MapRun
+
+    _flaky_function("fanned")
+    parent = start(FAN, name="fan", input_text='{"items": [1, 2]}')
+    broker.drain()
+    parent.refresh_from_db()
+    assert parent.status == "FAILED" and parent.error == "States.ExceedToleratedFailureThreshold"
+    map_run = MapRun.objects.get(execution=parent)
+    first = Execution.objects.get(map_run=map_run, item_index=0)
+    assert first.status == "FAILED"
+    assert not Execution.objects.filter(map_run=map_run, item_index=1).exists()
+    status, child = sfn(client, "DescribeExecution", executionArn=first.arn)
+    assert child["redriveStatus"] == "REDRIVABLE_BY_MAP_RUN"
+    status, refused = sfn(client, "RedriveExecution", executionArn=first.arn)
+    assert status == 400 and refused["__type"] == "ExecutionNotRedrivable"
+
+    status, _ = sfn(client, "RedriveExecution", executionArn=parent.arn)
+    assert status == 200
+    status, described = sfn(client, "DescribeMapRun", mapRunArn=map_run.arn)
+    assert described["status"] == "RUNNING" and described["redriveCount"] == 1
+    assert "redriveDate" in described and described["itemCounts"]["pendingRedrive"] == 1
+    status, listed = sfn(client, "ListExecutions", mapRunArn=map_run.arn, statusFilter="PENDING_REDRIVE")
+    assert [item["status"] for item in listed["executions"]] == ["PENDING_REDRIVE"]
+    assert broker.take(), "the child's redrive was sent"  # ... and lost
+    recovery.sweep()
+    broker.drain()
+
+    parent.refresh_from_db()
+    assert parent.status == "SUCCEEDED"
+    assert json.loads(parent.output or "null") == [{"handled": 1}, {"handled": 2}]
+    first.refresh_from_db()
+    assert first.status == "SUCCEEDED" and first.redrive_count == 1
+    assert first.history.filter(type="ExecutionRedriven").count() == 1
+    assert parent.history.filter(type="MapRunRedriven").get().details == {
+        "mapRunArn": map_run.arn,
+        "redriveCount": 1,
+    }
+    status, described = sfn(client, "DescribeMapRun", mapRunArn=map_run.arn)
+    assert described["status"] == "SUCCEEDED" and described["itemCounts"]["succeeded"] == 2
+    assert described["itemCounts"]["pendingRedrive"] == 0

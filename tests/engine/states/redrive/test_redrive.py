@@ -236,3 +236,70 @@ def test_live_statuses_follow_the_redrive() -> None:
     run.succeed("B", "b")
     events = [event.to_aws() for event in run.history]
     assert state_statuses(events) == {"P": "succeeded", "A": "succeeded", "B": "succeeded"}
+
+
+def test_a_failed_map_run_is_redriven_with_only_its_unsuccessful_children() -> None:
+    from engine.states.model import (
+        ChildExecutionEnded,
+        RedriveChildExecution,
+        RedriveMapRun,
+        StartChildExecution,
+        StartMapRun,
+    )
+
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "MaxConcurrency": 2,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Work",
+                    "States": {"Work": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    run = Harness(definition)
+    run.start({"items": [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]})
+    [map_run] = [c for c in run.commands if isinstance(c, StartMapRun)]
+    started = [c for c in run.commands if isinstance(c, StartChildExecution)]
+    assert [c.index for c in started] == [0, 1]
+
+    def ended(index: int, status: str, output: Any = None) -> ChildExecutionEnded:
+        failed = status != "SUCCEEDED"
+        return ChildExecutionEnded(
+            map_run_id=map_run.map_run_id,
+            index=index,
+            status=status,  # type: ignore[arg-type]
+            output=None if failed else output,
+            error="Boom" if failed else None,
+            cause="child broke" if failed else None,
+        )
+
+    run.send(ended(0, "SUCCEEDED", "zero"))  # item 2 starts
+    run.send(ended(1, "FAILED"))  # the run fails; item 2 is aborted, item 3 never started
+    assert run.status == "FAILED"
+    assert run.ended_runs[map_run.map_run_id].status == "FAILED"
+
+    before = len(run.commands)
+    run.redrive()
+    commands = run.commands[before:]
+    assert RedriveMapRun(map_run.map_run_id) in commands
+    # At most MaxConcurrency at once: the failed child and the aborted one are redriven first.
+    assert [c.index for c in commands if isinstance(c, RedriveChildExecution)] == [1, 2]
+    assert not [c for c in commands if isinstance(c, StartChildExecution | StartMapRun)]
+    types = run.types()
+    assert types[types.index("ExecutionRedriven") + 1] == "MapRunRedriven"
+    assert run.events("MapRunRedriven")[0].details == {"mapRunArn": map_run.map_run_arn, "redriveCount": 1}
+
+    run.send(ended(1, "SUCCEEDED", "one"))
+    new_children = [c for c in run.commands if isinstance(c, StartChildExecution)]
+    assert [c.index for c in new_children][-1] == 3  # the never-started item starts as a new child
+    run.send(ended(2, "SUCCEEDED", "two"))
+    run.send(ended(3, "SUCCEEDED", "three"))
+    assert run.status == "SUCCEEDED"
+    assert run.output() == ["zero", "one", "two", "three"]
