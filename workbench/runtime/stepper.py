@@ -45,8 +45,6 @@ from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask,
 _system_random = random.SystemRandom()
 STEP_FIELDS = (
     "engine_state",
-    "redrive_count",
-    "redrive_date",
     "status",
     "event_count",
     "progress",
@@ -57,6 +55,8 @@ STEP_FIELDS = (
     "cause",
 )
 """The execution's columns a step (its decision and the commands' durable half) may change."""
+REDRIVE_FIELDS = (*STEP_FIELDS, "redrive_count", "redrive_date")
+"""A redrive's step also counts the redrive."""
 log = logging.getLogger(__name__)
 
 
@@ -106,7 +106,7 @@ def apply_redrive(execution: Execution) -> Decision | None:
     execution.redrive_count += 1
     execution.redrive_date = decision.history[0].timestamp if decision.history else timezone.now()
     executor = DurableExecutor(execution)
-    _persist(execution, decision, executor)
+    _persist(execution, decision, executor, fields=REDRIVE_FIELDS)
     transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
 
@@ -161,7 +161,9 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
     )
 
 
-def _persist(execution: Execution, decision: Decision, executor: DurableExecutor) -> None:
+def _persist(
+    execution: Execution, decision: Decision, executor: DurableExecutor, fields: tuple[str, ...] = STEP_FIELDS
+) -> None:
     execution.engine_state = decision.state
     execution.status = decision.status
     HistoryEvent.objects.bulk_create(
@@ -184,7 +186,7 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
         execution.node_statuses = dict(progress.statuses)
     executor.handle_all(decision.commands)
     # Only what a step changes: the definition and input are never rewritten.
-    execution.save(update_fields=STEP_FIELDS)
+    execution.save(update_fields=fields)
 
 
 def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:
