@@ -21,7 +21,7 @@ from engine.states.handlers.codes import BLOCKED, DONE, NEXT, PAYLOAD_LIMIT_BYTE
 from engine.states.handlers.compiled import Catcher, CompiledMachine, CompiledState, Program
 from engine.states.handlers.frozen import frozen_instance
 from engine.states.handlers.observer import StageObserver
-from engine.states.handlers.records import Thread, TimerRecord, live_threads
+from engine.states.handlers.records import Thread, TimerRecord, Waiting, live_threads
 from engine.states.handlers.variables import commit as commit_variables
 from engine.states.handlers.variables import visible_variables
 from engine.states.history import (
@@ -127,9 +127,12 @@ class Run:
         self.finished = state["status"] != "RUNNING"
         self.now_iso = iso_timestamp(env.now)
         """``$$.State.EnteredTime`` of every state entered in this call."""
-        self.failure_point: dict[str, Thread] | None = None
-        """The threads as they were when an uncaught failure began to climb from a branch or an
-        iteration to its parents; kept for RedriveExecution if it ends the execution."""
+        self.unwound: list[tuple[Thread, str, Waiting | None, int | None]] | None = None
+        """While an uncaught failure climbs from a branch or an iteration to its parents: each
+        failed child, its parent's id, what the parent waited for and its failure count then.
+        With ``dropped`` (the siblings it stopped) it rebuilds, for RedriveExecution, the
+        threads as they were when the failure began (``failure_point``), if it ends the run."""
+        self.dropped: list[Thread] = []
         self._known_text: tuple[JSON, str] = (_NOTHING, "")
         """The value whose JSON text was built last, with that text. A state's output is the
         input of the state entered right after it: remembering one pair serialises each once."""
@@ -267,6 +270,8 @@ class Run:
         thread = self.threads.pop(thread_id, None)
         if thread is None:
             return
+        if self.unwound is not None:
+            self.dropped.append(thread)
         waiting = thread["w"]
         if not waiting:
             return
@@ -538,15 +543,42 @@ class Run:
                 cause=cause,
             )
             return DONE
-        if self.failure_point is None:
-            self.failure_point = copy.deepcopy(self.threads)
         self.threads.pop(thread["id"], None)
         parent = self.threads[parent_id]
+        waiting = parent["w"]
+        if self.unwound is None:
+            self.unwound = []
+            self.dropped = []
+        self.unwound.append((thread, parent_id, waiting, waiting.get("failed") if waiting else None))
         parent_state = self.state_of(parent)
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
         if not self.finished:
-            self.failure_point = None  # caught, retried or tolerated on the way up
+            self.unwound = None  # caught, retried or tolerated on the way up
+            self.dropped = []
         return DONE
+
+    def failure_point(self) -> dict[str, Thread]:
+        """The threads as they were when the failure that ends the run began: those still here,
+        the siblings it stopped and the failed children put back in their parents' waits.
+        A copy, in start order: RedriveExecution puts them back to work."""
+        point: dict[str, Thread] = dict(self.threads)
+        for thread in self.dropped:
+            point.setdefault(thread["id"], thread)
+        unwound = self.unwound or []
+        for thread, _, _, _ in unwound:
+            point[thread["id"]] = thread
+        for thread, parent_id, waiting, failed in unwound:
+            parent = point.get(parent_id)
+            if parent is None or waiting is None:
+                continue
+            parent["w"] = waiting
+            live = waiting.get("live")
+            if live is not None and thread["id"] not in live:
+                live.append(thread["id"])  # type: ignore[arg-type]
+            if failed is not None:
+                waiting["failed"] = failed
+        ordered = sorted(point.values(), key=lambda thread: int(thread["id"][1:]))
+        return copy.deepcopy({thread["id"]: thread for thread in ordered})
 
     def state_failed(self, thread: Thread, state: CompiledState, failure: StatesError) -> int:
         """A state's own failure. A JSONata evaluation failure is first reported as AWS reports it:
@@ -651,8 +683,7 @@ class Run:
         state = self.state
         if status != "SUCCEEDED":
             # Where RedriveExecution continues from: the failure's threads, else all that ran.
-            point = self.failure_point if self.failure_point is not None else copy.deepcopy(self.threads)
-            state["redrive"] = {"threads": point}
+            state["redrive"] = {"threads": self.failure_point()}
         for map_run_id in list(state.get("runs", ())):
             self.abort_map_run(map_run_id)
         for task_id in state["tasks"]:

@@ -303,3 +303,41 @@ def test_a_failed_map_run_is_redriven_with_only_its_unsuccessful_children() -> N
     run.send(ended(3, "SUCCEEDED", "three"))
     assert run.status == "SUCCEEDED"
     assert run.output() == ["zero", "one", "two", "three"]
+
+
+def test_nested_parallel_in_a_map_reruns_only_the_failed_branch_of_the_failed_iteration() -> None:
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "P",
+                    "States": {
+                        "P": {"Type": "Parallel", "Branches": [_branch("A"), _branch("B")], "End": True}
+                    },
+                },
+                "End": True,
+            }
+        },
+    }
+    run = Harness(definition)
+    run.start([1, 2])
+
+    def pending(name: str, value: int) -> Any:
+        return next(t for t in run.tasks.values() if t.state_name == name and t.payload == value)
+
+    for name, value, output in (("A", 1, "a1"), ("B", 1, "b1"), ("A", 2, "a2")):
+        task = pending(name, value)
+        del run.tasks[task.task_id]
+        run.send(TaskSucceeded(task.task_id, output))
+    failing = pending("B", 2)
+    del run.tasks[failing.task_id]
+    run.send(TaskFailed(failing.task_id, "Boom"))
+    assert run.status == "FAILED"
+
+    run.redrive()
+    assert [(t.state_name, t.payload) for t in run.tasks.values()] == [("B", 2)]
+    run.succeed("B", "b2")
+    assert run.status == "SUCCEEDED"
+    assert run.output() == [["a1", "b1"], ["a2", "b2"]]
