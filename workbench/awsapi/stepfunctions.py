@@ -231,8 +231,9 @@ def stop_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 @sfn.operation("RedriveExecution")
 def redrive_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
-    execution = executions.redrive_execution(execution)
-    return {"redriveDate": epoch(execution.redrive_date)}
+    token = params.get("clientToken")
+    redriven = executions.redrive_execution(execution, client_token=token if isinstance(token, str) else None)
+    return {"redriveDate": epoch(redriven)}
 
 
 @sfn.operation("SendTaskSuccess")

@@ -138,12 +138,20 @@ def stop_execution(execution: Execution, *, error: str | None, cause: str | None
     return execution
 
 
-def redrive_execution(execution: Execution) -> Execution:
+REDRIVE_TOKENS_KEPT = 10
+REDRIVE_TOKEN_LIFETIME = timedelta(minutes=15)
+
+
+def redrive_execution(execution: Execution, *, client_token: str | None = None) -> datetime:
     """RedriveExecution: an unsuccessful Standard execution continues from its failed steps
-    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html).
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html);
+    returns the redrive's date.
 
     Checked and applied under the row's lock, so two redrives at once restart it once: the
-    second finds it RUNNING and is refused as AWS refuses a running execution.
+    second finds it RUNNING and is refused as AWS refuses a running execution. A ``client_token``
+    used by one of the last 10 successful redrives, within 15 minutes, answers that redrive's
+    date again and restarts nothing (the clientToken member's documentation). The refusals'
+    messages are ours around AWS's redriveStatusReason texts (AWS does not publish its own).
     """
     with transaction.atomic():
         locked = (
@@ -151,7 +159,13 @@ def redrive_execution(execution: Execution) -> Execution:
             .select_related("state_machine__workspace", "map_run")
             .get(id=execution.id)
         )
-        eligibility = redrivability(locked, timezone.now())
+        now = timezone.now()
+        if client_token:
+            for token, used in locked.redrive_tokens:
+                when = datetime.fromisoformat(used)
+                if token == client_token and now - when <= REDRIVE_TOKEN_LIFETIME:
+                    return when
+        eligibility = redrivability(locked, now)
         if eligibility.status != "REDRIVABLE":
             reason = eligibility.reason or "Execution can only be redriven by its Map Run"
             raise ExecutionNotRedrivable(f"Execution {locked.arn} is not redrivable: {reason}")
@@ -159,9 +173,13 @@ def redrive_execution(execution: Execution) -> Execution:
             raise ExecutionLimitExceeded(
                 f"Execution {locked.arn} has been redriven the maximum number of times"
             )
+        if client_token:
+            # Saved with the redrive's step (stepper.REDRIVE_FIELDS); its date is set there.
+            locked.redrive_tokens = [*locked.redrive_tokens, [client_token, ""]][-REDRIVE_TOKENS_KEPT:]
         if apply_redrive(locked) is None:
             raise ExecutionNotRedrivable(f"Execution {locked.arn} is not redrivable")
-    return locked
+    assert locked.redrive_date is not None
+    return locked.redrive_date
 
 
 def delete_state_machine(machine: StateMachine) -> None:

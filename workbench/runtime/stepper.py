@@ -55,7 +55,7 @@ STEP_FIELDS = (
     "cause",
 )
 """The execution's columns a step (its decision and the commands' durable half) may change."""
-REDRIVE_FIELDS = (*STEP_FIELDS, "redrive_count", "redrive_date")
+REDRIVE_FIELDS = (*STEP_FIELDS, "redrive_count", "redrive_date", "redrive_tokens")
 """A redrive's step also counts the redrive."""
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,11 @@ def apply_redrive(execution: Execution) -> Decision | None:
     execution.error = None
     execution.cause = None
     execution.redrive_count += 1
-    execution.redrive_date = decision.history[0].timestamp if decision.history else timezone.now()
+    execution.redrive_date = decision.history[0].timestamp
+    # The client token of this redrive (if any, added last by the caller) gets its date.
+    execution.redrive_tokens = [
+        [token, used or execution.redrive_date.isoformat()] for token, used in execution.redrive_tokens
+    ]
     executor = DurableExecutor(execution)
     _persist(execution, decision, executor, fields=REDRIVE_FIELDS)
     transaction.on_commit(partial(_after_commit, execution.id, decision, executor))

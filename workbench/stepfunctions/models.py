@@ -112,6 +112,9 @@ class Execution(models.Model):
         default=0, help_text="RedriveExecution calls that restarted it"
     )
     redrive_date = models.DateTimeField(null=True, blank=True, help_text="when it was last redriven")
+    redrive_tokens = models.JSONField(
+        default=list, blank=True, help_text="RedriveExecution's last client tokens: [token, redrive date]"
+    )
 
     class Meta:
         constraints = [

@@ -151,8 +151,11 @@ def test_refusals(broker: Broker, client: Client) -> None:
 def test_a_redrive_that_fails_again_is_recorded(broker: Broker, client: Client) -> None:
     """A Fail state fails again at once: the redrive is still counted and the history goes on."""
     failing = start(FAILS, name="again")
-    status, _ = sfn(client, "RedriveExecution", executionArn=failing.arn)
+    status, first = sfn(client, "RedriveExecution", executionArn=failing.arn, clientToken="token-1")
     assert status == 200
+    # The same client token again (boto3's retry of a lost answer): the same redrive, not another.
+    status, again = sfn(client, "RedriveExecution", executionArn=failing.arn, clientToken="token-1")
+    assert status == 200 and again == first
     failing.refresh_from_db()
     assert failing.status == "FAILED" and failing.redrive_count == 1 and failing.stop_date is not None
     types = list(failing.history.order_by("event_id").values_list("type", flat=True))
@@ -164,6 +167,11 @@ def test_a_redrive_that_fails_again_is_recorded(broker: Broker, client: Client) 
         "FailStateEntered",
         "ExecutionFailed",
     ]
+    status, other = sfn(client, "RedriveExecution", executionArn=failing.arn, clientToken="token-2")
+    assert status == 200 and other["redriveDate"] > first["redriveDate"]
+    failing.refresh_from_db()
+    assert failing.redrive_count == 2
+    assert [token for token, _ in failing.redrive_tokens] == ["token-1", "token-2"]
 
 
 FAN = {
