@@ -211,6 +211,8 @@ def test_a_failed_map_run_is_redriven_by_its_parent(broker: Broker, client: Clie
     assert child["redriveStatus"] == "REDRIVABLE_BY_MAP_RUN"
     status, refused = sfn(client, "RedriveExecution", executionArn=first.arn)
     assert status == 400 and refused["__type"] == "ExecutionNotRedrivable"
+    assert 'id="redrive-form"' not in client.get(f"/executions/{first.id}/").content.decode()
+    assert 'id="redrive-form"' in client.get(f"/executions/{parent.id}/").content.decode()
 
     status, _ = sfn(client, "RedriveExecution", executionArn=parent.arn)
     assert status == 200
