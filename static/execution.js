@@ -13,6 +13,8 @@
   const resultBox = document.getElementById("execution-result");
   const stopDate = document.getElementById("execution-stop-date");
   const stopForm = document.getElementById("stop-form");
+  const redriveForm = document.getElementById("redrive-form");
+  const redrives = document.getElementById("execution-redrives");
 
   function paint(nodes) {
     document.querySelectorAll("#graph g.state-node").forEach((node) => {
@@ -62,8 +64,23 @@
     history.appendChild(tr);
   }
 
+  // A redrive reopens the execution: no Result or stop date until it ends again.
+  function redriven(event) {
+    const count = (event.executionRedrivenEventDetails || {}).redriveCount;
+    if (resultBox) resultBox.textContent = "";
+    if (stopDate) {
+      stopDate.removeAttribute("datetime");
+      stopDate.textContent = "—";
+    }
+    if (redrives && count !== undefined) redrives.textContent = String(count);
+  }
+
   // The execution's end event carries its Result (output, or error and cause) and stop date.
   function finish(event) {
+    if (event.type === "ExecutionRedriven") {
+      redriven(event);
+      return;
+    }
     if (!/^Execution(Succeeded|Failed|TimedOut|Aborted)$/.test(event.type)) return;
     const key = Object.keys(event).find((k) => k.endsWith("EventDetails"));
     const d = key ? event[key] : {};
@@ -95,6 +112,8 @@
       statusBox.textContent = message.status;
       statusBox.className = "status status-" + message.status;
       if (stopForm) stopForm.hidden = message.status !== "RUNNING";
+      // An unsuccessful end is redrivable (the server re-checks AWS's conditions on submit).
+      if (redriveForm) redriveForm.hidden = message.status === "RUNNING" || message.status === "SUCCEEDED";
     }
   }
 

@@ -59,6 +59,9 @@ urlpatterns = [
     path("executions/", execution_views.execution_list, name="execution-list"),
     path("mocks/", mock_views.mock_config, name="mocks"),
     path("executions/<int:execution_id>/stop", execution_views.stop_execution, name="execution-stop"),
+    path(
+        "executions/<int:execution_id>/redrive", execution_views.redrive_execution, name="execution-redrive"
+    ),
     path("buses/", console_events.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
     path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),

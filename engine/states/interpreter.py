@@ -19,7 +19,7 @@ from collections import OrderedDict
 from typing import Any
 
 from engine.states import errors
-from engine.states.handlers import distributed_map, registry
+from engine.states.handlers import distributed_map, redrive, registry
 from engine.states.handlers.choice_wait import finish_wait
 from engine.states.handlers.codes import payload_too_large
 from engine.states.handlers.compiled import CompiledState, Program
@@ -41,6 +41,7 @@ from engine.states.model import (
     ExecutionStartRequested,
     Happening,
     MapRunUpdated,
+    RedriveRequested,
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
@@ -119,6 +120,13 @@ def advance(
         return _decision(run)
     if state is None:
         raise ValueError(f"{type(happening).__name__} needs the state of a started execution, got None")
+    if isinstance(happening, RedriveRequested):
+        if redrive.refusal(state) is not None:
+            return Decision(state, [], [], state["status"])
+        compiled = _program_for(definition, state, program)
+        run = Run(compiled, state, env)
+        _guarded(run, _redrive, happening)
+        return _decision(run)
     if state["status"] != "RUNNING":
         return Decision(state, [], [], state["status"])
     compiled = _program_for(definition, state, program)
@@ -150,6 +158,7 @@ def _guarded(run: Run, step: Any, happening: Happening) -> bool:
             error=errors.RUNTIME,
             cause=HISTORY_LIMIT_CAUSE,
         )
+        redrive.block(run.state, redrive.HISTORY_LIMIT_REASON)
         return True
     return applied
 
@@ -209,6 +218,10 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
     return True
 
 
+def _redrive(run: Run, happening: RedriveRequested) -> bool:
+    return redrive.resume(run)
+
+
 def _apply(run: Run, happening: Happening) -> bool:
     """Route a happening to its thread; False when it is stale."""
     state = run.state
@@ -265,6 +278,8 @@ def _apply(run: Run, happening: Happening) -> bool:
             cause=happening.cause or None,
         )
         return True
+    if isinstance(happening, RedriveRequested):  # handled in advance(): never reaches a thread
+        return False
     raise TypeError(f"unknown happening {happening!r}")
 
 

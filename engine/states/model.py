@@ -113,6 +113,16 @@ class StopRequested:
 
 
 @dataclass(frozen=True)
+class RedriveRequested:
+    """RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from where it ended.
+
+    The decider restarts the unsuccessful states with their original input; what succeeded is
+    not run again (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html).
+    ``env.now`` is the redrive's time (``$$.Execution.RedriveTime``).
+    """
+
+
+@dataclass(frozen=True)
 class ChildExecutionEnded:
     """A Distributed Map's child workflow execution ended (see StartChildExecution).
 
@@ -150,6 +160,7 @@ Happening = (
     | TaskSubmitted
     | TimerFired
     | StopRequested
+    | RedriveRequested
     | ChildExecutionEnded
     | MapRunUpdated
 )
@@ -246,6 +257,23 @@ class EndMapRun:
     cause: str | None = None
 
 
+@dataclass(frozen=True)
+class RedriveMapRun:
+    """A redriven execution redrives its failed or aborted Map Run: the same run (same ARN) is
+    RUNNING again, one redrive more (DescribeMapRun's redriveCount and redriveDate)."""
+
+    map_run_id: str
+
+
+@dataclass(frozen=True)
+class RedriveChildExecution:
+    """Run item ``index`` of a redriven Map Run again: its child execution, which failed or was
+    aborted, is redriven (report ChildExecutionEnded when it ends, as for a new child)."""
+
+    map_run_id: str
+    index: int
+
+
 Command = (
     InvokeTask
     | StartTimer
@@ -255,6 +283,8 @@ Command = (
     | StartMapRun
     | StartChildExecution
     | EndMapRun
+    | RedriveMapRun
+    | RedriveChildExecution
 )
 
 

@@ -130,6 +130,14 @@ class Progress:
         if kind in _RUN_ENDS:
             _settle_as_failed(statuses, _UNSETTLED)
             return
+        if kind == "ExecutionRedriven":
+            # A redrive restarts the failed branches and iterations inside their Parallel or Map,
+            # which is not entered again: it is running again (its failed inner states stay
+            # failed until they are entered again).
+            for name in self._containers:
+                if statuses.get(name) == "failed":
+                    statuses[name] = "running"
+            return
         exited = _exited_name(event)
         if kind in _CONTAINER_RESULTS:
             owner = self._owner_of_result(previous)

@@ -29,6 +29,7 @@ from workbench.stepfunctions import activities, presenters, versions
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import StateMachineDoesNotExist
 from workbench.stepfunctions.models import Activity, Execution, StateMachine
+from workbench.stepfunctions.redrive import pending_redrive
 
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
 
@@ -250,11 +251,19 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     executions = executions.select_related("state_machine__workspace", "map_run").order_by(
         "-start_date", "-id"
     )
+    redrive_filter = params.get("redriveFilter")
+    if redrive_filter == "REDRIVEN":
+        executions = executions.filter(redrive_count__gt=0)
+    elif redrive_filter == "NOT_REDRIVEN":
+        executions = executions.filter(redrive_count=0)
     status = params.get("statusFilter")
     if status:
         if status not in dict(Execution.STATUSES) and status != "PENDING_REDRIVE":
             raise ValidationError(f"Invalid statusFilter: '{status}'")
-        executions = executions.filter(status=status)
+        if status == "PENDING_REDRIVE":
+            executions = executions.filter(pending_redrive())
+        else:
+            executions = executions.filter(status=status).exclude(pending_redrive())
     return paged("executions", executions, params, presenters.list_item)
 
 
@@ -276,6 +285,14 @@ def stop_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
     execution = executions.stop_execution(execution, error=params.get("error"), cause=params.get("cause"))
     return {"stopDate": epoch(execution.stop_date)}
+
+
+@sfn.operation("RedriveExecution")
+def redrive_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    execution = stepfunctions.get_execution(ws, required(params, "executionArn"))
+    token = params.get("clientToken")
+    redriven = executions.redrive_execution(execution, client_token=token if isinstance(token, str) else None)
+    return {"redriveDate": epoch(redriven)}
 
 
 @sfn.operation("SendTaskSuccess")

@@ -1,6 +1,8 @@
-"""Executions in the browser: one list across machines, stopping one, deleting a machine.
+"""Executions in the browser: one list across machines, stopping or redriving one, deleting a
+machine.
 
-Stopping goes through ``runtime.executions.stop_execution`` and deleting through
+Stopping goes through ``runtime.executions.stop_execution``, redriving through
+``runtime.executions.redrive_execution`` (RedriveExecution's path and refusals) and deleting through
 ``runtime.executions.delete_state_machine`` (StopExecution and DeleteStateMachine's paths:
 a deleted machine's running executions are aborted first, as AWS documents for
 DeleteStateMachine). The list pages by key (``workbench.core.paging``), newest first, as
@@ -19,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field
+from workbench.console.stepfunctions import execution_detail
 from workbench.core import paging
 from workbench.core.errors import AwsError
 from workbench.runtime import executions
@@ -91,6 +94,21 @@ def stop_execution(request: HttpRequest, execution_id: int) -> HttpResponse:
         execution, error=field(request, "error")[:256] or None, cause=field(request, "cause") or None
     )
     return done("execution-detail", "execution-stopped", execution.name, execution_id=execution.id)
+
+
+@require_POST
+def redrive_execution(request: HttpRequest, execution_id: int) -> HttpResponse:
+    """RedriveExecution; a refusal is shown beside the Redrive button with AWS's reason."""
+    execution = get_object_or_404(
+        Execution.objects.select_related("state_machine__workspace", "map_run"),
+        id=execution_id,
+        state_machine__workspace=default_workspace(),
+    )
+    try:
+        executions.redrive_execution(execution)
+    except AwsError as exc:
+        return execution_detail(request, execution.id, redrive_error=f"{exc.code}: {exc.message}", status=400)
+    return done("execution-detail", "execution-redriven", execution.name, execution_id=execution.id)
 
 
 @require_POST

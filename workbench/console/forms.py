@@ -31,6 +31,7 @@ NOTICES = {
     "alias-deleted": "Alias {name} deleted.",
     "mocks-saved": "Mock config saved: it replaces the file's for this workspace.",
     "mocks-removed": "This workspace's mock config removed: the file's applies, if any.",
+    "execution-redriven": "Execution {name} redriven: it continues from its unsuccessful steps.",
 }
 
 

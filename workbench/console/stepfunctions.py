@@ -184,7 +184,10 @@ def validate_definition(request: HttpRequest) -> JsonResponse:
     )
 
 
-def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
+def execution_detail(
+    request: HttpRequest, execution_id: int, *, redrive_error: str = "", status: int = 200
+) -> HttpResponse:
+    """The execution's page; ``redrive_error`` is why a Redrive was refused, shown beside it."""
     execution = get_object_or_404(
         Execution.objects.select_related("state_machine__workspace", "map_run__execution", "parent"),
         id=execution_id,
@@ -203,12 +206,13 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         "started_by": delivery_of(execution),
         "notice": notice(request),
         "describe": presenters.describe_execution(execution),
+        "redrive_error": redrive_error,
         "map_runs": [
             (run, presenters.describe_map_run(run), run.children.order_by("item_index")[:100])
             for run in execution.map_runs.all()
         ],
     }
-    return render(request, "stepfunctions/execution_detail.html", context)
+    return render(request, "stepfunctions/execution_detail.html", context, status=status)
 
 
 def _with_children(

@@ -28,6 +28,8 @@ from engine.states.model import (
     FinishExecution,
     Happening,
     InvokeTask,
+    RedriveChildExecution,
+    RedriveMapRun,
     StartChildExecution,
     StartMapRun,
     StartTimer,
@@ -165,6 +167,12 @@ class DurableExecutor(CommandExecutor):
                 if command.status != "SUCCEEDED":
                     ended_id = command.map_run_id
                     self._then(lambda: queue.stop_map_run_children(ended_id))
+            case RedriveMapRun():
+                map_runs.record_redrive(command)
+            case RedriveChildExecution():
+                if map_runs.mark_for_redrive(command):
+                    redrive_id, index = command.map_run_id, command.index
+                    self._then(lambda: queue.redrive_child_execution(redrive_id, index))
             case _:
                 assert_never(command)
 
@@ -210,6 +218,8 @@ class InMemoryExecutor(CommandExecutor):
                 map_run = self.map_runs.get(command.map_run_id)
                 if map_run is not None:
                     self.happenings.append(self.run_child(map_run, command))
+            case RedriveMapRun() | RedriveChildExecution():
+                pass  # only a Standard execution is redriven (API_RedriveExecution)
             case EndMapRun():
                 self.map_runs.pop(command.map_run_id, None)
                 self.happenings = [

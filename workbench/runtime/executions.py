@@ -1,5 +1,5 @@
-"""The one module that moves an execution: start, stop, answer a task token, update a Map
-Run, fire a timer, perform a task, step. The API, the browser, rule targets and Map Run
+"""The one module that moves an execution: start, stop, redrive, answer a task token, update a
+Map Run, fire a timer, perform a task, step. The API, the browser, rule targets and Map Run
 children all come here.
 
 Standard or Express is chosen once, in ``start_execution``: a Standard execution is durable
@@ -39,15 +39,18 @@ from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.prepared import Prepared
 from workbench.runtime import children, contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.express import ExpressResult
-from workbench.runtime.stepper import apply_first_step, apply_happening
+from workbench.runtime.stepper import apply_first_step, apply_happening, apply_redrive
 from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
     ExecutionAlreadyExists,
+    ExecutionLimitExceeded,
+    ExecutionNotRedrivable,
     InvalidOutput,
     StateMachineTypeNotSupported,
 )
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
+from workbench.stepfunctions.redrive import limit_reached, pending_redrive, redrivability
 from workbench.stepfunctions.versions import StartTarget
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
@@ -190,6 +193,50 @@ def stop_execution(execution: Execution, *, error: str | None, cause: str | None
         step(execution.id, StopRequested(error=error or "", cause=cause or ""))
         execution.refresh_from_db()
     return execution
+
+
+REDRIVE_TOKENS_KEPT = 10
+REDRIVE_TOKEN_LIFETIME = timedelta(minutes=15)
+
+
+def redrive_execution(execution: Execution, *, client_token: str | None = None) -> datetime:
+    """RedriveExecution: an unsuccessful Standard execution continues from its failed steps
+    (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html);
+    returns the redrive's date.
+
+    Checked and applied under the row's lock, so two redrives at once restart it once: the
+    second finds it RUNNING and is refused as AWS refuses a running execution. A ``client_token``
+    used by one of the last 10 successful redrives, within 15 minutes, answers that redrive's
+    date again and restarts nothing (the clientToken member's documentation). The refusals'
+    messages are ours around AWS's redriveStatusReason texts (AWS does not publish its own).
+    """
+    with transaction.atomic():
+        locked = (
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("state_machine__workspace", "map_run")
+            .get(id=execution.id)
+        )
+        now = timezone.now()
+        if client_token:
+            for token, used in locked.redrive_tokens:
+                when = datetime.fromisoformat(used)
+                if token == client_token and now - when <= REDRIVE_TOKEN_LIFETIME:
+                    return when
+        eligibility = redrivability(locked, now)
+        if eligibility.status != "REDRIVABLE":
+            reason = eligibility.reason or "Execution can only be redriven by its Map Run"
+            raise ExecutionNotRedrivable(f"Execution {locked.arn} is not redrivable: {reason}")
+        if limit_reached(locked):
+            raise ExecutionLimitExceeded(
+                f"Execution {locked.arn} has been redriven the maximum number of times"
+            )
+        if client_token:
+            # Saved with the redrive's step (stepper.REDRIVE_FIELDS); its date is set there.
+            locked.redrive_tokens = [*locked.redrive_tokens, [client_token, ""]][-REDRIVE_TOKENS_KEPT:]
+        if apply_redrive(locked) is None:
+            raise ExecutionNotRedrivable(f"Execution {locked.arn} is not redrivable")
+    assert locked.redrive_date is not None
+    return locked.redrive_date
 
 
 def delete_state_machine(machine: StateMachine) -> None:
@@ -492,6 +539,31 @@ def start_child(map_run_id: str, name: str) -> None:
     step(
         child.id, ExecutionStartRequested(input=json.loads(child.input), context=contexts.of_execution(child))
     )
+
+
+def redrive_child(map_run_id: str, index: int) -> None:
+    """Redrive a Map Run child marked PENDING_REDRIVE by its redriven parent (a repeated call
+    does nothing). A child that never took its first step starts instead; one the decider
+    cannot redrive reports its end to the parent again, which counts it as failed once more."""
+    start_name = None
+    with transaction.atomic():
+        child = (
+            Execution.objects.select_for_update(of=("self",))
+            .select_related("state_machine__workspace", "map_run")
+            .filter(pending_redrive(), map_run__map_run_id=map_run_id, item_index=index)
+            .first()
+        )
+        if child is None:
+            return
+        if child.engine_state is None:
+            Execution.objects.filter(id=child.id).update(status=Execution.RUNNING, error=None, cause=None)
+            start_name = child.name
+        elif apply_redrive(child) is None:
+            Execution.objects.filter(id=child.id).update(stop_date=timezone.now())
+            child_id = child.id
+            transaction.on_commit(lambda: queue.report_child_end(child_id))
+    if start_name is not None:
+        start_child(map_run_id, start_name)
 
 
 def stop_map_run_children(map_run_id: str) -> None:

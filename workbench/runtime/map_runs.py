@@ -14,11 +14,20 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from django.db.models import F
 from django.utils import timezone
 
-from engine.states.model import ChildExecutionEnded, EndMapRun, StartChildExecution, StartMapRun
+from engine.states.model import (
+    ChildExecutionEnded,
+    EndMapRun,
+    RedriveChildExecution,
+    RedriveMapRun,
+    StartChildExecution,
+    StartMapRun,
+)
 from workbench.core.jsonio import dumps
 from workbench.stepfunctions.models import Execution, MapRun
+from workbench.stepfunctions.redrive import UNSUCCESSFUL, pending_redrive
 
 
 def record_start(execution: Execution, command: StartMapRun) -> None:
@@ -61,6 +70,40 @@ def record_child(execution: Execution, command: StartChildExecution) -> None:
 def record_end(command: EndMapRun) -> None:
     MapRun.objects.filter(map_run_id=command.map_run_id, status=MapRun.RUNNING).update(
         status=command.status, error=command.error, cause=command.cause, stop_date=timezone.now()
+    )
+
+
+def record_redrive(command: RedriveMapRun) -> None:
+    """The redriven parent's Map Run runs again (DescribeMapRun: redriveCount, redriveDate)."""
+    MapRun.objects.filter(map_run_id=command.map_run_id).update(
+        status=MapRun.RUNNING,
+        error=None,
+        cause=None,
+        stop_date=None,
+        redrive_count=F("redrive_count") + 1,
+        redrive_date=timezone.now(),
+    )
+
+
+def mark_for_redrive(command: RedriveChildExecution) -> bool:
+    """Mark the child of item ``index`` PENDING_REDRIVE (in the parent's step); False when there
+    is no such ended child (a child still running is left to end and report as it is)."""
+    marked = Execution.objects.filter(
+        map_run__map_run_id=command.map_run_id, item_index=command.index, status__in=UNSUCCESSFUL
+    ).update(stop_date=None, end_reported=False)
+    return marked > 0
+
+
+def children_pending_redrive(before: datetime) -> list[tuple[str, int]]:
+    """(map run id, item index) of children marked for redrive before ``before`` and still
+    waiting (their message was lost): the recovery sweep sends it again."""
+    return list(
+        Execution.objects.filter(
+            pending_redrive(),
+            map_run__status=MapRun.RUNNING,
+            map_run__redrive_date__lte=before,
+            map_run__execution__status=Execution.RUNNING,
+        ).values_list("map_run__map_run_id", "item_index")
     )
 
 

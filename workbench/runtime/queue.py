@@ -17,6 +17,7 @@ INVOKE_TASK = "stepbridge.invoke_task"
 FIRE_TIMER = "stepbridge.fire_timer"
 START_CHILD_EXECUTION = "stepbridge.start_child_execution"
 REPORT_CHILD_END = "stepbridge.report_child_end"
+REDRIVE_CHILD_EXECUTION = "stepbridge.redrive_child_execution"
 STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
 START_NESTED_EXECUTION = "stepbridge.start_nested_execution"
 STOP_CHILDREN = "stepbridge.stop_children"
@@ -40,6 +41,10 @@ def fire_timer(execution_id: int, timer_id: str, at: datetime) -> None:
 
 def start_child_execution(map_run_id: str, name: str) -> None:
     enqueue(START_CHILD_EXECUTION, map_run_id, name)
+
+
+def redrive_child_execution(map_run_id: str, index: int) -> None:
+    enqueue(REDRIVE_CHILD_EXECUTION, map_run_id, index)
 
 
 def report_child_end(child_id: int) -> None:

@@ -3,8 +3,8 @@
 What the database holds is the truth; broker messages are only a fast path. A sweep enqueues
 (by name) what the database says is owed: timers that are due (including those too far off
 to have had an ETA message), task calls never made or never reported, Map Run children never
-started, never reported or left running after their run ended, states:startExecution children
-likewise (runtime.children), and pending event deliveries
+started, never redriven, never reported or left running after their run ended,
+states:startExecution children likewise (runtime.children), and pending event deliveries
 (workbench.runtime.deliveries.recover). Every task re-checks the database, so a sweep that
 overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
 taken or renewed with one conditional UPDATE, that another worker takes over once it expires.
@@ -65,6 +65,8 @@ def sweep() -> None:
     _sweep_tasks(settled)
     for map_run_id, name in map_runs.children_not_started(settled):
         queue.start_child_execution(map_run_id, name)
+    for map_run_id, index in map_runs.children_pending_redrive(settled):
+        queue.redrive_child_execution(map_run_id, index)
     for child_id in map_runs.children_ended_unreported(settled):
         queue.report_child_end(child_id)
     for child_id in children.not_started(settled):

@@ -28,6 +28,7 @@ from engine.states.model import (
     ExecutionStartRequested,
     FinishExecution,
     Happening,
+    RedriveRequested,
     TaskFailed,
     TaskHeartbeat,
     TaskSubmitted,
@@ -59,6 +60,8 @@ STEP_FIELDS = (
     "cause",
 )
 """The execution's columns a step (its decision and the commands' durable half) may change."""
+REDRIVE_FIELDS = (*STEP_FIELDS, "redrive_count", "redrive_date", "redrive_tokens")
+"""A redrive's step also counts the redrive."""
 log = logging.getLogger(__name__)
 
 
@@ -104,6 +107,32 @@ def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -
     is already held, so it is neither loaded nor locked again, and it has no pending task or
     timer to clear yet."""
     return _decide_and_persist(execution, happening, DurableExecutor(execution, fresh=True))
+
+
+def apply_redrive(execution: Execution) -> Decision | None:
+    """RedriveExecution's step on an ended execution the caller checked and holds locked
+    (``select_for_update`` in its transaction): the decider puts its unsuccessful states back to
+    work; the row is RUNNING again (unless the redriven step ended it at once), with no stop
+    date, output or error, and one redrive more."""
+    decision = advance(
+        json.loads(execution.definition), execution.engine_state, RedriveRequested(), environment()
+    )
+    if not decision.history:
+        return None  # the decider had nothing to redrive
+    execution.stop_date = None
+    execution.output = None
+    execution.error = None
+    execution.cause = None
+    execution.redrive_count += 1
+    execution.redrive_date = decision.history[0].timestamp
+    # The client token of this redrive (if any, added last by the caller) gets its date.
+    execution.redrive_tokens = [
+        [token, used or execution.redrive_date.isoformat()] for token, used in execution.redrive_tokens
+    ]
+    executor = DurableExecutor(execution)
+    _persist(execution, decision, executor, fields=REDRIVE_FIELDS)
+    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
+    return decision
 
 
 def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
@@ -161,7 +190,14 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
     )
 
 
-def _persist(execution: Execution, decision: Decision, executor: DurableExecutor, *, started: bool) -> None:
+def _persist(
+    execution: Execution,
+    decision: Decision,
+    executor: DurableExecutor,
+    *,
+    started: bool = False,
+    fields: tuple[str, ...] = STEP_FIELDS,
+) -> None:
     if started:  # the status change event of RUNNING, before this step may end the execution
         status_events.execution_status_changed(execution, execution.start_date)
     execution.engine_state = decision.state
@@ -177,7 +213,7 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
     if execution.status != Execution.RUNNING:
         status_events.execution_status_changed(execution, execution.stop_date or timezone.now())
     # Only what a step changes: the definition and input are never rewritten.
-    execution.save(update_fields=STEP_FIELDS)
+    execution.save(update_fields=fields)
 
 
 def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:

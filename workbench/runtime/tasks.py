@@ -32,6 +32,11 @@ def start_child_execution(map_run_id: str, name: str) -> None:
     executions.start_child(map_run_id, name)
 
 
+@durable_task(queue.REDRIVE_CHILD_EXECUTION)
+def redrive_child_execution(map_run_id: str, index: int) -> None:
+    executions.redrive_child(map_run_id, index)
+
+
 @durable_task(queue.REPORT_CHILD_END)
 def report_child_end(child_id: int) -> None:
     executions.report_child_end(child_id)

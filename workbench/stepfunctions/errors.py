@@ -57,6 +57,18 @@ class ExecutionAlreadyExists(AwsError):
     code = "ExecutionAlreadyExists"
 
 
+class ExecutionNotRedrivable(AwsError):
+    """RedriveExecution of an execution that cannot be redriven (API_RedriveExecution)."""
+
+    code = "ExecutionNotRedrivable"
+
+
+class ExecutionLimitExceeded(AwsError):
+    """RedriveExecution past the 1,000 redrives AWS allows one execution."""
+
+    code = "ExecutionLimitExceeded"
+
+
 class ResourceNotFound(AwsError):
     """Step Functions spells it without the ``Exception`` suffix (DescribeMapRun, tags)."""
 

@@ -124,6 +124,8 @@ class MapRun(models.Model):
     cause = models.TextField(null=True)
     start_date = models.DateTimeField()
     stop_date = models.DateTimeField(null=True)
+    redrive_count = models.PositiveIntegerField(default=0, help_text="redrives of its parent execution")
+    redrive_date = models.DateTimeField(null=True, blank=True, help_text="when it was last redriven")
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -189,6 +191,13 @@ class Execution(models.Model):
     )
     mock_case = models.JSONField(
         null=True, blank=True, help_text="the MockConfig test case it was started with (stepfunctions.mocks)"
+    )
+    redrive_count = models.PositiveIntegerField(
+        default=0, help_text="RedriveExecution calls that restarted it"
+    )
+    redrive_date = models.DateTimeField(null=True, blank=True, help_text="when it was last redriven")
+    redrive_tokens = models.JSONField(
+        default=list, blank=True, help_text="RedriveExecution's last client tokens: [token, redrive date]"
     )
 
     class Meta:

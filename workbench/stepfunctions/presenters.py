@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count
+from django.utils import timezone
 
 from workbench.core.jsonio import epoch
 from workbench.stepfunctions.models import Execution, HistoryEvent, MapRun
+from workbench.stepfunctions.redrive import UNSUCCESSFUL, is_pending_redrive, redrivability
 
 
 def shape_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def list_item(execution: Execution) -> dict[str, Any]:
         "executionArn": execution.arn,
         "stateMachineArn": execution.state_machine_arn,
         "name": execution.name,
-        "status": execution.status,
+        "status": "PENDING_REDRIVE" if is_pending_redrive(execution) else execution.status,
         "startDate": epoch(execution.start_date),
     }
     if execution.stop_date is not None:
@@ -60,6 +62,9 @@ def list_item(execution: Execution) -> dict[str, Any]:
         shaped["stateMachineVersionArn"] = execution.version_arn
     if execution.alias_name is not None:
         shaped["stateMachineAliasArn"] = execution.alias_arn
+    shaped["redriveCount"] = execution.redrive_count
+    if execution.redrive_date is not None:
+        shaped["redriveDate"] = epoch(execution.redrive_date)
     return shaped
 
 
@@ -79,18 +84,26 @@ def describe_map_run(map_run: MapRun) -> dict[str, Any]:
         "toleratedFailureCount": map_run.tolerated_failure_count,
         "itemCounts": counts,
         "executionCounts": dict(counts),
-        "redriveCount": 0,
+        "redriveCount": map_run.redrive_count,
     }
+    if map_run.redrive_date is not None:
+        shaped["redriveDate"] = epoch(map_run.redrive_date)
     if map_run.stop_date is not None:
         shaped["stopDate"] = epoch(map_run.stop_date)
     return shaped
 
 
 def _child_counts(map_run: MapRun) -> dict[str, int]:
+    """Children by status; those waiting to be redriven count as pendingRedrive only."""
+    waiting = map_run.children.filter(status__in=UNSUCCESSFUL, stop_date__isnull=True)
     by_status = dict(
-        map_run.children.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        map_run.children.exclude(id__in=waiting.values("id"))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
-    started = sum(by_status.values())
+    pending_redrive = waiting.count()
+    started = sum(by_status.values()) + pending_redrive
     return {
         "pending": max(0, map_run.item_count - started),
         "running": by_status.get(Execution.RUNNING, 0),
@@ -100,7 +113,7 @@ def _child_counts(map_run: MapRun) -> dict[str, int]:
         "aborted": by_status.get(Execution.ABORTED, 0),
         "total": map_run.item_count,
         "failuresNotRedrivable": 0,
-        "pendingRedrive": 0,
+        "pendingRedrive": pending_redrive,
     }
 
 
@@ -117,16 +130,19 @@ def map_run_list_item(map_run: MapRun) -> dict[str, Any]:
 
 
 def describe_execution(execution: Execution) -> dict[str, Any]:
-    """DescribeExecution's response: the list item plus input, output and error."""
+    """DescribeExecution's response: the list item plus input, output, error and whether it can
+    be redriven (redriveStatus, with redriveStatusReason when it cannot)."""
     shaped = list_item(execution)
     shaped.update(
         {
             "input": execution.input,
             "inputDetails": {"included": True},
-            "redriveCount": 0,
-            "redriveStatus": "NOT_REDRIVABLE",
         }
     )
+    eligibility = redrivability(execution, timezone.now())
+    shaped["redriveStatus"] = eligibility.status
+    if eligibility.reason is not None:
+        shaped["redriveStatusReason"] = eligibility.reason
     if execution.status == Execution.SUCCEEDED:
         shaped["output"] = execution.output
         shaped["outputDetails"] = {"included": True}

@@ -41,6 +41,8 @@ from engine.states.model import (
     EndMapRun,
     InvokeTask,
     MapRunUpdated,
+    RedriveChildExecution,
+    RedriveMapRun,
     StartChildExecution,
     StartMapRun,
 )
@@ -268,7 +270,17 @@ def _label_of(state: CompiledState) -> str:
     return hashlib.sha256(state.name.encode()).hexdigest()[:8]
 
 
+def _more_to_start(waiting: Waiting) -> bool:
+    return bool(waiting.get("redo")) or waiting["next"] < waiting["n"]
+
+
 def _start_child(run: Run, thread: Thread, state: CompiledState, waiting: Waiting) -> None:
+    redo = waiting.get("redo")
+    if redo:
+        index = redo.pop(0)
+        live_children(waiting).append(index)
+        run.commands.append(RedriveChildExecution(map_run_id=waiting["run"], index=index))
+        return
     index = waiting["next"]
     waiting["next"] = index + 1
     value = map_state.iteration_input(run, thread, state, waiting, index)
@@ -291,10 +303,11 @@ def child_ended(run: Run, thread: Thread, state: CompiledState, ended: ChildExec
         waiting["results"][ended.index] = ended.output
     else:
         waiting["failed"] += 1
+        waiting.setdefault("fi", []).append(ended.index)
         waiting["results"][ended.index] = {"Error": ended.error, "Cause": ended.cause}
         if _threshold_exceeded(waiting):
             return _run_failed(run, thread, state)
-    while waiting["next"] < waiting["n"] and len(live_children(waiting)) < waiting["max"]:
+    while _more_to_start(waiting) and len(live_children(waiting)) < waiting["max"]:
         _start_child(run, thread, state, waiting)
     if waiting["left"] == 0:
         return _run_succeeded(run, thread, state)
@@ -314,7 +327,7 @@ def run_updated(run: Run, thread: Thread, state: CompiledState, update: MapRunUp
         waiting["tp"] = update.tolerated_failure_percentage
     if waiting["failed"] and _threshold_exceeded(waiting):
         return _run_failed(run, thread, state)
-    while waiting["next"] < waiting["n"] and len(live_children(waiting)) < waiting["max"]:
+    while _more_to_start(waiting) and len(live_children(waiting)) < waiting["max"]:
         _start_child(run, thread, state, waiting)
     return BLOCKED
 
@@ -344,6 +357,7 @@ def _run_failed(run: Run, thread: Thread, state: CompiledState) -> int:
     waiting = thread["w"]
     assert waiting is not None
     thread["w"] = None
+    thread["mr"] = waiting  # for RedriveExecution: the same Map Run is redriven
     run.state["runs"].pop(waiting["run"], None)
     error = errors.EXCEED_TOLERATED_FAILURE_THRESHOLD
     cause = map_state.TOLERATED_FAILURE_CAUSE
@@ -441,3 +455,32 @@ def result_unwritable(run: Run, thread: Thread, state: CompiledState, error: str
     thread["w"] = None
     detail = f"{error}: {cause}" if cause else error
     raise StatesError(errors.RESULT_WRITER_FAILED, runtime_cause(state.name, thread["ent"], detail))
+
+
+# --- RedriveExecution ---------------------------------------------------------------------
+
+
+def redrive_run(run: Run, thread: Thread, waiting: Waiting) -> None:
+    """The redriven parent redrives its Map Run: the same run (same ARN) runs again its failed
+    and aborted children and starts those it never started; the children that succeeded keep
+    their results ("Redriving Map Runs" in the Step Functions developer guide). The parent's
+    history gets MapRunRedriven with the run's redrive count."""
+    state = run.state_of(thread)
+    again = sorted(set(waiting.get("fi", [])) | set(live_children(waiting)))
+    waiting["left"] += len(waiting.get("fi", []))
+    waiting["failed"] = 0
+    waiting["fi"] = []
+    waiting["live"] = []
+    waiting["redo"] = again
+    waiting["redrives"] = waiting.get("redrives", 0) + 1
+    thread["w"] = waiting
+    run.state.setdefault("runs", {})[waiting["run"]] = thread["id"]
+    run.commands.append(RedriveMapRun(map_run_id=waiting["run"]))
+    run.emit(
+        thread,
+        "MapRunRedriven",
+        "mapRunRedrivenEventDetails",
+        {"mapRunArn": waiting["arn"], "redriveCount": waiting["redrives"]},
+    )
+    while _more_to_start(waiting) and len(live_children(waiting)) < waiting["max"]:
+        _start_child(run, thread, state, waiting)

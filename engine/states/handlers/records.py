@@ -71,6 +71,11 @@ class Waiting(TypedDict, total=False):
     tp: float | None
     batch: int | None
     batch_input: JSON
+    # maprun: the indices of the failed children and of those to redrive before the next new
+    # one, and how often the Map Run was redriven (RedriveExecution)
+    fi: list[int]
+    redo: list[int]
+    redrives: int
     # maprun: the Map Run's id, ARN and child state machine ARN, each ended child's record
     run: str
     arn: str
@@ -105,6 +110,7 @@ Thread = TypedDict(
         "w": Waiting | None,  # what it waits for; None while runnable
         "vars": NotRequired[dict[str, JSON]],  # workflow variables it assigned: name -> value
         "vsz": NotRequired[dict[str, int]],  # their sizes: name -> bytes of JSON text
+        "mr": NotRequired[Waiting],  # a failed Map Run's record, kept for RedriveExecution
     },
 )
 """One path of the execution; ``engine.states.handlers.run`` drives it."""

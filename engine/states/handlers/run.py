@@ -8,6 +8,7 @@ key is named in full there), and a blocked thread's ``w`` is a ``records.Waiting
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,7 @@ from engine.states.handlers.codes import BLOCKED, DONE, NEXT, PAYLOAD_LIMIT_BYTE
 from engine.states.handlers.compiled import Catcher, CompiledMachine, CompiledState, Program
 from engine.states.handlers.frozen import frozen_instance
 from engine.states.handlers.observer import StageObserver
-from engine.states.handlers.records import Thread, TimerRecord, live_threads
+from engine.states.handlers.records import Thread, TimerRecord, Waiting, live_threads
 from engine.states.handlers.variables import commit as commit_variables
 from engine.states.handlers.variables import visible_variables
 from engine.states.history import (
@@ -126,6 +127,12 @@ class Run:
         self.finished = state["status"] != "RUNNING"
         self.now_iso = iso_timestamp(env.now)
         """``$$.State.EnteredTime`` of every state entered in this call."""
+        self.unwound: list[tuple[Thread, str, Waiting | None, int | None]] | None = None
+        """While an uncaught failure climbs from a branch or an iteration to its parents: each
+        failed child, its parent's id, what the parent waited for and its failure count then.
+        With ``dropped`` (the siblings it stopped) it rebuilds, for RedriveExecution, the
+        threads as they were when the failure began (``failure_point``), if it ends the run."""
+        self.dropped: list[Thread] = []
         self._known_text: tuple[JSON, str] = (_NOTHING, "")
         """The value whose JSON text was built last, with that text. A state's output is the
         input of the state entered right after it: remembering one pair serialises each once."""
@@ -263,6 +270,8 @@ class Run:
         thread = self.threads.pop(thread_id, None)
         if thread is None:
             return
+        if self.unwound is not None:
+            self.dropped.append(thread)
         waiting = thread["w"]
         if not waiting:
             return
@@ -330,15 +339,20 @@ class Run:
         current: dict[str, JSON] = {"Name": state.name, "EnteredTime": thread["et"]}
         if state.type in _RETRYING_TYPES:
             current["RetryCount"] = thread["rt"]
+        execution: dict[str, JSON] = {
+            "Id": ctx["execution_arn"],
+            "Input": ctx["input"],
+            "StartTime": ctx["start_time"],
+            "Name": ctx["execution_name"],
+            "RoleArn": ctx["role_arn"],
+            "RedriveCount": ctx["redrive_count"],
+        }
+        if "redrive_time" in ctx:
+            # $$.Execution.RedriveTime: only once the execution has been redriven (Context
+            # object page of the Step Functions developer guide).
+            execution["RedriveTime"] = ctx["redrive_time"]
         context: dict[str, JSON] = {
-            "Execution": {
-                "Id": ctx["execution_arn"],
-                "Input": ctx["input"],
-                "StartTime": ctx["start_time"],
-                "Name": ctx["execution_name"],
-                "RoleArn": ctx["role_arn"],
-                "RedriveCount": ctx["redrive_count"],
-            },
+            "Execution": execution,
             "StateMachine": {"Id": ctx["state_machine_arn"], "Name": ctx["state_machine_name"]},
             "State": current,
         }
@@ -531,9 +545,40 @@ class Run:
             return DONE
         self.threads.pop(thread["id"], None)
         parent = self.threads[parent_id]
+        waiting = parent["w"]
+        if self.unwound is None:
+            self.unwound = []
+            self.dropped = []
+        self.unwound.append((thread, parent_id, waiting, waiting.get("failed") if waiting else None))
         parent_state = self.state_of(parent)
         registry.CHILD_FAILED[parent_state.type](self, parent, parent_state, thread, error, cause)
+        if not self.finished:
+            self.unwound = None  # caught, retried or tolerated on the way up
+            self.dropped = []
         return DONE
+
+    def failure_point(self) -> dict[str, Thread]:
+        """The threads as they were when the failure that ends the run began: those still here,
+        the siblings it stopped and the failed children put back in their parents' waits.
+        A copy, in start order: RedriveExecution puts them back to work."""
+        point: dict[str, Thread] = dict(self.threads)
+        for thread in self.dropped:
+            point.setdefault(thread["id"], thread)
+        unwound = self.unwound or []
+        for thread, _, _, _ in unwound:
+            point[thread["id"]] = thread
+        for thread, parent_id, waiting, failed in unwound:
+            parent = point.get(parent_id)
+            if parent is None or waiting is None:
+                continue
+            parent["w"] = waiting
+            live = waiting.get("live")
+            if live is not None and thread["id"] not in live:
+                live.append(thread["id"])  # type: ignore[arg-type]
+            if failed is not None:
+                waiting["failed"] = failed
+        ordered = sorted(point.values(), key=lambda thread: int(thread["id"][1:]))
+        return copy.deepcopy({thread["id"]: thread for thread in ordered})
 
     def state_failed(self, thread: Thread, state: CompiledState, failure: StatesError) -> int:
         """A state's own failure. A JSONata evaluation failure is first reported as AWS reports it:
@@ -575,6 +620,7 @@ class Run:
                         delay *= self.env.random()
                     counts[str(index)] = attempts + 1
                     thread["rt"] += 1
+                    thread.pop("mr", None)
                     timer_id = self.start_timer(thread, "retry", delay)
                     thread["w"] = {"k": "retry", "timers": [timer_id]}
                     if observer is not None:
@@ -585,6 +631,7 @@ class Run:
                 if not error_matches(catcher.error_equals, error, catchable=catchable):
                     continue
                 error_output = {"Error": error, "Cause": cause}
+                thread.pop("mr", None)
                 try:
                     output, assigned = self._caught(thread, state, catcher, error_output)
                     thread["rc"] = {}
@@ -634,6 +681,9 @@ class Run:
             return
         self.emit(None, event_type, details_key, details, prev=prev)
         state = self.state
+        if status != "SUCCEEDED":
+            # Where RedriveExecution continues from: the failure's threads, else all that ran.
+            state["redrive"] = {"threads": self.failure_point()}
         for map_run_id in list(state.get("runs", ())):
             self.abort_map_run(map_run_id)
         for task_id in state["tasks"]:

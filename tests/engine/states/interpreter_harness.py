@@ -25,6 +25,7 @@ from engine.states.model import (
     Happening,
     HistoryEvent,
     InvokeTask,
+    RedriveRequested,
     StartChildExecution,
     StartMapRun,
     StartTimer,
@@ -203,6 +204,9 @@ class Harness:
 
     def stop(self, error: str = "", cause: str = "") -> Decision:
         return self.send(StopRequested(error, cause))
+
+    def redrive(self) -> Decision:
+        return self.send(RedriveRequested())
 
     # --- reading the history ----------------------------------------------------------------
 

@@ -92,3 +92,37 @@ def test_bad_list_filters_answer_400_beside_the_field(client: Client, query: str
     response = client.get(f"/executions/{query}")
     assert response.status_code == 400
     assert f'data-field="{field}"' in response.content.decode()
+
+
+def test_redrive_is_offered_for_an_unsuccessful_execution_and_restarts_it(
+    client: Client, broker: Any
+) -> None:
+    execution = start(WAITING, name="slow")
+    page = client.get(f"/executions/{execution.id}/").content.decode()
+    assert re.search(r'<form[^>]*id="redrive-form"[^>]*hidden', page)  # not while running
+    client.post(f"/executions/{execution.id}/stop", {})
+    page = client.get(f"/executions/{execution.id}/").content.decode()
+    assert re.search(
+        r'<form[^>]*id="redrive-form"(?![^>]*hidden)[^>]*data-confirm="Redrive the execution', page
+    )
+    response = client.post(f"/executions/{execution.id}/redrive")
+    assert response.status_code == 302 and "execution-redriven" in response["Location"]
+    execution.refresh_from_db()
+    assert execution.status == "RUNNING" and execution.redrive_count == 1
+    page = client.get(response["Location"]).content.decode()
+    assert f"Execution {execution.name} redriven" in page
+    assert re.search(r'<form[^>]*id="redrive-form"[^>]*hidden', page)
+    assert re.search(r'<dd id="execution-redrives">1 · last <time', page)
+
+
+def test_a_refused_redrive_shows_aws_reason_beside_the_button(client: Client, broker: Any) -> None:
+    execution = start(QUICK, name="quick")
+    assert execution.status == "SUCCEEDED"
+    response = client.post(f"/executions/{execution.id}/redrive")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(
+        r'id="redrive-error">ExecutionNotRedrivable: .*Execution is SUCCEEDED and cannot be redriven', page
+    )
+    assert client.post("/executions/999999/redrive").status_code == 404
+    assert client.get(f"/executions/{execution.id}/redrive").status_code == 405
