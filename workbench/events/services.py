@@ -33,6 +33,7 @@ from workbench.core.errors import (
     min_length,
     pattern,
 )
+from workbench.events import bus_policies
 from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import EventBus, Rule, Target
 
@@ -59,6 +60,26 @@ def get_bus(workspace: Workspace, name_or_arn: str | None) -> EventBus:
     if bus is None:
         raise ResourceNotFound(f"Event bus {name} does not exist.")
     return bus
+
+
+def bus_for_arn(workspace: Workspace, name_or_arn: str | None) -> EventBus:
+    """The bus a name or ARN names, in ``workspace`` or, for an ARN of another account, in that
+    account's workspace (EventBridge APIs accept another account's bus ARN: "Permissions for
+    event buses in Amazon EventBridge"). Whether the caller may use it is the caller's check."""
+    account = _arn_account(name_or_arn)
+    if account is None or account == workspace.account_id:
+        return get_bus(workspace, name_or_arn)
+    owner = Workspace.objects.filter(account_id=account).first()
+    if owner is None:
+        raise ResourceNotFound(f"Event bus {event_bus_name_from(name_or_arn)} does not exist.")
+    return get_bus(owner, name_or_arn)
+
+
+def _arn_account(name_or_arn: str | None) -> str | None:
+    if not name_or_arn or not name_or_arn.startswith("arn:"):
+        return None
+    parts = name_or_arn.split(":", 5)
+    return parts[4] if len(parts) == 6 else None
 
 
 def create_bus(
@@ -226,6 +247,7 @@ def put_targets(
                     "retry_policy": target.get("RetryPolicy"),
                     "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
                     "http_parameters": target.get("HttpParameters"),
+                    "sqs_parameters": target.get("SqsParameters"),
                 },
             )
     return failed
@@ -243,6 +265,13 @@ def _target_problem(target: Any, position: int) -> str | None:
         validate_target_input(target, position=position)
     except TargetInputError as exc:
         return str(exc)
+    sqs_parameters = target.get("SqsParameters")
+    if sqs_parameters is not None and (
+        not isinstance(sqs_parameters, dict)
+        or set(sqs_parameters) - {"MessageGroupId"}
+        or not isinstance(sqs_parameters.get("MessageGroupId", ""), str)
+    ):
+        return "SqsParameters must be an object with a string MessageGroupId."
     return _http_parameters_problem(target.get("HttpParameters"))
 
 
@@ -321,12 +350,16 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         found = buses.get(built.bus_name_or_arn)
         if found is None:
             try:
-                found = get_bus(workspace, built.bus_name_or_arn)
+                found = bus_for_arn(workspace, built.bus_name_or_arn)
             except AwsError as exc:
                 found = exc
             buses[built.bus_name_or_arn] = found
         if isinstance(found, AwsError):
             checked.append({"ErrorCode": found.code, "ErrorMessage": found.message})
+            continue
+        refusal = bus_policies.put_events_refusal(found, workspace, built.event)
+        if refusal is not None:  # another account's bus whose policy does not allow this entry
+            checked.append({"ErrorCode": bus_policies.AccessDenied.code, "ErrorMessage": refusal})
             continue
         checked.append(AcceptedEntry(bus=found, event=built.event))
     return checked

@@ -86,7 +86,29 @@ Route = tuple[EventBus, dict[str, Any], list[Rule], list[dict[str, str]]]
 """An accepted event on its bus, the rules it matched and what its bus's schema flagged."""
 
 
-def _store_all(routes: list[Route], now: datetime) -> list[int]:
+def forward_event(bus: EventBus, event: dict[str, Any], now: datetime) -> list[int]:
+    """Put an event another bus's rule sent here (an event-bus target) on ``bus``, in the
+    caller's transaction: stored, archived and routed as an accepted event, unchanged (its id,
+    account and source stay the sender's); its deliveries are enqueued after commit.
+
+    Its rules' targets that are event buses are left out: EventBridge does not pass an event
+    received from another bus on to a third one ("Sending and receiving events between AWS
+    accounts in Amazon EventBridge": events received from a sender are not sent on to a third
+    account, nor from a second bus of one account to a third).
+    """
+    [rules] = matchers.matching_rules_each([(bus, event)])
+    delivery_ids = _store_all([(bus, event, rules, [])], now, forwarded=True)
+    archives.archive_accepted([(bus, event)], now)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    return delivery_ids
+
+
+def is_event_bus_arn(arn: str) -> bool:
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[2] == "events" and parts[5].startswith("event-bus/")
+
+
+def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> list[int]:
     """Each event (with what its bus's schema flagged) and one pending delivery per target of
     each rule it matched, in three statements whatever the number of events; the deliveries' ids.
 
@@ -141,6 +163,7 @@ def _store_all(routes: list[Route], now: datetime) -> list[int]:
         for row, (bus, _, rules, _) in zip(received, routes, strict=True)
         for rule in sorted(rules, key=lambda rule: rule.name)
         for target in targets_of.get(rule.id, [])
+        if not (forwarded and is_event_bus_arn(target.arn))
     ]
     if not deliveries:
         return []
@@ -157,8 +180,8 @@ def _policy(target: Target, key: str, default: int) -> int:
 
 
 def target_input_settings(target: Target) -> dict[str, Any]:
-    """The target's Input, InputPath or InputTransformer, as PutTargets stored it, and the
-    HttpParameters of an API destination target."""
+    """The target's Input, InputPath or InputTransformer, as PutTargets stored it, the
+    HttpParameters of an API destination target and the SqsParameters of a FIFO queue target."""
     return {
         key: value
         for key, value in (
@@ -166,6 +189,7 @@ def target_input_settings(target: Target) -> dict[str, Any]:
             ("InputPath", target.input_path),
             ("InputTransformer", target.input_transformer),
             ("HttpParameters", target.http_parameters),
+            ("SqsParameters", target.sqs_parameters),
         )
         if value is not None
     }
