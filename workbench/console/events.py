@@ -23,7 +23,7 @@ from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
 from workbench.core.errors import AwsError
 from workbench.events import services as events
-from workbench.events.models import Delivery, EventBus, ReceivedEvent, Rule
+from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule
 from workbench.runtime import routing
 from workbench.schemas import validation as schema_validation
 from workbench.stepfunctions.models import Execution
@@ -79,8 +79,10 @@ def bus_detail(
     send_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     sent: list[dict[str, Any]] | None = None,
+    webhook_form: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events."""
+    """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events,
+    its resource policy and its inbound webhook."""
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
     errors = dict(errors or {})
@@ -94,8 +96,19 @@ def bus_detail(
         shown, next_token = paging.page(recent, query["after"] or None, RECENT_EVENTS_PER_BUS)
     except AwsError as exc:
         shown, next_token, errors["after"] = [], None, exc.message
+    webhook = BusWebhook.objects.filter(bus=bus).first()
     context = {
         "bus": bus,
+        "policy": _pretty(bus.policy),
+        "webhook": webhook,
+        "webhook_url": request.build_absolute_uri(reverse("webhook-receive", args=[webhook.uid]))
+        if webhook
+        else "",
+        "webhook_form": webhook_form
+        or {
+            "source": webhook.source if webhook else "",
+            "detail_type": webhook.detail_type if webhook else "",
+        },
         "rules": list(bus.rules.prefetch_related("targets")),
         "recent": shown,
         "query": query,
@@ -110,6 +123,15 @@ def bus_detail(
         else reverse("bus-detail", args=[bus.name]),
     }
     return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
+
+
+def _pretty(policy: str | None) -> str:
+    if not policy:
+        return ""
+    try:
+        return json.dumps(json.loads(policy), indent=2)
+    except json.JSONDecodeError:
+        return policy
 
 
 @require_POST

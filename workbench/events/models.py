@@ -41,6 +41,20 @@ class EventBus(models.Model):
         return self.name
 
 
+class BusWebhook(models.Model):
+    """A partner-style inbound webhook of a bus (beyond AWS, after EventBridge's partner event
+    sources): an HTTP POST to ``/webhooks/<uid>/`` carrying ``secret`` in the
+    ``X-Stepbridge-Webhook-Secret`` header becomes an event on the bus, with this source and
+    detail-type and the body as its detail."""
+
+    bus = models.OneToOneField(EventBus, on_delete=models.CASCADE, related_name="webhook")
+    uid = models.CharField(max_length=36, unique=True, help_text="the URL's last part")
+    secret = models.CharField(max_length=128)
+    source = models.CharField(max_length=256, default="stepbridge.webhook")
+    detail_type = models.CharField(max_length=128, default="Webhook received")
+    rotated = models.DateTimeField()
+
+
 class Rule(models.Model):
     ENABLED = "ENABLED"
     DISABLED = "DISABLED"

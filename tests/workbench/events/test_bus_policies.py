@@ -108,8 +108,8 @@ def test_put_events_onto_another_workspaces_bus_needs_its_policy(other: Workspac
     [refused] = routing.put_events(ws, [entry])
     assert refused["ErrorCode"] == "AccessDeniedException"
     assert refused["ErrorMessage"] == (
-        f"User: arn:aws:iam::{ws.account_id}:root is not authorized to perform: events:PutEvents on resource: "
-        f"{bus.arn} because no resource-based policy allows the events:PutEvents action"
+        f"User: arn:aws:iam::{ws.account_id}:root is not authorized to perform: events:PutEvents "
+        f"on resource: {bus.arn} because no resource-based policy allows the events:PutEvents action"
     )
     only_shop = {
         "Version": "2012-10-17",
