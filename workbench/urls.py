@@ -66,6 +66,7 @@ urlpatterns = [
     path("buses/<str:bus_name>/delete", console_events.bus_delete, name="bus-delete"),
     path("buses/<str:bus_name>/send", console_events.send_events, name="bus-send"),
     path("buses/<str:bus_name>/webhook", webhook_views.manage, name="bus-webhook"),
+    path("buses/<str:bus_name>/logging", console_events.bus_logging, name="bus-logging"),
     path("webhooks/<str:uid>/", webhook_views.receive, name="webhook-receive"),
     path("buses/<str:bus_name>/rules/", console_events.rule_create, name="rule-create"),
     path("buses/<str:bus_name>/events/<int:event_id>/", console_events.event_detail, name="event-detail"),

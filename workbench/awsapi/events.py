@@ -25,6 +25,8 @@ def _bus_settings(bus: EventBus) -> dict[str, Any]:
         settings["Description"] = bus.description
     if bus.dead_letter_arn:
         settings["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    if bus.log_config:
+        settings["LogConfig"] = bus.log_config
     return settings
 
 
@@ -92,13 +94,20 @@ def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         required(params, "Name"),
         params.get("Description") or "",
         (params.get("DeadLetterConfig") or {}).get("Arn"),
+        params.get("LogConfig"),
     )
     return {"EventBusArn": bus.arn, **_bus_settings(bus)}
 
 
 @api.operation("UpdateEventBus")
 def update_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    bus = events.update_bus(ws, params.get("Name"), params.get("Description"), params.get("DeadLetterConfig"))
+    bus = events.update_bus(
+        ws,
+        params.get("Name"),
+        params.get("Description"),
+        params.get("DeadLetterConfig"),
+        params.get("LogConfig"),
+    )
     return {"Arn": bus.arn, "Name": bus.name, **_bus_settings(bus)}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +22,7 @@ from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
 from workbench.core.errors import AwsError
+from workbench.events import bus_logs
 from workbench.events import services as events
 from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule
 from workbench.runtime import routing
@@ -30,6 +31,8 @@ from workbench.stepfunctions.models import Execution
 
 RECENT_EVENTS_PER_BUS = 25
 RECENT_ON_LIST = 5
+LOGGED_EVENTS = 20
+"""Events whose log records the bus page shows (the newest)."""
 SEND_FIELDS = ("source", "detail_type", "detail")
 RULE_FIELDS = ("name", "event_pattern", "description", "state")
 TARGET_FIELDS = ("target_id", "arn", "input")
@@ -97,8 +100,17 @@ def bus_detail(
     except AwsError as exc:
         shown, next_token, errors["after"] = [], None, exc.message
     webhook = BusWebhook.objects.filter(bus=bus).first()
+    log_event = request.GET.get("log_event", "").strip()
     context = {
         "bus": bus,
+        "log_level": bus_logs.level_of(bus),
+        "log_detail": (bus.log_config or {}).get("IncludeDetail", "NONE"),
+        "log_levels": bus_logs.LEVELS,
+        "log_event": log_event,
+        "log_records": [
+            {**record, "text": json.dumps(record, indent=1)}
+            for record in bus_logs.records(bus, log_event, limit=LOGGED_EVENTS)
+        ],
         "policy": _pretty(bus.policy),
         "webhook": webhook,
         "webhook_url": request.build_absolute_uri(reverse("webhook-receive", args=[webhook.uid]))
@@ -132,6 +144,19 @@ def _pretty(policy: str | None) -> str:
         return json.dumps(json.loads(policy), indent=2)
     except json.JSONDecodeError:
         return policy
+
+
+@require_POST
+def bus_logging(request: HttpRequest, bus_name: str) -> HttpResponse:
+    """UpdateEventBus's LogConfig from the bus page's Logs card."""
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    config = {"Level": field(request, "level"), "IncludeDetail": field(request, "include_detail") or "NONE"}
+    try:
+        events.update_bus(workspace, bus.name, None, None, config)
+    except AwsError as exc:
+        return bus_detail(request, bus.name, errors={"log_level": exc.message})
+    return HttpResponseRedirect(reverse("bus-detail", args=[bus.name]) + "#bus-logs")
 
 
 @require_POST

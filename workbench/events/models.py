@@ -28,6 +28,9 @@ class EventBus(models.Model):
     policy = models.TextField(
         null=True, help_text="the bus's resource-based policy (PutPermission), as DescribeEventBus shows it"
     )
+    log_config = models.JSONField(
+        null=True, help_text="LogConfig: {IncludeDetail: FULL|NONE, Level: OFF|ERROR|INFO|TRACE}"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_bus_name")]

@@ -33,7 +33,7 @@ from workbench.core.errors import (
     min_length,
     pattern,
 )
-from workbench.events import bus_policies
+from workbench.events import bus_logs, bus_policies
 from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import EventBus, Rule, Target
 
@@ -83,10 +83,16 @@ def _arn_account(name_or_arn: str | None) -> str | None:
 
 
 def create_bus(
-    workspace: Workspace, name: str, description: str = "", dead_letter_arn: str | None = None
+    workspace: Workspace,
+    name: str,
+    description: str = "",
+    dead_letter_arn: str | None = None,
+    log_config: Any = None,
 ) -> EventBus:
     """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig, where the events of a
-    target without its own dead-letter queue go once their retries run out."""
+    target without its own dead-letter queue go once their retries run out; ``log_config`` its
+    LogConfig (``events.bus_logs``)."""
+    checked_log_config = bus_logs.check_log_config(log_config)
     if not BUS_NAME_RE.match(name or "") or "/" in name:
         raise ValidationError(f"Event bus name {name!r} is not valid: use 1-256 letters, digits, . - or _")
     if name == DEFAULT_BUS or EventBus.objects.filter(workspace=workspace, name=name).exists():
@@ -97,22 +103,30 @@ def create_bus(
         name=name,
         description=description or "",
         dead_letter_arn=dead_letter_arn or None,
+        log_config=checked_log_config,
         created=now,
         updated=now,
     )
 
 
 def update_bus(
-    workspace: Workspace, name: str | None, description: str | None, dead_letter: dict[str, Any] | None
+    workspace: Workspace,
+    name: str | None,
+    description: str | None,
+    dead_letter: dict[str, Any] | None,
+    log_config: Any = None,
 ) -> EventBus:
     """UpdateEventBus: the members given replace the bus's; an empty DeadLetterConfig clears it."""
+    checked_log_config = bus_logs.check_log_config(log_config)
     bus = get_bus(workspace, name)
+    if checked_log_config is not None:
+        bus.log_config = checked_log_config
     if description is not None:
         bus.description = description
     if dead_letter is not None:
         bus.dead_letter_arn = dead_letter.get("Arn") or None
     bus.updated = timezone.now()
-    bus.save(update_fields=["description", "dead_letter_arn", "updated"])
+    bus.save(update_fields=["description", "dead_letter_arn", "log_config", "updated"])
     return bus
 
 
