@@ -133,13 +133,15 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
         ]
     )
     if any(row.pk is None for row in received):  # backends that do not return ids from bulk_create
-        ids = dict(
-            ReceivedEvent.objects.filter(event_id__in=[event["id"] for _, event, _, _ in routes]).values_list(
-                "event_id", "id"
-            )
-        )
+        # A forwarded event (an event-bus target) keeps its id, so the bus tells the rows apart.
+        ids = {
+            (bus_id, event_id): pk
+            for bus_id, event_id, pk in ReceivedEvent.objects.filter(
+                event_id__in=[event["id"] for _, event, _, _ in routes], received=now
+            ).values_list("bus_id", "event_id", "id")
+        }
         for row in received:
-            row.pk = ids[row.event_id]
+            row.pk = ids[(row.bus_id, row.event_id)]
     rule_ids = {rule.id for _, _, rules, _ in routes for rule in rules}
     targets_of: dict[int, list[Target]] = {}
     for target in (
