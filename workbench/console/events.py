@@ -359,7 +359,11 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
     if event is None:
         raise Http404(f"Event {event_id} is not on bus {bus.name}.")
     deliveries = [
-        {"delivery": delivery, "execution": execution_started_by(workspace, delivery)}
+        {
+            "delivery": delivery,
+            "execution": execution_started_by(workspace, delivery),
+            "forwarded": forwarded_copy(workspace, delivery),
+        }
         for delivery in event.deliveries.order_by("rule_name", "target_id")
     ]
     context = {
@@ -384,6 +388,22 @@ def execution_started_by(workspace: Workspace, delivery: Delivery) -> Execution 
             state_machine__workspace=workspace, state_machine__name=parts[6], name=parts[7], map_run=None
         )
         .select_related("state_machine__workspace")
+        .first()
+    )
+
+
+def forwarded_copy(workspace: Workspace, delivery: Delivery) -> ReceivedEvent | None:
+    """The event an event-bus target of this workspace received from this delivery (the same
+    event id on that bus), to follow the journey on; None for any other target."""
+    if delivery.status != Delivery.DELIVERED or not routing.is_event_bus_arn(delivery.target_arn):
+        return None
+    return (
+        ReceivedEvent.objects.filter(
+            bus__workspace=workspace,
+            bus__name=delivery.target_arn.split("event-bus/", 1)[1],
+            event_id=delivery.event.event_id,
+        )
+        .select_related("bus")
         .first()
     )
 

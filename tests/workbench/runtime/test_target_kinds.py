@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from tests.support.events import PATTERN, entry, record_enqueued, rule_with_targets
 from workbench.accounts.models import Workspace
@@ -105,7 +106,7 @@ def test_a_log_group_target_keeps_the_events_newest_first(
 
 @pytest.mark.django_db
 def test_a_bus_target_puts_the_event_unchanged_on_the_other_bus_once(
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any, client: Client
 ) -> None:
     ws = default_workspace()
     central = events.create_bus(ws, "central")
@@ -125,6 +126,8 @@ def test_a_bus_target_puts_the_event_unchanged_on_the_other_bus_once(
     assert len(sent) == 2 and Delivery.objects.filter(target_id="back").count() == 0
     deliveries.deliver_event(sent[0])  # a second run changes nothing
     assert ReceivedEvent.objects.filter(bus=central).count() == 1
+    page = client.get(f"/buses/default/events/{original.id}/").content.decode()
+    assert f'href="/buses/central/events/{forwarded.id}/" class="forwarded-event"' in page
 
 
 def ws_bus_arn(ws: Workspace) -> str:
