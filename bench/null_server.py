@@ -6,7 +6,8 @@ is a rate no server can beat on this machine: the rate of the same client thread
 server that costs nearly nothing. This is that server. It answers every AWS JSON call (Step
 Functions, EventBridge) at once with one canned body that carries the fields the benchmark's
 calls read: StartExecution's executionArn, DescribeExecution's SUCCEEDED status, PutEvents'
-ten entries. botocore's JSON parser keeps only the members of each operation's output shape
+ten entries, CreateActivity's activityArn and GetActivityTask's taskToken and input. botocore's
+JSON parser keeps only the members of each operation's output shape
 (https://github.com/boto/botocore, ``parsers.py``), so one body serves every operation.
 
 Run: ``python bench/null_server.py PORT`` (plain asyncio, HTTP/1.1 keep-alive, no framework).
@@ -34,6 +35,10 @@ BODY = json.dumps(
         "RuleArn": "arn:aws:events:us-east-1:123456789012:rule/null",
         "FailedEntries": [],
         "events": [],
+        "QueueUrl": "http://127.0.0.1/123456789012/null",
+        "activityArn": f"{ARN}:activity:null",
+        "taskToken": "null-token",
+        "input": "{}",
     }
 ).encode()
 ANSWER = (

@@ -16,7 +16,11 @@ Markdown table per workload with the ratio to moto:
   Lambda function), both as 8 client threads each doing StartExecution then DescribeExecution
   until the execution ends; (c) PutEvents of 10 entries onto a bus with 300 rules whose
   targets start an Express machine (each entry matches one rule); (d) the machine of (b)
-  started at a fixed 50 executions per second (open loop), for the issue's latency goal.
+  started at a fixed 50 executions per second (open loop), for the issue's latency goal; (e) a
+  1-state machine whose Task is an activity: 8 client threads each StartExecution, then act as
+  the activity's worker (GetActivityTask, SendTaskSuccess with the task's input), then
+  DescribeExecution until their own execution ends (a thread may answer another thread's task;
+  every thread starts one task before it polls, so no poll waits for nothing).
 - ``null``: the same client against bench/null_server.py, a server that answers every call at
   once and keeps nothing. Its row is the client's own ceiling on this machine: no server,
   however fast, can be measured above it here, because boto3 shares the two cores.
@@ -570,6 +574,58 @@ def fixed_rate(stack: Stack, machine_arn: str, seconds: float) -> Run:
     return _measure(stack, run, body, seconds, threads=threads)
 
 
+ACTIVITY_WORKLOAD = "(e) 1 state, activity worker answers"
+
+
+def activity_machine(activity_arn: str) -> dict[str, Any]:
+    return {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity_arn, "End": True}}}
+
+
+def _activity_round(
+    sfn: Any, machine_arn: str, activity_arn: str, worker: str, payload: str
+) -> tuple[str, str]:
+    """Start one execution, take one activity task and answer it, wait for our execution's end."""
+    began = time.perf_counter()
+    arn = sfn.start_execution(stateMachineArn=machine_arn, name=uuid.uuid4().hex, input=payload)[
+        "executionArn"
+    ]
+    task = sfn.get_activity_task(activityArn=activity_arn, workerName=worker)
+    if task.get("taskToken"):
+        sfn.send_task_success(taskToken=task["taskToken"], output=task["input"])
+    answer = sfn.describe_execution(executionArn=arn)
+    while answer["status"] == "RUNNING" and time.perf_counter() - began < EXECUTION_TIMEOUT:
+        time.sleep(POLL_INTERVAL)
+        answer = sfn.describe_execution(executionArn=arn)
+    return arn, answer["status"]
+
+
+def activity_workers(stack: Stack, machine_arn: str, activity_arn: str, seconds: float) -> Run:
+    run = Run(stack.name, ACTIVITY_WORKLOAD, "executions")
+    clients = [client(stack, "stepfunctions") for _ in range(CLIENT_THREADS)]
+    lock = threading.Lock()
+
+    def body(index: int, stop_at: float) -> None:
+        sfn = clients[index]
+        while time.monotonic() < stop_at:
+            began = time.perf_counter()
+            try:
+                _, status = _activity_round(sfn, machine_arn, activity_arn, f"w{index}", '{"n": 1}')
+            except Exception as exc:
+                _failed_call(run, lock, exc)
+                continue
+            elapsed = time.perf_counter() - began
+            with lock:
+                if status == "SUCCEEDED":
+                    run.done += 1
+                    run.latencies.append(elapsed)
+                elif status == "RUNNING":
+                    run.timed_out += 1
+                else:
+                    run.failed += 1
+
+    return _measure(stack, run, body, seconds)
+
+
 def put_events(stack: Stack, seconds: float) -> Run:
     """8 threads of PutEvents, 10 entries each, every entry matching one of the 300 rules."""
     run = Run(stack.name, "(c) PutEvents x10, 300 rules -> Express", "entries")
@@ -687,7 +743,30 @@ def bench_stack(stack: Stack, seconds: float, profiler: Profiler | None) -> list
         run.note += "; " if run.note else ""
         run.note += "moto cannot start an execution from a rule; its rules target an SQS queue"
     runs.append(run)
+
+    runs.append(bench_activity(stack, seconds, profiler))
     return runs
+
+
+def bench_activity(stack: Stack, seconds: float, profiler: Profiler | None) -> Run:
+    """Workload (e), after one checked execution; "n/a" with the reason where the stack cannot
+    run it (moto's server: no GetActivityTask)."""
+    try:
+        sfn = client(stack, "stepfunctions")
+        activity_arn = sfn.create_activity(name="bench")["activityArn"]
+        worked = create_machine(stack, "activity", activity_machine(activity_arn))
+        arn, status = _activity_round(sfn, worked, activity_arn, "check", '{"n": 1}')
+        # The null server keeps nothing: there is no history to check.
+        if stack.kind != "null" and (status != "SUCCEEDED" or states_entered(stack, arn) != 1):
+            raise RuntimeError(f"the check execution ended {status}")
+    except Exception as exc:
+        # The first line, without an HTML error page (moto's server answers GetActivityTask so).
+        reason = str(exc).splitlines()[0].split(" <", 1)[0] if str(exc) else type(exc).__name__
+        return Run(stack.name, ACTIVITY_WORKLOAD, "executions", note=f"n/a: {reason}")
+    with _profiled(profiler, stack, "e-activity", seconds):
+        run = activity_workers(stack, worked, activity_arn, seconds)
+    run.transitions_each = 1
+    return run
 
 
 # ---------------------------------------------------------------- profiling

@@ -11,6 +11,7 @@ from workbench.awsapi import (  # noqa: F401 - registers the services
     events,
     map_runs,
     protocol,
+    sfn_versions,
     stepfunctions,
 )
 from workbench.awsapi import iam as iam_api
@@ -30,6 +31,7 @@ from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
 from workbench.sns import views as topic_views
 from workbench.sqs import views as queue_views
+from workbench.stepfunctions import activity_views
 from workbench.storage import views as storage_views
 
 
@@ -50,6 +52,7 @@ urlpatterns = [
     path("", root, name="root"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
+    path("", include("workbench.console.version_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),
     path("machines/<str:name>/", stepfunctions_views.machine_detail, name="machine-detail"),
     path("machines/<str:name>/delete", execution_views.delete_machine, name="machine-delete"),
@@ -91,6 +94,7 @@ urlpatterns = [
     path("log-groups/", log_group_views.log_group_list, name="log-group-list"),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
+    path("activities/", activity_views.activity_list, name="activity-list"),
     path("queues/", queue_views.queue_list, name="queue-list"),
     path("queues/<str:name>/", queue_views.queue_detail, name="queue-detail"),
     path("topics/", topic_views.topic_list, name="topic-list"),

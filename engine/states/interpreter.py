@@ -25,7 +25,13 @@ from engine.states.handlers.codes import payload_too_large
 from engine.states.handlers.compiled import CompiledState, Program
 from engine.states.handlers.frozen import frozen_instance
 from engine.states.handlers.run import HistoryLimitReached, Run, Thread, iso_timestamp
-from engine.states.handlers.task_state import task_failed, task_heartbeat, task_succeeded, task_timed_out
+from engine.states.handlers.task_state import (
+    activity_started,
+    task_failed,
+    task_heartbeat,
+    task_succeeded,
+    task_timed_out,
+)
 from engine.states.history import HISTORY_LIMIT_CAUSE, error_details
 from engine.states.model import (
     ChildExecutionEnded,
@@ -37,6 +43,7 @@ from engine.states.model import (
     StopRequested,
     TaskFailed,
     TaskHeartbeat,
+    TaskStarted,
     TaskSucceeded,
     TimerFired,
 )
@@ -174,6 +181,12 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
     details: dict[str, Any] = {"input": text, "inputDetails": {"truncated": False}}
     if happening.context.role_arn:
         details["roleArn"] = happening.context.role_arn
+    # ExecutionStartedEventDetails names the version and alias it was started through (API
+    # reference, ExecutionStartedEventDetails).
+    if happening.context.version_arn:
+        details["stateMachineVersionArn"] = happening.context.version_arn
+    if happening.context.alias_arn:
+        details["stateMachineAliasArn"] = happening.context.alias_arn
     run.emit(None, "ExecutionStarted", "executionStartedEventDetails", details, prev=0)
     if payload_too_large(text):
         cause = "The execution input exceeds the maximum number of bytes service limit."
@@ -197,7 +210,7 @@ def _start(run: Run, happening: ExecutionStartRequested) -> bool:
 def _apply(run: Run, happening: Happening) -> bool:
     """Route a happening to its thread; False when it is stale."""
     state = run.state
-    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat):
+    if isinstance(happening, TaskSucceeded | TaskFailed | TaskHeartbeat | TaskStarted):
         thread_id = state["tasks"].get(happening.task_id)
         thread = run.threads.get(thread_id) if thread_id is not None else None
         if thread is None:
@@ -205,6 +218,8 @@ def _apply(run: Run, happening: Happening) -> bool:
         if isinstance(happening, TaskHeartbeat):
             task_heartbeat(run, thread)
             return True
+        if isinstance(happening, TaskStarted):
+            return activity_started(run, thread, happening.worker_name)
         kind = thread["w"]["k"] if thread["w"] else None
         if kind in ("reader", "writer"):
             return _map_run_io(run, thread, happening, kind)

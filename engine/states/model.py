@@ -30,6 +30,9 @@ class ExecutionContext:
     start_time: datetime
     role_arn: str = ""
     redrive_count: int = 0
+    version_arn: str = ""
+    """The version an execution started through a version or alias ARN runs ("" otherwise)."""
+    alias_arn: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,9 @@ class Environment:
     """Returns a fresh opaque string (task tokens, Map run ids); seeded in tests."""
     random: Callable[[], float] = field(default=lambda: 0.5)
     """Returns a float in [0, 1): used for FULL jitter and States.MathRandom."""
+    activity_exists: Callable[[str], bool] = field(default=lambda arn: True)
+    """Whether an activity ARN names an activity: a Task on a missing one fails with
+    States.Runtime before anything is scheduled, as AWS records it."""
 
 
 # --- happenings: what the shell reports -------------------------------------------------
@@ -73,6 +79,14 @@ class TaskHeartbeat:
     """SendTaskHeartbeat for the task: restarts its HeartbeatSeconds window."""
 
     task_id: str
+
+
+@dataclass(frozen=True)
+class TaskStarted:
+    """An activity worker took the task (GetActivityTask): ActivityStarted with its name."""
+
+    task_id: str
+    worker_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,7 @@ Happening = (
     | TaskSucceeded
     | TaskFailed
     | TaskHeartbeat
+    | TaskStarted
     | TimerFired
     | StopRequested
     | ChildExecutionEnded

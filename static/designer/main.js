@@ -400,16 +400,37 @@ $("#import-file").addEventListener("change", async (event) => {
 $("#export-json").addEventListener("click", () => download(`${config.get().name || "definition"}.asl.json`, write(S.definition, "json")));
 $("#export-yaml").addEventListener("click", () => download(`${config.get().name || "definition"}.asl.yaml`, write(S.definition, "yaml"), "application/yaml"));
 $("#export-template").addEventListener("click", () => download(`${config.get().name || "state-machine"}.template.yaml`, write(template(S.definition, config.get()), "yaml"), "application/yaml"));
-new Versions($("#versions"), {
+const versions = new Versions($("#versions"), {
   url: () => (S.machine ? `${initial.urls.machines}${encodeURIComponent(S.machine)}/design/revisions` : null),
   current: () => S.source,
-  open: (revision) => {
+  open: (item) => {
     history.push(S.source);
-    config.set({ ...revision.config, name: S.machine }, null);
-    setSource(revision.source, "rollback");
-    say(`Revision ${revision.revision} opened: Save to roll the machine back to it.`);
+    if (item.config) config.set({ ...item.config, name: S.machine }, null);
+    setSource(item.source, "rollback");
+    say(`${item.version ? `Version ${item.version}` : `Revision ${item.revision}`} opened: Save to roll the machine back to it.`);
   },
 });
+
+// Publish a version of the machine: the design is saved first when it changed, and an invalid
+// definition cannot be saved (only drafted), so it never becomes a version.
+async function publish() {
+  const saved = S.machine && document.body.dataset.dirty === "false" ? true : await save(false);
+  const result = $("#save-result");
+  if (!saved) {
+    if (!result.textContent) result.textContent = "Save the design before publishing it.";
+    return;
+  }
+  try {
+    const answer = await post(initial.urls.publish, { machine: S.machine, description: $("#version-description").value });
+    result.textContent = `Published version ${answer.version} of ${S.machine} (${answer.arn}).`;
+    result.className = "save-result ok";
+    if ($("#versions").open) versions.load();
+  } catch (error) {
+    result.textContent = `${error.code}: ${error.message}`;
+    result.className = "save-result field-error";
+  }
+}
+$("#publish").addEventListener("click", publish);
 if (initial.draft) {
   const note = $("#draft-note");
   note.hidden = false;

@@ -1,5 +1,6 @@
-// Versions: the designer's saved revisions of a machine, any two compared side by side (a line
-// diff, longest common subsequence), and roll back by opening an old one and saving it again.
+// Versions: the designer's saved revisions and the machine's published versions
+// (PublishStateMachineVersion's), any two compared side by side (a line diff, longest common
+// subsequence), and roll back by opening an old one and saving it again.
 import { h, options } from "./dom.js";
 
 /** Side-by-side rows [left, right, kind] of a line diff; kind: same | del | add | change. */
@@ -59,15 +60,24 @@ export class Versions {
     const url = this.url();
     if (!url) { this.table.replaceChildren(h("p", { class: "muted" }, "Save the machine once to start its history.")); return; }
     const response = await fetch(url);
-    this.list = (await response.json()).revisions || [];
-    const label = (r) => `Revision ${r.revision} (${new Date(r.saved).toLocaleString()})`;
-    this.left.replaceChildren(...options(this.list.map((r) => [String(r.revision), label(r)]), String(this.list[1]?.revision ?? this.list[0]?.revision)));
-    this.right.replaceChildren(...options([["current", "The design as it is now"], ...this.list.map((r) => [String(r.revision), label(r)])], "current"));
-    this.table.replaceChildren(h("p", { class: "muted" }, this.list.length ? `${this.list.length} saved revision(s).` : "No saved revisions yet."));
+    const answer = await response.json();
+    // One list: published versions first (newest first), then the saved revisions.
+    this.list = [
+      ...(answer.versions || []).map((v) => ({ ...v, key: `v:${v.version}`,
+        label: `Version ${v.version}${v.description ? `: ${v.description}` : ""} (published ${new Date(v.created).toLocaleString()})` })),
+      ...(answer.revisions || []).map((r) => ({ ...r, key: `r:${r.revision}`,
+        label: `Revision ${r.revision} (saved ${new Date(r.saved).toLocaleString()})` })),
+    ];
+    const pairs = this.list.map((item) => [item.key, item.label]);
+    this.left.replaceChildren(...options(pairs, (this.list[1] || this.list[0] || {}).key));
+    this.right.replaceChildren(...options([["current", "The design as it is now"], ...pairs], this.list.length > 1 && this.list[0].key.startsWith("v:") ? this.list[0].key : "current"));
+    const published = (answer.versions || []).length;
+    this.table.replaceChildren(h("p", { class: "muted" }, this.list.length
+      ? `${published} published version(s), ${(answer.revisions || []).length} saved revision(s).` : "No saved revisions yet."));
   }
 
   source(value) {
-    return value === "current" ? this.current() : (this.list.find((r) => String(r.revision) === value) || {}).source || "";
+    return value === "current" ? this.current() : (this.list.find((item) => item.key === value) || {}).source || "";
   }
 
   compare() {
@@ -81,7 +91,7 @@ export class Versions {
   }
 
   rollback() {
-    const chosen = this.list.find((r) => String(r.revision) === this.left.value);
+    const chosen = this.list.find((item) => item.key === this.left.value);
     if (chosen) this.open(chosen);
   }
 }

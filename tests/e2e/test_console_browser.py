@@ -217,6 +217,14 @@ def test_state_panel_hides_mock_fields_and_opens_in_view(aws: Any, live_url: str
 def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: str) -> None:
     sfn = aws("stepfunctions")
     arn = _machine(sfn, "phone-machine-with-a-rather-long-name", SLOW)
+    # A version and an alias, so the machine page's versions, aliases and alias form show too.
+    version = sfn.publish_state_machine_version(
+        stateMachineArn=arn, description="the first published version"
+    )
+    sfn.create_state_machine_alias(
+        name="phone-alias",
+        routingConfiguration=[{"stateMachineVersionArn": version["stateMachineVersionArn"], "weight": 100}],
+    )
     run = sfn.start_execution(stateMachineArn=arn, name="phone-run")
     events = aws("events")
     events.create_event_bus(Name="phone-bus")
@@ -224,6 +232,9 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
     events.put_targets(Rule="phone-rule", EventBusName="phone-bus", Targets=[{"Id": "t", "Arn": arn}])
     entry = {"Source": "p", "DetailType": "x", "Detail": "{}", "EventBusName": "phone-bus"}
     events.put_events(Entries=[entry])
+    activity = sfn.create_activity(name="phone-activity-with-a-rather-long-name")["activityArn"]
+    waits = {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": activity, "End": True}}}
+    sfn.start_execution(stateMachineArn=_machine(sfn, "phone-activity-machine", waits))
     from workbench.events.models import ReceivedEvent
     from workbench.stepfunctions.models import Execution
 
@@ -244,6 +255,7 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
         "/storage/",
         "/inbox/",
         "/queues/",
+        "/activities/",
         "/topics/",
         "/schemas/",
         "/machines/nope/",

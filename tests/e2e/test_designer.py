@@ -370,8 +370,8 @@ def test_diff_two_saved_revisions_and_roll_back(page: Any, live_url: str) -> Non
 
     page.locator("#versions summary").click()
     page.wait_for_selector("#versions [name=left] option", state="attached")
-    page.locator("#versions [name=left]").select_option("1")
-    page.locator("#versions [name=right]").select_option("2")
+    page.locator("#versions [name=left]").select_option("r:1")
+    page.locator("#versions [name=right]").select_option("r:2")
     page.get_by_role("button", name="Compare").click()
     added = page.locator("#versions tr.diff-add").all_inner_texts()
     assert [row.strip() for row in added] == [
@@ -484,3 +484,67 @@ def test_choice_rules_are_built_with_and_or_not_in_the_form(page: Any, live_url:
         "Next": choice["Default"],
     }
     page.wait_for_selector("#design-panel ul.diagnostics[data-result=OK]")
+
+
+def test_publish_versions_diff_them_then_route_an_alias(page: Any, live_url: str) -> None:
+    """Publish from the designer (saving first), never from an invalid design; compare two
+    published versions side by side; then route an alias between them on the machine page."""
+    from workbench.stepfunctions.models import StateMachineAlias, StateMachineVersion
+
+    _open(page, live_url)
+    page.get_by_role("tab", name="Config").click()
+    page.locator("#config-form [name=name]").fill("published")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_selector("#save-result.ok")
+    page.locator("#versions summary").click()
+    page.locator("#version-description").fill("first")
+    page.get_by_role("button", name="Publish version").click()
+    page.wait_for_selector("#save-result:has-text('Published version 1 of published')")
+    page.get_by_role("tab", name="Design").click()
+    _place(page, "Wait", "Insert between Start and the end")
+    page.locator("#version-description").fill("with a wait")
+    page.get_by_role("button", name="Publish version").click()  # unsaved: saved, then published
+    page.wait_for_selector("#save-result:has-text('Published version 2 of published')")
+    assert list(StateMachineVersion.objects.order_by("number").values_list("description", flat=True)) == [
+        "first",
+        "with a wait",
+    ]
+
+    # An invalid design is refused at the save, and nothing is published.
+    page.evaluate(
+        """window.stepbridgeDesigner.setSource(JSON.stringify({StartAt: "Nowhere", States: {
+             Start: {Type: "Pass", End: true}}}, null, 2), "test")"""
+    )
+    page.get_by_role("button", name="Publish version").click()
+    page.wait_for_selector("#save-result.field-error:has-text('Nothing was published')")
+    assert StateMachineVersion.objects.count() == 2
+
+    page.wait_for_selector("#versions [name=left] option[value='v:2']", state="attached")
+    page.locator("#versions [name=left]").select_option("v:1")
+    page.locator("#versions [name=right]").select_option("v:2")
+    page.get_by_role("button", name="Compare").click()
+    added = [
+        row.strip()
+        for row in page.locator("#versions tr.diff-add, #versions tr.diff-change").all_inner_texts()
+    ]
+    assert any('"Type": "Wait",' in row for row in added), added
+    assert "Version 1: first" in page.locator("#versions .diff-table thead").inner_text()
+
+    page.goto(live_url + "/machines/published/")
+    page.locator("#alias-form [name=name]").fill("canary")
+    page.locator("#alias-form [name=version1]").select_option("1")
+    page.locator("#alias-form [name=weight1]").fill("90")
+    page.locator("#alias-form [name=version2]").select_option("2")
+    page.locator("#alias-form [name=weight2]").fill("10")
+    page.get_by_role("button", name="Save alias").click()
+    page.wait_for_selector("p.notice:has-text('Alias published:canary saved.')")
+    assert StateMachineAlias.objects.get().routing == [
+        {"version": 1, "weight": 90},
+        {"version": 2, "weight": 10},
+    ]
+    # Edit moves all traffic to version 2, from the keyboard-reachable Edit button.
+    page.get_by_role("button", name="Edit").click()
+    page.locator("#alias-form [name=weight1]").fill("0")
+    page.locator("#alias-form [name=weight2]").fill("100")
+    page.get_by_role("button", name="Save alias").click()
+    page.wait_for_selector("#alias-table:has-text('version 2: 100%')")

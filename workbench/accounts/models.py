@@ -17,6 +17,11 @@ class Workspace(models.Model):
     region = models.CharField(max_length=32, default="us-east-1")
     access_key_id = models.CharField(max_length=128, unique=True)
     created = models.DateTimeField(auto_now_add=True)
+    default_bus_rules = models.PositiveIntegerField(
+        default=0,
+        help_text="enabled rules with a pattern on the default bus, kept by every rule change: services "
+        "that put their own events there (Step Functions' status changes) skip all work while it is 0",
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"

@@ -23,21 +23,23 @@ from django.db import connections
 from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 
-from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: F401 - registers the services
+from workbench.awsapi import events, map_runs, protocol, sfn_versions, stepfunctions  # noqa: F401 - registers the services
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+LONG_POLLS = frozenset({b"AWSStepFunctions.GetActivityTask"})
 API_THREADS = 4  # SQLite takes one writer at a time; more threads only queue on its lock
 
 
 def _is_json_api_call(scope: Scope) -> bool:
     """A call for a service of protocol.py's dispatcher, to a host name served here.
 
-    Other JSON services (SQS, whose ReceiveMessage long-polls for up to 20 s) stay on Django's
-    thread per request, so a waiting poll never holds one of the few pool threads. The Host is
+    Other JSON services (SQS, whose ReceiveMessage long-polls for up to 20 s) and Step
+    Functions' GetActivityTask (a poll of up to 60 s) stay on Django's thread per request, so
+    a waiting poll never holds one of the few pool threads. The Host is
     checked here as Django checks it (ALLOWED_HOSTS), since this path skips Django's handler: a
     page whose DNS name was re-pointed at 127.0.0.1 gets no answer from the API.
     """
@@ -48,6 +50,7 @@ def _is_json_api_call(scope: Scope) -> bool:
     hostname, _ = split_domain_port(headers.get(b"host", b"").decode("latin-1"))
     return (
         target is not None
+        and target not in LONG_POLLS
         and protocol.serves(target.decode("latin-1"))
         and bool(hostname)
         and validate_host(hostname, settings.ALLOWED_HOSTS)

@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
+
 from engine.states.definition import MAX_DEFINITION_CHARS
 from engine.states.definition import validate as validate_definition
 from workbench.accounts.models import Workspace
@@ -21,11 +23,12 @@ from workbench.core.errors import (
 )
 from workbench.core.jsonio import dumps, epoch
 from workbench.core.paging import page
+from workbench.runtime import activities as activity_tasks
 from workbench.runtime import executions, teststate
-from workbench.stepfunctions import presenters
+from workbench.stepfunctions import activities, presenters, versions
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import StateMachineDoesNotExist
-from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.models import Activity, Execution, StateMachine
 
 sfn = register(Service("AWSStepFunctions", "application/x-amz-json-1.0"))
 
@@ -52,30 +55,48 @@ def paged(
 
 @sfn.operation("CreateStateMachine")
 def create_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = stepfunctions.create_state_machine(
-        ws,
-        name=required(params, "name"),
-        definition=required(params, "definition"),
-        role_arn=required(params, "roleArn"),
-        type=params.get("type") or StateMachine.STANDARD,
-    )
-    return {"stateMachineArn": machine.arn, "creationDate": epoch(machine.created)}
+    publish = params.get("publish") is True
+    stepfunctions.check_version_description(publish, string(params, "versionDescription"))
+    with transaction.atomic():
+        machine = stepfunctions.create_state_machine(
+            ws,
+            name=required(params, "name"),
+            definition=required(params, "definition"),
+            role_arn=required(params, "roleArn"),
+            type=params.get("type") or StateMachine.STANDARD,
+        )
+        shaped: dict[str, Any] = {"stateMachineArn": machine.arn, "creationDate": epoch(machine.created)}
+        if publish:
+            version = versions.publish_version(machine, description=string(params, "versionDescription"))
+            shaped["stateMachineVersionArn"] = version.arn
+    return shaped
 
 
 @sfn.operation("DescribeStateMachine")
 def describe_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
-    return {
-        "stateMachineArn": machine.arn,
+    """A machine, or with a version ARN that version (its own ARN, definition, role and
+    description: LocalStack's AWS snapshot test_sfn_api_versioning, describe_v1)."""
+    arn = required(params, "stateMachineArn")
+    _, qualifier = versions.split_arn(arn)
+    version = versions.get_version(ws, arn) if qualifier is not None else None
+    machine = version.machine if version is not None else stepfunctions.get_machine(ws, arn)
+    shaped = {
+        "stateMachineArn": version.arn if version is not None else machine.arn,
         "name": machine.name,
         "status": "ACTIVE",
-        "definition": machine.definition,
-        "roleArn": machine.role_arn,
+        "definition": version.definition if version is not None else machine.definition,
+        "roleArn": version.role_arn if version is not None else machine.role_arn,
         "type": machine.type,
-        "creationDate": epoch(machine.created),
+        "creationDate": epoch(version.created if version is not None else machine.created),
         "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
         "tracingConfiguration": {"enabled": False},
     }
+    revision_id = version.revision_id if version is not None else machine.revision_id
+    if revision_id:  # the initial revision has none
+        shaped["revisionId"] = revision_id
+    if version is not None and version.description:
+        shaped["description"] = version.description
+    return shaped
 
 
 @sfn.operation("ListStateMachines")
@@ -96,11 +117,22 @@ def list_state_machines(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]
 
 @sfn.operation("UpdateStateMachine")
 def update_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A new revision (its revisionId answered, none for the initial one), published with
+    ``publish`` (LocalStack's AWS snapshot test_sfn_api_versioning, test_update_state_machine)."""
     machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
-    machine = stepfunctions.update_state_machine(
-        machine, definition=params.get("definition"), role_arn=params.get("roleArn")
-    )
-    return {"updateDate": epoch(machine.updated), "revisionId": str(machine.revision)}
+    publish = params.get("publish") is True
+    stepfunctions.check_version_description(publish, string(params, "versionDescription"))
+    with transaction.atomic():
+        machine = stepfunctions.update_state_machine(
+            machine, definition=params.get("definition"), role_arn=params.get("roleArn"), publish=publish
+        )
+        shaped: dict[str, Any] = {"updateDate": epoch(machine.updated)}
+        if machine.revision_id:
+            shaped["revisionId"] = machine.revision_id
+        if publish:
+            version = versions.publish_version(machine, description=string(params, "versionDescription"))
+            shaped["stateMachineVersionArn"] = version.arn
+    return shaped
 
 
 @sfn.operation("DeleteStateMachine")
@@ -113,29 +145,38 @@ def delete_state_machine(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
     return {}
 
 
-def machine_and_test_case(ws: Workspace, arn: Any) -> tuple[StateMachine, str | None]:
-    """The machine of ``<stateMachineArn>`` or ``<stateMachineArn>#<TestCase>``: Step Functions
-    Local's way of choosing a MockConfig test case (sfn-local-test-sm-exec page, step 3)."""
+def target_and_test_case(ws: Workspace, arn: Any) -> tuple[versions.StartTarget, str | None]:
+    """What ``<stateMachineArn>`` names (the machine, a version or an alias) and the test case of
+    ``<stateMachineArn>#<TestCase>``: Step Functions Local's way of choosing a MockConfig test
+    case (sfn-local-test-sm-exec page, step 3)."""
+    machine_arn, test_case = arn, None
     if isinstance(arn, str) and "#" in arn:
         machine_arn, _, test_case = arn.partition("#")
-        return stepfunctions.get_machine(ws, machine_arn), test_case
-    return stepfunctions.get_machine(ws, arn), None
+    _, qualifier = versions.split_arn(machine_arn)
+    if qualifier is None:  # the common case: the machine by its prepared lookup
+        return versions.StartTarget(stepfunctions.get_machine(ws, machine_arn)), test_case
+    return versions.start_target(ws, machine_arn), test_case
 
 
 @sfn.operation("StartExecution")
 def start_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine, test_case = machine_and_test_case(ws, required(params, "stateMachineArn"))
+    """By the machine's ARN, a version's or an alias's (which picks a version by weight), with
+    ``#<TestCase>`` for a MockConfig test case."""
+    target, test_case = target_and_test_case(ws, required(params, "stateMachineArn"))
     name, input_text = string(params, "name"), string(params, "input")
-    started = executions.start_execution(machine, name=name, input_text=input_text, test_case=test_case)
+    started = executions.start_execution(
+        target.machine, name=name, input_text=input_text, target=target, test_case=test_case
+    )
     return {"executionArn": started.arn, "startDate": epoch(started.start_date)}
 
 
 @sfn.operation("StartSyncExecution")
 def start_sync_execution(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    machine, test_case = machine_and_test_case(ws, required(params, "stateMachineArn"))
+    target, test_case = target_and_test_case(ws, required(params, "stateMachineArn"))
+    machine = target.machine
     input_text = string(params, "input") or "{}"
     context, result = executions.start_sync_execution(
-        machine, name=string(params, "name"), input_text=input_text, test_case=test_case
+        machine, name=string(params, "name"), input_text=input_text, target=target, test_case=test_case
     )
     duration_ms = (result.stopped - result.started).total_seconds() * 1000
     shaped: dict[str, Any] = {
@@ -195,8 +236,17 @@ def list_executions(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         map_run = stepfunctions.get_map_run(ws, required(params, "mapRunArn"))
         executions = map_run.children.all()
     else:
-        machine = stepfunctions.get_machine(ws, required(params, "stateMachineArn"))
+        # A machine's executions, or those of one version or alias (LocalStack's AWS snapshots
+        # test_start_version_execution and test_base_lifecycle_create_invoke_describe_list).
+        arn = required(params, "stateMachineArn")
+        _, qualifier = versions.split_arn(arn)
+        target = versions.start_target(ws, arn) if qualifier is not None else None
+        machine = target.machine if target is not None else stepfunctions.get_machine(ws, arn)
         executions = machine.executions.filter(map_run__isnull=True)
+        if versions.is_version(qualifier):
+            executions = executions.filter(version_number=int(qualifier or 0))
+        elif qualifier is not None:
+            executions = executions.filter(alias_name=qualifier)
     executions = executions.select_related("state_machine__workspace", "map_run").order_by(
         "-start_date", "-id"
     )
@@ -244,6 +294,45 @@ def send_task_failure(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 def send_task_heartbeat(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     executions.send_task_heartbeat(ws, required(params, "taskToken"))
     return {}
+
+
+@sfn.operation("CreateActivity")
+def create_activity(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    activity = activities.create_activity(ws, required(params, "name"), params.get("tags"))
+    return {"activityArn": activity.arn, "creationDate": epoch(activity.created)}
+
+
+@sfn.operation("DescribeActivity")
+def describe_activity(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    activity = activities.get_activity(ws, required(params, "activityArn"))
+    return {"activityArn": activity.arn, "name": activity.name, "creationDate": epoch(activity.created)}
+
+
+@sfn.operation("ListActivities")
+def list_activities(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    listed = Activity.objects.filter(workspace=ws).select_related("workspace").order_by("name")
+    return paged(
+        "activities",
+        listed,
+        params,
+        lambda a: {"activityArn": a.arn, "name": a.name, "creationDate": epoch(a.created)},
+    )
+
+
+@sfn.operation("DeleteActivity")
+def delete_activity(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    activities.delete_activity(ws, required(params, "activityArn"))
+    return {}
+
+
+@sfn.operation("GetActivityTask")
+def get_activity_task(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A long poll of up to 60 s; with no task AWS answers without a token (API_GetActivityTask)."""
+    activity = activities.get_activity(ws, required(params, "activityArn"))
+    task = activity_tasks.poll(activity, string(params, "workerName"))
+    if task is None:
+        return {}
+    return {"taskToken": task.token, "input": task.input}
 
 
 @sfn.operation("TestState")

@@ -25,7 +25,7 @@ from workbench.core.browser_json import error_response, read_json, read_json_obj
 from workbench.core.errors import AwsError, ValidationError
 from workbench.core.jsonio import dumps
 from workbench.runtime import executions, teststate
-from workbench.stepfunctions import designer
+from workbench.stepfunctions import designer, versions
 from workbench.stepfunctions.errors import InvalidDefinition, StateMachineDoesNotExist
 from workbench.stepfunctions.layout import layout
 from workbench.stepfunctions.models import StateMachine
@@ -64,6 +64,7 @@ def _page(request: HttpRequest, machine: StateMachine | None, name: str) -> Http
             "validate": reverse("validate-definition"),
             "layout": reverse("designer-layout"),
             "save": reverse("designer-save"),
+            "publish": reverse("designer-publish"),
             "import": reverse("designer-import"),
             "testState": reverse("designer-test-state"),
             "start": reverse("designer-start"),
@@ -164,9 +165,38 @@ def revisions(request: HttpRequest, name: str) -> JsonResponse:
             "revisions": [
                 {"revision": r.revision, "saved": r.saved.isoformat(), "source": r.source, "config": r.config}
                 for r in designer.revisions(machine)
-            ]
+            ],
+            # Published versions (PublishStateMachineVersion's), their definitions laid out alike so
+            # that two of them compare line by line.
+            "versions": [
+                {
+                    "version": v.number,
+                    "arn": f"{machine.arn}:{v.number}",
+                    "created": v.created.isoformat(),
+                    "description": v.description,
+                    "source": json.dumps(json.loads(v.definition), indent=2),
+                }
+                for v in versions.versions_of(machine)
+            ],
         }
     )
+
+
+@require_POST
+def publish(request: HttpRequest) -> JsonResponse:
+    """Publish a version of the saved machine (the page saves the design first, so an invalid
+    definition, which can be saved only as a draft, never reaches a version)."""
+    try:
+        body = read_json_object(request)
+        machine = _machine(str(body.get("machine") or ""))
+        description = body.get("description") or None
+        if description is not None and (not isinstance(description, str) or len(description) > 256):
+            raise ValidationError("The version description must be text of at most 256 characters")
+        version = versions.publish_version(machine, description=description)
+    except AwsError as exc:
+        return error_response(exc)
+    created = version.created.isoformat()
+    return JsonResponse({"version": version.number, "arn": version.arn, "created": created})
 
 
 @require_POST

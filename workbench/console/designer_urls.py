@@ -12,6 +12,7 @@ urlpatterns = [
     path("machines/<str:name>/design/revisions", views.revisions, name="designer-revisions"),
     path("designer/layout", views.layout_view, name="designer-layout"),
     path("designer/save", views.save, name="designer-save"),
+    path("designer/publish", views.publish, name="designer-publish"),
     path("designer/import", views.import_template, name="designer-import"),
     path("designer/test-state", views.run_test_state, name="designer-test-state"),
     path("designer/start", views.start, name="designer-start"),

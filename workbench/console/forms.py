@@ -25,6 +25,10 @@ NOTICES = {
     "target-removed": "Target {name} removed.",
     "machine-deleted": "State machine {name} deleted, with its executions.",
     "execution-stopped": "Execution {name} stopped.",
+    "version-published": "Version {name} published.",
+    "version-deleted": "Version {name} deleted.",
+    "alias-saved": "Alias {name} saved.",
+    "alias-deleted": "Alias {name} deleted.",
     "mocks-saved": "Mock config saved: it replaces the file's for this workspace.",
     "mocks-removed": "This workspace's mock config removed: the file's applies, if any.",
 }

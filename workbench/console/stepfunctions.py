@@ -7,6 +7,7 @@ stored with the execution."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.runtime import executions, teststate
-from workbench.stepfunctions import presenters
+from workbench.stepfunctions import presenters, versions
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
 from workbench.stepfunctions.models import Execution, StateMachine
@@ -70,23 +71,23 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
     elif request.method == "POST":
         input_text = request.POST.get("input", "{}")
         execution_name = request.POST.get("name", "")
+        chosen = request.POST.get("target", "")
         try:
+            # The latest definition, or a version or alias (as StartExecution by their ARNs).
+            target = versions.start_target(workspace, f"{machine.arn}:{chosen}") if chosen else None
             if machine.type == StateMachine.EXPRESS:
                 express_result = executions.start_sync_execution(
-                    machine, name=execution_name or None, input_text=input_text
+                    machine, name=execution_name or None, input_text=input_text, target=target
                 )[1]
             else:
                 started = executions.start_execution(
-                    machine, name=execution_name or None, input_text=input_text
+                    machine, name=execution_name or None, input_text=input_text, target=target
                 )
                 assert started.execution is not None  # a Standard machine's execution is stored
                 return redirect("execution-detail", execution_id=started.execution.id)
         except AwsError as exc:
             error = exc
     context = {
-        "machine": machine,
-        "graph": render_svg(json.loads(machine.definition)),
-        "executions": machine.executions.filter(map_run__isnull=True)[:50],
         "error": error,
         "edit_error": edit_error,
         "input_text": input_text,
@@ -95,8 +96,50 @@ def machine_detail(request: HttpRequest, name: str) -> HttpResponse:
         "express_result": express_result,
         "express_output": dumps(express_result.output) if express_result else None,
     }
-    status = 400 if error or edit_error else 200
-    return render(request, "stepfunctions/machine_detail.html", context, status=status)
+    return machine_page(request, machine, context, status=400 if error or edit_error else 200)
+
+
+def machine_page(
+    request: HttpRequest, machine: StateMachine, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """The machine page: its graph, executions, definition, versions and aliases; ``context``
+    carries the form that was refused (console.versions renders its refusals here too)."""
+    page = {
+        "input_text": "{}",
+        "definition_text": machine.definition,
+        "notice": notice(request),
+        "alias_form": {
+            "name": "",
+            "description": "",
+            "version1": "",
+            "weight1": "100",
+            "version2": "",
+            "weight2": "",
+        },
+        **context,
+        "machine": machine,
+        "graph": render_svg(json.loads(machine.definition)),
+        "executions": machine.executions.filter(map_run__isnull=True)[:50],
+        "versions": [
+            {
+                "number": v.number,
+                "arn": f"{machine.arn}:{v.number}",
+                "description": v.description,
+                "created": v.created,
+            }
+            for v in versions.versions_of(machine)
+        ],
+        "aliases": [
+            {
+                "name": a.name,
+                "arn": f"{machine.arn}:{a.name}",
+                "description": a.description,
+                "routing": a.routing,
+            }
+            for a in machine.aliases.order_by("name")
+        ],
+    }
+    return render(request, "stepfunctions/machine_detail.html", page, status=status)
 
 
 @require_POST

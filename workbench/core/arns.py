@@ -39,6 +39,10 @@ def state_machine_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:states:{region}:{account}:stateMachine:{name}"
 
 
+def activity_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:states:{region}:{account}:activity:{name}"
+
+
 def execution_arn(region: str, account: str, machine_name: str, execution_name: str) -> str:
     return f"arn:aws:states:{region}:{account}:execution:{machine_name}:{execution_name}"
 

@@ -46,7 +46,7 @@ class _Plan(Generic[M]):
             found = [
                 index
                 for index, param in enumerate(params)
-                if type(param) is type(stand_in) and param == stand_in
+                if isinstance(param, type(stand_in)) and param == stand_in
             ]
             if len(found) != 1:
                 raise ValueError(f"a prepared query needs each value as one plain parameter: {sql}")
@@ -66,7 +66,9 @@ class _Plan(Generic[M]):
     def rows(self, values: tuple[Any, ...]) -> list[M]:
         params = list(self.params)
         for position, value in zip(self.positions, values, strict=True):
-            params[position] = value
+            # The backend's own wrapper of the value is kept (psycopg's Int4 on an integer
+            # column says which type PostgreSQL gets).
+            params[position] = type(self.params[position])(value)
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()

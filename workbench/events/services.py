@@ -153,7 +153,12 @@ def validate_pattern_text(text: Any) -> None:
 
 
 def _touch_rules(bus: EventBus) -> None:
+    """Every rule change: the bus's matchers refresh, and the default bus's count of enabled
+    pattern rules (``Workspace.default_bus_rules``) is kept for services that put events there."""
     EventBus.objects.filter(id=bus.id).update(rules_version=F("rules_version") + 1, updated=timezone.now())
+    if bus.name == DEFAULT_BUS:
+        enabled = Rule.objects.filter(bus=bus, state=Rule.ENABLED, event_pattern__isnull=False).count()
+        Workspace.objects.filter(id=bus.workspace_id).update(default_bus_rules=enabled)
 
 
 def get_rule(workspace: Workspace, name: str, bus_name: str | None) -> Rule:

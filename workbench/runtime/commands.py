@@ -34,10 +34,20 @@ from engine.states.model import (
     TaskSucceeded,
 )
 from workbench.core.jsonio import dumps
-from workbench.runtime import map_runs, queue
+from workbench.runtime import activity_arrivals, map_runs, queue
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
-PENDING_TASK_FIELDS = ["state_name", "resource", "payload", "token", "wait_for_token", "attempt", "created"]
+PENDING_TASK_FIELDS = [
+    "state_name",
+    "resource",
+    "payload",
+    "token",
+    "wait_for_token",
+    "attempt",
+    "created",
+    "started",
+    "worker_name",
+]
 TIMER_HORIZON = timedelta(seconds=60)
 """Timers due within this get an ETA message; later ones are fired by the recovery sweep, so
 no worker holds a far-off ETA message that the broker would redeliver (see workbench.celery)."""
@@ -97,6 +107,8 @@ class DurableExecutor(CommandExecutor):
                 self._may_hold_rows = True
                 task_id, attempt = command.task_id, command.retry_count + 1
                 self._then(lambda: queue.invoke_task(execution.id, task_id, attempt))
+                if activity_arrivals.is_activity(command.resource):
+                    self._then(activity_arrivals.scheduled)  # wake this process's GetActivityTask polls
             case StartTimer():
                 self._may_hold_rows = True
                 armed = command.fire_at - timezone.now() <= TIMER_HORIZON

@@ -9,13 +9,14 @@ https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from django.utils import timezone
 
 from engine.states.model import ExecutionContext
 from workbench.core.arns import express_execution_arn, map_run_child_arn, state_machine_name
-from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.models import Execution, StateMachine, StateMachineVersion
 
 
 def _context(arn: str, name: str, machine_arn: str, start: datetime, role_arn: str) -> ExecutionContext:
@@ -30,23 +31,31 @@ def _context(arn: str, name: str, machine_arn: str, start: datetime, role_arn: s
 
 
 def of_execution(execution: Execution) -> ExecutionContext:
-    """A stored (Standard) execution's context; a Map Run child's names its Map Run's machine."""
-    return _context(
+    """A stored (Standard) execution's context; a Map Run child's names its Map Run's machine,
+    one started through a version or alias names them."""
+    context = _context(
         execution.arn,
         execution.name,
         execution.state_machine_arn,
         execution.start_date,
-        execution.state_machine.role_arn,
+        execution.role_arn,
     )
+    if execution.version_number is None:
+        return context
+    return replace(context, version_arn=execution.version_arn or "", alias_arn=execution.alias_arn or "")
 
 
-def of_express(machine: StateMachine, name: str, arn: str | None = None) -> ExecutionContext:
-    """A new Express execution's context; its ARN is unique per run unless given."""
+def of_express(
+    machine: StateMachine, name: str, arn: str | None = None, *, version: StateMachineVersion | None = None
+) -> ExecutionContext:
+    """A new Express execution's context; its ARN is unique per run unless given. One run by
+    a version acts as that version's role."""
     workspace = machine.workspace
     if arn is None:
         base = express_execution_arn(workspace.region, workspace.account_id, machine.name, name)
         arn = f"{base}:{uuid.uuid4()}"
-    return _context(arn, name, machine.arn, timezone.now(), machine.role_arn)
+    role_arn = version.role_arn if version is not None else machine.role_arn
+    return _context(arn, name, machine.arn, timezone.now(), role_arn)
 
 
 def of_express_child(map_run_machine_arn: str, name: str, role_arn: str) -> ExecutionContext:

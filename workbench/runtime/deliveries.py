@@ -48,9 +48,8 @@ from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, forward_event, is_event_bus_arn, recover_replays
 from workbench.sns import services as sns
 from workbench.sqs import services as sqs
-from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
-from workbench.stepfunctions.models import StateMachine
 
 RECOVERY_MIN_AGE = timedelta(seconds=5)
 """A delivery younger than this is still on its way from the commit that wrote it."""
@@ -264,8 +263,8 @@ def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple
         return destination_calls.deliver(delivery, workspace)
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
-            machine = stepfunctions.get_machine(workspace, delivery.target_arn)
-            return Delivery.DELIVERED, _start_machine(delivery, machine), True
+            target = versions.start_target(workspace, delivery.target_arn)
+            return Delivery.DELIVERED, _start_machine(delivery, target), True
         if arn is not None and arn.service == "lambda":
             function = functions.resolve(workspace, delivery.target_arn)
             outcome = functions.invoke(
@@ -321,7 +320,7 @@ def _put_on_bus(delivery: Delivery, workspace: Workspace, moment: datetime) -> t
     return Delivery.DELIVERED, bus.arn, True
 
 
-def _start_machine(delivery: Delivery, machine: StateMachine) -> str:
+def _start_machine(delivery: Delivery, target: versions.StartTarget) -> str:
     """Start the target under the delivery's own name; the ARN of the execution it names.
 
     A second run for the same delivery meets the execution the first one started: AWS answers
@@ -329,8 +328,9 @@ def _start_machine(delivery: Delivery, machine: StateMachine) -> str:
     means this delivery was already made.
     """
     name = execution_name(delivery)
+    machine = target.machine
     try:
-        return executions.start_execution(machine, name=name, input_text=delivery.input).arn
+        return executions.start_execution(machine, name=name, input_text=delivery.input, target=target).arn
     except AwsError as exc:
         if exc.code != ExecutionAlreadyExists.code:
             raise

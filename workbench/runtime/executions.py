@@ -47,6 +47,7 @@ from workbench.stepfunctions.errors import (
     StateMachineTypeNotSupported,
 )
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
+from workbench.stepfunctions.versions import StartTarget
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
 """How long a claim counts as fresh for the recovery sweep (it re-sends older ones, whose
@@ -72,19 +73,32 @@ def start_execution(
     *,
     name: str | None = None,
     input_text: str | None = None,
+    target: StartTarget | None = None,
     test_case: str | None = None,
 ) -> StartedExecution:
     """StartExecution for every caller: Standard durably, Express asynchronously in memory.
+
+    ``target`` is what a version or alias ARN resolved to (stepfunctions.versions): the
+    execution runs that version's definition, whatever the machine becomes later.
     ``test_case`` (from ``<stateMachineArn>#<TestCase>``) answers Task states from that MockConfig
     test case (workbench.runtime.mocks)."""
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     text = input_text if input_text is not None else "{}"
+    version = target.version if target is not None else None
+    alias = target.alias if target is not None else None
     mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     if machine.type == StateMachine.EXPRESS:
         context = contexts.of_express(machine, name)
-        queue.run_express_execution(machine.id, name, context.execution_arn, text, mock_case)
+        queue.run_express_execution(
+            machine.id,
+            name,
+            context.execution_arn,
+            text,
+            mock_case,
+            version.number if version is not None else None,
+        )
         return StartedExecution(context.execution_arn, context.start_time)
     try:
         # No SELECT first: the unique name constraint refuses a second execution of the name,
@@ -93,9 +107,12 @@ def start_execution(
             execution = Execution.objects.create(
                 state_machine=machine,
                 name=name,
-                definition=machine.definition,
+                definition=version.definition if version is not None else machine.definition,
                 input=text,
                 start_date=timezone.now(),
+                version_number=version.number if version is not None else None,
+                version_role_arn=version.role_arn if version is not None else "",
+                alias_name=alias.name if alias is not None else None,
                 mock_case=mock_case,
             )
             apply_first_step(
@@ -121,32 +138,46 @@ def start_sync_execution(
     *,
     name: str | None = None,
     input_text: str | None = None,
+    target: StartTarget | None = None,
     test_case: str | None = None,
 ) -> tuple[ExecutionContext, ExpressResult]:
-    """StartSyncExecution: an Express execution run to its end in this request, in memory."""
+    """StartSyncExecution: an Express execution run to its end in this request, in memory (of
+    the version a version or alias ARN named, when one did)."""
     if machine.type != StateMachine.EXPRESS:
         raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
     name = name or str(uuid.uuid4())
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
-    context = contexts.of_express(machine, name)
+    context = contexts.of_express(machine, name, version=target.version if target is not None else None)
+    definition = target.definition if target is not None else machine.definition
     return context, express.run(
-        machine.workspace, json.loads(machine.definition), payload, context, mock_case=mock_case
+        machine.workspace, json.loads(definition), payload, context, mock_case=mock_case
     )
 
 
 def run_express(
-    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+    machine_id: int,
+    name: str,
+    execution_arn: str,
+    input_text: str,
+    mock_case: Any = None,
+    version_number: int | None = None,
 ) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
     machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
     if machine is None:
         return
-    context = contexts.of_express(machine, name, execution_arn)
+    definition, version = machine.definition, None
+    if version_number is not None:
+        version = machine.versions.filter(number=version_number).first()
+        if version is None:
+            return  # the version was deleted before a worker took the execution
+        definition = version.definition
+    context = contexts.of_express(machine, name, execution_arn, version=version)
     express.run(
         machine.workspace,
-        json.loads(machine.definition),
+        json.loads(definition),
         json.loads(input_text),
         context,
         mock_case=mock_case,
@@ -300,7 +331,7 @@ def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation
         caller=f"{execution.arn}#{task.state_name}",
         attempt=task.attempt,
         wait_for_token=task.wait_for_token,
-        role_arn=execution.state_machine.role_arn,
+        role_arn=execution.role_arn,
         session_name=execution.name[:64],
         state_machine_name=execution.state_machine.name,
         state_name=task.state_name,

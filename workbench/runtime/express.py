@@ -29,7 +29,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import contexts, integrations, mocks
+from workbench.runtime import activity_arrivals, contexts, integrations, mocks
 from workbench.runtime.commands import InMemoryExecutor
 from workbench.runtime.stepper import environment
 
@@ -74,7 +74,7 @@ def run(
             time.sleep(max(0.0, (fire_at - timezone.now()).total_seconds()))
             del executor.timers[timer_id]
             executor.happenings.append(TimerFired(timer_id=timer_id))
-        decision = advance(definition, state, executor.happenings.pop(0), environment())
+        decision = advance(definition, state, executor.happenings.pop(0), environment(workspace))
         state = decision.state
         executor.handle_all(decision.commands)
         finished = executor.finished
@@ -130,6 +130,8 @@ def _perform(
         if mocked.error is not None:
             return TaskFailed(command.task_id, mocked.error, mocked.cause)
         return TaskSucceeded(command.task_id, mocked.output, service_response=True)
+    if activity_arrivals.is_activity(command.resource):
+        return TaskFailed(command.task_id, "States.Runtime", "Express workflows do not support activities")
     if command.wait_for_token:
         return TaskFailed(
             command.task_id,

@@ -23,7 +23,7 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
-from workbench.runtime import http_tasks, routing, s3_items
+from workbench.runtime import activity_arrivals, http_tasks, routing, s3_items
 from workbench.sns import services as sns
 from workbench.sns.errors import SnsError
 from workbench.sqs import services as sqs
@@ -91,6 +91,8 @@ def perform(
             result = _publish(workspace, payload)
         elif base == http_tasks.HTTP_INVOKE:
             result = http_tasks.invoke(workspace, payload)
+        elif activity_arrivals.is_activity(base):
+            return TaskResult(False)  # a worker's GetActivityTask takes it
         elif wait_for_token:
             # Any other service with .waitForTaskToken: the message is the payload, and it
             # lands in the approval inbox for someone to answer.

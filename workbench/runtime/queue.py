@@ -49,6 +49,11 @@ def stop_map_run_children(map_run_id: str) -> None:
 
 
 def run_express_execution(
-    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+    machine_id: int,
+    name: str,
+    execution_arn: str,
+    input_text: str,
+    mock_case: Any = None,
+    version_number: int | None = None,
 ) -> None:
-    enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case)
+    enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case, version_number)

@@ -7,7 +7,8 @@ database: every accepted event and one pending ``Delivery`` per matched target a
 in ONE transaction before PutEvents answers, and delivery is enqueued only after that commit.
 A crash anywhere after the answer loses nothing: ``deliveries.recover`` re-queues what is
 still pending. The PutEvents API and the Step Functions ``events:putEvents`` integration both
-call ``put_events`` here.
+call ``put_events`` here; services' own events (Step Functions' status changes) come through
+``accept_service_event``.
 
 Accepted events are archived in the same transaction (``events.archives.archive_accepted``).
 Replays run here too, since replaying is accepting archived events again: ``run_replay`` takes
@@ -69,6 +70,29 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
         {"EventId": str(verdict[0].event["id"])} if isinstance(verdict, tuple) else verdict
         for verdict in verdicts
     ]
+
+
+def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
+    """An AWS service's own event (an envelope with ``source`` ``aws.<service>``, such as Step
+    Functions' execution status changes) put on the workspace's default bus, in the caller's
+    transaction, so it is durable exactly when the change it reports is.
+
+    Kept cheap: nothing at all is read while the default bus has no enabled pattern rule
+    (``Workspace.default_bus_rules``), and an event no rule matches is not stored.
+    """
+    if workspace.default_bus_rules == 0:
+        return
+    bus = EventBus.objects.filter(workspace=workspace, name=events.DEFAULT_BUS).first()
+    if bus is None:
+        return
+    rules = matchers.matching_rules(bus, event)
+    if not rules:
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        delivery_ids = _store_all([(bus, event, rules, [])], now)
+        archives.archive_accepted([(bus, event)], now)
+        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
 
 
 def _schema_verdict(

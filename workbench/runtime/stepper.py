@@ -37,10 +37,12 @@ from engine.states.model import (
     HistoryEvent as HistoryEventShape,
 )
 from engine.states.progress import Progress
+from workbench.accounts.models import Workspace
 from workbench.core.prepared import Prepared
 from workbench.live import publish
+from workbench.runtime import status_events
 from workbench.runtime.commands import DurableExecutor
-from workbench.stepfunctions import history_rows
+from workbench.stepfunctions import activities, history_rows
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 _system_random = random.SystemRandom()
@@ -59,10 +61,18 @@ STEP_FIELDS = (
 log = logging.getLogger(__name__)
 
 
-def environment() -> Environment:
-    """The real clock and randomness the engine is handed in the shell."""
+def environment(workspace: Workspace | None = None) -> Environment:
+    """The real clock and randomness the engine is handed in the shell, and whether an activity
+    ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
+    if workspace is None:
+        return Environment(
+            now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
+        )
     return Environment(
-        now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
+        now=timezone.now(),
+        new_token=lambda: secrets.token_urlsafe(96),
+        random=_system_random.random,
+        activity_exists=partial(activities.activity_exists, workspace),
     )
 
 
@@ -97,11 +107,16 @@ def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -
 
 def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
     try:
-        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+        decision = advance(
+            json.loads(execution.definition),
+            execution.engine_state,
+            happening,
+            environment(execution.state_machine.workspace),
+        )
     except Exception as exc:
         log.exception("the decider failed on execution %s", execution.id)
         decision = _internal_failure(execution, exc)
-    _persist(execution, decision, executor)
+    _persist(execution, decision, executor, started=isinstance(happening, ExecutionStartRequested))
     transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return decision
 
@@ -145,7 +160,9 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
     )
 
 
-def _persist(execution: Execution, decision: Decision, executor: DurableExecutor) -> None:
+def _persist(execution: Execution, decision: Decision, executor: DurableExecutor, *, started: bool) -> None:
+    if started:  # the status change event of RUNNING, before this step may end the execution
+        status_events.execution_status_changed(execution, execution.start_date)
     execution.engine_state = decision.state
     execution.status = decision.status
     history_rows.insert(execution.id, decision.history)
@@ -156,6 +173,8 @@ def _persist(execution: Execution, decision: Decision, executor: DurableExecutor
         execution.progress = progress.snapshot()
         execution.node_statuses = dict(progress.statuses)
     executor.handle_all(decision.commands)
+    if execution.status != Execution.RUNNING:
+        status_events.execution_status_changed(execution, execution.stop_date or timezone.now())
     # Only what a step changes: the definition and input are never rewritten.
     execution.save(update_fields=STEP_FIELDS)
 

@@ -44,9 +44,14 @@ def stop_map_run_children(map_run_id: str) -> None:
 
 @durable_task(queue.RUN_EXPRESS_EXECUTION)
 def run_express_execution(
-    machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
+    machine_id: int,
+    name: str,
+    execution_arn: str,
+    input_text: str,
+    mock_case: Any = None,
+    version_number: int | None = None,
 ) -> None:
-    executions.run_express(machine_id, name, execution_arn, input_text, mock_case)
+    executions.run_express(machine_id, name, execution_arn, input_text, mock_case, version_number)
 
 
 @durable_task(queue.REPLAY_EVENTS)

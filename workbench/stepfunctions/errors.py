@@ -61,3 +61,25 @@ class ResourceNotFound(AwsError):
     """Step Functions spells it without the ``Exception`` suffix (DescribeMapRun, tags)."""
 
     code = "ResourceNotFound"
+
+
+class ConflictException(AwsError):
+    """Versions and aliases: a revision that moved, an alias that differs, a routed version."""
+
+    code = "ConflictException"
+
+
+class ServiceQuotaExceeded(AwsError):
+    code = "ServiceQuotaExceededException"
+
+
+class ActivityDoesNotExist(AwsError):
+    code = "ActivityDoesNotExist"
+
+
+class ActivityAlreadyExists(AwsError):
+    code = "ActivityAlreadyExists"
+
+
+class TooManyTags(AwsError):
+    code = "TooManyTags"

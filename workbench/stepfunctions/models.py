@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from workbench.accounts.models import Workspace
-from workbench.core.arns import execution_arn, map_run_child_arn, state_machine_arn
+from workbench.core.arns import activity_arn, execution_arn, map_run_child_arn, state_machine_arn
 
 
 class StateMachine(models.Model):
@@ -30,6 +30,12 @@ class StateMachine(models.Model):
     tracing_enabled = models.BooleanField(default=False)
     design_source = models.TextField(blank=True, default="")
     definition_substitutions = models.JSONField(default=dict, blank=True)
+    # AWS's revisionId: empty for the initial revision (AWS reports none until the first update;
+    # PublishStateMachineVersion names it INITIAL), a new UUID whenever an update changes it.
+    revision_id = models.CharField(max_length=64, blank=True, default="")
+    last_version = models.PositiveIntegerField(
+        default=0, help_text="the highest version number ever published: numbers are never reused"
+    )
 
     class Meta:
         constraints = [
@@ -43,6 +49,57 @@ class StateMachine(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StateMachineVersion(models.Model):
+    """A published version: an immutable snapshot of one revision of a machine, numbered from 1
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-version.html);
+    its ARN is the machine's with ``:<number>``."""
+
+    machine = models.ForeignKey(StateMachine, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.TextField()
+    role_arn = models.CharField(max_length=256)
+    description = models.CharField(max_length=256, blank=True, default="")
+    revision_id = models.CharField(max_length=64, blank=True, default="")
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["machine", "number"], name="unique_machine_version")]
+        ordering = ["-number"]
+
+    @property
+    def arn(self) -> str:
+        return f"{self.machine.arn}:{self.number}"
+
+    def __str__(self) -> str:
+        return f"{self.machine.name}:{self.number}"
+
+
+class StateMachineAlias(models.Model):
+    """A name that routes executions to one or two versions by weight
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-state-machine-alias.html);
+    its ARN is the machine's with ``:<alias name>``."""
+
+    machine = models.ForeignKey(StateMachine, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=256, blank=True, default="")
+    routing = models.JSONField(
+        help_text='[{"version": number, "weight": 0-100}], one or two, weights sum to 100'
+    )
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["machine", "name"], name="unique_machine_alias")]
+        ordering = ["created", "id"]
+
+    @property
+    def arn(self) -> str:
+        return f"{self.machine.arn}:{self.name}"
+
+    def __str__(self) -> str:
+        return f"{self.machine.name}:{self.name}"
 
 
 class MapRun(models.Model):
@@ -106,6 +163,15 @@ class Execution(models.Model):
     )
     progress = models.JSONField(null=True, help_text="engine.states.progress.Progress, saved between steps")
     end_reported = models.BooleanField(default=False, help_text="a Map Run child's parent has heard it ended")
+    version_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="the version it runs, when started by a version or alias ARN"
+    )
+    version_role_arn = models.CharField(
+        max_length=256, blank=True, default="", help_text="its version's role; empty: the machine's"
+    )
+    alias_name = models.CharField(
+        max_length=80, null=True, blank=True, help_text="the alias it was started by"
+    )
     mock_case = models.JSONField(
         null=True, blank=True, help_text="the MockConfig test case it was started with (stepfunctions.mocks)"
     )
@@ -132,6 +198,20 @@ class Execution(models.Model):
             return map_run_child_arn(self.map_run.state_machine_arn, self.name)
         machine = self.state_machine
         return execution_arn(machine.workspace.region, machine.workspace.account_id, machine.name, self.name)
+
+    @property
+    def role_arn(self) -> str:
+        """The execution role its tasks act as: its version's, else its machine's."""
+        return self.version_role_arn or self.state_machine.role_arn
+
+    @property
+    def version_arn(self) -> str | None:
+        """DescribeExecution's stateMachineVersionArn (also after the version was deleted)."""
+        return None if self.version_number is None else f"{self.state_machine.arn}:{self.version_number}"
+
+    @property
+    def alias_arn(self) -> str | None:
+        return None if self.alias_name is None else f"{self.state_machine.arn}:{self.alias_name}"
 
     @property
     def state_machine_arn(self) -> str:
@@ -170,9 +250,35 @@ class PendingTask(models.Model):
     wait_for_token = models.BooleanField(default=False)
     attempt = models.PositiveIntegerField(default=1, help_text="$$.State.RetryCount + 1")
     created = models.DateTimeField()
+    started = models.DateTimeField(
+        null=True, help_text="an activity task: when a worker took it with GetActivityTask"
+    )
+    worker_name = models.CharField(max_length=80, null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["execution", "task_id"], name="unique_pending_task")]
+        indexes = [models.Index(fields=["resource", "started", "created"], name="pending_activity_tasks")]
+
+
+class Activity(models.Model):
+    """A Step Functions activity: a queue of tasks that workers take with GetActivityTask
+    (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-activities.html)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField(max_length=80)
+    tags = models.JSONField(default=list)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_activity_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        return activity_arn(self.workspace.region, self.workspace.account_id, self.name)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Timer(models.Model):

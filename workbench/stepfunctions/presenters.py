@@ -54,6 +54,12 @@ def list_item(execution: Execution) -> dict[str, Any]:
         shaped["stopDate"] = epoch(execution.stop_date)
     if execution.map_run_id is not None:
         shaped["mapRunArn"] = execution.map_run.arn
+    # Started through a version or an alias: both named (ListExecutions and DescribeExecution
+    # alike, as LocalStack's AWS snapshot test_base_lifecycle_create_invoke_describe_list shows).
+    if execution.version_number is not None:
+        shaped["stateMachineVersionArn"] = execution.version_arn
+    if execution.alias_name is not None:
+        shaped["stateMachineAliasArn"] = execution.alias_arn
     return shaped
 
 

@@ -19,6 +19,7 @@ from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
 from workbench.core.errors import InvalidToken, ValidationError, enum_value_set, invalid
 from workbench.core.prepared import Prepared
+from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import (
     ExecutionDoesNotExist,
     InvalidArn,
@@ -58,12 +59,12 @@ def _check_role(role_arn: Any) -> None:
 
 
 def get_machine(workspace: Workspace, arn: str) -> StateMachine:
-    parsed = Arn.parse(arn) if isinstance(arn, str) else None
-    if parsed is None or parsed.service != "states" or not parsed.resource.startswith("stateMachine:"):
-        raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
-    name = parsed.resource.split(":", 1)[1].split(":")[0]
-    machine = _MACHINE_BY_NAME.first(workspace.id, name)
-    if machine is None or parsed.account != workspace.account_id:
+    """The machine an unqualified ARN names; a version's or alias's ARN is not a machine here
+    (UpdateStateMachine on a version ARN answers StateMachineDoesNotExist on AWS)."""
+    name, qualifier = versions.split_arn(arn)
+    parsed = Arn.parse(arn)
+    machine = _MACHINE_BY_NAME.first(workspace.id, name) if qualifier is None else None
+    if machine is None or parsed is None or parsed.account != workspace.account_id:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
     return machine
 
@@ -177,6 +178,13 @@ def record_map_run_limits(
     MapRun.objects.filter(id=map_run.id).update(**{k: v for k, v in changes.items() if v is not None})
 
 
+def check_version_description(publish: Any, description: Any) -> None:
+    """``versionDescription`` goes with ``publish`` (AWS: "Version description can only be set
+    when publish is true")."""
+    if description is not None and publish is not True:
+        raise ValidationError("Version description can only be set when publish is true")
+
+
 def create_state_machine(
     workspace: Workspace, *, name: str, definition: str, role_arn: str, type: str = StateMachine.STANDARD
 ) -> StateMachine:
@@ -208,22 +216,40 @@ def create_state_machine(
 
 
 def update_state_machine(
-    machine: StateMachine, *, definition: str | None = None, role_arn: str | None = None
+    machine: StateMachine,
+    *,
+    definition: str | None = None,
+    role_arn: str | None = None,
+    publish: bool = False,
 ) -> StateMachine:
-    if definition is None and role_arn is None:
+    """UpdateStateMachine: a changed definition or role is a new revision (a new revisionId).
+    With ``publish`` nothing else need change: the caller publishes the current revision
+    (versions.publish_version) in its transaction."""
+    if definition is None and role_arn is None and not publish:
         raise MissingRequiredParameter(
             "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration "
             "must be specified"
         )
     if definition is not None:
         _check_definition(definition)
-        machine.definition = definition
     if role_arn is not None:
         _check_role(role_arn)
-        machine.role_arn = role_arn
-    machine.updated = timezone.now()
-    machine.revision += 1
-    machine.save()
+    with transaction.atomic():
+        changed = (definition is not None and definition != machine.definition) or (
+            role_arn is not None and role_arn != machine.role_arn
+        )
+        if definition is not None:
+            machine.definition = definition
+        if role_arn is not None:
+            machine.role_arn = role_arn
+        if changed:
+            versions.new_revision(machine)
+        if definition is not None or role_arn is not None:
+            machine.updated = timezone.now()
+            machine.revision += 1
+            # Only these: ``last_version`` belongs to publishing, which may have moved it since
+            # this row was read.
+            machine.save(update_fields=["definition", "role_arn", "revision_id", "updated", "revision"])
     return machine
 
 

@@ -50,6 +50,7 @@ class Waiting(TypedDict, total=False):
     timeout: str  # task: the TimeoutSeconds timer
     heartbeat: str  # task: the current HeartbeatSeconds timer
     hb_seconds: float  # task: HeartbeatSeconds, to restart the heartbeat timer
+    started: bool  # task on an activity: a worker took it (ActivityStarted was written)
     # parallel, map, maprun: one result slot per branch or iteration, how many are left to end,
     # and what still runs: child thread ids (parallel, map) or child execution indices (maprun);
     # read it through live_threads / live_children

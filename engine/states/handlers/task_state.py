@@ -49,6 +49,10 @@ def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
     """InputPath, Parameters, then InvokeTask (also what a retry does after its back-off)."""
     info = state.resource
     assert info is not None
+    if info.kind == ACTIVITY and not run.env.activity_exists(info.arn):
+        # No ActivityScheduled: the execution fails at once (LocalStack's AWS-recorded
+        # activities/test_activities.snapshot.json, test_activity_task_on_deleted).
+        raise run.runtime_error(thread, state, f"The activity {info.arn} does not exist.")
     effective = run.effective_input(thread, state)
     token = run.env.new_token() if info.wait_for_token else None
     if state.jsonata:
@@ -86,9 +90,13 @@ def schedule(run: Run, thread: Thread, state: CompiledState) -> int:
         waiting["timers"].append(waiting["timeout"])
     if heartbeat is not None:
         waiting["hb_seconds"] = heartbeat
-        waiting["heartbeat"] = run.start_timer(thread, "heartbeat", heartbeat)
-        waiting["timers"].append(waiting["heartbeat"])
+        if info.kind != ACTIVITY:  # an activity's heartbeat window opens when a worker takes it
+            waiting["heartbeat"] = run.start_timer(thread, "heartbeat", heartbeat)
+            waiting["timers"].append(waiting["heartbeat"])
     thread["w"] = waiting
+    if info.kind == ACTIVITY:
+        # The worker answers with the token GetActivityTask handed it.
+        token = run.env.new_token()
     run.commands.append(
         InvokeTask(
             task_id=task_id,
@@ -195,6 +203,7 @@ def task_succeeded(
     """
     info = state.resource
     assert info is not None
+    started = _started(thread)
     _stop_waiting(run, thread)
     if info.is_lambda_invoke and not service_response:
         result = lambda_invoke_envelope(result, thread["id"])
@@ -204,14 +213,15 @@ def task_succeeded(
             f"The state/task '{_result_source(info)}' returned a result with a size exceeding "
             "the maximum number of bytes service limit."
         )
-        _emit_failure(run, thread, info, errors.DATA_LIMIT_EXCEEDED, cause)
+        _emit_failure(run, thread, info, errors.DATA_LIMIT_EXCEEDED, cause, started=True)
         return run.handle_error(thread, state, errors.DATA_LIMIT_EXCEEDED, cause, catchable=True)
     if info.kind == LAMBDA_FUNCTION:
         run.emit(
             thread, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", output_details(text)
         )
     elif info.kind == ACTIVITY:
-        run.emit(thread, "ActivityStarted", "activityStartedEventDetails", {})
+        if not started:
+            run.emit(thread, "ActivityStarted", "activityStartedEventDetails", {})
         run.emit(thread, "ActivitySucceeded", "activitySucceededEventDetails", output_details(text))
     else:
         details = {"resourceType": info.resource_type, "resource": info.resource_name, **output_details(text)}
@@ -231,14 +241,24 @@ def _result_source(info: ResourceInfo) -> str:
     return info.resource_type if info.kind == SERVICE else info.arn
 
 
-def _emit_failure(run: Run, thread: Thread, info: ResourceInfo, error: str, cause: str) -> None:
-    """The resource family's failure event (LambdaFunctionFailed, ActivityFailed or TaskFailed)."""
+def _started(thread: Thread) -> bool:
+    """Whether an activity worker already took the thread's task (ActivityStarted is written)."""
+    waiting = thread["w"]
+    return bool(waiting and waiting.get("started"))
+
+
+def _emit_failure(
+    run: Run, thread: Thread, info: ResourceInfo, error: str, cause: str, *, started: bool = False
+) -> None:
+    """The resource family's failure event (LambdaFunctionFailed, ActivityFailed or TaskFailed);
+    an activity task answered without GetActivityTask (a test, a mock) is started here first."""
     if info.kind == LAMBDA_FUNCTION:
         run.emit(
             thread, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", error_details(error, cause)
         )
     elif info.kind == ACTIVITY:
-        run.emit(thread, "ActivityStarted", "activityStartedEventDetails", {})
+        if not started:
+            run.emit(thread, "ActivityStarted", "activityStartedEventDetails", {})
         run.emit(thread, "ActivityFailed", "activityFailedEventDetails", error_details(error, cause))
     else:
         details = {
@@ -252,8 +272,9 @@ def _emit_failure(run: Run, thread: Thread, info: ResourceInfo, error: str, caus
 def task_failed(run: Run, thread: Thread, state: CompiledState, error: str, cause: str) -> int:
     info = state.resource
     assert info is not None
+    started = _started(thread)
     _stop_waiting(run, thread)
-    _emit_failure(run, thread, info, error, cause)
+    _emit_failure(run, thread, info, error, cause, started=started)
     return run.handle_error(thread, state, error, cause)
 
 
@@ -304,3 +325,21 @@ def task_heartbeat(run: Run, thread: Thread) -> None:
     waiting["timers"].remove(old)
     waiting["heartbeat"] = run.start_timer(thread, "heartbeat", waiting["hb_seconds"])
     waiting["timers"].append(waiting["heartbeat"])
+
+
+def activity_started(run: Run, thread: Thread, worker_name: str | None) -> bool:
+    """GetActivityTask handed the task to a worker: ActivityStarted, with ``workerName`` when
+    the worker gave one (an empty details object when not, as AWS records it), and the
+    HeartbeatSeconds window opens: a task no worker took yet is bounded by TimeoutSeconds only
+    (as LocalStack's AWS-validated activity tests model it). False when the thread is not
+    waiting on an activity task that has not started yet."""
+    waiting = thread["w"]
+    if not waiting or waiting.get("k") != "task" or waiting.get("started"):
+        return False
+    waiting["started"] = True
+    details: dict[str, JSON] = {"workerName": worker_name} if worker_name else {}
+    run.emit(thread, "ActivityStarted", "activityStartedEventDetails", details)
+    if "hb_seconds" in waiting:
+        waiting["heartbeat"] = run.start_timer(thread, "heartbeat", waiting["hb_seconds"])
+        waiting["timers"].append(waiting["heartbeat"])
+    return True

@@ -121,3 +121,11 @@ def test_sqs_calls_stay_on_django_threads_since_receive_message_long_polls() -> 
     inner = _Inner()
     _call(fastpath.FastAPI(inner, threads=1), _scope(target="AmazonSQS.ReceiveMessage"), b"{}")
     assert inner.paths == ["/"]
+
+
+def test_get_activity_task_stays_on_django_threads_since_it_long_polls_for_60_seconds() -> None:
+    inner = _Inner()
+    app = fastpath.FastAPI(inner, threads=1)
+    _call(app, _scope(target="AWSStepFunctions.GetActivityTask"), b"{}")
+    _call(app, _scope(target="AWSStepFunctions.DescribeActivity"), b"{}")
+    assert inner.paths == ["/"]  # only the poll reached Django; DescribeActivity was answered here

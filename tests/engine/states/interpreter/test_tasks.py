@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.states.interpreter import advance
-from engine.states.model import TaskSucceeded, TimerFired
+from engine.states.model import Environment, ExecutionStartRequested, TaskStarted, TaskSucceeded, TimerFired
 from tests.engine.states.interpreter_harness import Harness, lambda_arn
 
 
@@ -183,6 +183,54 @@ def test_activity_uses_activity_events() -> None:
         "TaskStateExited",
         "ExecutionSucceeded",
     ]
+
+
+def test_an_activity_task_started_by_a_worker_names_it_once() -> None:
+    """GetActivityTask: ActivityStarted with workerName when the worker takes the task, not again
+    when it answers; the task carries a token for the worker even without .waitForTaskToken."""
+    run = Harness(one_task({"Resource": "arn:aws:states:us-east-1:123456789012:activity:approve"}))
+    run.start({"x": 1})
+    task = run.task("T")
+    assert task.task_token and not task.wait_for_token
+    run.send(TaskStarted(task_id=task.task_id, worker_name="w1"))
+    assert run.events("ActivityStarted")[0].details == {"workerName": "w1"}
+    run.send(TaskStarted(task_id=task.task_id, worker_name="w2"))  # stale: nothing happens
+    run.fail("T", "Boom", "why")
+    assert run.types()[2:] == ["ActivityScheduled", "ActivityStarted", "ActivityFailed", "ExecutionFailed"]
+
+
+def test_an_activity_heartbeat_window_opens_when_a_worker_takes_the_task() -> None:
+    arn = "arn:aws:states:us-east-1:123456789012:activity:approve"
+    run = Harness(one_task({"Resource": arn, "HeartbeatSeconds": 5, "TimeoutSeconds": 100}))
+    run.start({})
+    assert len(run.timers) == 1  # TimeoutSeconds only: nobody has taken the task
+    run.advance_clock(50)
+    taken_at = run.now
+    run.send(TaskStarted(task_id=run.task("T").task_id, worker_name="w"))
+    assert len(run.timers) == 2
+    timer, _ = run.fire_next_timer()
+    assert (timer.fire_at - taken_at).total_seconds() == 5  # five seconds after the worker took it
+    assert run.types()[-2:] == ["ActivityTimedOut", "ExecutionFailed"]
+
+
+def test_a_missing_activity_is_a_runtime_error_before_anything_is_scheduled() -> None:
+    arn = "arn:aws:states:us-east-1:123456789012:activity:gone"
+    definition = one_task({"Resource": arn, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "C"}]})
+    definition["States"]["C"] = {"Type": "Pass", "End": True}
+    decision = advance(
+        definition,
+        None,
+        ExecutionStartRequested(input={}, context=Harness(definition).context),
+        Environment(now=Harness(definition).now, new_token=lambda: "t", activity_exists=lambda _: False),
+    )
+    types = [event.type for event in decision.history]
+    assert types == ["ExecutionStarted", "TaskStateEntered", "ExecutionFailed"]  # not caught
+    assert decision.status == "FAILED"
+    assert decision.history[-1].details == {
+        "error": "States.Runtime",
+        "cause": "An error occurred while executing the state 'T' (entered at the event id #2). "
+        f"The activity {arn} does not exist.",
+    }
 
 
 def test_stop_aborts_and_cancels_pending_work() -> None:
