@@ -23,7 +23,9 @@ from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import mocks as mock_views
 from workbench.console import stepfunctions as stepfunctions_views
+from workbench.console import webhooks as webhook_views
 from workbench.events.views import connections as connection_views
+from workbench.events.views import log_groups as log_group_views
 from workbench.events.views import sandbox as sandbox_views
 from workbench.events.views import targets as target_views
 from workbench.functions import views as function_views
@@ -69,6 +71,9 @@ urlpatterns = [
     path("buses/<str:bus_name>/", console_events.bus_detail, name="bus-detail"),
     path("buses/<str:bus_name>/delete", console_events.bus_delete, name="bus-delete"),
     path("buses/<str:bus_name>/send", console_events.send_events, name="bus-send"),
+    path("buses/<str:bus_name>/webhook", webhook_views.manage, name="bus-webhook"),
+    path("buses/<str:bus_name>/logging", console_events.bus_logging, name="bus-logging"),
+    path("webhooks/<str:uid>/", webhook_views.receive, name="webhook-receive"),
     path("buses/<str:bus_name>/rules/", console_events.rule_create, name="rule-create"),
     path("buses/<str:bus_name>/events/<int:event_id>/", console_events.event_detail, name="event-detail"),
     path("buses/<str:bus_name>/rules/<str:rule_name>/", console_events.rule_detail, name="rule-detail"),
@@ -89,6 +94,7 @@ urlpatterns = [
     ),
     path("connections/", connection_views.connection_list, name="connection-list"),
     path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
+    path("log-groups/", log_group_views.log_group_list, name="log-group-list"),
     path("functions/", function_views.function_list, name="function-list"),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("activities/", activity_views.activity_list, name="activity-list"),

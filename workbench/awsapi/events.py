@@ -10,7 +10,7 @@ from workbench.awsapi.protocol import Service, register, required
 from workbench.core.errors import ValidationError
 from workbench.core.jsonio import epoch
 from workbench.core.paging import page
-from workbench.events import archives, replays
+from workbench.events import archives, bus_policies, replays
 from workbench.events import services as events
 from workbench.events.models import Archive, EventBus, Replay, Rule, Target
 from workbench.runtime import routing
@@ -25,17 +25,22 @@ def _bus_settings(bus: EventBus) -> dict[str, Any]:
         settings["Description"] = bus.description
     if bus.dead_letter_arn:
         settings["DeadLetterConfig"] = {"Arn": bus.dead_letter_arn}
+    if bus.log_config:
+        settings["LogConfig"] = bus.log_config
     return settings
 
 
 def _bus_shape(bus: EventBus) -> dict[str, Any]:
-    return {
+    shaped = {
         "Name": bus.name,
         "Arn": bus.arn,
         "CreationTime": epoch(bus.created),
         "LastModifiedTime": epoch(bus.updated),
         **_bus_settings(bus),
     }
+    if bus.policy:
+        shaped["Policy"] = bus.policy
+    return shaped
 
 
 def _rule_shape(rule: Rule) -> dict[str, Any]:
@@ -65,6 +70,7 @@ def _target_shape(target: Target) -> dict[str, Any]:
         ("InputTransformer", target.input_transformer),
         ("RetryPolicy", target.retry_policy),
         ("HttpParameters", target.http_parameters),
+        ("SqsParameters", target.sqs_parameters),
     ):
         if value is not None:
             shaped[key] = value
@@ -88,13 +94,20 @@ def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         required(params, "Name"),
         params.get("Description") or "",
         (params.get("DeadLetterConfig") or {}).get("Arn"),
+        params.get("LogConfig"),
     )
     return {"EventBusArn": bus.arn, **_bus_settings(bus)}
 
 
 @api.operation("UpdateEventBus")
 def update_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    bus = events.update_bus(ws, params.get("Name"), params.get("Description"), params.get("DeadLetterConfig"))
+    bus = events.update_bus(
+        ws,
+        params.get("Name"),
+        params.get("Description"),
+        params.get("DeadLetterConfig"),
+        params.get("LogConfig"),
+    )
     return {"Arn": bus.arn, "Name": bus.name, **_bus_settings(bus)}
 
 
@@ -108,6 +121,19 @@ def list_event_buses(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     result = _paged("EventBuses", events.list_buses(ws, params.get("NamePrefix")), params)
     result["EventBuses"] = [_bus_shape(bus) for bus in result["EventBuses"]]
     return result
+
+
+@api.operation("PutPermission")
+def put_permission(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    bus_policies.put_permission(events.get_bus(ws, params.get("EventBusName")), params)
+    return {}
+
+
+@api.operation("RemovePermission")
+def remove_permission(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    bus = events.get_bus(ws, params.get("EventBusName"))
+    bus_policies.remove_permission(bus, params.get("StatementId"), params.get("RemoveAllPermissions") is True)
+    return {}
 
 
 @api.operation("DeleteEventBus")

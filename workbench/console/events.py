@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,14 +22,17 @@ from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
 from workbench.core.errors import AwsError
+from workbench.events import bus_logs
 from workbench.events import services as events
-from workbench.events.models import Delivery, EventBus, ReceivedEvent, Rule
+from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule
 from workbench.runtime import routing
 from workbench.schemas import validation as schema_validation
 from workbench.stepfunctions.models import Execution
 
 RECENT_EVENTS_PER_BUS = 25
 RECENT_ON_LIST = 5
+LOGGED_EVENTS = 20
+"""Events whose log records the bus page shows (the newest)."""
 SEND_FIELDS = ("source", "detail_type", "detail")
 RULE_FIELDS = ("name", "event_pattern", "description", "state")
 TARGET_FIELDS = ("target_id", "arn", "input")
@@ -79,8 +82,10 @@ def bus_detail(
     send_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     sent: list[dict[str, Any]] | None = None,
+    webhook_form: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events."""
+    """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events,
+    its resource policy and its inbound webhook."""
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
     errors = dict(errors or {})
@@ -94,8 +99,28 @@ def bus_detail(
         shown, next_token = paging.page(recent, query["after"] or None, RECENT_EVENTS_PER_BUS)
     except AwsError as exc:
         shown, next_token, errors["after"] = [], None, exc.message
+    webhook = BusWebhook.objects.filter(bus=bus).first()
+    log_event = request.GET.get("log_event", "").strip()
     context = {
         "bus": bus,
+        "log_level": bus_logs.level_of(bus),
+        "log_detail": (bus.log_config or {}).get("IncludeDetail", "NONE"),
+        "log_levels": bus_logs.LEVELS,
+        "log_event": log_event,
+        "log_records": [
+            {**record, "text": json.dumps(record, indent=1)}
+            for record in bus_logs.records(bus, log_event, limit=LOGGED_EVENTS)
+        ],
+        "policy": _pretty(bus.policy),
+        "webhook": webhook,
+        "webhook_url": request.build_absolute_uri(reverse("webhook-receive", args=[webhook.uid]))
+        if webhook
+        else "",
+        "webhook_form": webhook_form
+        or {
+            "source": webhook.source if webhook else "",
+            "detail_type": webhook.detail_type if webhook else "",
+        },
         "rules": list(bus.rules.prefetch_related("targets")),
         "recent": shown,
         "query": query,
@@ -110,6 +135,28 @@ def bus_detail(
         else reverse("bus-detail", args=[bus.name]),
     }
     return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
+
+
+def _pretty(policy: str | None) -> str:
+    if not policy:
+        return ""
+    try:
+        return json.dumps(json.loads(policy), indent=2)
+    except json.JSONDecodeError:
+        return policy
+
+
+@require_POST
+def bus_logging(request: HttpRequest, bus_name: str) -> HttpResponse:
+    """UpdateEventBus's LogConfig from the bus page's Logs card."""
+    workspace = default_workspace()
+    bus = _bus_or_404(workspace, bus_name)
+    config = {"Level": field(request, "level"), "IncludeDetail": field(request, "include_detail") or "NONE"}
+    try:
+        events.update_bus(workspace, bus.name, None, None, config)
+    except AwsError as exc:
+        return bus_detail(request, bus.name, errors={"log_level": exc.message})
+    return HttpResponseRedirect(reverse("bus-detail", args=[bus.name]) + "#bus-logs")
 
 
 @require_POST
@@ -312,7 +359,11 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
     if event is None:
         raise Http404(f"Event {event_id} is not on bus {bus.name}.")
     deliveries = [
-        {"delivery": delivery, "execution": execution_started_by(workspace, delivery)}
+        {
+            "delivery": delivery,
+            "execution": execution_started_by(workspace, delivery),
+            "forwarded": forwarded_copy(workspace, delivery),
+        }
         for delivery in event.deliveries.order_by("rule_name", "target_id")
     ]
     context = {
@@ -337,6 +388,22 @@ def execution_started_by(workspace: Workspace, delivery: Delivery) -> Execution 
             state_machine__workspace=workspace, state_machine__name=parts[6], name=parts[7], map_run=None
         )
         .select_related("state_machine__workspace")
+        .first()
+    )
+
+
+def forwarded_copy(workspace: Workspace, delivery: Delivery) -> ReceivedEvent | None:
+    """The event an event-bus target of this workspace received from this delivery (the same
+    event id on that bus), to follow the journey on; None for any other target."""
+    if delivery.status != Delivery.DELIVERED or not routing.is_event_bus_arn(delivery.target_arn):
+        return None
+    return (
+        ReceivedEvent.objects.filter(
+            bus__workspace=workspace,
+            bus__name=delivery.target_arn.split("event-bus/", 1)[1],
+            event_id=delivery.event.event_id,
+        )
+        .select_related("bus")
         .first()
     )
 

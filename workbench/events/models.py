@@ -25,6 +25,12 @@ class EventBus(models.Model):
         null=True,
         help_text="the bus's DeadLetterConfig: where a target without one dead-letters",
     )
+    policy = models.TextField(
+        null=True, help_text="the bus's resource-based policy (PutPermission), as DescribeEventBus shows it"
+    )
+    log_config = models.JSONField(
+        null=True, help_text="LogConfig: {IncludeDetail: FULL|NONE, Level: OFF|ERROR|INFO|TRACE}"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_bus_name")]
@@ -36,6 +42,20 @@ class EventBus(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusWebhook(models.Model):
+    """A partner-style inbound webhook of a bus (beyond AWS, after EventBridge's partner event
+    sources): an HTTP POST to ``/webhooks/<uid>/`` carrying ``secret`` in the
+    ``X-Stepbridge-Webhook-Secret`` header becomes an event on the bus, with this source and
+    detail-type and the body as its detail."""
+
+    bus = models.OneToOneField(EventBus, on_delete=models.CASCADE, related_name="webhook")
+    uid = models.CharField(max_length=36, unique=True, help_text="the URL's last part")
+    secret = models.CharField(max_length=128)
+    source = models.CharField(max_length=256, default="stepbridge.webhook")
+    detail_type = models.CharField(max_length=128, default="Webhook received")
+    rotated = models.DateTimeField()
 
 
 class Rule(models.Model):
@@ -79,6 +99,9 @@ class Target(models.Model):
     dead_letter_arn = models.CharField(max_length=1600, null=True)
     http_parameters = models.JSONField(
         null=True, help_text="HttpParameters of an API destination target (PathParameterValues, ...)"
+    )
+    sqs_parameters = models.JSONField(
+        null=True, help_text="SqsParameters of a FIFO queue target (MessageGroupId)"
     )
 
     class Meta:
@@ -170,6 +193,23 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ["delivery", "number"]
         constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="unique_delivery_attempt")]
+
+
+class LogEvent(models.Model):
+    """An event a rule's CloudWatch Logs target (``arn:aws:logs:...:log-group:<name>``) wrote to
+    its log group: the workbench keeps the log group's events itself and shows them, newest
+    first ("Amazon EventBridge targets": CloudWatch Logs log group)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="log_events")
+    log_group = models.CharField(max_length=512)
+    event_id = models.CharField(max_length=64)
+    message = models.TextField()
+    timestamp = models.DateTimeField(help_text="the event's own time")
+    ingested = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-ingested", "-id"]
+        indexes = [models.Index(fields=["workspace", "log_group", "-ingested"], name="log_group_events")]
 
 
 class Archive(models.Model):

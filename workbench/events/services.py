@@ -33,6 +33,7 @@ from workbench.core.errors import (
     min_length,
     pattern,
 )
+from workbench.events import bus_logs, bus_policies
 from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import EventBus, Rule, Target
 
@@ -61,11 +62,37 @@ def get_bus(workspace: Workspace, name_or_arn: str | None) -> EventBus:
     return bus
 
 
+def bus_for_arn(workspace: Workspace, name_or_arn: str | None) -> EventBus:
+    """The bus a name or ARN names, in ``workspace`` or, for an ARN of another account, in that
+    account's workspace (EventBridge APIs accept another account's bus ARN: "Permissions for
+    event buses in Amazon EventBridge"). Whether the caller may use it is the caller's check."""
+    account = _arn_account(name_or_arn)
+    if account is None or account == workspace.account_id:
+        return get_bus(workspace, name_or_arn)
+    owner = Workspace.objects.filter(account_id=account).first()
+    if owner is None:
+        raise ResourceNotFound(f"Event bus {event_bus_name_from(name_or_arn)} does not exist.")
+    return get_bus(owner, name_or_arn)
+
+
+def _arn_account(name_or_arn: str | None) -> str | None:
+    if not name_or_arn or not name_or_arn.startswith("arn:"):
+        return None
+    parts = name_or_arn.split(":", 5)
+    return parts[4] if len(parts) == 6 else None
+
+
 def create_bus(
-    workspace: Workspace, name: str, description: str = "", dead_letter_arn: str | None = None
+    workspace: Workspace,
+    name: str,
+    description: str = "",
+    dead_letter_arn: str | None = None,
+    log_config: Any = None,
 ) -> EventBus:
     """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig, where the events of a
-    target without its own dead-letter queue go once their retries run out."""
+    target without its own dead-letter queue go once their retries run out; ``log_config`` its
+    LogConfig (``events.bus_logs``)."""
+    checked_log_config = bus_logs.check_log_config(log_config)
     if not BUS_NAME_RE.match(name or "") or "/" in name:
         raise ValidationError(f"Event bus name {name!r} is not valid: use 1-256 letters, digits, . - or _")
     if name == DEFAULT_BUS or EventBus.objects.filter(workspace=workspace, name=name).exists():
@@ -76,22 +103,30 @@ def create_bus(
         name=name,
         description=description or "",
         dead_letter_arn=dead_letter_arn or None,
+        log_config=checked_log_config,
         created=now,
         updated=now,
     )
 
 
 def update_bus(
-    workspace: Workspace, name: str | None, description: str | None, dead_letter: dict[str, Any] | None
+    workspace: Workspace,
+    name: str | None,
+    description: str | None,
+    dead_letter: dict[str, Any] | None,
+    log_config: Any = None,
 ) -> EventBus:
     """UpdateEventBus: the members given replace the bus's; an empty DeadLetterConfig clears it."""
+    checked_log_config = bus_logs.check_log_config(log_config)
     bus = get_bus(workspace, name)
+    if checked_log_config is not None:
+        bus.log_config = checked_log_config
     if description is not None:
         bus.description = description
     if dead_letter is not None:
         bus.dead_letter_arn = dead_letter.get("Arn") or None
     bus.updated = timezone.now()
-    bus.save(update_fields=["description", "dead_letter_arn", "updated"])
+    bus.save(update_fields=["description", "dead_letter_arn", "log_config", "updated"])
     return bus
 
 
@@ -231,6 +266,7 @@ def put_targets(
                     "retry_policy": target.get("RetryPolicy"),
                     "dead_letter_arn": (target.get("DeadLetterConfig") or {}).get("Arn"),
                     "http_parameters": target.get("HttpParameters"),
+                    "sqs_parameters": target.get("SqsParameters"),
                 },
             )
     return failed
@@ -248,6 +284,13 @@ def _target_problem(target: Any, position: int) -> str | None:
         validate_target_input(target, position=position)
     except TargetInputError as exc:
         return str(exc)
+    sqs_parameters = target.get("SqsParameters")
+    if sqs_parameters is not None and (
+        not isinstance(sqs_parameters, dict)
+        or set(sqs_parameters) - {"MessageGroupId"}
+        or not isinstance(sqs_parameters.get("MessageGroupId", ""), str)
+    ):
+        return "SqsParameters must be an object with a string MessageGroupId."
     return _http_parameters_problem(target.get("HttpParameters"))
 
 
@@ -326,12 +369,16 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         found = buses.get(built.bus_name_or_arn)
         if found is None:
             try:
-                found = get_bus(workspace, built.bus_name_or_arn)
+                found = bus_for_arn(workspace, built.bus_name_or_arn)
             except AwsError as exc:
                 found = exc
             buses[built.bus_name_or_arn] = found
         if isinstance(found, AwsError):
             checked.append({"ErrorCode": found.code, "ErrorMessage": found.message})
+            continue
+        refusal = bus_policies.put_events_refusal(found, workspace, built.event)
+        if refusal is not None:  # another account's bus whose policy does not allow this entry
+            checked.append({"ErrorCode": bus_policies.AccessDenied.code, "ErrorMessage": refusal})
             continue
         checked.append(AcceptedEntry(bus=found, event=built.event))
     return checked

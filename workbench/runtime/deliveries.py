@@ -38,12 +38,15 @@ from engine.events.transform import TargetInputError, render_target_input
 from workbench.accounts.models import Workspace
 from workbench.celery import durable_task
 from workbench.core.arns import Arn, execution_arn
-from workbench.core.errors import AwsError
+from workbench.core.errors import AwsError, ResourceNotFound
+from workbench.events import bus_policies, log_groups
+from workbench.events import services as events
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
 from workbench.runtime import destination_calls, executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
-from workbench.runtime.routing import enqueue_deliveries, recover_replays
+from workbench.runtime.routing import enqueue_deliveries, forward_event, is_event_bus_arn, recover_replays
+from workbench.sns import services as sns
 from workbench.sqs import services as sqs
 from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
@@ -106,7 +109,7 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
             delivery.next_attempt_at = lease
             delivery.save(update_fields=["input", "next_attempt_at", "updated"])
         else:
-            _record(delivery, moment, *_invoke(delivery, workspace))
+            _record(delivery, moment, *_invoke(delivery, workspace, moment))
             return
     _call_outside(delivery, workspace, moment, lease)
 
@@ -249,7 +252,7 @@ def execution_name(delivery: Delivery) -> str:
     return f"{delivery.event.event_id}_{hashlib.sha256(target_key).hexdigest()[:16]}"
 
 
-def _invoke(delivery: Delivery, workspace: Workspace) -> tuple[str, str, bool]:
+def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple[str, str, bool]:
     """(status, detail, retriable): the execution ARN or function name delivered to, or why
     it failed. A target that does not exist or cannot be a target is not retried: AWS sends
     such events to the dead-letter queue at once ("Using dead-letter queues to process
@@ -273,9 +276,48 @@ def _invoke(delivery: Delivery, workspace: Workspace) -> tuple[str, str, bool]:
             if outcome.error:
                 return Delivery.FAILED, f"{outcome.error}: {outcome.cause}", True
             return Delivery.DELIVERED, function.name, True
+        if arn is not None and arn.service == "sqs":
+            return Delivery.DELIVERED, _send_to_queue(delivery, workspace), True
+        if arn is not None and arn.service == "sns":
+            topic = sns.topic_for_arn(workspace, delivery.target_arn)
+            return Delivery.DELIVERED, sns.publish(topic, delivery.input).message_id, True
+        if arn is not None and arn.service == "logs":
+            log_groups.write(workspace, delivery.target_arn, delivery.event.body, delivery.input, moment)
+            return Delivery.DELIVERED, delivery.target_arn, True
+        if is_event_bus_arn(delivery.target_arn):
+            return _put_on_bus(delivery, workspace, moment)
     except AwsError as exc:
         return Delivery.FAILED, f"{exc.code}: {exc.message}", False
     return Delivery.FAILED, f"target type of {delivery.target_arn} is not supported yet", False
+
+
+def _send_to_queue(delivery: Delivery, workspace: Workspace) -> str:
+    """SendMessage of the rendered input to a workbench queue; the message id.
+
+    A FIFO queue gets the target's SqsParameters.MessageGroupId and no deduplication id: the
+    queue must have content-based deduplication on ("SqsParameters", EventBridge API Reference:
+    "If you specify an SQS FIFO queue as a target, the queue must have content-based
+    deduplication enabled"); without it, or without a group id, SQS's refusal fails the attempt.
+    """
+    target = sqs.queue_for_arn(workspace, delivery.target_arn)
+    if target is None:
+        raise ResourceNotFound(f"Queue {delivery.target_arn} does not exist.")
+    group = (delivery.target_input.get("SqsParameters") or {}).get("MessageGroupId") if target.fifo else None
+    return sqs.send_message(target, delivery.input, group_id=group).message_id
+
+
+def _put_on_bus(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple[str, str, bool]:
+    """An event-bus target: the event, unchanged, is put on that bus (of this workspace or, by
+    ARN, of another one whose bus policy must allow this workspace events:PutEvents on it:
+    "Sending and receiving events between AWS accounts in Amazon EventBridge"). A refusal is a
+    failed attempt that is retried (the receiver may yet grant the permission); a bus that
+    does not exist is not retried."""
+    bus = events.bus_for_arn(workspace, delivery.target_arn)
+    refusal = bus_policies.put_events_refusal(bus, workspace, delivery.event.body)
+    if refusal is not None:
+        return Delivery.FAILED, f"{bus_policies.AccessDenied.code}: {refusal}", True
+    forward_event(bus, delivery.event.body, moment)
+    return Delivery.DELIVERED, bus.arn, True
 
 
 def _start_machine(delivery: Delivery, target: versions.StartTarget) -> str:

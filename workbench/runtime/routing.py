@@ -110,7 +110,29 @@ Route = tuple[EventBus, dict[str, Any], list[Rule], list[dict[str, str]]]
 """An accepted event on its bus, the rules it matched and what its bus's schema flagged."""
 
 
-def _store_all(routes: list[Route], now: datetime) -> list[int]:
+def forward_event(bus: EventBus, event: dict[str, Any], now: datetime) -> list[int]:
+    """Put an event another bus's rule sent here (an event-bus target) on ``bus``, in the
+    caller's transaction: stored, archived and routed as an accepted event, unchanged (its id,
+    account and source stay the sender's); its deliveries are enqueued after commit.
+
+    Its rules' targets that are event buses are left out: EventBridge does not pass an event
+    received from another bus on to a third one ("Sending and receiving events between AWS
+    accounts in Amazon EventBridge": events received from a sender are not sent on to a third
+    account, nor from a second bus of one account to a third).
+    """
+    [rules] = matchers.matching_rules_each([(bus, event)])
+    delivery_ids = _store_all([(bus, event, rules, [])], now, forwarded=True)
+    archives.archive_accepted([(bus, event)], now)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    return delivery_ids
+
+
+def is_event_bus_arn(arn: str) -> bool:
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[2] == "events" and parts[5].startswith("event-bus/")
+
+
+def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> list[int]:
     """Each event (with what its bus's schema flagged) and one pending delivery per target of
     each rule it matched, in three statements whatever the number of events; the deliveries' ids.
 
@@ -135,13 +157,15 @@ def _store_all(routes: list[Route], now: datetime) -> list[int]:
         ]
     )
     if any(row.pk is None for row in received):  # backends that do not return ids from bulk_create
-        ids = dict(
-            ReceivedEvent.objects.filter(event_id__in=[event["id"] for _, event, _, _ in routes]).values_list(
-                "event_id", "id"
-            )
-        )
+        # A forwarded event (an event-bus target) keeps its id, so the bus tells the rows apart.
+        ids = {
+            (bus_id, event_id): pk
+            for bus_id, event_id, pk in ReceivedEvent.objects.filter(
+                event_id__in=[event["id"] for _, event, _, _ in routes], received=now
+            ).values_list("bus_id", "event_id", "id")
+        }
         for row in received:
-            row.pk = ids[row.event_id]
+            row.pk = ids[(row.bus_id, row.event_id)]
     rule_ids = {rule.id for _, _, rules, _ in routes for rule in rules}
     targets_of: dict[int, list[Target]] = {}
     for target in (
@@ -165,6 +189,7 @@ def _store_all(routes: list[Route], now: datetime) -> list[int]:
         for row, (bus, _, rules, _) in zip(received, routes, strict=True)
         for rule in sorted(rules, key=lambda rule: rule.name)
         for target in targets_of.get(rule.id, [])
+        if not (forwarded and is_event_bus_arn(target.arn))
     ]
     if not deliveries:
         return []
@@ -181,8 +206,8 @@ def _policy(target: Target, key: str, default: int) -> int:
 
 
 def target_input_settings(target: Target) -> dict[str, Any]:
-    """The target's Input, InputPath or InputTransformer, as PutTargets stored it, and the
-    HttpParameters of an API destination target."""
+    """The target's Input, InputPath or InputTransformer, as PutTargets stored it, the
+    HttpParameters of an API destination target and the SqsParameters of a FIFO queue target."""
     return {
         key: value
         for key, value in (
@@ -190,6 +215,7 @@ def target_input_settings(target: Target) -> dict[str, Any]:
             ("InputPath", target.input_path),
             ("InputTransformer", target.input_transformer),
             ("HttpParameters", target.http_parameters),
+            ("SqsParameters", target.sqs_parameters),
         )
         if value is not None
     }
