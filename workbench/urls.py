@@ -10,6 +10,7 @@ from workbench.awsapi import events, map_runs, protocol, stepfunctions  # noqa: 
 from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
+from workbench.console import clock as clock_views
 from workbench.console import dashboard
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
@@ -38,6 +39,8 @@ def root(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", root, name="root"),
+    path("_stepbridge/clock", clock_views.clock_endpoint, name="clock"),
+    path("_stepbridge/clock/<str:workspace_name>", clock_views.clock_endpoint, name="clock-workspace"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),

@@ -17,7 +17,7 @@ def default_workspace() -> Workspace:
     Made on first use so a fresh or flushed database always has one.
     """
     try:
-        return Workspace.objects.get(name=DEFAULT_WORKSPACE)
+        return Workspace.objects.select_related("virtual_clock").get(name=DEFAULT_WORKSPACE)
     except Workspace.DoesNotExist:
         try:
             with transaction.atomic():
@@ -34,7 +34,7 @@ def default_workspace() -> Workspace:
 def workspace_for_access_key(access_key_id: str | None) -> Workspace:
     """The workspace whose key signed the request; unknown keys act in the default one."""
     if access_key_id:
-        found = Workspace.objects.filter(access_key_id=access_key_id).first()
+        found = Workspace.objects.filter(access_key_id=access_key_id).select_related("virtual_clock").first()
         if found is not None:
             return found
     return default_workspace()

@@ -34,7 +34,7 @@ from engine.states.model import (
     TaskSucceeded,
 )
 from workbench.core.jsonio import dumps
-from workbench.runtime import map_runs, queue
+from workbench.runtime import clock, map_runs, queue
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 PENDING_TASK_FIELDS = ["state_name", "resource", "payload", "token", "wait_for_token", "attempt", "created"]
@@ -99,7 +99,9 @@ class DurableExecutor(CommandExecutor):
                 self._then(lambda: queue.invoke_task(execution.id, task_id, attempt))
             case StartTimer():
                 self._may_hold_rows = True
-                armed = command.fire_at - timezone.now() <= TIMER_HORIZON
+                # The fire time is the workspace's (virtual) time; the ETA message is real.
+                eta = clock.eta(execution.state_machine.workspace, command.fire_at)
+                armed = clock.within(TIMER_HORIZON, eta)
                 Timer.objects.bulk_create(
                     [
                         Timer(
@@ -113,16 +115,16 @@ class DurableExecutor(CommandExecutor):
                     unique_fields=["execution", "timer_id"],
                     update_fields=["fire_at", "armed"],
                 )
-                if armed:
-                    timer_id, fire_at = command.timer_id, command.fire_at
-                    self._then(lambda: queue.fire_timer(execution.id, timer_id, fire_at))
+                if armed and eta is not None:
+                    timer_id, real_eta = command.timer_id, eta
+                    self._then(lambda: queue.fire_timer(execution.id, timer_id, real_eta))
             case CancelTimer():
                 Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
             case CancelTask():
                 PendingTask.objects.filter(execution=execution, task_id=command.task_id).delete()
             case FinishExecution():
                 execution.status = command.status
-                execution.stop_date = timezone.now()
+                execution.stop_date = clock.now(execution.state_machine.workspace)
                 execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
                 execution.error = command.error
                 execution.cause = command.cause
@@ -138,7 +140,7 @@ class DurableExecutor(CommandExecutor):
                 map_run_id, name = command.map_run_id, command.name
                 self._then(lambda: queue.start_child_execution(map_run_id, name))
             case EndMapRun():
-                map_runs.record_end(command)
+                map_runs.record_end(command, clock.now(execution.state_machine.workspace))
                 if command.status != "SUCCEEDED":
                     ended_id = command.map_run_id
                     self._then(lambda: queue.stop_map_run_children(ended_id))

@@ -41,7 +41,7 @@ from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
-from workbench.runtime import executions, queue
+from workbench.runtime import clock, executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, recover_replays
 from workbench.sqs import services as sqs
@@ -78,16 +78,18 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
 
     One that is gone, no longer pending or not yet due is left alone.
     """
-    moment = now or timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
-            .select_related("event__bus__workspace")
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
+            Delivery.objects.select_for_update(of=("self",))  # the clock is a nullable join
+            .select_related("event__bus__workspace__virtual_clock")
             .filter(id=delivery_id, status=Delivery.PENDING)
             .first()
         )
         if delivery is None:
+            return
+        # The workspace's time (its virtual clock when on): retries follow it, never early.
+        moment = now or clock.now(delivery.event.bus.workspace)
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > moment:
             return
         delivery.attempts += 1
         retriable = True
@@ -139,7 +141,10 @@ def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> Non
     else:
         delivery.status, delivery.next_attempt_at = Delivery.PENDING, next_at
         delivery_id = delivery.id
-        transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=next_at))
+        # A frozen virtual clock sends no message: its advances (and the sweep) deliver it.
+        eta = clock.eta(delivery.event.bus.workspace, next_at)
+        if eta is not None:
+            transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=eta))
         return
     delivery.next_attempt_at = None
     if delivery.dead_letter_arn:
@@ -257,7 +262,8 @@ def recover(min_age: timedelta = RECOVERY_MIN_AGE, now: datetime | None = None) 
     moment = now or timezone.now()
     cutoff = moment - min_age
     pending = Delivery.objects.filter(
-        Q(next_attempt_at__isnull=True, created__lte=cutoff) | Q(next_attempt_at__lte=moment),
+        Q(next_attempt_at__isnull=True, created__lte=cutoff)
+        | clock.due("next_attempt_at", "event__bus__workspace", moment),
         status=Delivery.PENDING,
     ).order_by("id")
     enqueue_deliveries(pending.values_list("id", flat=True).iterator())

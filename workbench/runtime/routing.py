@@ -33,7 +33,7 @@ from workbench.events import archives, matchers, replays
 from workbench.events import services as events
 from workbench.events.models import ArchivedEvent, Delivery, EventBus, ReceivedEvent, Replay, Rule, Target
 from workbench.events.services import AcceptedEntry
-from workbench.runtime import queue
+from workbench.runtime import clock, queue
 from workbench.schemas import validation as schema_validation
 
 REPLAY_BATCH = 100
@@ -56,7 +56,7 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     accepted = [verdict for verdict in verdicts if isinstance(verdict, tuple)]
     # Match before the transaction opens: matching reads only, and the write lock stays short.
     routes = [(entry, flags, matchers.matching_rules(entry.bus, entry.event)) for entry, flags in accepted]
-    now = timezone.now()
+    now = clock.now(workspace)  # an event's time and age follow the workspace's clock
     with transaction.atomic():
         delivery_ids: list[int] = []
         for entry, flags, rules in routes:

@@ -37,7 +37,9 @@ from engine.states.model import (
     HistoryEvent as HistoryEventShape,
 )
 from engine.states.progress import Progress
+from workbench.accounts.models import Workspace
 from workbench.live import publish
+from workbench.runtime import clock
 from workbench.runtime.commands import DurableExecutor
 from workbench.stepfunctions.models import Execution, HistoryEvent, PendingTask, Timer
 
@@ -57,11 +59,11 @@ STEP_FIELDS = (
 log = logging.getLogger(__name__)
 
 
-def environment() -> Environment:
-    """The real clock and randomness the engine is handed in the shell."""
-    return Environment(
-        now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
-    )
+def environment(workspace: Workspace | None = None) -> Environment:
+    """The clock and randomness the engine is handed in the shell: the workspace's time (its
+    virtual clock when on, ``runtime.clock``), real time without a workspace."""
+    moment = clock.now(workspace) if workspace is not None else timezone.now()
+    return Environment(now=moment, new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random)
 
 
 def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
@@ -70,7 +72,7 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
     with transaction.atomic():
         execution = (
             Execution.objects.select_for_update(of=("self",))
-            .select_related("state_machine__workspace", "map_run")
+            .select_related("state_machine__workspace__virtual_clock", "map_run")
             .filter(id=execution_id)
             .first()
         )
@@ -88,7 +90,12 @@ def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -
 
 def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
     try:
-        decision = advance(json.loads(execution.definition), execution.engine_state, happening, environment())
+        decision = advance(
+            json.loads(execution.definition),
+            execution.engine_state,
+            happening,
+            environment(execution.state_machine.workspace),
+        )
     except Exception as exc:
         log.exception("the decider failed on execution %s", execution.id)
         decision = _internal_failure(execution, exc)
@@ -124,7 +131,7 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
         id=execution.event_count + 1,
         previous_event_id=execution.event_count,
         type="ExecutionFailed",
-        timestamp=timezone.now(),
+        timestamp=clock.now(execution.state_machine.workspace),
         details_key="executionFailedEventDetails",
         details={"error": "States.Runtime", "cause": cause},
     )

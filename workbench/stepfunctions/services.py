@@ -61,9 +61,10 @@ def get_machine(workspace: Workspace, arn: str) -> StateMachine:
     if parsed is None or parsed.service != "states" or not parsed.resource.startswith("stateMachine:"):
         raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
     name = parsed.resource.split(":", 1)[1].split(":")[0]
-    machine = StateMachine.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
+    machine = StateMachine.objects.filter(workspace=workspace, name=name).first()
     if machine is None or parsed.account != workspace.account_id:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+    machine.workspace = workspace  # the caller's, with what it already loaded (its clock)
     return machine
 
 
