@@ -116,12 +116,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _set(workspace: Workspace, virtual_at: datetime, rate: float) -> VirtualClock:
-    stored, _ = VirtualClock.objects.update_or_create(
-        workspace=workspace, defaults={"virtual_at": virtual_at, "real_at": timezone.now(), "rate": rate}
-    )
-    workspace.virtual_clock = stored
-    return stored
+def _set(workspace: Workspace, virtual_at: datetime, rate: float) -> None:
+    """Store the clock's new reading (one UPDATE when it is already on)."""
+    values = {"virtual_at": virtual_at, "real_at": timezone.now(), "rate": rate}
+    if not VirtualClock.objects.filter(workspace=workspace).update(**values):
+        VirtualClock.objects.update_or_create(workspace=workspace, defaults=values)
+    workspace.virtual_clock = VirtualClock(workspace=workspace, **values)
 
 
 def _refuse_going_back(workspace: Workspace, to: datetime) -> None:
@@ -173,8 +173,10 @@ def advance_to(workspace: Workspace, target: datetime) -> list[dict[str, Any]]:
         described = _describe_due(workspace, due)
         if _fire(due):
             fired.append(described)
-    _set(workspace, max(target, clock.now(workspace)), rate)
-    rearm(workspace)
+    if target > clock.now(workspace) or clock.clock_of(workspace) is None:
+        _set(workspace, target, rate)
+    if rate > 0:  # a frozen clock has no ETA message to re-arm
+        rearm(workspace)
     return fired
 
 

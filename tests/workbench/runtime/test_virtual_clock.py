@@ -86,15 +86,13 @@ def test_the_course_back_off_runs_in_virtual_time_with_the_clock_advancing_to_ea
         execution.refresh_from_db()
         if execution.status != "RUNNING":
             break
-        before = clock_control.describe(_workspace())["now"]
-        fired = clock_control.advance_to_next(_workspace())
-        assert [f["kind"] for f in fired] == ["timer"]
-        after = clock_control.describe(_workspace())["now"]
-        jumps.append((datetime.fromisoformat(after) - datetime.fromisoformat(before)).total_seconds())
+        [fired] = clock_control.advance_to_next(_workspace())
+        assert fired["kind"] == "timer"
+        jumps.append(fired["dueAt"])
         _settle(broker)
     assert time.monotonic() - began < 1.0
     assert execution.status == "SUCCEEDED" and json.loads(execution.output) == {"paid": True}
-    assert jumps == [2.0, 4.0, 8.0]
+    assert jumps == ["2030-01-01T09:00:02.000Z", "2030-01-01T09:00:06.000Z", "2030-01-01T09:00:14.000Z"]
     scheduled = [
         at for kind, at in _history(execution) if kind in ("TaskScheduled", "LambdaFunctionScheduled")
     ]
@@ -175,18 +173,24 @@ def test_advancing_fires_what_is_due_in_order_of_due_time(broker: Broker) -> Non
 
 
 def test_a_running_clock_arms_timers_for_the_real_moment_it_reaches_them(broker: Broker) -> None:
-    from django.utils import timezone
-
+    from workbench.accounts.models import VirtualClock
     from workbench.runtime import clock_control, queue
+    from workbench.stepfunctions.models import Timer
 
     clock_control.run(_workspace(), 10)
-    _start({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 50, "End": True}}}, "fast")
+    execution = _start(
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 50, "End": True}}}, "fast"
+    )
+    timer = Timer.objects.get(execution=execution)
+    stored = VirtualClock.objects.get()
     [(_, _, eta)] = broker.take(queue.FIRE_TIMER)
-    assert eta is not None
-    assert 4 <= (eta - timezone.now()).total_seconds() <= 5.5
+    # 50 virtual seconds after the Wait was entered (the clock moves on while the step runs).
+    assert timedelta(seconds=50) <= timer.fire_at - execution.start_date < timedelta(seconds=60)
+    assert timer.armed
+    assert eta == stored.real_at + (timer.fire_at - stored.virtual_at) / 10
     clock_control.real_time(_workspace())
     [(_, _, eta)] = broker.take(queue.FIRE_TIMER)  # re-armed for real time
-    assert eta is not None and 45 <= (eta - timezone.now()).total_seconds() <= 50.5
+    assert eta == timer.fire_at
 
 
 def test_the_clock_cannot_go_back(broker: Broker) -> None:
