@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from workbench.accounts.models import VirtualClock, Workspace
 from workbench.core.errors import ValidationError
-from workbench.events.models import Delivery
-from workbench.runtime import clock, deliveries, executions, queue
+from workbench.events.models import Delivery, Rule
+from workbench.runtime import clock, deliveries, executions, queue, schedules
 from workbench.runtime.commands import TIMER_HORIZON
 from workbench.stepfunctions.models import Execution, Timer
 
@@ -45,11 +45,12 @@ class Due:
     at: datetime
     timer: tuple[int, str] | None = None
     delivery_id: int | None = None
+    rule_id: int | None = None
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Once fired, the same key never comes back (a retried delivery's next try is later)."""
-        return (self.timer, self.delivery_id, self.at)
+        return (self.timer, self.delivery_id, self.rule_id, self.at)
 
 
 def next_due(workspace: Workspace) -> Due | None:
@@ -70,7 +71,15 @@ def next_due(workspace: Workspace) -> Due | None:
         .values_list("next_attempt_at", "id")
         .first()
     )
+    run = (
+        Rule.objects.filter(bus__workspace=workspace, state=Rule.ENABLED, next_fire_at__isnull=False)
+        .order_by("next_fire_at", "id")
+        .values_list("next_fire_at", "id")
+        .first()
+    )
     found = []
+    if run is not None and run[0] is not None:
+        found.append(Due(at=run[0], rule_id=run[1]))
     if timer is not None:
         found.append(Due(at=timer[0], timer=(timer[1], timer[2])))
     if retry is not None and retry[0] is not None:
@@ -103,6 +112,9 @@ def _describe_due(workspace: Workspace, due: Due) -> dict[str, Any]:
             "executionArn": None if execution is None else execution.arn,
             "timerId": due.timer[1],
         }
+    if due.rule_id is not None:
+        rule = Rule.objects.filter(id=due.rule_id).select_related("bus__workspace").first()
+        return {"kind": "schedule", "dueAt": _iso(due.at), "ruleArn": None if rule is None else rule.arn}
     delivery = Delivery.objects.filter(id=due.delivery_id).values("rule_arn", "target_id").first() or {}
     return {
         "kind": "delivery",
@@ -160,6 +172,9 @@ def advance_to(workspace: Workspace, target: datetime) -> list[dict[str, Any]]:
     """Move the clock to ``target`` (keeping its pace), firing what it reaches in order of due
     time; what was fired. The clock is turned on, frozen, if it was off."""
     _refuse_going_back(workspace, target)
+    if clock.clock_of(workspace) is None:
+        _set(workspace, clock.now(workspace), 0.0)
+    schedules.arm(workspace)  # a rule just made or changed has its first run in the count
     rate = getattr(clock.clock_of(workspace), "rate", 0.0)
     fired: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
@@ -173,7 +188,7 @@ def advance_to(workspace: Workspace, target: datetime) -> list[dict[str, Any]]:
         described = _describe_due(workspace, due)
         if _fire(due):
             fired.append(described)
-    if target > clock.now(workspace) or clock.clock_of(workspace) is None:
+    if target > clock.now(workspace):
         _set(workspace, target, rate)
     if rate > 0:  # a frozen clock has no ETA message to re-arm
         rearm(workspace)
@@ -190,6 +205,7 @@ def advance_by(workspace: Workspace, seconds: float) -> list[dict[str, Any]]:
 def advance_to_next(workspace: Workspace) -> list[dict[str, Any]]:
     """Move the clock to the earliest timer or retry (not back, if one is overdue) and fire it
     with everything due at the same time."""
+    schedules.arm(workspace)
     due = next_due(workspace)
     if due is None:
         if clock.clock_of(workspace) is None:
@@ -201,6 +217,8 @@ def advance_to_next(workspace: Workspace) -> list[dict[str, Any]]:
 def _fire(due: Due) -> bool:
     if due.timer is not None:
         return executions.fire_timer(*due.timer)
+    if due.rule_id is not None:
+        return schedules.fire(due.rule_id, due.at)
     assert due.delivery_id is not None
     deliveries.deliver(due.delivery_id)
     return True

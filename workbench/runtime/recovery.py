@@ -22,7 +22,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workbench.runtime import clock, deliveries, executions, map_runs, queue
+from workbench.runtime import clock, deliveries, executions, map_runs, queue, schedules
 from workbench.runtime.models import Lease
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, TaskInvocation, Timer
 
@@ -80,6 +80,7 @@ def sweep() -> None:
         .distinct()
     ):
         queue.stop_map_run_children(map_run_id)
+    schedules.fire_due()
     deliveries.recover()
 
 

@@ -69,6 +69,13 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     ]
 
 
+def accept_scheduled(rule: Rule, event: dict[str, Any], at: datetime) -> None:
+    """A scheduled rule's Scheduled Event, stored (in the caller's transaction) with one pending
+    delivery per target of that rule alone; delivered once the transaction commits."""
+    delivery_ids = _store(rule.bus, event, [rule], at)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+
+
 def _schema_verdict(
     entry: AcceptedEntry, problem: schema_validation.EntryProblem | None
 ) -> tuple[AcceptedEntry, list[dict[str, str]]] | dict[str, str]:
