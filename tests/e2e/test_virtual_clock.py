@@ -131,3 +131,37 @@ def test_the_top_bar_control_turns_the_clock_on_and_ends_a_wait(aws: Any, live_u
             assert clock.get_by_role("button", name="Next timer").is_hidden()
     finally:
         _clock(live_url, {"action": "real"})
+
+
+def test_a_scheduled_rule_runs_as_the_clock_reaches_it_through_boto3(aws: Any, live_url: str) -> None:
+    """PutRule refuses what AWS refuses, word for word; a rate(1 minute) rule's runs reach its
+    function target as a Scheduled Event once per virtual minute."""
+    from botocore.exceptions import ClientError
+
+    from workbench.functions.models import Invocation
+
+    events = aws("events")
+    with pytest.raises(ClientError) as refused:
+        events.put_rule(Name="bad", ScheduleExpression="rate(1 minutes)")
+    assert refused.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "Parameter ScheduleExpression is not valid.",
+    }
+    mock_functions({"tick": [{"output": "ok"}]})
+    _clock(live_url, {"action": "freeze", "at": "2030-01-01T09:00:00Z"})
+    try:
+        events.put_rule(Name="every-minute", ScheduleExpression="rate(1 minute)")
+        events.put_targets(Rule="every-minute", Targets=[{"Id": "fn", "Arn": FN.replace(":flaky", ":tick")}])
+        fired = _clock(live_url, {"action": "advance", "duration": "3m"})["fired"]
+        assert [f["dueAt"] for f in fired] == [
+            "2030-01-01T09:01:00.000Z",
+            "2030-01-01T09:02:00.000Z",
+            "2030-01-01T09:03:00.000Z",
+        ]
+        wait_for(lambda: Invocation.objects.count() == 3, timeout=30)
+        payloads = [i.payload for i in Invocation.objects.order_by("id")]
+        assert [(p["detail-type"], p["source"], p["time"]) for p in payloads] == [
+            ("Scheduled Event", "aws.events", f"2030-01-01T09:0{m}:00Z") for m in (1, 2, 3)
+        ]
+    finally:
+        _clock(live_url, {"action": "real"})
