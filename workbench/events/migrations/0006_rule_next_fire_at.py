@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='rule',
             name='next_fire_at',
-            field=models.DateTimeField(db_index=True, help_text="a scheduled rule's next run, in its workspace's time; None until runtime.schedules arms it", null=True),
+            field=models.DateTimeField(db_index=True, help_text="a scheduled rule's next run (its workspace's time); None until runtime.schedules arms it", null=True),
         ),
     ]
