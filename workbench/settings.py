@@ -19,7 +19,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STEPBRIDGE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-
 def _switched_on(name: str) -> bool:
     """An environment switch: on only for 1, true, on or yes (unset is off)."""
     return os.environ.get(name, "").strip().lower() in ("1", "true", "on", "yes")

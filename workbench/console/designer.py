@@ -202,6 +202,7 @@ def run_test_state(request: HttpRequest) -> JsonResponse:
     return JsonResponse(answer)
 
 
+
 @require_POST
 def start(request: HttpRequest) -> JsonResponse:
     """Start an execution of the saved machine, as the machine page's Start does."""

@@ -129,6 +129,7 @@ def run_test_state(request: HttpRequest, name: str) -> JsonResponse:
     return JsonResponse(answer)
 
 
+
 @require_POST
 def validate_definition(request: HttpRequest) -> JsonResponse:
     """Diagnostics for the definition editor, as ValidateStateMachineDefinition gives them."""
