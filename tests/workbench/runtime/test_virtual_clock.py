@@ -225,3 +225,45 @@ def test_a_delivery_retry_follows_the_virtual_clock(broker: Broker) -> None:
     assert delivery.status == Delivery.DELIVERED
     second = DeliveryAttempt.objects.get(delivery=delivery, number=2)
     assert second.at == delivery.next_attempt_at or second.at > T0
+
+
+def test_task_heartbeat_and_execution_timeouts_follow_the_clock(broker: Broker) -> None:
+    from workbench.runtime import clock_control
+
+    mock_functions({"approver": [{"output": "sent"}]})
+    waiting = {
+        "StartAt": "Approve",
+        "States": {
+            "Approve": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "approver", "Payload": {"token.$": "$$.Task.Token"}},
+                "TimeoutSeconds": 86400,
+                "HeartbeatSeconds": 3600,
+                "End": True,
+            }
+        },
+    }
+    clock_control.freeze(_workspace(), T0)
+    task = _start(waiting, "heartbeat")
+    _settle(broker)
+    clock_control.advance_by(_workspace(), 3599)
+    task.refresh_from_db()
+    assert task.status == "RUNNING"
+    clock_control.advance_by(_workspace(), 1)
+    task.refresh_from_db()
+    assert task.status == "FAILED" and task.error == "States.Timeout"
+    assert task.stop_date == T0 + timedelta(hours=1)
+
+    whole = {
+        "TimeoutSeconds": 600,
+        **{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 900, "End": True}}},
+    }
+    execution = _start(whole, "bounded")
+    clock_control.advance_by(_workspace(), 599)
+    execution.refresh_from_db()
+    assert execution.status == "RUNNING"
+    clock_control.advance_by(_workspace(), 1)
+    execution.refresh_from_db()
+    assert execution.status == "TIMED_OUT"
+    assert execution.stop_date == T0 + timedelta(hours=1, minutes=10)
