@@ -17,6 +17,7 @@ from workbench.awsapi import (  # noqa: F401 - registers the services
 from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
+from workbench.console import clock as clock_views
 from workbench.console import dashboard
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
@@ -50,6 +51,8 @@ def root(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", root, name="root"),
+    path("_stepbridge/clock", clock_views.clock_endpoint, name="clock"),
+    path("_stepbridge/clock/<str:workspace_name>", clock_views.clock_endpoint, name="clock-workspace"),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
     path("", include("workbench.console.version_urls")),

@@ -17,6 +17,7 @@ import html
 import http.server
 import json
 import threading
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -135,3 +136,38 @@ def test_an_html_download_does_not_run_on_the_workbench_origin(aws: Any, live_ur
         page.goto(f"{live_url}/storage/?bucket=site")
         assert page.evaluate("localStorage.getItem('ran')") is None
         assert page.title() != "ran"
+
+
+def test_a_cross_origin_page_cannot_drive_the_virtual_clock(
+    live_url: str, other_site: dict[str, str]
+) -> None:
+    """A form (text/plain carrying JSON), a no-cors fetch and a JSON fetch (which needs a CORS
+    preflight nothing answers) from another origin leave the clock on real time."""
+    clock_url = f"{live_url}/_stepbridge/clock"
+    other_site["/clock-form"] = f"""<!doctype html><title>elsewhere</title>
+<form id="f" method="post" enctype="text/plain" action="{html.escape(clock_url)}">
+<input type="hidden" name='{{"action": "freeze", "x": "' value='"}}'>
+</form><script>document.getElementById("f").submit();</script>"""
+    other_site["/clock-fetch"] = "<!doctype html><title>elsewhere</title><p>nothing to see</p>"
+    probe = """async (url) => {
+      const body = JSON.stringify({action: "freeze"});
+      await fetch(url, {method: "POST", mode: "no-cors", body: body}).catch(() => null);
+      await fetch(url, {method: "POST", mode: "no-cors", headers: {"Content-Type": "text/plain"}, body: body})
+        .catch(() => null);
+      await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"}, body: body})
+        .catch(() => null);
+      return "done";
+    }"""
+
+    def mode() -> str:
+        with urllib.request.urlopen(clock_url, timeout=10) as response:
+            return str(json.loads(response.read())["mode"])
+
+    with chromium_page() as page:
+        with page.expect_navigation(url=lambda url: url.startswith(live_url)):
+            page.goto(other_site["origin"] + "/clock-form")
+        page.wait_for_load_state()
+        assert mode() == "REAL"
+        page.goto(other_site["origin"] + "/clock-fetch")
+        assert page.evaluate(probe, clock_url) == "done"
+        assert mode() == "REAL"

@@ -25,3 +25,19 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})"
+
+
+class VirtualClock(models.Model):
+    """A workspace's virtual clock (beyond AWS: a class cannot wait real days for a Wait).
+
+    No row means real time. With a row, the workspace's time is ``virtual_at`` at the real
+    moment ``real_at``, moving ``rate`` times as fast as real time from then on (0: frozen).
+    What the time *means* lives in ``workbench.runtime.clock``.
+    """
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="virtual_clock"
+    )
+    virtual_at = models.DateTimeField()
+    real_at = models.DateTimeField()
+    rate = models.FloatField(default=0.0, help_text="virtual seconds per real second; 0 is frozen")

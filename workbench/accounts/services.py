@@ -13,7 +13,8 @@ DEFAULT_ACCESS_KEY = "test"
 
 # Every AWS call looks its key up: compiled once per thread (see core/prepared.py).
 _BY_ACCESS_KEY: Prepared[Workspace] = Prepared(
-    lambda key: Workspace.objects.filter(access_key_id=key).order_by()[:1], str
+    lambda key: Workspace.objects.filter(access_key_id=key).select_related("virtual_clock").order_by()[:1],
+    str,
 )
 
 
@@ -23,7 +24,7 @@ def default_workspace() -> Workspace:
     Made on first use so a fresh or flushed database always has one.
     """
     try:
-        return Workspace.objects.get(name=DEFAULT_WORKSPACE)
+        return Workspace.objects.select_related("virtual_clock").get(name=DEFAULT_WORKSPACE)
     except Workspace.DoesNotExist:
         try:
             with transaction.atomic():

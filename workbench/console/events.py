@@ -184,19 +184,23 @@ def rule_create(request: HttpRequest, bus_name: str) -> HttpResponse:
 
 def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict[str, str]:
     """PutRule with the form's fields; the refusal keyed by the field it concerns."""
-    if not form["event_pattern"]:
+    schedule = form.get("schedule_expression") or None
+    if not form["event_pattern"] and not schedule:
         return {"event_pattern": "Write an event pattern (a JSON object)."}
     try:
         events.put_rule(
             workspace,
             name=form["name"],
             bus_name=bus.name,
-            event_pattern=form["event_pattern"],
+            event_pattern=form["event_pattern"] or None,
+            schedule_expression=schedule,
             state=form["state"] or None,
             description=form["description"] or None,
         )
     except AwsError as exc:
         key = "event_pattern" if exc.code == "InvalidEventPatternException" else "name"
+        if "ScheduleExpression" in exc.message:
+            key = "schedule_expression"
         if "state" in exc.message and key == "name" and "'name'" not in exc.message:
             key = "state"
         return {key: exc.message}
@@ -211,7 +215,10 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     form = _stored_fields(rule)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = {**fields(request, ("event_pattern", "description", "state")), "name": rule.name}
+        form = {
+            **fields(request, ("event_pattern", "schedule_expression", "description", "state")),
+            "name": rule.name,
+        }
         errors = _put_rule(workspace, rule.bus, form)
         if not errors:
             return done("rule-detail", "rule-saved", rule.name, bus_name=rule.bus.name, rule_name=rule.name)
@@ -229,6 +236,7 @@ def _stored_fields(rule: Rule) -> dict[str, str]:
     return {
         "name": rule.name,
         "event_pattern": rule.event_pattern or "",
+        "schedule_expression": rule.schedule_expression or "",
         "description": rule.description or "",
         "state": rule.state,
     }

@@ -67,6 +67,11 @@ class Rule(models.Model):
     name = models.CharField(max_length=64)
     event_pattern = models.TextField(null=True)
     schedule_expression = models.CharField(max_length=256, null=True)
+    next_fire_at = models.DateTimeField(
+        null=True,
+        db_index=True,
+        help_text="a scheduled rule's next run (its workspace's time); None until runtime.schedules arms it",
+    )
     state = models.CharField(max_length=32, choices=STATES, default=ENABLED)
     description = models.CharField(max_length=512, null=True)
     role_arn = models.CharField(max_length=1600, null=True)

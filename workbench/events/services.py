@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from engine.events import schedule
 from engine.events.envelope import (
     EntryError,
     EnvelopeValidationError,
@@ -192,6 +193,11 @@ def put_rule(
     bus = get_bus(workspace, bus_name)
     if schedule_expression and bus.name != DEFAULT_BUS:
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
+    if schedule_expression:
+        try:
+            schedule.parse(schedule_expression)
+        except schedule.ScheduleError as exc:
+            raise ValidationError(str(exc)) from None
     with transaction.atomic():
         rule, _ = Rule.objects.update_or_create(
             bus=bus,
@@ -203,6 +209,7 @@ def put_rule(
                 "description": description,
                 "role_arn": role_arn,
                 "created": timezone.now(),
+                "next_fire_at": None,  # runtime.schedules arms it from the new expression
             },
         )
         _touch_rules(bus)
@@ -225,7 +232,8 @@ def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state:
     rule = get_rule(workspace, name, bus_name)
     with transaction.atomic():
         rule.state = state
-        rule.save(update_fields=["state"])
+        rule.next_fire_at = None  # a re-enabled schedule starts again from then
+        rule.save(update_fields=["state", "next_fire_at"])
         _touch_rules(rule.bus)
     return rule
 

@@ -27,14 +27,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from engine.states.model import TaskFailed, TaskSucceeded
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions.services import Outcome
-from workbench.runtime import contexts, queue
+from workbench.runtime import clock, contexts, queue
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 from workbench.stepfunctions.models import Execution, StateMachine
@@ -135,7 +134,7 @@ def _record(machine: StateMachine, name: Any, text: str, parent: Parent | None, 
                 name=name,
                 definition=machine.definition,
                 input=text,
-                start_date=timezone.now(),
+                start_date=clock.now(machine.workspace),
                 parent_id=parent.execution_id if parent is not None else None,
                 parent_task_id=parent.task_id if parent is not None else "",
                 parent_pattern=pattern,

@@ -37,7 +37,7 @@ from engine.states.model import (
     TaskSucceeded,
 )
 from workbench.core.jsonio import dumps
-from workbench.runtime import activity_arrivals, map_runs, queue
+from workbench.runtime import activity_arrivals, clock, map_runs, queue
 from workbench.runtime.children import START_EXECUTION, SYNC_PATTERNS
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
@@ -115,7 +115,9 @@ class DurableExecutor(CommandExecutor):
                     self._then(activity_arrivals.scheduled)  # wake this process's GetActivityTask polls
             case StartTimer():
                 self._may_hold_rows = True
-                armed = command.fire_at - timezone.now() <= TIMER_HORIZON
+                # The fire time is the workspace's (virtual) time; the ETA message is real.
+                eta = clock.eta(execution.state_machine.workspace, command.fire_at)
+                armed = clock.within(TIMER_HORIZON, eta)
                 Timer.objects.bulk_create(
                     [
                         Timer(
@@ -129,9 +131,9 @@ class DurableExecutor(CommandExecutor):
                     unique_fields=["execution", "timer_id"],
                     update_fields=["fire_at", "armed"],
                 )
-                if armed:
-                    timer_id, fire_at = command.timer_id, command.fire_at
-                    self._then(lambda: queue.fire_timer(execution.id, timer_id, fire_at))
+                if armed and eta is not None:
+                    timer_id, real_eta = command.timer_id, eta
+                    self._then(lambda: queue.fire_timer(execution.id, timer_id, real_eta))
             case CancelTimer():
                 Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
             case CancelTask():
@@ -142,7 +144,7 @@ class DurableExecutor(CommandExecutor):
                 cancelled.delete()
             case FinishExecution():
                 execution.status = command.status
-                execution.stop_date = timezone.now()
+                execution.stop_date = clock.now(execution.state_machine.workspace)
                 execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
                 execution.error = command.error
                 execution.cause = command.cause
@@ -163,7 +165,7 @@ class DurableExecutor(CommandExecutor):
                 map_run_id, name = command.map_run_id, command.name
                 self._then(lambda: queue.start_child_execution(map_run_id, name))
             case EndMapRun():
-                map_runs.record_end(command)
+                map_runs.record_end(command, clock.now(execution.state_machine.workspace))
                 if command.status != "SUCCEEDED":
                     ended_id = command.map_run_id
                     self._then(lambda: queue.stop_map_run_children(ended_id))

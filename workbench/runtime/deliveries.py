@@ -43,7 +43,7 @@ from workbench.events import bus_policies, log_groups
 from workbench.events import services as events
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
-from workbench.runtime import destination_calls, executions, queue
+from workbench.runtime import clock, destination_calls, executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, forward_event, is_event_bus_arn, recover_replays
 from workbench.sns import services as sns
@@ -84,12 +84,15 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
     One that is gone, no longer pending or not yet due is left alone. A call to an API
     destination leaves the workbench: it is made outside the transaction (``_call_outside``).
     """
-    moment = now or timezone.now()
     with transaction.atomic():
-        delivery = _due(delivery_id, moment)
+        delivery = _pending(delivery_id)
         if delivery is None:
             return
         workspace = delivery.event.bus.workspace
+        # The workspace's time (its virtual clock when on): retries follow it, never early.
+        moment = now or clock.now(workspace)
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > moment:
+            return
         if destination_calls.is_api_destination_arn(delivery.target_arn):
             # InvocationRateLimitPerSecond: too early, the delivery waits for the destination's
             # next slot without spending an attempt.
@@ -114,11 +117,11 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
     _call_outside(delivery, workspace, moment, lease)
 
 
-def _due(delivery_id: int, moment: datetime) -> Delivery | None:
+def _pending(delivery_id: int) -> Delivery | None:
+    """The pending delivery, locked (its own row only: the clock is a nullable join)."""
     return (
-        Delivery.objects.select_for_update()
-        .select_related("event__bus__workspace")
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("event__bus__workspace__virtual_clock")
         .filter(id=delivery_id, status=Delivery.PENDING)
         .first()
     )
@@ -142,7 +145,7 @@ def _call_outside(delivery: Delivery, workspace: Workspace, moment: datetime, le
     least once)."""
     status, detail, retriable = destination_calls.deliver(delivery, workspace)
     with transaction.atomic():
-        held = _due(delivery.id, lease)
+        held = _pending(delivery.id)
         if held is None or held.next_attempt_at != lease:
             return
         held.input, held.attempts = delivery.input, held.attempts + 1
@@ -196,7 +199,10 @@ def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> Non
     else:
         delivery.status, delivery.next_attempt_at = Delivery.PENDING, next_at
         delivery_id = delivery.id
-        transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=next_at))
+        # A frozen virtual clock sends no message: its advances (and the sweep) deliver it.
+        eta = clock.eta(delivery.event.bus.workspace, next_at)
+        if eta is not None:
+            transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=eta))
         return
     delivery.next_attempt_at = None
     if delivery.dead_letter_arn:
@@ -356,7 +362,8 @@ def recover(min_age: timedelta = RECOVERY_MIN_AGE, now: datetime | None = None) 
     moment = now or timezone.now()
     cutoff = moment - min_age
     pending = Delivery.objects.filter(
-        Q(next_attempt_at__isnull=True, created__lte=cutoff) | Q(next_attempt_at__lte=moment),
+        Q(next_attempt_at__isnull=True, created__lte=cutoff)
+        | clock.due("next_attempt_at", "event__bus__workspace", moment),
         status=Delivery.PENDING,
     ).order_by("id")
     enqueue_deliveries(pending.values_list("id", flat=True).iterator())

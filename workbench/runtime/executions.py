@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from engine.states.model import (
+    Decision,
     ExecutionContext,
     ExecutionStartRequested,
     Happening,
@@ -37,7 +38,8 @@ from engine.states.model import (
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.prepared import Prepared
-from workbench.runtime import children, contexts, express, integrations, map_runs, mocks, queue
+from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, queue
+from workbench.runtime.commands import TIMER_HORIZON
 from workbench.runtime.express import ExpressResult
 from workbench.runtime.stepper import apply_first_step, apply_happening, apply_redrive
 from workbench.stepfunctions import mocks as stepfunction_mocks
@@ -67,9 +69,9 @@ class StartedExecution:
     execution: Execution | None = None
 
 
-def step(execution_id: int, happening: Happening) -> None:
-    """Apply one happening to a stored execution (a no-op when it was already applied)."""
-    apply_happening(execution_id, happening)
+def step(execution_id: int, happening: Happening) -> Decision | None:
+    """Apply one happening to a stored execution (a no-op, None, when it was already applied)."""
+    return apply_happening(execution_id, happening)
 
 
 def start_execution(
@@ -113,7 +115,7 @@ def start_execution(
                 name=name,
                 definition=version.definition if version is not None else machine.definition,
                 input=text,
-                start_date=timezone.now(),
+                start_date=clock.now(machine.workspace),
                 version_number=version.number if version is not None else None,
                 version_role_arn=version.role_arn if version is not None else "",
                 alias_name=alias.name if alias is not None else None,
@@ -312,15 +314,28 @@ def update_map_run(
     )
 
 
-def fire_timer(execution_id: int, timer_id: str) -> None:
-    """Fire a durable timer; an early delivery re-arms it, a stale one does nothing."""
-    timer = Timer.objects.filter(execution_id=execution_id, timer_id=timer_id).first()
+def fire_timer(execution_id: int, timer_id: str) -> bool:
+    """Fire a durable timer once its workspace's clock has reached it; whether it fired.
+
+    An early delivery re-arms it (or, too far off or on a frozen clock, leaves it to the
+    recovery sweep and the clock's advances); a stale one does nothing.
+    """
+    timer = (
+        Timer.objects.filter(execution_id=execution_id, timer_id=timer_id)
+        .select_related("execution__state_machine__workspace__virtual_clock")
+        .first()
+    )
     if timer is None:
-        return
-    if timer.fire_at > timezone.now():
-        queue.fire_timer(execution_id, timer_id, timer.fire_at)
-        return
-    step(execution_id, TimerFired(timer_id=timer_id))
+        return False
+    workspace = timer.execution.state_machine.workspace
+    if timer.fire_at > clock.now(workspace):
+        at = clock.eta(workspace, timer.fire_at)
+        if at is not None and clock.within(TIMER_HORIZON, at):
+            queue.fire_timer(execution_id, timer_id, at)
+        else:
+            Timer.objects.filter(id=timer.id).update(armed=False)
+        return False
+    return step(execution_id, TimerFired(timer_id=timer_id)) is not None
 
 
 def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> None:

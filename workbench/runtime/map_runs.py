@@ -26,6 +26,7 @@ from engine.states.model import (
     StartMapRun,
 )
 from workbench.core.jsonio import dumps
+from workbench.runtime import clock
 from workbench.stepfunctions.models import Execution, MapRun
 from workbench.stepfunctions.redrive import UNSUCCESSFUL, pending_redrive
 
@@ -44,7 +45,7 @@ def record_start(execution: Execution, command: StartMapRun) -> None:
             "max_concurrency": command.max_concurrency,
             "tolerated_failure_count": command.tolerated_failure_count,
             "tolerated_failure_percentage": command.tolerated_failure_percentage,
-            "start_date": timezone.now(),
+            "start_date": clock.now(execution.state_machine.workspace),
         },
     )
 
@@ -60,16 +61,17 @@ def record_child(execution: Execution, command: StartChildExecution) -> None:
         defaults={
             "definition": map_run.definition,
             "input": dumps(command.input),
-            "start_date": timezone.now(),
+            "start_date": clock.now(execution.state_machine.workspace),
             "item_index": command.index,
             "mock_case": execution.mock_case,  # a mocked parent's children answer from its test case
         },
     )
 
 
-def record_end(command: EndMapRun) -> None:
+def record_end(command: EndMapRun, at: datetime) -> None:
+    """The run's end, at the parent's workspace time ``at``."""
     MapRun.objects.filter(map_run_id=command.map_run_id, status=MapRun.RUNNING).update(
-        status=command.status, error=command.error, cause=command.cause, stop_date=timezone.now()
+        status=command.status, error=command.error, cause=command.cause, stop_date=at
     )
 
 

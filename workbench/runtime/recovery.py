@@ -23,7 +23,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workbench.runtime import children, deliveries, executions, map_runs, queue
+from workbench.runtime import children, clock, deliveries, executions, map_runs, queue, schedules
 from workbench.runtime.models import Lease
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, TaskInvocation, Timer
 
@@ -58,10 +58,17 @@ def sweep() -> None:
     now = timezone.now()
     settled = now - GRACE
     running = Q(execution__status=Execution.RUNNING)
-    for execution_id, timer_id, fire_at in Timer.objects.filter(
-        running, Q(armed=False, fire_at__lte=now) | Q(armed=True, fire_at__lte=settled)
-    ).values_list("execution_id", "timer_id", "fire_at"):
-        queue.fire_timer(execution_id, timer_id, fire_at)
+    # Real-time workspaces: due timers without a message, and armed ones whose message is late.
+    # Virtual clocks: every timer their clock has reached (firing checks again, and once).
+    workspace = "execution__state_machine__workspace"
+    virtual = clock.virtual_workspaces(now)
+    owed = (Q(armed=False, fire_at__lte=now) | Q(armed=True, fire_at__lte=settled)) & ~Q(
+        **{f"{workspace}__in": list(virtual)}
+    )
+    for workspace_id, reached in virtual.items():
+        owed |= Q(**{workspace: workspace_id, "fire_at__lte": reached})
+    for execution_id, timer_id in Timer.objects.filter(running, owed).values_list("execution_id", "timer_id"):
+        queue.fire_timer(execution_id, timer_id, now)
     _sweep_tasks(settled)
     for map_run_id, name in map_runs.children_not_started(settled):
         queue.start_child_execution(map_run_id, name)
@@ -82,6 +89,7 @@ def sweep() -> None:
         .distinct()
     ):
         queue.stop_map_run_children(map_run_id)
+    schedules.fire_due()
     deliveries.recover()
 
 

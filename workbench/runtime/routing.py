@@ -34,7 +34,7 @@ from workbench.events import archives, matchers, replays
 from workbench.events import services as events
 from workbench.events.models import ArchivedEvent, Delivery, EventBus, ReceivedEvent, Replay, Rule, Target
 from workbench.events.services import AcceptedEntry
-from workbench.runtime import queue
+from workbench.runtime import clock, queue
 from workbench.schemas import validation as schema_validation
 
 REPLAY_BATCH = 100
@@ -61,7 +61,7 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
         (entry.bus, entry.event, rules, flags)
         for (entry, flags), rules in zip(accepted, matched, strict=True)
     ]
-    now = timezone.now()
+    now = clock.now(workspace)  # an event's time and age follow the workspace's clock
     with transaction.atomic():
         delivery_ids = _store_all(routes, now)
         archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
@@ -88,11 +88,18 @@ def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
     rules = matchers.matching_rules(bus, event)
     if not rules:
         return
-    now = timezone.now()
+    now = clock.now(workspace)
     with transaction.atomic():
         delivery_ids = _store_all([(bus, event, rules, [])], now)
         archives.archive_accepted([(bus, event)], now)
         transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+
+
+def accept_scheduled(rule: Rule, event: dict[str, Any], at: datetime) -> None:
+    """A scheduled rule's Scheduled Event, stored (in the caller's transaction) with one pending
+    delivery per target of that rule alone; delivered once the transaction commits."""
+    delivery_ids = _store_all([(rule.bus, event, [rule], [])], at)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
 
 
 def _schema_verdict(

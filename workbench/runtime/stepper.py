@@ -42,7 +42,7 @@ from engine.states.progress import Progress
 from workbench.accounts.models import Workspace
 from workbench.core.prepared import Prepared
 from workbench.live import publish
-from workbench.runtime import status_events
+from workbench.runtime import clock, status_events
 from workbench.runtime.commands import DurableExecutor
 from workbench.stepfunctions import activities, history_rows
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
@@ -66,14 +66,15 @@ log = logging.getLogger(__name__)
 
 
 def environment(workspace: Workspace | None = None) -> Environment:
-    """The real clock and randomness the engine is handed in the shell, and whether an activity
-    ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
+    """The clock and randomness the engine is handed in the shell: the workspace's time (its
+    virtual clock when on, ``runtime.clock``), real time without a workspace; and whether an
+    activity ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
     if workspace is None:
         return Environment(
             now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
         )
     return Environment(
-        now=timezone.now(),
+        now=clock.now(workspace),
         new_token=lambda: secrets.token_urlsafe(96),
         random=_system_random.random,
         activity_exists=partial(activities.activity_exists, workspace),
@@ -94,7 +95,7 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
 _LOCKED_EXECUTION: Prepared[Execution] = Prepared(
     lambda execution_id: (
         Execution.objects.select_for_update(of=("self",))
-        .select_related("state_machine__workspace", "map_run")
+        .select_related("state_machine__workspace__virtual_clock", "map_run")
         .filter(id=execution_id)
         .order_by()[:1]
     ),
@@ -178,7 +179,7 @@ def _internal_failure(execution: Execution, exc: Exception) -> Decision:
         id=execution.event_count + 1,
         previous_event_id=execution.event_count,
         type="ExecutionFailed",
-        timestamp=timezone.now(),
+        timestamp=clock.now(execution.state_machine.workspace),
         details_key="executionFailedEventDetails",
         details={"error": "States.Runtime", "cause": cause},
     )

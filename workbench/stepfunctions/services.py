@@ -66,6 +66,7 @@ def get_machine(workspace: Workspace, arn: str) -> StateMachine:
     machine = _MACHINE_BY_NAME.first(workspace.id, name) if qualifier is None else None
     if machine is None or parsed is None or parsed.account != workspace.account_id:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+    machine.workspace = workspace  # the caller's, with what it already loaded (its clock)
     return machine
 
 
@@ -120,11 +121,9 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
 # The two lookups of every StartExecution and DescribeExecution (see core/prepared.py); both
 # go by a unique index, so no ORDER BY is needed.
 _MACHINE_BY_NAME: Prepared[StateMachine] = Prepared(
-    lambda workspace_id, name: (
-        StateMachine.objects.filter(workspace_id=workspace_id, name=name)
-        .select_related("workspace")
-        .order_by()[:1]
-    ),
+    lambda workspace_id, name: StateMachine.objects.filter(workspace_id=workspace_id, name=name).order_by()[
+        :1
+    ],
     int,
     str,
 )

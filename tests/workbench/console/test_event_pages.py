@@ -209,3 +209,28 @@ def test_a_target_is_edited_in_place(client: Client) -> None:
     second = "arn:aws:lambda:us-east-1:123456789012:function:two"
     client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": second, "input": '{"k": 1}'})
     assert list(Target.objects.values_list("target_id", "arn", "input")) == [("t", second, '{"k": 1}')]
+
+
+def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_field(client: Client) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import Rule
+    from workbench.runtime import schedules
+
+    events.put_rule(default_workspace(), name="nightly", schedule_expression="cron(0 2 * * ? *)")
+    schedules.arm()
+    page = client.get("/buses/default/rules/nightly/").content.decode()
+    assert 'value="cron(0 2 * * ? *)"' in page and 'id="next-run"' in page
+    refused = client.post(
+        "/buses/default/rules/nightly/", {"event_pattern": "", "schedule_expression": "rate(1 minutes)"}
+    )
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert _field_error(body, "schedule_expression") == "Parameter ScheduleExpression is not valid."
+    assert 'value="rate(1 minutes)"' in body  # what was typed is kept
+    assert Rule.objects.get(name="nightly").schedule_expression == "cron(0 2 * * ? *)"
+    saved = client.post(
+        "/buses/default/rules/nightly/", {"event_pattern": "", "schedule_expression": "rate(2 hours)"}
+    )
+    assert saved.status_code == 302
+    assert Rule.objects.get(name="nightly").schedule_expression == "rate(2 hours)"

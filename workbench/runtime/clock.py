@@ -1,0 +1,86 @@
+"""What "now" is for a workspace: the one place the shell reads time for the workbench's semantics.
+
+A workspace runs on real time unless its virtual clock is on (beyond AWS: the course's
+back-offs and week-long Waits cannot take real time in a class). Every timer (Wait, Retry
+back-off, task and heartbeat timeouts, the execution's timeout, event delivery retries) and
+every date the workbench records or answers with (``$$.Execution.StartTime``,
+``$$.State.EnteredTime``, history timestamps, start and stop dates, an event's time) is read
+here. Time that guards the machinery itself (claims, leases, recovery grace, ETA messages)
+stays real: it is about processes, not about the workflow.
+
+A virtual clock is ``virtual_at`` at the real moment ``real_at`` and moves ``rate`` times as
+fast as real time (0: frozen). A timer due at virtual time ``t`` is fired by an ETA message at
+the real moment the clock reaches ``t``, or, frozen, only when the clock is advanced to it
+(``workbench.runtime.clock_control``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from workbench.accounts.models import VirtualClock, Workspace
+
+
+def clock_of(workspace: Workspace) -> VirtualClock | None:
+    """The workspace's virtual clock, None on real time (read through the relation's cache:
+    callers that load the workspace with ``select_related("virtual_clock")`` pay no query)."""
+    try:
+        return workspace.virtual_clock
+    except VirtualClock.DoesNotExist:
+        return None
+
+
+def reading(clock: VirtualClock | None, real: datetime | None = None) -> datetime:
+    """The time a clock shows at the real moment ``real`` (now when None)."""
+    moment = real or timezone.now()
+    if clock is None:
+        return moment
+    return clock.virtual_at + (moment - clock.real_at) * clock.rate
+
+
+def now(workspace: Workspace) -> datetime:
+    """The workspace's current time: real, or its virtual clock's."""
+    return reading(clock_of(workspace))
+
+
+def real_moment(clock: VirtualClock | None, due: datetime) -> datetime | None:
+    """The real moment the clock reaches ``due``; None when only an advance can get it there
+    (a frozen clock). A moment already passed is now."""
+    if clock is None:
+        return due
+    if clock.rate <= 0:
+        return None
+    real_now = timezone.now()
+    if due <= reading(clock, real_now):
+        return real_now
+    return clock.real_at + (due - clock.virtual_at) / clock.rate
+
+
+def eta(workspace: Workspace, due: datetime) -> datetime | None:
+    """When an ETA message for something due at the workspace's time ``due`` should arrive."""
+    return real_moment(clock_of(workspace), due)
+
+
+def virtual_workspaces(real: datetime | None = None) -> dict[int, datetime]:
+    """Every workspace on a virtual clock, with that clock's reading (for the recovery sweep)."""
+    moment = real or timezone.now()
+    return {clock.workspace_id: reading(clock, moment) for clock in VirtualClock.objects.all()}
+
+
+def due(field: str, workspace_field: str, real: datetime | None = None) -> Q:
+    """Rows whose ``field`` (a time of their workspace) has been reached by their workspace's
+    clock; ``workspace_field`` leads from the row to its workspace."""
+    moment = real or timezone.now()
+    virtual = virtual_workspaces(moment)
+    condition = Q(**{f"{field}__lte": moment}) & ~Q(**{f"{workspace_field}__in": list(virtual)})
+    for workspace_id, reached in virtual.items():
+        condition |= Q(**{workspace_field: workspace_id, f"{field}__lte": reached})
+    return condition
+
+
+def within(horizon: timedelta, moment: datetime | None) -> bool:
+    """Whether a real moment is close enough for an ETA message (None: never)."""
+    return moment is not None and moment - timezone.now() <= horizon
