@@ -16,6 +16,7 @@ the real moment the clock reaches ``t``, or, frozen, only when the clock is adva
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -44,6 +45,27 @@ def reading(clock: VirtualClock | None, real: datetime | None = None) -> datetim
 def now(workspace: Workspace) -> datetime:
     """The workspace's current time: real, or its virtual clock's."""
     return reading(clock_of(workspace))
+
+
+def current(workspace: Workspace) -> datetime:
+    """The workspace's time read from its clock's row now, not from a cached relation: for a
+    long-running caller (an Express execution in one thread) that must see an advance."""
+    return reading(VirtualClock.objects.filter(workspace_id=workspace.id).first())
+
+
+def sleep_until(workspace: Workspace, due: datetime, *, poll: float = 0.25) -> None:
+    """Block until the workspace's clock reaches ``due``: an Express execution runs in one
+    thread, so its Waits and Retry back-offs wait here. The clock's row is re-read every
+    ``poll`` seconds, so an advance, a new rate or the return to real time is seen; a frozen
+    clock waits for an advance."""
+    while True:
+        clock = VirtualClock.objects.filter(workspace_id=workspace.id).first()
+        real_now = timezone.now()
+        if reading(clock, real_now) >= due:
+            return
+        moment = real_moment(clock, due)
+        wait = poll if moment is None else min(poll, (moment - real_now).total_seconds())
+        time.sleep(max(wait, 0.001))
 
 
 def real_moment(clock: VirtualClock | None, due: datetime) -> datetime | None:

@@ -12,10 +12,9 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from django.utils import timezone
-
 from engine.states.model import ExecutionContext
 from workbench.core.arns import express_execution_arn, map_run_child_arn, state_machine_name
+from workbench.runtime import clock
 from workbench.stepfunctions.models import Execution, StateMachine, StateMachineVersion
 
 
@@ -55,10 +54,11 @@ def of_express(
         base = express_execution_arn(workspace.region, workspace.account_id, machine.name, name)
         arn = f"{base}:{uuid.uuid4()}"
     role_arn = version.role_arn if version is not None else machine.role_arn
-    return _context(arn, name, machine.arn, timezone.now(), role_arn)
+    return _context(arn, name, machine.arn, clock.now(workspace), role_arn)
 
 
-def of_express_child(map_run_machine_arn: str, name: str, role_arn: str) -> ExecutionContext:
-    """An in-memory Distributed Map child of an Express parent."""
+def of_express_child(map_run_machine_arn: str, name: str, role_arn: str, start: datetime) -> ExecutionContext:
+    """An in-memory Distributed Map child of an Express parent, started at ``start`` (its
+    workspace's time)."""
     arn = map_run_child_arn(map_run_machine_arn, name, express=True)
-    return _context(arn, name, map_run_machine_arn, timezone.now(), role_arn)
+    return _context(arn, name, map_run_machine_arn, start, role_arn)

@@ -8,12 +8,9 @@ after another in memory, all within Express's five-minute limit
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from django.utils import timezone
 
 from engine.states.interpreter import advance
 from engine.states.model import (
@@ -29,7 +26,7 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import activity_arrivals, children, contexts, integrations, mocks
+from workbench.runtime import activity_arrivals, children, clock, contexts, integrations, mocks
 from workbench.runtime.commands import InMemoryExecutor
 from workbench.runtime.stepper import environment
 
@@ -70,8 +67,8 @@ def run(
             assert timer is not None
             timer_id, fire_at = timer
             if fire_at > deadline:
-                return _timed_out(context)
-            time.sleep(max(0.0, (fire_at - timezone.now()).total_seconds()))
+                return _timed_out(context, workspace)
+            clock.sleep_until(workspace, fire_at)  # the workspace's clock: virtual when on
             del executor.timers[timer_id]
             executor.happenings.append(TimerFired(timer_id=timer_id))
         decision = advance(definition, state, executor.happenings.pop(0), environment(workspace))
@@ -82,14 +79,14 @@ def run(
             return ExpressResult(
                 finished.status,
                 context.start_time,
-                timezone.now(),
+                clock.current(workspace),
                 finished.output,
                 finished.error,
                 finished.cause,
             )
-        if timezone.now() > deadline:
-            return _timed_out(context)
-    return _timed_out(context)
+        if clock.current(workspace) > deadline:
+            return _timed_out(context, workspace)
+    return _timed_out(context, workspace)
 
 
 def _run_child(
@@ -100,7 +97,9 @@ def _run_child(
     mock_case: Any,
 ) -> Happening:
     """A Distributed Map's child, run in memory to its end like the Express parent itself."""
-    context = contexts.of_express_child(map_run.state_machine_arn, command.name, parent.role_arn)
+    context = contexts.of_express_child(
+        map_run.state_machine_arn, command.name, parent.role_arn, clock.current(workspace)
+    )
     ended = run(workspace, map_run.definition, command.input, context, mock_case=mock_case)
     return ChildExecutionEnded(
         map_run_id=command.map_run_id,
@@ -157,11 +156,11 @@ def _perform(
     return TaskSucceeded(command.task_id, result.output)
 
 
-def _timed_out(context: ExecutionContext) -> ExpressResult:
+def _timed_out(context: ExecutionContext, workspace: Workspace) -> ExpressResult:
     return ExpressResult(
         "TIMED_OUT",
         context.start_time,
-        timezone.now(),
+        clock.current(workspace),
         error="States.Timeout",
         cause="The execution exceeded the five-minute limit of Express workflows",
     )

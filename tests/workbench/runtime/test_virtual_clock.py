@@ -267,3 +267,43 @@ def test_task_heartbeat_and_execution_timeouts_follow_the_clock(broker: Broker) 
     execution.refresh_from_db()
     assert execution.status == "TIMED_OUT"
     assert execution.stop_date == T0 + timedelta(hours=1, minutes=10)
+
+
+def test_an_express_execution_waits_on_the_virtual_clock_until_it_is_advanced() -> None:
+    """Express runs in one thread (StartSyncExecution answers when it ends): its Wait of two
+    minutes (within Express's five) holds while the clock is frozen and ends when the clock is
+    advanced by two minutes, and its start and stop dates are virtual (issue 12 item 6: every
+    timer follows the clock)."""
+    import threading
+
+    from workbench.runtime import clock_control, executions
+
+    two_minutes = {
+        "StartAt": "Later",
+        "States": {"Later": {"Type": "Wait", "Seconds": 120, "Next": "Done"}, "Done": {"Type": "Succeed"}},
+    }
+    express = machine(two_minutes, name="express-wait", type="EXPRESS")
+    clock_control.freeze(_workspace(), T0)
+    results: list[Any] = []
+
+    def run() -> None:
+        from django.db import connection
+
+        try:
+            try:
+                results.append(executions.start_sync_execution(express, input_text="{}"))
+            except Exception as exc:
+                results.append(exc)
+        finally:
+            connection.close()
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(1.0)
+    assert runner.is_alive(), f"the Wait ended while the clock stood still: {results}"
+    clock_control.advance_by(_workspace(), 120)
+    runner.join(10)
+    assert not runner.is_alive()
+    [(context, result)] = results
+    assert result.status == "SUCCEEDED"
+    assert (context.start_time, result.stopped) == (T0, T0 + timedelta(minutes=2))
