@@ -35,8 +35,10 @@ from workbench.core.jsonio import dumps
 from workbench.functions.services import Outcome
 from workbench.runtime import clock, contexts, queue
 from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.versions import StartTarget
 
 START_EXECUTION = "arn:aws:states:::states:startExecution"
 STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
@@ -75,17 +77,19 @@ def start(workspace: Workspace, resource: str, payload: Any, parent: Parent | No
     pattern = _PATTERNS[resource]
     parameters = payload if isinstance(payload, dict) else {}
     try:
-        machine_arn: Any = parameters.get("StateMachineArn")
-        machine = stepfunctions.get_machine(workspace, machine_arn)
+        # The machine, or one of its versions or aliases, as StartExecution takes them.
+        target = versions.start_target(workspace, parameters.get("StateMachineArn"))
+        machine = target.machine
+        machine.workspace = workspace  # the caller's, with what it already loaded (its clock)
         name = parameters.get("Name")
         if name is not None:
             stepfunctions.check_name(str(name), "execution")
         text = _input_text(parameters.get("Input"))
         stepfunctions.parse_input(text)
         if machine.type == StateMachine.EXPRESS:
-            arn, started_at = _start_express(machine, name, text, pattern)
+            arn, started_at = _start_express(target, name, text, pattern)
         else:
-            child = _record(machine, name, text, parent, pattern)
+            child = _record(target, name, text, parent, pattern)
             arn, started_at = child.arn, child.start_date
     except _NotSupported as exc:
         return Outcome(error="States.TaskFailed", cause=str(exc))
@@ -110,31 +114,40 @@ def _input_text(value: Any) -> str:
     return value if isinstance(value, str) else dumps(value)
 
 
-def _start_express(machine: StateMachine, name: Any, text: str, pattern: str) -> tuple[str, datetime]:
+def _start_express(target: StartTarget, name: Any, text: str, pattern: str) -> tuple[str, datetime]:
     """An Express child runs in memory, kept nowhere: the workbench can only fire and forget it."""
+    machine, version = target.machine, target.version
     if pattern in SYNC_PATTERNS:
         raise _NotSupported(
             f"This workbench starts an Express child ({machine.arn}) only request-response or "
             ".waitForTaskToken, not .sync"
         )
-    context = contexts.of_express(machine, str(name or uuid.uuid4()))
+    context = contexts.of_express(machine, str(name or uuid.uuid4()), version=version)
+    number = version.number if version is not None else None
     transaction.on_commit(
-        lambda: queue.run_express_execution(machine.id, context.execution_name, context.execution_arn, text)
+        lambda: queue.run_express_execution(
+            machine.id, context.execution_name, context.execution_arn, text, None, number
+        )
     )
     return context.execution_arn, context.start_time
 
 
-def _record(machine: StateMachine, name: Any, text: str, parent: Parent | None, pattern: str) -> Execution:
-    """The child's row, not yet started (engine_state None); its first step follows the commit."""
+def _record(target: StartTarget, name: Any, text: str, parent: Parent | None, pattern: str) -> Execution:
+    """The child's row, not yet started (engine_state None); its first step follows the commit.
+    Started by a version or an alias ARN, it runs that version, as StartExecution does."""
+    machine, version, alias = target.machine, target.version, target.alias
     name = str(name) if name is not None else str(uuid.uuid4())
     try:
         with transaction.atomic():
             child = Execution.objects.create(
                 state_machine=machine,
                 name=name,
-                definition=machine.definition,
+                definition=target.definition,
                 input=text,
                 start_date=clock.now(machine.workspace),
+                version_number=version.number if version is not None else None,
+                version_role_arn=version.role_arn if version is not None else "",
+                alias_name=alias.name if alias is not None else None,
                 parent_id=parent.execution_id if parent is not None else None,
                 parent_task_id=parent.task_id if parent is not None else "",
                 parent_pattern=pattern,
