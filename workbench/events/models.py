@@ -51,6 +51,15 @@ class Rule(models.Model):
     description = models.CharField(max_length=512, null=True)
     role_arn = models.CharField(max_length=1600, null=True)
     created = models.DateTimeField()
+    next_fire_at = models.DateTimeField(
+        null=True,
+        db_index=True,
+        help_text="a scheduled rule's durable timer: when it fires next (NULL: not armed yet; "
+        "every change of its schedule or state clears it, runtime.schedules arms it again)",
+    )
+    fire_armed = models.BooleanField(
+        default=False, help_text="an ETA message for next_fire_at is on its way (else the sweep sends one)"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bus", "name"], name="unique_rule_name")]

@@ -20,6 +20,7 @@ from engine.events.envelope import (
     validate_batch,
 )
 from engine.events.patterns import InvalidEventPatternError, matches, parse_pattern
+from engine.events.schedules import RULE_INVALID, ScheduleExpressionError, parse_rule_expression
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.core.errors import (
@@ -152,6 +153,8 @@ def put_rule(
     bus = get_bus(workspace, bus_name)
     if schedule_expression and bus.name != DEFAULT_BUS:
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
+    if schedule_expression:
+        check_schedule_expression(schedule_expression)
     with transaction.atomic():
         rule, _ = Rule.objects.update_or_create(
             bus=bus,
@@ -163,10 +166,21 @@ def put_rule(
                 "description": description,
                 "role_arn": role_arn,
                 "created": timezone.now(),
+                "next_fire_at": None,  # runtime.schedules arms it again from the new schedule
+                "fire_armed": False,
             },
         )
         _touch_rules(bus)
     return rule
+
+
+def check_schedule_expression(text: str) -> None:
+    """A rule's ScheduleExpression as AWS reads it; every refusal answers AWS's one message
+    ("Parameter ScheduleExpression is not valid.", as recorded PutRule calls show)."""
+    try:
+        parse_rule_expression(text)
+    except ScheduleExpressionError:
+        raise ValidationError(RULE_INVALID) from None
 
 
 def delete_rule(workspace: Workspace, name: str, bus_name: str | None, force: bool = False) -> None:
@@ -185,7 +199,8 @@ def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state:
     rule = get_rule(workspace, name, bus_name)
     with transaction.atomic():
         rule.state = state
-        rule.save(update_fields=["state"])
+        rule.next_fire_at, rule.fire_armed = None, False  # a re-enabled rule is armed afresh
+        rule.save(update_fields=["state", "next_fire_at", "fire_armed"])
         _touch_rules(rule.bus)
     return rule
 

@@ -21,6 +21,7 @@ STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 DELIVER_EVENT = "stepbridge.deliver_event"
 REPLAY_EVENTS = "stepbridge.replay_events"
+FIRE_RULE = "stepbridge.fire_scheduled_rule"
 
 
 def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
@@ -52,3 +53,8 @@ def run_express_execution(
     machine_id: int, name: str, execution_arn: str, input_text: str, mock_case: Any = None
 ) -> None:
     enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case)
+
+
+def fire_rule(rule_id: int, due: datetime) -> None:
+    """A scheduled rule's firing due at ``due`` (sent as ISO 8601 text), delivered at ``due``."""
+    enqueue(FIRE_RULE, rule_id, due.isoformat(), eta=due)

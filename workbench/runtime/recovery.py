@@ -3,10 +3,11 @@
 What the database holds is the truth; broker messages are only a fast path. A sweep enqueues
 (by name) what the database says is owed: timers that are due (including those too far off
 to have had an ETA message), task calls never made or never reported, Map Run children never
-started, never reported or left running after their run ended, and pending event deliveries
-(workbench.runtime.deliveries.recover). Every task re-checks the database, so a sweep that
-overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
-taken or renewed with one conditional UPDATE, that another worker takes over once it expires.
+started, never reported or left running after their run ended, pending event deliveries
+(workbench.runtime.deliveries.recover) and scheduled rules' timers (runtime.schedules.recover).
+Every task re-checks the database, so a sweep that overlaps a live message does no harm. One
+worker at a time sweeps: it holds a lease, a row taken or renewed with one conditional UPDATE,
+that another worker takes over once it expires.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workbench.runtime import deliveries, executions, map_runs, queue
+from workbench.runtime import deliveries, executions, map_runs, queue, schedules
 from workbench.runtime.models import Lease
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, TaskInvocation, Timer
 
@@ -74,6 +75,7 @@ def sweep() -> None:
     ):
         queue.stop_map_run_children(map_run_id)
     deliveries.recover()
+    schedules.recover()
 
 
 def _sweep_tasks(settled: datetime) -> None:

@@ -265,3 +265,13 @@ def recover_replays(min_age: timedelta) -> None:
     ):
         queue.enqueue(queue.REPLAY_EVENTS, replay_id)
     archives.expire()
+
+
+def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[int]:
+    """Store a scheduled rule's firing and one pending delivery per target of THAT rule (a
+    scheduled rule matches its own firings, not a pattern); call inside the transaction that
+    moves the rule's timer, so a firing is stored exactly when its timer moves. The deliveries
+    are enqueued after that commit."""
+    delivery_ids = _store_all([(rule.bus, event, [rule], [])], now)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    return delivery_ids

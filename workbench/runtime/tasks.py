@@ -12,7 +12,7 @@ from typing import Any
 from celery.signals import worker_init, worker_ready
 
 from workbench.celery import durable_task
-from workbench.runtime import executions, queue, recovery, routing
+from workbench.runtime import executions, queue, recovery, routing, schedules
 from workbench.stepfunctions import mocks
 
 
@@ -53,6 +53,12 @@ def run_express_execution(
 def replay_events(replay_id: int) -> None:
     """Replay one batch of a replay's archived events."""
     routing.run_replay(replay_id)
+
+
+@durable_task(queue.FIRE_RULE)
+def fire_scheduled_rule(rule_id: int, due: str) -> None:
+    """Fire a scheduled rule once (the timer's compare-and-set makes repeats do nothing)."""
+    schedules.fire_rule(rule_id, due)
 
 
 @worker_ready.connect
