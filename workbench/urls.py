@@ -14,6 +14,7 @@ from workbench.awsapi import (  # noqa: F401 - registers the services
     stepfunctions,
 )
 from workbench.awsapi import iam as iam_api
+from workbench.awsapi import scheduler as scheduler_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
 from workbench.console import dashboard
@@ -46,6 +47,11 @@ def root(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", root, name="root"),
+    # EventBridge Scheduler's REST-JSON API (answers only requests signed for "scheduler").
+    path("schedules", scheduler_api.handle, {"collection": "schedules"}),
+    path("schedules/<str:name>", scheduler_api.handle, {"collection": "schedules"}),
+    path("schedule-groups", scheduler_api.handle, {"collection": "schedule-groups"}),
+    path("schedule-groups/<str:name>", scheduler_api.handle, {"collection": "schedule-groups"}),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),

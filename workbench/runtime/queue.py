@@ -22,6 +22,7 @@ RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 DELIVER_EVENT = "stepbridge.deliver_event"
 REPLAY_EVENTS = "stepbridge.replay_events"
 FIRE_RULE = "stepbridge.fire_scheduled_rule"
+FIRE_SCHEDULE = "stepbridge.fire_schedule"
 
 
 def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
@@ -58,3 +59,8 @@ def run_express_execution(
 def fire_rule(rule_id: int, due: datetime) -> None:
     """A scheduled rule's firing due at ``due`` (sent as ISO 8601 text), delivered at ``due``."""
     enqueue(FIRE_RULE, rule_id, due.isoformat(), eta=due)
+
+
+def fire_schedule(schedule_id: int, due: datetime) -> None:
+    """A Scheduler schedule's firing due at ``due`` (ISO 8601 text), delivered at ``due``."""
+    enqueue(FIRE_SCHEDULE, schedule_id, due.isoformat(), eta=due)

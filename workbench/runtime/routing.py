@@ -31,7 +31,16 @@ from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
 from workbench.events import archives, matchers, replays
 from workbench.events import services as events
-from workbench.events.models import ArchivedEvent, Delivery, EventBus, ReceivedEvent, Replay, Rule, Target
+from workbench.events.models import (
+    ArchivedEvent,
+    Delivery,
+    EventBus,
+    ReceivedEvent,
+    Replay,
+    Rule,
+    Schedule,
+    Target,
+)
 from workbench.events.services import AcceptedEntry
 from workbench.runtime import queue
 from workbench.schemas import validation as schema_validation
@@ -273,5 +282,36 @@ def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[in
     moves the rule's timer, so a firing is stored exactly when its timer moves. The deliveries
     are enqueued after that commit."""
     delivery_ids = _store_all([(rule.bus, event, [rule], [])], now)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    return delivery_ids
+
+
+def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> list[int]:
+    """Store a Scheduler schedule's invocation as a received event on its workspace's default
+    bus (so the firing shows in the event lists and its trace) with one pending delivery to
+    the schedule's target: its Input as the payload ("{}" when it has none), its RetryPolicy
+    and DeadLetterConfig ("Configuring a dead-letter queue", EventBridge Scheduler User Guide).
+    Call inside the transaction that moves the schedule's timer."""
+    target = schedule.target
+    policy = target.get("RetryPolicy") or {}
+    received = ReceivedEvent.objects.create(
+        bus=events.ensure_default_bus(schedule.group.workspace),
+        event_id=event["id"],
+        body=event,
+        matched_rules=[],
+        received=now,
+    )
+    delivery = Delivery.objects.create(
+        event=received,
+        rule_name=schedule.name,
+        rule_arn=schedule.arn,
+        target_id=schedule.name,
+        target_arn=target["Arn"],
+        target_input={"Input": target.get("Input") or "{}"},
+        max_retry_attempts=policy.get("MaximumRetryAttempts", Delivery.DEFAULT_MAX_RETRY_ATTEMPTS),
+        max_event_age=policy.get("MaximumEventAgeInSeconds", Delivery.DEFAULT_MAX_EVENT_AGE),
+        dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
+    )
+    delivery_ids = [delivery.pk]
     transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
     return delivery_ids

@@ -61,6 +61,12 @@ def fire_scheduled_rule(rule_id: int, due: str) -> None:
     schedules.fire_rule(rule_id, due)
 
 
+@durable_task(queue.FIRE_SCHEDULE)
+def fire_schedule(schedule_id: int, due: str) -> None:
+    """Invoke a Scheduler schedule's target once per due time."""
+    schedules.fire_schedule(schedule_id, due)
+
+
 @worker_ready.connect
 def recover_when_ready(**_: object) -> None:
     """Every worker, once it takes messages, sweeps for lost work now and every few seconds."""
