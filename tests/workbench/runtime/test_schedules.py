@@ -1,0 +1,169 @@
+"""Scheduler schedules' timers (runtime.schedules): a firing invokes the target once through a
+delivery (with the target's Input, RetryPolicy and DeadLetterConfig); a one-time at() fires
+once and, with ActionAfterCompletion DELETE, is deleted; a disabled schedule never fires;
+EndDate ends a recurring one (EventBridge Scheduler API Reference, CreateSchedule)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.support.events import ECHO_ARN
+from tests.support.inprocess import Broker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROLE = "arn:aws:iam::123456789012:role/scheduler"
+DLQ = "arn:aws:sqs:us-east-1:123456789012:dead"
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
+    from django.utils import timezone
+
+    from workbench.runtime import schedules
+
+    moment = [timezone.now()]
+    monkeypatch.setattr(schedules, "now", lambda: moment[0])
+    return moment
+
+
+def _schedule(expression: str, **extra: Any) -> Any:
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+
+    target = {
+        "Arn": ECHO_ARN,
+        "RoleArn": ROLE,
+        "Input": '{"n": 1}',
+        "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 120},
+        "DeadLetterConfig": {"Arn": DLQ},
+    }
+    params = {"ScheduleExpression": expression, "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    params.update(extra)
+    return scheduler.create_schedule(default_workspace(), "job", params)
+
+
+def _deliveries() -> list[Any]:
+    from workbench.events.models import Delivery
+
+    return list(Delivery.objects.order_by("id"))
+
+
+def test_an_at_schedule_fires_once_with_its_target_settings_and_deletes_itself(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, recovery, schedules
+
+    schedule = _schedule(
+        "at(2031-05-01T09:00:00)", ScheduleExpressionTimezone="Europe/Paris", ActionAfterCompletion="DELETE"
+    )
+    due = schedules.arm_schedule(schedule)
+    assert due is not None and due.isoformat() == "2031-05-01T07:00:00+00:00"
+    assert broker.take(queue.FIRE_SCHEDULE) == []  # beyond the horizon: the sweep sends it later
+    clock[0] = due - timedelta(seconds=10)
+    recovery.sweep()
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    broker.deliver(message)
+    [delivery] = _deliveries()
+    assert (
+        delivery.target_arn,
+        delivery.target_input,
+        delivery.max_retry_attempts,
+        delivery.max_event_age,
+    ) == (
+        ECHO_ARN,
+        {"Input": '{"n": 1}'},
+        3,
+        120,
+    )
+    assert delivery.dead_letter_arn == DLQ and delivery.rule_arn == schedule.arn
+    assert delivery.event.body["source"] == "aws.scheduler" and delivery.event.body["resources"] == [
+        schedule.arn
+    ]
+    assert not Schedule.objects.exists()
+
+
+def test_a_spent_at_schedule_without_delete_stays_and_never_fires_again(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, recovery, schedules
+
+    at = (clock[0] + timedelta(seconds=30)).replace(microsecond=0)
+    schedule = _schedule(f"at({at.strftime('%Y-%m-%dT%H:%M:%S')})")
+    due = schedules.arm_schedule(schedule)
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    assert due is not None
+    clock[0] = due + timedelta(minutes=10)
+    broker.deliver(message)
+    recovery.sweep()
+    recovery.sweep()
+    assert broker.take(queue.FIRE_SCHEDULE) == []
+    assert len(_deliveries()) == 1
+    assert Schedule.objects.get().next_fire_at is None
+
+
+def test_a_disabled_schedule_does_not_fire(broker: Broker, clock: list[datetime]) -> None:
+    from workbench.events import scheduler
+    from workbench.runtime import queue, recovery, schedules
+
+    schedule = _schedule("rate(1 minute)")
+    due = schedules.arm_schedule(schedule, schedule.created)
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    scheduler.set_state(schedule, "DISABLED")
+    assert due is not None
+    clock[0] = due + timedelta(minutes=3)
+    broker.deliver(message)
+    recovery.sweep()
+    assert broker.take(queue.FIRE_SCHEDULE) == [] and _deliveries() == []
+
+
+def test_a_rate_schedule_stops_at_its_end_date(broker: Broker, clock: list[datetime]) -> None:
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, schedules
+
+    start = clock[0].replace(microsecond=0) + timedelta(seconds=5)
+    schedule = _schedule(
+        "rate(1 minute)", StartDate=start.timestamp(), EndDate=(start + timedelta(seconds=90)).timestamp()
+    )
+    due = schedules.arm_schedule(schedule, clock[0])
+    assert due == start
+    for expected in (start, start + timedelta(minutes=1)):
+        [message] = broker.take(queue.FIRE_SCHEDULE)
+        assert message[1][1] == expected.isoformat()
+        clock[0] = expected
+        broker.deliver(message)
+    assert broker.take(queue.FIRE_SCHEDULE) == []
+    assert len(_deliveries()) == 2 and Schedule.objects.get().next_fire_at is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ScheduleExpression": "rate(1 minutes)"}, "Invalid Schedule Expression rate(1 minutes)."),
+        (
+            {"ScheduleExpression": "cron(0 10 * * ? *)", "ScheduleExpressionTimezone": "Mars/Base"},
+            "Invalid time zone: Mars/Base.",
+        ),
+        (
+            {"FlexibleTimeWindow": {"Mode": "FLEXIBLE"}},
+            "MaximumWindowInMinutes is required when Mode is FLEXIBLE.",
+        ),
+    ],
+)
+def test_create_schedule_refuses_bad_settings_and_stores_nothing(
+    db: Any, changes: dict[str, Any], message: str
+) -> None:
+    from workbench.core.errors import ValidationError
+    from workbench.events.models import Schedule
+
+    with pytest.raises(ValidationError) as refused:
+        _schedule("rate(1 hour)", **changes)
+    assert refused.value.message == message
+    assert not Schedule.objects.exists()
