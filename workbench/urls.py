@@ -22,6 +22,7 @@ from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import mocks as mock_views
+from workbench.console import schedules as schedule_views
 from workbench.console import stepfunctions as stepfunctions_views
 from workbench.events.views import connections as connection_views
 from workbench.events.views import sandbox as sandbox_views
@@ -87,6 +88,7 @@ urlpatterns = [
     path(
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
+    path("scheduler/", schedule_views.schedule_list, name="schedule-list"),
     path("connections/", connection_views.connection_list, name="connection-list"),
     path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
     path("functions/", function_views.function_list, name="function-list"),

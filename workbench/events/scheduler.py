@@ -12,6 +12,7 @@ for scheduling: ``created``/``updated`` are the records' own timestamps).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +22,14 @@ from django.utils import timezone
 
 from engine.events.schedules import ScheduleExpressionError, parse_expression, time_zone
 from workbench.accounts.models import Workspace
-from workbench.core.errors import AwsError, ResourceNotFound, ValidationError
+from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, pattern
 from workbench.events.models import Schedule, ScheduleGroup
 
 STATES = (Schedule.ENABLED, Schedule.DISABLED)
 FLEXIBLE_MODES = ("OFF", "FLEXIBLE")
 AFTER_COMPLETION = ("NONE", "DELETE")
+NAME_PATTERN = "[0-9a-zA-Z-_.]+"
+_NAME = re.compile(r"[0-9a-zA-Z\-_.]{1,64}")
 
 
 class Conflict(AwsError):
@@ -61,6 +64,8 @@ def get_group(workspace: Workspace, name: str | None) -> ScheduleGroup:
 
 
 def create_group(workspace: Workspace, name: str, tags: list[dict[str, str]] | None = None) -> ScheduleGroup:
+    if not _NAME.fullmatch(name or ""):
+        raise invalid("name", pattern(NAME_PATTERN), name)
     default_group(workspace)
     moment = timezone.now()
     try:
@@ -180,6 +185,8 @@ def _date(value: Any) -> datetime | None:
 
 def create_schedule(workspace: Workspace, name: str, params: dict[str, Any]) -> Schedule:
     """CreateSchedule; ConflictException when the group already holds the name."""
+    if not _NAME.fullmatch(name or ""):
+        raise invalid("name", pattern(NAME_PATTERN), name)
     group = get_group(workspace, params.get("GroupName"))
     settings = _settings(params)
     moment = timezone.now()
