@@ -12,7 +12,8 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-SIGNED = "AWS4-HMAC-SHA256 Credential=test/20261202/us-east-1/scheduler/aws4_request, SignedHeaders=host, Signature=0"
+SCOPE = "test/20261202/us-east-1/scheduler/aws4_request"
+SIGNED = f"AWS4-HMAC-SHA256 Credential={SCOPE}, SignedHeaders=host, Signature=0"
 TARGET = {
     "Arn": "arn:aws:lambda:us-east-1:123456789012:function:echo",
     "RoleArn": "arn:aws:iam::123456789012:role/r",
