@@ -174,3 +174,29 @@ def test_put_rule_refuses_what_aws_refuses(db: Any, expression: str) -> None:
         events.put_rule(default_workspace(), name="bad", schedule_expression=expression)
     assert refused.value.message == "Parameter ScheduleExpression is not valid."
     assert not Rule.objects.exists()
+
+
+def test_a_worker_dying_mid_firing_leaves_the_timer_for_the_sweep(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    """The event and the timer's move commit together: a crash before the commit stores
+    nothing and moves nothing, and the sweep's resent message fires it once."""
+    from unittest import mock
+
+    from workbench.events.models import Rule
+    from workbench.runtime import queue, recovery, routing, schedules
+
+    rule = _scheduled_rule()
+    due = schedules.arm(rule, rule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_RULE)
+    clock[0] = due + timedelta(seconds=30)
+    killed = mock.patch.object(routing, "_store_all", side_effect=RuntimeError("worker killed"))
+    with killed, pytest.raises(RuntimeError):
+        broker.deliver(message)
+    assert Rule.objects.get().next_fire_at == due and _fired(rule) == []
+    recovery.sweep()
+    [resent] = broker.take(queue.FIRE_RULE)
+    assert resent[1] == message[1]
+    broker.deliver(resent)
+    assert len(_fired(rule)) == 1
