@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
+from workbench.core.arns import Arn
 from workbench.events import archives, matchers, replays
 from workbench.events import services as events
 from workbench.events.models import (
@@ -288,30 +289,56 @@ def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[in
 
 def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> list[int]:
     """Store a Scheduler schedule's invocation as a received event on its workspace's default
-    bus (so the firing shows in the event lists and its trace) with one pending delivery to
-    the schedule's target: its Input as the payload ("{}" when it has none), its RetryPolicy
-    and DeadLetterConfig ("Configuring a dead-letter queue", EventBridge Scheduler User Guide).
-    Call inside the transaction that moves the schedule's timer."""
+    bus (so the firing shows in the event lists and its trace) with one delivery to the
+    schedule's target: its Input as the payload ("{}" when it has none), its RetryPolicy and
+    DeadLetterConfig ("Configuring a dead-letter queue", EventBridge Scheduler User Guide).
+    Call inside the transaction that moves the schedule's timer.
+
+    The EventBridge PutEvents templated target (an event bus ARN with EventBridgeParameters
+    DetailType and Source; the Input is the detail: "Templated targets", Scheduler User Guide)
+    is put on that bus here, in the same transaction, and its delivery recorded as made."""
     target = schedule.target
     policy = target.get("RetryPolicy") or {}
+    workspace = schedule.group.workspace
     received = ReceivedEvent.objects.create(
-        bus=events.ensure_default_bus(schedule.group.workspace),
+        bus=events.ensure_default_bus(workspace),
         event_id=event["id"],
         body=event,
         matched_rules=[],
         received=now,
     )
-    delivery = Delivery.objects.create(
+    payload = target.get("Input") or "{}"
+    delivery = Delivery(
         event=received,
         rule_name=schedule.name,
         rule_arn=schedule.arn,
         target_id=schedule.name,
         target_arn=target["Arn"],
-        target_input={"Input": target.get("Input") or "{}"},
+        target_input={"Input": payload},
         max_retry_attempts=policy.get("MaximumRetryAttempts", Delivery.DEFAULT_MAX_RETRY_ATTEMPTS),
         max_event_age=policy.get("MaximumEventAgeInSeconds", Delivery.DEFAULT_MAX_EVENT_AGE),
         dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
     )
+    arn = Arn.parse(target["Arn"])
+    if arn is not None and arn.service == "events" and arn.resource.startswith("event-bus/"):
+        parameters = target.get("EventBridgeParameters") or {}
+        entry = {
+            "EventBusName": target["Arn"],
+            "Source": parameters.get("Source", ""),
+            "DetailType": parameters.get("DetailType", ""),
+            "Detail": payload,
+        }
+        [result] = put_events(workspace, [entry])
+        failed = "ErrorCode" in result
+        delivery.status = Delivery.FAILED if failed else Delivery.DELIVERED
+        delivery.input = payload
+        delivery.attempts = 1
+        delivery.detail = (
+            f"{result['ErrorCode']}: {result.get('ErrorMessage', '')}" if failed else result["EventId"]
+        )
+        delivery.save()
+        return []
+    delivery.save()
     delivery_ids = [delivery.pk]
     transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
     return delivery_ids

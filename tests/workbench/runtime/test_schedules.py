@@ -167,3 +167,39 @@ def test_create_schedule_refuses_bad_settings_and_stores_nothing(
         _schedule("rate(1 hour)", **changes)
     assert refused.value.message == message
     assert not Schedule.objects.exists()
+
+
+def test_the_putevents_templated_target_puts_the_input_on_the_bus(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    import json
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+    from workbench.events import services as events
+    from workbench.events.models import ReceivedEvent
+    from workbench.runtime import queue, schedules
+
+    ws = default_workspace()
+    bus = events.create_bus(ws, "orders")
+    target = {
+        "Arn": bus.arn,
+        "RoleArn": ROLE,
+        "Input": '{"report": "daily"}',
+        "EventBridgeParameters": {"DetailType": "Report due", "Source": "my.scheduler"},
+    }
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    schedule = scheduler.create_schedule(ws, "reports", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [put] = ReceivedEvent.objects.filter(bus__name="orders")
+    assert (put.body["source"], put.body["detail-type"], put.body["detail"]) == (
+        "my.scheduler",
+        "Report due",
+        json.loads('{"report": "daily"}'),
+    )
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.detail) == ("delivered", put.event_id)
