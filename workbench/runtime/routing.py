@@ -18,6 +18,7 @@ transaction, so a replay resumes after a crash where its last committed batch en
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import takewhile
@@ -29,7 +30,8 @@ from django.utils import timezone
 
 from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
-from workbench.core.arns import Arn
+from workbench.core.arns import Arn, function_arn
+from workbench.core.errors import AwsError
 from workbench.events import archives, matchers, replays
 from workbench.events import services as events
 from workbench.events.models import (
@@ -307,38 +309,88 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
         matched_rules=[],
         received=now,
     )
-    payload = target.get("Input") or "{}"
+    target_arn, payload, entries = _schedule_target(workspace, target)
     delivery = Delivery(
         event=received,
         rule_name=schedule.name,
         rule_arn=schedule.arn,
         target_id=schedule.name,
-        target_arn=target["Arn"],
+        target_arn=target_arn,
         target_input={"Input": payload},
         max_retry_attempts=policy.get("MaximumRetryAttempts", Delivery.DEFAULT_MAX_RETRY_ATTEMPTS),
         max_event_age=policy.get("MaximumEventAgeInSeconds", Delivery.DEFAULT_MAX_EVENT_AGE),
         dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
     )
-    arn = Arn.parse(target["Arn"])
-    if arn is not None and arn.service == "events" and arn.resource.startswith("event-bus/"):
-        parameters = target.get("EventBridgeParameters") or {}
-        entry = {
-            "EventBusName": target["Arn"],
-            "Source": parameters.get("Source", ""),
-            "DetailType": parameters.get("DetailType", ""),
-            "Detail": payload,
-        }
-        [result] = put_events(workspace, [entry])
-        failed = "ErrorCode" in result
+    if entries is not None:
+        try:
+            results = put_events(workspace, entries) if isinstance(entries, list) and entries else []
+        except AwsError as exc:  # a malformed request in a universal target's Input: not retried
+            results = [{"ErrorCode": exc.code, "ErrorMessage": exc.message}]
+        errors = [result for result in results if "ErrorCode" in result]
+        failed = not results or bool(errors)
         delivery.status = Delivery.FAILED if failed else Delivery.DELIVERED
-        delivery.input = payload
-        delivery.attempts = 1
-        delivery.detail = (
-            f"{result['ErrorCode']}: {result.get('ErrorMessage', '')}" if failed else result["EventId"]
-        )
+        delivery.input, delivery.attempts = payload, 1
+        if failed:
+            delivery.detail = (
+                f"{errors[0]['ErrorCode']}: {errors[0].get('ErrorMessage', '')}"
+                if errors
+                else "no entries to put"
+            )
+        else:
+            delivery.detail = ", ".join(result["EventId"] for result in results)
         delivery.save()
         return []
     delivery.save()
     delivery_ids = [delivery.pk]
     transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
     return delivery_ids
+
+
+UNIVERSAL = "arn:aws:scheduler:::aws-sdk:"
+
+
+def _schedule_target(workspace: Workspace, target: dict[str, Any]) -> tuple[str, str, Any]:
+    """(the ARN to deliver to, the payload, PutEvents entries or None) for a schedule's target.
+
+    Templated targets are delivered as rules' targets are; the EventBridge PutEvents template
+    (a bus ARN) and the universal targets the workbench can answer are translated from their
+    Input, which for a universal target is the API call's request ("Using universal targets",
+    Scheduler User Guide): ``sfn:startExecution`` (StateMachineArn, Input), ``lambda:invoke``
+    (FunctionName, Payload) and ``eventbridge:putEvents`` (Entries). Any other universal target
+    is left to delivery, which records it as a target it cannot invoke."""
+    arn, payload = target["Arn"], target.get("Input") or "{}"
+    parsed = Arn.parse(arn)
+    if parsed is not None and parsed.service == "events" and parsed.resource.startswith("event-bus/"):
+        parameters = target.get("EventBridgeParameters") or {}
+        entry = {
+            "EventBusName": arn,
+            "Source": parameters.get("Source", ""),
+            "DetailType": parameters.get("DetailType", ""),
+            "Detail": payload,
+        }
+        return arn, payload, [entry]
+    if not arn.startswith(UNIVERSAL):
+        return arn, payload, None
+    action = arn[len(UNIVERSAL) :].lower()
+    try:
+        request = json.loads(payload)
+    except ValueError:
+        return arn, payload, None
+    if not isinstance(request, dict):
+        return arn, payload, None
+    if action == "sfn:startexecution" and isinstance(request.get("StateMachineArn"), str):
+        return request["StateMachineArn"], _text(request.get("Input", "{}")), None
+    if action == "lambda:invoke" and isinstance(request.get("FunctionName"), str):
+        name = request["FunctionName"]
+        function = (
+            name if name.startswith("arn:") else function_arn(workspace.region, workspace.account_id, name)
+        )
+        return function, _text(request.get("Payload", "{}")), None
+    if action == "eventbridge:putevents":
+        return arn, payload, request.get("Entries")
+    return arn, payload, None
+
+
+def _text(value: Any) -> str:
+    """A request member that carries JSON text, as text (a JSON value is written out)."""
+    return value if isinstance(value, str) else json.dumps(value)

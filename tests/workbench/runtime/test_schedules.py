@@ -203,3 +203,69 @@ def test_the_putevents_templated_target_puts_the_input_on_the_bus(
     )
     [delivery] = _deliveries()
     assert (delivery.status, delivery.detail) == ("delivered", put.event_id)
+
+
+@pytest.mark.parametrize(
+    ("action", "request_body", "target_arn", "payload"),
+    [
+        (
+            "sfn:startExecution",
+            {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:m", "Input": '{"a": 1}'},
+            "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+            '{"a": 1}',
+        ),
+        ("lambda:invoke", {"FunctionName": "echo", "Payload": {"b": 2}}, ECHO_ARN, '{"b": 2}'),
+        ("sqs:sendMessage", {"QueueUrl": "q", "MessageBody": "x"}, None, None),
+    ],
+)
+def test_universal_targets_the_workbench_answers_become_deliveries(
+    broker: Broker,
+    clock: list[datetime],
+    action: str,
+    request_body: dict[str, Any],
+    target_arn: str | None,
+    payload: str | None,
+) -> None:
+    import json
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+    from workbench.runtime import queue, schedules
+
+    universal = f"arn:aws:scheduler:::aws-sdk:{action}"
+    target = {"Arn": universal, "RoleArn": ROLE, "Input": json.dumps(request_body)}
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    schedule = scheduler.create_schedule(default_workspace(), "universal", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [delivery] = _deliveries()
+    assert delivery.target_arn == (target_arn or universal)
+    assert delivery.target_input == {"Input": payload or target["Input"]}
+
+
+def test_a_malformed_universal_put_events_fails_its_delivery_and_the_firing_still_counts(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, schedules
+
+    target = {
+        "Arn": "arn:aws:scheduler:::aws-sdk:eventbridge:putEvents",
+        "RoleArn": ROLE,
+        "Input": '{"Entries": [{}]}',
+    }
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    schedule = scheduler.create_schedule(default_workspace(), "puts", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [delivery] = _deliveries()
+    assert delivery.status == "failed" and delivery.detail
+    assert Schedule.objects.get().next_fire_at == due + timedelta(minutes=1)
