@@ -53,6 +53,7 @@ urlpatterns = [
     path("schedules/<str:name>", scheduler_api.handle, {"collection": "schedules"}),
     path("schedule-groups", scheduler_api.handle, {"collection": "schedule-groups"}),
     path("schedule-groups/<str:name>", scheduler_api.handle, {"collection": "schedule-groups"}),
+    path("tags/<path:name>", scheduler_api.handle, {"collection": "tags"}),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
     path("machines/validate", stepfunctions_views.validate_definition, name="validate-definition"),

@@ -46,8 +46,18 @@ def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
 def test_schedules_and_groups_through_the_scheduler_client(aws: Any) -> None:
     scheduler = aws("scheduler")
     target = {"Arn": _function("nightly"), "RoleArn": ROLE, "Input": '{"job": "report"}'}
-    group_arn = scheduler.create_schedule_group(Name="reports")["ScheduleGroupArn"]
+    group_arn = scheduler.create_schedule_group(Name="reports", Tags=[{"Key": "team", "Value": "ops"}])[
+        "ScheduleGroupArn"
+    ]
     assert group_arn == "arn:aws:scheduler:us-east-1:123456789012:schedule-group/reports"
+    scheduler.tag_resource(
+        ResourceArn=group_arn, Tags=[{"Key": "cost", "Value": "1"}, {"Key": "team", "Value": "dev"}]
+    )
+    scheduler.untag_resource(ResourceArn=group_arn, TagKeys=["cost"])
+    assert scheduler.list_tags_for_resource(ResourceArn=group_arn)["Tags"] == [
+        {"Key": "team", "Value": "dev"}
+    ]
+    assert scheduler.get_schedule_group(Name="reports")["State"] == "ACTIVE"
     arn = scheduler.create_schedule(
         Name="nightly",
         GroupName="reports",

@@ -4,10 +4,12 @@ Paths, methods and members follow botocore's ``scheduler`` service model: Create
 ``POST /schedules/{Name}``, GetSchedule ``GET``, UpdateSchedule ``PUT``, DeleteSchedule
 ``DELETE`` (``groupName`` in the query), ListSchedules ``GET /schedules`` (``ScheduleGroup``,
 ``NamePrefix``, ``State``, ``NextToken``, ``MaxResults``), and the same for
-``/schedule-groups``. Timestamps travel as epoch seconds (the REST-JSON default). Errors carry
-``x-amzn-ErrorType`` and ``{"Message": ...}`` with the model's statuses (ValidationException
-400, ResourceNotFoundException 404, ConflictException 409). Requests are checked against the
-model (``awsapi.validation``) before a handler runs.
+``/schedule-groups``; ListTagsForResource, TagResource and UntagResource at
+``/tags/{ResourceArn}`` (schedule groups are the taggable resource). Timestamps travel as
+epoch seconds (the REST-JSON default). Errors carry ``x-amzn-ErrorType`` and
+``{"Message": ...}`` with the model's statuses (ValidationException 400,
+ResourceNotFoundException 404, ConflictException 409). Requests are checked against the model
+(``awsapi.validation``) before a handler runs.
 
 Only requests signed for the ``scheduler`` service are answered (no web page can send one),
 so these routes need no CSRF token and a browser's GET of /schedules gets a 403.
@@ -40,13 +42,14 @@ log = logging.getLogger(__name__)
 MODEL = "scheduler"
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/[^/]+/scheduler/aws4_request")
 Handler = Callable[[Workspace, dict[str, Any]], dict[str, Any]]
-_ROUTES: dict[tuple[str, bool, bool], tuple[str, Handler]] = {}
-"""(method, groups path, has a name) -> (operation, handler)."""
+_ROUTES: dict[tuple[str, str, bool], tuple[str, Handler]] = {}
+"""(method, collection, has a name) -> (operation, handler)."""
+SCHEDULES, GROUPS, TAGS = "schedules", "schedule-groups", "tags"
 
 
-def _route(method: str, groups: bool, named: bool, operation: str) -> Callable[[Handler], Handler]:
+def _route(method: str, collection: str, named: bool, operation: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        _ROUTES[(method, groups, named)] = (operation, handler)
+        _ROUTES[(method, collection, named)] = (operation, handler)
         return handler
 
     return register
@@ -60,12 +63,12 @@ def handle(request: HttpRequest, collection: str, name: str | None = None) -> Ht
         return _error(
             403, "AccessDeniedException", "Only requests signed for the scheduler service are answered."
         )
-    found = _ROUTES.get((request.method or "", collection == "schedule-groups", name is not None))
+    found = _ROUTES.get((request.method or "", collection, name is not None))
     if found is None:
         return _error(404, "ResourceNotFoundException", f"No operation at {request.method} {request.path}.")
     operation, handler = found
     try:
-        params = _params(request, operation, name)
+        params = _params(request, collection, name)
         params = validate(MODEL, operation, params)
         workspace = workspace_for_access_key(signed.group(1))
         return _respond(200, handler(workspace, params))
@@ -76,8 +79,9 @@ def handle(request: HttpRequest, collection: str, name: str | None = None) -> Ht
         return _error(500, "InternalServerException", "An internal error occurred")
 
 
-def _params(request: HttpRequest, operation: str, name: str | None) -> dict[str, Any]:
-    """The operation's members: the JSON body, the query string by the model's names, the path's Name."""
+def _params(request: HttpRequest, collection: str, name: str | None) -> dict[str, Any]:
+    """The operation's members: the JSON body, the query string by the model's names, the path's
+    Name (ResourceArn under /tags)."""
     body: dict[str, Any] = {}
     if request.method in ("POST", "PUT") and request.body.strip():
         try:
@@ -101,8 +105,10 @@ def _params(request: HttpRequest, operation: str, name: str | None) -> dict[str,
     if "MaxResults" in request.GET:
         text = request.GET["MaxResults"]
         body["MaxResults"] = int(text) if text.isdigit() else text
+    if "TagKeys" in request.GET:
+        body["TagKeys"] = request.GET.getlist("TagKeys")
     if name is not None:
-        body["Name"] = name
+        body["ResourceArn" if collection == TAGS else "Name"] = name
     return body
 
 
@@ -158,32 +164,32 @@ def _group_shape(group: ScheduleGroup) -> dict[str, Any]:
     }
 
 
-@_route("POST", False, True, "CreateSchedule")
+@_route("POST", SCHEDULES, True, "CreateSchedule")
 def create_schedule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     schedule = scheduler.create_schedule(ws, params["Name"], params)
     timers.arm_schedule(schedule)
     return {"ScheduleArn": schedule.arn}
 
 
-@_route("GET", False, True, "GetSchedule")
+@_route("GET", SCHEDULES, True, "GetSchedule")
 def get_schedule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return _schedule_shape(scheduler.get_schedule(ws, params["Name"], params.get("GroupName")))
 
 
-@_route("PUT", False, True, "UpdateSchedule")
+@_route("PUT", SCHEDULES, True, "UpdateSchedule")
 def update_schedule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     schedule = scheduler.update_schedule(ws, params["Name"], params)
     timers.arm_schedule(schedule)
     return {"ScheduleArn": schedule.arn}
 
 
-@_route("DELETE", False, True, "DeleteSchedule")
+@_route("DELETE", SCHEDULES, True, "DeleteSchedule")
 def delete_schedule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     scheduler.delete_schedule(ws, params["Name"], params.get("GroupName"))
     return {}
 
 
-@_route("GET", False, False, "ListSchedules")
+@_route("GET", SCHEDULES, False, "ListSchedules")
 def list_schedules(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     found = scheduler.schedules(
         ws,
@@ -211,23 +217,23 @@ def list_schedules(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-@_route("POST", True, True, "CreateScheduleGroup")
+@_route("POST", GROUPS, True, "CreateScheduleGroup")
 def create_group(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return {"ScheduleGroupArn": scheduler.create_group(ws, params["Name"], params.get("Tags")).arn}
 
 
-@_route("GET", True, True, "GetScheduleGroup")
+@_route("GET", GROUPS, True, "GetScheduleGroup")
 def get_group(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return _group_shape(scheduler.get_group(ws, params["Name"]))
 
 
-@_route("DELETE", True, True, "DeleteScheduleGroup")
+@_route("DELETE", GROUPS, True, "DeleteScheduleGroup")
 def delete_group(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     scheduler.delete_group(ws, params["Name"])
     return {}
 
 
-@_route("GET", True, False, "ListScheduleGroups")
+@_route("GET", GROUPS, False, "ListScheduleGroups")
 def list_groups(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     items, token = page(
         scheduler.groups(ws, params.get("NamePrefix")), params.get("NextToken"), params.get("MaxResults")
@@ -236,3 +242,20 @@ def list_groups(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     if token:
         result["NextToken"] = token
     return result
+
+
+@_route("GET", TAGS, True, "ListTagsForResource")
+def list_tags(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return {"Tags": scheduler.group_by_arn(ws, params["ResourceArn"]).tags}
+
+
+@_route("POST", TAGS, True, "TagResource")
+def tag_resource(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    scheduler.tag_group(scheduler.group_by_arn(ws, params["ResourceArn"]), params["Tags"])
+    return {}
+
+
+@_route("DELETE", TAGS, True, "UntagResource")
+def untag_resource(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    scheduler.untag_group(scheduler.group_by_arn(ws, params["ResourceArn"]), params["TagKeys"])
+    return {}

@@ -218,3 +218,27 @@ def set_state(schedule: Schedule, state: str) -> Schedule:
 
 def delete_schedule(workspace: Workspace, name: str, group_name: str | None) -> None:
     get_schedule(workspace, name, group_name).delete()
+
+
+def group_by_arn(workspace: Workspace, arn: str) -> ScheduleGroup:
+    """The group a schedule-group ARN names (the only resource Scheduler tags)."""
+    _, _, name = arn.partition(":schedule-group/")
+    if not name:
+        raise NotFound(f"Schedule group {arn} does not exist.")
+    return get_group(workspace, name)
+
+
+def tag_group(group: ScheduleGroup, tags: list[dict[str, str]]) -> None:
+    """TagResource: each tag added, or its value replaced when its key is there."""
+    merged = {tag["Key"]: tag["Value"] for tag in group.tags}
+    merged.update({tag["Key"]: tag["Value"] for tag in tags})
+    group.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+    group.updated = timezone.now()
+    group.save(update_fields=["tags", "updated"])
+
+
+def untag_group(group: ScheduleGroup, keys: list[str]) -> None:
+    """UntagResource: the tags with these keys removed."""
+    group.tags = [tag for tag in group.tags if tag["Key"] not in set(keys)]
+    group.updated = timezone.now()
+    group.save(update_fields=["tags", "updated"])
