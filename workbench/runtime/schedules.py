@@ -135,8 +135,12 @@ def recover(moment: datetime | None = None) -> None:
 
 def _recover_rules(moment: datetime) -> None:
     rules = _scheduled(Rule.objects.all())
-    for rule in rules.filter(next_fire_at__isnull=True).select_related("bus__workspace"):
-        arm(rule, moment)
+    for rule in rules.filter(next_fire_at__isnull=True, fire_armed=False).select_related("bus__workspace"):
+        if arm(rule, moment) is None and next_firing(rule, moment) is None:
+            # Nothing left to fire (a cron whose years are past): the sweep stops looking.
+            Rule.objects.filter(id=rule.id, next_fire_at__isnull=True, created=rule.created).update(
+                fire_armed=True
+            )
     for rule_id, due in rules.filter(fire_armed=False, next_fire_at__lte=moment + TIMER_HORIZON).values_list(
         "id", "next_fire_at"
     ):

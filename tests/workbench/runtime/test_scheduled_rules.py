@@ -200,3 +200,15 @@ def test_a_worker_dying_mid_firing_leaves_the_timer_for_the_sweep(
     assert resent[1] == message[1]
     broker.deliver(resent)
     assert len(_fired(rule)) == 1
+
+
+def test_a_cron_whose_years_are_past_is_never_armed_and_stops_being_looked_at(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.events.models import Rule
+    from workbench.runtime import queue, recovery
+
+    _scheduled_rule("cron(0 12 * * ? 2020)")
+    recovery.sweep()
+    assert Rule.objects.get().next_fire_at is None and Rule.objects.get().fire_armed
+    assert broker.take(queue.FIRE_RULE) == []
