@@ -167,9 +167,9 @@ def _refuse_going_back(workspace: Workspace, to: datetime) -> None:
 
 def freeze(workspace: Workspace, at: datetime | None = None) -> None:
     """Turn the clock on, frozen at ``at`` (default: the time it shows now)."""
-    target = at or clock.now(workspace)
-    _refuse_going_back(workspace, target)
-    _set(workspace, target, 0.0)
+    if at is not None:  # "now" is never behind the clock (a running one moves on as it is read)
+        _refuse_going_back(workspace, at)
+    _set(workspace, at or clock.now(workspace), 0.0)
     rearm(workspace)
 
 

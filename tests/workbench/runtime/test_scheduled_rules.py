@@ -333,3 +333,23 @@ def test_disabling_stops_the_runs_and_enabling_starts_them_again_from_then(broke
     fired = clock_control.advance_by(_workspace(), 3600)
     assert [f["dueAt"] for f in fired] == ["2030-01-01T13:00:00.000Z"]
     assert ReceivedEvent.objects.count() == 1
+
+
+def test_the_sweep_fires_a_run_a_virtual_clock_has_reached_once(broker: Broker) -> None:
+    """A clock moved past a run without an advance (set, or running with its message lost):
+    the sweep sends the run now, and firing it twice stores one event."""
+    from workbench.events.models import ReceivedEvent
+    from workbench.runtime import clock_control, queue, recovery
+
+    mock_functions({"tick": [{"output": "ok"}]})
+    clock_control.freeze(_workspace(), T0)
+    _rule_to_lambda("rate(1 hour)")
+    recovery.sweep()
+    assert broker.take(queue.FIRE_RULE) == []  # not reached: a frozen clock sends nothing
+    clock_control.freeze(_workspace(), T0 + timedelta(hours=1, minutes=5))
+    recovery.sweep()
+    [message] = broker.take(queue.FIRE_RULE)
+    broker.deliver(message)
+    broker.deliver(message)
+    assert [e.body["time"] for e in ReceivedEvent.objects.all()] == ["2030-01-01T10:00:00Z"]
+    assert clock_control.describe(_workspace())["next"]["dueAt"] == "2030-01-01T11:00:00.000Z"

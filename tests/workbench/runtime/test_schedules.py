@@ -5,7 +5,7 @@ EndDate ends a recurring one (EventBridge Scheduler API Reference, CreateSchedul
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -267,3 +267,54 @@ def test_a_malformed_universal_put_events_fails_its_delivery_and_the_firing_stil
     [delivery] = _deliveries()
     assert delivery.status == "failed" and delivery.detail
     assert Schedule.objects.get().next_fire_at == due + timedelta(minutes=1)
+
+
+def test_an_advance_fires_schedules_and_scheduled_rules_in_due_order(broker: Broker) -> None:
+    """On a frozen virtual clock only an advance reaches a firing: it fires each in due order,
+    Scheduler schedules and scheduled rules alike, at the clock's time, each once."""
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import ReceivedEvent
+    from workbench.runtime import clock_control, queue, recovery
+
+    start = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    clock_control.freeze(default_workspace(), start)
+    _schedule("rate(40 minutes)")
+    events.put_rule(default_workspace(), name="hourly", schedule_expression="rate(1 hour)")
+    recovery.sweep()  # arms both; a frozen clock sends no message
+    assert broker.take(queue.FIRE_SCHEDULE) == [] and broker.take(queue.FIRE_RULE) == []
+    fired = clock_control.advance_by(default_workspace(), 2 * 3600)
+    assert [(f["kind"], f["dueAt"][11:16]) for f in fired] == [
+        ("scheduler", "09:40"),
+        ("schedule", "10:00"),
+        ("scheduler", "10:20"),
+        ("schedule", "11:00"),  # a tie: the rule's run first
+        ("scheduler", "11:00"),
+    ]
+    times = [e.body["time"][11:16] for e in ReceivedEvent.objects.order_by("id")]
+    assert times == ["09:40", "10:00", "10:20", "11:00", "11:00"]
+    assert clock_control.advance_by(default_workspace(), 60) == []  # none fires twice
+
+
+def test_on_a_running_virtual_clock_the_message_arrives_when_the_clock_reaches_the_firing(
+    broker: Broker,
+) -> None:
+    """A clock running 60 times as fast reaches a firing one virtual minute ahead in a real
+    second: that is the message's ETA; delivered early (the clock slowed), it fires nothing."""
+    from django.utils import timezone
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events.models import Schedule
+    from workbench.runtime import clock_control, queue, schedules
+
+    clock_control.freeze(default_workspace(), datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
+    clock_control.run(default_workspace(), 60)
+    schedule = _schedule("rate(1 minute)")
+    due = schedules.arm_schedule(schedule)
+    [(_, args, eta)] = broker.take(queue.FIRE_SCHEDULE)
+    assert due is not None and args == (schedule.id, due.isoformat())
+    assert eta is not None and timedelta(0) < eta - timezone.now() <= timedelta(seconds=1)
+    clock_control.freeze(default_workspace())  # stopped before it got there
+    assert schedules.fire_schedule(schedule.id, due) is False
+    assert broker.take(queue.FIRE_SCHEDULE) == []  # frozen: left to an advance
+    assert Schedule.objects.get().fire_armed is False and _deliveries() == []
