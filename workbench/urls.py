@@ -15,6 +15,7 @@ from workbench.awsapi import (  # noqa: F401 - registers the services
     stepfunctions,
 )
 from workbench.awsapi import iam as iam_api
+from workbench.awsapi import scheduler as scheduler_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
 from workbench.console import clock as clock_views
@@ -23,6 +24,7 @@ from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import mocks as mock_views
+from workbench.console import schedules as schedule_views
 from workbench.console import stepfunctions as stepfunctions_views
 from workbench.console import webhooks as webhook_views
 from workbench.events.views import connections as connection_views
@@ -53,6 +55,12 @@ urlpatterns = [
     path("", root, name="root"),
     path("_stepbridge/clock", clock_views.clock_endpoint, name="clock"),
     path("_stepbridge/clock/<str:workspace_name>", clock_views.clock_endpoint, name="clock-workspace"),
+    # EventBridge Scheduler's REST-JSON API (answers only requests signed for "scheduler").
+    path("schedules", scheduler_api.handle, {"collection": "schedules"}),
+    path("schedules/<str:name>", scheduler_api.handle, {"collection": "schedules"}),
+    path("schedule-groups", scheduler_api.handle, {"collection": "schedule-groups"}),
+    path("schedule-groups/<str:name>", scheduler_api.handle, {"collection": "schedule-groups"}),
+    path("tags/<path:name>", scheduler_api.handle, {"collection": "tags"}),
     path("machines/", stepfunctions_views.machine_list, name="machine-list"),
     path("", include("workbench.console.designer_urls")),
     path("", include("workbench.console.version_urls")),
@@ -95,6 +103,7 @@ urlpatterns = [
     path(
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
+    path("scheduler/", schedule_views.schedule_list, name="schedule-list"),
     path("connections/", connection_views.connection_list, name="connection-list"),
     path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
     path("log-groups/", log_group_views.log_group_list, name="log-group-list"),

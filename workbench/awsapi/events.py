@@ -13,7 +13,7 @@ from workbench.core.paging import page
 from workbench.events import archives, bus_policies, replays
 from workbench.events import services as events
 from workbench.events.models import Archive, EventBus, Replay, Rule, Target
-from workbench.runtime import routing
+from workbench.runtime import routing, schedules
 
 api = register(Service("AWSEvents", "application/x-amz-json-1.1"))
 
@@ -154,6 +154,7 @@ def put_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         description=params.get("Description"),
         role_arn=params.get("RoleArn"),
     )
+    schedules.arm(rule)  # a scheduled rule's first timer now, not at the next sweep
     return {"RuleArn": rule.arn}
 
 
@@ -184,7 +185,8 @@ def delete_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 @api.operation("EnableRule")
 def enable_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    events.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.ENABLED)
+    rule = events.set_rule_state(ws, required(params, "Name"), params.get("EventBusName"), Rule.ENABLED)
+    schedules.arm(rule)
     return {}
 
 

@@ -25,7 +25,7 @@ from workbench.core.errors import AwsError
 from workbench.events import bus_logs
 from workbench.events import services as events
 from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule
-from workbench.runtime import routing
+from workbench.runtime import routing, schedules
 from workbench.schemas import validation as schema_validation
 from workbench.stepfunctions.models import Execution
 
@@ -34,7 +34,7 @@ RECENT_ON_LIST = 5
 LOGGED_EVENTS = 20
 """Events whose log records the bus page shows (the newest)."""
 SEND_FIELDS = ("source", "detail_type", "detail")
-RULE_FIELDS = ("name", "event_pattern", "description", "state")
+RULE_FIELDS = ("name", "event_pattern", "schedule_expression", "description", "state")
 TARGET_FIELDS = ("target_id", "arn", "input")
 EXAMPLE_DETAIL = '{"orderId": "o-1"}'
 
@@ -125,7 +125,14 @@ def bus_detail(
         "recent": shown,
         "query": query,
         "next_token": next_token,
-        "rule_form": rule_form or {"name": "", "event_pattern": "", "description": "", "state": "ENABLED"},
+        "rule_form": rule_form
+        or {
+            "name": "",
+            "event_pattern": "",
+            "schedule_expression": "",
+            "description": "",
+            "state": "ENABLED",
+        },
         "send_form": send_form or {"source": "", "detail_type": "", "detail": EXAMPLE_DETAIL},
         "errors": errors,
         "sent": sent or [],
@@ -183,24 +190,26 @@ def rule_create(request: HttpRequest, bus_name: str) -> HttpResponse:
 
 
 def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict[str, str]:
-    """PutRule with the form's fields; the refusal keyed by the field it concerns."""
-    schedule = form.get("schedule_expression") or None
+    """PutRule with the form's fields; the refusal keyed by the field it concerns. A scheduled
+    rule keeps (or changes) its ScheduleExpression and is armed at once."""
+    schedule = form.get("schedule_expression", "").strip()
     if not form["event_pattern"] and not schedule:
         return {"event_pattern": "Write an event pattern (a JSON object)."}
     try:
-        events.put_rule(
+        rule = events.put_rule(
             workspace,
             name=form["name"],
             bus_name=bus.name,
             event_pattern=form["event_pattern"] or None,
-            schedule_expression=schedule,
+            schedule_expression=schedule or None,
             state=form["state"] or None,
             description=form["description"] or None,
         )
+        schedules.arm(rule)
     except AwsError as exc:
-        key = "event_pattern" if exc.code == "InvalidEventPatternException" else "name"
         if "ScheduleExpression" in exc.message:
-            key = "schedule_expression"
+            return {"schedule_expression": exc.message}
+        key = "event_pattern" if exc.code == "InvalidEventPatternException" else "name"
         if "state" in exc.message and key == "name" and "'name'" not in exc.message:
             key = "state"
         return {key: exc.message}
@@ -258,8 +267,14 @@ def _rule_page(
         "target_form": target_form or {"target_id": "", "arn": "", "input": ""},
         "errors": errors or {},
         "notice": notice(request),
+        "next_fire": _next_fire(rule),
     }
     return render(request, "events/rule_detail.html", context, status=400 if errors else 200)
+
+
+def _next_fire(rule: Rule) -> Any:
+    """A scheduled rule's next firing: its armed timer, else when it would be armed for."""
+    return schedules.upcoming(rule)
 
 
 @require_POST
@@ -270,7 +285,7 @@ def rule_state(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRespo
     state = field(request, "state")
     if state not in (Rule.ENABLED, Rule.DISABLED):
         return _rule_page(request, rule, errors={"state": "state must be ENABLED or DISABLED."})
-    events.set_rule_state(workspace, rule.name, rule.bus.name, state)
+    schedules.arm(events.set_rule_state(workspace, rule.name, rule.bus.name, state))
     what = "rule-enabled" if state == Rule.ENABLED else "rule-disabled"
     return done("bus-detail", what, rule.name, bus_name=rule.bus.name)
 

@@ -76,6 +76,9 @@ class Rule(models.Model):
     description = models.CharField(max_length=512, null=True)
     role_arn = models.CharField(max_length=1600, null=True)
     created = models.DateTimeField()
+    fire_armed = models.BooleanField(
+        default=False, help_text="an ETA message for next_fire_at is on its way (else the sweep sends one)"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bus", "name"], name="unique_rule_name")]
@@ -389,3 +392,62 @@ class ApiDestination(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ScheduleGroup(models.Model):
+    """An EventBridge Scheduler schedule group ("default" always exists; CreateScheduleGroup,
+    EventBridge Scheduler API Reference)."""
+
+    DEFAULT = "default"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="schedule_groups")
+    name = models.CharField(max_length=64)
+    tags = models.JSONField(default=list)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="unique_schedule_group")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        ws = self.workspace
+        return f"arn:aws:scheduler:{ws.region}:{ws.account_id}:schedule-group/{self.name}"
+
+
+class Schedule(models.Model):
+    """An EventBridge Scheduler schedule (CreateSchedule): when (at/rate/cron in a time zone,
+    between StartDate and EndDate), what (one target, its input, retry policy and dead-letter
+    queue) and its durable timer (``next_fire_at``, as a scheduled rule's)."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+    group = models.ForeignKey(ScheduleGroup, on_delete=models.CASCADE, related_name="schedules")
+    name = models.CharField(max_length=64)
+    description = models.CharField(max_length=512, default="")
+    schedule_expression = models.CharField(max_length=256)
+    timezone = models.CharField(max_length=50, default="UTC")
+    start_date = models.DateTimeField(null=True)
+    end_date = models.DateTimeField(null=True)
+    flexible_time_window = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, default=ENABLED)
+    target = models.JSONField(default=dict, help_text="the Target as CreateSchedule/UpdateSchedule sent it")
+    action_after_completion = models.CharField(max_length=16, default="NONE")
+    kms_key_arn = models.CharField(max_length=2048, null=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+    next_fire_at = models.DateTimeField(
+        null=True, db_index=True, help_text="when it fires next (NULL: not armed, or nothing left to fire)"
+    )
+    fire_armed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="unique_schedule_name")]
+        ordering = ["name"]
+
+    @property
+    def arn(self) -> str:
+        ws = self.group.workspace
+        return f"arn:aws:scheduler:{ws.region}:{ws.account_id}:schedule/{self.group.name}/{self.name}"

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from engine.events import schedule
 from engine.events.envelope import (
     EntryError,
     EnvelopeValidationError,
@@ -21,6 +20,7 @@ from engine.events.envelope import (
     validate_batch,
 )
 from engine.events.patterns import InvalidEventPatternError, matches, parse_pattern
+from engine.events.schedules import RULE_INVALID, ScheduleExpressionError, parse_rule_expression
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.core.errors import (
@@ -194,10 +194,7 @@ def put_rule(
     if schedule_expression and bus.name != DEFAULT_BUS:
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
     if schedule_expression:
-        try:
-            schedule.parse(schedule_expression)
-        except schedule.ScheduleError as exc:
-            raise ValidationError(str(exc)) from None
+        check_schedule_expression(schedule_expression)
     with transaction.atomic():
         rule, _ = Rule.objects.update_or_create(
             bus=bus,
@@ -209,11 +206,21 @@ def put_rule(
                 "description": description,
                 "role_arn": role_arn,
                 "created": timezone.now(),
-                "next_fire_at": None,  # runtime.schedules arms it from the new expression
+                "next_fire_at": None,  # runtime.schedules arms it again from the new schedule
+                "fire_armed": False,
             },
         )
         _touch_rules(bus)
     return rule
+
+
+def check_schedule_expression(text: str) -> None:
+    """A rule's ScheduleExpression as AWS reads it; every refusal answers AWS's one message
+    ("Parameter ScheduleExpression is not valid.", as recorded PutRule calls show)."""
+    try:
+        parse_rule_expression(text)
+    except ScheduleExpressionError:
+        raise ValidationError(RULE_INVALID) from None
 
 
 def delete_rule(workspace: Workspace, name: str, bus_name: str | None, force: bool = False) -> None:
@@ -232,8 +239,8 @@ def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state:
     rule = get_rule(workspace, name, bus_name)
     with transaction.atomic():
         rule.state = state
-        rule.next_fire_at = None  # a re-enabled schedule starts again from then
-        rule.save(update_fields=["state", "next_fire_at"])
+        rule.next_fire_at, rule.fire_armed = None, False  # a re-enabled rule is armed afresh
+        rule.save(update_fields=["state", "next_fire_at", "fire_armed"])
         _touch_rules(rule.bus)
     return rule
 

@@ -5,9 +5,10 @@ course's 2 s + 4 s + 8 s back-offs or a 7-day Wait. What the time is lives in
 ``workbench.runtime.clock``; this module changes it and fires what it reaches.
 
 Advancing fires everything the clock reaches in the order it falls due: the clock is moved to
-the earliest due timer (a durable ``Timer`` of a running execution, or a pending delivery's
-next attempt), that one is fired here, the next is looked up again (firing may have started a
-new timer that falls due before the target), and so on; then the clock is set to the target.
+the earliest due timer (a durable ``Timer`` of a running execution, a pending delivery's
+next attempt, a scheduled rule's or a Scheduler schedule's next firing), that one is fired
+here, the next is looked up again (firing may have started a new timer that falls due before
+the target), and so on; then the clock is set to the target.
 Work the fired steps hand to Celery (a task call, say) runs afterwards, at the time the clock
 then shows, so a timer that work starts is reached by the next advance. Nothing fires early:
 firing re-reads the clock (``executions.fire_timer``, ``deliveries.deliver``).
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import VirtualClock, Workspace
 from workbench.core.errors import ValidationError
-from workbench.events.models import Delivery, Rule
+from workbench.events.models import Delivery, Rule, Schedule
 from workbench.runtime import clock, deliveries, executions, queue, schedules
 from workbench.runtime.commands import TIMER_HORIZON
 from workbench.stepfunctions.models import Execution, Timer
@@ -40,17 +41,19 @@ MAX_RATE = 1_000_000.0
 
 @dataclass(frozen=True)
 class Due:
-    """One thing waiting for the clock: a timer of a running execution or a delivery's retry."""
+    """One thing waiting for the clock: a timer of a running execution, a delivery's retry, a
+    scheduled rule's or a Scheduler schedule's next firing."""
 
     at: datetime
     timer: tuple[int, str] | None = None
     delivery_id: int | None = None
     rule_id: int | None = None
+    schedule_id: int | None = None
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Once fired, the same key never comes back (a retried delivery's next try is later)."""
-        return (self.timer, self.delivery_id, self.rule_id, self.at)
+        return (self.timer, self.delivery_id, self.rule_id, self.schedule_id, self.at)
 
 
 def next_due(workspace: Workspace) -> Due | None:
@@ -77,9 +80,19 @@ def next_due(workspace: Workspace) -> Due | None:
         .values_list("next_fire_at", "id")
         .first()
     )
+    invocation = (
+        Schedule.objects.filter(
+            group__workspace=workspace, state=Schedule.ENABLED, next_fire_at__isnull=False
+        )
+        .order_by("next_fire_at", "id")
+        .values_list("next_fire_at", "id")
+        .first()
+    )
     found = []
     if run is not None and run[0] is not None:
         found.append(Due(at=run[0], rule_id=run[1]))
+    if invocation is not None and invocation[0] is not None:
+        found.append(Due(at=invocation[0], schedule_id=invocation[1]))
     if timer is not None:
         found.append(Due(at=timer[0], timer=(timer[1], timer[2])))
     if retry is not None and retry[0] is not None:
@@ -115,6 +128,13 @@ def _describe_due(workspace: Workspace, due: Due) -> dict[str, Any]:
     if due.rule_id is not None:
         rule = Rule.objects.filter(id=due.rule_id).select_related("bus__workspace").first()
         return {"kind": "schedule", "dueAt": _iso(due.at), "ruleArn": None if rule is None else rule.arn}
+    if due.schedule_id is not None:
+        schedule = Schedule.objects.filter(id=due.schedule_id).select_related("group__workspace").first()
+        return {
+            "kind": "scheduler",
+            "dueAt": _iso(due.at),
+            "scheduleArn": None if schedule is None else schedule.arn,
+        }
     delivery = Delivery.objects.filter(id=due.delivery_id).values("rule_arn", "target_id").first() or {}
     return {
         "kind": "delivery",
@@ -147,9 +167,9 @@ def _refuse_going_back(workspace: Workspace, to: datetime) -> None:
 
 def freeze(workspace: Workspace, at: datetime | None = None) -> None:
     """Turn the clock on, frozen at ``at`` (default: the time it shows now)."""
-    target = at or clock.now(workspace)
-    _refuse_going_back(workspace, target)
-    _set(workspace, target, 0.0)
+    if at is not None:  # "now" is never behind the clock (a running one moves on as it is read)
+        _refuse_going_back(workspace, at)
+    _set(workspace, at or clock.now(workspace), 0.0)
     rearm(workspace)
 
 
@@ -174,7 +194,7 @@ def advance_to(workspace: Workspace, target: datetime) -> list[dict[str, Any]]:
     _refuse_going_back(workspace, target)
     if clock.clock_of(workspace) is None:
         _set(workspace, clock.now(workspace), 0.0)
-    schedules.arm(workspace)  # a rule just made or changed has its first run in the count
+    schedules.arm_workspace(workspace)  # a rule or schedule just made has its first run in the count
     rate = getattr(clock.clock_of(workspace), "rate", 0.0)
     fired: list[dict[str, Any]] = []
     seen: set[tuple[Any, ...]] = set()
@@ -205,7 +225,7 @@ def advance_by(workspace: Workspace, seconds: float) -> list[dict[str, Any]]:
 def advance_to_next(workspace: Workspace) -> list[dict[str, Any]]:
     """Move the clock to the earliest timer or retry (not back, if one is overdue) and fire it
     with everything due at the same time."""
-    schedules.arm(workspace)
+    schedules.arm_workspace(workspace)
     due = next_due(workspace)
     if due is None:
         if clock.clock_of(workspace) is None:
@@ -218,7 +238,9 @@ def _fire(due: Due) -> bool:
     if due.timer is not None:
         return executions.fire_timer(*due.timer)
     if due.rule_id is not None:
-        return schedules.fire(due.rule_id, due.at)
+        return schedules.fire_rule(due.rule_id, due.at)
+    if due.schedule_id is not None:
+        return schedules.fire_schedule(due.schedule_id, due.at)
     assert due.delivery_id is not None
     deliveries.deliver(due.delivery_id)
     return True
@@ -247,3 +269,4 @@ def rearm(workspace: Workspace) -> None:
         at = clock.eta(workspace, next_at) if next_at is not None else None
         if at is not None and at <= horizon:
             queue.enqueue(queue.DELIVER_EVENT, delivery_id, eta=at)
+    schedules.rearm(workspace)

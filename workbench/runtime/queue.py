@@ -24,6 +24,8 @@ STOP_CHILDREN = "stepbridge.stop_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 DELIVER_EVENT = "stepbridge.deliver_event"
 REPLAY_EVENTS = "stepbridge.replay_events"
+FIRE_RULE = "stepbridge.fire_scheduled_rule"
+FIRE_SCHEDULE = "stepbridge.fire_schedule"
 
 
 def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
@@ -73,3 +75,14 @@ def run_express_execution(
     version_number: int | None = None,
 ) -> None:
     enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case, version_number)
+
+
+def fire_rule(rule_id: int, due: datetime, at: datetime) -> None:
+    """A scheduled rule's firing due at ``due`` (its workspace's time, sent as ISO 8601 text),
+    delivered at the real moment ``at``."""
+    enqueue(FIRE_RULE, rule_id, due.isoformat(), eta=at)
+
+
+def fire_schedule(schedule_id: int, due: datetime, at: datetime) -> None:
+    """A Scheduler schedule's firing due at ``due`` (ISO 8601 text), delivered at ``at``."""
+    enqueue(FIRE_SCHEDULE, schedule_id, due.isoformat(), eta=at)

@@ -4,8 +4,9 @@ What the database holds is the truth; broker messages are only a fast path. A sw
 (by name) what the database says is owed: timers that are due (including those too far off
 to have had an ETA message), task calls never made or never reported, Map Run children never
 started, never redriven, never reported or left running after their run ended,
-states:startExecution children likewise (runtime.children), and pending event deliveries
-(workbench.runtime.deliveries.recover). Every task re-checks the database, so a sweep that
+states:startExecution children likewise (runtime.children), pending event deliveries
+(workbench.runtime.deliveries.recover) and the timers of scheduled rules and Scheduler
+schedules (runtime.schedules.recover). Every task re-checks the database, so a sweep that
 overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
 taken or renewed with one conditional UPDATE, that another worker takes over once it expires.
 """
@@ -89,8 +90,8 @@ def sweep() -> None:
         .distinct()
     ):
         queue.stop_map_run_children(map_run_id)
-    schedules.fire_due()
     deliveries.recover()
+    schedules.recover()
 
 
 def _sweep_tasks(settled: datetime) -> None:

@@ -19,6 +19,7 @@ transaction, so a replay resumes after a crash where its last committed batch en
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import takewhile
@@ -30,9 +31,20 @@ from django.utils import timezone
 
 from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
+from workbench.core.arns import Arn, function_arn
+from workbench.core.errors import AwsError
 from workbench.events import archives, matchers, replays
 from workbench.events import services as events
-from workbench.events.models import ArchivedEvent, Delivery, EventBus, ReceivedEvent, Replay, Rule, Target
+from workbench.events.models import (
+    ArchivedEvent,
+    Delivery,
+    EventBus,
+    ReceivedEvent,
+    Replay,
+    Rule,
+    Schedule,
+    Target,
+)
 from workbench.events.services import AcceptedEntry
 from workbench.runtime import clock, queue
 from workbench.schemas import validation as schema_validation
@@ -93,13 +105,6 @@ def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
         delivery_ids = _store_all([(bus, event, rules, [])], now)
         archives.archive_accepted([(bus, event)], now)
         transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
-
-
-def accept_scheduled(rule: Rule, event: dict[str, Any], at: datetime) -> None:
-    """A scheduled rule's Scheduled Event, stored (in the caller's transaction) with one pending
-    delivery per target of that rule alone; delivered once the transaction commits."""
-    delivery_ids = _store_all([(rule.bus, event, [rule], [])], at)
-    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
 
 
 def _schema_verdict(
@@ -322,3 +327,120 @@ def recover_replays(min_age: timedelta) -> None:
     ):
         queue.enqueue(queue.REPLAY_EVENTS, replay_id)
     archives.expire()
+
+
+def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[int]:
+    """Store a scheduled rule's firing and one pending delivery per target of THAT rule (a
+    scheduled rule matches its own firings, not a pattern); call inside the transaction that
+    moves the rule's timer, so a firing is stored exactly when its timer moves. The deliveries
+    are enqueued after that commit."""
+    delivery_ids = _store_all([(rule.bus, event, [rule], [])], now)
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    return delivery_ids
+
+
+def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> list[int]:
+    """Store a Scheduler schedule's invocation as a received event on its workspace's default
+    bus (so the firing shows in the event lists and its trace) with one delivery to the
+    schedule's target: its Input as the payload ("{}" when it has none), its RetryPolicy and
+    DeadLetterConfig ("Configuring a dead-letter queue", EventBridge Scheduler User Guide).
+    Call inside the transaction that moves the schedule's timer.
+
+    The EventBridge PutEvents templated target (an event bus ARN with EventBridgeParameters
+    DetailType and Source; the Input is the detail: "Templated targets", Scheduler User Guide)
+    is put on that bus here, in the same transaction, and its delivery recorded as made."""
+    target = schedule.target
+    policy = target.get("RetryPolicy") or {}
+    workspace = schedule.group.workspace
+    received = ReceivedEvent.objects.create(
+        bus=events.ensure_default_bus(workspace),
+        event_id=event["id"],
+        body=event,
+        matched_rules=[],
+        received=now,
+    )
+    target_arn, payload, entries = _schedule_target(workspace, target)
+    delivery = Delivery(
+        event=received,
+        rule_name=schedule.name,
+        rule_arn=schedule.arn,
+        target_id=schedule.name,
+        target_arn=target_arn,
+        target_input={"Input": payload},
+        max_retry_attempts=policy.get("MaximumRetryAttempts", Delivery.DEFAULT_MAX_RETRY_ATTEMPTS),
+        max_event_age=policy.get("MaximumEventAgeInSeconds", Delivery.DEFAULT_MAX_EVENT_AGE),
+        dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
+    )
+    if entries is not None:
+        try:
+            results = put_events(workspace, entries) if isinstance(entries, list) and entries else []
+        except AwsError as exc:  # a malformed request in a universal target's Input: not retried
+            results = [{"ErrorCode": exc.code, "ErrorMessage": exc.message}]
+        errors = [result for result in results if "ErrorCode" in result]
+        failed = not results or bool(errors)
+        delivery.status = Delivery.FAILED if failed else Delivery.DELIVERED
+        delivery.input, delivery.attempts = payload, 1
+        if failed:
+            delivery.detail = (
+                f"{errors[0]['ErrorCode']}: {errors[0].get('ErrorMessage', '')}"
+                if errors
+                else "no entries to put"
+            )
+        else:
+            delivery.detail = ", ".join(result["EventId"] for result in results)
+        delivery.save()
+        return []
+    delivery.save()
+    delivery_ids = [delivery.pk]
+    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    return delivery_ids
+
+
+UNIVERSAL = "arn:aws:scheduler:::aws-sdk:"
+
+
+def _schedule_target(workspace: Workspace, target: dict[str, Any]) -> tuple[str, str, Any]:
+    """(the ARN to deliver to, the payload, PutEvents entries or None) for a schedule's target.
+
+    Templated targets are delivered as rules' targets are; the EventBridge PutEvents template
+    (a bus ARN) and the universal targets the workbench can answer are translated from their
+    Input, which for a universal target is the API call's request ("Using universal targets",
+    Scheduler User Guide): ``sfn:startExecution`` (StateMachineArn, Input), ``lambda:invoke``
+    (FunctionName, Payload) and ``eventbridge:putEvents`` (Entries). Any other universal target
+    is left to delivery, which records it as a target it cannot invoke."""
+    arn, payload = target["Arn"], target.get("Input") or "{}"
+    parsed = Arn.parse(arn)
+    if parsed is not None and parsed.service == "events" and parsed.resource.startswith("event-bus/"):
+        parameters = target.get("EventBridgeParameters") or {}
+        entry = {
+            "EventBusName": arn,
+            "Source": parameters.get("Source", ""),
+            "DetailType": parameters.get("DetailType", ""),
+            "Detail": payload,
+        }
+        return arn, payload, [entry]
+    if not arn.startswith(UNIVERSAL):
+        return arn, payload, None
+    action = arn[len(UNIVERSAL) :].lower()
+    try:
+        request = json.loads(payload)
+    except ValueError:
+        return arn, payload, None
+    if not isinstance(request, dict):
+        return arn, payload, None
+    if action == "sfn:startexecution" and isinstance(request.get("StateMachineArn"), str):
+        return request["StateMachineArn"], _text(request.get("Input", "{}")), None
+    if action == "lambda:invoke" and isinstance(request.get("FunctionName"), str):
+        name = request["FunctionName"]
+        function = (
+            name if name.startswith("arn:") else function_arn(workspace.region, workspace.account_id, name)
+        )
+        return function, _text(request.get("Payload", "{}")), None
+    if action == "eventbridge:putevents":
+        return arn, payload, request.get("Entries")
+    return arn, payload, None
+
+
+def _text(value: Any) -> str:
+    """A request member that carries JSON text, as text (a JSON value is written out)."""
+    return value if isinstance(value, str) else json.dumps(value)

@@ -7,12 +7,13 @@ twice or late (acks_late, redelivery after a worker died) changes nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from celery.signals import worker_init, worker_ready
 
 from workbench.celery import durable_task
-from workbench.runtime import executions, queue, recovery, routing
+from workbench.runtime import executions, queue, recovery, routing, schedules
 from workbench.stepfunctions import mocks
 
 
@@ -73,6 +74,18 @@ def run_express_execution(
 def replay_events(replay_id: int) -> None:
     """Replay one batch of a replay's archived events."""
     routing.run_replay(replay_id)
+
+
+@durable_task(queue.FIRE_RULE)
+def fire_scheduled_rule(rule_id: int, due: str) -> None:
+    """Fire a scheduled rule once (the timer's compare-and-set makes repeats do nothing)."""
+    schedules.fire_rule(rule_id, datetime.fromisoformat(due))
+
+
+@durable_task(queue.FIRE_SCHEDULE)
+def fire_schedule(schedule_id: int, due: str) -> None:
+    """Invoke a Scheduler schedule's target once per due time."""
+    schedules.fire_schedule(schedule_id, datetime.fromisoformat(due))
 
 
 @worker_ready.connect

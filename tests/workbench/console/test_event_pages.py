@@ -217,10 +217,10 @@ def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_f
     from workbench.events.models import Rule
     from workbench.runtime import schedules
 
-    events.put_rule(default_workspace(), name="nightly", schedule_expression="cron(0 2 * * ? *)")
-    schedules.arm()
+    rule = events.put_rule(default_workspace(), name="nightly", schedule_expression="cron(0 2 * * ? *)")
+    schedules.arm(rule)
     page = client.get("/buses/default/rules/nightly/").content.decode()
-    assert 'value="cron(0 2 * * ? *)"' in page and 'id="next-run"' in page
+    assert 'value="cron(0 2 * * ? *)"' in page and 'id="rule-schedule"' in page and "next firing" in page
     refused = client.post(
         "/buses/default/rules/nightly/", {"event_pattern": "", "schedule_expression": "rate(1 minutes)"}
     )

@@ -1,6 +1,7 @@
-"""Scheduled rules (issue 13 item 4): PutRule refuses an expression AWS refuses, with AWS's
-message; a rule's runs put AWS's "Scheduled Event" to its own targets, each once, at the
-times its schedule falls due on the workspace's clock, never before."""
+"""Scheduler schedules' timers (runtime.schedules): a firing invokes the target once through a
+delivery (with the target's Input, RetryPolicy and DeadLetterConfig); a one-time at() fires
+once and, with ActionAfterCompletion DELETE, is deleted; a disabled schedule never fires;
+EndDate ends a recurring one (EventBridge Scheduler API Reference, CreateSchedule)."""
 
 from __future__ import annotations
 
@@ -9,139 +10,311 @@ from typing import Any
 
 import pytest
 
+from tests.support.events import ECHO_ARN
 from tests.support.inprocess import Broker
-from tests.support.mocks import mock_functions
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-T0 = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
-FN = "arn:aws:lambda:us-east-1:123456789012:function:tick"
+ROLE = "arn:aws:iam::123456789012:role/scheduler"
+DLQ = "arn:aws:sqs:us-east-1:123456789012:dead"
 
 
-def _settle(broker: Broker) -> None:
-    for _ in range(200):
-        if not broker.sent:
-            return
-        broker.deliver(broker.sent.pop(0))
-    raise AssertionError("still sending")
-
-
-def _workspace() -> Any:
-    from workbench.accounts.services import default_workspace
-
-    return default_workspace()
-
-
-def _scheduled_rule(expression: str, name: str = "hourly") -> Any:
-    from workbench.events import services as events
-
-    rule = events.put_rule(_workspace(), name=name, schedule_expression=expression)
-    assert events.put_targets(_workspace(), name, None, [{"Id": "fn", "Arn": FN}]) == []
-    return rule
-
-
-@pytest.mark.parametrize("expression", ["rate(1 minutes)", "rate(10 seconds)", "cron(0 10 * * * *)"])
-def test_put_rule_refuses_an_expression_aws_refuses(expression: str) -> None:
-    from workbench.core.errors import AwsError
-    from workbench.events import services as events
-    from workbench.events.models import Rule
-
-    with pytest.raises(AwsError) as refused:
-        events.put_rule(_workspace(), name="bad", schedule_expression=expression)
-    assert refused.value.code == "ValidationException"
-    assert refused.value.message == "Parameter ScheduleExpression is not valid."
-    assert not Rule.objects.exists()
-
-
-def test_each_run_puts_a_scheduled_event_to_the_rule_targets_as_the_clock_reaches_it(broker: Broker) -> None:
-    from workbench.events.models import Delivery, ReceivedEvent
-    from workbench.functions.models import Invocation
-    from workbench.runtime import clock_control
-
-    mock_functions({"tick": [{"output": "ok"}]})
-    clock_control.freeze(_workspace(), T0)
-    rule = _scheduled_rule("rate(1 hour)")
-    assert clock_control.advance_by(_workspace(), 59 * 60) == []  # not before its first run
-    assert not ReceivedEvent.objects.exists()
-
-    fired = clock_control.advance_by(_workspace(), 2 * 3600 + 60)
-    assert [(f["kind"], f["dueAt"]) for f in fired] == [
-        ("schedule", "2030-01-01T10:00:00.000Z"),
-        ("schedule", "2030-01-01T11:00:00.000Z"),
-        ("schedule", "2030-01-01T12:00:00.000Z"),
-    ]
-    events = list(ReceivedEvent.objects.order_by("received"))
-    assert [e.received for e in events] == [T0 + timedelta(hours=h) for h in (1, 2, 3)]
-    body = events[0].body
-    assert body == {
-        "version": "0",
-        "id": body["id"],
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": "2030-01-01T10:00:00Z",
-        "region": "us-east-1",
-        "resources": [rule.arn],
-        "detail": {},
-    }
-    _settle(broker)
-    assert Delivery.objects.filter(status=Delivery.DELIVERED).count() == 3
-    assert Invocation.objects.count() == 3
-    assert clock_control.describe(_workspace())["next"]["dueAt"] == "2030-01-01T13:00:00.000Z"
-
-
-def test_only_the_scheduled_rule_gets_its_event(broker: Broker) -> None:
-    import json
-
-    from workbench.events import services as events
-    from workbench.events.models import Delivery
-    from workbench.runtime import clock_control
-
-    mock_functions({"tick": [{"output": "ok"}]})
-    events.put_rule(_workspace(), name="all-aws", event_pattern=json.dumps({"source": ["aws.events"]}))
-    events.put_targets(_workspace(), "all-aws", None, [{"Id": "fn", "Arn": FN}])
-    clock_control.freeze(_workspace(), T0)
-    _scheduled_rule("cron(0 10 * * ? *)", name="daily")
-    clock_control.advance_to_next(_workspace())
-    assert list(Delivery.objects.values_list("rule_name", flat=True)) == ["daily"]
-
-
-def test_the_sweep_fires_a_due_run_once_and_skips_runs_real_time_missed(broker: Broker) -> None:
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     from django.utils import timezone
 
-    from workbench.events.models import ReceivedEvent, Rule
-    from workbench.runtime import recovery
+    moment = [timezone.now()]
+    monkeypatch.setattr(timezone, "now", lambda: moment[0])  # real time, as the workbench reads it
+    return moment
 
-    mock_functions({"tick": [{"output": "ok"}]})
-    rule = _scheduled_rule("rate(5 minutes)")
+
+def _schedule(expression: str, **extra: Any) -> Any:
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+
+    target = {
+        "Arn": ECHO_ARN,
+        "RoleArn": ROLE,
+        "Input": '{"n": 1}',
+        "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 120},
+        "DeadLetterConfig": {"Arn": DLQ},
+    }
+    params = {"ScheduleExpression": expression, "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    params.update(extra)
+    return scheduler.create_schedule(default_workspace(), "job", params)
+
+
+def _deliveries() -> list[Any]:
+    from workbench.events.models import Delivery
+
+    return list(Delivery.objects.order_by("id"))
+
+
+def test_an_at_schedule_fires_once_with_its_target_settings_and_deletes_itself(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, recovery, schedules
+
+    schedule = _schedule(
+        "at(2031-05-01T09:00:00)", ScheduleExpressionTimezone="Europe/Paris", ActionAfterCompletion="DELETE"
+    )
+    due = schedules.arm_schedule(schedule)
+    assert due is not None and due.isoformat() == "2031-05-01T07:00:00+00:00"
+    assert broker.take(queue.FIRE_SCHEDULE) == []  # beyond the horizon: the sweep sends it later
+    clock[0] = due - timedelta(seconds=10)
     recovery.sweep()
-    rule.refresh_from_db()
-    armed = rule.next_fire_at
-    assert armed is not None and armed > timezone.now() + timedelta(minutes=4)
-    assert not ReceivedEvent.objects.exists()  # not before
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    broker.deliver(message)
+    [delivery] = _deliveries()
+    assert (
+        delivery.target_arn,
+        delivery.target_input,
+        delivery.max_retry_attempts,
+        delivery.max_event_age,
+    ) == (
+        ECHO_ARN,
+        {"Input": '{"n": 1}'},
+        3,
+        120,
+    )
+    assert delivery.dead_letter_arn == DLQ and delivery.rule_arn == schedule.arn
+    assert delivery.event.body["source"] == "aws.scheduler" and delivery.event.body["resources"] == [
+        schedule.arn
+    ]
+    assert not Schedule.objects.exists()
 
-    # The workbench was stopped for an hour: one run now, then the next still ahead.
-    missed = timezone.now() - timedelta(hours=1)
-    Rule.objects.filter(id=rule.id).update(next_fire_at=missed)
+
+def test_a_spent_at_schedule_without_delete_stays_and_never_fires_again(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, recovery, schedules
+
+    at = (clock[0] + timedelta(seconds=30)).replace(microsecond=0)
+    schedule = _schedule(f"at({at.strftime('%Y-%m-%dT%H:%M:%S')})")
+    due = schedules.arm_schedule(schedule)
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    assert due is not None
+    clock[0] = due + timedelta(minutes=10)
+    broker.deliver(message)
     recovery.sweep()
     recovery.sweep()
-    assert ReceivedEvent.objects.count() == 1
-    rule.refresh_from_db()
-    assert rule.next_fire_at is not None and rule.next_fire_at > timezone.now()
-    assert (rule.next_fire_at - missed) % timedelta(minutes=5) == timedelta(0)
+    assert broker.take(queue.FIRE_SCHEDULE) == []
+    assert len(_deliveries()) == 1
+    assert Schedule.objects.get().next_fire_at is None
 
 
-def test_disabling_stops_the_runs_and_enabling_starts_them_again_from_then(broker: Broker) -> None:
+def test_a_disabled_schedule_does_not_fire(broker: Broker, clock: list[datetime]) -> None:
+    from workbench.events import scheduler
+    from workbench.runtime import queue, recovery, schedules
+
+    schedule = _schedule("rate(1 minute)")
+    due = schedules.arm_schedule(schedule, schedule.created)
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    scheduler.set_state(schedule, "DISABLED")
+    assert due is not None
+    clock[0] = due + timedelta(minutes=3)
+    broker.deliver(message)
+    recovery.sweep()
+    assert broker.take(queue.FIRE_SCHEDULE) == [] and _deliveries() == []
+
+
+def test_a_rate_schedule_stops_at_its_end_date(broker: Broker, clock: list[datetime]) -> None:
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, schedules
+
+    start = clock[0].replace(microsecond=0) + timedelta(seconds=5)
+    schedule = _schedule(
+        "rate(1 minute)", StartDate=start.timestamp(), EndDate=(start + timedelta(seconds=90)).timestamp()
+    )
+    due = schedules.arm_schedule(schedule, clock[0])
+    assert due == start
+    for expected in (start, start + timedelta(minutes=1)):
+        [message] = broker.take(queue.FIRE_SCHEDULE)
+        assert message[1][1] == expected.isoformat()
+        clock[0] = expected
+        broker.deliver(message)
+    assert broker.take(queue.FIRE_SCHEDULE) == []
+    assert len(_deliveries()) == 2 and Schedule.objects.get().next_fire_at is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ScheduleExpression": "rate(1 minutes)"}, "Invalid Schedule Expression rate(1 minutes)."),
+        (
+            {"ScheduleExpression": "cron(0 10 * * ? *)", "ScheduleExpressionTimezone": "Mars/Base"},
+            "Invalid time zone: Mars/Base.",
+        ),
+        (
+            {"FlexibleTimeWindow": {"Mode": "FLEXIBLE"}},
+            "MaximumWindowInMinutes is required when Mode is FLEXIBLE.",
+        ),
+    ],
+)
+def test_create_schedule_refuses_bad_settings_and_stores_nothing(
+    db: Any, changes: dict[str, Any], message: str
+) -> None:
+    from workbench.core.errors import ValidationError
+    from workbench.events.models import Schedule
+
+    with pytest.raises(ValidationError) as refused:
+        _schedule("rate(1 hour)", **changes)
+    assert refused.value.message == message
+    assert not Schedule.objects.exists()
+
+
+def test_the_putevents_templated_target_puts_the_input_on_the_bus(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    import json
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
     from workbench.events import services as events
     from workbench.events.models import ReceivedEvent
-    from workbench.runtime import clock_control
+    from workbench.runtime import queue, schedules
 
-    mock_functions({"tick": [{"output": "ok"}]})
-    clock_control.freeze(_workspace(), T0)
-    _scheduled_rule("rate(1 hour)")
-    events.set_rule_state(_workspace(), "hourly", None, "DISABLED")
-    assert clock_control.advance_by(_workspace(), 3 * 3600) == []
-    events.set_rule_state(_workspace(), "hourly", None, "ENABLED")
-    fired = clock_control.advance_by(_workspace(), 3600)
-    assert [f["dueAt"] for f in fired] == ["2030-01-01T13:00:00.000Z"]
-    assert ReceivedEvent.objects.count() == 1
+    ws = default_workspace()
+    bus = events.create_bus(ws, "orders")
+    target = {
+        "Arn": bus.arn,
+        "RoleArn": ROLE,
+        "Input": '{"report": "daily"}',
+        "EventBridgeParameters": {"DetailType": "Report due", "Source": "my.scheduler"},
+    }
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    schedule = scheduler.create_schedule(ws, "reports", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [put] = ReceivedEvent.objects.filter(bus__name="orders")
+    assert (put.body["source"], put.body["detail-type"], put.body["detail"]) == (
+        "my.scheduler",
+        "Report due",
+        json.loads('{"report": "daily"}'),
+    )
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.detail) == ("delivered", put.event_id)
+
+
+@pytest.mark.parametrize(
+    ("action", "request_body", "target_arn", "payload"),
+    [
+        (
+            "sfn:startExecution",
+            {"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:m", "Input": '{"a": 1}'},
+            "arn:aws:states:us-east-1:123456789012:stateMachine:m",
+            '{"a": 1}',
+        ),
+        ("lambda:invoke", {"FunctionName": "echo", "Payload": {"b": 2}}, ECHO_ARN, '{"b": 2}'),
+        ("sqs:sendMessage", {"QueueUrl": "q", "MessageBody": "x"}, None, None),
+    ],
+)
+def test_universal_targets_the_workbench_answers_become_deliveries(
+    broker: Broker,
+    clock: list[datetime],
+    action: str,
+    request_body: dict[str, Any],
+    target_arn: str | None,
+    payload: str | None,
+) -> None:
+    import json
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+    from workbench.runtime import queue, schedules
+
+    universal = f"arn:aws:scheduler:::aws-sdk:{action}"
+    target = {"Arn": universal, "RoleArn": ROLE, "Input": json.dumps(request_body)}
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    schedule = scheduler.create_schedule(default_workspace(), "universal", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [delivery] = _deliveries()
+    assert delivery.target_arn == (target_arn or universal)
+    assert delivery.target_input == {"Input": payload or target["Input"]}
+
+
+def test_a_malformed_universal_put_events_fails_its_delivery_and_the_firing_still_counts(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+    from workbench.events.models import Schedule
+    from workbench.runtime import queue, schedules
+
+    target = {
+        "Arn": "arn:aws:scheduler:::aws-sdk:eventbridge:putEvents",
+        "RoleArn": ROLE,
+        "Input": '{"Entries": [{}]}',
+    }
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    schedule = scheduler.create_schedule(default_workspace(), "puts", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [delivery] = _deliveries()
+    assert delivery.status == "failed" and delivery.detail
+    assert Schedule.objects.get().next_fire_at == due + timedelta(minutes=1)
+
+
+def test_an_advance_fires_schedules_and_scheduled_rules_in_due_order(broker: Broker) -> None:
+    """On a frozen virtual clock only an advance reaches a firing: it fires each in due order,
+    Scheduler schedules and scheduled rules alike, at the clock's time, each once."""
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import ReceivedEvent
+    from workbench.runtime import clock_control, queue, recovery
+
+    start = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    clock_control.freeze(default_workspace(), start)
+    _schedule("rate(40 minutes)")
+    events.put_rule(default_workspace(), name="hourly", schedule_expression="rate(1 hour)")
+    recovery.sweep()  # arms both; a frozen clock sends no message
+    assert broker.take(queue.FIRE_SCHEDULE) == [] and broker.take(queue.FIRE_RULE) == []
+    fired = clock_control.advance_by(default_workspace(), 2 * 3600)
+    assert [(f["kind"], f["dueAt"][11:16]) for f in fired] == [
+        ("scheduler", "09:40"),
+        ("schedule", "10:00"),
+        ("scheduler", "10:20"),
+        ("schedule", "11:00"),  # a tie: the rule's run first
+        ("scheduler", "11:00"),
+    ]
+    times = [e.body["time"][11:16] for e in ReceivedEvent.objects.order_by("id")]
+    assert times == ["09:40", "10:00", "10:20", "11:00", "11:00"]
+    assert clock_control.advance_by(default_workspace(), 60) == []  # none fires twice
+
+
+def test_on_a_running_virtual_clock_the_message_arrives_when_the_clock_reaches_the_firing(
+    broker: Broker,
+) -> None:
+    """A clock running 60 times as fast reaches a firing one virtual minute ahead in a real
+    second: that is the message's ETA; delivered early (the clock slowed), it fires nothing."""
+    from django.utils import timezone
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events.models import Schedule
+    from workbench.runtime import clock_control, queue, schedules
+
+    clock_control.freeze(default_workspace(), datetime(2030, 1, 1, 9, 0, tzinfo=UTC))
+    clock_control.run(default_workspace(), 60)
+    schedule = _schedule("rate(1 minute)")
+    due = schedules.arm_schedule(schedule)
+    [(_, args, eta)] = broker.take(queue.FIRE_SCHEDULE)
+    assert due is not None and args == (schedule.id, due.isoformat())
+    assert eta is not None and timedelta(0) < eta - timezone.now() <= timedelta(seconds=1)
+    clock_control.freeze(default_workspace())  # stopped before it got there
+    assert schedules.fire_schedule(schedule.id, due) is False
+    assert broker.take(queue.FIRE_SCHEDULE) == []  # frozen: left to an advance
+    assert Schedule.objects.get().fire_armed is False and _deliveries() == []
