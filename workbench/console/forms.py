@@ -25,6 +25,15 @@ NOTICES = {
     "target-removed": "Target {name} removed.",
     "machine-deleted": "State machine {name} deleted, with its executions.",
     "execution-stopped": "Execution {name} stopped.",
+    "bucket-created": "Bucket {name} created.",
+    "bucket-deleted": "Bucket {name} deleted.",
+    "object-uploaded": "Uploaded {name}.",
+    "object-deleted": "Deleted {name}.",
+    "role-created": "Role {name} created.",
+    "role-deleted": "Role {name} deleted.",
+    "trust-saved": "Trust policy of {name} saved.",
+    "policy-saved": "Inline policy {name} saved.",
+    "policy-deleted": "Inline policy {name} deleted.",
 }
 
 
