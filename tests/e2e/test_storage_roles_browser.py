@@ -18,7 +18,10 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 NO_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
-POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+}
 
 
 def _shot(page: Any, name: str) -> None:
@@ -71,7 +74,9 @@ def test_buckets_and_objects_in_the_browser(aws: Any, live_url: str, tmp_path: P
         assert s3.list_buckets()["Buckets"] == []
 
         s3.create_bucket(Bucket="phone-bucket")
-        s3.put_object(Bucket="phone-bucket", Key="a/very/long/folder/name/with-a-long-object-key.json", Body=b"{}")
+        s3.put_object(
+            Bucket="phone-bucket", Key="a/very/long/folder/name/with-a-long-object-key.json", Body=b"{}"
+        )
         page.set_viewport_size({"width": 390, "height": 844})
         for path in ("/storage/", "/storage/?bucket=phone-bucket&prefix=a/very/long/folder/name/"):
             page.goto(live_url + path)
