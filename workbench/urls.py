@@ -11,6 +11,7 @@ from workbench.awsapi import iam as iam_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
 from workbench.console import dashboard
+from workbench.console import event_list as event_list_views
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
@@ -49,6 +50,7 @@ urlpatterns = [
     path("executions/<int:execution_id>/", stepfunctions_views.execution_detail, name="execution-detail"),
     path("executions/", execution_views.execution_list, name="execution-list"),
     path("executions/<int:execution_id>/stop", execution_views.stop_execution, name="execution-stop"),
+    path("events/", event_list_views.event_list, name="event-list"),
     path("buses/", console_events.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
     path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),

@@ -9,10 +9,13 @@ and is refused the same way, never a 500.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
 
 NOTICES = {
     "bus-created": "Event bus {name} created.",
@@ -44,6 +47,17 @@ def field(request: HttpRequest, name: str) -> str:
 
 def fields(request: HttpRequest, names: Iterable[str]) -> dict[str, str]:
     return {name: field(request, name) for name in names}
+
+
+def when(text: str) -> datetime | None:
+    """A datetime-local filter's value (naive: read in the server's time zone), or None."""
+    try:
+        parsed = parse_datetime(text) if text else None
+    except ValueError:  # well-formed but out of range, such as month 13
+        return None
+    if parsed is not None and is_naive(parsed):
+        parsed = make_aware(parsed)
+    return parsed
 
 
 def notice(request: HttpRequest) -> str:
