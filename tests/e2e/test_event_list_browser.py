@@ -64,3 +64,34 @@ def test_events_across_buses_filtered_and_opened(aws: Any, live_url: str) -> Non
         page.goto(f"{live_url}/events/")
         assert page.evaluate(NO_SCROLL)
         page.screenshot(path=str(DOCS / "console-events-phone.png"), full_page=True)
+
+
+def test_the_bus_page_and_the_dashboard_follow_over_their_websockets(aws: Any, live_url: str) -> None:
+    """No polling is left: what appears without a reload came over the socket."""
+    from tests.support.browser import chromium_page
+
+    events = aws("events")
+    events.create_event_bus(Name="tail-bus")
+    sfn = aws("stepfunctions")
+    park = {"StartAt": "Park", "States": {"Park": {"Type": "Wait", "Seconds": 3600, "End": True}}}
+    machine = sfn.create_state_machine(
+        name="tail-park", definition=json.dumps(park), roleArn="arn:aws:iam::123456789012:role/unit"
+    )["stateMachineArn"]
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{live_url}/buses/tail-bus/")
+        page.wait_for_selector('#recent-events-panel[data-live-state="open"]')
+        rows = "#recent-events-panel tr[data-event-id]"
+        assert page.locator(rows).count() == 0
+        entry = {"Source": "tail", "DetailType": "Tailed", "Detail": "{}", "EventBusName": "tail-bus"}
+        events.put_events(Entries=[entry])
+        page.wait_for_function(f"document.querySelectorAll('{rows}').length === 1", timeout=10_000)
+        assert "Tailed" in page.inner_text("#recent-events-panel")
+
+        page.goto(f"{live_url}/")
+        page.wait_for_selector('#dashboard[data-live-state="open"]')
+        running = int(page.inner_text("#count-running"))
+        sfn.start_execution(stateMachineArn=machine, name="tail-run")
+        page.wait_for_function(
+            f"document.getElementById('count-running').textContent.trim() === '{running + 1}'", timeout=10_000
+        )

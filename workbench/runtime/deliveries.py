@@ -41,6 +41,7 @@ from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
+from workbench.live import publish
 from workbench.runtime import executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, recover_replays
@@ -124,6 +125,19 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
                 "updated",
             ]
         )
+        _tell_pages(delivery)
+
+
+def _tell_pages(delivery: Delivery) -> None:
+    """After the commit: the event's bus page shows each delivery's status; the dashboard counts
+    failed ones."""
+    if delivery.status == Delivery.PENDING:
+        return  # a retry is scheduled: nothing a page shows has ended
+    bus = delivery.event.bus
+    failed = delivery.status == Delivery.FAILED
+    transaction.on_commit(lambda: publish.bus_changed(bus.id, ["deliveries"]))
+    if failed:
+        transaction.on_commit(lambda: publish.workspace_changed(bus.workspace_id, ["deliveries"]))
 
 
 def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> None:

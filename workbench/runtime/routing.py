@@ -14,6 +14,9 @@ Replays run here too, since replaying is accepting archived events again: ``run_
 one batch per task under a row lock, stores the events (with ``replay-name``) and their
 deliveries for only the rules the replay allows, and moves the replay's cursor in the same
 transaction, so a replay resumes after a crash where its last committed batch ended.
+
+After each commit that stored events, the pages tailing their buses and the dashboard are told
+to look again (``live.publish.events_accepted``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from workbench.events import archives, matchers, replays
 from workbench.events import services as events
 from workbench.events.models import ArchivedEvent, Delivery, EventBus, ReceivedEvent, Replay, Rule, Target
 from workbench.events.services import AcceptedEntry
+from workbench.live import publish
 from workbench.runtime import queue
 from workbench.schemas import validation as schema_validation
 
@@ -62,11 +66,19 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
         for entry, flags, rules in routes:
             delivery_ids.extend(_store(entry.bus, entry.event, rules, now, flags))
         archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
-        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+        bus_ids = [entry.bus.id for entry, _, _ in routes]
+        transaction.on_commit(lambda: _after_accepting(delivery_ids, workspace.id, bus_ids))
     return [
         {"EventId": str(verdict[0].event["id"])} if isinstance(verdict, tuple) else verdict
         for verdict in verdicts
     ]
+
+
+def _after_accepting(delivery_ids: list[int], workspace_id: int, bus_ids: list[int]) -> None:
+    """After the commit: deliver, then tell the pages tailing these buses (if any events were stored)."""
+    enqueue_deliveries(delivery_ids)
+    if bus_ids:
+        publish.events_accepted(workspace_id, bus_ids)
 
 
 def _schema_verdict(
@@ -207,7 +219,8 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         replay.state = Replay.COMPLETED if finished else Replay.RUNNING
         replay.replay_end_time = moment if finished else None
         replay.save(update_fields=["cursor", "last_replayed_time", "state", "replay_end_time", "updated"])
-        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+        bus_ids = [bus.id] if batch else []
+        transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, bus_ids))
         if not finished:
             transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id, eta=wake_at))
 
