@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
+from engine.states.inspection import query_languages, waiting_retries
 from workbench.accounts.services import default_workspace
 from workbench.console.events import delivery_of
 from workbench.console.forms import notice
@@ -23,7 +24,7 @@ from workbench.runtime import executions, teststate
 from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
-from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.models import Execution, StateMachine, Timer
 
 DEFAULT_ROLE = "arn:aws:iam::{account}:role/stepbridge-workbench"
 
@@ -147,9 +148,12 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         Execution.objects.select_related("state_machine__workspace", "map_run__execution"), id=execution_id
     )
     rows = [presenters.shape_history_row(row) for row in execution.history.order_by("event_id")]
+    definition = json.loads(execution.definition)
     context = {
         "execution": execution,
-        "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
+        "graph": render_svg(definition, execution.node_statuses),
+        "query_languages": query_languages(definition),
+        "retries": retry_waits(execution),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
         "started_by": delivery_of(execution),
@@ -161,3 +165,21 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         ],
     }
     return render(request, "stepfunctions/execution_detail.html", context)
+
+
+def retry_waits(execution: Execution) -> list[dict[str, object]]:
+    """The states of a running execution waiting out a Retry interval: the next attempt's
+    number and when it starts (its durable timer), for the inspector's countdown."""
+    if execution.status != Execution.RUNNING:
+        return []
+    waits = waiting_retries(execution.engine_state)
+    fire_at = dict(
+        Timer.objects.filter(execution=execution, timer_id__in=[w.timer_id for w in waits]).values_list(
+            "timer_id", "fire_at"
+        )
+    )
+    return [
+        {"state": wait.state_name, "attempt": wait.attempt, "fire_at": fire_at[wait.timer_id]}
+        for wait in waits
+        if wait.timer_id in fire_at
+    ]

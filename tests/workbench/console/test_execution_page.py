@@ -25,3 +25,42 @@ def test_the_page_paints_the_stored_statuses(client: object, broker: object) -> 
     page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
     statuses = dict(re.findall(r'data-state="([^"]+)"[^>]*data-status="([^"]+)"', page))
     assert statuses == {"A": "succeeded", "B": "retrying"}
+
+
+def test_a_waiting_retry_is_shown_with_its_next_attempt_and_when(client: object, broker: object) -> None:
+    import json as jsonlib
+
+    from workbench.stepfunctions.models import Timer
+
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:not-there",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 60, "MaxAttempts": 3}],
+                "End": True,
+            }
+        },
+    }
+    from workbench.runtime import queue
+
+    execution = start(definition)
+    for message in broker.take(queue.INVOKE_TASK):  # type: ignore[attr-defined]
+        broker.deliver(message)  # type: ignore[attr-defined]  # the call fails; its retry waits
+    execution.refresh_from_db()
+    assert execution.status == "RUNNING"
+    (timer,) = Timer.objects.filter(execution=execution)
+    page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
+    waits = re.findall(r'<li data-retry-state="([^"]+)" data-attempt="(\d+)">', page)
+    assert waits == [("Call", "2")]
+    assert f'data-until="{timer.fire_at.isoformat()}"' in page
+    languages = re.search(r'<script id="query-languages" type="application/json">([^<]*)</script>', page)
+    assert languages and jsonlib.loads(languages.group(1)) == {"Call": "JSONata"}
+
+
+def test_no_retry_panel_once_the_run_ended(client: object, broker: object) -> None:
+    execution = start({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
+    assert 'id="retry-waits" aria-live="polite" hidden' in page and "data-retry-state" not in page

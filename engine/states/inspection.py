@@ -1,0 +1,66 @@
+"""What the execution inspector shows beyond the history: which query language each state
+uses, and which states wait out a Retry back-off right now.
+
+The history records neither. A state's language is its ``QueryLanguage`` field, else the
+machine's top-level one, else JSONPath ("Transforming data with JSONata in Step Functions":
+a state may set QueryLanguage; a JSONPath machine may hold JSONata states, not the reverse). A
+retry back-off leaves no event between the failed attempt and the next one ("Handling errors
+in Step Functions workflows"), so the engine state and its timer are the only record of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
+
+
+def query_languages(definition: Mapping[str, Any]) -> dict[str, str]:
+    """{state name: "JSONPath" or "JSONata"} for every state, nested ones included."""
+    found: dict[str, str] = {}
+    for name, language in _walk(definition, JSONPATH):
+        found.setdefault(name, language)
+    return found
+
+
+def _walk(machine: Mapping[str, Any], inherited: str) -> Iterator[tuple[str, str]]:
+    language = machine.get("QueryLanguage") if isinstance(machine.get("QueryLanguage"), str) else inherited
+    states = machine.get("States")
+    if not isinstance(states, Mapping):
+        return
+    for name, state in states.items():
+        if not isinstance(state, Mapping):
+            continue
+        own = state.get("QueryLanguage") if isinstance(state.get("QueryLanguage"), str) else language
+        yield str(name), str(own)
+        for branch in state.get("Branches") or ():
+            if isinstance(branch, Mapping):
+                yield from _walk(branch, own)
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), Mapping):
+                yield from _walk(state[key], own)
+
+
+@dataclass(frozen=True)
+class RetryWait:
+    """A state waiting out a Retry interval: the next attempt's number (the first attempt is 1)
+    and the timer that starts it."""
+
+    state_name: str
+    attempt: int
+    timer_id: str
+
+
+def waiting_retries(engine_state: Mapping[str, Any] | None) -> list[RetryWait]:
+    """The threads of a stored engine state that wait for a retry timer, in thread order."""
+    threads = (engine_state or {}).get("threads") or {}
+    waits = []
+    for thread in threads.values():
+        waiting = thread.get("w") or {}
+        if waiting.get("k") != "retry" or not waiting.get("timers"):
+            continue
+        waits.append(RetryWait(str(thread["s"]), int(thread.get("rt", 0)) + 1, str(waiting["timers"][0])))
+    return waits
