@@ -27,21 +27,26 @@ def query_languages(definition: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _walk(machine: Mapping[str, Any], inherited: str) -> Iterator[tuple[str, str]]:
-    language = machine.get("QueryLanguage") if isinstance(machine.get("QueryLanguage"), str) else inherited
+    language = _language(machine, inherited)
     states = machine.get("States")
     if not isinstance(states, Mapping):
         return
     for name, state in states.items():
         if not isinstance(state, Mapping):
             continue
-        own = state.get("QueryLanguage") if isinstance(state.get("QueryLanguage"), str) else language
-        yield str(name), str(own)
+        own = _language(state, language)
+        yield str(name), own
         for branch in state.get("Branches") or ():
             if isinstance(branch, Mapping):
                 yield from _walk(branch, own)
         for key in ("ItemProcessor", "Iterator"):
             if isinstance(state.get(key), Mapping):
                 yield from _walk(state[key], own)
+
+
+def _language(node: Mapping[str, Any], inherited: str) -> str:
+    named = node.get("QueryLanguage")
+    return named if isinstance(named, str) else inherited
 
 
 @dataclass(frozen=True)
