@@ -15,6 +15,7 @@
   const stopForm = document.getElementById("stop-form");
 
   function paint(nodes) {
+    if (graph.dataset.scrubbing === "on") return; // the scrubber shows a past moment
     document.querySelectorAll("#graph g.state-node").forEach((node) => {
       const status = nodes[node.dataset.state];
       if (status && node.dataset.status !== status) node.dataset.status = status;
@@ -68,6 +69,7 @@
       lastEventId = Math.max(lastEventId, event.id);
     });
     document.dispatchEvent(new CustomEvent("stepbridge:events", {detail: message.events}));
+    document.dispatchEvent(new CustomEvent("stepbridge:step", {detail: {events: message.events, nodes: message.nodes || {}}}));
     message.events.forEach(finish);
     if (message.nodes) paint(message.nodes);
     if (message.status) {

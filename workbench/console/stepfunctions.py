@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
 from engine.states.inspection import query_languages, waiting_retries
+from engine.states.progress import status_changes
 from workbench.accounts.services import default_workspace
 from workbench.console.events import delivery_of
 from workbench.console.forms import notice
@@ -154,6 +155,7 @@ def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:
         "graph": render_svg(definition, execution.node_statuses),
         "query_languages": query_languages(definition),
         "retries": retry_waits(execution),
+        "status_frames": status_changes(rows),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
         "started_by": delivery_of(execution),

@@ -64,3 +64,24 @@ def test_no_retry_panel_once_the_run_ended(client: object, broker: object) -> No
     execution = start({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
     page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
     assert 'id="retry-waits" aria-live="polite" hidden' in page and "data-retry-state" not in page
+
+
+def test_the_scrubber_frames_replay_to_the_stored_statuses(client: object, broker: object) -> None:
+    import json as jsonlib
+
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": True}},
+    }
+    execution = start(definition)
+    page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
+    found = re.search(r'<script id="status-frames" type="application/json">([^<]*)</script>', page)
+    assert found
+    frames = jsonlib.loads(found.group(1))
+    assert len(frames) == execution.history.count() == 6
+    assert frames[1] == {"A": "running"} and frames[2] == {"A": "succeeded"}
+    replayed: dict[str, str] = {}
+    for frame in frames:
+        replayed.update(frame)
+    assert replayed == execution.node_statuses
+    assert 'id="scrubber-range" min="0" max="6" value="6"' in page
