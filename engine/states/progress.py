@@ -168,7 +168,8 @@ def status_changes(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     for event in events:
         before = dict(progress.statuses)
         progress.add([event])
-        frames.append({name: status for name, status in progress.statuses.items() if before.get(name) != status})
+        now = progress.statuses
+        frames.append({name: status for name, status in now.items() if before.get(name) != status})
     return frames
 
 

@@ -96,7 +96,10 @@ def test_the_scrubber_replays_the_run_on_the_graph(aws: Any, live_url: str) -> N
     )["stateMachineArn"]
     run = sfn.start_execution(stateMachineArn=machine, name="scrubbed")
     execution_id = Execution.objects.get(name=run["executionArn"].rsplit(":", 1)[1]).id
-    statuses = "Object.fromEntries([...document.querySelectorAll('#graph g.state-node')].map(n => [n.dataset.state, n.dataset.status]))"
+    statuses = (
+        "Object.fromEntries([...document.querySelectorAll('#graph g.state-node')]"
+        ".map(n => [n.dataset.state, n.dataset.status]))"
+    )
     with chromium_page() as page:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(f"{live_url}/executions/{execution_id}/")
