@@ -1,5 +1,6 @@
-"""What the execution inspector shows beyond the history: which query language each state
-uses, and which states wait out a Retry back-off right now.
+"""What the execution inspector and the designer read off a definition beyond validation: which
+query language each state uses, which states wait out a Retry back-off right now, and where each
+Task's Resource is written (so a shell can flag one it cannot perform).
 
 The history records neither. A state's language is its ``QueryLanguage`` field, else the
 machine's top-level one, else JSONPath ("Transforming data with JSONata in Step Functions":
@@ -47,6 +48,40 @@ def _walk(machine: Mapping[str, Any], inherited: str) -> Iterator[tuple[str, str
 def _language(node: Mapping[str, Any], inherited: str) -> str:
     named = node.get("QueryLanguage")
     return named if isinstance(named, str) else inherited
+
+
+@dataclass(frozen=True)
+class TaskResource:
+    """A Task state's literal Resource and its location as validation diagnostics give it."""
+
+    state_name: str
+    resource: str
+    location: str
+
+
+def task_resources(definition: Mapping[str, Any]) -> list[TaskResource]:
+    """Every Task's Resource, nested states included, with ``/States/<name>/Resource`` locations
+    (``/States/P/Branches/0/States/A/Resource`` inside a Parallel)."""
+    return list(_tasks(definition, ""))
+
+
+def _tasks(machine: Mapping[str, Any], prefix: str) -> Iterator[TaskResource]:
+    states = machine.get("States")
+    if not isinstance(states, Mapping):
+        return
+    for name, state in states.items():
+        if not isinstance(state, Mapping):
+            continue
+        here = f"{prefix}/States/{name}"
+        resource = state.get("Resource")
+        if state.get("Type") == "Task" and isinstance(resource, str):
+            yield TaskResource(str(name), resource, f"{here}/Resource")
+        for index, branch in enumerate(state.get("Branches") or ()):
+            if isinstance(branch, Mapping):
+                yield from _tasks(branch, f"{here}/Branches/{index}")
+        for key in ("ItemProcessor", "Iterator"):
+            if isinstance(state.get(key), Mapping):
+                yield from _tasks(state[key], f"{here}/{key}")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
-from engine.states.inspection import query_languages, waiting_retries
+from engine.states.inspection import query_languages, task_resources, waiting_retries
 from engine.states.progress import status_changes
 from workbench.accounts.services import default_workspace
 from workbench.console.events import delivery_of
@@ -21,7 +21,7 @@ from workbench.console.forms import notice
 from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
-from workbench.runtime import executions, teststate
+from workbench.runtime import executions, integrations, teststate
 from workbench.stepfunctions import presenters
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
@@ -131,17 +131,42 @@ def run_test_state(request: HttpRequest, name: str) -> JsonResponse:
     return JsonResponse(answer)
 
 
-
 @require_POST
 def validate_definition(request: HttpRequest) -> JsonResponse:
-    """Diagnostics for the definition editor, as ValidateStateMachineDefinition gives them."""
-    diagnostics = validate(request.body.decode("utf-8", errors="replace"))
+    """Diagnostics for the definition editor and the designer, as ValidateStateMachineDefinition
+    gives them, plus a WARNING (a workbench addition, not AWS's) on each Task whose Resource the
+    workbench cannot perform: neither a workbench function nor a supported integration."""
+    text = request.body.decode("utf-8", errors="replace")
+    diagnostics = validate(text)
+    shaped = [d.to_aws() for d in diagnostics] + unknown_resources(text)
     return JsonResponse(
         {
             "result": "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK",
-            "diagnostics": [d.to_aws() for d in diagnostics],
+            "diagnostics": shaped,
         }
     )
+
+
+UNKNOWN_RESOURCE = "WORKBENCH_UNKNOWN_RESOURCE"
+
+
+def unknown_resources(text: str) -> list[dict[str, str]]:
+    """A WARNING per Task the runtime could not perform (none for a definition that does not parse)."""
+    try:
+        definition = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(definition, dict):
+        return []
+    workspace = default_workspace()
+    found = []
+    for task in task_resources(definition):
+        fault = integrations.resource_fault(workspace, task.resource)
+        if fault is not None:
+            found.append(
+                {"severity": "WARNING", "code": UNKNOWN_RESOURCE, "message": fault, "location": task.location}
+            )
+    return found
 
 
 def execution_detail(request: HttpRequest, execution_id: int) -> HttpResponse:

@@ -100,6 +100,26 @@ def perform(
     return TaskResult(True, output=result.output)
 
 
+def resource_fault(workspace: Workspace, resource: str) -> str | None:
+    """Why ``perform`` could not carry out a Task with this Resource, or None when it can: the
+    same dispatch, read without calling anything (the designer flags a Task it would fail)."""
+    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    if base.startswith("arn:aws:lambda:"):
+        if functions.exists(workspace, base):
+            return None
+        return (
+            f"No workbench function answers {base}: create it on the Functions page or name a registered one."
+        )
+    if (
+        base in (LAMBDA_INVOKE, EVENTS_PUT_EVENTS, SQS_SEND_MESSAGE, SNS_PUBLISH)
+        or base in s3_items.RESOURCES
+    ):
+        return None
+    if resource.endswith(WAIT_FOR_TOKEN):
+        return None  # any other service: the token waits in the approval inbox
+    return f"The resource '{resource}' is not supported by this workbench: the Task would fail."
+
+
 def perform_command(
     workspace: Workspace,
     command: InvokeTask,
