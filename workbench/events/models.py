@@ -96,12 +96,8 @@ class ReceivedEvent(models.Model):
 
     class Meta:
         ordering = ["-received", "-id"]
-        # A bus page's events, keyset-paged newest first (workbench.core.paging), and the
-        # console's one list across buses (/events/), walked in the same order.
-        indexes = [
-            models.Index(fields=["bus", "-received", "-id"], name="bus_event_order"),
-            models.Index(fields=["-received", "-id"], name="event_console_order"),
-        ]
+        # A bus page's events, keyset-paged newest first (workbench.core.paging).
+        indexes = [models.Index(fields=["bus", "-received", "-id"], name="bus_event_order")]
 
     @property
     def detail_type(self) -> str:
