@@ -17,6 +17,7 @@
   const redrives = document.getElementById("execution-redrives");
 
   function paint(nodes) {
+    if (graph.dataset.scrubbing === "on") return; // the scrubber shows a past moment
     document.querySelectorAll("#graph g.state-node").forEach((node) => {
       const status = nodes[node.dataset.state];
       if (status && node.dataset.status !== status) node.dataset.status = status;
@@ -106,6 +107,7 @@
       lastEventId = Math.max(lastEventId, event.id);
     });
     document.dispatchEvent(new CustomEvent("stepbridge:events", {detail: message.events}));
+    document.dispatchEvent(new CustomEvent("stepbridge:step", {detail: {events: message.events, nodes: message.nodes || {}}}));
     message.events.forEach(finish);
     if (message.nodes) paint(message.nodes);
     if (message.status) {

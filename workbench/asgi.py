@@ -4,7 +4,8 @@ A page on any site the user visits can open a WebSocket to 127.0.0.1: browsers a
 the same-origin policy nor CORS to WebSockets, they only send an ``Origin`` header
 (https://www.rfc-editor.org/rfc/rfc6455#section-10.2). So the live socket is accepted only from
 the workbench's own origin (or one named in STEPBRIDGE_TRUSTED_ORIGINS), on a host name the
-workbench serves (ALLOWED_HOSTS), and only for an execution of the workspace the browser sees.
+workbench serves (ALLOWED_HOSTS), and only for an execution or a bus of the workspace the
+browser sees.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.urls import path  # noqa: E402
 
 from workbench.accounts.services import default_workspace  # noqa: E402
 from workbench.awsapi.fastpath import FastAPI  # noqa: E402
+from workbench.events.models import EventBus  # noqa: E402
 from workbench.live.routing import websocket_urlpatterns  # noqa: E402
 from workbench.stepfunctions.models import Execution  # noqa: E402
 
@@ -77,7 +79,8 @@ class SameOriginOnly:
 
 
 class VisibleExecutionOnly:
-    """Lets a socket follow only an execution that exists in the browser's (default) workspace."""
+    """Lets a socket follow only an execution or a bus that exists in the browser's (default)
+    workspace."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -87,12 +90,21 @@ class VisibleExecutionOnly:
         if execution_id is not None and not await _visible(int(execution_id)):
             await WebsocketDenier()(scope, receive, send)
             return
+        bus_id = scope["url_route"]["kwargs"].get("bus_id")
+        if bus_id is not None and not await _visible_bus(int(bus_id)):
+            await WebsocketDenier()(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
 @database_sync_to_async
 def _visible(execution_id: int) -> bool:
     return Execution.objects.filter(id=execution_id, state_machine__workspace=default_workspace()).exists()
+
+
+@database_sync_to_async
+def _visible_bus(bus_id: int) -> bool:
+    return EventBus.objects.filter(id=bus_id, workspace=default_workspace()).exists()
 
 
 guarded_websocket_urlpatterns = [

@@ -20,12 +20,15 @@ from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
 from workbench.console import clock as clock_views
 from workbench.console import dashboard
+from workbench.console import event_list as event_list_views
 from workbench.console import events as console_events
 from workbench.console import executions as execution_views
 from workbench.console import inbox as inbox_views
 from workbench.console import mocks as mock_views
+from workbench.console import roles as role_views
 from workbench.console import schedules as schedule_views
 from workbench.console import stepfunctions as stepfunctions_views
+from workbench.console import storage as storage_console
 from workbench.console import webhooks as webhook_views
 from workbench.events.views import connections as connection_views
 from workbench.events.views import log_groups as log_group_views
@@ -75,6 +78,7 @@ urlpatterns = [
     path(
         "executions/<int:execution_id>/redrive", execution_views.redrive_execution, name="execution-redrive"
     ),
+    path("events/", event_list_views.event_list, name="event-list"),
     path("buses/", console_events.bus_list, name="bus-list"),
     path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
     path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),
@@ -114,7 +118,16 @@ urlpatterns = [
     path("queues/<str:name>/", queue_views.queue_detail, name="queue-detail"),
     path("topics/", topic_views.topic_list, name="topic-list"),
     path("topics/<str:name>/", topic_views.topic_detail, name="topic-detail"),
-    path("storage/", storage_views.storage_page, name="storage"),
+    path("storage/", storage_console.storage_page, name="storage"),
+    path("storage/delete-bucket", storage_console.bucket_delete, name="storage-bucket-delete"),
+    path("storage/upload", storage_console.object_upload, name="storage-upload"),
+    path("storage/delete-object", storage_console.object_delete, name="storage-object-delete"),
+    path("roles/", role_views.role_list, name="role-list"),
+    path("roles/<str:role_name>/", role_views.role_detail, name="role-detail"),
+    path("roles/<str:role_name>/trust", role_views.trust_save, name="role-trust"),
+    path("roles/<str:role_name>/policies", role_views.policy_save, name="role-policy-save"),
+    path("roles/<str:role_name>/policies/delete", role_views.policy_delete, name="role-policy-delete"),
+    path("roles/<str:role_name>/delete", role_views.role_delete, name="role-delete"),
     path("storage/download", storage_views.download, name="storage-download"),
     path("schemas/", include("workbench.schemas.urls")),
     path("v1/", include("workbench.awsapi.schemas")),  # the schema registry API (REST-JSON)

@@ -168,6 +168,19 @@ def state_statuses(events: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return Progress().add(events)
 
 
+def status_changes(events: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Per event, the statuses it changed: the frames the timeline scrubber replays. Applying
+    the first n of them in order gives the graph as it was after the n-th event."""
+    progress = Progress()
+    frames = []
+    for event in events:
+        before = dict(progress.statuses)
+        progress.add([event])
+        now = progress.statuses
+        frames.append({name: status for name, status in now.items() if before.get(name) != status})
+    return frames
+
+
 def _settle_as_failed(statuses: dict[str, str], unsettled: tuple[str, ...]) -> None:
     for name, status in statuses.items():
         if status in unsettled:

@@ -1,5 +1,7 @@
 // Execution inspector: click (or Enter on) a graph node or a history row to see that state's
-// input and output per visit, every task attempt with its timing, and error and cause; the
+// input and output per visit, every task attempt with its timing, error and cause, the
+// variables each visit assigned, the JSONata stages (Arguments, Output, Assign) of a JSONata
+// state, and for a state waiting out a Retry interval its next attempt and a countdown; the
 // history table filters by type and state and expands each row's JSON. It reads only the
 // GetExecutionHistory events the page carries (#history-data) and those execution.js
 // receives live (the "stepbridge:events" event), so it agrees with the API's history.
@@ -10,6 +12,8 @@
   const data = document.getElementById("history-data");
   if (!graph || !panel || !data) return;
   const events = JSON.parse(data.textContent);
+  const languagesData = document.getElementById("query-languages");
+  const languages = languagesData ? JSON.parse(languagesData.textContent) : {};
   const byId = new Map(events.map((e) => [e.id, e]));
   const table = document.querySelector("#history tbody");
   const typeFilter = document.getElementById("history-type");
@@ -106,6 +110,8 @@
     document.getElementById("inspector-status").textContent = node ? node.dataset.status : "";
     body.replaceChildren();
     const found = visits(name);
+    const jsonata = languages[name] === "JSONata";
+    body.dataset.queryLanguage = languages[name] || "JSONPath";
     if (!found.length) body.append(el("p", "This state has not run in this execution.", "muted"));
     found.forEach((visit, index) => {
       const section = el("section", undefined, "visit");
@@ -123,9 +129,11 @@
       // TaskScheduled names it "parameters"; LambdaFunctionScheduled/ActivityScheduled "input".
       const scheduled = first ? details(first.scheduled) : {};
       const sent = scheduled.parameters !== undefined ? scheduled.parameters : scheduled.input;
-      if (sent !== undefined) section.append(block("Sent to the resource (after InputPath and Parameters)", pretty(sent), "stage-parameters"));
+      const sentLabel = jsonata ? "Arguments (sent to the resource)" : "Sent to the resource (after InputPath and Parameters)";
+      if (sent !== undefined) section.append(block(sentLabel, pretty(sent), "stage-parameters"));
       const answered = visit.attempts.map((a) => a.ended).filter((e) => e && details(e).output !== undefined).pop();
-      if (answered) section.append(block("Task result (before ResultSelector and ResultPath)", pretty(details(answered).output), "stage-result"));
+      const resultLabel = jsonata ? "Task result ($states.result, before Output and Assign)" : "Task result (before ResultSelector and ResultPath)";
+      if (answered) section.append(block(resultLabel, pretty(details(answered).output), "stage-result"));
       if (visit.attempts.length) {
         const attempts = el("table", undefined, "grid attempts");
         const rows = el("tbody");
@@ -148,7 +156,25 @@
         const d = details(event);
         section.append(block(`Error (${event.type})`, `${d.error || ""}\n${pretty(d.cause)}`, "stage-error"));
       });
-      if (visit.exited) section.append(block("Output", pretty(visit.exited.stateExitedEventDetails.output), "stage-output"));
+      const retry = !visit.exited && index === found.length - 1 && window.stepbridgeRetries ? window.stepbridgeRetries.of(name) : null;
+      if (retry) {
+        const wait = el("p", undefined, "stage-retry");
+        const countdown = el("span", retry.left(retry.until), "countdown");
+        countdown.dataset.until = retry.until;
+        wait.append(el("strong", "Waiting to retry: "), `attempt ${retry.attempt} in `, countdown);
+        section.append(wait);
+      }
+      if (visit.exited) {
+        const exited = visit.exited.stateExitedEventDetails;
+        section.append(block(jsonata ? "Output (after the Output field)" : "Output", pretty(exited.output), "stage-output"));
+        if (exited.assignedVariables && Object.keys(exited.assignedVariables).length) {
+          const assigned = {};
+          Object.entries(exited.assignedVariables).forEach(([key, value]) => {
+            try { assigned[key] = JSON.parse(value); } catch (e) { assigned[key] = value; }
+          });
+          section.append(block("Variables assigned (Assign)", JSON.stringify(assigned, null, 2), "stage-assign"));
+        }
+      }
       body.append(section);
     });
     panel.hidden = false;
@@ -222,6 +248,7 @@
   });
   if (typeFilter) typeFilter.addEventListener("change", filter);
   if (stateFilter) stateFilter.addEventListener("input", filter);
+  document.addEventListener("retries:updated", () => { if (selected && !panel.hidden) show(selected); });
   document.getElementById("inspector-close").addEventListener("click", () => { panel.hidden = true; });
   document.addEventListener("stepbridge:events", (e) => {
     e.detail.forEach((event) => { if (!byId.has(event.id)) { events.push(event); byId.set(event.id, event); } });

@@ -54,7 +54,7 @@ export class Canvas {
   }
 
   /** Redraw from a layout; the viewport (pan/zoom) is kept unless nothing was drawn before. */
-  draw(layout, { errors = new Map() } = {}) {
+  draw(layout, { errors = new Map(), warnings = new Map() } = {}) {
     this.layout = layout;
     this.edges = new Map(layout.edges.map((edge) => [edge.id, edge]));
     const out = [];
@@ -71,8 +71,10 @@ export class Canvas {
         continue;
       }
       const problem = errors.get(n.state);
-      const cls = `state-node type-${esc(n.type)}${this.selected === n.state ? " selected" : ""}${problem ? " has-error" : ""}`;
-      const label = `${n.state}, ${n.type} state${problem ? `, error: ${problem}` : ""}`;
+      const warning = problem ? undefined : warnings.get(n.state);
+      const flag = problem ? " has-error" : warning ? " has-warning" : "";
+      const cls = `state-node type-${esc(n.type)}${this.selected === n.state ? " selected" : ""}${flag}`;
+      const label = `${n.state}, ${n.type} state${problem ? `, error: ${problem}` : warning ? `, warning: ${warning}` : ""}`;
       const name = n.state.length > 24 ? `${n.state.slice(0, 23)}…` : n.state;
       out.push(`<g class="${cls}" data-state="${esc(n.state)}" data-status="not-started" data-type="${esc(n.type)}" ` +
         `tabindex="0" role="button" aria-label="${esc(label)}" transform="translate(${n.x},${n.y})">` +
@@ -270,6 +272,10 @@ export class Canvas {
       if (insert) { event.preventDefault(); event.dataTransfer.dropEffect = "copy"; }
       svg.querySelectorAll(".edge-insert.drop").forEach((g) => g !== insert && g.classList.remove("drop"));
       insert?.classList.add("drop");
+    });
+    svg.addEventListener("stepbridge:palette-drop", (event) => {
+      const insert = event.target.closest(".edge-insert");
+      if (insert) handlers.onDrop(this.edges.get(insert.dataset.edge), event.detail.item);
     });
     svg.addEventListener("drop", (event) => {
       const insert = event.target.closest(".edge-insert");

@@ -52,7 +52,8 @@ export class Inspector {
       if (field === null) continue;
       const box = this.root.querySelector(`[data-field="${CSS.escape(field)}"]`) || this.root.querySelector(".inspector-general");
       if (!box) continue;
-      box.append(h("p", { class: "field-error from-validator", role: "alert" }, `${d.code}: ${d.message}`));
+      const warning = d.severity === "WARNING" ? " is-warning" : "";
+      box.append(h("p", { class: `field-error from-validator${warning}`, role: "alert" }, `${d.code}: ${d.message}`));
       const folded = box.closest("details");
       if (folded) folded.open = true;
       const input = box.querySelector("input, select, textarea");

@@ -171,7 +171,7 @@ async function layoutNow() {
   try {
     const layout = await post(initial.urls.layout, JSON.stringify(S.definition));
     if (mine !== layoutSeq) return;
-    canvas.draw(layout, { errors: errorsByState() });
+    canvas.draw(layout, { errors: errorsByState(), warnings: warningsByState() });
     canvas.select(S.selected);
     if (S.placing) canvas.setPlacing(true);
     document.body.dataset.layoutMs = String(Math.round(performance.now() - started));
@@ -198,14 +198,18 @@ async function validateNow() {
   showDiagnostics();
 }
 
-function errorsByState() {
-  const errors = new Map();
+// The first diagnostic of each state, by severity: an ERROR marks its node has-error, a WARNING
+// (such as a Task resource the workbench cannot perform) has-warning.
+function problemsByState(severity) {
+  const found = new Map();
   for (const d of S.diagnostics) {
     const name = model.stateOfLocation(d.location);
-    if (name && !errors.has(name)) errors.set(name, `${d.code}: ${d.message}`);
+    if (name && (d.severity || "ERROR") === severity && !found.has(name)) found.set(name, `${d.code}: ${d.message}`);
   }
-  return errors;
+  return found;
 }
+const errorsByState = () => problemsByState("ERROR");
+const warningsByState = () => problemsByState("WARNING");
 
 function showDiagnostics() {
   const lists = document.querySelectorAll("ul.diagnostics");
@@ -223,8 +227,10 @@ function showDiagnostics() {
   code.refreshDiagnostics();
   inspector.showDiagnostics(S.diagnostics);
   const errors = errorsByState();
+  const warnings = warningsByState();
   document.querySelectorAll("#canvas .state-node").forEach((node) => {
     node.classList.toggle("has-error", errors.has(node.dataset.state));
+    node.classList.toggle("has-warning", !errors.has(node.dataset.state) && warnings.has(node.dataset.state));
   });
 }
 

@@ -117,6 +117,61 @@ export function catalogue({ region, account }) {
   }));
 }
 
+// Touch and pen: HTML drag and drop does not start from a finger, so the palette drags with
+// pointer events. A ghost follows the finger (a vertical swipe still scrolls the list: the
+// items allow pan-y), the insert point under it lights up, and letting go there sends
+// "stepbridge:palette-drop" to that insert point, which the canvas takes as a drop.
+const DRAG_START = 8;
+
+function touchDrag(down, button, item) {
+  if (down.pointerType === "mouse" || !down.isPrimary) return;
+  let ghost = null;
+  let over = null;
+  const overAt = (x, y) => {
+    const found = document.elementFromPoint(x, y)?.closest?.(".edge-insert") || null;
+    if (found !== over) {
+      over?.classList.remove("drop");
+      found?.classList.add("drop");
+      over = found;
+    }
+  };
+  const move = (event) => {
+    if (event.pointerId !== down.pointerId) return;
+    if (!ghost) {
+      if (Math.abs(event.clientX - down.clientX) + Math.abs(event.clientY - down.clientY) < DRAG_START) return;
+      ghost = document.createElement("div");
+      ghost.className = "palette-ghost";
+      ghost.textContent = item.label;
+      ghost.setAttribute("aria-hidden", "true");
+      document.body.append(ghost);
+      document.querySelector(".canvas")?.classList.add("placing");
+    }
+    event.preventDefault();
+    ghost.style.transform = `translate(${event.clientX + 12}px, ${event.clientY + 12}px)`;
+    overAt(event.clientX, event.clientY);
+  };
+  const end = (event) => {
+    if (event.pointerId !== down.pointerId) return;
+    window.removeEventListener("pointermove", move);
+    window.removeEventListener("pointerup", end);
+    window.removeEventListener("pointercancel", end);
+    if (!ghost) return; // a tap: the click that follows chooses the item
+    ghost.remove();
+    document.querySelector(".canvas")?.classList.remove("placing");
+    button.dataset.dragged = "true";
+    setTimeout(() => { delete button.dataset.dragged; }, 0);
+    if (event.type === "pointerup") overAt(event.clientX, event.clientY);
+    const target = over;
+    target?.classList.remove("drop");
+    if (target && event.type === "pointerup") {
+      target.dispatchEvent(new CustomEvent("stepbridge:palette-drop", { bubbles: true, detail: { item: item.id } }));
+    }
+  };
+  window.addEventListener("pointermove", move, { passive: false });
+  window.addEventListener("pointerup", end);
+  window.addEventListener("pointercancel", end);
+}
+
 /** Draw the browser into `root`; `onChoose(item)` when an item is activated (click, Enter, Space). */
 export function mountPalette(root, groups, onChoose) {
   const filter = root.querySelector("input[type=search]");
@@ -138,11 +193,12 @@ export function mountPalette(root, groups, onChoose) {
       button.dataset.item = item.id;
       button.draggable = true;
       button.setAttribute("aria-label", `Add ${item.label} (${group}): then choose where`);
-      button.addEventListener("click", () => onChoose(item));
+      button.addEventListener("click", () => { if (!button.dataset.dragged) onChoose(item); });
       button.addEventListener("dragstart", (event) => {
         event.dataTransfer.setData("application/x-stepbridge-item", item.id);
         event.dataTransfer.effectAllowed = "copy";
       });
+      button.addEventListener("pointerdown", (event) => touchDrag(event, button, item));
       li.append(button);
       ul.append(li);
     }

@@ -152,3 +152,27 @@ def test_other_services_still_answer_beside_iam(aws: Any) -> None:
     """IAM is told apart by its signature alone; a Step Functions call right after still works."""
     aws("iam").create_role(RoleName="Beside", AssumeRolePolicyDocument=json.dumps(TRUST))
     assert aws("stepfunctions").list_state_machines()["stateMachines"] == []
+
+
+def test_update_assume_role_policy(aws: Any) -> None:
+    iam = aws("iam")
+    iam.create_role(RoleName="TrustRole", AssumeRolePolicyDocument=json.dumps(TRUST))
+    wider = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": ["states.amazonaws.com", "events.amazonaws.com"]},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    iam.update_assume_role_policy(RoleName="TrustRole", PolicyDocument=json.dumps(wider))
+    assert iam.get_role(RoleName="TrustRole")["Role"]["AssumeRolePolicyDocument"] == wider
+    with pytest.raises(ClientError) as exc:
+        iam.update_assume_role_policy(RoleName="TrustRole", PolicyDocument="{not json")
+    assert _error(exc)[:2] == (400, "MalformedPolicyDocument")
+    with pytest.raises(ClientError) as exc:
+        iam.update_assume_role_policy(RoleName="Nobody", PolicyDocument=json.dumps(wider))
+    assert _error(exc) == (404, "NoSuchEntity", "The role with name Nobody cannot be found.", "Sender")
+    assert iam.get_role(RoleName="TrustRole")["Role"]["AssumeRolePolicyDocument"] == wider  # unchanged

@@ -212,6 +212,15 @@ def delete_role(ws: Workspace, params: Params, result: ET.Element) -> None:
     identity.delete_role(ws, _required(params, "RoleName", "roleName"))
 
 
+@_operation("UpdateAssumeRolePolicy")
+def update_assume_role_policy(ws: Workspace, params: Params, result: ET.Element) -> None:
+    identity.update_assume_role_policy(
+        ws,
+        _required(params, "RoleName", "roleName"),
+        _required(params, "PolicyDocument", "policyDocument"),
+    )
+
+
 @_operation("PutRolePolicy")
 def put_role_policy(ws: Workspace, params: Params, result: ET.Element) -> None:
     identity.put_role_policy(

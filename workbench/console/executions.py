@@ -11,16 +11,12 @@ ListExecutions does (https://docs.aws.amazon.com/step-functions/latest/apirefere
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.dateparse import parse_datetime
-from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.http import require_POST
 
 from workbench.accounts.services import default_workspace
-from workbench.console.forms import done, field
+from workbench.console.forms import done, field, when
 from workbench.console.stepfunctions import execution_detail
 from workbench.core import paging
 from workbench.core.errors import AwsError
@@ -29,14 +25,6 @@ from workbench.stepfunctions.models import Execution, StateMachine
 
 PAGE_SIZE = 50
 STATUSES = [status for status, _ in Execution.STATUSES]
-
-
-def _when(text: str) -> datetime | None:
-    """A datetime-local field's value (the browser's wall clock, sent as UTC by the page)."""
-    parsed = parse_datetime(text) if text else None
-    if parsed is not None and is_naive(parsed):
-        parsed = make_aware(parsed)
-    return parsed
 
 
 def execution_list(request: HttpRequest) -> HttpResponse:
@@ -58,11 +46,11 @@ def execution_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(state_machine__name=query["machine"])
     for key, lookup in (("from", "start_date__gte"), ("to", "start_date__lt")):
         if query[key]:
-            when = _when(query[key])
-            if when is None:
+            moment = when(query[key])
+            if moment is None:
                 errors[key] = f"{query[key]!r} is not a date and time."
             else:
-                rows = rows.filter(**{lookup: when})
+                rows = rows.filter(**{lookup: moment})
     items: list[Execution] = []
     next_token = None
     if not errors:

@@ -9,10 +9,13 @@ and is refused the same way, never a 500.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
 
 NOTICES = {
     "bus-created": "Event bus {name} created.",
@@ -32,6 +35,15 @@ NOTICES = {
     "mocks-saved": "Mock config saved: it replaces the file's for this workspace.",
     "mocks-removed": "This workspace's mock config removed: the file's applies, if any.",
     "execution-redriven": "Execution {name} redriven: it continues from its unsuccessful steps.",
+    "bucket-created": "Bucket {name} created.",
+    "bucket-deleted": "Bucket {name} deleted.",
+    "object-uploaded": "Uploaded {name}.",
+    "object-deleted": "Deleted {name}.",
+    "role-created": "Role {name} created.",
+    "role-deleted": "Role {name} deleted.",
+    "trust-saved": "Trust policy of {name} saved.",
+    "policy-saved": "Inline policy {name} saved.",
+    "policy-deleted": "Inline policy {name} deleted.",
 }
 
 
@@ -42,6 +54,17 @@ def field(request: HttpRequest, name: str) -> str:
 
 def fields(request: HttpRequest, names: Iterable[str]) -> dict[str, str]:
     return {name: field(request, name) for name in names}
+
+
+def when(text: str) -> datetime | None:
+    """A datetime-local filter's value (naive: read in the server's time zone), or None."""
+    try:
+        parsed = parse_datetime(text) if text else None
+    except ValueError:  # well-formed but out of range, such as month 13
+        return None
+    if parsed is not None and is_naive(parsed):
+        parsed = make_aware(parsed)
+    return parsed
 
 
 def notice(request: HttpRequest) -> str:

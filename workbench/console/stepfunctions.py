@@ -14,17 +14,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
+from engine.states.inspection import query_languages, task_resources, waiting_retries
+from engine.states.progress import status_changes
 from workbench.accounts.services import default_workspace
 from workbench.console.events import delivery_of
 from workbench.console.forms import notice
 from workbench.core.browser_json import error_response, read_json_object
 from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
-from workbench.runtime import executions, teststate
+from workbench.runtime import executions, integrations, teststate
 from workbench.stepfunctions import presenters, versions
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions.graph import render_svg
-from workbench.stepfunctions.models import Execution, StateMachine
+from workbench.stepfunctions.models import Execution, StateMachine, Timer
 
 DEFAULT_ROLE = "arn:aws:iam::{account}:role/stepbridge-workbench"
 
@@ -174,14 +176,40 @@ def run_test_state(request: HttpRequest, name: str) -> JsonResponse:
 
 @require_POST
 def validate_definition(request: HttpRequest) -> JsonResponse:
-    """Diagnostics for the definition editor, as ValidateStateMachineDefinition gives them."""
-    diagnostics = validate(request.body.decode("utf-8", errors="replace"))
+    """Diagnostics for the definition editor and the designer, as ValidateStateMachineDefinition
+    gives them, plus a WARNING (a workbench addition, not AWS's) on each Task whose Resource the
+    workbench cannot perform: neither a workbench function nor a supported integration."""
+    text = request.body.decode("utf-8", errors="replace")
+    diagnostics = validate(text)
+    shaped = [d.to_aws() for d in diagnostics] + unknown_resources(text)
     return JsonResponse(
         {
             "result": "FAIL" if any(d.severity == "ERROR" for d in diagnostics) else "OK",
-            "diagnostics": [d.to_aws() for d in diagnostics],
+            "diagnostics": shaped,
         }
     )
+
+
+UNKNOWN_RESOURCE = "WORKBENCH_UNKNOWN_RESOURCE"
+
+
+def unknown_resources(text: str) -> list[dict[str, str]]:
+    """A WARNING per Task the runtime could not perform (none for a definition that does not parse)."""
+    try:
+        definition = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(definition, dict):
+        return []
+    workspace = default_workspace()
+    found = []
+    for task in task_resources(definition):
+        fault = integrations.resource_fault(workspace, task.resource)
+        if fault is not None:
+            found.append(
+                {"severity": "WARNING", "code": UNKNOWN_RESOURCE, "message": fault, "location": task.location}
+            )
+    return found
 
 
 def execution_detail(
@@ -196,11 +224,15 @@ def execution_detail(
     started = list(
         execution.started_children.select_related("state_machine__workspace").order_by("start_date", "id")
     )
+    definition = json.loads(execution.definition)
     context = {
         "execution": execution,
         "started_children": started,
         "history_rows": _with_children(rows, started),
-        "graph": render_svg(json.loads(execution.definition), execution.node_statuses),
+        "graph": render_svg(definition, execution.node_statuses),
+        "query_languages": query_languages(definition),
+        "retries": retry_waits(execution),
+        "status_frames": status_changes(rows),
         "events": rows,
         "last_event_id": rows[-1]["id"] if rows else 0,
         "started_by": delivery_of(execution),
@@ -238,3 +270,21 @@ def _execution_arn_in(output: Any) -> str:
         except ValueError:
             return ""
     return str(output.get("ExecutionArn", "")) if isinstance(output, dict) else ""
+
+
+def retry_waits(execution: Execution) -> list[dict[str, object]]:
+    """The states of a running execution waiting out a Retry interval: the next attempt's
+    number and when it starts (its durable timer), for the inspector's countdown."""
+    if execution.status != Execution.RUNNING:
+        return []
+    waits = waiting_retries(execution.engine_state)
+    fire_at = dict(
+        Timer.objects.filter(execution=execution, timer_id__in=[w.timer_id for w in waits]).values_list(
+            "timer_id", "fire_at"
+        )
+    )
+    return [
+        {"state": wait.state_name, "attempt": wait.attempt, "fire_at": fire_at[wait.timer_id]}
+        for wait in waits
+        if wait.timer_id in fire_at
+    ]

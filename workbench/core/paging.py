@@ -99,7 +99,11 @@ def _after(model: type[Model], ordering: Ordering, values: list[Any]) -> Q:
     for index, (name, desc) in enumerate(ordering):
         equal = {ordering[j][0]: typed[j] for j in range(index)}
         clauses.append(Q(**equal, **{f"{name}__{'lt' if desc else 'gt'}": typed[index]}))
-    return reduce(or_, clauses)
+    # The same rows, plus a plain range on the leading column: the OR alone is a filter the
+    # database applies row by row from the top of the index, this bound lets it seek there, so a
+    # deep page costs what the first does.
+    first, desc = ordering[0]
+    return Q(**{f"{first}__{'lte' if desc else 'gte'}": typed[0]}) & reduce(or_, clauses)
 
 
 def _typed(model: type[Model], name: str, value: Any) -> Any:

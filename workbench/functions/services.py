@@ -51,6 +51,17 @@ _BY_NAME: Prepared[Function] = Prepared(
 )
 
 
+def exists(workspace: Workspace, arn_or_name: str) -> bool:
+    """Whether ``resolve`` would find a function (stored, or registered in settings), creating nothing."""
+    name = lambda_function_name(arn_or_name)
+    if not name:
+        return False
+    return (
+        name in settings.STEPBRIDGE_FUNCTIONS
+        or Function.objects.filter(workspace=workspace, name=name).exists()
+    )
+
+
 def resolve(workspace: Workspace, arn_or_name: str) -> Function:
     """The function a Lambda ARN (or bare name) names in this workspace.
 

@@ -126,6 +126,22 @@ def create_role(
         raise EntityAlreadyExists(f"Role with name {name} already exists.") from exc
 
 
+def update_assume_role_policy(workspace: Workspace, role_name: str, document: str) -> Role:
+    """UpdateAssumeRolePolicy: replace the role's trust policy, checked as CreateRole checks it.
+    https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAssumeRolePolicy.html
+    """
+    role = get_role(workspace, role_name)
+    try:
+        check_trust_policy(document)
+    except MalformedPolicy as exc:
+        raise _malformed(exc) from exc
+    if policy_size(document) > TRUST_POLICY_MAX_CHARS:
+        raise IamLimitExceeded(f"Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_MAX_CHARS}")
+    role.assume_role_policy_document = document
+    role.save(update_fields=["assume_role_policy_document"])
+    return role
+
+
 def get_role(workspace: Workspace, name: str) -> Role:
     role = workspace.roles.filter(name__iexact=name).select_related("workspace").first()
     if role is None:

@@ -1,4 +1,5 @@
-"""The WebSocket an execution page listens on.
+"""The WebSockets pages listen on: an execution page's (ExecutionConsumer), and the tail of a
+bus page or the dashboard (TailConsumer).
 
 On connect it joins the execution's group, then sends every history event after the
 client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Pushes can
@@ -17,8 +18,9 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from workbench.accounts.services import default_workspace
 from workbench.live import messages
-from workbench.live.groups import execution_group
+from workbench.live.groups import bus_group, execution_group, workspace_group
 from workbench.live.publish import remember_server_loop
 from workbench.stepfunctions.models import Execution
 from workbench.stepfunctions.presenters import shape_history_row
@@ -61,6 +63,34 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
         status, events, nodes = _read_state(self.execution_id, after)
         self.sent_up_to = max(after, events[-1]["id"] if events else 0)
         return messages.backlog(status, events, nodes)
+
+
+class TailConsumer(AsyncJsonWebsocketConsumer):
+    """A page that tails a bus (``bus_id`` in the route) or the whole workspace (no route
+    arguments, the dashboard): each commit that adds or moves rows it shows sends ``changed``,
+    and the page re-reads its panel. Nothing is sent on connect: the page was just rendered, and
+    a reconnecting page re-reads once by itself."""
+
+    async def connect(self) -> None:
+        remember_server_loop(asyncio.get_running_loop())
+        bus_id = self.scope["url_route"]["kwargs"].get("bus_id")
+        if bus_id is not None:
+            self.group = bus_group(int(bus_id))
+        else:
+            self.group = workspace_group(await database_sync_to_async(_default_workspace_id)())
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def list_changed(self, message: dict[str, Any]) -> None:
+        await self.send_json(messages.page_changed(message["what"]))
+
+
+def _default_workspace_id() -> int:
+    return default_workspace().id
 
 
 def _read_state(execution_id: int, after: int) -> tuple[str, list[dict[str, Any]], dict[str, str]]:

@@ -2,7 +2,12 @@
 
 Three shapes: the channel-layer message a step publishes to an execution's group
 (``execution.update``, consumed by the consumer's ``execution_update``), and the two the
-browser receives: ``backlog`` on connect and ``update`` per step. ``events`` are
+browser receives: ``backlog`` on connect and ``update`` per step.
+
+The bus page and the dashboard tail with a lighter pair: a ``changed`` channel-layer message
+to a bus's or a workspace's group names what changed (``events``, ``executions``,
+``deliveries``), and the browser receives ``changed`` with the same names and re-reads its
+panel (the database is the truth; the message only says "look again"). ``events`` are
 GetExecutionHistory events (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html)
 with ISO timestamps; ``nodes`` is {state name: status}, the statuses stored with the execution.
 """
@@ -36,3 +41,20 @@ def backlog(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str])
 def update(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str]) -> dict[str, Any]:
     """What a page receives per step: the new events and the statuses after them."""
     return {"type": "update", "status": status, "events": events, "nodes": dict(nodes)}
+
+
+CHANGES = ("events", "executions", "deliveries")
+
+
+def changed(what: Iterable[str]) -> dict[str, Any]:
+    """What a commit sends to a bus's or a workspace's group: which kinds of rows it added or moved."""
+    kinds = sorted(set(what))
+    unknown = [kind for kind in kinds if kind not in CHANGES]
+    if unknown:
+        raise ValueError(f"unknown change {unknown[0]!r}")
+    return {"type": "list.changed", "what": kinds}
+
+
+def page_changed(what: Iterable[str]) -> dict[str, Any]:
+    """What a tailing page receives: re-read the panels that show these kinds."""
+    return {"type": "changed", "what": sorted(set(what))}

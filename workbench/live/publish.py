@@ -1,4 +1,5 @@
-"""Pushing committed steps to browsers watching an execution.
+"""Pushing committed work to browsers: steps to pages watching an execution, and "look again"
+nudges to pages tailing a bus or summarising the workspace.
 
 Called only from ``transaction.on_commit`` (see runtime.stepper), so a browser never sees
 work that was rolled back. Works from any thread or process: with the in-process channel
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -18,7 +19,7 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from engine.states.model import Decision
 from workbench.live import messages
-from workbench.live.groups import execution_group
+from workbench.live.groups import bus_group, execution_group, workspace_group
 
 log = logging.getLogger(__name__)
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -30,10 +31,51 @@ def remember_server_loop(loop: asyncio.AbstractEventLoop) -> None:
     _server_loop = loop
 
 
-def execution_stepped(execution_id: int, decision: Decision, nodes: Mapping[str, str]) -> None:
+# History events that move the dashboard's counts: an execution starting or ending, and a Task
+# being scheduled or answered (the approval inbox counts tasks waiting for their token).
+DASHBOARD_EVENTS = frozenset(
+    {
+        "ExecutionStarted",
+        "ExecutionSucceeded",
+        "ExecutionFailed",
+        "ExecutionAborted",
+        "ExecutionTimedOut",
+        "TaskScheduled",
+        "TaskSucceeded",
+        "TaskFailed",
+        "TaskTimedOut",
+    }
+)
+
+
+def execution_stepped(
+    execution_id: int, decision: Decision, nodes: Mapping[str, str], *, workspace_id: int | None = None
+) -> None:
+    """A committed step: to the execution's page; to the dashboard of ``workspace_id`` too when
+    the step moved what it counts (the caller passes None for a Map's child runs)."""
     if not decision.history:
         return
     send(execution_group(execution_id), messages.execution_update(decision.status, decision.history, nodes))
+    if workspace_id is not None and any(event.type in DASHBOARD_EVENTS for event in decision.history):
+        workspace_changed(workspace_id, ["executions"])
+
+
+def events_accepted(workspace_id: int, bus_ids: Iterable[int]) -> None:
+    """Events were stored on these buses (PutEvents, a replay): their pages and the dashboard."""
+    message = messages.changed(["events"])
+    for bus_id in sorted(set(bus_ids)):
+        send(bus_group(bus_id), message)
+    send(workspace_group(workspace_id), message)
+
+
+def bus_changed(bus_id: int, what: Iterable[str]) -> None:
+    """Rows a bus page shows changed (a delivery of one of its events ended, say)."""
+    send(bus_group(bus_id), messages.changed(what))
+
+
+def workspace_changed(workspace_id: int, what: Iterable[str]) -> None:
+    """Something the dashboard counts changed (an execution started or ended, a delivery failed)."""
+    send(workspace_group(workspace_id), messages.changed(what))
 
 
 def send(group: str, message: dict[str, Any]) -> None:

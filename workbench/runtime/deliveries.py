@@ -43,6 +43,7 @@ from workbench.events import bus_policies, log_groups
 from workbench.events import services as events
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
+from workbench.live import publish
 from workbench.runtime import clock, destination_calls, executions, queue
 from workbench.runtime.queue import DELIVER_EVENT
 from workbench.runtime.routing import enqueue_deliveries, forward_event, is_event_bus_arn, recover_replays
@@ -177,6 +178,7 @@ def _record(delivery: Delivery, moment: datetime, status: str, detail: str, retr
             "updated",
         ]
     )
+    _tell_pages(delivery)
 
 
 def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:
@@ -184,6 +186,18 @@ def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:
     delivery.save(update_fields=["next_attempt_at", "updated"])
     delivery_id = delivery.id
     transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=slot))
+
+
+def _tell_pages(delivery: Delivery) -> None:
+    """After the commit: the event's bus page shows each delivery's status; the dashboard counts
+    failed ones."""
+    if delivery.status == Delivery.PENDING:
+        return  # a retry is scheduled: nothing a page shows has ended
+    bus = delivery.event.bus
+    failed = delivery.status == Delivery.FAILED
+    transaction.on_commit(lambda: publish.bus_changed(bus.id, ["deliveries"]))
+    if failed:
+        transaction.on_commit(lambda: publish.workspace_changed(bus.workspace_id, ["deliveries"]))
 
 
 def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> None:

@@ -126,6 +126,31 @@ def leaves_the_workbench(resource: str) -> bool:
     return resource == http_tasks.HTTP_INVOKE
 
 
+def resource_fault(workspace: Workspace, resource: str) -> str | None:
+    """Why ``perform`` could not carry out a Task with this Resource, or None when it can: the
+    same dispatch, read without calling anything (the designer flags a Task it would fail)."""
+    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    if base.startswith("arn:aws:lambda:"):
+        if functions.exists(workspace, base):
+            return None
+        return (
+            f"No workbench function answers {base}: create it on the Functions page or name a registered one."
+        )
+    if (
+        base in (LAMBDA_INVOKE, EVENTS_PUT_EVENTS, SQS_SEND_MESSAGE, SNS_PUBLISH, http_tasks.HTTP_INVOKE)
+        or base in s3_items.RESOURCES
+        or children.is_start_execution(resource)
+        or activity_arrivals.is_activity(base)
+    ):
+        return None
+    if resource.endswith(WAIT_FOR_TOKEN):
+        return None  # any other service: the token waits in the approval inbox
+    return (
+        f"The resource '{resource}' is not supported by this workbench: the Task fails unless a "
+        "MockConfig test case mocks it (the Mocks page, SFN_MOCK_CONFIG)."
+    )
+
+
 def perform_command(
     workspace: Workspace,
     command: InvokeTask,

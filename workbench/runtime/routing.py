@@ -15,6 +15,9 @@ Replays run here too, since replaying is accepting archived events again: ``run_
 one batch per task under a row lock, stores the events (with ``replay-name``) and their
 deliveries for only the rules the replay allows, and moves the replay's cursor in the same
 transaction, so a replay resumes after a crash where its last committed batch ended.
+
+After each commit that stored events, the pages tailing their buses and the dashboard are told
+to look again (``live.publish.events_accepted``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from workbench.events.models import (
     Target,
 )
 from workbench.events.services import AcceptedEntry
+from workbench.live import publish
 from workbench.runtime import clock, queue
 from workbench.schemas import validation as schema_validation
 
@@ -77,7 +81,8 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     with transaction.atomic():
         delivery_ids = _store_all(routes, now)
         archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
-        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+        bus_ids = sorted({bus.id for bus, _, _, _ in routes})
+        transaction.on_commit(lambda: _after_accepting(delivery_ids, workspace.id, bus_ids))
     return [
         {"EventId": str(verdict[0].event["id"])} if isinstance(verdict, tuple) else verdict
         for verdict in verdicts
@@ -104,7 +109,14 @@ def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
     with transaction.atomic():
         delivery_ids = _store_all([(bus, event, rules, [])], now)
         archives.archive_accepted([(bus, event)], now)
-        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+        transaction.on_commit(lambda: _after_accepting(delivery_ids, workspace.id, [bus.id]))
+
+
+def _after_accepting(delivery_ids: list[int], workspace_id: int, bus_ids: list[int]) -> None:
+    """After the commit: deliver, then tell the pages tailing these buses (if any events were stored)."""
+    enqueue_deliveries(delivery_ids)
+    if bus_ids:
+        publish.events_accepted(workspace_id, bus_ids)
 
 
 def _schema_verdict(
@@ -135,7 +147,7 @@ def forward_event(bus: EventBus, event: dict[str, Any], now: datetime) -> list[i
     [rules] = matchers.matching_rules_each([(bus, event)])
     delivery_ids = _store_all([(bus, event, rules, [])], now, forwarded=True)
     archives.archive_accepted([(bus, event)], now)
-    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, [bus.id]))
     return delivery_ids
 
 
@@ -296,7 +308,8 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         replay.state = Replay.COMPLETED if finished else Replay.RUNNING
         replay.replay_end_time = moment if finished else None
         replay.save(update_fields=["cursor", "last_replayed_time", "state", "replay_end_time", "updated"])
-        transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+        bus_ids = [bus.id] if batch else []
+        transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, bus_ids))
         if not finished:
             transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id, eta=wake_at))
 
@@ -335,7 +348,8 @@ def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[in
     moves the rule's timer, so a firing is stored exactly when its timer moves. The deliveries
     are enqueued after that commit."""
     delivery_ids = _store_all([(rule.bus, event, [rule], [])], now)
-    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    bus = rule.bus
+    transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, [bus.id]))
     return delivery_ids
 
 

@@ -219,5 +219,12 @@ def _persist(
 
 def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:
     # Push first: the work carried out next may commit (and push) the following step at once.
-    publish.execution_stepped(execution_id, decision, executor.execution.node_statuses)
+    execution = executor.execution
+    top_level = execution.map_run_id is None
+    publish.execution_stepped(
+        execution_id,
+        decision,
+        execution.node_statuses,
+        workspace_id=execution.state_machine.workspace_id if top_level else None,
+    )
     executor.carry_out()

@@ -1,46 +1,18 @@
-"""The read-only storage page: buckets, and the objects of one bucket folder by folder."""
+"""An object's bytes as a browser download (the storage page itself is workbench.console.storage)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError
 from workbench.storage import services
 
-PAGE_SIZE = 200
 # Stored content types a download keeps: data a browser only displays. Anything else (text/html,
 # SVG, XML, JavaScript...) could run script on the workbench's origin, so it leaves as bytes.
 DISPLAYABLE_TYPES = frozenset({"text/plain", "text/csv", "application/json", "application/x-ndjson"})
-
-
-def storage_page(request: HttpRequest) -> HttpResponse:
-    workspace = default_workspace()
-    bucket = request.GET.get("bucket", "")
-    prefix = request.GET.get("prefix", "")
-    context: dict[str, object] = {
-        "buckets": services.list_buckets(workspace),
-        "bucket": bucket,
-        "prefix": prefix,
-        "parents": _parents(prefix),
-        "error": None,
-    }
-    if bucket:
-        try:
-            context["listing"] = services.list_objects_v2(
-                workspace,
-                bucket,
-                prefix=prefix,
-                delimiter="/",
-                max_keys=PAGE_SIZE,
-                continuation_token=request.GET.get("after") or None,
-            )
-        except AwsError as exc:
-            context["error"] = exc
-    return render(request, "storage/storage.html", context)
 
 
 def download(request: HttpRequest) -> HttpResponse:
@@ -66,13 +38,3 @@ def _safe_content_type(stored: str | None) -> str:
     if media_type in DISPLAYABLE_TYPES:
         return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
     return "application/octet-stream"
-
-
-def _parents(prefix: str) -> list[dict[str, str]]:
-    """Breadcrumbs: each folder of ``prefix`` with the prefix that opens it."""
-    crumbs = []
-    opened = ""
-    for part in [part for part in prefix.split("/") if part]:
-        opened += part + "/"
-        crumbs.append({"name": part, "prefix": opened})
-    return crumbs

@@ -38,3 +38,47 @@ def test_update_and_express_forms_on_machine_page(client: Client) -> None:
     changed = dict(GOOD, Comment="v2")
     assert client.post("/machines/quick/", {"definition": json.dumps(changed)}).status_code == 302
     assert json.loads(StateMachine.objects.get(name="quick").definition) == changed
+
+
+@pytest.mark.django_db
+def test_a_task_the_workbench_cannot_perform_is_flagged_where_it_is(client: Client) -> None:
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:"
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "Echo",
+                        "States": {"Echo": {"Type": "Task", "Resource": fn + "echo", "End": True}},
+                    },
+                    {
+                        "StartAt": "Gone",
+                        "States": {"Gone": {"Type": "Task", "Resource": fn + "gone", "End": True}},
+                    },
+                ],
+                "Next": "Batch",
+            },
+            "Batch": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync", "Next": "Ask"},
+            "Ask": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::glue:startJobRun.waitForTaskToken",
+                "Next": "Q",
+            },
+            "Q": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True},
+        },
+    }
+    answer = client.post("/machines/validate", json.dumps(definition), content_type="application/json").json()
+    assert answer["result"] == "OK"  # valid on AWS: a warning, not an error
+    flagged = {(d["location"], d["severity"], d["code"]) for d in answer["diagnostics"]}
+    assert flagged == {
+        ("/States/P/Branches/1/States/Gone/Resource", "WARNING", "WORKBENCH_UNKNOWN_RESOURCE"),
+        ("/States/Batch/Resource", "WARNING", "WORKBENCH_UNKNOWN_RESOURCE"),
+    }
+    from workbench.functions.models import Function
+
+    assert not Function.objects.filter(name="gone").exists()  # the check creates nothing
+    not_json = client.post("/machines/validate", "{", content_type="application/json").json()
+    assert not_json["result"] == "FAIL"
+    assert all(d["code"] != "WORKBENCH_UNKNOWN_RESOURCE" for d in not_json["diagnostics"])

@@ -60,3 +60,63 @@ def test_parent_and_child_pages_link_to_each_other(client: object, broker: objec
     )
     child_page = client.get(f"/executions/{child.id}/").content.decode()  # type: ignore[attr-defined]
     assert f'Started by <a href="/executions/{parent.id}/">{parent.name}</a>' in child_page
+
+
+def test_a_waiting_retry_is_shown_with_its_next_attempt_and_when(client: object, broker: object) -> None:
+    import json as jsonlib
+
+    from workbench.stepfunctions.models import Timer
+
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:not-there",
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 60, "MaxAttempts": 3}],
+                "End": True,
+            }
+        },
+    }
+    from workbench.runtime import queue
+
+    execution = start(definition)
+    for message in broker.take(queue.INVOKE_TASK):  # type: ignore[attr-defined]
+        broker.deliver(message)  # type: ignore[attr-defined]  # the call fails; its retry waits
+    execution.refresh_from_db()
+    assert execution.status == "RUNNING"
+    (timer,) = Timer.objects.filter(execution=execution)
+    page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
+    waits = re.findall(r'<li data-retry-state="([^"]+)" data-attempt="(\d+)">', page)
+    assert waits == [("Call", "2")]
+    assert f'data-until="{timer.fire_at.isoformat()}"' in page
+    languages = re.search(r'<script id="query-languages" type="application/json">([^<]*)</script>', page)
+    assert languages and jsonlib.loads(languages.group(1)) == {"Call": "JSONata"}
+
+
+def test_no_retry_panel_once_the_run_ended(client: object, broker: object) -> None:
+    execution = start({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
+    page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
+    assert 'id="retry-waits" aria-live="polite" hidden' in page and "data-retry-state" not in page
+
+
+def test_the_scrubber_frames_replay_to_the_stored_statuses(client: object, broker: object) -> None:
+    import json as jsonlib
+
+    definition = {
+        "StartAt": "A",
+        "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": True}},
+    }
+    execution = start(definition)
+    page = client.get(f"/executions/{execution.id}/").content.decode()  # type: ignore[attr-defined]
+    found = re.search(r'<script id="status-frames" type="application/json">([^<]*)</script>', page)
+    assert found
+    frames = jsonlib.loads(found.group(1))
+    assert len(frames) == execution.history.count() == 6
+    assert frames[1] == {"A": "running"} and frames[2] == {"A": "succeeded"}
+    replayed: dict[str, str] = {}
+    for frame in frames:
+        replayed.update(frame)
+    assert replayed == execution.node_statuses
+    assert 'id="scrubber-range" min="0" max="6" value="6"' in page
