@@ -293,11 +293,14 @@ def test_update_with_an_invalid_definition_keeps_the_stored_one(aws: Any) -> Non
 
 def test_nested_child_executions_through_boto3(aws: Any) -> None:
     """A parent runs states:startExecution.sync:2 on a 3-state Pass child and a .sync on a
-    failing one (Catch): ListExecutions shows the child, the parent's output is the child's
-    DescribeExecution, the history has TaskSubmitted, and the failure reaches the Catch as
-    States.TaskFailed."""
+    failing one (Catch), and a .sync on an Express child (run by a worker): ListExecutions shows
+    the Standard child, the parent's output is the child's DescribeExecution, the history has
+    TaskSubmitted, and the failure reaches the Catch as States.TaskFailed."""
     sfn = aws("stepfunctions")
     child = sfn.create_state_machine(name="child", definition=json.dumps(PASS_CHAIN), roleArn=ROLE)
+    fast = sfn.create_state_machine(
+        name="fast", definition=json.dumps(PASS_CHAIN), roleArn=ROLE, type="EXPRESS"
+    )
     broken = sfn.create_state_machine(
         name="broken",
         definition=json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "No"}}}),
@@ -315,6 +318,14 @@ def test_nested_child_executions_through_boto3(aws: Any) -> None:
                 },
                 "ResultSelector": {"out.$": "$.Output", "status.$": "$.Status"},
                 "ResultPath": "$.good",
+                "Next": "Fast",
+            },
+            "Fast": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.sync",
+                "Parameters": {"StateMachineArn": fast["stateMachineArn"], "Input": {"n": 2}},
+                "ResultSelector": {"out.$": "$.Output", "status.$": "$.Status", "arn.$": "$.ExecutionArn"},
+                "ResultPath": "$.fast",
                 "Next": "Bad",
             },
             "Bad": {
@@ -336,6 +347,8 @@ def test_nested_child_executions_through_boto3(aws: Any) -> None:
         "out": {"n": 1, "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": arn, "a": {"x": 1}},
         "status": "SUCCEEDED",
     }
+    assert output["fast"]["status"] == "SUCCEEDED" and ":express:fast:" in output["fast"]["arn"]
+    assert json.loads(output["fast"]["out"]) == {"n": 2, "a": {"x": 1}}
     assert output["bad"]["Error"] == "States.TaskFailed"
     assert json.loads(output["bad"]["Cause"])["Status"] == "FAILED"
     [listed] = sfn.list_executions(stateMachineArn=child["stateMachineArn"])["executions"]

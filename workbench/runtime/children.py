@@ -24,9 +24,10 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from engine.states.model import TaskFailed, TaskSucceeded
 from workbench.accounts.models import Workspace
@@ -34,11 +35,15 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions.services import Outcome
 from workbench.runtime import clock, contexts, queue
+from workbench.runtime.models import ExpressChild
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 from workbench.stepfunctions.models import Execution, StateMachine
 from workbench.stepfunctions.versions import StartTarget
+
+if TYPE_CHECKING:  # for a type only: runtime.express runs children and imports this module
+    from workbench.runtime.express import ExpressResult
 
 START_EXECUTION = "arn:aws:states:::states:startExecution"
 STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"
@@ -87,7 +92,7 @@ def start(workspace: Workspace, resource: str, payload: Any, parent: Parent | No
         text = _input_text(parameters.get("Input"))
         stepfunctions.parse_input(text)
         if machine.type == StateMachine.EXPRESS:
-            arn, started_at = _start_express(target, name, text, pattern)
+            arn, started_at = _start_express(target, name, text, pattern, parent)
         else:
             child = _record(target, name, text, parent, pattern)
             arn, started_at = child.arn, child.start_date
@@ -114,16 +119,32 @@ def _input_text(value: Any) -> str:
     return value if isinstance(value, str) else dumps(value)
 
 
-def _start_express(target: StartTarget, name: Any, text: str, pattern: str) -> tuple[str, datetime]:
-    """An Express child runs in memory, kept nowhere: the workbench can only fire and forget it."""
+def _start_express(
+    target: StartTarget, name: Any, text: str, pattern: str, parent: Parent | None
+) -> tuple[str, datetime]:
+    """An Express child runs in memory in a worker, kept nowhere. Request-response and
+    ``.waitForTaskToken`` fire and forget it; ``.sync``/``.sync:2`` record what the parent is
+    owed (an ExpressChild row, in the parent's task call) and run it once that call commits."""
     machine, version = target.machine, target.version
-    if pattern in SYNC_PATTERNS:
-        raise _NotSupported(
-            f"This workbench starts an Express child ({machine.arn}) only request-response or "
-            ".waitForTaskToken, not .sync"
-        )
+    if pattern in SYNC_PATTERNS and parent is None:
+        raise _NotSupported("Express workflows do not support the .sync integration pattern")
     context = contexts.of_express(machine, str(name or uuid.uuid4()), version=version)
     number = version.number if version is not None else None
+    if pattern in SYNC_PATTERNS:
+        assert parent is not None
+        row = ExpressChild.objects.create(
+            parent_id=parent.execution_id,
+            task_id=parent.task_id,
+            state_machine=machine,
+            version_number=number,
+            name=context.execution_name,
+            execution_arn=context.execution_arn,
+            input=text,
+            pattern=pattern,
+        )
+        row_id = row.id
+        transaction.on_commit(lambda: queue.run_express_child(row_id))
+        return context.execution_arn, context.start_time
     transaction.on_commit(
         lambda: queue.run_express_execution(
             machine.id, context.execution_name, context.execution_arn, text, None, number
@@ -273,3 +294,63 @@ def orphaned(before: datetime) -> list[tuple[int, str]]:
         .values_list("parent_id", "parent_task_id")
         .distinct()
     )
+
+
+def express_ended_happening(row: ExpressChild, result: ExpressResult) -> TaskSucceeded | TaskFailed:
+    """What the parent's ``.sync`` task hears when its Express child ended: the execution as
+    StartSyncExecution describes an Express one (executionArn, stateMachineArn, name, status,
+    startDate, stopDate, input/output and their details, error and cause; no redrive fields:
+    Express executions cannot be redriven), in the integration's PascalCase with Input and
+    Output as text (``.sync``) or JSON (``.sync:2``); a child that did not succeed fails the task
+    with States.TaskFailed and that description as the cause, as for a Standard child
+    (https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html,
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartSyncExecution.html)."""
+    as_json = row.pattern == "sync:2"
+    shaped: dict[str, Any] = {
+        "ExecutionArn": row.execution_arn,
+        "Input": json.loads(row.input) if as_json else row.input,
+        "InputDetails": {"Included": True},
+        "Name": row.name,
+    }
+    if result.status == "SUCCEEDED":
+        shaped["Output"] = result.output if as_json else dumps(result.output)
+        shaped["OutputDetails"] = {"Included": True}
+    if result.error:
+        shaped["Error"] = result.error
+    if result.cause:
+        shaped["Cause"] = result.cause
+    shaped.update(
+        {
+            "StartDate": _millis(result.started),
+            "StateMachineArn": row.state_machine.arn,
+            "Status": result.status,
+            "StopDate": _millis(result.stopped),
+        }
+    )
+    if result.status == "SUCCEEDED":
+        return TaskSucceeded(task_id=row.task_id, output=shaped)
+    return TaskFailed(task_id=row.task_id, error="States.TaskFailed", cause=dumps(shaped))
+
+
+def express_runs_owed(settled: datetime, now: datetime) -> list[int]:
+    """Express children owed to a running parent whose run was never taken (its message was
+    lost; recorded before ``settled``) or whose lease ran out (its worker died)."""
+    return list(
+        ExpressChild.objects.filter(parent__status=Execution.RUNNING)
+        .filter(Q(lease_until__isnull=True, created__lte=settled) | Q(lease_until__lt=now))
+        .values_list("id", flat=True)
+    )
+
+
+def forget_express_children(parent_id: int, task_id: str | None = None) -> None:
+    """Nothing more is owed: the parent (or its task ``task_id``) ended; a run still going on
+    finds its row gone and its result is ignored."""
+    rows = ExpressChild.objects.filter(parent_id=parent_id)
+    if task_id is not None:
+        rows = rows.filter(task_id=task_id)
+    rows.delete()
+
+
+def forget_ended_parents() -> None:
+    """Rows left by a parent that ended while its stop message was lost: nothing is owed."""
+    ExpressChild.objects.exclude(parent__status=Execution.RUNNING).delete()

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from engine.states.model import (
@@ -41,6 +42,7 @@ from workbench.core.prepared import Prepared
 from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.commands import TIMER_HORIZON
 from workbench.runtime.express import ExpressResult
+from workbench.runtime.models import ExpressChild
 from workbench.runtime.stepper import apply_first_step, apply_happening, apply_redrive
 from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
@@ -188,6 +190,68 @@ def run_express(
         context,
         mock_case=mock_case,
     )
+
+
+EXPRESS_CHILD_LEASE = express.EXPRESS_LIMIT + timedelta(minutes=1)
+"""How long a worker holds an Express child's run: past Express's five-minute limit, so a run
+still going holds it; one that outlives it was lost with its worker and runs again."""
+
+
+def run_express_child(row_id: int) -> None:
+    """Run the Express child a parent's ``.sync`` task waits for, and report its end to that task.
+
+    The worker takes the run's lease with one conditional UPDATE (a second message while the
+    lease runs does nothing); a worker that dies leaves the row and its lease behind, and the
+    recovery sweep runs the child again once the lease ran out. So an Express child runs at least
+    once, as AWS runs Express workflows ("at-least-once workflow execution",
+    https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html); its end is
+    reported once: the report deletes the row under its lock, and the decider takes one answer
+    per task. A parent stopped meanwhile forgot the row: the child's result is ignored.
+    """
+    now = timezone.now()
+    taken = (
+        ExpressChild.objects.filter(id=row_id, parent__status=Execution.RUNNING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + EXPRESS_CHILD_LEASE)
+    )
+    if not taken:
+        return
+    row = ExpressChild.objects.select_related("state_machine__workspace").filter(id=row_id).first()
+    if row is None:
+        return
+    machine = row.state_machine
+    definition, version = machine.definition, None
+    if row.version_number is not None:
+        version = machine.versions.filter(number=row.version_number).first()
+        if version is None:
+            _report_express_child(
+                row_id,
+                TaskFailed(
+                    task_id=row.task_id,
+                    error="States.TaskFailed",
+                    cause=f"The version {row.version_number} of {machine.arn} was deleted "
+                    "before the child ran",
+                ),
+            )
+            return
+        definition = version.definition
+    context = contexts.of_express(machine, row.name, row.execution_arn, version=version)
+    result = express.run(machine.workspace, json.loads(definition), json.loads(row.input), context)
+    _report_express_child(row_id, children.express_ended_happening(row, result))
+
+
+def _report_express_child(row_id: int, happening: TaskSucceeded | TaskFailed) -> None:
+    """The child's end, once, to the task that waits for it: after that task's TaskSubmitted
+    (the child may end before the call's own report), as ``report_child_end`` does."""
+    with transaction.atomic():
+        row = ExpressChild.objects.select_for_update().filter(id=row_id).first()
+        if row is None:
+            return  # reported already, or the parent stopped meanwhile
+        invocation = TaskInvocation.objects.filter(execution_id=row.parent_id, task_id=row.task_id).first()
+        if invocation is not None and invocation.output is not None:
+            step(row.parent_id, TaskSubmitted(task_id=row.task_id, output=invocation.output))
+        step(row.parent_id, happening)
+        row.delete()
 
 
 def stop_execution(execution: Execution, *, error: str | None, cause: str | None) -> Execution:
@@ -602,7 +666,8 @@ def start_nested(child_id: int) -> None:
 def stop_children(parent_id: int, task_id: str) -> None:
     """Abort the child that the parent's task ``task_id`` waits for: the parent was stopped or
     failed, or the task timed out or was cancelled. A child recorded but not started yet is
-    started first, so that it ends with a history."""
+    started first, so that it ends with a history. An Express child's result is then ignored."""
+    children.forget_express_children(parent_id, task_id)
     for child_id in Execution.objects.filter(
         parent_id=parent_id,
         parent_task_id=task_id,

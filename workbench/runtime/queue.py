@@ -22,6 +22,7 @@ STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
 START_NESTED_EXECUTION = "stepbridge.start_nested_execution"
 STOP_CHILDREN = "stepbridge.stop_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
+RUN_EXPRESS_CHILD = "stepbridge.run_express_child"
 DELIVER_EVENT = "stepbridge.deliver_event"
 REPLAY_EVENTS = "stepbridge.replay_events"
 FIRE_RULE = "stepbridge.fire_scheduled_rule"
@@ -75,6 +76,11 @@ def run_express_execution(
     version_number: int | None = None,
 ) -> None:
     enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case, version_number)
+
+
+def run_express_child(row_id: int) -> None:
+    """Run the Express child a parent's ``.sync`` task waits for (runtime.models.ExpressChild)."""
+    enqueue(RUN_EXPRESS_CHILD, row_id)
 
 
 def fire_rule(rule_id: int, due: datetime, at: datetime) -> None:

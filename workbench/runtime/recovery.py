@@ -4,7 +4,8 @@ What the database holds is the truth; broker messages are only a fast path. A sw
 (by name) what the database says is owed: timers that are due (including those too far off
 to have had an ETA message), task calls never made or never reported, Map Run children never
 started, never redriven, never reported or left running after their run ended,
-states:startExecution children likewise (runtime.children), pending event deliveries
+states:startExecution children likewise (runtime.children), Express children a ``.sync``
+task waits for whose run was lost or whose worker died (their lease ran out), pending event deliveries
 (workbench.runtime.deliveries.recover) and the timers of scheduled rules and Scheduler
 schedules (runtime.schedules.recover). Every task re-checks the database, so a sweep that
 overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
@@ -81,6 +82,9 @@ def sweep() -> None:
         queue.start_nested_execution(child_id)
     for child_id in children.ended_unreported(settled):
         queue.report_child_end(child_id)
+    children.forget_ended_parents()
+    for row_id in children.express_runs_owed(settled, now):
+        queue.run_express_child(row_id)
     for parent_id, task_id in children.orphaned(settled):
         queue.stop_children(parent_id, task_id)
     for map_run_id in (

@@ -70,6 +70,11 @@ def run_express_execution(
     executions.run_express(machine_id, name, execution_arn, input_text, mock_case, version_number)
 
 
+@durable_task(queue.RUN_EXPRESS_CHILD)
+def run_express_child(row_id: int) -> None:
+    executions.run_express_child(row_id)
+
+
 @durable_task(queue.REPLAY_EVENTS)
 def replay_events(replay_id: int) -> None:
     """Replay one batch of a replay's archived events."""

@@ -324,3 +324,140 @@ def test_a_running_child_of_the_same_name_and_input_answers_again(broker: Broker
     assert second.status == "SUCCEEDED", second.cause
     assert json.loads(second.output)["ExecutionArn"] == json.loads(first.output)["ExecutionArn"]
     assert Execution.objects.filter(state_machine=child_machine).count() == 1
+
+
+def run_express_parent(broker: Broker, child_definition: dict[str, Any], suffix: str) -> Any:
+    child_machine = machine(child_definition, name="child", type="EXPRESS")
+    parent = start(parent_of(child_machine.arn, suffix), name="parent")
+    broker.drain()
+    parent.refresh_from_db()
+    return parent
+
+
+def test_sync_waits_for_an_express_child_and_answers_its_description_as_text(broker: Broker) -> None:
+    from workbench.runtime.models import ExpressChild
+
+    parent = run_express_parent(broker, THREE_PASSES, ".sync")
+    assert parent.status == "SUCCEEDED", parent.cause
+    output = json.loads(parent.output)
+    assert output["Status"] == "SUCCEEDED"
+    assert ":express:child:" in output["ExecutionArn"] and output["StateMachineArn"].endswith(":child")
+    assert isinstance(output["Output"], str) and json.loads(output["Output"])["three"] == 3
+    assert isinstance(output["Input"], str) and json.loads(output["Input"])["order"] == 7
+    assert output["InputDetails"] == output["OutputDetails"] == {"Included": True}
+    assert isinstance(output["StartDate"], int) and output["StopDate"] >= output["StartDate"]
+    assert "RedriveStatus" not in output and "Error" not in output
+    types = history_types(parent)
+    assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"]
+    submitted = json.loads(parent.history.get(type="TaskSubmitted").details["output"])
+    assert submitted["ExecutionArn"] == output["ExecutionArn"]
+    assert not ExpressChild.objects.exists()  # reported: nothing more is owed
+
+
+def test_sync_2_answers_an_express_childs_output_as_json(broker: Broker) -> None:
+    parent = run_express_parent(broker, THREE_PASSES, ".sync:2")
+    assert parent.status == "SUCCEEDED", parent.cause
+    output = json.loads(parent.output)
+    assert output["Output"]["three"] == 3 and output["Output"]["order"] == 7
+    assert output["Input"]["order"] == 7
+
+
+@pytest.mark.parametrize("suffix", [".sync", ".sync:2"])
+def test_a_failed_express_child_fails_the_task_with_states_task_failed(broker: Broker, suffix: str) -> None:
+    parent = run_express_parent(broker, FAILS, suffix)
+    assert parent.status == "FAILED"
+    assert parent.error == "States.TaskFailed"
+    cause = json.loads(parent.cause)
+    assert cause["Status"] == "FAILED" and cause["Error"] == "Child.Broke" and cause["Cause"] == "on purpose"
+    assert "Output" not in cause
+    assert "TaskFailed" in history_types(parent)
+
+
+def test_a_lost_express_run_is_run_again_by_the_sweep_and_reported_once(
+    broker: Broker, no_grace: None
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workbench.runtime import queue, recovery
+    from workbench.runtime.models import ExpressChild
+
+    child_machine = machine(THREE_PASSES, name="child", type="EXPRESS")
+    parent = start(parent_of(child_machine.arn, ".sync:2"), name="parent")
+    [call] = broker.take(queue.INVOKE_TASK)
+    broker.deliver(call)
+    [lost] = broker.take(queue.RUN_EXPRESS_CHILD)  # never delivered
+    parent.refresh_from_db()
+    assert parent.status == "RUNNING"
+    # A worker took the run and died: its lease is held until it runs out.
+    ExpressChild.objects.update(lease_until=timezone.now() + timedelta(minutes=1))
+    broker.deliver(lost)  # a redelivery while the lease runs does nothing
+    recovery.sweep()
+    assert not broker.take(queue.RUN_EXPRESS_CHILD)
+    ExpressChild.objects.update(lease_until=timezone.now() - timedelta(seconds=1))
+    recovery.sweep()
+    [again] = broker.take(queue.RUN_EXPRESS_CHILD)
+    broker.deliver(again)
+    broker.deliver(again)  # a duplicated delivery: the row is gone, nothing is reported twice
+    broker.drain()
+    parent.refresh_from_db()
+    assert parent.status == "SUCCEEDED", parent.cause
+    assert json.loads(parent.output)["Output"]["three"] == 3
+    types = history_types(parent)
+    assert types.count("TaskSucceeded") == 1 and types.count("TaskSubmitted") == 1
+
+
+def test_a_never_taken_express_run_is_sent_again_by_the_sweep(broker: Broker, no_grace: None) -> None:
+    from workbench.runtime import queue, recovery
+
+    child_machine = machine(THREE_PASSES, name="child", type="EXPRESS")
+    parent = start(parent_of(child_machine.arn, ".sync"), name="parent")
+    broker.deliver(broker.take(queue.INVOKE_TASK)[0])
+    assert broker.take(queue.RUN_EXPRESS_CHILD)  # lost
+    recovery.sweep()
+    broker.drain()
+    parent.refresh_from_db()
+    assert parent.status == "SUCCEEDED", parent.cause
+
+
+def test_an_express_childs_result_is_ignored_once_its_parent_stopped(broker: Broker) -> None:
+    from workbench.runtime import executions, queue
+    from workbench.runtime.models import ExpressChild
+
+    child_machine = machine(THREE_PASSES, name="child", type="EXPRESS")
+    parent = start(parent_of(child_machine.arn, ".sync"), name="parent")
+    broker.deliver(broker.take(queue.INVOKE_TASK)[0])
+    run = broker.take(queue.RUN_EXPRESS_CHILD)
+    executions.stop_execution(parent, error="Stop", cause="by hand")
+    broker.drain()
+    assert not ExpressChild.objects.exists()
+    broker.sent.extend(run)  # the child's run arrives after the stop
+    broker.drain()
+    parent.refresh_from_db()
+    assert parent.status == "ABORTED"
+    assert "TaskSucceeded" not in history_types(parent)
+
+
+def test_an_express_child_stopped_mid_run_reports_nothing(broker: Broker) -> None:
+    """The parent stops while the child runs (its row is forgotten then): the report is dropped."""
+    from unittest import mock
+
+    from workbench.runtime import executions, express, queue
+
+    child_machine = machine(THREE_PASSES, name="child", type="EXPRESS")
+    parent = start(parent_of(child_machine.arn, ".sync:2"), name="parent")
+    broker.deliver(broker.take(queue.INVOKE_TASK)[0])
+    [run] = broker.take(queue.RUN_EXPRESS_CHILD)
+    real_run = express.run
+
+    def stopped_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        executions.stop_execution(parent, error=None, cause=None)
+        broker.drain()
+        return real_run(*args, **kwargs)
+
+    with mock.patch.object(express, "run", stopped_meanwhile):
+        broker.deliver(run)
+    parent.refresh_from_db()
+    assert parent.status == "ABORTED"
+    assert "TaskSucceeded" not in history_types(parent)
