@@ -24,7 +24,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,15 +35,13 @@ from workbench.core.errors import AwsError
 from workbench.core.jsonio import dumps
 from workbench.functions.services import Outcome
 from workbench.runtime import clock, contexts, queue
+from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.models import ExpressChild
 from workbench.stepfunctions import services as stepfunctions
 from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 from workbench.stepfunctions.models import Execution, StateMachine
 from workbench.stepfunctions.versions import StartTarget
-
-if TYPE_CHECKING:  # for a type only: runtime.express runs children and imports this module
-    from workbench.runtime.express import ExpressResult
 
 START_EXECUTION = "arn:aws:states:::states:startExecution"
 STARTED_BY = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"

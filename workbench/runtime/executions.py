@@ -41,7 +41,7 @@ from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.prepared import Prepared
 from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.commands import TIMER_HORIZON
-from workbench.runtime.express import ExpressResult
+from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.models import ExpressChild
 from workbench.runtime.stepper import apply_first_step, apply_happening, apply_redrive
 from workbench.stepfunctions import mocks as stepfunction_mocks

@@ -8,8 +8,7 @@ after another in memory, all within Express's five-minute limit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from engine.states.interpreter import advance
@@ -26,21 +25,12 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.runtime import activity_arrivals, children, clock, contexts, integrations, mocks
+from workbench.runtime import activity_arrivals, clock, contexts, integrations, mocks
 from workbench.runtime.commands import InMemoryExecutor
+from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.stepper import environment
 
 EXPRESS_LIMIT = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class ExpressResult:
-    status: str
-    started: datetime
-    stopped: datetime
-    output: Any = None
-    error: str | None = None
-    cause: str | None = None
 
 
 def run(
@@ -137,7 +127,7 @@ def _perform(
             "States.Runtime",
             "Express workflows do not support the .waitForTaskToken integration pattern",
         )
-    if children.waits_for_child(command.resource):
+    if command.resource.endswith((".sync", ".sync:2")):  # any service's: Express runs none
         return TaskFailed(
             command.task_id,
             "States.Runtime",
