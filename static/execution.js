@@ -18,6 +18,9 @@
 
   function paint(nodes) {
     if (graph.dataset.scrubbing === "on") return; // the scrubber shows a past moment
+    // A drill-down shows one iteration's or branch's statuses, folded by the server; the
+    // whole run's statuses (by state name) would be wrong for it: it updates on reload.
+    if (graph.dataset.drill === "on") return;
     document.querySelectorAll("#graph g.state-node").forEach((node) => {
       const status = nodes[node.dataset.state];
       if (status && node.dataset.status !== status) node.dataset.status = status;
