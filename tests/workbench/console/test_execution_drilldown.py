@@ -130,3 +130,31 @@ def test_a_bad_drill_down_is_a_400_beside_the_whole_graph(client: object, broker
     assert status == 400
     assert 'id="drill-error"' in page
     assert set(_statuses(page)) == {"Both", "L1", "L2", "Inner", "Deep"}
+
+
+def test_a_distributed_map_iteration_is_its_child_execution(client: object, broker: object) -> None:
+    from workbench.stepfunctions.models import Execution
+
+    fan = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Square",
+                    "States": {"Square": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+    parent = start(fan, name="fan", input_text="[5, 6]")
+    broker.drain()  # type: ignore[attr-defined]
+    child = Execution.objects.get(map_run__execution=parent, item_index=1)
+    page = _get(client, f"/executions/{parent.id}/")[1]
+    assert "(distributed: each iteration is a child execution)" in page
+    response = client.get(f"/executions/{parent.id}/?state=Fan&iteration=1")  # type: ignore[attr-defined]
+    assert response.status_code == 302 and response["Location"] == f"/executions/{child.id}/"
+    missing = client.get(f"/executions/{parent.id}/?state=Fan&iteration=9")  # type: ignore[attr-defined]
+    assert missing.status_code == 400 and "has no item 9" in missing.content.decode()
