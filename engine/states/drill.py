@@ -110,7 +110,18 @@ def branch_events(events: Sequence[Event], parallel_name: str, start_at: str) ->
 
 
 def iteration_count(events: Sequence[Event], map_name: str) -> int:
-    """How many iterations the Map ``map_name`` started (its largest index + 1)."""
+    """How many items the Map ``map_name`` has: its MapStateStarted's ``length`` (the latest
+    visit's), or, failing that, its largest iteration index + 1."""
+    entered = {int(e.get("id", 0)) for e in events if _entered(e) == map_name}
+    lengths = [
+        int(e["mapStateStartedEventDetails"].get("length", 0))
+        for e in events
+        if e.get("type") == "MapStateStarted"
+        and int(e.get("previousEventId", 0)) in entered
+        and isinstance(e.get("mapStateStartedEventDetails"), Mapping)
+    ]
+    if lengths:
+        return lengths[-1]
     indexes = [
         int(details.get("index", -1))
         for details in (e.get("mapIterationStartedEventDetails") for e in events)
@@ -157,8 +168,10 @@ def drill(definition: dict[str, Any], events: Sequence[Event], path: Sequence[St
             raise DrillError(f"{step.state!r} is not a Map or Parallel state of this graph")
         children = children_of(state)
         if state["Type"] == "Map":
-            if step.kind != "iteration" or not children or step.index < 0:
-                raise DrillError(f"pick an iteration of the Map {step.state!r}: 0 or more")
+            count = iteration_count(scoped, step.state)
+            if step.kind != "iteration" or not children or step.index < 0 or 0 < count <= step.index:
+                bound = f"0 to {count - 1}" if count else "0 or more"
+                raise DrillError(f"pick an iteration of the Map {step.state!r}: {bound}")
             current = children[0]
             scoped = iteration_events(scoped, step.state, step.index)
         else:

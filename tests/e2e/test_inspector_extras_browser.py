@@ -126,9 +126,10 @@ def test_the_scrubber_replays_the_run_on_the_graph(aws: Any, live_url: str) -> N
         assert page.get_attribute("#graph", "data-scrubbing") == "off"
 
 
-def test_drill_into_a_map_iteration_and_back(aws: Any, live_url: str) -> None:
-    """Pick iteration 1 of an inline Map (its item fails, the Map's Catch takes it): its own
-    graph, Boom failed; then back to the whole graph. Screenshot: docs/console-drilldown.png."""
+def test_drill_into_a_map_iteration_live_and_back(aws: Any, live_url: str) -> None:
+    """Iteration 1 of an inline Map (its item fails, the Map's Catch takes it) drawn on its own
+    while iteration 0 waits: Boom turns failed live; back to the whole graph, then into
+    iteration 0 by keyboard. Screenshot: docs/console-drilldown.png."""
     from workbench.stepfunctions.models import Execution
 
     processor = {
@@ -140,7 +141,7 @@ def test_drill_into_a_map_iteration_and_back(aws: Any, live_url: str) -> None:
                 "Default": "Ok",
             },
             "Boom": {"Type": "Fail", "Error": "Bad", "Cause": "item one"},
-            "Ok": {"Type": "Pass", "End": True},
+            "Ok": {"Type": "Wait", "Seconds": 4, "End": True},
         },
     }
     definition = {
@@ -166,21 +167,28 @@ def test_drill_into_a_map_iteration_and_back(aws: Any, live_url: str) -> None:
         "Object.fromEntries([...document.querySelectorAll('#graph g.state-node')]"
         ".map(n => [n.dataset.state, n.dataset.status]))"
     )
+    iteration = 'form[data-drill-map="Each"] input[name="iteration"]'
     with chromium_page() as page:
         page.set_viewport_size({"width": 1280, "height": 800})
-        page.goto(f"{live_url}/executions/{execution_id}/")
-        page.wait_for_function("document.getElementById('execution-status').textContent === 'SUCCEEDED'")
-        page.reload()
-        page.fill('form[data-drill-map="Each"] input[name="iteration"]', "1")
-        page.press('form[data-drill-map="Each"] input[name="iteration"]', "Enter")  # by keyboard
-        page.wait_for_url(re.compile(r"\?state=Each&iteration=1$"))
-        assert page.evaluate(statuses) == {"Check": "succeeded", "Boom": "failed", "Ok": "not-started"}
+        page.goto(f"{live_url}/executions/{execution_id}/?state=Each&iteration=1")
+        assert page.evaluate(statuses) == {"Check": "not-started", "Boom": "not-started", "Ok": "not-started"}
         assert page.is_hidden("#scrubber")
+        page.wait_for_function(
+            "document.querySelector('#graph g.state-node[data-state=\"Boom\"]').dataset.status === 'failed'",
+            timeout=20_000,
+        )
+        assert page.evaluate(statuses) == {"Check": "succeeded", "Boom": "failed", "Ok": "not-started"}
         page.locator("#drill").scroll_into_view_if_needed()
         page.screenshot(path=str(DOCS / "console-drilldown.png"))
         page.set_viewport_size({"width": 390, "height": 800})
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
         page.click("#drill-whole")
         page.wait_for_url(f"{live_url}/executions/{execution_id}/")
+        page.wait_for_function("document.getElementById('execution-status').textContent === 'SUCCEEDED'")
+        page.reload()
         assert page.evaluate(statuses)["Handled"] == "succeeded"
-        assert "Each" in page.evaluate(statuses)
+        page.fill(iteration, "0")
+        page.press(iteration, "Enter")  # by keyboard
+        page.wait_for_url(re.compile(r"\?state=Each&iteration=0$"))
+        assert page.evaluate(statuses) == {"Check": "succeeded", "Boom": "not-started", "Ok": "succeeded"}

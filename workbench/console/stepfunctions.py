@@ -290,7 +290,7 @@ def drill_down(
     """The drill-down's graph, breadcrumbs and the Maps and Parallels one can drill into next
     (engine.states.drill picks the events and folds their statuses). An iteration of a
     Distributed Map is a child execution: its page is the drill-down (a redirect)."""
-    found: dict[str, Any] = {"graph": "", "error": "", "crumbs": [], "containers": []}
+    found: dict[str, Any] = {"graph": "", "error": "", "crumbs": [], "containers": [], "siblings": []}
     try:
         path = _drill_path(query)
         for depth, step in enumerate(path):
@@ -307,9 +307,12 @@ def drill_down(
                 if child is None:
                     raise DrillError(f"the Map Run of {step.state!r} has no item {step.index}")
                 return redirect("execution-detail", execution_id=child.id)
+            if depth == len(path) - 1 and isinstance(state, dict):
+                found["siblings"] = _siblings(path, state, level.events)
         scope = drill(definition, rows, path)
     except DrillError as exc:
         found["error"] = str(exc)
+        found["siblings"] = []
         path, scope = [], drill(definition, rows, [])
         scope.statuses = dict(execution.node_statuses)
     if path:
@@ -344,6 +347,20 @@ def drill_down(
                     "distributed": is_distributed(state),
                     "count": iteration_count(scope.events, name),
                 }
+            )
+    return found
+
+
+def _siblings(path: list[Step], state: dict[str, Any], events: list[Any]) -> list[tuple[str, str]]:
+    """Links to the previous and next iteration (or branch) of the last step's Map (Parallel)."""
+    step = path[-1]
+    count = iteration_count(events, step.state) if step.kind == "iteration" else len(children_of(state))
+    found = []
+    for index, label in ((step.index - 1, "← previous"), (step.index + 1, "next →")):
+        if 0 <= index < count:
+            shown = index if step.kind == "iteration" else index + 1
+            found.append(
+                (f"{label} ({step.kind} {shown})", _query([*path[:-1], Step(step.state, index, step.kind)]))
             )
     return found
 

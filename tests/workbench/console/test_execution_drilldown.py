@@ -93,6 +93,10 @@ def test_a_map_iteration_shows_its_own_graph_and_statuses(client: object, broker
     assert 'data-drill="on"' in failed
     assert f'href="/executions/{execution.id}/" id="drill-whole"' in failed
     assert "Each iteration 1" in failed
+    assert re.findall(r'class="drill-sibling" href="\?([^"]+)">([^<]+)<', failed) == [
+        ("state=Each&amp;iteration=0", "← previous (iteration 0)"),
+        ("state=Each&amp;iteration=2", "next → (iteration 2)"),
+    ]
 
     fine = _get(client, f"/executions/{execution.id}/?state=Each&iteration=0")[1]
     assert _statuses(fine) == {"Check": "succeeded", "Boom": "not-started", "Ok": "succeeded"}
@@ -122,6 +126,7 @@ def test_a_parallel_branch_and_a_map_inside_it(client: object, broker: object) -
         "state=Both&iteration=0",
         "state=Both&branch=x",
         "state=Both",
+        "state=Both&branch=1&state=Inner&iteration=7",
     ],
 )
 def test_a_bad_drill_down_is_a_400_beside_the_whole_graph(client: object, broker: object, query: str) -> None:
