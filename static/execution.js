@@ -18,10 +18,37 @@
 
   function paint(nodes) {
     if (graph.dataset.scrubbing === "on") return; // the scrubber shows a past moment
+    // A drill-down shows one iteration's or branch's statuses, folded by the server; the
+    // whole run's statuses (by state name) would be wrong for it: ask the server again.
+    if (graph.dataset.drill === "on") return; // see apply()
     document.querySelectorAll("#graph g.state-node").forEach((node) => {
       const status = nodes[node.dataset.state];
       if (status && node.dataset.status !== status) node.dataset.status = status;
     });
+  }
+
+  // The drill-down's statuses, re-read from this page's URL (the server folds them): one
+  // request at a time, and one more if events arrived while it was in flight.
+  let drillBusy = false;
+  let drillAgain = false;
+  let drillSeen = Number(graph.dataset.lastEventId || 0);
+  function refreshDrill() {
+    if (drillBusy) { drillAgain = true; return; }
+    drillBusy = true;
+    fetch(location.href, {headers: {Accept: "text/html"}})
+      .then((r) => r.text())
+      .then((text) => {
+        const fresh = new DOMParser().parseFromString(text, "text/html");
+        fresh.querySelectorAll("#graph g.state-node").forEach((node) => {
+          const mine = graph.querySelector(`g.state-node[data-state="${CSS.escape(node.dataset.state)}"]`);
+          if (mine && mine.dataset.status !== node.dataset.status) mine.dataset.status = node.dataset.status;
+        });
+      })
+      .catch(() => {})
+      .finally(() => {
+        drillBusy = false;
+        if (drillAgain) { drillAgain = false; refreshDrill(); }
+      });
   }
 
   // A states:startExecution task's TaskSubmitted (or request-response TaskSucceeded) names the
@@ -110,6 +137,10 @@
     document.dispatchEvent(new CustomEvent("stepbridge:step", {detail: {events: message.events, nodes: message.nodes || {}}}));
     message.events.forEach(finish);
     if (message.nodes) paint(message.nodes);
+    if (graph.dataset.drill === "on" && message.events.some((e) => e.id > drillSeen)) {
+      drillSeen = lastEventId;
+      refreshDrill();
+    }
     if (message.status) {
       statusBox.textContent = message.status;
       statusBox.className = "status status-" + message.status;

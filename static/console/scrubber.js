@@ -10,6 +10,7 @@
   const data = document.getElementById("history-data");
   const framesData = document.getElementById("status-frames");
   if (!graph || !range || !data || !framesData) return;
+  if (graph.dataset.drill === "on") return; // its frames are the whole run's, not a drill-down's
   const events = JSON.parse(data.textContent);
   const frames = JSON.parse(framesData.textContent);
   const known = new Set(events.map((e) => e.id));

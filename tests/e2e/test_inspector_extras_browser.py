@@ -124,3 +124,71 @@ def test_the_scrubber_replays_the_run_on_the_graph(aws: Any, live_url: str) -> N
         page.wait_for_function("document.getElementById('scrubber-range').value === '8'", timeout=10_000)
         assert page.evaluate(statuses) == {"A": "succeeded", "B": "succeeded", "C": "succeeded"}
         assert page.get_attribute("#graph", "data-scrubbing") == "off"
+
+
+def test_drill_into_a_map_iteration_live_and_back(aws: Any, live_url: str) -> None:
+    """Iteration 1 of an inline Map (its item fails, the Map's Catch takes it) drawn on its own
+    while iteration 0 waits: Boom turns failed live; back to the whole graph, then into
+    iteration 0 by keyboard. Screenshot: docs/console-drilldown.png."""
+    from workbench.stepfunctions.models import Execution
+
+    processor = {
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": "Boom"}],
+                "Default": "Ok",
+            },
+            "Boom": {"Type": "Fail", "Error": "Bad", "Cause": "item one"},
+            "Ok": {"Type": "Wait", "Seconds": 4, "End": True},
+        },
+    }
+    definition = {
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "ItemProcessor": processor,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}],
+                "End": True,
+            },
+            "Handled": {"Type": "Pass", "End": True},
+        },
+    }
+    sfn = aws("stepfunctions")
+    machine = sfn.create_state_machine(
+        name="drill-map", definition=json.dumps(definition), roleArn="arn:aws:iam::123456789012:role/unit"
+    )["stateMachineArn"]
+    run = sfn.start_execution(stateMachineArn=machine, name="drilled", input="[0, 1, 2]")
+    execution_id = Execution.objects.get(name=run["executionArn"].rsplit(":", 1)[1]).id
+    statuses = (
+        "Object.fromEntries([...document.querySelectorAll('#graph g.state-node')]"
+        ".map(n => [n.dataset.state, n.dataset.status]))"
+    )
+    iteration = 'form[data-drill-map="Each"] input[name="iteration"]'
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.goto(f"{live_url}/executions/{execution_id}/?state=Each&iteration=1")
+        assert page.evaluate(statuses) == {"Check": "not-started", "Boom": "not-started", "Ok": "not-started"}
+        assert page.is_hidden("#scrubber")
+        page.wait_for_function(
+            "document.querySelector('#graph g.state-node[data-state=\"Boom\"]').dataset.status === 'failed'",
+            timeout=20_000,
+        )
+        assert page.evaluate(statuses) == {"Check": "succeeded", "Boom": "failed", "Ok": "not-started"}
+        page.locator("#drill").scroll_into_view_if_needed()
+        page.screenshot(path=str(DOCS / "console-drilldown.png"))
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+        page.click("#drill-whole")
+        page.wait_for_url(f"{live_url}/executions/{execution_id}/")
+        page.wait_for_function("document.getElementById('execution-status').textContent === 'SUCCEEDED'")
+        page.reload()
+        assert page.evaluate(statuses)["Handled"] == "succeeded"
+        page.fill(iteration, "0")
+        page.press(iteration, "Enter")  # by keyboard
+        page.wait_for_url(re.compile(r"\?state=Each&iteration=0$"))
+        assert page.evaluate(statuses) == {"Check": "succeeded", "Boom": "not-started", "Ok": "succeeded"}

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from engine.states.definition import validate
+from engine.states.drill import DrillError, Step, children_of, drill, is_distributed, iteration_count
 from engine.states.inspection import query_languages, task_resources, waiting_retries
 from engine.states.progress import status_changes
 from workbench.accounts.services import default_workspace
@@ -225,11 +227,17 @@ def execution_detail(
         execution.started_children.select_related("state_machine__workspace").order_by("start_date", "id")
     )
     definition = json.loads(execution.definition)
+    drilled = drill_down(execution, definition, rows, request.META.get("QUERY_STRING", ""))
+    if isinstance(drilled, HttpResponse):
+        return drilled
+    if drilled["error"]:
+        status = 400
     context = {
         "execution": execution,
         "started_children": started,
         "history_rows": _with_children(rows, started),
-        "graph": render_svg(definition, execution.node_statuses),
+        "graph": drilled.pop("graph") or render_svg(definition, execution.node_statuses),
+        "drill": drilled,
         "query_languages": query_languages(definition),
         "retries": retry_waits(execution),
         "status_frames": status_changes(rows),
@@ -245,6 +253,116 @@ def execution_detail(
         ],
     }
     return render(request, "stepfunctions/execution_detail.html", context, status=status)
+
+
+def _drill_path(query: str) -> list[Step]:
+    """The drill-down path in the query string, in order: ``state=Map&iteration=2`` or
+    ``state=Parallel&branch=1``, repeated one pair per level (``state=Outer&iteration=1&
+    state=Inner&branch=0``), so any depth is one URL."""
+    path: list[Step] = []
+    pending: str | None = None
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        if key == "state":
+            if pending is not None:
+                raise DrillError(f"pick an iteration or branch of {pending!r}")
+            pending = value
+        elif key in ("iteration", "branch"):
+            if pending is None:
+                raise DrillError(f"{key} needs a state before it")
+            try:
+                index = int(value)
+            except ValueError:
+                raise DrillError(f"{key} must be a whole number, not {value!r}") from None
+            path.append(Step(pending, index, key))
+            pending = None
+    if pending is not None:
+        raise DrillError(f"pick an iteration or branch of {pending!r}")
+    return path
+
+
+def _query(path: list[Step]) -> str:
+    return urlencode([pair for step in path for pair in (("state", step.state), (step.kind, step.index))])
+
+
+def drill_down(
+    execution: Execution, definition: dict[str, Any], rows: list[dict[str, Any]], query: str
+) -> dict[str, Any] | HttpResponse:
+    """The drill-down's graph, breadcrumbs and the Maps and Parallels one can drill into next
+    (engine.states.drill picks the events and folds their statuses). An iteration of a
+    Distributed Map is a child execution: its page is the drill-down (a redirect)."""
+    found: dict[str, Any] = {"graph": "", "error": "", "crumbs": [], "containers": [], "siblings": []}
+    try:
+        path = _drill_path(query)
+        for depth, step in enumerate(path):
+            level = drill(definition, rows, path[:depth])
+            state = (level.definition.get("States") or {}).get(step.state)
+            if isinstance(state, dict) and state.get("Type") == "Map" and is_distributed(state):
+                child = (
+                    Execution.objects.filter(
+                        map_run__execution=execution, map_run__state_name=step.state, item_index=step.index
+                    )
+                    .order_by("-id")
+                    .first()
+                )
+                if child is None:
+                    raise DrillError(f"the Map Run of {step.state!r} has no item {step.index}")
+                return redirect("execution-detail", execution_id=child.id)
+            if depth == len(path) - 1 and isinstance(state, dict):
+                found["siblings"] = _siblings(path, state, level.events)
+        scope = drill(definition, rows, path)
+    except DrillError as exc:
+        found["error"] = str(exc)
+        found["siblings"] = []
+        path, scope = [], drill(definition, rows, [])
+        scope.statuses = dict(execution.node_statuses)
+    if path:
+        found["graph"] = render_svg(scope.definition, scope.statuses)
+    found["crumbs"] = [
+        {
+            "label": f"{step.state} {step.kind} {step.index if step.kind == 'iteration' else step.index + 1}",
+            "query": _query(path[: depth + 1]),
+        }
+        for depth, step in enumerate(path)
+    ]
+    found["pairs"] = [pair for step in path for pair in (("state", step.state), (step.kind, step.index))]
+    for name, state in (scope.definition.get("States") or {}).items():
+        if not isinstance(state, dict) or not children_of(state):
+            continue
+        if state.get("Type") == "Parallel":
+            found["containers"].append(
+                {
+                    "name": name,
+                    "kind": "branch",
+                    "links": [
+                        (index + 1, _query([*path, Step(name, index, "branch")]))
+                        for index in range(len(children_of(state)))
+                    ],
+                }
+            )
+        else:
+            found["containers"].append(
+                {
+                    "name": name,
+                    "kind": "iteration",
+                    "distributed": is_distributed(state),
+                    "count": iteration_count(scope.events, name),
+                }
+            )
+    return found
+
+
+def _siblings(path: list[Step], state: dict[str, Any], events: list[Any]) -> list[tuple[str, str]]:
+    """Links to the previous and next iteration (or branch) of the last step's Map (Parallel)."""
+    step = path[-1]
+    count = iteration_count(events, step.state) if step.kind == "iteration" else len(children_of(state))
+    found = []
+    for index, label in ((step.index - 1, "← previous"), (step.index + 1, "next →")):
+        if 0 <= index < count:
+            shown = index if step.kind == "iteration" else index + 1
+            found.append(
+                (f"{label} ({step.kind} {shown})", _query([*path[:-1], Step(step.state, index, step.kind)]))
+            )
+    return found
 
 
 def _with_children(
