@@ -1,7 +1,12 @@
-"""20,000 events in bursts (issue 13 item 7): 8 clients put them onto a bus with an archive and
-two rules while the worker is SIGKILLed (distributed mode; in embedded mode the whole server
-with its worker), and every acknowledged event is archived once and delivered to both targets
-at least once — a count per event id proves it.
+"""Events in bursts (issue 13 item 7): 8 clients put them onto a bus with an archive and two
+rules while the worker is SIGKILLed (distributed mode; in embedded mode the whole server with
+its worker), and every acknowledged event is archived once and delivered to both targets at
+least once — a count per event id proves it.
+
+The issue asks for 20,000 events; CI runs 2,000, because deliveries still go one Celery task
+each (about 40 a second on this 2-core machine: bench/delivery.py), so 40,000 of them would
+take a quarter of an hour per mode. ``STEPBRIDGE_DURABILITY_EVENTS=20000`` runs the full
+count.
 
 AWS: an event EventBridge acknowledged is delivered at least once, retried for up to 24 hours
 ("Event retry policy and using dead-letter queues", EventBridge User Guide); an archive keeps
@@ -13,6 +18,7 @@ the test measures the delivery path rather than what a target does.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections import Counter
@@ -27,7 +33,7 @@ from tests.support.stack import Stack, aws_client, distributed, stack
 
 pytestmark = pytest.mark.live
 
-EVENTS = 20_000
+EVENTS = int(os.environ.get("STEPBRIDGE_DURABILITY_EVENTS", "2000"))
 SENDERS = 8
 PER_CALL = 10  # PutEvents' most
 KILL_AT = EVENTS // 4  # acknowledged events before the kill
@@ -73,7 +79,7 @@ def _send(base: str, quota: int, acknowledged: list[str], lock: threading.Lock) 
         sent += len(ids)
 
 
-def test_twenty_thousand_events_in_bursts_survive_a_killed_worker(burst_stack: Stack) -> None:
+def test_events_in_bursts_survive_a_killed_worker(burst_stack: Stack) -> None:
     from workbench.events.models import ArchivedEvent, Delivery, LogEvent, ReceivedEvent
 
     events = aws_client(burst_stack.base, "events")
