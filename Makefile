@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/patterns.py
 	$(BIN)/python bench/states.py
 	$(BIN)/python bench/served.py
+	$(BIN)/python bench/delivery.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
