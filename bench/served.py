@@ -515,31 +515,37 @@ def executions(stack: Stack, workload: str, machine_arn: str, payload: Any, seco
     def body(index: int, stop_at: float) -> None:
         sfn = clients[index]
         while time.monotonic() < stop_at:
-            began = time.perf_counter()
-            try:
-                # A name of our own: moto's server names every unnamed execution "None".
-                arn = sfn.start_execution(stateMachineArn=machine_arn, name=uuid.uuid4().hex, input=text)[
-                    "executionArn"
-                ]
-                status = "RUNNING"
-                while status == "RUNNING" and time.perf_counter() - began < EXECUTION_TIMEOUT:
-                    status = sfn.describe_execution(executionArn=arn)["status"]
-                    if status == "RUNNING":
-                        time.sleep(POLL_INTERVAL)
-            except Exception as exc:
-                _failed_call(run, lock, exc)
-                continue
-            elapsed = time.perf_counter() - began
-            with lock:
-                if status == "SUCCEEDED":
-                    run.done += 1
-                    run.latencies.append(elapsed)
-                elif status == "RUNNING":
-                    run.timed_out += 1
-                else:
-                    run.failed += 1
+            _one_execution(sfn, machine_arn, text, time.perf_counter(), run, lock)
 
     return _measure(stack, run, body, seconds)
+
+
+def _one_execution(
+    sfn: Any, machine_arn: str, text: str, began: float, run: Run, lock: threading.Lock
+) -> None:
+    """StartExecution, then DescribeExecution until it ends; counted in ``run`` with its latency
+    from ``began`` (the call's start, or its scheduled time for a fixed rate)."""
+    try:
+        # A name of our own: moto's server names every unnamed execution "None".
+        started = sfn.start_execution(stateMachineArn=machine_arn, name=uuid.uuid4().hex, input=text)
+        arn = started["executionArn"]
+        status = "RUNNING"
+        while status == "RUNNING" and time.perf_counter() - began < EXECUTION_TIMEOUT:
+            status = sfn.describe_execution(executionArn=arn)["status"]
+            if status == "RUNNING":
+                time.sleep(POLL_INTERVAL)
+    except Exception as exc:
+        _failed_call(run, lock, exc)
+        return
+    elapsed = time.perf_counter() - began
+    with lock:
+        if status == "SUCCEEDED":
+            run.done += 1
+            run.latencies.append(elapsed)
+        elif status == "RUNNING":
+            run.timed_out += 1
+        else:
+            run.failed += 1
 
 
 def fixed_rate(stack: Stack, machine_arn: str, seconds: float) -> Run:
@@ -569,27 +575,7 @@ def fixed_rate(stack: Stack, machine_arn: str, seconds: float) -> Run:
             delay = scheduled - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            try:
-                arn = sfn.start_execution(stateMachineArn=machine_arn, name=uuid.uuid4().hex, input="{}")[
-                    "executionArn"
-                ]
-                status = "RUNNING"
-                while status == "RUNNING" and time.perf_counter() - scheduled < EXECUTION_TIMEOUT:
-                    status = sfn.describe_execution(executionArn=arn)["status"]
-                    if status == "RUNNING":
-                        time.sleep(POLL_INTERVAL)
-            except Exception as exc:
-                _failed_call(run, lock, exc)
-                continue
-            elapsed = time.perf_counter() - scheduled
-            with lock:
-                if status == "SUCCEEDED":
-                    run.done += 1
-                    run.latencies.append(elapsed)
-                elif status == "RUNNING":
-                    run.timed_out += 1
-                else:
-                    run.failed += 1
+            _one_execution(sfn, machine_arn, "{}", scheduled, run, lock)
 
     return _measure(stack, run, body, seconds, threads=threads)
 
