@@ -51,6 +51,7 @@ from workbench.events.models import (
 from workbench.events.services import AcceptedEntry
 from workbench.live import publish
 from workbench.runtime import clock, queue
+from workbench.schemas import discovery
 from workbench.schemas import validation as schema_validation
 
 REPLAY_BATCH = 100
@@ -180,6 +181,13 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
             for bus, event, rules, flags in routes
         ]
     )
+    # Schema discovery sees each bus's stored events once they commit (bulk_create sends no
+    # post_save signal, so routing hands them over itself).
+    by_bus: dict[int, tuple[EventBus, list[dict[str, Any]]]] = {}
+    for bus, event, _, _ in routes:
+        by_bus.setdefault(bus.id, (bus, []))[1].append(event)
+    for bus, stored in by_bus.values():
+        discovery.observe(bus, stored)
     if any(row.pk is None for row in received):  # backends that do not return ids from bulk_create
         # A forwarded event (an event-bus target) keeps its id, so the bus tells the rows apart.
         ids = {
@@ -373,6 +381,7 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
         matched_rules=[],
         received=now,
     )
+    discovery.observe(received.bus, [event])
     target_arn, payload, entries = _schedule_target(workspace, target)
     delivery = Delivery(
         event=received,

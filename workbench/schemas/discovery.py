@@ -25,7 +25,7 @@ from django.utils import timezone
 from engine.schemas import inference, layout, structure
 from engine.schemas.validation import OPENAPI3
 from workbench.celery import app as celery_app
-from workbench.events.models import EventBus, ReceivedEvent
+from workbench.events.models import EventBus
 from workbench.schemas.builtin import DISCOVERED_REGISTRY
 from workbench.schemas.models import Discoverer, Registry, Schema
 from workbench.schemas.services import add_version, document, ensure_builtin
@@ -90,14 +90,9 @@ def flush() -> None:
             celery_app.send_task(DISCOVER_TASK, args=[bus_id, events[start : start + BATCH]])
 
 
-def _on_event_saved(sender: Any, instance: ReceivedEvent, created: bool, **kwargs: Any) -> None:
-    if created and not kwargs.get("raw"):
-        observe(instance.bus, [instance.body])
-
-
 def connect() -> None:
-    """Watch stored events until routing calls ``observe`` itself; forget states when a discoverer changes."""
-    post_save.connect(_on_event_saved, sender=ReceivedEvent, dispatch_uid="schemas-discovery")
+    """Forget the discovery states when a discoverer changes (routing hands stored events to
+    ``observe`` itself)."""
     post_save.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-saved")
     post_delete.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-deleted")
 

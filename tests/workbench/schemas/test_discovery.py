@@ -4,6 +4,7 @@ on the hot path but one query unless a discoverer is started."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.support.order_events import order_event
 from tests.workbench.schemas.conftest import V1, V2
 from workbench.accounts.models import Workspace
-from workbench.events.models import EventBus, ReceivedEvent
+from workbench.events.models import EventBus
 from workbench.schemas import discovery, services
 from workbench.schemas.models import Discoverer, SchemaVersion
 
@@ -77,15 +78,29 @@ def test_large_gatherings_are_split(
     assert [len(args[1]) for _, args in sent] == [discovery.BATCH, 1]
 
 
-def test_stored_events_are_observed(
+def test_events_routing_stores_are_observed(
     workspace: Workspace, bus: EventBus, sent: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Until routing calls observe() itself, the post_save receiver hands each stored event over."""
+    """Routing hands the events it stores to discovery itself, once they commit."""
+    from workbench.runtime import routing
+
     services.create_discoverer(workspace, bus.arn, None, None, None)
+    entry = {
+        "Source": V1["source"],
+        "DetailType": V1["detail-type"],
+        "Detail": json.dumps(V1["detail"]),
+        "EventBusName": bus.name,
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        ReceivedEvent.objects.create(bus=bus, event_id="e-1", body=V1, received=V1["time"])
+        [result] = routing.put_events(workspace, [entry])
     discovery.flush()
-    assert sent == [(discovery.DISCOVER_TASK, [bus.pk, [V1]])]
+    [(task, (bus_id, [event]))] = sent
+    assert (task, bus_id, event["id"], event["detail"]) == (
+        discovery.DISCOVER_TASK,
+        bus.pk,
+        result["EventId"],
+        V1["detail"],
+    )
 
 
 def test_versions_only_when_the_structure_changes(workspace: Workspace, bus: EventBus) -> None:
