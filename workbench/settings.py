@@ -167,6 +167,7 @@ STEPBRIDGE_DEFAULT_ACCOUNT = os.environ.get("STEPBRIDGE_DEFAULT_ACCOUNT", "12345
 # STEPBRIDGE_FUNCTIONS="name=pkg.module:callable,other=..." in the environment.
 STEPBRIDGE_FUNCTIONS: dict[str, str] = {
     "echo": "workbench.functions.builtin:echo",
+    "flaky": "workbench.functions.builtin:fails_first_attempt",
 }
 for _pair in filter(None, os.environ.get("STEPBRIDGE_FUNCTIONS", "").split(",")):
     _name, _, _path = _pair.partition("=")
