@@ -211,9 +211,7 @@ def test_executions_in_flight_when_the_engine_is_killed_all_finish_once(crashabl
         raise AssertionError(f"{len(stuck)} still running two minutes after the restart: {tails}") from None
     assert time.monotonic() - restarted < 120
     statuses = Counter(Execution.objects.values_list("status", flat=True))
-    why = Counter(
-        Execution.objects.exclude(status="SUCCEEDED").values_list("status", "error", "cause")[:400]
-    )
+    why = Counter(Execution.objects.exclude(status="SUCCEEDED").values_list("status", "error", "cause")[:400])
     assert statuses == {"SUCCEEDED": 2 * N}, why.most_common(3)
 
     assert Execution.objects.filter(state_machine__name="child").count() == N
