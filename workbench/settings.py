@@ -150,7 +150,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 # Every module that defines tasks: a worker registers them all before it takes work.
-CELERY_IMPORTS = ["workbench.runtime.tasks", "workbench.runtime.deliveries"]
+CELERY_IMPORTS = ["workbench.runtime.tasks", "workbench.runtime.deliveries", "workbench.schemas.tasks"]
 # Embedded mode runs a Celery worker thread inside the server process.
 STEPBRIDGE_EMBEDDED_WORKER = (
     os.environ.get("STEPBRIDGE_EMBEDDED_WORKER", "1" if CELERY_BROKER_URL.startswith("memory://") else "0")

@@ -90,11 +90,11 @@ def flush() -> None:
             celery_app.send_task(DISCOVER_TASK, args=[bus_id, events[start : start + BATCH]])
 
 
-def connect() -> None:
-    """Forget the discovery states when a discoverer changes (routing hands stored events to
-    ``observe`` itself)."""
-    post_save.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-saved")
-    post_delete.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-deleted")
+# The discovery states live in this module: they are forgotten whenever a discoverer changes,
+# wired when the module loads (no states exist before it does). Its task module is loaded by
+# Celery (settings.CELERY_IMPORTS), routing calls observe().
+post_save.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-saved")
+post_delete.connect(_forget_states, sender=Discoverer, dispatch_uid="schemas-discoverer-deleted")
 
 
 def discover(bus_id: int, events: Sequence[dict[str, Any]]) -> list[str]:
