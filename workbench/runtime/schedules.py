@@ -114,13 +114,21 @@ def arm(rule: Rule, moment: datetime | None = None) -> datetime | None:
     due = next_firing(rule, moment)
     if due is None:
         return None
+    rule_id = rule.id
+    unarmed = _scheduled(Rule.objects.filter(id=rule_id, next_fire_at__isnull=True))
+    return _set_timer(unarmed, workspace, due, lambda at: queue.fire_rule(rule_id, due, at))
+
+
+def _set_timer(
+    unarmed: QuerySet[Any], workspace: Workspace, due: datetime, send: Callable[[datetime], None]
+) -> datetime | None:
+    """Set the timer of a rule or schedule still unarmed (compare-and-set) to ``due``; once
+    committed, ``send`` its message for the real moment the clock reaches it (none while the
+    clock stands still). The due time set, None if another set it first."""
     at = _send_at(workspace, due)
-    moved = _scheduled(Rule.objects.filter(id=rule.id, next_fire_at__isnull=True)).update(
-        next_fire_at=due, fire_armed=at is not None
-    )
+    moved = unarmed.update(next_fire_at=due, fire_armed=at is not None)
     if moved and at is not None:
-        rule_id, send_at = rule.id, at
-        transaction.on_commit(lambda: queue.fire_rule(rule_id, due, send_at))
+        transaction.on_commit(lambda: send(at))
     return due if moved else None
 
 
@@ -205,14 +213,9 @@ def arm_schedule(schedule: Schedule, moment: datetime | None = None) -> datetime
     due = next_schedule_firing(schedule, moment)
     if due is None:
         return None
-    at = _send_at(workspace, due)
-    moved = _active(Schedule.objects.filter(id=schedule.id, next_fire_at__isnull=True)).update(
-        next_fire_at=due, fire_armed=at is not None
-    )
-    if moved and at is not None:
-        schedule_id, send_at = schedule.id, at
-        transaction.on_commit(lambda: queue.fire_schedule(schedule_id, due, send_at))
-    return due if moved else None
+    schedule_id = schedule.id
+    unarmed = _active(Schedule.objects.filter(id=schedule_id, next_fire_at__isnull=True))
+    return _set_timer(unarmed, workspace, due, lambda at: queue.fire_schedule(schedule_id, due, at))
 
 
 def fire_schedule(schedule_id: int, due: datetime) -> bool:
