@@ -3,11 +3,6 @@ rules while the worker is SIGKILLed (distributed mode; in embedded mode the whol
 its worker), and every acknowledged event is archived once and delivered to both targets at
 least once — a count per event id proves it.
 
-The issue asks for 20,000 events; CI runs 2,000, because deliveries still go one Celery task
-each (about 40 a second on this 2-core machine: bench/delivery.py), so 40,000 of them would
-take a quarter of an hour per mode. ``STEPBRIDGE_DURABILITY_EVENTS=20000`` runs the full
-count.
-
 AWS: an event EventBridge acknowledged is delivered at least once, retried for up to 24 hours
 ("Event retry policy and using dead-letter queues", EventBridge User Guide); an archive keeps
 every event the bus received that matches its pattern ("Archiving and replaying events").
@@ -33,7 +28,9 @@ from tests.support.stack import Stack, aws_client, distributed, stack
 
 pytestmark = pytest.mark.live
 
-EVENTS = int(os.environ.get("STEPBRIDGE_DURABILITY_EVENTS", "2000"))
+# Issue 13 asks for 20,000 (about 2.5 minutes per mode on this 2-core machine, deliveries going
+# in batches); STEPBRIDGE_DURABILITY_EVENTS sets another count.
+EVENTS = int(os.environ.get("STEPBRIDGE_DURABILITY_EVENTS", "20000"))
 SENDERS = 8
 PER_CALL = 10  # PutEvents' most
 KILL_AT = EVENTS // 4  # acknowledged events before the kill

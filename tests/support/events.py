@@ -30,8 +30,9 @@ def record_enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sent: list[int] = []
 
     def enqueue(name: str, *args: Any, eta: Any = None) -> None:
-        assert name == queue.DELIVER_EVENT
-        sent.extend(args)
+        assert name == queue.DELIVER_EVENTS
+        [batch] = args
+        sent.extend(batch)
 
     monkeypatch.setattr(queue, "enqueue", enqueue)
     return sent

@@ -268,5 +268,5 @@ def rearm(workspace: Workspace) -> None:
     ).values_list("id", "next_attempt_at"):
         at = clock.eta(workspace, next_at) if next_at is not None else None
         if at is not None and at <= horizon:
-            queue.enqueue(queue.DELIVER_EVENT, delivery_id, eta=at)
+            queue.deliver_events([delivery_id], eta=at)
     schedules.rearm(workspace)

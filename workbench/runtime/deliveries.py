@@ -9,6 +9,13 @@ input, invokes the target and records the outcome in the same transaction, so ru
 twice (a redelivered message, ``recover``) changes nothing, and a state-machine target is
 started under a name derived from the (event, target) key.
 
+Deliveries travel in batches (``queue.deliver_events``: those of one PutEvents call together):
+one transaction locks the batch's pending rows with one read, makes each attempt, and writes
+every attempt with one insert and every outcome with one update. An API destination's HTTP
+call leaves the batch and goes alone, outside any transaction; a target that raises something
+unexpected rolls the batch back, which is then delivered one delivery per transaction, so one
+bad target does not hold up the rest.
+
 A failed attempt is recorded (a ``DeliveryAttempt``) and retried, as EventBridge does, with
 exponential back-off and jitter until the target's RetryPolicy runs out: MaximumRetryAttempts
 retries (default 185) or MaximumEventAgeInSeconds since the event was accepted (default 86400)
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +44,7 @@ from django.utils import timezone
 
 from engine.events.transform import TargetInputError, render_target_input
 from workbench.accounts.models import Workspace
-from workbench.celery import durable_task
+from workbench.celery import RETRIED_DATABASE_ERRORS, durable_task
 from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError, ResourceNotFound
 from workbench.events import bus_policies, log_groups
@@ -45,12 +53,14 @@ from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
 from workbench.live import publish
 from workbench.runtime import clock, destination_calls, executions, queue
-from workbench.runtime.queue import DELIVER_EVENT
+from workbench.runtime.queue import DELIVER_EVENTS
 from workbench.runtime.routing import enqueue_deliveries, forward_event, is_event_bus_arn, recover_replays
 from workbench.sns import services as sns
 from workbench.sqs import services as sqs
 from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
+
+log = logging.getLogger(__name__)
 
 RECOVERY_MIN_AGE = timedelta(seconds=5)
 """A delivery younger than this is still on its way from the commit that wrote it."""
@@ -74,9 +84,84 @@ def retry_delay(failed_attempts: int, rng: random.Random | None = None) -> timed
     return timedelta(seconds=ceiling / 2 + (rng or random).uniform(0, ceiling / 2))
 
 
-@durable_task(DELIVER_EVENT)
-def deliver_event(delivery_id: int) -> None:
-    deliver(delivery_id)
+OUTCOME_FIELDS = ["attempts", "input", "status", "detail", "next_attempt_at", "dead_letter", "updated"]
+"""The fields an attempt's outcome writes on its delivery."""
+
+
+@durable_task(DELIVER_EVENTS)
+def deliver_events(delivery_ids: list[int]) -> None:
+    deliver_all(delivery_ids)
+
+
+def deliver_all(delivery_ids: list[int], now: datetime | None = None) -> None:
+    """Make one attempt at each pending, due delivery of ``delivery_ids``: together in one
+    transaction, except API destinations (``deliver``, each alone). Should the batch fail on
+    something other than the database, each is delivered in its own transaction instead."""
+    if len(delivery_ids) == 1:
+        deliver(delivery_ids[0], now)
+        return
+    try:
+        with transaction.atomic():
+            alone = _attempt_together(delivery_ids, now)
+    except RETRIED_DATABASE_ERRORS:
+        raise  # the task is retried (durable_task)
+    except Exception:
+        log.exception("a batch of %d deliveries failed; delivering each alone", len(delivery_ids))
+        alone = delivery_ids
+    failure: Exception | None = None
+    for delivery_id in alone:
+        try:
+            deliver(delivery_id, now)
+        except Exception as exc:  # the others still go; the sweep tries this one again
+            log.exception("delivery %s failed", delivery_id)
+            failure = failure or exc
+    if failure is not None and isinstance(failure, RETRIED_DATABASE_ERRORS):
+        raise failure
+
+
+def _attempt_together(delivery_ids: list[int], now: datetime | None) -> list[int]:
+    """The attempts of one batch, in the caller's transaction; the ids left to go alone."""
+    alone: list[int] = []
+    attempted: list[Delivery] = []
+    attempts: list[DeliveryAttempt] = []
+    moments: dict[int, datetime] = {}
+    for delivery in _pending_rows(delivery_ids):
+        if destination_calls.is_api_destination_arn(delivery.target_arn):
+            alone.append(delivery.id)
+            continue
+        workspace = delivery.event.bus.workspace
+        if workspace.id not in moments:
+            moments[workspace.id] = now or clock.now(workspace)
+        moment = moments[workspace.id]
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > moment:
+            continue
+        delivery.attempts += 1
+        attempts.append(_settle(delivery, moment, *_attempt(delivery, workspace, moment)))
+        attempted.append(delivery)
+    if attempted:
+        DeliveryAttempt.objects.bulk_create(attempts)
+        Delivery.objects.bulk_update(attempted, OUTCOME_FIELDS)
+        _tell_pages(attempted)
+    return alone
+
+
+def _pending_rows(delivery_ids: list[int]) -> list[Delivery]:
+    """The batch's pending deliveries, locked (their own rows only), in id order."""
+    return list(
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("event__bus__workspace__virtual_clock")
+        .filter(id__in=delivery_ids, status=Delivery.PENDING)
+        .order_by("id")
+    )
+
+
+def _attempt(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple[str, str, bool]:
+    """Render the input and invoke the target: (status, detail, retriable)."""
+    try:
+        delivery.input = _rendered(delivery)
+    except TargetInputError as exc:
+        return Delivery.FAILED, f"{exc.code}: {exc.message}", False
+    return _invoke(delivery, workspace, moment)
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> None:
@@ -102,19 +187,18 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
                 _wait_for_slot(delivery, slot)
                 return
         delivery.attempts += 1
+        if not destination_calls.is_api_destination_arn(delivery.target_arn):
+            _record(delivery, moment, *_attempt(delivery, workspace, moment))
+            return
         try:
             delivery.input = _rendered(delivery)
         except TargetInputError as exc:
             _record(delivery, moment, Delivery.FAILED, f"{exc.code}: {exc.message}", False)
             return
-        if destination_calls.is_api_destination_arn(delivery.target_arn):
-            # The attempt is counted when it is recorded (a call lost with its worker is not).
-            lease = moment + CALL_LEASE
-            delivery.next_attempt_at = lease
-            delivery.save(update_fields=["input", "next_attempt_at", "updated"])
-        else:
-            _record(delivery, moment, *_invoke(delivery, workspace, moment))
-            return
+        # The attempt is counted when it is recorded (a call lost with its worker is not).
+        lease = moment + CALL_LEASE
+        delivery.next_attempt_at = lease
+        delivery.save(update_fields=["input", "next_attempt_at", "updated"])
     _call_outside(delivery, workspace, moment, lease)
 
 
@@ -156,48 +240,46 @@ def _call_outside(delivery: Delivery, workspace: Workspace, moment: datetime, le
 def _record(delivery: Delivery, moment: datetime, status: str, detail: str, retriable: bool) -> None:
     """Record the attempt ``delivery.attempts`` and its outcome; schedule the retry or end the
     delivery."""
-    DeliveryAttempt.objects.create(
+    _settle(delivery, moment, status, detail, retriable).save()
+    delivery.save(update_fields=OUTCOME_FIELDS)
+    _tell_pages([delivery])
+
+
+def _settle(
+    delivery: Delivery, moment: datetime, status: str, detail: str, retriable: bool
+) -> DeliveryAttempt:
+    """Set the attempt's outcome on the delivery (retry scheduled, or ended and dead-lettered);
+    the attempt's row, for the caller to write with the delivery."""
+    delivery.status, delivery.detail = status, detail
+    delivery.next_attempt_at = None
+    delivery.updated = timezone.now()
+    if status == Delivery.FAILED:
+        _after_failure(delivery, moment, retriable)
+    return DeliveryAttempt(
         delivery=delivery,
         number=delivery.attempts,
         at=moment,
         outcome=DeliveryAttempt.SUCCEEDED if status == Delivery.DELIVERED else DeliveryAttempt.FAILED,
         error="" if status == Delivery.DELIVERED else detail,
     )
-    delivery.status, delivery.detail = status, detail
-    delivery.next_attempt_at = None
-    if status == Delivery.FAILED:
-        _after_failure(delivery, moment, retriable)
-    delivery.save(
-        update_fields=[
-            "attempts",
-            "input",
-            "status",
-            "detail",
-            "next_attempt_at",
-            "dead_letter",
-            "updated",
-        ]
-    )
-    _tell_pages(delivery)
 
 
 def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:
     delivery.next_attempt_at = slot
     delivery.save(update_fields=["next_attempt_at", "updated"])
     delivery_id = delivery.id
-    transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=slot))
+    transaction.on_commit(lambda: queue.deliver_events([delivery_id], eta=slot))
 
 
-def _tell_pages(delivery: Delivery) -> None:
-    """After the commit: the event's bus page shows each delivery's status; the dashboard counts
-    failed ones."""
-    if delivery.status == Delivery.PENDING:
-        return  # a retry is scheduled: nothing a page shows has ended
-    bus = delivery.event.bus
-    failed = delivery.status == Delivery.FAILED
-    transaction.on_commit(lambda: publish.bus_changed(bus.id, ["deliveries"]))
-    if failed:
-        transaction.on_commit(lambda: publish.workspace_changed(bus.workspace_id, ["deliveries"]))
+def _tell_pages(ended: list[Delivery]) -> None:
+    """After the commit, once per bus: its page shows each delivery's status; the dashboard
+    counts failed ones. A delivery with a retry scheduled has not ended: nothing to show."""
+    buses = {d.event.bus_id for d in ended if d.status != Delivery.PENDING}
+    failed = {d.event.bus.workspace_id for d in ended if d.status == Delivery.FAILED}
+    for bus_id in buses:
+        transaction.on_commit(lambda bus_id=bus_id: publish.bus_changed(bus_id, ["deliveries"]))
+    for workspace_id in failed:
+        transaction.on_commit(lambda ws=workspace_id: publish.workspace_changed(ws, ["deliveries"]))
 
 
 def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> None:
@@ -216,7 +298,7 @@ def _after_failure(delivery: Delivery, moment: datetime, retriable: bool) -> Non
         # A frozen virtual clock sends no message: its advances (and the sweep) deliver it.
         eta = clock.eta(delivery.event.bus.workspace, next_at)
         if eta is not None:
-            transaction.on_commit(lambda: queue.enqueue(DELIVER_EVENT, delivery_id, eta=eta))
+            transaction.on_commit(lambda: queue.deliver_events([delivery_id], eta=eta))
         return
     delivery.next_attempt_at = None
     if delivery.dead_letter_arn:

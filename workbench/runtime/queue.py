@@ -4,11 +4,21 @@ Tasks are sent by their registered name (Celery's ``send_task``), so no module i
 workbench.runtime.tasks to enqueue and the tasks module stays a thin entry point. A message
 may arrive twice or late (late acknowledgement, redelivery after a worker died): every task
 re-reads the database before it acts.
+
+The recovery sweep re-sends what the database says is owed every few seconds; while workers
+are behind, most of that is already on its way. ``sent_once_per`` makes a sweeper send each
+(task, arguments) at most once per window, so a backlog is not multiplied by every sweep
+(issue 12: the sweep re-sent thousands of deliveries every two seconds and buried the queue).
 """
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from time import monotonic
 from typing import Any
 
 from workbench.celery import app
@@ -23,15 +33,65 @@ START_NESTED_EXECUTION = "stepbridge.start_nested_execution"
 STOP_CHILDREN = "stepbridge.stop_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 RUN_EXPRESS_CHILD = "stepbridge.run_express_child"
-DELIVER_EVENT = "stepbridge.deliver_event"
+DELIVER_EVENTS = "stepbridge.deliver_events"
+DELIVERY_BATCH = 100
+"""The most deliveries one delivery message carries (one transaction delivers them)."""
 REPLAY_EVENTS = "stepbridge.replay_events"
 FIRE_RULE = "stepbridge.fire_scheduled_rule"
 FIRE_SCHEDULE = "stepbridge.fire_schedule"
 
 
+class RecentSends:
+    """What one sender sent lately, by task name and arguments (the ETA aside)."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._sent: dict[str, float] = {}
+
+    def first_in_window(self, name: str, args: tuple[Any, ...]) -> bool:
+        """Whether (name, args) was not sent within the window; remembers it as sent now."""
+        now = monotonic()
+        if len(self._sent) > 10_000:
+            self._sent = {key: at for key, at in self._sent.items() if now - at < self.window}
+        key = json.dumps([name, *args], default=str)
+        last = self._sent.get(key)
+        if last is not None and now - last < self.window:
+            return False
+        self._sent[key] = now
+        return True
+
+
+_sender = threading.local()
+
+
+@contextmanager
+def sent_once_per(recent: RecentSends) -> Iterator[None]:
+    """Within the block, this thread's sends skip any made within ``recent``'s window."""
+    _sender.recent = recent
+    try:
+        yield
+    finally:
+        _sender.recent = None
+
+
 def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
     """Send the task called ``name`` with ``args`` (JSON values), now or at ``eta``."""
+    recent: RecentSends | None = getattr(_sender, "recent", None)
+    if recent is not None and not recent.first_in_window(name, args):
+        return
     app.send_task(name, args=list(args), eta=eta)
+
+
+def deliver_events(delivery_ids: Iterable[int], eta: datetime | None = None) -> None:
+    """Hand deliveries to the delivery task, up to DELIVERY_BATCH per message."""
+    batch: list[int] = []
+    for delivery_id in delivery_ids:
+        batch.append(delivery_id)
+        if len(batch) == DELIVERY_BATCH:
+            enqueue(DELIVER_EVENTS, batch, eta=eta)
+            batch = []
+    if batch:
+        enqueue(DELIVER_EVENTS, batch, eta=eta)
 
 
 def invoke_task(execution_id: int, task_id: str, attempt: int) -> None:

@@ -8,7 +8,9 @@ states:startExecution children likewise (runtime.children), Express children a `
 task waits for whose run was lost or whose worker died (their lease ran out), pending event deliveries
 (workbench.runtime.deliveries.recover) and the timers of scheduled rules and Scheduler
 schedules (runtime.schedules.recover). Every task re-checks the database, so a sweep that
-overlaps a live message does no harm. One worker at a time sweeps: it holds a lease, a row
+overlaps a live message does no harm, and a sweeper sends each message at most once per
+RESEND_AFTER (``queue.sent_once_per``), so workers that are behind are not handed the same work
+again every sweep. One worker at a time sweeps: it holds a lease, a row
 taken or renewed with one conditional UPDATE, that another worker takes over once it expires.
 """
 
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "recovery"
 LEASE_TTL = timedelta(seconds=10)
 SWEEP_EVERY = 2.0
+RESEND_AFTER = 30.0
+"""Seconds before a sweeper sends the same message again (its first may have been lost)."""
 GRACE = timedelta(seconds=3)
 """Work younger than this is left to the message that is surely still on its way."""
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -117,11 +121,16 @@ def _sweep_tasks(settled: datetime) -> None:
         queue.invoke_task(execution_id, task_id, attempt)
 
 
-def recover_once() -> bool:
-    """One sweep if this worker holds the lease; whether it swept."""
+def recover_once(recent: queue.RecentSends | None = None) -> bool:
+    """One sweep if this worker holds the lease; whether it swept. With ``recent`` (the
+    sweeper's memory), what it sent within RESEND_AFTER is not sent again."""
     if not take_lease():
         return False
-    sweep()
+    if recent is None:
+        sweep()
+    else:
+        with queue.sent_once_per(recent):
+            sweep()
     return True
 
 
@@ -130,6 +139,7 @@ class Sweeper:
 
     def __init__(self, every: float = SWEEP_EVERY) -> None:
         self.every = every
+        self.recent = queue.RecentSends(RESEND_AFTER)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="stepbridge-recovery", daemon=True)
 
@@ -144,7 +154,7 @@ class Sweeper:
         while not self._stop.is_set():
             try:
                 close_old_connections()
-                recover_once()
+                recover_once(self.recent)
             except Exception:
                 log.exception("recovery sweep failed; trying again in %ss", self.every)
             self._stop.wait(self.every)

@@ -254,9 +254,9 @@ def target_input_settings(target: Target) -> dict[str, Any]:
 
 
 def enqueue_deliveries(delivery_ids: Iterable[int]) -> None:
-    """Hand deliveries to the delivery task, by its name (nothing imports the task to enqueue)."""
-    for delivery_id in delivery_ids:
-        queue.enqueue(queue.DELIVER_EVENT, delivery_id)
+    """Hand deliveries to the delivery task, in batches, by its name (nothing imports the task
+    to enqueue)."""
+    queue.deliver_events(delivery_ids)
 
 
 def start_replay(workspace: Workspace, **options: Any) -> Replay:

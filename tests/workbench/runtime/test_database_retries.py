@@ -20,7 +20,7 @@ def test_every_runtime_task_retries_database_errors_with_back_off() -> None:
         tasks.stop_map_run_children,
         tasks.run_express_execution,
         tasks.replay_events,
-        deliveries.deliver_event,
+        deliveries.deliver_events,
     ):
         assert task.autoretry_for == RETRIED_DATABASE_ERRORS, task.name
         assert task.retry_backoff and task.retry_jitter, task.name

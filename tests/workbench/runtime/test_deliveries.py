@@ -12,12 +12,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.support.events import ECHO_ARN, entry, machine, record_enqueued, rule_with_targets
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
-from workbench.events.models import Delivery
+from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions.models import Invocation
 from workbench.runtime import deliveries, executions, routing
 from workbench.stepfunctions.models import Execution, StateMachine
@@ -44,9 +46,9 @@ def test_a_delivery_run_twice_starts_one_execution(
     target_machine: StateMachine, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     [delivery_id] = _accept(default_workspace(), monkeypatch, django_capture_on_commit_callbacks, n=1)
-    deliveries.deliver_event(delivery_id)
+    deliveries.deliver_events([delivery_id])
     first = Delivery.objects.get(id=delivery_id)
-    deliveries.deliver_event(delivery_id)
+    deliveries.deliver_events([delivery_id])
     again = Delivery.objects.get(id=delivery_id)
     execution = Execution.objects.get()
     assert execution.state_machine == target_machine and execution.input == '{"n":1}'
@@ -131,3 +133,59 @@ def test_recover_requeues_the_pending_deliveries_old_enough_and_nothing_else(
     sent.clear()
     deliveries.recover(min_age=timedelta(0))
     assert sorted(sent) == sorted([old, young])
+
+
+@pytest.mark.django_db
+def test_one_put_events_call_is_one_message_and_its_deliveries_one_transaction(
+    target_machine: StateMachine,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    ws = default_workspace()
+    rule_with_targets(
+        ws, [{"Id": "fn", "Arn": ECHO_ARN}, {"Id": "gone", "Arn": f"{target_machine.arn}-gone"}], "more"
+    )
+    messages: list[list[int]] = []
+    monkeypatch.setattr(routing.queue, "enqueue", lambda name, batch, eta=None: messages.append(batch))
+    with django_capture_on_commit_callbacks(execute=True):
+        routing.put_events(ws, [entry(n=n) for n in range(5)])
+    [batch] = messages  # 5 events x 3 targets, handed over together
+    assert len(batch) == 15
+    alone: list[int] = []
+    monkeypatch.setattr(deliveries, "deliver", lambda delivery_id, now=None: alone.append(delivery_id))
+    with CaptureQueriesContext(connection) as queries:
+        deliveries.deliver_all(batch)
+    assert alone == [], "no delivery of the batch went alone"
+    sql = [q["sql"] for q in queries.captured_queries]
+    # One update of the 15 deliveries and one insert of their 15 attempts.
+    assert sum(s.startswith('UPDATE "events_delivery" ') for s in sql) == 1, sql
+    assert sum(s.startswith('INSERT INTO "events_deliveryattempt" ') for s in sql) == 1, sql
+    outcomes = sorted(Delivery.objects.values_list("target_id", "status", "attempts"))
+    assert outcomes == sorted(
+        [("sm", "delivered", 1)] * 5 + [("fn", "delivered", 1)] * 5 + [("gone", "failed", 1)] * 5
+    )
+    assert Execution.objects.count() == 5 and Invocation.objects.count() == 5
+    # Each attempt is recorded; a second run of the message changes nothing.
+    assert DeliveryAttempt.objects.count() == 15
+    deliveries.deliver_all(batch)
+    assert DeliveryAttempt.objects.count() == 15 and Invocation.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_target_that_breaks_the_batch_leaves_the_others_delivered_one_by_one(
+    target_machine: StateMachine, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    ws = default_workspace()
+    ids = [_accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=n)[0] for n in range(3)]
+    real = deliveries._start_machine
+
+    def start(delivery: Delivery, target: Any) -> str:
+        if delivery.id == ids[1]:
+            raise RuntimeError("a bug in one target")
+        return real(delivery, target)
+
+    monkeypatch.setattr(deliveries, "_start_machine", start)
+    deliveries.deliver_all(ids)
+    statuses = dict(Delivery.objects.values_list("id", "status"))
+    assert statuses == {ids[0]: "delivered", ids[1]: "pending", ids[2]: "delivered"}
+    assert Execution.objects.count() == 2

@@ -117,3 +117,29 @@ def test_recover_once_sweeps_only_for_the_lease_holder(broker: Broker, no_grace:
     assert not recovery.recover_once()
     Lease.objects.update(expires=timezone.now() - timedelta(seconds=1))
     assert recovery.recover_once()
+
+
+def test_a_sweeper_sends_owed_work_once_per_window_not_every_sweep(broker: Broker, no_grace: None) -> None:
+    """Workers that are behind are not handed the same message every sweep (the sweep once
+    re-sent thousands of pending deliveries every two seconds and buried a server's queue)."""
+    from django.utils import timezone
+
+    from workbench.runtime import queue, recovery
+    from workbench.stepfunctions.models import Timer
+
+    start(_wait(1))
+    broker.take(queue.FIRE_TIMER)  # lost
+    Timer.objects.update(fire_at=timezone.now() - timedelta(seconds=5))
+    recent = queue.RecentSends(window=60)
+    assert recovery.recover_once(recent)
+    assert broker.names() == [queue.FIRE_TIMER]
+    assert recovery.recover_once(recent)
+    assert recovery.recover_once(recent)
+    assert broker.names() == [queue.FIRE_TIMER], "sent once within the window"
+    recent.window = 0  # the window has passed: the message may have been lost again
+    assert recovery.recover_once(recent)
+    assert broker.names() == [queue.FIRE_TIMER, queue.FIRE_TIMER]
+    # Sends outside a sweep are never held back.
+    queue.fire_timer(1, "t", timezone.now())
+    queue.fire_timer(1, "t", timezone.now())
+    assert broker.names().count(queue.FIRE_TIMER) == 4

@@ -58,7 +58,7 @@ def test_a_rule_on_status_changes_starts_another_machine(broker: Broker) -> None
     started = executions.start_execution(_fresh(watched), name="one", input_text='{"n": 1}')
     # The pass chain ends in StartExecution's own transaction: RUNNING then SUCCEEDED were
     # accepted there; only SUCCEEDED matched the rule, and its delivery was enqueued.
-    assert broker.names() == [queue.DELIVER_EVENT]
+    assert broker.names() == [queue.DELIVER_EVENTS]
     [event] = _received()
     assert event["source"] == "aws.states" and event["resources"] == [started.arn]
     detail = event["detail"]

@@ -31,7 +31,7 @@ def _put_and_deliver(
     done = 0
     while done < len(sent):
         with capture(execute=True):
-            deliveries.deliver_event(sent[done])
+            deliveries.deliver_events([sent[done]])
         done += 1
     return sent
 
@@ -124,7 +124,7 @@ def test_a_bus_target_puts_the_event_unchanged_on_the_other_bus_once(
     # The event reached central's log group; central's rule does not send it on to a third bus.
     assert [e.event_id for e in log_groups.events_of(ws, "central")] == [original.event_id]
     assert len(sent) == 2 and Delivery.objects.filter(target_id="back").count() == 0
-    deliveries.deliver_event(sent[0])  # a second run changes nothing
+    deliveries.deliver_events([sent[0]])  # a second run changes nothing
     assert ReceivedEvent.objects.filter(bus=central).count() == 1
     page = client.get(f"/buses/default/events/{original.id}/").content.decode()
     assert f'href="/buses/central/events/{forwarded.id}/" class="forwarded-event"' in page
