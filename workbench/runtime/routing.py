@@ -23,6 +23,7 @@ to look again (``live.publish.events_accepted``).
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import takewhile
@@ -413,10 +414,29 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
             delivery.detail = ", ".join(result["EventId"] for result in results)
         delivery.save()
         return []
+    spread = flexible_delay(schedule.flexible_time_window)
+    if spread is not None:
+        delivery.next_attempt_at = now + spread
     delivery.save()
     delivery_ids = [delivery.pk]
-    transaction.on_commit(lambda: enqueue_deliveries(delivery_ids))
+    # A frozen virtual clock sends no message: its advances (and the sweep) deliver it.
+    eta = clock.eta(workspace, delivery.next_attempt_at) if spread is not None else None
+    if spread is None or eta is not None:
+        transaction.on_commit(lambda: queue.deliver_events(delivery_ids, eta=eta))
     return delivery_ids
+
+
+def flexible_delay(window: dict[str, Any], rng: random.Random | None = None) -> timedelta | None:
+    """How long after its scheduled time a firing with this FlexibleTimeWindow invokes its
+    target: at random within MaximumWindowInMinutes when Mode is FLEXIBLE ("Configuring a
+    flexible time window", EventBridge Scheduler User Guide: the schedule invokes its target
+    within the window after the scheduled time, spreading invocations); None when OFF. The
+    next firing keeps the schedule's own grid. Not spread: PutEvents and universal targets,
+    which are put at the scheduled time."""
+    if window.get("Mode") != "FLEXIBLE":
+        return None
+    minutes = float(window.get("MaximumWindowInMinutes") or 0)
+    return timedelta(seconds=(rng or random).uniform(0, minutes * 60))
 
 
 UNIVERSAL = "arn:aws:scheduler:::aws-sdk:"

@@ -29,8 +29,8 @@ their group's workspace; a firing is handed to ``routing.route_schedule`` (one d
 schedule's target, with its RetryPolicy and DeadLetterConfig). A one-time ``at()`` schedule
 fires once; after its last firing a schedule whose ActionAfterCompletion is DELETE is deleted
 in the same transaction ("ActionAfterCompletion", CreateSchedule, EventBridge Scheduler API
-Reference). The flexible time window is not spread: a FLEXIBLE schedule fires at the start of
-its window.
+Reference). A FLEXIBLE schedule's firing is stored at its scheduled time and delivered at a
+random moment within its window (``routing.flexible_delay``).
 """
 
 from __future__ import annotations

@@ -338,3 +338,40 @@ def test_on_a_running_virtual_clock_the_message_arrives_when_the_clock_reaches_t
     assert schedules.fire_schedule(schedule.id, due) is False
     assert broker.take(queue.FIRE_SCHEDULE) == []  # frozen: left to an advance
     assert Schedule.objects.get().fire_armed is False and _deliveries() == []
+
+
+def test_a_flexible_window_delivers_within_the_window_and_keeps_the_grid(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    """FlexibleTimeWindow FLEXIBLE: the target is invoked at a random moment within
+    MaximumWindowInMinutes after the scheduled time, and the next firing stays on the
+    schedule's grid ("Configuring a flexible time window", EventBridge Scheduler User Guide)."""
+    from workbench.functions.models import Invocation
+    from workbench.runtime import queue, recovery, schedules
+
+    schedule = _schedule(
+        "rate(1 hour)", FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}
+    )
+    due = schedules.arm_schedule(schedule)
+    assert due is not None
+    spreads = []
+    for hour in range(4):
+        clock[0] = due + timedelta(hours=hour, seconds=-10)
+        recovery.sweep()  # an hour ahead is beyond the timers' horizon: the sweep sends it
+        [message] = broker.take(queue.FIRE_SCHEDULE)
+        clock[0] = due + timedelta(hours=hour)
+        assert message[1][1] == clock[0].isoformat(), "the firing stays on the hourly grid"
+        broker.deliver(message)
+        [sent] = broker.take(queue.DELIVER_EVENTS)
+        delivery = _deliveries()[-1]
+        assert delivery.next_attempt_at is not None and sent[2] is not None
+        spread = delivery.next_attempt_at - clock[0]
+        assert timedelta(0) <= spread <= timedelta(minutes=15)
+        assert sent[2] == delivery.next_attempt_at, "its message goes at that moment"
+        spreads.append(spread)
+        broker.deliver(sent)
+        assert Invocation.objects.count() == hour, "not invoked before its moment"
+        clock[0] = delivery.next_attempt_at
+        broker.deliver(sent)
+        assert Invocation.objects.count() == hour + 1
+    assert len(set(spreads)) > 1, "the moments are spread, not fixed"
