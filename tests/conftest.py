@@ -11,6 +11,34 @@ import pytest
 from tests.support.stack import served
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_retried_on_deadlock() -> Iterator[None]:
+    """A transactional test's teardown empties every table with one TRUNCATE, which takes its
+    tables' locks one by one; the session server's recovery sweep (every 2 s, distributed mode)
+    reads several of them in one SELECT, so PostgreSQL may find a deadlock between the two and
+    cancel the TRUNCATE. It is tried again (the flush is one transaction: nothing half-done)."""
+    from django.core.management.base import CommandError
+    from django.core.management.commands import flush
+
+    handle = flush.Command.handle
+
+    def retried(self: Any, **options: Any) -> Any:
+        for attempt in range(5):
+            try:
+                return handle(self, **options)
+            except CommandError as exc:
+                if "deadlock" not in str(exc.__cause__ or "") or attempt == 4:
+                    raise
+                time.sleep(0.2)
+        return None
+
+    flush.Command.handle = retried
+    try:
+        yield
+    finally:
+        flush.Command.handle = handle
+
+
 @pytest.fixture(scope="session")
 def live_url(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
