@@ -45,6 +45,7 @@ from django.utils import timezone
 from engine.events.transform import TargetInputError, render_target_input
 from workbench.accounts.models import Workspace
 from workbench.celery import RETRIED_DATABASE_ERRORS, durable_task
+from workbench.core import rows
 from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError, ResourceNotFound
 from workbench.events import bus_policies, log_groups
@@ -140,7 +141,7 @@ def _attempt_together(delivery_ids: list[int], now: datetime | None) -> list[int
         attempted.append(delivery)
     if attempted:
         DeliveryAttempt.objects.bulk_create(attempts)
-        Delivery.objects.bulk_update(attempted, OUTCOME_FIELDS)
+        rows.update_fields(Delivery, attempted, OUTCOME_FIELDS)
         _tell_pages(attempted)
     return alone
 
