@@ -48,6 +48,14 @@ from workbench.stepfunctions import activities, history_rows
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
 _system_random = random.SystemRandom()
+
+
+def new_task_token() -> str:
+    """A task token: 128 random URL-safe characters after "AQ". AWS's tokens start so; a token
+    starting with "-" (one in 64 of ``token_urlsafe``'s) would be read by aws-cli as an option:
+    ``aws stepfunctions send-task-success --task-token -x...`` fails with "expected one argument"."""
+    return "AQ" + secrets.token_urlsafe(96)
+
 STEP_FIELDS = (
     "engine_state",
     "status",
@@ -71,11 +79,11 @@ def environment(workspace: Workspace | None = None) -> Environment:
     activity ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
     if workspace is None:
         return Environment(
-            now=timezone.now(), new_token=lambda: secrets.token_urlsafe(96), random=_system_random.random
+            now=timezone.now(), new_token=new_task_token, random=_system_random.random
         )
     return Environment(
         now=clock.now(workspace),
-        new_token=lambda: secrets.token_urlsafe(96),
+        new_token=new_task_token,
         random=_system_random.random,
         activity_exists=partial(activities.activity_exists, workspace),
     )
