@@ -56,6 +56,7 @@ def new_task_token() -> str:
     ``aws stepfunctions send-task-success --task-token -x...`` fails with "expected one argument"."""
     return "AQ" + secrets.token_urlsafe(96)
 
+
 STEP_FIELDS = (
     "engine_state",
     "status",
@@ -78,9 +79,7 @@ def environment(workspace: Workspace | None = None) -> Environment:
     virtual clock when on, ``runtime.clock``), real time without a workspace; and whether an
     activity ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
     if workspace is None:
-        return Environment(
-            now=timezone.now(), new_token=new_task_token, random=_system_random.random
-        )
+        return Environment(now=timezone.now(), new_token=new_task_token, random=_system_random.random)
     return Environment(
         now=clock.now(workspace),
         new_token=new_task_token,
