@@ -76,16 +76,26 @@ def sent_once_per(recent: RecentSends) -> Iterator[None]:
 
 def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
     """Send the task called ``name`` with ``args`` (JSON values), now or at ``eta``."""
-    recent: RecentSends | None = getattr(_sender, "recent", None)
+    recent = _sweeping()
     if recent is not None and not recent.first_in_window(name, args):
         return
     app.send_task(name, args=list(args), eta=eta)
 
 
+def _sweeping() -> RecentSends | None:
+    """The memory of the sweeper running on this thread, if one is."""
+    recent: RecentSends | None = getattr(_sender, "recent", None)
+    return recent
+
+
 def deliver_events(delivery_ids: Iterable[int], eta: datetime | None = None) -> None:
-    """Hand deliveries to the delivery task, up to DELIVERY_BATCH per message."""
+    """Hand deliveries to the delivery task, up to DELIVERY_BATCH per message. A sweeper's
+    memory holds each delivery on its own: a backlog's batches shift from sweep to sweep."""
+    recent = _sweeping()
     batch: list[int] = []
     for delivery_id in delivery_ids:
+        if recent is not None and not recent.first_in_window(DELIVER_EVENTS, (delivery_id,)):
+            continue
         batch.append(delivery_id)
         if len(batch) == DELIVERY_BATCH:
             enqueue(DELIVER_EVENTS, batch, eta=eta)

@@ -190,3 +190,27 @@ def test_a_target_that_breaks_the_batch_leaves_the_others_delivered_one_by_one(
     statuses = dict(Delivery.objects.values_list("id", "status"))
     assert statuses == {ids[0]: "delivered", ids[1]: "pending", ids[2]: "delivered"}
     assert Execution.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_sweeper_resends_each_pending_delivery_once_per_window_as_the_backlog_shifts(
+    target_machine: StateMachine, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The sweep's batches of a growing backlog differ from sweep to sweep; each delivery in
+    them is still sent once per window (workbench.runtime.queue.RecentSends)."""
+    from workbench.runtime import queue
+
+    ws = default_workspace()
+    first = [_accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=n)[0] for n in range(3)]
+    Delivery.objects.update(created=timezone.now() - timedelta(minutes=1))
+    sent = record_enqueued(monkeypatch)
+    recent = queue.RecentSends(window=60)
+    with queue.sent_once_per(recent):
+        deliveries.recover()
+    assert sorted(sent) == sorted(first)
+    later = _accept(ws, monkeypatch, django_capture_on_commit_callbacks, n=9)[0]
+    Delivery.objects.update(created=timezone.now() - timedelta(minutes=1))
+    sent = record_enqueued(monkeypatch)
+    with queue.sent_once_per(recent):
+        deliveries.recover()
+    assert sent == [later], "only the delivery not sent within the window"
