@@ -47,12 +47,14 @@ class RecentSends:
     def __init__(self, window: float) -> None:
         self.window = window
         self._sent: dict[str, float] = {}
+        self._pruned = monotonic()
 
     def first_in_window(self, name: str, args: tuple[Any, ...]) -> bool:
         """Whether (name, args) was not sent within the window; remembers it as sent now."""
         now = monotonic()
-        if len(self._sent) > 10_000:
+        if now - self._pruned >= self.window:  # forget what the window has passed, once per window
             self._sent = {key: at for key, at in self._sent.items() if now - at < self.window}
+            self._pruned = now
         key = json.dumps([name, *args], default=str)
         last = self._sent.get(key)
         if last is not None and now - last < self.window:
