@@ -13,6 +13,15 @@ from tests.support.inprocess import Broker, claim_pending_task, start
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _own_lease(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lease of the tests' own: in distributed mode the session's live worker takes and renews
+    the "recovery" lease in the same database every 2 s."""
+    from workbench.runtime import recovery
+
+    monkeypatch.setattr(recovery, "LEASE_NAME", "recovery-under-test")
+
+
 def _wait(seconds: int) -> dict[str, Any]:
     return {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": seconds, "End": True}}}
 
