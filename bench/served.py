@@ -430,6 +430,16 @@ class Run:
     load: tuple[float, float] = (0.0, 0.0)
     note: str = ""
 
+    def count(self, status: str, elapsed: float) -> None:
+        """Tally one execution by how it ended (still RUNNING: it timed out for the client)."""
+        if status == "SUCCEEDED":
+            self.done += 1
+            self.latencies.append(elapsed)
+        elif status == "RUNNING":
+            self.timed_out += 1
+        else:
+            self.failed += 1
+
     @property
     def server_ms(self) -> float:
         """Server CPU per unit: steadier than rates on a shared machine, since waits cost none."""
@@ -537,15 +547,8 @@ def _one_execution(
     except Exception as exc:
         _failed_call(run, lock, exc)
         return
-    elapsed = time.perf_counter() - began
     with lock:
-        if status == "SUCCEEDED":
-            run.done += 1
-            run.latencies.append(elapsed)
-        elif status == "RUNNING":
-            run.timed_out += 1
-        else:
-            run.failed += 1
+        run.count(status, time.perf_counter() - began)
 
 
 def fixed_rate(stack: Stack, machine_arn: str, seconds: float) -> Run:
@@ -619,15 +622,8 @@ def activity_workers(stack: Stack, machine_arn: str, activity_arn: str, seconds:
             except Exception as exc:
                 _failed_call(run, lock, exc)
                 continue
-            elapsed = time.perf_counter() - began
             with lock:
-                if status == "SUCCEEDED":
-                    run.done += 1
-                    run.latencies.append(elapsed)
-                elif status == "RUNNING":
-                    run.timed_out += 1
-                else:
-                    run.failed += 1
+                run.count(status, time.perf_counter() - began)
 
     return _measure(stack, run, body, seconds)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.stack import served
+from tests.support.stack import served, session_db_name
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,10 +44,7 @@ def live_url(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Base URL of `manage.py serve` running against the test database."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        name = str(connection.settings_dict["NAME"])
+    name = session_db_name(django_db_blocker)
     with served(name, tmp_path_factory.mktemp("stack")) as base:
         yield base
 

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tests.conftest import wait_for
 from tests.support.events import ECHO_ARN, PATTERN, machine
 from tests.support.restart import Restartable, restartable
+from tests.support.stack import session_db_name
 from workbench.accounts.services import default_workspace
 from workbench.events import services as events
 from workbench.events.models import Delivery, ReceivedEvent
@@ -38,10 +39,7 @@ KILL_AFTER_CALLS = 8
 
 @pytest.fixture
 def workbench(django_db_blocker: Any, transactional_db: Any, tmp_path: Path) -> Iterator[Restartable]:
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        name = str(connection.settings_dict["NAME"])
+    name = session_db_name(django_db_blocker)
     with restartable(name, tmp_path) as served:
         yield served
 

@@ -24,7 +24,7 @@ import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.conftest import wait_for
-from tests.support.stack import Stack, aws_client, distributed, stack
+from tests.support.stack import Stack, aws_client, distributed, session_db_name, stack
 
 pytestmark = pytest.mark.live
 
@@ -41,10 +41,7 @@ GROUPS = ("/aws/events/first", "/aws/events/second")
 def burst_stack(
     django_db_setup: Any, django_db_blocker: Any, transactional_db: Any, tmp_path: Any
 ) -> Iterator[Stack]:
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        name = str(connection.settings_dict["NAME"])
+    name = session_db_name(django_db_blocker)
     with stack(name, tmp_path, workers=1) as running:
         yield running
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import wait_for
 from tests.support.browser import chromium_page
-from tests.support.stack import aws_client, stack
+from tests.support.stack import aws_client, session_db_name, stack
 
 pytestmark = [pytest.mark.live]
 
@@ -57,10 +57,7 @@ def mocked_url(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A served workbench (and its worker) started with SFN_MOCK_CONFIG naming CONFIG's file."""
-    from django.db import connection
-
-    with django_db_blocker.unblock():
-        name = str(connection.settings_dict["NAME"])
+    name = session_db_name(django_db_blocker)
     folder = tmp_path_factory.mktemp("mocked")
     config = folder / "MockConfigFile.json"
     config.write_text(json.dumps(CONFIG, indent=2))

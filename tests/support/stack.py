@@ -20,6 +20,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +44,12 @@ WORKER_COMMAND = [
 def distributed() -> bool:
     """Distributed mode: a real broker is configured (CI's second run)."""
     return not os.environ.get("CELERY_BROKER_URL", "memory://").startswith("memory://")
+
+
+def session_db_name(django_db_blocker: Any) -> str:
+    """The database pytest-django made for this session: the one served stacks must open."""
+    with django_db_blocker.unblock():
+        return str(connection.settings_dict["NAME"])
 
 
 def free_port() -> int:
