@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from workbench.accounts.services import default_workspace
-from workbench.console.forms import when
+from workbench.console.forms import within_dates
 from workbench.core import paging
 from workbench.core.errors import AwsError
 from workbench.events.models import EventBus, ReceivedEvent
@@ -38,13 +38,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(body__source=query["source"])
     if query["detail_type"]:
         rows = rows.filter(**{"body__detail-type": query["detail_type"]})
-    for key, lookup in (("from", "received__gte"), ("to", "received__lt")):
-        if query[key]:
-            moment = when(query[key])
-            if moment is None:
-                errors[key] = f"{query[key]!r} is not a date and time."
-            else:
-                rows = rows.filter(**{lookup: moment})
+    rows = within_dates(rows, query, "received", errors)
     if query["q"]:
         if len(query["q"]) > SEARCH_MAX:
             errors["q"] = f"Search for at most {SEARCH_MAX} characters."

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from workbench.accounts.services import default_workspace
-from workbench.console.forms import done, field, when
+from workbench.console.forms import done, field, within_dates
 from workbench.console.stepfunctions import execution_detail
 from workbench.core import paging
 from workbench.core.errors import AwsError
@@ -44,13 +44,7 @@ def execution_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(name__icontains=query["name"])
     if query["machine"]:
         rows = rows.filter(state_machine__name=query["machine"])
-    for key, lookup in (("from", "start_date__gte"), ("to", "start_date__lt")):
-        if query[key]:
-            moment = when(query[key])
-            if moment is None:
-                errors[key] = f"{query[key]!r} is not a date and time."
-            else:
-                rows = rows.filter(**{lookup: moment})
+    rows = within_dates(rows, query, "start_date", errors)
     items: list[Execution] = []
     next_token = None
     if not errors:

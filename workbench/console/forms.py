@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlencode
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
+
+M = TypeVar("M", bound=Model)
 
 NOTICES = {
     "bus-created": "Event bus {name} created.",
@@ -65,6 +69,21 @@ def when(text: str) -> datetime | None:
     if parsed is not None and is_naive(parsed):
         parsed = make_aware(parsed)
     return parsed
+
+
+def within_dates(
+    rows: QuerySet[M], query: dict[str, str], date_field: str, errors: dict[str, str]
+) -> QuerySet[M]:
+    """``rows`` narrowed to the query's "from" (inclusive) and "to" (exclusive) on ``date_field``;
+    a value that is not a date and time is named in ``errors`` beside its field."""
+    for key, lookup in (("from", f"{date_field}__gte"), ("to", f"{date_field}__lt")):
+        if query[key]:
+            moment = when(query[key])
+            if moment is None:
+                errors[key] = f"{query[key]!r} is not a date and time."
+            else:
+                rows = rows.filter(**{lookup: moment})
+    return rows
 
 
 def notice(request: HttpRequest) -> str:
