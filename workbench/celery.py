@@ -45,10 +45,14 @@ app.conf.update(
 RETRIED_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
+_FUNCTIONS: dict[str, Callable[..., Any]] = {}
+"""Each durable task's own function by name, for work run outside a worker (runtime.nearby)."""
+
+
 def durable_task(name: str) -> Callable[[Callable[..., Any]], Any]:
     """A task registered by ``name`` that is retried, with back-off, when the database is
     locked or its connection is lost (1 s, 2 s, 4 s ... at most 30 s apart, 20 times)."""
-    return shared_task(
+    as_task = shared_task(
         name=name,
         autoretry_for=RETRIED_DATABASE_ERRORS,
         retry_backoff=1,
@@ -56,3 +60,14 @@ def durable_task(name: str) -> Callable[[Callable[..., Any]], Any]:
         retry_jitter=True,
         max_retries=20,
     )
+
+    def register(function: Callable[..., Any]) -> Any:
+        _FUNCTIONS[name] = function
+        return as_task(function)
+
+    return register
+
+
+def local_function(name: str) -> Callable[..., Any] | None:
+    """The function of the durable task called ``name``, if its module is imported here."""
+    return _FUNCTIONS.get(name)

@@ -156,6 +156,13 @@ STEPBRIDGE_EMBEDDED_WORKER = (
     os.environ.get("STEPBRIDGE_EMBEDDED_WORKER", "1" if CELERY_BROKER_URL.startswith("memory://") else "0")
     == "1"
 )
+# Quick work a committed step leads to (a Task calling a workbench function, queue or topic)
+# is made by the process that committed it (runtime.nearby): up to STEPBRIDGE_NEARBY_CALLS of
+# it by the API call's own thread, else by a pool of STEPBRIDGE_NEARBY_THREADS threads holding
+# at most STEPBRIDGE_NEARBY_BACKLOG jobs, else by a worker. 0 threads and 0 calls: always a worker.
+STEPBRIDGE_NEARBY_THREADS = int(os.environ.get("STEPBRIDGE_NEARBY_THREADS", "2"))
+STEPBRIDGE_NEARBY_BACKLOG = int(os.environ.get("STEPBRIDGE_NEARBY_BACKLOG", "32"))
+STEPBRIDGE_NEARBY_CALLS = int(os.environ.get("STEPBRIDGE_NEARBY_CALLS", "4"))
 
 # Seconds before a failed event delivery is first retried; later waits double (runtime.deliveries).
 STEPBRIDGE_RETRY_BASE_SECONDS = float(os.environ.get("STEPBRIDGE_RETRY_BASE_SECONDS", "1"))

@@ -29,7 +29,7 @@ def record_enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The delivery ids handed to the broker from now on, in order."""
     sent: list[int] = []
 
-    def enqueue(name: str, *args: Any, eta: Any = None) -> None:
+    def enqueue(name: str, *args: Any, eta: Any = None, nearby: Any = None) -> None:
         assert name == queue.DELIVER_EVENTS
         [batch] = args
         sent.extend(batch)

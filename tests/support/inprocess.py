@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -101,9 +102,9 @@ def no_grace() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def broker() -> Iterator[Broker]:
-    """Keeps every message sent to Celery (by name or through a task's delay)."""
+@contextmanager
+def keeping_sends() -> Iterator[Broker]:
+    """Within the block, every message sent to Celery (by name or a task's delay) is kept."""
     from workbench.celery import app
 
     kept = Broker()
@@ -113,4 +114,14 @@ def broker() -> Iterator[Broker]:
         kept.sent.append((name, tuple(args or ()), eta))
 
     with mock.patch.object(app, "send_task", side_effect=keep):
+        yield kept
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    """Keeps every message sent to Celery, and leaves all work to it: no quick work is made by
+    this process itself (runtime.nearby), so the test decides when each piece runs."""
+    from workbench.runtime import nearby
+
+    with keeping_sends() as kept, mock.patch.object(nearby, "offer", return_value=False):
         yield kept

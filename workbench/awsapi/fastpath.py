@@ -24,6 +24,7 @@ from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 
 from workbench.awsapi import events, map_runs, protocol, sfn_versions, stepfunctions  # noqa: F401 - registers the services
+from workbench.runtime import nearby
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -58,9 +59,13 @@ def _is_json_api_call(scope: Scope) -> bool:
 
 
 def _serve(scope: Scope, body: bytes) -> HttpResponse:
-    """One call on a pool thread; its connection stays open for the next unless it broke."""
+    """One call on a pool thread; its connection stays open for the next unless it broke.
+
+    The call's thread makes the quick work its steps lead to itself, within a budget
+    (runtime.nearby): a Task calling a workbench function ends inside its StartExecution."""
     try:
-        return protocol.handle(ASGIRequest(scope, io.BytesIO(body)))
+        with nearby.budget(settings.STEPBRIDGE_NEARBY_CALLS):
+            return protocol.handle(ASGIRequest(scope, io.BytesIO(body)))
     finally:
         for connection in connections.all(initialized_only=True):
             if connection.in_atomic_block or (connection.errors_occurred and not connection.is_usable()):

@@ -37,7 +37,7 @@ from engine.states.model import (
     TaskSucceeded,
 )
 from workbench.core.jsonio import dumps
-from workbench.runtime import activity_arrivals, clock, map_runs, queue
+from workbench.runtime import activity_arrivals, clock, integrations, map_runs, queue
 from workbench.runtime.children import START_EXECUTION, SYNC_PATTERNS
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
 
@@ -110,7 +110,11 @@ class DurableExecutor(CommandExecutor):
                 )
                 self._may_hold_rows = True
                 task_id, attempt = command.task_id, command.retry_count + 1
-                self._then(lambda: queue.invoke_task(execution.id, task_id, attempt))
+                # A call that stays in the workbench is quick: this process makes it (runtime.nearby).
+                nearby: queue.Nearby | None = (
+                    None if integrations.leaves_the_workbench(command.resource) else "now"
+                )
+                self._then(lambda: queue.invoke_task(execution.id, task_id, attempt, nearby=nearby))
                 if activity_arrivals.is_activity(command.resource):
                     self._then(activity_arrivals.scheduled)  # wake this process's GetActivityTask polls
             case StartTimer():

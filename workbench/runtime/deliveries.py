@@ -55,7 +55,13 @@ from workbench.functions import services as functions
 from workbench.live import publish
 from workbench.runtime import clock, destination_calls, executions, queue
 from workbench.runtime.queue import DELIVER_EVENTS
-from workbench.runtime.routing import enqueue_deliveries, forward_event, is_event_bus_arn, recover_replays
+from workbench.runtime.routing import (
+    enqueue_deliveries,
+    forward_event,
+    is_event_bus_arn,
+    put_scheduled_entries,
+    recover_replays,
+)
 from workbench.sns import services as sns
 from workbench.sqs import services as sqs
 from workbench.stepfunctions import versions
@@ -364,6 +370,10 @@ def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple
     arn = Arn.parse(delivery.target_arn)
     if destination_calls.is_api_destination_arn(delivery.target_arn):
         return destination_calls.deliver(delivery, workspace)
+    entries = delivery.target_input.get("Entries")
+    if entries is not None:  # a schedule's PutEvents, at its moment in a flexible window
+        put, detail = put_scheduled_entries(workspace, entries)
+        return (Delivery.DELIVERED if put else Delivery.FAILED), detail, False
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
             target = versions.start_target(workspace, delivery.target_arn)

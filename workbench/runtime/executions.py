@@ -646,10 +646,13 @@ def redrive_child(map_run_id: str, index: int) -> None:
 
 
 def stop_map_run_children(map_run_id: str) -> None:
-    """Abort the children still running when their Map Run failed or was aborted."""
-    for child_id in Execution.objects.filter(
+    """Abort the children still running when their Map Run failed or was aborted. A child
+    recorded but not started yet is started first, so that it ends with a history (as
+    ``stop_children`` does): the decider has no state to stop before its first step."""
+    for child_id, name in Execution.objects.filter(
         map_run__map_run_id=map_run_id, status=Execution.RUNNING
-    ).values_list("id", flat=True):
+    ).values_list("id", "name"):
+        start_child(map_run_id, name)
         step(child_id, StopRequested(error="", cause=""))
 
 

@@ -19,9 +19,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from time import monotonic
-from typing import Any
+from typing import Any, Literal
 
 from workbench.celery import app
+from workbench.runtime import nearby as _nearby
 
 INVOKE_TASK = "stepbridge.invoke_task"
 FIRE_TIMER = "stepbridge.fire_timer"
@@ -37,6 +38,8 @@ DELIVER_EVENTS = "stepbridge.deliver_events"
 DELIVERY_BATCH = 100
 """The most deliveries one delivery message carries (one transaction delivers them)."""
 REPLAY_EVENTS = "stepbridge.replay_events"
+Nearby = Literal["now", "soon"]
+"""Where quick work may be made in this process (``enqueue``): this thread, or its pool."""
 FIRE_RULE = "stepbridge.fire_scheduled_rule"
 FIRE_SCHEDULE = "stepbridge.fire_schedule"
 
@@ -76,10 +79,18 @@ def sent_once_per(recent: RecentSends) -> Iterator[None]:
         _sender.recent = None
 
 
-def enqueue(name: str, *args: Any, eta: datetime | None = None) -> None:
-    """Send the task called ``name`` with ``args`` (JSON values), now or at ``eta``."""
+def enqueue(name: str, *args: Any, eta: datetime | None = None, nearby: Nearby | None = None) -> None:
+    """Send the task called ``name`` with ``args`` (JSON values), now or at ``eta``.
+
+    ``nearby``: work due now that this process makes itself if it can (runtime.nearby): "now"
+    on this thread while it has budget, else on the process's pool; "soon" on the pool only.
+    A sweeper's resends always go to the broker.
+    """
     recent = _sweeping()
     if recent is not None and not recent.first_in_window(name, args):
+        return
+    offered = nearby is not None and eta is None and recent is None
+    if offered and _nearby.offer(name, args, here=nearby == "now"):
         return
     app.send_task(name, args=list(args), eta=eta)
 
@@ -90,7 +101,9 @@ def _sweeping() -> RecentSends | None:
     return recent
 
 
-def deliver_events(delivery_ids: Iterable[int], eta: datetime | None = None) -> None:
+def deliver_events(
+    delivery_ids: Iterable[int], eta: datetime | None = None, nearby: Nearby | None = None
+) -> None:
     """Hand deliveries to the delivery task, up to DELIVERY_BATCH per message. A sweeper's
     memory holds each delivery on its own: a backlog's batches shift from sweep to sweep."""
     recent = _sweeping()
@@ -100,14 +113,14 @@ def deliver_events(delivery_ids: Iterable[int], eta: datetime | None = None) -> 
             continue
         batch.append(delivery_id)
         if len(batch) == DELIVERY_BATCH:
-            enqueue(DELIVER_EVENTS, batch, eta=eta)
+            enqueue(DELIVER_EVENTS, batch, eta=eta, nearby=nearby)
             batch = []
     if batch:
-        enqueue(DELIVER_EVENTS, batch, eta=eta)
+        enqueue(DELIVER_EVENTS, batch, eta=eta, nearby=nearby)
 
 
-def invoke_task(execution_id: int, task_id: str, attempt: int) -> None:
-    enqueue(INVOKE_TASK, execution_id, task_id, attempt)
+def invoke_task(execution_id: int, task_id: str, attempt: int, *, nearby: Nearby | None = None) -> None:
+    enqueue(INVOKE_TASK, execution_id, task_id, attempt, nearby=nearby)
 
 
 def fire_timer(execution_id: int, timer_id: str, at: datetime) -> None:

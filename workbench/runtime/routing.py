@@ -116,7 +116,7 @@ def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
 
 def _after_accepting(delivery_ids: list[int], workspace_id: int, bus_ids: list[int]) -> None:
     """After the commit: deliver, then tell the pages tailing these buses (if any events were stored)."""
-    enqueue_deliveries(delivery_ids)
+    enqueue_deliveries(delivery_ids, nearby="soon")
     if bus_ids:
         publish.events_accepted(workspace_id, bus_ids)
 
@@ -254,10 +254,11 @@ def target_input_settings(target: Target) -> dict[str, Any]:
     }
 
 
-def enqueue_deliveries(delivery_ids: Iterable[int]) -> None:
+def enqueue_deliveries(delivery_ids: Iterable[int], nearby: queue.Nearby | None = None) -> None:
     """Hand deliveries to the delivery task, in batches, by its name (nothing imports the task
-    to enqueue)."""
-    queue.deliver_events(delivery_ids)
+    to enqueue). An event just accepted is delivered by this process's pool if it has room
+    (runtime.nearby), never on the accepting call's thread: PutEvents answers first."""
+    queue.deliver_events(delivery_ids, nearby=nearby)
 
 
 def start_replay(workspace: Workspace, **options: Any) -> Replay:
@@ -371,7 +372,8 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
 
     The EventBridge PutEvents templated target (an event bus ARN with EventBridgeParameters
     DetailType and Source; the Input is the detail: "Templated targets", Scheduler User Guide)
-    is put on that bus here, in the same transaction, and its delivery recorded as made."""
+    is put on that bus here, in the same transaction, and its delivery recorded as made; in a
+    flexible time window, its entries are kept with the delivery and put at its moment."""
     target = schedule.target
     policy = target.get("RetryPolicy") or {}
     workspace = schedule.group.workspace
@@ -395,26 +397,15 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
         max_event_age=policy.get("MaximumEventAgeInSeconds", Delivery.DEFAULT_MAX_EVENT_AGE),
         dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
     )
-    if entries is not None:
-        try:
-            results = put_events(workspace, entries) if isinstance(entries, list) and entries else []
-        except AwsError as exc:  # a malformed request in a universal target's Input: not retried
-            results = [{"ErrorCode": exc.code, "ErrorMessage": exc.message}]
-        errors = [result for result in results if "ErrorCode" in result]
-        failed = not results or bool(errors)
-        delivery.status = Delivery.FAILED if failed else Delivery.DELIVERED
+    spread = flexible_delay(schedule.flexible_time_window)
+    if entries is not None and spread is None:
+        put, delivery.detail = put_scheduled_entries(workspace, entries)
+        delivery.status = Delivery.DELIVERED if put else Delivery.FAILED
         delivery.input, delivery.attempts = payload, 1
-        if failed:
-            delivery.detail = (
-                f"{errors[0]['ErrorCode']}: {errors[0].get('ErrorMessage', '')}"
-                if errors
-                else "no entries to put"
-            )
-        else:
-            delivery.detail = ", ".join(result["EventId"] for result in results)
         delivery.save()
         return []
-    spread = flexible_delay(schedule.flexible_time_window)
+    if entries is not None:  # put when its moment in the window comes (deliveries)
+        delivery.target_input["Entries"] = entries
     if spread is not None:
         delivery.next_attempt_at = now + spread
     delivery.save()
@@ -426,13 +417,29 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
     return delivery_ids
 
 
+def put_scheduled_entries(workspace: Workspace, entries: Any) -> tuple[bool, str]:
+    """PutEvents of a schedule's entries (its PutEvents templated or universal target): whether
+    every entry was put, and the event ids or the first refusal. A refusal is not retried: it is
+    the schedule's own request that is wrong."""
+    try:
+        results = put_events(workspace, entries) if isinstance(entries, list) and entries else []
+    except AwsError as exc:  # a malformed request in a universal target's Input
+        results = [{"ErrorCode": exc.code, "ErrorMessage": exc.message}]
+    errors = [result for result in results if "ErrorCode" in result]
+    if errors:
+        return False, f"{errors[0]['ErrorCode']}: {errors[0].get('ErrorMessage', '')}"
+    if not results:
+        return False, "no entries to put"
+    return True, ", ".join(result["EventId"] for result in results)
+
+
 def flexible_delay(window: dict[str, Any], rng: random.Random | None = None) -> timedelta | None:
     """How long after its scheduled time a firing with this FlexibleTimeWindow invokes its
     target: at random within MaximumWindowInMinutes when Mode is FLEXIBLE ("Configuring a
     flexible time window", EventBridge Scheduler User Guide: the schedule invokes its target
     within the window after the scheduled time, spreading invocations); None when OFF. The
-    next firing keeps the schedule's own grid. Not spread: PutEvents and universal targets,
-    which are put at the scheduled time."""
+    next firing keeps the schedule's own grid. Every kind of target is spread, PutEvents and
+    universal ones included."""
     if window.get("Mode") != "FLEXIBLE":
         return None
     minutes = float(window.get("MaximumWindowInMinutes") or 0)

@@ -146,7 +146,9 @@ def test_one_put_events_call_is_one_message_and_its_deliveries_one_transaction(
         ws, [{"Id": "fn", "Arn": ECHO_ARN}, {"Id": "gone", "Arn": f"{target_machine.arn}-gone"}], "more"
     )
     messages: list[list[int]] = []
-    monkeypatch.setattr(routing.queue, "enqueue", lambda name, batch, eta=None: messages.append(batch))
+    monkeypatch.setattr(
+        routing.queue, "enqueue", lambda name, batch, eta=None, nearby=None: messages.append(batch)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         routing.put_events(ws, [entry(n=n) for n in range(5)])
     [batch] = messages  # 5 events x 3 targets, handed over together

@@ -81,3 +81,33 @@ def test_a_child_that_ended_unreported_is_counted_on_recovery(broker: Broker, no
     broker.drain()
     parent.refresh_from_db()
     assert parent.status == "SUCCEEDED"
+
+
+def test_a_child_not_started_when_its_run_fails_is_aborted_not_failed(broker: Broker) -> None:
+    """A Map Run that fails (no failure tolerated) aborts its children still running, as AWS
+    does; one recorded but not started yet is started first, so it ends ABORTED with a
+    history instead of the decider failing it for having no state."""
+    from workbench.runtime import executions, queue
+    from workbench.stepfunctions.models import Execution
+
+    waiting = json.loads(json.dumps(FAN))
+    processor = waiting["States"]["Fan"]["ItemProcessor"]["States"]
+    processor["Square"].pop("End")
+    processor["Square"]["Next"] = "Later"
+    processor["Later"] = {"Type": "Wait", "Seconds": 600, "End": True}
+    parent = start(waiting, name="fan", input_text='{"items": ["x", 2]}')
+    broker.take()
+    bad, good = Execution.objects.filter(map_run__execution=parent).order_by("item_index")
+    executions.start_child(bad.map_run.map_run_id, bad.name)  # States.MathAdd of "x": it fails
+    for message in broker.take(queue.REPORT_CHILD_END):
+        broker.deliver(message)
+    parent.refresh_from_db()
+    assert parent.status == "FAILED" and parent.error == "States.ExceedToleratedFailureThreshold"
+    [stop] = broker.take(queue.STOP_MAP_RUN_CHILDREN)
+    broker.deliver(stop)
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert bad.status == "FAILED" and bad.error == "States.Runtime"
+    assert good.status == "ABORTED", (good.status, good.error, good.cause)
+    types = [event.type for event in good.history.order_by("event_id")]
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionAborted"

@@ -223,6 +223,48 @@ def test_the_putevents_templated_target_puts_the_input_on_the_bus(
     assert (delivery.status, delivery.detail) == ("delivered", put.event_id)
 
 
+def test_a_flexible_window_spreads_a_putevents_target_too(broker: Broker, clock: list[datetime]) -> None:
+    """A PutEvents templated target in a FLEXIBLE window: nothing is put at the scheduled time;
+    the entries wait with the delivery and are put, once, at its moment in the window."""
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+    from workbench.events import services as events
+    from workbench.events.models import ReceivedEvent
+    from workbench.runtime import queue, schedules
+
+    ws = default_workspace()
+    bus = events.create_bus(ws, "orders")
+    target = {
+        "Arn": bus.arn,
+        "RoleArn": ROLE,
+        "Input": '{"report": "daily"}',
+        "EventBridgeParameters": {"DetailType": "Report due", "Source": "my.scheduler"},
+    }
+    params = {
+        "ScheduleExpression": "rate(1 minute)",
+        "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 10},
+        "Target": target,
+    }
+    schedule = scheduler.create_schedule(ws, "reports", params)
+    due = schedules.arm_schedule(schedule, schedule.created)
+    assert due is not None
+    [message] = broker.take(queue.FIRE_SCHEDULE)
+    clock[0] = due
+    broker.deliver(message)
+    [sent] = broker.take(queue.DELIVER_EVENTS)
+    [delivery] = _deliveries()
+    assert delivery.next_attempt_at is not None
+    assert timedelta(0) <= delivery.next_attempt_at - due <= timedelta(minutes=10)
+    assert not ReceivedEvent.objects.filter(bus__name="orders").exists(), "not put before its moment"
+    clock[0] = delivery.next_attempt_at
+    broker.deliver(sent)
+    broker.deliver(sent)  # a repeated message puts nothing more
+    [put] = ReceivedEvent.objects.filter(bus__name="orders")
+    assert (put.body["source"], put.body["detail-type"]) == ("my.scheduler", "Report due")
+    [delivery] = _deliveries()
+    assert (delivery.status, delivery.detail) == ("delivered", put.event_id)
+
+
 @pytest.mark.parametrize(
     ("action", "request_body", "target_arn", "payload"),
     [

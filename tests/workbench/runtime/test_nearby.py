@@ -1,0 +1,171 @@
+"""Quick work made by the process that committed it (workbench/runtime/nearby.py).
+
+A thread with a budget makes the work itself, after its step committed; otherwise the
+process's pool takes it while it has room; otherwise, and for work that raises, the broker
+does. Through the served API, a Task calling a workbench function ends inside StartExecution.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import transaction
+
+from tests.support.inprocess import Broker, keeping_sends
+from tests.workbench.awsapi.test_fastpath import _call, _Inner, _scope
+from workbench.awsapi import fastpath
+from workbench.celery import durable_task
+from workbench.runtime import nearby, queue
+from workbench.stepfunctions.models import Execution, PendingTask
+
+CALLED: list[tuple[str, Any]] = []
+"""(thread name, argument) of each run of the test tasks below."""
+RELEASE = threading.Event()
+
+
+@durable_task("tests.nearby.record")
+def record(value: Any) -> None:
+    CALLED.append((threading.current_thread().name, value))
+
+
+@durable_task("tests.nearby.fail")
+def fail(value: Any) -> None:
+    raise RuntimeError(f"failing on {value}")
+
+
+@durable_task("tests.nearby.hold")
+def hold(value: Any) -> None:
+    RELEASE.wait(10)
+    CALLED.append((threading.current_thread().name, value))
+
+
+@pytest.fixture
+def broker() -> Iterator[Broker]:
+    """Keeps what is sent to Celery, with this process's quick work left on (unlike the shared
+    ``broker`` fixture, which turns it off)."""
+    with keeping_sends() as kept:
+        yield kept
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    CALLED.clear()
+    RELEASE.clear()
+    yield
+    RELEASE.set()
+
+
+def _settled(count: int) -> None:
+    for _ in range(200):
+        if len(CALLED) >= count:
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError(f"{len(CALLED)} of {count} runs happened")
+
+
+def test_a_budget_makes_that_many_here_and_the_pool_takes_the_rest(broker: Broker) -> None:
+    with nearby.budget(2):
+        for value in range(3):
+            queue.enqueue("tests.nearby.record", value, nearby="now")
+        assert [value for _, value in CALLED] == [0, 1]  # made before enqueue returned
+    _settled(3)
+    here = threading.current_thread().name
+    assert [thread for thread, _ in CALLED[:2]] == [here, here]
+    assert CALLED[2][0].startswith("nearby") and CALLED[2][1] == 2
+    assert broker.sent == []
+
+
+def test_soon_goes_to_the_pool_even_with_budget(broker: Broker) -> None:
+    with nearby.budget(5):
+        queue.enqueue("tests.nearby.record", "soon", nearby="soon")
+        assert CALLED == []  # not made on this thread
+    _settled(1)
+    assert CALLED[0][0].startswith("nearby") and broker.sent == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_work_waits_for_the_pool(broker: Broker) -> None:
+    with nearby.budget(5), transaction.atomic():
+        queue.enqueue("tests.nearby.record", "in a transaction", nearby="now")
+        here = [value for thread, value in CALLED if thread == threading.current_thread().name]
+    _settled(1)
+    assert here == [] and CALLED[0][0].startswith("nearby")
+
+
+def test_work_that_raises_goes_to_the_broker(broker: Broker) -> None:
+    with nearby.budget(1):
+        queue.enqueue("tests.nearby.fail", 7, nearby="now")
+    assert broker.sent == [("tests.nearby.fail", (7,), None)]
+
+
+def test_a_full_pool_leaves_the_work_to_the_broker(broker: Broker) -> None:
+    small = nearby.Pool(threads=1, backlog=2, calls=0)
+    with mock.patch.object(nearby, "_process_pool", return_value=small):
+        for value in range(3):
+            queue.enqueue("tests.nearby.hold", value, nearby="now")
+        assert broker.sent == [("tests.nearby.hold", (2,), None)]
+        RELEASE.set()
+        _settled(2)
+    assert sorted(value for _, value in CALLED) == [0, 1]
+
+
+def test_without_nearby_or_with_an_eta_the_broker_takes_it(broker: Broker) -> None:
+    with nearby.budget(5):
+        queue.enqueue("tests.nearby.record", 1)
+        queue.enqueue("tests.nearby.unknown", 2, nearby="now")  # no function registered here
+    assert CALLED == []
+    assert broker.names() == ["tests.nearby.record", "tests.nearby.unknown"]
+
+
+def _api(target: str, body: dict[str, Any]) -> dict[str, Any]:
+    app = fastpath.FastAPI(_Inner(), threads=1)
+    status, _, content = _call(app, _scope(target=f"AWSStepFunctions.{target}"), json.dumps(body).encode())
+    assert status == 200, content
+    answer: dict[str, Any] = json.loads(content)
+    return answer
+
+
+def _function_machine() -> str:
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                "End": True,
+            }
+        },
+    }
+    created = _api(
+        "CreateStateMachine",
+        {"name": "near", "definition": json.dumps(definition), "roleArn": "arn:aws:iam::123456789012:role/r"},
+    )
+    return str(created["stateMachineArn"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_calling_a_function_ends_inside_start_execution(broker: Broker) -> None:
+    machine_arn = _function_machine()
+    started = _api("StartExecution", {"stateMachineArn": machine_arn, "input": '{"n": 1}'})
+    execution = Execution.objects.get(name=started["executionArn"].rsplit(":", 1)[1])
+    assert execution.status == Execution.SUCCEEDED and json.loads(execution.output or "") == {"n": 1}
+    assert broker.sent == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_no_budget_the_call_is_left_to_a_worker(broker: Broker, settings: Any) -> None:
+    settings.STEPBRIDGE_NEARBY_CALLS = 0
+    with mock.patch.object(nearby, "_process_pool", return_value=None):
+        machine_arn = _function_machine()
+        started = _api("StartExecution", {"stateMachineArn": machine_arn, "input": "{}"})
+    execution = Execution.objects.get(name=started["executionArn"].rsplit(":", 1)[1])
+    assert execution.status == Execution.RUNNING and PendingTask.objects.filter(execution=execution).exists()
+    assert broker.names() == [queue.INVOKE_TASK]
+    broker.drain()
+    execution.refresh_from_db()
+    assert execution.status == Execution.SUCCEEDED

@@ -1,0 +1,135 @@
+"""Quick work run by the process that committed it, instead of handed to a worker.
+
+A Task that calls a workbench function, queue or topic needs nothing a worker has that the
+process which just committed the step lacks. Issue 10's profile of the served Task workload
+(py-spy under bench/served.py, embedded mode) put most of an execution's time in the hand-off:
+the broker message, the worker's pick-up, and meanwhile the client's DescribeExecution polls,
+which cost the server more CPU than the call itself (43 ms of server CPU per 3-state
+execution, against 6 ms for the call). So such work is offered here first
+(``queue.enqueue(..., nearby=True)``):
+
+- a thread given a budget (an AWS API call on its pool thread, awsapi/fastpath.py; a job of
+  this module's pool) makes it at once, after its step committed, until the budget is spent;
+  a Task calling a workbench function then ends inside its StartExecution call;
+- otherwise this process's small pool takes it, while it has room;
+- otherwise, and for anything that raises here, the broker takes it (Celery's retries,
+  ``durable_task``).
+
+AWS promises nothing about when a Standard execution's next state runs, only that each runs
+once; nothing is given up for the speed. The work is only offered after its step committed,
+exactly when a broker message would have been sent; each task re-reads the database and is
+exactly-once by its own claim (``executions.invoke_task``) whoever runs it; and work lost
+with the process (a crash between commit and run) is what a lost broker message was: the
+recovery sweep finds it owed in the database and sends it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, connections
+
+from workbench.celery import app, local_function
+
+log = logging.getLogger(__name__)
+
+_thread = threading.local()
+
+
+@contextmanager
+def budget(calls: int) -> Iterator[None]:
+    """Within the block, this thread makes up to ``calls`` pieces of quick work itself. A count,
+    not a time: under load every call is slower, and the rule should not change with it."""
+    outer: int = getattr(_thread, "left", 0)
+    _thread.left = calls
+    try:
+        yield
+    finally:
+        _thread.left = outer
+
+
+def _may_run_here() -> bool:
+    """Whether this thread has budget left and no transaction open (work runs after commits);
+    takes one from the budget when it has."""
+    left: int = getattr(_thread, "left", 0)
+    if left <= 0 or connection.in_atomic_block:
+        return False
+    _thread.left = left - 1
+    return True
+
+
+def _run(name: str, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    """Run the task's function; anything it raises hands the task to the broker."""
+    try:
+        function(*args)
+    except Exception:
+        log.warning("%s%r failed nearby; the broker takes it", name, args, exc_info=True)
+        app.send_task(name, args=list(args))
+
+
+class Pool:
+    """A few threads, each keeping its database connection, holding at most ``backlog`` jobs."""
+
+    def __init__(self, threads: int, backlog: int, calls: int) -> None:
+        self.backlog = backlog
+        self.calls = calls
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="nearby")
+        self._lock = threading.Lock()
+        self._taken = 0
+
+    def offer(self, name: str, function: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+        """Take the job unless the pool is full."""
+        with self._lock:
+            if self._taken >= self.backlog:
+                return False
+            self._taken += 1
+        self._executor.submit(self._job, name, function, args)
+        return True
+
+    def _job(self, name: str, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            with budget(self.calls):
+                _run(name, function, args)
+        finally:
+            with self._lock:
+                self._taken -= 1
+            for opened in connections.all(initialized_only=True):
+                if opened.in_atomic_block or (opened.errors_occurred and not opened.is_usable()):
+                    opened.close()
+
+
+_pool: Pool | None = None
+_pool_lock = threading.Lock()
+
+
+def _process_pool() -> Pool | None:
+    """This process's pool, made on first use; None when STEPBRIDGE_NEARBY_THREADS is 0."""
+    global _pool
+    if _pool is None and settings.STEPBRIDGE_NEARBY_THREADS > 0:
+        with _pool_lock:
+            if _pool is None:
+                _pool = Pool(
+                    settings.STEPBRIDGE_NEARBY_THREADS,
+                    settings.STEPBRIDGE_NEARBY_BACKLOG,
+                    settings.STEPBRIDGE_NEARBY_CALLS,
+                )
+    return _pool
+
+
+def offer(name: str, args: tuple[Any, ...], *, here: bool) -> bool:
+    """Make the task in this process, on this thread if ``here`` and it has budget left, else on
+    the pool; False: send it to the broker."""
+    function = local_function(name)
+    if function is None:  # its module is not imported in this process
+        return False
+    if here and _may_run_here():
+        _run(name, function, args)
+        return True
+    pool = _process_pool()
+    return pool is not None and pool.offer(name, function, args)
