@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from tests.support.stack import served, session_db_name
+from workbench.runtime import nearby
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,6 +39,16 @@ def _flush_retried_on_deadlock() -> Iterator[None]:
         yield
     finally:
         flush.Command.handle = handle
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_pool_in_the_test_process() -> Iterator[None]:
+    """The test process keeps no pool for quick work (runtime.nearby): what an in-process test
+    enqueues goes to the broker, as the test expects, and no thread of this process runs work
+    behind a test's back or its teardown's. The servers the tests start run with the product's
+    settings, pool included; tests/workbench/runtime/test_nearby.py makes pools of its own."""
+    with mock.patch.object(nearby, "_process_pool", return_value=None):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,7 @@ from engine.states.model import (
     TaskSucceeded,
 )
 from workbench.core.jsonio import dumps
+from workbench.core.rows import delete_where
 from workbench.runtime import activity_arrivals, clock, integrations, map_runs, queue
 from workbench.runtime.children import START_EXECUTION, SYNC_PATTERNS
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
@@ -139,13 +140,13 @@ class DurableExecutor(CommandExecutor):
                     timer_id, real_eta = command.timer_id, eta
                     self._then(lambda: queue.fire_timer(execution.id, timer_id, real_eta))
             case CancelTimer():
-                Timer.objects.filter(execution=execution, timer_id=command.timer_id).delete()
+                delete_where(Timer, execution_id=execution.id, timer_id=command.timer_id)
             case CancelTask():
                 cancelled = PendingTask.objects.filter(execution=execution, task_id=command.task_id)
                 if cancelled.filter(resource__startswith=START_EXECUTION).delete()[0]:
                     # The child this task waited for (states:startExecution) is stopped with it.
                     self._then(partial(queue.stop_children, execution.id, command.task_id))
-                cancelled.delete()
+                delete_where(PendingTask, execution_id=execution.id, task_id=command.task_id)
             case FinishExecution():
                 execution.status = command.status
                 execution.stop_date = clock.now(execution.state_machine.workspace)
@@ -158,8 +159,8 @@ class DurableExecutor(CommandExecutor):
                         resource__startswith=START_EXECUTION
                     ).values_list("task_id", flat=True):
                         self._then(partial(queue.stop_children, execution.id, waiting))
-                    execution.pending_tasks.all().delete()
-                    execution.timers.all().delete()
+                    delete_where(PendingTask, execution_id=execution.id)
+                    delete_where(Timer, execution_id=execution.id)
                 if execution.map_run_id is not None or execution.parent_pattern in SYNC_PATTERNS:
                     self._then(lambda: queue.report_child_end(execution.id))
             case StartMapRun():

@@ -405,11 +405,11 @@ def fire_timer(execution_id: int, timer_id: str) -> bool:
 def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> None:
     """Perform a Task state's resource once and report how it ended.
 
-    The call is claimed in a TaskInvocation row (committed) before it is made, and made under
-    that row's lock in the transaction that also records its outcome: a redelivered message
-    reports the recorded outcome, leaves a call another worker is making to that worker, and
-    makes again a call whose worker died before committing (it left nothing behind). A call
-    that leaves the workbench (http:invoke) is made outside the transaction (``_invoke_outside``).
+    The call is claimed in a TaskInvocation row and made under that row's lock, in the
+    transaction that also records its outcome and takes the step it leads to: a redelivered
+    message reports the recorded outcome, leaves a call another worker is making to that worker,
+    and makes again a call whose worker died before committing (it left nothing behind). A call
+    that leaves the workbench (http:invoke) is made outside any transaction (``_invoke_outside``).
     """
     task = _PENDING_TASK.first(execution_id, task_id)
     if task is None or task.execution.status != Execution.RUNNING:
@@ -427,26 +427,28 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         )
         _invoke_outside(task, invocation, created)
         return
-    # The claim row, once: a second message finds it there and goes on to its lock.
-    TaskInvocation.objects.bulk_create(
-        [
-            TaskInvocation(
-                execution_id=execution_id,
-                task_id=task_id,
-                attempt=task.attempt,
-                claimed_until=timezone.now() + TASK_CLAIM,
-                state_name=task.state_name,
-            )
-        ],
-        ignore_conflicts=True,
-    )
     recorded: TaskInvocation | None = None
     with transaction.atomic():
+        # The claim row, once: a second message finds it there (or waits for this transaction
+        # to end, PostgreSQL's unique index) and goes on to its lock.
+        TaskInvocation.objects.bulk_create(
+            [
+                TaskInvocation(
+                    execution_id=execution_id,
+                    task_id=task_id,
+                    attempt=task.attempt,
+                    claimed_until=timezone.now() + TASK_CLAIM,
+                    state_name=task.state_name,
+                )
+            ],
+            ignore_conflicts=True,
+        )
         # Whoever holds the claim's row lock with the claim still open makes the call; the call's
-        # own records (a function's invocation, a queue's message) and its outcome commit with
-        # it. A worker that died mid-call left nothing behind and released the lock, so the
-        # next one to get here makes the call, once. A claim locked by a live worker is skipped
-        # (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's to end instead.
+        # own records (a function's invocation, a queue's message), its outcome and the step it
+        # leads to commit together. A worker that died mid-call left nothing behind and released
+        # the lock, so the next one to get here makes the call, once. A claim locked by a live
+        # worker is skipped (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's
+        # to end instead.
         claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
             result = _perform(execution, task, claim)
@@ -459,9 +461,10 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
             TaskInvocation.objects.filter(id=claim.id).update(**outcome)
             for name, value in outcome.items():
                 setattr(claim, name, value)
-            recorded = claim
-    if recorded is None:  # made (or being made) by another worker: report what it recorded
-        recorded = _INVOCATION.first(execution_id, task_id, task.attempt)
+            _report_recorded(claim, mocked=mocked)
+            return
+    # Made (or being made) by another worker: report what it recorded.
+    recorded = _INVOCATION.first(execution_id, task_id, task.attempt)
     if recorded is not None:
         _report_recorded(recorded, mocked=mocked)
 

@@ -103,6 +103,10 @@ class Pool:
                 if opened.in_atomic_block or (opened.errors_occurred and not opened.is_usable()):
                     opened.close()
 
+    def shutdown(self) -> None:
+        """Wait for the jobs taken, then stop the threads."""
+        self._executor.shutdown(wait=True)
+
 
 _pool: Pool | None = None
 _pool_lock = threading.Lock()

@@ -15,10 +15,8 @@ import logging
 import random
 import secrets
 from functools import partial
-from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from engine.states.interpreter import advance
@@ -41,6 +39,7 @@ from engine.states.model import (
 from engine.states.progress import Progress
 from workbench.accounts.models import Workspace
 from workbench.core.prepared import Prepared
+from workbench.core.rows import delete_where
 from workbench.live import publish
 from workbench.runtime import clock, status_events
 from workbench.runtime.commands import DurableExecutor
@@ -163,19 +162,14 @@ def _expected(execution: Execution, happening: Happening) -> bool:
     """Whether the happening still applies: each is answered once. An answered task or a fired
     timer is consumed here (deleted, in the step's transaction), so it cannot apply twice."""
     if isinstance(happening, TaskSucceeded | TaskFailed):
-        return _deleted(PendingTask.objects.filter(execution=execution, task_id=happening.task_id))
+        return delete_where(PendingTask, execution_id=execution.id, task_id=happening.task_id) > 0
     if isinstance(happening, TaskHeartbeat | TaskSubmitted):
         return PendingTask.objects.filter(execution=execution, task_id=happening.task_id).exists()
     if isinstance(happening, TimerFired):
-        return _deleted(Timer.objects.filter(execution=execution, timer_id=happening.timer_id))
+        return delete_where(Timer, execution_id=execution.id, timer_id=happening.timer_id) > 0
     if isinstance(happening, ExecutionStartRequested):
         return execution.engine_state is None
     return True
-
-
-def _deleted(rows: QuerySet[Any]) -> bool:
-    deleted, _ = rows.delete()
-    return deleted > 0
 
 
 def _internal_failure(execution: Execution, exc: Exception) -> Decision:

@@ -227,3 +227,17 @@ def test_put_role_policy_replaces_validates_and_keeps_the_size_quota(ws: Any) ->
         identity.get_role_policy(ws, "Sized", "missing")
     with pytest.raises(NoSuchEntity, match=re.escape("The role with name Nobody cannot be found.")):
         identity.put_role_policy(ws, "Nobody", "p", allow("sns:Publish", "*"))
+
+
+def test_a_role_arn_names_its_role_without_regard_to_case_and_only_that_role(ws: Any) -> None:
+    """IAM compares role names case-insensitively; a name with LIKE's wildcards (``_``, ``%``)
+    names only itself, and the ARN's path and account must match."""
+    role = identity.create_role(ws, name="Order_Tasks", path="/team/", assume_role_policy_document=TRUST)
+    identity.create_role(ws, name="OrderXTasks", assume_role_policy_document=TRUST)
+    account = ws.account_id
+    assert identity.role_for_arn(ws, f"arn:aws:iam::{account}:role/team/order_tasks") == role
+    assert identity.role_for_arn(ws, f"arn:aws:iam::{account}:role/team/ORDER_TASKS") == role
+    assert identity.role_for_arn(ws, f"arn:aws:iam::{account}:role/Order_Tasks") is None  # wrong path
+    assert identity.role_for_arn(ws, f"arn:aws:iam::{account}:role/team/Order%Tasks") is None
+    assert identity.role_for_arn(ws, f"arn:aws:iam::{account}:role/team/OrderYTasks") is None
+    assert identity.role_for_arn(ws, "arn:aws:iam::999999999999:role/team/Order_Tasks") is None
