@@ -14,7 +14,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 
 from tests.support.inprocess import Broker, keeping_sends
 from tests.workbench.awsapi.test_fastpath import _call, _Inner, _scope
@@ -125,15 +125,24 @@ def test_without_nearby_or_with_an_eta_the_broker_takes_it(broker: Broker) -> No
     assert broker.names() == ["tests.nearby.record", "tests.nearby.unknown"]
 
 
-def _api(target: str, body: dict[str, Any]) -> dict[str, Any]:
-    app = fastpath.FastAPI(_Inner(), threads=1)
+@pytest.fixture
+def app() -> Iterator[fastpath.FastAPI]:
+    """The AWS API's fast path with one pool thread, whose connection is closed at the end (the
+    process's connection pool is small: a thread left holding one would starve later tests)."""
+    served = fastpath.FastAPI(_Inner(), threads=1)
+    yield served
+    served.pool.submit(connections.close_all).result()
+    served.pool.shutdown()
+
+
+def _api(app: fastpath.FastAPI, target: str, body: dict[str, Any]) -> dict[str, Any]:
     status, _, content = _call(app, _scope(target=f"AWSStepFunctions.{target}"), json.dumps(body).encode())
     assert status == 200, content
     answer: dict[str, Any] = json.loads(content)
     return answer
 
 
-def _function_machine() -> str:
+def _function_machine(app: fastpath.FastAPI) -> str:
     definition = {
         "StartAt": "Call",
         "States": {
@@ -145,6 +154,7 @@ def _function_machine() -> str:
         },
     }
     created = _api(
+        app,
         "CreateStateMachine",
         {"name": "near", "definition": json.dumps(definition), "roleArn": "arn:aws:iam::123456789012:role/r"},
     )
@@ -152,20 +162,22 @@ def _function_machine() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_task_calling_a_function_ends_inside_start_execution(broker: Broker) -> None:
-    machine_arn = _function_machine()
-    started = _api("StartExecution", {"stateMachineArn": machine_arn, "input": '{"n": 1}'})
+def test_a_task_calling_a_function_ends_inside_start_execution(broker: Broker, app: fastpath.FastAPI) -> None:
+    machine_arn = _function_machine(app)
+    started = _api(app, "StartExecution", {"stateMachineArn": machine_arn, "input": '{"n": 1}'})
     execution = Execution.objects.get(name=started["executionArn"].rsplit(":", 1)[1])
     assert execution.status == Execution.SUCCEEDED and json.loads(execution.output or "") == {"n": 1}
     assert broker.sent == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_no_budget_the_call_is_left_to_a_worker(broker: Broker, settings: Any) -> None:
+def test_with_no_budget_the_call_is_left_to_a_worker(
+    broker: Broker, settings: Any, app: fastpath.FastAPI
+) -> None:
     settings.STEPBRIDGE_NEARBY_CALLS = 0
     with mock.patch.object(nearby, "_process_pool", return_value=None):
-        machine_arn = _function_machine()
-        started = _api("StartExecution", {"stateMachineArn": machine_arn, "input": "{}"})
+        machine_arn = _function_machine(app)
+        started = _api(app, "StartExecution", {"stateMachineArn": machine_arn, "input": "{}"})
     execution = Execution.objects.get(name=started["executionArn"].rsplit(":", 1)[1])
     assert execution.status == Execution.RUNNING and PendingTask.objects.filter(execution=execution).exists()
     assert broker.names() == [queue.INVOKE_TASK]
