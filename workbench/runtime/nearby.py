@@ -74,7 +74,7 @@ def _run(name: str, function: Callable[..., Any], args: tuple[Any, ...]) -> None
 
 
 class Pool:
-    """A few threads, each keeping its database connection, holding at most ``backlog`` jobs."""
+    """A few threads holding at most ``backlog`` jobs; a job's connection is closed after it."""
 
     def __init__(self, threads: int, backlog: int, calls: int) -> None:
         self.backlog = backlog
@@ -99,9 +99,11 @@ class Pool:
         finally:
             with self._lock:
                 self._taken -= 1
-            for opened in connections.all(initialized_only=True):
-                if opened.in_atomic_block or (opened.errors_occurred and not opened.is_usable()):
-                    opened.close()
+            # Each job gives its connection back: PostgreSQL's come from a small pool per process
+            # (STEPBRIDGE_DB_POOL_MAX), which the API's threads and every waiting long poll
+            # (ReceiveMessage, GetActivityTask) draw on too. Held here between jobs, they left a
+            # SendMessage waiting for a connection behind a long poll in distributed mode.
+            connections.close_all()
 
     def shutdown(self) -> None:
         """Wait for the jobs taken, then stop the threads."""
