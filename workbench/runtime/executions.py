@@ -427,7 +427,6 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         )
         _invoke_outside(task, invocation, created)
         return
-    recorded: TaskInvocation | None = None
     with transaction.atomic():
         # The claim row, once: a second message finds it there (or waits for this transaction
         # to end, PostgreSQL's unique index) and goes on to its lock.

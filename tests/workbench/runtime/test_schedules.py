@@ -187,6 +187,17 @@ def test_create_schedule_refuses_bad_settings_and_stores_nothing(
     assert not Schedule.objects.exists()
 
 
+def _report_target(bus_arn: str) -> dict[str, Any]:
+    """The EventBridge PutEvents templated target the tests below schedule ("Templated targets",
+    Scheduler User Guide): the Input is the detail."""
+    return {
+        "Arn": bus_arn,
+        "RoleArn": ROLE,
+        "Input": '{"report": "daily"}',
+        "EventBridgeParameters": {"DetailType": "Report due", "Source": "my.scheduler"},
+    }
+
+
 def test_the_putevents_templated_target_puts_the_input_on_the_bus(
     broker: Broker, clock: list[datetime]
 ) -> None:
@@ -199,13 +210,7 @@ def test_the_putevents_templated_target_puts_the_input_on_the_bus(
     from workbench.runtime import queue, schedules
 
     ws = default_workspace()
-    bus = events.create_bus(ws, "orders")
-    target = {
-        "Arn": bus.arn,
-        "RoleArn": ROLE,
-        "Input": '{"report": "daily"}',
-        "EventBridgeParameters": {"DetailType": "Report due", "Source": "my.scheduler"},
-    }
+    target = _report_target(events.create_bus(ws, "orders").arn)
     params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
     schedule = scheduler.create_schedule(ws, "reports", params)
     due = schedules.arm_schedule(schedule, schedule.created)
@@ -233,13 +238,7 @@ def test_a_flexible_window_spreads_a_putevents_target_too(broker: Broker, clock:
     from workbench.runtime import queue, schedules
 
     ws = default_workspace()
-    bus = events.create_bus(ws, "orders")
-    target = {
-        "Arn": bus.arn,
-        "RoleArn": ROLE,
-        "Input": '{"report": "daily"}',
-        "EventBridgeParameters": {"DetailType": "Report due", "Source": "my.scheduler"},
-    }
+    target = _report_target(events.create_bus(ws, "orders").arn)
     params = {
         "ScheduleExpression": "rate(1 minute)",
         "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 10},
