@@ -31,8 +31,8 @@ from workbench.stepfunctions.models import Execution
 
 RECENT_EVENTS_PER_BUS = 25
 RECENT_ON_LIST = 5
-LOGGED_EVENTS = 20
-"""Events whose log records the bus page shows (the newest)."""
+LOGGED_RECORDS = 200
+"""Log records the bus page shows (the newest)."""
 SEND_FIELDS = ("source", "detail_type", "detail")
 RULE_FIELDS = ("name", "event_pattern", "schedule_expression", "description", "state")
 TARGET_FIELDS = ("target_id", "arn", "input")
@@ -109,8 +109,9 @@ def bus_detail(
         "log_event": log_event,
         "log_records": [
             {**record, "text": json.dumps(record, indent=1)}
-            for record in bus_logs.records(bus, log_event, limit=LOGGED_EVENTS)
+            for record in bus_logs.records(bus, log_event, limit=LOGGED_RECORDS)
         ],
+        "log_group": bus_logs.log_group_of(bus),
         "policy": _pretty(bus.policy),
         "webhook": webhook,
         "webhook_url": request.build_absolute_uri(reverse("webhook-receive", args=[webhook.uid]))

@@ -48,7 +48,7 @@ from workbench.celery import RETRIED_DATABASE_ERRORS, durable_task
 from workbench.core import rows
 from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError, ResourceNotFound
-from workbench.events import bus_policies, log_groups
+from workbench.events import bus_logs, bus_policies, log_groups
 from workbench.events import services as events
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
@@ -148,6 +148,7 @@ def _attempt_together(delivery_ids: list[int], now: datetime | None) -> list[int
     if attempted:
         DeliveryAttempt.objects.bulk_create(attempts)
         rows.update_fields(Delivery, attempted, OUTCOME_FIELDS)
+        bus_logs.write_attempts(zip(attempted, attempts, strict=True))
         _tell_pages(attempted)
     return alone
 
@@ -247,8 +248,10 @@ def _call_outside(delivery: Delivery, workspace: Workspace, moment: datetime, le
 def _record(delivery: Delivery, moment: datetime, status: str, detail: str, retriable: bool) -> None:
     """Record the attempt ``delivery.attempts`` and its outcome; schedule the retry or end the
     delivery."""
-    _settle(delivery, moment, status, detail, retriable).save()
+    attempt = _settle(delivery, moment, status, detail, retriable)
+    attempt.save()
     delivery.save(update_fields=OUTCOME_FIELDS)
+    bus_logs.write_attempts([(delivery, attempt)])
     _tell_pages([delivery])
 
 

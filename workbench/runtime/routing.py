@@ -37,7 +37,7 @@ from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn, function_arn
 from workbench.core.errors import AwsError
-from workbench.events import archives, matchers, replays
+from workbench.events import archives, bus_logs, matchers, replays
 from workbench.events import services as events
 from workbench.events.models import (
     ArchivedEvent,
@@ -224,9 +224,10 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
         for target in targets_of.get(rule.id, [])
         if not (forwarded and is_event_bus_arn(target.arn))
     ]
-    if not deliveries:
+    created = Delivery.objects.bulk_create(deliveries) if deliveries else []
+    bus_logs.write_received(received, created, now)
+    if not created:
         return []
-    created = Delivery.objects.bulk_create(deliveries)
     if created[0].pk is None:  # backends that do not return ids from bulk_create
         return list(Delivery.objects.filter(event__in=received).values_list("id", flat=True))
     return [delivery.pk for delivery in created]
