@@ -1,4 +1,4 @@
-"""The served workbench (daphne, as `make run` serves it) refuses malformed and oversized requests
+"""The served workbench (uvicorn, as `make run` serves it) refuses malformed and oversized requests
 with AWS's 4xx shapes, quickly, and a 2 MB RemoveTargets stalls nothing.
 
 A RemoveTargets with 200,000 Ids (AWS allows 1 to 100: botocore's model of TargetIdList)

@@ -1,2 +1,2 @@
-"""Serving the workbench: the `serve` command (daphne) and, in embedded mode, the Celery
+"""Serving the workbench: the `serve` command (uvicorn) and, in embedded mode, the Celery
 worker inside it. Above the runtime: it starts workers, it never moves an execution itself."""

@@ -6,4 +6,4 @@ from django.apps import AppConfig
 class ServerConfig(AppConfig):
     name = "workbench.server"
     label = "server"
-    verbose_name = "Serving (daphne, embedded worker)"
+    verbose_name = "Serving (uvicorn, embedded worker)"

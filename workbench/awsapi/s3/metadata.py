@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils.http import http_date
 
 from workbench.awsapi.s3.call import S3Call
-from workbench.storage import chunked, header_case, integrity
+from workbench.storage import chunked, integrity
 from workbench.storage.models import StoredObject
 
 USER_METADATA_PREFIX = "x-amz-meta-"
@@ -51,5 +51,4 @@ def object_headers(response: HttpResponse, stored: StoredObject, *, with_checksu
         else:
             response[name] = value
     for name, value in (stored.metadata or {}).items():
-        header_case.keep_lower_case(USER_METADATA_PREFIX + name)
-        response[USER_METADATA_PREFIX + name] = value
+        response[USER_METADATA_PREFIX + name] = value  # sent as named: uvicorn keeps the case
