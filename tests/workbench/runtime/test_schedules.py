@@ -198,26 +198,34 @@ def _report_target(bus_arn: str) -> dict[str, Any]:
     }
 
 
-def test_the_putevents_templated_target_puts_the_input_on_the_bus(
-    broker: Broker, clock: list[datetime]
-) -> None:
-    import json
-
+def _fire_report_schedule(broker: Broker, clock: list[datetime], window: dict[str, Any]) -> datetime:
+    """Schedule the report target on a new bus ``orders`` in ``window`` and fire it once, at its
+    first due time; that time."""
     from workbench.accounts.services import default_workspace
     from workbench.events import scheduler
     from workbench.events import services as events
-    from workbench.events.models import ReceivedEvent
     from workbench.runtime import queue, schedules
 
     ws = default_workspace()
     target = _report_target(events.create_bus(ws, "orders").arn)
-    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+    params = {"ScheduleExpression": "rate(1 minute)", "FlexibleTimeWindow": window, "Target": target}
     schedule = scheduler.create_schedule(ws, "reports", params)
     due = schedules.arm_schedule(schedule, schedule.created)
     assert due is not None
     [message] = broker.take(queue.FIRE_SCHEDULE)
     clock[0] = due
     broker.deliver(message)
+    return due
+
+
+def test_the_putevents_templated_target_puts_the_input_on_the_bus(
+    broker: Broker, clock: list[datetime]
+) -> None:
+    import json
+
+    from workbench.events.models import ReceivedEvent
+
+    _fire_report_schedule(broker, clock, {"Mode": "OFF"})
     [put] = ReceivedEvent.objects.filter(bus__name="orders")
     assert (put.body["source"], put.body["detail-type"], put.body["detail"]) == (
         "my.scheduler",
@@ -231,25 +239,10 @@ def test_the_putevents_templated_target_puts_the_input_on_the_bus(
 def test_a_flexible_window_spreads_a_putevents_target_too(broker: Broker, clock: list[datetime]) -> None:
     """A PutEvents templated target in a FLEXIBLE window: nothing is put at the scheduled time;
     the entries wait with the delivery and are put, once, at its moment in the window."""
-    from workbench.accounts.services import default_workspace
-    from workbench.events import scheduler
-    from workbench.events import services as events
     from workbench.events.models import ReceivedEvent
-    from workbench.runtime import queue, schedules
+    from workbench.runtime import queue
 
-    ws = default_workspace()
-    target = _report_target(events.create_bus(ws, "orders").arn)
-    params = {
-        "ScheduleExpression": "rate(1 minute)",
-        "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 10},
-        "Target": target,
-    }
-    schedule = scheduler.create_schedule(ws, "reports", params)
-    due = schedules.arm_schedule(schedule, schedule.created)
-    assert due is not None
-    [message] = broker.take(queue.FIRE_SCHEDULE)
-    clock[0] = due
-    broker.deliver(message)
+    due = _fire_report_schedule(broker, clock, {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 10})
     [sent] = broker.take(queue.DELIVER_EVENTS)
     [delivery] = _deliveries()
     assert delivery.next_attempt_at is not None
