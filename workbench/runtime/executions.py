@@ -173,7 +173,8 @@ def run_express(
     version_number: int | None = None,
 ) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
-    machine = StateMachine.objects.filter(id=machine_id).select_related("workspace").first()
+    # The clock too: the run's context reads the workspace's time (no query per run).
+    machine = StateMachine.objects.filter(id=machine_id).select_related("workspace__virtual_clock").first()
     if machine is None:
         return
     definition, version = machine.definition, None

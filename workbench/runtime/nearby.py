@@ -74,7 +74,7 @@ def _run(name: str, function: Callable[..., Any], args: tuple[Any, ...]) -> None
 
 
 class Pool:
-    """A few threads holding at most ``backlog`` jobs; a job's connection is closed after it."""
+    """A few threads holding at most ``backlog`` jobs; a job's pooled connection is given back after it."""
 
     def __init__(self, threads: int, backlog: int, calls: int) -> None:
         self.backlog = backlog
@@ -103,7 +103,10 @@ class Pool:
             # (STEPBRIDGE_DB_POOL_MAX), which the API's threads and every waiting long poll
             # (ReceiveMessage, GetActivityTask) draw on too. Held here between jobs, they left a
             # SendMessage waiting for a connection behind a long poll in distributed mode.
-            connections.close_all()
+            # SQLite's are this thread's own file handles, kept unless left broken or mid-transaction.
+            for connection in connections.all(initialized_only=True):
+                if connection.vendor != "sqlite" or connection.in_atomic_block or not connection.is_usable():
+                    connection.close()
 
     def shutdown(self) -> None:
         """Wait for the jobs taken, then stop the threads."""

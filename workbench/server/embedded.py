@@ -14,6 +14,7 @@ from queue import Empty
 from time import monotonic
 from typing import Any
 
+from celery import Celery
 from celery.worker import WorkController
 from kombu.transport import memory
 
@@ -67,8 +68,24 @@ class WakingTransport(memory.Transport):
                 _ARRIVED.wait(wait)
 
 
+DB_REUSE_TASKS = 100
+"""Tasks an embedded worker thread runs on one SQLite connection before it opens a new one.
+
+Celery's Django fix-up closes every connection before and after each task, unless
+``CELERY_DB_REUSE_MAX`` is set. In distributed mode that close hands a PostgreSQL connection
+back to the process's pool, which is cheap and keeps a broken connection from lingering. In
+embedded mode it opened a new SQLite file connection (with its functions and pragmas) twice
+per task: a fifth of the server's CPU under issue 10's PutEvents workload (py-spy)."""
+
+
+def reuse_connections(celery_app: Celery) -> None:
+    """Let the worker threads of ``celery_app`` keep their connections for DB_REUSE_TASKS tasks."""
+    celery_app.conf["CELERY_DB_REUSE_MAX"] = DB_REUSE_TASKS
+
+
 class EmbeddedWorker:
     def __init__(self, concurrency: int = 4) -> None:
+        reuse_connections(app)
         self.controller = WorkController(
             app=app,
             pool="threads",

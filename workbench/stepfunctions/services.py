@@ -63,7 +63,7 @@ def get_machine(workspace: Workspace, arn: str) -> StateMachine:
     (UpdateStateMachine on a version ARN answers StateMachineDoesNotExist on AWS)."""
     name, qualifier = versions.split_arn(arn)
     parsed = Arn.parse(arn)
-    machine = _MACHINE_BY_NAME.first(workspace.id, name) if qualifier is None else None
+    machine = versions.MACHINE_BY_NAME.first(workspace.id, name) if qualifier is None else None
     if machine is None or parsed is None or parsed.account != workspace.account_id:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
     machine.workspace = workspace  # the caller's, with what it already loaded (its clock)
@@ -118,15 +118,8 @@ def get_execution(workspace: Workspace, arn: str) -> Execution:
         raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{arn}'") from None
 
 
-# The two lookups of every StartExecution and DescribeExecution (see core/prepared.py); both
-# go by a unique index, so no ORDER BY is needed.
-_MACHINE_BY_NAME: Prepared[StateMachine] = Prepared(
-    lambda workspace_id, name: StateMachine.objects.filter(workspace_id=workspace_id, name=name).order_by()[
-        :1
-    ],
-    int,
-    str,
-)
+# The lookup of every DescribeExecution (see core/prepared.py; the machine's is
+# versions.MACHINE_BY_NAME); it goes by a unique index, so no ORDER BY is needed.
 _EXECUTION_BY_NAME: Prepared[Execution] = Prepared(
     lambda workspace_id, machine_name, name: (
         Execution.objects.filter(

@@ -31,6 +31,7 @@ from django.utils import timezone
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
 from workbench.core.errors import ValidationError, invalid, max_length, min_length, pattern
+from workbench.core.prepared import Prepared
 from workbench.stepfunctions.errors import (
     ConflictException,
     InvalidArn,
@@ -78,11 +79,23 @@ def split_arn(arn: Any) -> tuple[str, str | None]:
     return parts[1], (parts[2] if len(parts) == 3 else None)
 
 
+# The machine lookup of every StartExecution and every state machine target (see
+# core/prepared.py); it goes by a unique index, so no ORDER BY is needed.
+MACHINE_BY_NAME: Prepared[StateMachine] = Prepared(
+    lambda workspace_id, name: StateMachine.objects.filter(workspace_id=workspace_id, name=name).order_by()[
+        :1
+    ],
+    int,
+    str,
+)
+
+
 def _machine(workspace: Workspace, name: str, arn: str) -> StateMachine:
     parsed = Arn.parse(arn)
-    machine = StateMachine.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
+    machine = MACHINE_BY_NAME.first(workspace.id, name)
     if machine is None or parsed is None or parsed.account != workspace.account_id:
         raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+    machine.workspace = workspace  # the caller's, with what it already loaded (its clock)
     return machine
 
 

@@ -38,6 +38,12 @@ def fail(value: Any) -> None:
     raise RuntimeError(f"failing on {value}")
 
 
+@durable_task("tests.nearby.read")
+def read(value: Any) -> None:
+    Execution.objects.exists()
+    CALLED.append((threading.current_thread().name, value))
+
+
 @durable_task("tests.nearby.hold")
 def hold(value: Any) -> None:
     RELEASE.wait(10)
@@ -184,3 +190,19 @@ def test_with_no_budget_the_call_is_left_to_a_worker(
     broker.drain()
     execution.refresh_from_db()
     assert execution.status == Execution.SUCCEEDED
+
+
+@pytest.mark.django_db
+def test_a_job_gives_back_a_pooled_connection_and_keeps_a_sqlite_one(broker: Broker) -> None:
+    """PostgreSQL's connections come from a small pool per process: a job hands its back. A
+    SQLite connection is the thread's own file handle: reopening it per job cost CPU."""
+    single = nearby.Pool(threads=1, backlog=8, calls=4)
+    try:
+        with mock.patch.object(nearby, "_process_pool", return_value=single):
+            queue.enqueue("tests.nearby.read", 1, nearby="soon")
+            _settled(1)
+        kept = single._executor.submit(lambda: connections["default"].connection is not None).result()
+        assert kept == (connections["default"].vendor == "sqlite")
+    finally:
+        single._executor.submit(connections.close_all).result()
+        single.shutdown()
