@@ -34,6 +34,12 @@ def _sweeper_held_off() -> None:
         name=recovery.LEASE_NAME,
         defaults={"holder": "test-owns-the-sweep", "expires": _timezone.now() + _timedelta(minutes=10)},
     )
+    # A sweep the live worker began before the lease changed hands still runs to its end: let
+    # it end before the test makes rules (CI, distributed mode, 2026-12-02: such a sweep armed
+    # a test's rule first). A sweep of the test database takes a few milliseconds.
+    import time as _time
+
+    _time.sleep(0.5)
 
 
 @pytest.fixture
