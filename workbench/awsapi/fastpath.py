@@ -19,11 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connections
 from django.http import HttpResponse
 from django.http.request import split_domain_port, validate_host
 
 from workbench.awsapi import events, map_runs, protocol, sfn_versions, stepfunctions  # noqa: F401 - registers the services
+from workbench.core.connections import after_work
 from workbench.runtime import nearby
 
 Scope = MutableMapping[str, Any]
@@ -67,9 +67,7 @@ def _serve(scope: Scope, body: bytes) -> HttpResponse:
         with nearby.budget(settings.STEPBRIDGE_NEARBY_CALLS):
             return protocol.handle(ASGIRequest(scope, io.BytesIO(body)))
     finally:
-        for connection in connections.all(initialized_only=True):
-            if connection.in_atomic_block or (connection.errors_occurred and not connection.is_usable()):
-                connection.close()
+        after_work(give_back_pooled=False)
 
 
 class FastAPI:

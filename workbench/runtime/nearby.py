@@ -33,9 +33,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 from workbench.celery import app, local_function
+from workbench.core.connections import after_work
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +100,10 @@ class Pool:
         finally:
             with self._lock:
                 self._taken -= 1
-            # Each job gives its connection back: PostgreSQL's come from a small pool per process
-            # (STEPBRIDGE_DB_POOL_MAX), which the API's threads and every waiting long poll
-            # (ReceiveMessage, GetActivityTask) draw on too. Held here between jobs, they left a
-            # SendMessage waiting for a connection behind a long poll in distributed mode.
-            # SQLite's are this thread's own file handles, kept unless left broken or mid-transaction.
-            for connection in connections.all(initialized_only=True):
-                if connection.vendor != "sqlite" or connection.in_atomic_block or not connection.is_usable():
-                    connection.close()
+            # PostgreSQL's connections are given back: the API's threads and every waiting long
+            # poll (ReceiveMessage, GetActivityTask) draw on the same small pool. Held here between
+            # jobs, they left a SendMessage waiting for a connection behind a long poll.
+            after_work(give_back_pooled=True)
 
     def shutdown(self) -> None:
         """Wait for the jobs taken, then stop the threads."""
