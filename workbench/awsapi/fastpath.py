@@ -32,7 +32,6 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LONG_POLLS = frozenset({b"AWSStepFunctions.GetActivityTask"})
-API_THREADS = 4  # SQLite takes one writer at a time; more threads only queue on its lock
 
 
 def _is_json_api_call(scope: Scope) -> bool:
@@ -73,9 +72,11 @@ def _serve(scope: Scope, body: bytes) -> HttpResponse:
 class FastAPI:
     """ASGI middleware: AWS JSON calls to the pool, everything else to ``app``."""
 
-    def __init__(self, app: ASGIApp, threads: int = API_THREADS) -> None:
+    def __init__(self, app: ASGIApp, threads: int | None = None) -> None:
         self.app = app
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="aws-api")
+        self.pool = ThreadPoolExecutor(
+            max_workers=threads or settings.STEPBRIDGE_API_THREADS, thread_name_prefix="aws-api"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not _is_json_api_call(scope):

@@ -1,0 +1,108 @@
+"""Django's SQLite backend, with this process's write transactions queued in arrival order.
+
+SQLite lets one writer in at a time (https://www.sqlite.org/lockingv3.html); every
+transaction here is IMMEDIATE (core.db), so each takes the write lock at BEGIN. A connection
+that finds it taken waits in SQLite's busy handler, which sleeps between tries for 1, 2, 5,
+10, 15, 20, 25, 25, 25, 50, 50 and then 100 ms (sqliteDefaultBusyCallback,
+https://www.sqlite.org/c3ref/busy_timeout.html) while other connections come and go. Issue 10's
+fixed-rate bench traced its tail to that: BEGIN IMMEDIATE waits of 300 to 940 ms, in steps of
+the 100 ms sleep, at 50 executions a second whose median was 14 ms.
+
+The server's API threads, its embedded worker and its quick-work pool share one process, so
+they queue on one ``TurnLock`` before BEGIN: the writer that ends hands the lock to the one
+that has waited longest, at once. Other processes on the same file (a second server, a test
+process) still meet SQLite's own busy handler, as before. A turn not given within the busy
+timeout is not waited for any longer: the connection then tries BEGIN as it would have, and
+SQLite's timeout decides.
+
+Measured (``bench/served.py``, embedded, the Task workload, four 10 s runs alternating with and
+without): about the same executions per second (87 to 97 with, 89 to 97 without), so by
+Little's law the same mean latency; the turns trade the lucky calls' speed for the unlucky
+ones' (p50 84 to 101 ms against 57 to 62, p99 125 to 158 ms against 644 to 700). A plain Lock,
+which lets the thread that released it take it again first, measured the same as this one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+from django.db.backends.sqlite3 import base
+
+from workbench.core.db import BUSY_TIMEOUT_SECONDS
+
+
+class TurnLock:
+    """A lock handed to its waiters in the order they came (a plain Lock lets late comers barge)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held = False
+        self._waiting: deque[threading.Lock] = deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiting.append(turn)
+        if turn.acquire(timeout=timeout):
+            return True
+        with self._guard:
+            if turn in self._waiting:
+                self._waiting.remove(turn)
+                return False
+        return True  # release() handed it over as the wait timed out
+
+    def release(self) -> None:
+        with self._guard:
+            if self._waiting:
+                self._waiting.popleft().release()  # the lock stays held: it passes to that waiter
+            else:
+                self._held = False
+
+
+WRITERS = TurnLock()
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    """One per thread, as Django's are: ``_has_turn`` is this connection's own."""
+
+    _has_turn = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._has_turn = WRITERS.acquire(timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._end_turn()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._end_turn_if_done()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._end_turn_if_done()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._end_turn()
+
+    def _end_turn_if_done(self) -> None:
+        if self.connection is None or not self.connection.in_transaction:
+            self._end_turn()
+
+    def _end_turn(self) -> None:
+        if self._has_turn:
+            self._has_turn = False
+            WRITERS.release()
