@@ -206,7 +206,7 @@ def _workbench(name: str, env: dict[str, str], work: Path, workers: int) -> Iter
         )
         url = f"http://127.0.0.1:{port}"
         _wait_http(url + "/machines/", processes, log)
-        yield Stack(name, url, "workbench", [p.pid for p in processes])
+        yield Stack(name, url, "workbench", _with_children([p.pid for p in processes]))
     finally:
         _stop(processes)
 
@@ -454,6 +454,18 @@ class Run:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def _with_children(pids: list[int]) -> list[int]:
+    """These processes and their children (distributed `serve` answers from child processes)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found = list(pids)
+    for pid in found:
+        found.extend(child for child, parent in parents.items() if parent == pid and child not in found)
+    return found
 
 
 def _process_cpu(pids: list[int]) -> float:

@@ -166,6 +166,14 @@ STEPBRIDGE_EMBEDDED_WORKER = (
     os.environ.get("STEPBRIDGE_EMBEDDED_WORKER", "1" if CELERY_BROKER_URL.startswith("memory://") else "0")
     == "1"
 )
+# Processes `manage.py serve` answers HTTP from. Embedded mode keeps one: its Celery worker,
+# in-memory broker and SQLite write turns live in that process. Distributed mode keeps its
+# state in PostgreSQL and Redis, so each core gets a process and its own interpreter lock
+# (issue 10: one API process was the limit of the served rate there).
+_ONE_PER_CORE = str(os.cpu_count() or 1)
+STEPBRIDGE_SERVE_PROCESSES = int(
+    os.environ.get("STEPBRIDGE_SERVE_PROCESSES", "1" if STEPBRIDGE_EMBEDDED_WORKER else _ONE_PER_CORE)
+)
 # Quick work a committed step leads to (a Task calling a workbench function, queue or topic)
 # is made by the process that committed it (runtime.nearby): up to STEPBRIDGE_NEARBY_CALLS of
 # it by the API call's own thread, else by a pool of STEPBRIDGE_NEARBY_THREADS threads holding

@@ -12,16 +12,19 @@ asyncio) and 17.9 ms under uvicorn, the same application in both.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
 from typing import Any
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from workbench.accounts.services import default_workspace
 from workbench.asgi import application
 from workbench.runtime import recovery
+from workbench.server import child
 from workbench.server.embedded import EmbeddedWorker
 from workbench.stepfunctions import mocks
 
@@ -32,8 +35,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="processes answering HTTP (distributed mode only; default STEPBRIDGE_SERVE_PROCESSES)",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, processes: int | None, **options: Any) -> None:
+        processes = processes or settings.STEPBRIDGE_SERVE_PROCESSES
+        if processes > 1 and settings.STEPBRIDGE_EMBEDDED_WORKER:
+            raise CommandError(
+                "embedded mode serves from one process (its worker, broker and SQLite write turns "
+                "live there): --processes needs distributed mode (DATABASE_URL and CELERY_BROKER_URL)"
+            )
         try:
             mocks.check_file()  # SFN_MOCK_CONFIG / STEPBRIDGE_MOCK_CONFIG: refuse to start on a broken one
         except mocks.MockConfigError as exc:
@@ -46,31 +61,36 @@ class Command(BaseCommand):
             worker = EmbeddedWorker()
             worker.start()
             recovery.start_sweeper()
-        mode = "embedded" if worker else "distributed"
+        mode = "embedded mode" if worker else f"distributed mode, {processes} processes"
         self.stdout.write(
-            f"Stepbridge ({mode} mode) serving on http://{host}:{port}/  (Ctrl-C stops)", ending="\n"
+            f"Stepbridge ({mode}) serving on http://{host}:{port}/  (Ctrl-C stops)", ending="\n"
         )
         self.stdout.flush()
-        # What is loaded by now (Django, the app, botocore's models) lives as long as the
-        # process: frozen, a full collection no longer walks it (one took 81 ms under issue
-        # 10's bench, inside a request).
-        gc.freeze()
+        config = uvicorn.Config(
+            application if processes == 1 else "workbench.server.child:make_application",
+            factory=processes > 1,
+            host=host,
+            port=port,
+            workers=processes,
+            loop="uvloop",
+            http="httptools",
+            ws="websockets-sansio",
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+            # Open live pages hold WebSockets: Ctrl-C closes them rather than waiting.
+            timeout_graceful_shutdown=2,
+        )
         try:
-            uvicorn.Server(
-                uvicorn.Config(
-                    application,
-                    host=host,
-                    port=port,
-                    loop="uvloop",
-                    http="httptools",
-                    ws="websockets-sansio",
-                    lifespan="off",
-                    access_log=False,
-                    log_level="warning",
-                    # Open live pages hold WebSockets: Ctrl-C closes them rather than waiting.
-                    timeout_graceful_shutdown=2,
-                )
-            ).run()
+            if processes == 1:
+                # What is loaded by now (Django, the app, botocore's models) lives as long as
+                # the process: frozen, a full collection no longer walks it (one took 81 ms
+                # under issue 10's bench, inside a request).
+                gc.freeze()
+                uvicorn.Server(config).run()
+            else:
+                os.environ[child.PARENT_ENV] = str(os.getpid())
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
         finally:
             if worker is not None:
                 worker.stop()
