@@ -125,3 +125,29 @@ def broker() -> Iterator[Broker]:
 
     with keeping_sends() as kept, mock.patch.object(nearby, "offer", return_value=False):
         yield kept
+
+
+def hold_off_live_sweepers() -> None:
+    """Take the recovery lease from any live sweeper of the same database, and let a sweep it
+    began before end.
+
+    The session's served workbench (embedded mode) or live worker (distributed mode) sweeps the
+    tests' database every 2 s under the "recovery" lease, and would fire, arm or resend a
+    test's timers and rules behind its back. Its lease would only end after 10 s, so it is
+    taken whoever holds it; a sweep already under way still runs to its end (CI, 2026-12-02:
+    such a sweep armed a test's rule first; 2026-12-03: one fired a test's overdue timer), and
+    a sweep of the test database takes a few milliseconds. A transactional test's flush
+    deletes the lease again afterwards.
+    """
+    import time
+
+    from django.utils import timezone
+
+    from workbench.runtime import recovery
+    from workbench.runtime.models import Lease
+
+    Lease.objects.update_or_create(
+        name=recovery.LEASE_NAME,
+        defaults={"holder": "test-owns-the-sweep", "expires": timezone.now() + timedelta(minutes=10)},
+    )
+    time.sleep(0.5)

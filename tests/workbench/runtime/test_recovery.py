@@ -8,17 +8,19 @@ from typing import Any
 
 import pytest
 
-from tests.support.inprocess import Broker, claim_pending_task, start
+from tests.support.inprocess import Broker, claim_pending_task, hold_off_live_sweepers, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def _own_lease(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A lease of the tests' own: in distributed mode the session's live worker takes and renews
-    the "recovery" lease in the same database every 2 s."""
+    """A lease of the tests' own: the session's live sweeper (embedded server or distributed
+    worker) takes and renews the "recovery" lease in the same database every 2 s, and is held
+    off under it so that it does not fire the tests' overdue timers itself."""
     from workbench.runtime import recovery
 
+    hold_off_live_sweepers()
     monkeypatch.setattr(recovery, "LEASE_NAME", "recovery-under-test")
 
 

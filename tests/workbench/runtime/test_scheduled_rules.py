@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.support.events import ECHO_ARN
-from tests.support.inprocess import Broker
+from tests.support.inprocess import Broker, hold_off_live_sweepers
 from tests.support.mocks import mock_functions
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,27 +19,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _sweeper_held_off() -> None:
-    """This test owns the recovery lease: in distributed mode the session's live worker sweeps
-    the same database every 2 s and would arm or fire the test's rules behind its back (before
-    the test's fake clock is set: the lease runs on real time)."""
-    from datetime import timedelta as _timedelta
-
-    from django.utils import timezone as _timezone
-
-    from workbench.runtime import recovery
-    from workbench.runtime.models import Lease
-
-    # Taken whoever holds it now: a live worker's lease would only end after its 10 s.
-    Lease.objects.update_or_create(
-        name=recovery.LEASE_NAME,
-        defaults={"holder": "test-owns-the-sweep", "expires": _timezone.now() + _timedelta(minutes=10)},
-    )
-    # A sweep the live worker began before the lease changed hands still runs to its end: let
-    # it end before the test makes rules (CI, distributed mode, 2026-12-02: such a sweep armed
-    # a test's rule first). A sweep of the test database takes a few milliseconds.
-    import time as _time
-
-    _time.sleep(0.5)
+    """This test owns the recovery lease: a live sweeper would arm or fire its rules behind its
+    back (before the test's fake clock is set: the lease runs on real time)."""
+    hold_off_live_sweepers()
 
 
 @pytest.fixture

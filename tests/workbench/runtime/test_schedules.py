@@ -11,28 +11,16 @@ from typing import Any
 import pytest
 
 from tests.support.events import ECHO_ARN
-from tests.support.inprocess import Broker
+from tests.support.inprocess import Broker, hold_off_live_sweepers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
 def _sweeper_held_off() -> None:
-    """This test owns the recovery lease: in distributed mode the session's live worker sweeps
-    the same database every 2 s and would arm or fire the test's rules behind its back (before
-    the test's fake clock is set: the lease runs on real time)."""
-    from datetime import timedelta as _timedelta
-
-    from django.utils import timezone as _timezone
-
-    from workbench.runtime import recovery
-    from workbench.runtime.models import Lease
-
-    # Taken whoever holds it now: a live worker's lease would only end after its 10 s.
-    Lease.objects.update_or_create(
-        name=recovery.LEASE_NAME,
-        defaults={"holder": "test-owns-the-sweep", "expires": _timezone.now() + _timedelta(minutes=10)},
-    )
+    """This test owns the recovery lease: a live sweeper would arm or fire its rules behind its
+    back (before the test's fake clock is set: the lease runs on real time)."""
+    hold_off_live_sweepers()
 
 
 ROLE = "arn:aws:iam::123456789012:role/scheduler"
