@@ -1,7 +1,9 @@
 """`manage.py serve`: the browser UI, the AWS API and the WebSocket on one port (uvicorn),
 with the Celery engine inside the same command in embedded mode, and the recovery sweep
 (workbench.runtime.recovery) running in this process as it does in every worker. A malformed
-MockConfig file (workbench.stepfunctions.mocks) stops it before it serves anything.
+MockConfig file (workbench.stepfunctions.mocks) stops it before it serves anything. In
+distributed mode it answers from one child process per core (server/child.py), each with its own
+interpreter lock; embedded mode keeps one process, where its worker and SQLite writers live.
 
 uvicorn with httptools and uvloop, not daphne: issue 10's serial profile (one client, a
 3-state Task execution, StartExecution then DescribeExecution) measured 20.7 to 22.4 ms of
