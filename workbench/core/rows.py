@@ -1,4 +1,5 @@
-"""Writing rows without the ORM's per-call work: one ``executemany`` UPDATE, one plain DELETE.
+"""Writing rows without the ORM's per-call work: one ``executemany`` UPDATE, one INSERT that
+gives way to a row already there, one plain DELETE.
 
 Django's ``bulk_update`` writes one ``CASE WHEN id = ... THEN ...`` per field per row; building
 those expressions cost half of a delivery batch's CPU in issue 13's profile (cProfile of
@@ -6,6 +7,11 @@ those expressions cost half of a delivery batch's CPU in issue 13's profile (cPr
 of 6.2 s, 56,000 expression copies). Here each row is one parameter tuple, every value adapted
 by its field's own ``get_db_prep_save`` (what ``save()`` stores, on SQLite and PostgreSQL
 alike). ``auto_now`` fields are not touched: the caller sets what it writes.
+
+``insert_unless_present`` is one ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (SQLite 3.35
+and PostgreSQL alike): a row inserted only if no unique constraint holds one like it, and
+whether it was, in one statement where ``bulk_create(ignore_conflicts=True)`` needs a SELECT
+after it to say (issue 10: a task's claim, ``runtime.executions.invoke_task``).
 
 ``QuerySet.delete`` runs Django's deletion collector (cascades, signals) even for a row
 nothing refers to; issue 10's profile of a served Task execution (cProfile in process,
@@ -38,6 +44,31 @@ def update_fields(model: type[Model], objects: Sequence[Model], fields: Sequence
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, rows)
+
+
+def insert_unless_present(obj: Model) -> bool:
+    """INSERT the unsaved ``obj`` unless a unique constraint of its table already holds a row
+    like it, in the caller's transaction; True (and ``obj`` has its primary key) when it was
+    inserted. Every concrete field is written as ``save()`` would (defaults, ``auto_now_add``)."""
+    meta = obj._meta
+    quote = connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    obj.pk = inserted[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
 
 
 def delete_where(model: type[Model], **equal: object) -> int:

@@ -124,9 +124,11 @@ def invoke(function: Function, payload: Any, *, caller: str, attempt: int = 1) -
 
     ``attempt`` counts from 1 (a task's $$.State.RetryCount + 1, a delivery's try), so a
     mock's per-attempt outcomes line up with the retries of one task; ``caller`` names who
-    called (an execution's state, a rule's target) for the log.
+    called (an execution's state, a rule's target) for the log. In a caller's transaction (a
+    task's call, ``runtime.executions.invoke_task``) no savepoint is taken: the handler's own
+    exceptions are caught in ``_run``, so nothing here is rolled back alone.
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         outcome = _run(function, payload, attempt)
         Invocation.objects.create(
             function=function,

@@ -71,13 +71,23 @@ class CommandExecutor(ABC):
 
 class DurableExecutor(CommandExecutor):
     """For a stored execution: ``handle`` runs inside the step's transaction; ``carry_out``
-    runs once it has committed. A ``fresh`` execution (inserted in this transaction) has no
-    pending task or timer rows but those this executor writes, so its end clears only those."""
+    runs once it has committed.
 
-    def __init__(self, execution: Execution, *, fresh: bool = False) -> None:
+    The decider ends an execution only after a CancelTask or CancelTimer for every task and
+    timer it still had (engine ``Run.finish``), so FinishExecution has nothing left to clear,
+    and a Task execution's last step was three statements shorter for not looking. Only an
+    end the decider did not make (``clear_all_on_finish``: it failed, and the shell ends the
+    execution itself) clears every pending task and timer row of the execution."""
+
+    def __init__(self, execution: Execution) -> None:
         self.execution = execution
         self._after_commit: list[Callable[[], None]] = []
-        self._may_hold_rows = not fresh
+        self._clear_all = False
+
+    def clear_all_on_finish(self) -> None:
+        """The coming FinishExecution clears every pending task and timer row, and stops the
+        children the waiting tasks started (states:startExecution)."""
+        self._clear_all = True
 
     def carry_out(self) -> None:
         for action in self._after_commit:
@@ -109,7 +119,6 @@ class DurableExecutor(CommandExecutor):
                     unique_fields=["execution", "task_id"],
                     update_fields=PENDING_TASK_FIELDS,
                 )
-                self._may_hold_rows = True
                 task_id, attempt = command.task_id, command.retry_count + 1
                 # A call that stays in the workbench is quick: this process makes it (runtime.nearby).
                 nearby: queue.Nearby | None = (
@@ -119,7 +128,6 @@ class DurableExecutor(CommandExecutor):
                 if activity_arrivals.is_activity(command.resource):
                     self._then(activity_arrivals.scheduled)  # wake this process's GetActivityTask polls
             case StartTimer():
-                self._may_hold_rows = True
                 # The fire time is the workspace's (virtual) time; the ETA message is real.
                 eta = clock.eta(execution.state_machine.workspace, command.fire_at)
                 armed = clock.within(TIMER_HORIZON, eta)
@@ -153,7 +161,7 @@ class DurableExecutor(CommandExecutor):
                 execution.output = dumps(command.output) if command.status == "SUCCEEDED" else None
                 execution.error = command.error
                 execution.cause = command.cause
-                if self._may_hold_rows:
+                if self._clear_all:
                     # The children its waiting tasks started end with it (states:startExecution).
                     for waiting in execution.pending_tasks.filter(
                         resource__startswith=START_EXECUTION

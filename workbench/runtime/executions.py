@@ -39,6 +39,7 @@ from engine.states.model import (
 from workbench.accounts.models import Workspace
 from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
 from workbench.core.prepared import Prepared
+from workbench.core.rows import insert_unless_present, update_fields
 from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, queue
 from workbench.runtime.commands import TIMER_HORIZON
 from workbench.runtime.express_results import ExpressResult
@@ -430,18 +431,14 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         return
     with transaction.atomic():
         # The claim row, once: a second message finds it there (or waits for this transaction
-        # to end, PostgreSQL's unique index) and goes on to its lock.
-        TaskInvocation.objects.bulk_create(
-            [
-                TaskInvocation(
-                    execution_id=execution_id,
-                    task_id=task_id,
-                    attempt=task.attempt,
-                    claimed_until=timezone.now() + TASK_CLAIM,
-                    state_name=task.state_name,
-                )
-            ],
-            ignore_conflicts=True,
+        # to end, PostgreSQL's unique index) and goes on to its lock. The row this transaction
+        # inserted is its own, open and locked until it ends: no SELECT for it.
+        claim: TaskInvocation | None = TaskInvocation(
+            execution_id=execution_id,
+            task_id=task_id,
+            attempt=task.attempt,
+            claimed_until=timezone.now() + TASK_CLAIM,
+            state_name=task.state_name,
         )
         # Whoever holds the claim's row lock with the claim still open makes the call; the call's
         # own records (a function's invocation, a queue's message), its outcome and the step it
@@ -449,7 +446,8 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         # the lock, so the next one to get here makes the call, once. A claim locked by a live
         # worker is skipped (PostgreSQL); SQLite's IMMEDIATE transactions wait for that worker's
         # to end instead.
-        claim = _open_claim(execution_id, task_id, task.attempt)
+        if not insert_unless_present(claim):
+            claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
             result = _perform(execution, task, claim)
             if not result.done:
@@ -458,9 +456,9 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
                 outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
             else:
                 outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
-            TaskInvocation.objects.filter(id=claim.id).update(**outcome)
             for name, value in outcome.items():
                 setattr(claim, name, value)
+            update_fields(TaskInvocation, [claim], list(outcome))
             _report_recorded(claim, mocked=mocked)
             return
     # Made (or being made) by another worker: report what it recorded.

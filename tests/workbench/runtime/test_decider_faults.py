@@ -11,6 +11,7 @@ from tests.support.inprocess import start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+ECHO = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 CHAIN = {
     "StartAt": "A",
     "States": {"A": {"Type": "Wait", "Seconds": 60, "Next": "B"}, "B": {"Type": "Pass", "End": True}},
@@ -34,3 +35,50 @@ def test_decider_fault_fails_the_execution_with_states_runtime(broker: Any) -> N
     assert last.type == "ExecutionFailed" and last.event_id == execution.event_count
     assert not Timer.objects.filter(execution=execution).exists()
     assert Execution.objects.get(id=execution.id).stop_date is not None
+
+
+TWO_CALLS = {
+    "StartAt": "Both",
+    "States": {
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": f"C{n}", "States": {f"C{n}": {"Type": "Task", "Resource": ECHO, "End": True}}}
+                for n in (1, 2)
+            ],
+            "End": True,
+        }
+    },
+}  # fmt: skip
+
+
+def test_a_fault_clears_every_pending_task_of_the_execution(broker: Any) -> None:
+    """The shell ends an execution the decider could not advance, so no CancelTask came for the
+    task still waiting: the shell clears it itself (commands.DurableExecutor.clear_all_on_finish)."""
+    from engine.states.model import TaskSucceeded
+    from workbench.runtime.stepper import apply_happening
+    from workbench.stepfunctions.models import PendingTask
+
+    execution = start(TWO_CALLS)
+    answered, waiting = PendingTask.objects.filter(execution=execution).order_by("task_id")
+    boom: Any = RuntimeError("simulated defect")
+    with mock.patch("workbench.runtime.stepper.advance", side_effect=boom):
+        apply_happening(execution.id, TaskSucceeded(task_id=answered.task_id, output={}))
+    execution.refresh_from_db()
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert not PendingTask.objects.filter(execution=execution).exists(), waiting.task_id
+
+
+def test_a_decided_end_leaves_no_pending_task_behind(broker: Any) -> None:
+    """A branch that fails ends the execution while its sibling's task waits: the decider cancels
+    that task before it finishes (engine Run.finish), so its row goes too."""
+    from engine.states.model import TaskFailed
+    from workbench.runtime.stepper import apply_happening
+    from workbench.stepfunctions.models import PendingTask
+
+    execution = start(TWO_CALLS)
+    failed, _ = PendingTask.objects.filter(execution=execution).order_by("task_id")
+    apply_happening(execution.id, TaskFailed(task_id=failed.task_id, error="Boom", cause=""))
+    execution.refresh_from_db()
+    assert (execution.status, execution.error) == ("FAILED", "Boom")
+    assert not PendingTask.objects.filter(execution=execution).exists()

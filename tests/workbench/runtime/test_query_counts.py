@@ -23,6 +23,13 @@ START_CEILING = 7
 """Workspace, machine, BEGIN, INSERT execution, INSERT history (bulk), UPDATE execution, COMMIT."""
 DESCRIBE_CEILING = 2
 """Workspace, then the execution by its unique (machine, name) index with its machine joined."""
+TASK_CALL_CEILING = 12
+"""A task calling a workbench function, and the step its answer leads to: the pending task
+(before BEGIN), BEGIN, the claim's INSERT (which says whether it was there), the execution
+role, the function, the function's invocation log, the claim's outcome, the execution locked,
+the answered task consumed, the history (bulk), the execution's UPDATE, COMMIT. Before issue
+10's second cut it was 20: two savepoints, a SELECT after the claim, and three statements
+clearing rows the decider had already cancelled."""
 
 
 def _pass_chain(length: int) -> str:
@@ -115,3 +122,45 @@ def test_a_task_is_recorded_pending_in_one_statement(
     pending = PendingTask.objects.get()
     assert (pending.state_name, pending.payload, pending.attempt) == ("Call", {"n": 1}, 1)
     assert broker.names() == [queue.INVOKE_TASK]
+
+
+def test_a_task_call_and_its_step_take_few_statements(
+    broker: Broker, django_assert_max_num_queries: Any
+) -> None:
+    """The worker's half of a Task execution: its call made once, logged, recorded on the claim,
+    and the execution advanced to its end, in one transaction."""
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import stepfunctions as api
+    from workbench.functions.models import Invocation
+    from workbench.stepfunctions.models import Execution, PendingTask, TaskInvocation
+
+    calls = json.dumps(
+        {
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:us-east-1:123456789012:function:echo",
+                    "Next": "Done",
+                },
+                "Done": {"Type": "Pass", "End": True},
+            },
+        }
+    )
+    target = machine(calls, name="calls")
+    workspace = workspace_for_access_key("test")
+    for name in ("warm", "one"):  # the first call also registers the built-in echo function
+        api.start_execution(workspace, {"stateMachineArn": target.arn, "name": name, "input": '{"n": 2}'})
+        if name == "warm":
+            broker.drain()
+    with django_assert_max_num_queries(TASK_CALL_CEILING):
+        broker.drain()
+    stored = Execution.objects.get(name="one")
+    assert stored.status == "SUCCEEDED" and json.loads(stored.output or "") == {"n": 2}
+    claim = TaskInvocation.objects.get(execution=stored)
+    assert (claim.status, claim.output, claim.attempt) == ("SUCCEEDED", {"n": 2}, 1)
+    assert Invocation.objects.filter(caller__startswith=stored.arn).count() == 1
+    assert not PendingTask.objects.filter(execution=stored).exists()
+    types = list(stored.history.order_by("event_id").values_list("type", flat=True))
+    assert types[-3:] == ["PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    assert "LambdaFunctionSucceeded" in types and stored.event_count == len(types)
