@@ -1,5 +1,5 @@
-"""Writing rows without the ORM's per-call work: one ``executemany`` UPDATE, one INSERT that
-gives way to a row already there, one plain DELETE.
+"""Writing rows without the ORM's per-call work: one ``executemany`` UPDATE, an INSERT, an
+upsert, an INSERT that gives way to a row already there, one plain DELETE.
 
 Django's ``bulk_update`` writes one ``CASE WHEN id = ... THEN ...`` per field per row; building
 those expressions cost half of a delivery batch's CPU in issue 13's profile (cProfile of
@@ -46,29 +46,60 @@ def update_fields(model: type[Model], objects: Sequence[Model], fields: Sequence
         cursor.executemany(statement, rows)
 
 
-def insert_unless_present(obj: Model) -> bool:
-    """INSERT the unsaved ``obj`` unless a unique constraint of its table already holds a row
-    like it, in the caller's transaction; True (and ``obj`` has its primary key) when it was
-    inserted. Every concrete field is written as ``save()`` would (defaults, ``auto_now_add``)."""
+def _insert(obj: Model) -> tuple[str, list[object]]:
+    """``INSERT INTO table (columns) VALUES (...)`` of the unsaved ``obj`` and its values, every
+    concrete field written as ``save()`` would (defaults, ``auto_now_add``)."""
     meta = obj._meta
     quote = connection.ops.quote_name
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    statement = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "
-        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", values
+
+
+def insert(obj: Model) -> None:
+    """INSERT the unsaved ``obj`` in the caller's transaction (it gets its primary key):
+    ``objects.create`` without the save path's per-call work."""
+    statement, values = _insert(obj)
     with connection.cursor() as cursor:
-        cursor.execute(statement, values)
+        cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(obj._meta.pk.column)}", values)
+        _saved(obj, cursor.fetchone()[0])
+
+
+def upsert(obj: Model, unique: Sequence[str], update: Sequence[str]) -> None:
+    """INSERT the unsaved ``obj``, or, where its table already holds a row with the same
+    ``unique`` fields (a unique constraint's), set that row's ``update`` fields to ``obj``'s:
+    ``bulk_create(update_conflicts=True)`` for one row, without its per-call compiling."""
+    meta = obj._meta
+    quote = connection.ops.quote_name
+    statement, values = _insert(obj)
+    target = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    columns = [quote(meta.get_field(name).column) for name in update]
+    assignments = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} ON CONFLICT ({target}) DO UPDATE SET {assignments}", values)
+
+
+def insert_unless_present(obj: Model) -> bool:
+    """INSERT the unsaved ``obj`` unless a unique constraint of its table already holds a row
+    like it, in the caller's transaction; True (and ``obj`` has its primary key) when it was
+    inserted."""
+    statement, values = _insert(obj)
+    returning = f" ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(obj._meta.pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement + returning, values)
         inserted = cursor.fetchone()
     if inserted is None:
         return False
-    obj.pk = inserted[0]
+    _saved(obj, inserted[0])
+    return True
+
+
+def _saved(obj: Model, pk: object) -> None:
+    obj.pk = pk
     obj._state.adding = False
     obj._state.db = connection.alias
-    return True
 
 
 def delete_where(model: type[Model], **equal: object) -> int:

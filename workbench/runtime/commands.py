@@ -37,7 +37,7 @@ from engine.states.model import (
     TaskSucceeded,
 )
 from workbench.core.jsonio import dumps
-from workbench.core.rows import delete_where
+from workbench.core.rows import delete_where, upsert
 from workbench.runtime import activity_arrivals, clock, integrations, map_runs, queue
 from workbench.runtime.children import START_EXECUTION, SYNC_PATTERNS
 from workbench.stepfunctions.models import Execution, PendingTask, Timer
@@ -101,24 +101,18 @@ class DurableExecutor(CommandExecutor):
         match command:
             case InvokeTask():
                 # One upsert statement (a retried task's row is replaced), no SELECT first.
-                PendingTask.objects.bulk_create(
-                    [
-                        PendingTask(
-                            execution=execution,
-                            task_id=command.task_id,
-                            state_name=command.state_name,
-                            resource=command.resource,
-                            payload=command.payload,
-                            token=command.task_token,
-                            wait_for_token=command.wait_for_token,
-                            attempt=command.retry_count + 1,
-                            created=timezone.now(),
-                        )
-                    ],
-                    update_conflicts=True,
-                    unique_fields=["execution", "task_id"],
-                    update_fields=PENDING_TASK_FIELDS,
+                pending = PendingTask(
+                    execution=execution,
+                    task_id=command.task_id,
+                    state_name=command.state_name,
+                    resource=command.resource,
+                    payload=command.payload,
+                    token=command.task_token,
+                    wait_for_token=command.wait_for_token,
+                    attempt=command.retry_count + 1,
+                    created=timezone.now(),
                 )
+                upsert(pending, ["execution", "task_id"], PENDING_TASK_FIELDS)
                 task_id, attempt = command.task_id, command.retry_count + 1
                 # A call that stays in the workbench is quick: this process makes it (runtime.nearby).
                 nearby: queue.Nearby | None = (
@@ -131,19 +125,10 @@ class DurableExecutor(CommandExecutor):
                 # The fire time is the workspace's (virtual) time; the ETA message is real.
                 eta = clock.eta(execution.state_machine.workspace, command.fire_at)
                 armed = clock.within(TIMER_HORIZON, eta)
-                Timer.objects.bulk_create(
-                    [
-                        Timer(
-                            execution=execution,
-                            timer_id=command.timer_id,
-                            fire_at=command.fire_at,
-                            armed=armed,
-                        )
-                    ],
-                    update_conflicts=True,
-                    unique_fields=["execution", "timer_id"],
-                    update_fields=["fire_at", "armed"],
+                timer = Timer(
+                    execution=execution, timer_id=command.timer_id, fire_at=command.fire_at, armed=armed
                 )
+                upsert(timer, ["execution", "timer_id"], ["fire_at", "armed"])
                 if armed and eta is not None:
                     timer_id, real_eta = command.timer_id, eta
                     self._then(lambda: queue.fire_timer(execution.id, timer_id, real_eta))

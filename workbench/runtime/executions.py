@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -44,7 +44,7 @@ from workbench.runtime import children, clock, contexts, express, integrations, 
 from workbench.runtime.commands import TIMER_HORIZON
 from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.models import ExpressChild
-from workbench.runtime.stepper import apply_first_step, apply_happening, apply_redrive
+from workbench.runtime.stepper import apply_happening, apply_redrive, decide_first_step, insert_first_step
 from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
@@ -109,25 +109,25 @@ def start_execution(
             version.number if version is not None else None,
         )
         return StartedExecution(context.execution_arn, context.start_time)
-    try:
-        # No SELECT first: the unique name constraint refuses a second execution of the name,
-        # and the first step runs on the inserted row itself, in the same transaction.
-        with transaction.atomic():
-            execution = Execution.objects.create(
-                state_machine=machine,
-                name=name,
-                definition=version.definition if version is not None else machine.definition,
-                input=text,
-                start_date=clock.now(machine.workspace),
-                version_number=version.number if version is not None else None,
-                version_role_arn=version.role_arn if version is not None else "",
-                alias_name=alias.name if alias is not None else None,
-                mock_case=mock_case,
-            )
-            apply_first_step(
-                execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
-            )
-    except IntegrityError:
+    execution = Execution(
+        state_machine=machine,
+        name=name,
+        definition=version.definition if version is not None else machine.definition,
+        input=text,
+        start_date=clock.now(machine.workspace),
+        version_number=version.number if version is not None else None,
+        version_role_arn=version.role_arn if version is not None else "",
+        alias_name=alias.name if alias is not None else None,
+        mock_case=mock_case,
+    )
+    # The first step is decided before the transaction, then the row is inserted with it. No
+    # SELECT first: the unique name constraint refuses a second execution of the name.
+    first = decide_first_step(
+        execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
+    )
+    with transaction.atomic():
+        inserted = insert_first_step(first)
+    if not inserted:
         execution = _same_named(machine, name, text)
     return StartedExecution(execution.arn, execution.start_date, execution)
 

@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import secrets
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
@@ -39,7 +40,7 @@ from engine.states.model import (
 from engine.states.progress import Progress
 from workbench.accounts.models import Workspace
 from workbench.core.prepared import Prepared
-from workbench.core.rows import delete_where, update_fields
+from workbench.core.rows import delete_where, insert_unless_present, update_fields
 from workbench.live import publish
 from workbench.runtime import clock, status_events
 from workbench.runtime.commands import DurableExecutor
@@ -113,11 +114,46 @@ _LOCKED_EXECUTION: Prepared[Execution] = Prepared(
 )
 
 
-def apply_first_step(execution: Execution, happening: ExecutionStartRequested) -> Decision:
-    """The first step of an execution row the caller inserted in its open transaction: the row
-    is already held, so it is neither loaded nor locked again, and it has no pending task or
-    timer to clear yet."""
-    return _decide_and_persist(execution, happening, DurableExecutor(execution))
+@dataclass(frozen=True)
+class FirstStep:
+    """A new execution's first step, decided before its row exists (``decide_first_step``)."""
+
+    execution: Execution
+    decision: Decision
+    executor: DurableExecutor
+
+
+def decide_first_step(execution: Execution, happening: ExecutionStartRequested) -> FirstStep:
+    """Decide the first step of an execution not stored yet, outside any transaction: its row
+    holds no one's lock and nothing of it can change, so the decider's work is kept out of
+    SQLite's one write turn (issue 10: the turn was what a Task execution queued on). The row
+    takes what the step decided before it is inserted (``insert_first_step``)."""
+    executor = DurableExecutor(execution)
+    decision = _decide(execution, happening, executor)
+    if decision.status == Execution.RUNNING:
+        # A running execution's row is complete before its INSERT; an ended one's end is
+        # written by FinishExecution's command, after it (``insert_first_step``).
+        _take(execution, decision)
+    return FirstStep(execution, decision, executor)
+
+
+def insert_first_step(first: FirstStep) -> bool:
+    """Insert the execution's row with its first step, in the caller's transaction: the row, its
+    history, the commands' durable half, and (only for an execution that the step ended) one
+    UPDATE with its end. False, and nothing written, when the machine already has an execution
+    of that name (the unique constraint)."""
+    execution, decision, executor = first.execution, first.decision, first.executor
+    if not insert_unless_present(execution):
+        return False
+    # The status change event of RUNNING (the row's status until an ending step's UPDATE).
+    status_events.execution_status_changed(execution, execution.start_date)
+    if decision.status == Execution.RUNNING:
+        history_rows.insert(execution.id, decision.history)
+        executor.handle_all(decision.commands)
+    else:
+        _persist(execution, decision, executor)
+    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
+    return True
 
 
 def apply_redrive(execution: Execution) -> Decision | None:
@@ -147,8 +183,16 @@ def apply_redrive(execution: Execution) -> Decision | None:
 
 
 def _decide_and_persist(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
+    decision = _decide(execution, happening, executor)
+    _persist(execution, decision, executor, started=isinstance(happening, ExecutionStartRequested))
+    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
+    return decision
+
+
+def _decide(execution: Execution, happening: Happening, executor: DurableExecutor) -> Decision:
+    """The decider's answer; a fault inside it ends the execution (``_internal_failure``)."""
     try:
-        decision = advance(
+        return advance(
             json.loads(execution.definition),
             execution.engine_state,
             happening,
@@ -156,11 +200,8 @@ def _decide_and_persist(execution: Execution, happening: Happening, executor: Du
         )
     except Exception as exc:
         log.exception("the decider failed on execution %s", execution.id)
-        decision = _internal_failure(execution, exc)
         executor.clear_all_on_finish()
-    _persist(execution, decision, executor, started=isinstance(happening, ExecutionStartRequested))
-    transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
-    return decision
+        return _internal_failure(execution, exc)
 
 
 def _expected(execution: Execution, happening: Happening) -> bool:
@@ -207,21 +248,26 @@ def _persist(
 ) -> None:
     if started:  # the status change event of RUNNING, before this step may end the execution
         status_events.execution_status_changed(execution, execution.start_date)
-    execution.engine_state = decision.state
-    execution.status = decision.status
+    _take(execution, decision)
     history_rows.insert(execution.id, decision.history)
-    execution.event_count += len(decision.history)
-    if decision.history:
-        progress = Progress.restore(execution.progress)
-        progress.add(event.to_aws() for event in decision.history)
-        execution.progress = progress.snapshot()
-        execution.node_statuses = dict(progress.statuses)
     executor.handle_all(decision.commands)
     if execution.status != Execution.RUNNING:
         status_events.execution_status_changed(execution, execution.stop_date or timezone.now())
     # Only what a step changes: the definition and input are never rewritten. One UPDATE
     # without the ORM's save path (core/rows.py: a fifth of a Task step's CPU went to it).
     update_fields(Execution, [execution], fields)
+
+
+def _take(execution: Execution, decision: Decision) -> None:
+    """The row's fields that follow from the decision: state, status, counts, node statuses."""
+    execution.engine_state = decision.state
+    execution.status = decision.status
+    execution.event_count += len(decision.history)
+    if decision.history:
+        progress = Progress.restore(execution.progress)
+        progress.add(event.to_aws() for event in decision.history)
+        execution.progress = progress.snapshot()
+        execution.node_statuses = dict(progress.statuses)
 
 
 def _after_commit(execution_id: int, decision: Decision, executor: DurableExecutor) -> None:

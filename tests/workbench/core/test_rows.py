@@ -3,10 +3,12 @@ plain DELETE for rows nothing refers to."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.support.inprocess import Broker, broker, start
-from workbench.core.rows import delete_where, insert_unless_present
+from workbench.core.rows import delete_where, insert, insert_unless_present, upsert
 from workbench.stepfunctions.models import Execution, PendingTask, TaskInvocation
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +65,40 @@ def test_insert_unless_present_inserts_once_and_says_so(broker: Broker) -> None:
     second = _claim(execution, status=TaskInvocation.SUCCEEDED)
     assert not insert_unless_present(second) and second.pk is None
     assert list(TaskInvocation.objects.values_list("id", "status")) == [(first.pk, "CLAIMED")]
+
+
+def test_upsert_inserts_then_replaces_only_the_named_fields(broker: Broker) -> None:
+    from django.utils import timezone
+
+    from workbench.stepfunctions.models import Timer
+
+    execution = start(WAITING, name="one")
+    soon, later = timezone.now(), timezone.now() + timedelta(minutes=5)
+    upsert(
+        Timer(execution=execution, timer_id="t1", fire_at=soon, armed=True),
+        ["execution", "timer_id"],
+        ["fire_at"],
+    )
+    [first] = Timer.objects.filter(execution=execution)
+    assert (first.fire_at, first.armed) == (soon, True)
+    # The same (execution, timer_id): fire_at is replaced, armed (not named) is kept.
+    upsert(
+        Timer(execution=execution, timer_id="t1", fire_at=later, armed=False),
+        ["execution", "timer_id"],
+        ["fire_at"],
+    )
+    [second] = Timer.objects.filter(execution=execution)
+    assert (second.id, second.fire_at, second.armed) == (first.id, later, True)
+
+
+def test_insert_stores_the_row_with_its_defaults_and_gives_it_its_key(broker: Broker) -> None:
+    from workbench.accounts.services import default_workspace
+    from workbench.functions.models import Function, Invocation
+
+    function = Function.objects.create(workspace=default_workspace(), name="f", kind=Function.MOCK)
+    logged = Invocation(function=function, caller="me", attempt=2, payload={"a": 1}, output=[1], cause="")
+    insert(logged)
+    assert logged.pk is not None and not logged._state.adding
+    stored = Invocation.objects.get(pk=logged.pk)
+    assert (stored.caller, stored.attempt, stored.payload, stored.output) == ("me", 2, {"a": 1}, [1])
+    assert stored.created is not None and stored.created == logged.created  # auto_now_add, as save() sets it

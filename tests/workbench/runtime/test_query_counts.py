@@ -96,11 +96,12 @@ def test_a_task_is_recorded_pending_in_one_statement(
     broker: Broker, django_assert_max_num_queries: Any
 ) -> None:
     """The first step that reaches a Task writes its pending row with one upsert, beside the
-    execution's insert, its history and its update; the call itself waits for the worker."""
+    execution's insert and its history; the call itself waits for the worker. The step was
+    decided before the row was inserted, so a running execution's row needs no UPDATE."""
     from workbench.accounts.services import workspace_for_access_key
     from workbench.awsapi import stepfunctions as api
     from workbench.runtime import queue
-    from workbench.stepfunctions.models import PendingTask
+    from workbench.stepfunctions.models import Execution, PendingTask
 
     calls = json.dumps(
         {
@@ -117,8 +118,11 @@ def test_a_task_is_recorded_pending_in_one_statement(
     )
     target = machine(calls, name="calls")
     workspace = workspace_for_access_key("test")
-    with django_assert_max_num_queries(START_CEILING):
+    with django_assert_max_num_queries(START_CEILING - 1):
         api.start_execution(workspace, {"stateMachineArn": target.arn, "name": "one"})
+    stored = Execution.objects.get(name="one")
+    assert stored.status == "RUNNING" and stored.event_count == 6 and stored.engine_state is not None
+    assert stored.node_statuses == {"Prepare": "succeeded", "Call": "running"}, stored.node_statuses
     pending = PendingTask.objects.get()
     assert (pending.state_name, pending.payload, pending.attempt) == ("Call", {"n": 1}, 1)
     assert broker.names() == [queue.INVOKE_TASK]
