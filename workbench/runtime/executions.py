@@ -495,10 +495,14 @@ def _open_claim(execution_id: int, task_id: str, attempt: int) -> TaskInvocation
 
 
 # The task path's lookups, compiled once per thread (core/prepared.py; issue 10's profile).
+# A task's call reads its execution's name, status, role and machine, never what its steps
+# read and write (the decider's JSON, decoded on every load, and the texts): those are left
+# behind, as DescribeExecution leaves them.
 _PENDING_TASK: Prepared[PendingTask] = Prepared(
     lambda execution_id, task_id: (
         PendingTask.objects.filter(execution_id=execution_id, task_id=task_id)
         .select_related("execution__state_machine__workspace", "execution__map_run")
+        .defer(*(f"execution__{name}" for name in (*services.EXECUTION_DECIDER_FIELDS, "input", "output")))
         .order_by()[:1]
     ),
     int,

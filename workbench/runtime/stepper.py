@@ -102,11 +102,13 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
         return _decide_and_persist(execution, happening, DurableExecutor(execution))
 
 
-# Every step loads and locks its execution: compiled once per thread (core/prepared.py).
+# Every step loads and locks its execution: compiled once per thread (core/prepared.py). Its
+# machine's definition and design are left behind: the execution keeps its own definition.
 _LOCKED_EXECUTION: Prepared[Execution] = Prepared(
     lambda execution_id: (
         Execution.objects.select_for_update(of=("self",))
         .select_related("state_machine__workspace__virtual_clock", "map_run")
+        .defer("state_machine__definition", "state_machine__design_source")
         .filter(id=execution_id)
         .order_by()[:1]
     ),
