@@ -429,6 +429,14 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         )
         _invoke_outside(task, invocation, created)
         return
+    # The execution role's policies are read before the transaction, which then holds
+    # SQLite's one write turn for less (issue 10); a refusal is recorded like any outcome.
+    workspace = execution.state_machine.workspace
+    refused = None
+    if not mocked:
+        refused = integrations.refusal(
+            workspace, task.resource, task.payload, execution.role_arn, execution.name[:64]
+        )
     with transaction.atomic():
         # The claim row, once: a second message finds it there (or waits for this transaction
         # to end, PostgreSQL's unique index) and goes on to its lock. The row this transaction
@@ -449,7 +457,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         if not insert_unless_present(claim):
             claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
-            result = _perform(execution, task, claim)
+            result = refused or _perform(execution, task, claim)
             if not result.done:
                 outcome: dict[str, Any] = {"status": TaskInvocation.WAITING, "output": result.submitted}
             elif result.error is not None:
@@ -469,7 +477,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
 
 def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation) -> integrations.TaskResult:
     """The task's call: its mocked answer when the execution's test case mocks the state, else
-    its resource performed for real."""
+    its resource performed for real (its role already checked: ``integrations.refusal``)."""
     if mocks.mocked_state(execution.mock_case, task.state_name) is not None:
         return mocks.answer(execution.mock_case, task.state_name, mocks.invocation_index(invocation))
     return integrations.perform(
@@ -479,7 +487,6 @@ def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation
         caller=f"{execution.arn}#{task.state_name}",
         attempt=task.attempt,
         wait_for_token=task.wait_for_token,
-        role_arn=execution.role_arn,
         session_name=execution.name[:64],
         state_machine_name=execution.state_machine.name,
         state_name=task.state_name,

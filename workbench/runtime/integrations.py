@@ -70,10 +70,9 @@ def perform(
     says how to mock it (``stepfunctions.mocks.how_to_mock``); a mocked state never comes here
     (``workbench.runtime.mocks``)."""
     base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
-    if role_arn:
-        denied = permission_failure(workspace, role_arn, base, payload, session_name)
-        if denied is not None:
-            return denied
+    denied = refusal(workspace, resource, payload, role_arn, session_name)
+    if denied is not None:
+        return denied
     try:
         if base == LAMBDA_INVOKE:
             if not isinstance(payload, dict) or "FunctionName" not in payload:
@@ -174,6 +173,18 @@ def perform_command(
         state_machine_name=state_machine_name,
         state_name=command.state_name,
     )
+
+
+def refusal(
+    workspace: Workspace, resource: str, payload: Any, role_arn: str, session_name: str | None
+) -> TaskResult | None:
+    """The task's failure when the execution role ``role_arn`` may not perform ``resource``
+    (``permission_failure``); None when it may, or when no role is given. A read only: a
+    caller may check before its transaction and then ``perform`` with no role."""
+    if not role_arn:
+        return None
+    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    return permission_failure(workspace, role_arn, base, payload, session_name)
 
 
 def permission_failure(

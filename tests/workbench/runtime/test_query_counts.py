@@ -24,9 +24,9 @@ START_CEILING = 7
 DESCRIBE_CEILING = 2
 """Workspace, then the execution by its unique (machine, name) index with its machine joined."""
 TASK_CALL_CEILING = 12
-"""A task calling a workbench function, and the step its answer leads to: the pending task
-(before BEGIN), BEGIN, the claim's INSERT (which says whether it was there), the execution
-role, the function, the function's invocation log, the claim's outcome, the execution locked,
+"""A task calling a workbench function, and the step its answer leads to: the pending task and
+the execution role (before BEGIN), BEGIN, the claim's INSERT (which says whether it was
+there), the function, the function's invocation log, the claim's outcome, the execution locked,
 the answered task consumed, the history (bulk), the execution's UPDATE, COMMIT. Before issue
 10's second cut it was 20: two savepoints, a SELECT after the claim, and three statements
 clearing rows the decider had already cancelled."""
