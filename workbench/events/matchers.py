@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.events.patterns import Matcher, parse_pattern
+from workbench.core.prepared import Prepared
 from workbench.events.models import EventBus, Rule
 
 
@@ -28,8 +29,15 @@ one, whose ``rules_version`` starts again from 0."""
 _lock = threading.Lock()
 
 
+# Read on every PutEvents call: compiled once per thread (core/prepared.py).
+_RULES_VERSION: Prepared[EventBus] = Prepared(
+    lambda bus_id: EventBus.objects.filter(id=bus_id).only("rules_version").order_by()[:1], int
+)
+
+
 def _refresh(bus: EventBus) -> _Compiled:
-    version = EventBus.objects.filter(id=bus.id).values_list("rules_version", flat=True).first() or 0
+    current = _RULES_VERSION.first(bus.id)
+    version = current.rules_version if current is not None else 0
     with _lock:
         compiled = _cache.setdefault((bus.id, bus.created.timestamp()), _Compiled())
         if compiled.version == version:

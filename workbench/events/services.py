@@ -34,6 +34,7 @@ from workbench.core.errors import (
     min_length,
     pattern,
 )
+from workbench.core.prepared import Prepared
 from workbench.events import bus_logs, bus_policies
 from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import EventBus, Rule, Target
@@ -53,11 +54,23 @@ def ensure_default_bus(workspace: Workspace) -> EventBus:
     return bus
 
 
+# Every PutEvents call looks its bus up: compiled once per thread (core/prepared.py).
+_BUS_BY_NAME: Prepared[EventBus] = Prepared(
+    lambda workspace_id, name: (
+        EventBus.objects.filter(workspace_id=workspace_id, name=name)
+        .select_related("workspace")
+        .order_by()[:1]
+    ),
+    int,
+    str,
+)
+
+
 def get_bus(workspace: Workspace, name_or_arn: str | None) -> EventBus:
     name = event_bus_name_from(name_or_arn)
     if name == DEFAULT_BUS:
         return ensure_default_bus(workspace)
-    bus = EventBus.objects.filter(workspace=workspace, name=name).select_related("workspace").first()
+    bus = _BUS_BY_NAME.first(workspace.id, name)
     if bus is None:
         raise ResourceNotFound(f"Event bus {name} does not exist.")
     return bus

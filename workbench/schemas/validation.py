@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.schemas import validation as rules
+from workbench.core.prepared import Prepared
 from workbench.events.models import EventBus
 from workbench.schemas.models import BusValidation
 from workbench.schemas.services import document, get_version
@@ -45,9 +46,15 @@ class EntryProblem:
         ]
 
 
+# Every PutEvents call asks whether its bus validates: compiled once per thread (core/prepared.py).
+_BINDING: Prepared[BusValidation] = Prepared(
+    lambda bus_id: BusValidation.objects.filter(bus_id=bus_id).select_related("schema").order_by()[:1], int
+)
+
+
 def check_entries(bus: EventBus, events: Sequence[dict[str, Any]]) -> list[EntryProblem | None]:
     """One answer per event: None when it fits (or the bus validates nothing)."""
-    binding = BusValidation.objects.filter(bus_id=bus.pk).select_related("schema").first()
+    binding = _BINDING.first(bus.pk)
     if binding is None:
         return [None] * len(events)
     version = get_version(binding.schema, None if binding.version is None else str(binding.version))
