@@ -107,3 +107,7 @@ class Prepared(Generic[M]):
         """The first row's instance, or None (the queryset must be ordered or limited to 1)."""
         found = self._plan().rows(values)
         return found[0] if found else None
+
+    def all(self, *values: Any) -> list[M]:
+        """Every row's instance, in the queryset's order."""
+        return self._plan().rows(values)

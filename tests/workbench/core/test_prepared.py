@@ -1,0 +1,33 @@
+"""core/prepared.py: a query compiled once per thread answers each call with its own values."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.inprocess import Broker, broker, start
+from workbench.core.prepared import Prepared
+from workbench.stepfunctions.models import Execution
+
+pytestmark = pytest.mark.django_db
+__all__ = ["broker"]  # the fixture
+
+WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": True}}}
+
+
+def test_all_answers_each_call_with_its_own_values_in_the_querysets_order(broker: Broker) -> None:
+    one, two, three = (start(WAIT, name=name) for name in ("one", "two", "three"))
+    pair: Prepared[Execution] = Prepared(
+        lambda first, second: Execution.objects.filter(id__in=(first, second)).order_by("-id"), int, int
+    )
+    assert [row.id for row in pair.all(one.id, three.id)] == [three.id, one.id]
+    assert [row.id for row in pair.all(two.id, one.id)] == [two.id, one.id]
+    assert pair.all(0, -1) == []
+    # first() is the first of the same rows, a whole instance.
+    found = pair.first(two.id, three.id)
+    assert found is not None and (found.id, found.name, found.status) == (three.id, three.name, "RUNNING")
+
+
+def test_a_query_whose_values_are_not_plain_parameters_is_refused(broker: Broker) -> None:
+    ends_with: Prepared[Execution] = Prepared(lambda name: Execution.objects.filter(name__endswith=name), str)
+    with pytest.raises(ValueError, match="each value as one plain parameter"):
+        ends_with.all("x")
