@@ -15,6 +15,20 @@ from unittest import mock
 import pytest
 
 ROLE = "arn:aws:iam::123456789012:role/unit"
+ECHO = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+TWO_CALLS = {  # two calls left pending while the broker fixture holds their messages
+    "StartAt": "Both",
+    "States": {
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": f"C{n}", "States": {f"C{n}": {"Type": "Task", "Resource": ECHO, "End": True}}}
+                for n in (1, 2)
+            ],
+            "End": True,
+        }
+    },
+}  # fmt: skip
 
 
 @dataclass

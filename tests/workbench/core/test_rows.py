@@ -7,31 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from tests.support.inprocess import Broker, broker, start
+from tests.support.inprocess import TWO_CALLS, Broker, broker, start
 from workbench.core.rows import delete_where, insert, insert_unless_present, upsert
 from workbench.stepfunctions.models import Execution, PendingTask, TaskInvocation
 
 pytestmark = pytest.mark.django_db
 __all__ = ["broker"]  # the fixture
 
-ECHO = "arn:aws:lambda:us-east-1:123456789012:function:echo"
-WAITING = {  # two calls left pending: the broker fixture holds their messages
-    "StartAt": "Both",
-    "States": {
-        "Both": {
-            "Type": "Parallel",
-            "Branches": [
-                {"StartAt": f"C{n}", "States": {f"C{n}": {"Type": "Task", "Resource": ECHO, "End": True}}}
-                for n in (1, 2)
-            ],
-            "End": True,
-        }
-    },
-}  # fmt: skip
-
 
 def test_delete_where_removes_only_the_matching_rows(broker: Broker) -> None:
-    first, second = start(WAITING, name="one"), start(WAITING, name="two")
+    first, second = start(TWO_CALLS, name="one"), start(TWO_CALLS, name="two")
     [task, other] = PendingTask.objects.filter(execution=first).order_by("task_id")
     assert delete_where(PendingTask, execution_id=first.id, task_id=task.task_id) == 1
     assert delete_where(PendingTask, execution_id=first.id, task_id=task.task_id) == 0
@@ -54,7 +39,7 @@ def _claim(execution: Execution, status: str = TaskInvocation.CLAIMED) -> TaskIn
 
 
 def test_insert_unless_present_inserts_once_and_says_so(broker: Broker) -> None:
-    execution = start(WAITING, name="one")
+    execution = start(TWO_CALLS, name="one")
     first = _claim(execution)
     assert insert_unless_present(first) and first.pk is not None and not first._state.adding
     stored = TaskInvocation.objects.get(pk=first.pk)
@@ -72,7 +57,7 @@ def test_upsert_inserts_then_replaces_only_the_named_fields(broker: Broker) -> N
 
     from workbench.stepfunctions.models import Timer
 
-    execution = start(WAITING, name="one")
+    execution = start(TWO_CALLS, name="one")
     soon, later = timezone.now(), timezone.now() + timedelta(minutes=5)
     upsert(
         Timer(execution=execution, timer_id="t1", fire_at=soon, armed=True),

@@ -7,11 +7,10 @@ from unittest import mock
 
 import pytest
 
-from tests.support.inprocess import start
+from tests.support.inprocess import TWO_CALLS, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ECHO = "arn:aws:lambda:us-east-1:123456789012:function:echo"
 CHAIN = {
     "StartAt": "A",
     "States": {"A": {"Type": "Wait", "Seconds": 60, "Next": "B"}, "B": {"Type": "Pass", "End": True}},
@@ -35,21 +34,6 @@ def test_decider_fault_fails_the_execution_with_states_runtime(broker: Any) -> N
     assert last.type == "ExecutionFailed" and last.event_id == execution.event_count
     assert not Timer.objects.filter(execution=execution).exists()
     assert Execution.objects.get(id=execution.id).stop_date is not None
-
-
-TWO_CALLS = {
-    "StartAt": "Both",
-    "States": {
-        "Both": {
-            "Type": "Parallel",
-            "Branches": [
-                {"StartAt": f"C{n}", "States": {f"C{n}": {"Type": "Task", "Resource": ECHO, "End": True}}}
-                for n in (1, 2)
-            ],
-            "End": True,
-        }
-    },
-}  # fmt: skip
 
 
 def test_a_fault_clears_every_pending_task_of_the_execution(broker: Any) -> None:
