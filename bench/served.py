@@ -41,7 +41,10 @@ Every loop is bounded by time: a run lasts ``--seconds``, an execution is given 
 
 ``--profile DIR`` samples the workbench's processes with py-spy during every run (raw
 folded stacks, ``--nonblocking`` so sampling does not pause the server) and prints the top
-inclusive and leaf shares.
+inclusive and leaf shares. ``--profile-gil`` samples only the thread holding the interpreter
+lock (py-spy ``--gil``): the share of samples taken against the run's length says how busy the
+interpreter was, which tells a server bound by its GIL from one waiting on a lock or the
+database (issue 10's Task workload: 46 to 48 %, so the SQLite write turn was the limit).
 """
 
 from __future__ import annotations
@@ -817,6 +820,7 @@ def bench_activity(stack: Stack, seconds: float, profiler: Profiler | None) -> R
 @dataclass
 class Profiler:
     directory: Path
+    gil_only: bool = False
 
 
 @contextlib.contextmanager
@@ -843,6 +847,7 @@ def _profiled(profiler: Profiler | None, stack: Stack, label: str, seconds: floa
                         "-f",
                         "raw",
                         "--nonblocking",
+                        *(["--gil"] if profiler.gil_only else []),
                         "-o",
                         str(out),
                     ],
@@ -954,13 +959,16 @@ def main() -> None:
     parser.add_argument("--workloads", default="abcdef", help="which workloads to run: letters of a to f")
     parser.add_argument("--threads", type=int, default=CLIENT_THREADS, help="client threads (default 8)")
     parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of the workbench")
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="with --profile: sample only the thread holding the GIL"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     seconds = args.seconds or (4.0 if args.quick else 20.0)
     profiler = None
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-        profiler = Profiler(args.profile)
+        profiler = Profiler(args.profile, gil_only=args.profile_gil)
 
     work = Path(tempfile.mkdtemp(prefix="stepbridge-bench-"))
     runs: list[Run] = []
