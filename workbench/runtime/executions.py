@@ -430,11 +430,14 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         return
     # The execution role's policies are read before the transaction, which then holds
     # SQLite's one write turn for less (issue 10); a refusal is recorded like any outcome.
-    workspace = execution.state_machine.workspace
     refused = None
     if not mocked:
         refused = integrations.refusal(
-            workspace, task.resource, task.payload, execution.role_arn, execution.name[:64]
+            execution.state_machine.workspace,
+            task.resource,
+            task.payload,
+            execution.role_arn,
+            execution.name[:64],
         )
     with transaction.atomic():
         # The claim row, once: a second message finds it there (or waits for this transaction

@@ -69,7 +69,7 @@ def perform(
     A resource the workbench does not perform fails with States.TaskFailed and a cause that
     says how to mock it (``stepfunctions.mocks.how_to_mock``); a mocked state never comes here
     (``workbench.runtime.mocks``)."""
-    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    base = resource.removesuffix(WAIT_FOR_TOKEN)
     denied = refusal(workspace, resource, payload, role_arn, session_name)
     if denied is not None:
         return denied
@@ -128,7 +128,7 @@ def leaves_the_workbench(resource: str) -> bool:
 def resource_fault(workspace: Workspace, resource: str) -> str | None:
     """Why ``perform`` could not carry out a Task with this Resource, or None when it can: the
     same dispatch, read without calling anything (the designer flags a Task it would fail)."""
-    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    base = resource.removesuffix(WAIT_FOR_TOKEN)
     if base.startswith("arn:aws:lambda:"):
         if functions.exists(workspace, base):
             return None
@@ -183,7 +183,7 @@ def refusal(
     caller may check before its transaction and then ``perform`` with no role."""
     if not role_arn:
         return None
-    base = resource[: -len(WAIT_FOR_TOKEN)] if resource.endswith(WAIT_FOR_TOKEN) else resource
+    base = resource.removesuffix(WAIT_FOR_TOKEN)
     return permission_failure(workspace, role_arn, base, payload, session_name)
 
 
