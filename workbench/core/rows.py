@@ -1,5 +1,5 @@
-"""Writing rows without the ORM's per-call work: one ``executemany`` UPDATE, an INSERT, an
-upsert, an INSERT that gives way to a row already there, one plain DELETE.
+"""Writing rows without the ORM's per-call work: an UPDATE by primary key, an INSERT, a
+multi-row INSERT, an upsert, an INSERT that gives way to a row already there, one plain DELETE.
 
 Django's ``bulk_update`` writes one ``CASE WHEN id = ... THEN ...`` per field per row; building
 those expressions cost half of a delivery batch's CPU in issue 13's profile (cProfile of
@@ -7,6 +7,19 @@ those expressions cost half of a delivery batch's CPU in issue 13's profile (cPr
 of 6.2 s, 56,000 expression copies). Here each row is one parameter tuple, every value adapted
 by its field's own ``get_db_prep_save`` (what ``save()`` stores, on SQLite and PostgreSQL
 alike). ``auto_now`` fields are not touched: the caller sets what it writes.
+
+Each write is one ``execute`` where it can be: psycopg's ``executemany`` runs in pipeline
+mode, whose entering, syncing and leaving cost about as much as three statements (issue 10's
+cProfile of a Task execution on PostgreSQL, 2026-12-03: 1,200 ``executemany`` calls, most of
+one or a few rows, took 2.25 of 11.0 s). ``insert_many`` writes its rows as one ``INSERT ...
+VALUES (...), (...)`` per batch of at most the backend's parameter limit, and ``insert_all``
+does the same for model instances, where Django's ``bulk_create`` compiled an InsertQuery and
+prepared every value through it (issue 10's cProfile of PutEvents in process, 2026-12-03: its
+three ``bulk_create`` calls were 0.45 of 1.58 s).
+
+The writes whose answer is not read (``update_fields``, ``insert_many``, ``upsert``, an
+unkeyed ``insert``) go through ``core.together``: inside its block, PostgreSQL gets a run of
+them in one round trip.
 
 ``insert_unless_present`` is one ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (SQLite 3.35
 and PostgreSQL alike): a row inserted only if no unique constraint holds one like it, and
@@ -23,9 +36,14 @@ other row refers to (it refuses any other).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model
+
+from workbench.core import together
+
+M = TypeVar("M", bound=Model)
 
 
 def update_fields(model: type[Model], objects: Sequence[Model], fields: Sequence[str]) -> None:
@@ -42,8 +60,71 @@ def update_fields(model: type[Model], objects: Sequence[Model], fields: Sequence
         (*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns), obj.pk)
         for obj in objects
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(statement, rows)
+    if len(rows) == 1 or together.holding():
+        for row in rows:
+            together.write(statement, row)
+    else:
+        with connection.cursor() as cursor:
+            cursor.executemany(statement, rows)
+
+
+_MOST_PARAMETERS = 999
+"""Parameters one multi-row INSERT carries at most where the backend names no limit (SQLite's
+is Django's ``max_query_params``, 999)."""
+
+
+def _insert_rows(
+    model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[object]], *, keys: bool
+) -> list[object]:
+    """INSERT ``rows`` (values of ``columns``, adapted for the database) as few multi-row
+    statements as the parameter limit allows; with ``keys``, the new rows' primary keys,
+    ascending, which is
+    the order the rows were given in: one statement takes its keys from the table's sequence
+    row by row, so its rows' keys rise in their order (sorted here because neither SQLite nor
+    PostgreSQL promises RETURNING's order)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, (connection.features.max_query_params or _MOST_PARAMETERS) // len(columns))
+    returning = f" RETURNING {quote(meta.pk.column)}" if keys else ""
+    made: list[object] = []
+    for start in range(0, len(rows), per_statement):
+        batch = rows[start : start + per_statement]
+        statement = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES {', '.join([one] * len(batch))}"
+        values = [value for row in batch for value in row]
+        if not keys:
+            together.write(statement, values)
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(statement + returning, values)
+            made.extend(sorted(key for (key,) in cursor.fetchall()))
+    return made
+
+
+def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """INSERT ``rows`` (each the values of ``fields``, already adapted for the database) into
+    ``model``'s table in the caller's transaction: ``bulk_create`` without model instances."""
+    if rows:
+        meta = model._meta
+        _insert_rows(model, [meta.get_field(name).column for name in fields], rows, keys=False)
+
+
+def insert_all(objects: Sequence[M]) -> Sequence[M]:
+    """INSERT the unsaved ``objects`` (all of one model) in the caller's transaction, every
+    concrete field written as ``save()`` would; each gets its primary key. ``bulk_create``
+    without its per-call compiling."""
+    if not objects:
+        return objects
+    meta = objects[0]._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    values = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objects
+    ]
+    made = _insert_rows(type(objects[0]), [field.column for field in fields], values, keys=True)
+    for obj, key in zip(objects, made, strict=True):
+        _saved(obj, key)
+    return objects
 
 
 def _insert(obj: Model) -> tuple[str, list[object]]:
@@ -58,10 +139,14 @@ def _insert(obj: Model) -> tuple[str, list[object]]:
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", values
 
 
-def insert(obj: Model) -> None:
-    """INSERT the unsaved ``obj`` in the caller's transaction (it gets its primary key):
+def insert(obj: Model, *, keyed: bool = True) -> None:
+    """INSERT the unsaved ``obj`` in the caller's transaction (it gets its primary key unless
+    ``keyed`` is False, when the INSERT may go with the writes around it, core.together):
     ``objects.create`` without the save path's per-call work."""
     statement, values = _insert(obj)
+    if not keyed:
+        together.write(statement, values)
+        return
     with connection.cursor() as cursor:
         cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(obj._meta.pk.column)}", values)
         _saved(obj, cursor.fetchone()[0])
@@ -77,8 +162,7 @@ def upsert(obj: Model, unique: Sequence[str], update: Sequence[str]) -> None:
     target = ", ".join(quote(meta.get_field(name).column) for name in unique)
     columns = [quote(meta.get_field(name).column) for name in update]
     assignments = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{statement} ON CONFLICT ({target}) DO UPDATE SET {assignments}", values)
+    together.write(f"{statement} ON CONFLICT ({target}) DO UPDATE SET {assignments}", values)
 
 
 def insert_unless_present(obj: Model) -> bool:

@@ -24,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 
 from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
+from workbench.core import rows as stored
 from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
 from workbench.events.models import Archive, ArchivedEvent, EventBus
 from workbench.events.services import get_bus, validate_pattern_text
@@ -173,7 +174,7 @@ def archive_accepted(accepted: list[tuple[EventBus, dict[str, Any]]], now: datet
                         archived=now,
                     )
                 )
-    ArchivedEvent.objects.bulk_create(rows)
+    stored.insert_all(rows)
     return len(rows)
 
 

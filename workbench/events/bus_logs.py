@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from workbench.core import rows
 from workbench.core.arns import rule_arn
 from workbench.core.errors import ValidationError, enum_value_set, invalid
 from workbench.events.models import Delivery, DeliveryAttempt, EventBus, LogEvent, ReceivedEvent
@@ -106,7 +107,7 @@ def write_received(received: Sequence[ReceivedEvent], deliveries: Iterable[Deliv
             }
             steps.append(_record(bus, event, now, "RULE_MATCH", "INFO", matched))
         out.extend(_written(bus, event, steps, now))
-    LogEvent.objects.bulk_create(out)
+    rows.insert_all(out)
 
 
 def write_attempts(attempted: Iterable[tuple[Delivery, DeliveryAttempt]]) -> None:
@@ -156,7 +157,7 @@ def write_attempts(attempted: Iterable[tuple[Delivery, DeliveryAttempt]]) -> Non
                 steps.append(_record(bus, event, at, "INVOCATION_DLQ", "ERROR", dlq, invocation))
         out.extend(_written(bus, event, steps, now))
     if out:
-        LogEvent.objects.bulk_create(out)
+        rows.insert_all(out)
 
 
 def _logged(event: ReceivedEvent) -> bool:

@@ -1,8 +1,13 @@
 """One compiled matcher per bus per process, refreshed incrementally when rules change.
 
-Every rule change bumps ``EventBus.rules_version``; each process compares the version it
-compiled against and, if it moved, adds and removes only the rules that changed. So every
-web and worker process sees the same rules without a broadcast.
+Every change to a bus's rules or their targets bumps ``EventBus.rules_version``; each process
+compares the version it compiled against and, if it moved, adds and removes only the patterns
+that changed. So every web and worker process sees the same rules without a broadcast.
+
+The bus's enabled rules, each with its targets, are kept beside the matcher at the same
+version, so routing an event reads neither table (issue 10's cProfile of PutEvents in process,
+2026-12-03: the matched rules' and their targets' queries, compiled on every call, were a
+quarter of the call). The kept rows are shared by threads and only ever read.
 """
 
 from __future__ import annotations
@@ -11,9 +16,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Prefetch
+
 from engine.events.patterns import Matcher, parse_pattern
 from workbench.core.prepared import Prepared
-from workbench.events.models import EventBus, Rule
+from workbench.events.models import EventBus, Rule, Target
 
 
 @dataclass
@@ -21,6 +28,8 @@ class _Compiled:
     version: int = -1
     matcher: Matcher = field(default_factory=Matcher)
     patterns: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    """The matcher's rules by id, with their bus and workspace and their targets by Id."""
 
 
 _cache: dict[tuple[int, float], _Compiled] = {}
@@ -42,12 +51,13 @@ def _refresh(bus: EventBus) -> _Compiled:
         compiled = _cache.setdefault((bus.id, bus.created.timestamp()), _Compiled())
         if compiled.version == version:
             return compiled
-        wanted = dict(
-            (str(rule_id), text)
-            for rule_id, text in Rule.objects.filter(
-                bus=bus, state=Rule.ENABLED, event_pattern__isnull=False
-            ).values_list("id", "event_pattern")
-        )
+        compiled.rules = {
+            str(rule.id): rule
+            for rule in Rule.objects.filter(bus=bus, state=Rule.ENABLED, event_pattern__isnull=False)
+            .select_related("bus__workspace")
+            .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_id")))
+        }
+        wanted = {rule_id: rule.event_pattern for rule_id, rule in compiled.rules.items()}
         for rule_id, text in list(compiled.patterns.items()):
             if wanted.get(rule_id) != text:
                 compiled.matcher.remove(rule_id)
@@ -61,25 +71,34 @@ def _refresh(bus: EventBus) -> _Compiled:
 
 
 def matching_rules_each(routes: list[tuple[EventBus, dict[str, Any]]]) -> list[list[Rule]]:
-    """The rules each (bus, event) matches, by name: each bus's matcher is refreshed once and
-    the matched rules are read in one query, however many events a PutEvents call carries."""
+    """The rules each (bus, event) matches, by name, each with its targets (``targets(rule)``):
+    each bus's matcher is refreshed once, however many events a PutEvents call carries."""
     compiled: dict[int, _Compiled] = {}
     for bus, _ in routes:
         if bus.id not in compiled:
             compiled[bus.id] = _refresh(bus)
     with _lock:
-        matched = [compiled[bus.id].matcher.match(event) for bus, event in routes]
-    wanted = {int(rule_id) for ids in matched for rule_id in ids}
-    rules = {rule.id: rule for rule in Rule.objects.filter(id__in=wanted)} if wanted else {}
-    return [
-        sorted((rules[int(i)] for i in ids if int(i) in rules), key=lambda rule: rule.name) for ids in matched
-    ]
+        return [
+            sorted(
+                (compiled[bus.id].rules[rule_id] for rule_id in compiled[bus.id].matcher.match(event)),
+                key=lambda rule: rule.name,
+            )
+            for bus, event in routes
+        ]
 
 
 def matching_rules(bus: EventBus, event: dict[str, Any]) -> list[Rule]:
+    [rules] = matching_rules_each([(bus, event)])
+    return rules
+
+
+def enabled_rules(bus: EventBus) -> list[Rule]:
+    """The bus's enabled pattern rules by name, each with its targets (``targets(rule)``)."""
     compiled = _refresh(bus)
     with _lock:
-        ids = compiled.matcher.match(event)
-    if not ids:
-        return []
-    return list(Rule.objects.filter(id__in=[int(i) for i in ids]).order_by("name"))
+        return sorted(compiled.rules.values(), key=lambda rule: rule.name)
+
+
+def targets(rule: Rule) -> list[Target]:
+    """A matched rule's targets, ordered by Id, as they were at the version it matched at."""
+    return list(rule.targets.all())

@@ -167,7 +167,8 @@ def validate_pattern_text(text: Any) -> None:
 
 
 def _touch_rules(bus: EventBus) -> None:
-    """Every rule change: the bus's matchers refresh, and the default bus's count of enabled
+    """Every change to a rule or its targets: the bus's matchers refresh (events.matchers
+    keeps each rule's targets beside its pattern), and the default bus's count of enabled
     pattern rules (``Workspace.default_bus_rules``) is kept for services that put events there."""
     EventBus.objects.filter(id=bus.id).update(rules_version=F("rules_version") + 1, updated=timezone.now())
     if bus.name == DEFAULT_BUS:
@@ -297,6 +298,7 @@ def put_targets(
                     "sqs_parameters": target.get("SqsParameters"),
                 },
             )
+        _touch_rules(rule.bus)
     return failed
 
 
@@ -363,6 +365,7 @@ def remove_targets(
                         "ErrorMessage": f"Target {target_id} does not exist on rule {rule.name}.",
                     }
                 )
+        _touch_rules(rule.bus)
     return failed
 
 

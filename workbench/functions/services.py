@@ -140,7 +140,9 @@ def invoke(function: Function, payload: Any, *, caller: str, attempt: int = 1) -
             error=outcome.error or "",
             cause=outcome.cause,
         )
-        insert(invocation)  # one statement, no save path: this is on every Task's call
+        # One statement, no save path, no key read back (it goes with the task's other writes,
+        # core.together): this is on every Task's call.
+        insert(invocation, keyed=False)
     return outcome
 
 

@@ -45,7 +45,7 @@ from django.utils import timezone
 from engine.events.transform import TargetInputError, render_target_input
 from workbench.accounts.models import Workspace
 from workbench.celery import RETRIED_DATABASE_ERRORS, durable_task
-from workbench.core import rows
+from workbench.core import rows, together
 from workbench.core.arns import Arn, execution_arn
 from workbench.core.errors import AwsError, ResourceNotFound
 from workbench.core.prepared import Prepared
@@ -65,6 +65,7 @@ from workbench.runtime.routing import (
 )
 from workbench.sns import services as sns
 from workbench.sqs import services as sqs
+from workbench.sqs.models import Queue
 from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
 
@@ -109,7 +110,9 @@ def deliver_all(delivery_ids: list[int], now: datetime | None = None) -> None:
         deliver(delivery_ids[0], now)
         return
     try:
-        with transaction.atomic():
+        # The batch's Express targets run after its commit, sent as one message; its writes
+        # go to PostgreSQL together (core.together).
+        with queue.express_runs_together(), transaction.atomic(), together.writes_together():
             alone = _attempt_together(delivery_ids, now)
     except RETRIED_DATABASE_ERRORS:
         raise  # the task is retried (durable_task)
@@ -133,6 +136,7 @@ def _attempt_together(delivery_ids: list[int], now: datetime | None) -> list[int
     attempted: list[Delivery] = []
     attempts: list[DeliveryAttempt] = []
     moments: dict[int, datetime] = {}
+    targets = _Targets()
     for delivery in _pending_rows(delivery_ids):
         if destination_calls.is_api_destination_arn(delivery.target_arn):
             alone.append(delivery.id)
@@ -144,10 +148,10 @@ def _attempt_together(delivery_ids: list[int], now: datetime | None) -> list[int
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > moment:
             continue
         delivery.attempts += 1
-        attempts.append(_settle(delivery, moment, *_attempt(delivery, workspace, moment)))
+        attempts.append(_settle(delivery, moment, *_attempt(delivery, workspace, moment, targets)))
         attempted.append(delivery)
     if attempted:
-        DeliveryAttempt.objects.bulk_create(attempts)
+        rows.insert_all(attempts)
         rows.update_fields(Delivery, attempted, OUTCOME_FIELDS)
         bus_logs.write_attempts(zip(attempted, attempts, strict=True))
         _tell_pages(attempted)
@@ -181,13 +185,41 @@ def _pending_rows(delivery_ids: list[int]) -> list[Delivery]:
     return prepared.all(*delivery_ids)
 
 
-def _attempt(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple[str, str, bool]:
+class _Targets:
+    """The state machines and queues one batch's deliveries go to, each looked up once per
+    workspace and ARN (a batch of ten to one machine read it ten times: issue 10's profile of
+    PutEvents to Express targets). A version or alias ARN is resolved for every execution: an
+    alias picks its version by weight each time."""
+
+    def __init__(self) -> None:
+        self._machines: dict[tuple[int, str], versions.StartTarget] = {}
+        self._queues: dict[tuple[int, str], Queue | None] = {}
+
+    def start_target(self, workspace: Workspace, arn: str) -> versions.StartTarget:
+        if versions.split_arn(arn)[1] is not None:
+            return versions.start_target(workspace, arn)
+        key = (workspace.id, arn)
+        found = self._machines.get(key)
+        if found is None:
+            found = self._machines[key] = versions.start_target(workspace, arn)
+        return found
+
+    def queue(self, workspace: Workspace, arn: str) -> Queue | None:
+        key = (workspace.id, arn)
+        if key not in self._queues:
+            self._queues[key] = sqs.queue_for_arn(workspace, arn)
+        return self._queues[key]
+
+
+def _attempt(
+    delivery: Delivery, workspace: Workspace, moment: datetime, targets: _Targets | None = None
+) -> tuple[str, str, bool]:
     """Render the input and invoke the target: (status, detail, retriable)."""
     try:
         delivery.input = _rendered(delivery)
     except TargetInputError as exc:
         return Delivery.FAILED, f"{exc.code}: {exc.message}", False
-    return _invoke(delivery, workspace, moment)
+    return _invoke(delivery, workspace, moment, targets or _Targets())
 
 
 def deliver(delivery_id: int, now: datetime | None = None) -> None:
@@ -382,7 +414,9 @@ def execution_name(delivery: Delivery) -> str:
     return f"{delivery.event.event_id}_{hashlib.sha256(target_key).hexdigest()[:16]}"
 
 
-def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple[str, str, bool]:
+def _invoke(
+    delivery: Delivery, workspace: Workspace, moment: datetime, targets: _Targets
+) -> tuple[str, str, bool]:
     """(status, detail, retriable): the execution ARN or function name delivered to, or why
     it failed. A target that does not exist or cannot be a target is not retried: AWS sends
     such events to the dead-letter queue at once ("Using dead-letter queues to process
@@ -397,7 +431,7 @@ def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple
         return (Delivery.DELIVERED if put else Delivery.FAILED), detail, False
     try:
         if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
-            target = versions.start_target(workspace, delivery.target_arn)
+            target = targets.start_target(workspace, delivery.target_arn)
             return Delivery.DELIVERED, _start_machine(delivery, target), True
         if arn is not None and arn.service == "lambda":
             function = functions.resolve(workspace, delivery.target_arn)
@@ -411,7 +445,8 @@ def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple
                 return Delivery.FAILED, f"{outcome.error}: {outcome.cause}", True
             return Delivery.DELIVERED, function.name, True
         if arn is not None and arn.service == "sqs":
-            return Delivery.DELIVERED, _send_to_queue(delivery, workspace), True
+            queue_target = targets.queue(workspace, delivery.target_arn)
+            return Delivery.DELIVERED, _send_to_queue(delivery, queue_target), True
         if arn is not None and arn.service == "sns":
             topic = sns.topic_for_arn(workspace, delivery.target_arn)
             return Delivery.DELIVERED, sns.publish(topic, delivery.input).message_id, True
@@ -425,7 +460,7 @@ def _invoke(delivery: Delivery, workspace: Workspace, moment: datetime) -> tuple
     return Delivery.FAILED, f"target type of {delivery.target_arn} is not supported yet", False
 
 
-def _send_to_queue(delivery: Delivery, workspace: Workspace) -> str:
+def _send_to_queue(delivery: Delivery, target: Queue | None) -> str:
     """SendMessage of the rendered input to a workbench queue; the message id.
 
     A FIFO queue gets the target's SqsParameters.MessageGroupId and no deduplication id: the
@@ -433,7 +468,6 @@ def _send_to_queue(delivery: Delivery, workspace: Workspace) -> str:
     "If you specify an SQS FIFO queue as a target, the queue must have content-based
     deduplication enabled"); without it, or without a group id, SQS's refusal fails the attempt.
     """
-    target = sqs.queue_for_arn(workspace, delivery.target_arn)
     if target is None:
         raise ResourceNotFound(f"Queue {delivery.target_arn} does not exist.")
     group = (delivery.target_input.get("SqsParameters") or {}).get("MessageGroupId") if target.fifo else None

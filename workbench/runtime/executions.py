@@ -14,6 +14,7 @@ A task's call is recorded before it is made (TaskInvocation), so it happens once
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,7 +38,8 @@ from engine.states.model import (
     TimerFired,
 )
 from workbench.accounts.models import Workspace
-from workbench.celery import VISIBILITY_TIMEOUT_SECONDS
+from workbench.celery import RETRIED_DATABASE_ERRORS, VISIBILITY_TIMEOUT_SECONDS
+from workbench.core import together
 from workbench.core.prepared import Prepared
 from workbench.core.rows import insert_unless_present, update_fields
 from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, queue
@@ -57,6 +59,8 @@ from workbench.stepfunctions.errors import (
 from workbench.stepfunctions.models import Execution, MapRun, PendingTask, StateMachine, TaskInvocation, Timer
 from workbench.stepfunctions.redrive import limit_reached, pending_redrive, redrivability
 from workbench.stepfunctions.versions import StartTarget
+
+log = logging.getLogger(__name__)
 
 TASK_CLAIM = timedelta(seconds=VISIBILITY_TIMEOUT_SECONDS)
 """How long a claim counts as fresh for the recovery sweep (it re-sends older ones, whose
@@ -125,7 +129,7 @@ def start_execution(
     first = decide_first_step(
         execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
     )
-    with transaction.atomic():
+    with transaction.atomic(), together.writes_together():
         inserted = insert_first_step(first)
     if not inserted:
         execution = _same_named(machine, name, text)
@@ -175,8 +179,39 @@ def run_express(
 ) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
     machine = _EXPRESS_MACHINE.first(machine_id)
-    if machine is None:
-        return
+    if machine is not None:
+        _run_express(machine, name, execution_arn, input_text, mock_case, version_number)
+
+
+def run_express_all(runs: list[list[Any]]) -> None:
+    """Asynchronous Express executions sent together, one after another, each machine looked up
+    once. One that raises does not keep the others from running; a database error is raised
+    after them, so the message is retried (Express runs at least once)."""
+    machines: dict[int, StateMachine | None] = {}
+    failure: Exception | None = None
+    for machine_id, name, execution_arn, input_text, mock_case, version_number in runs:
+        if machine_id not in machines:
+            machines[machine_id] = _EXPRESS_MACHINE.first(machine_id)
+        machine = machines[machine_id]
+        if machine is None:
+            continue
+        try:
+            _run_express(machine, name, execution_arn, input_text, mock_case, version_number)
+        except Exception as exc:
+            log.exception("the Express execution %s failed to run", execution_arn)
+            failure = failure or exc
+    if isinstance(failure, RETRIED_DATABASE_ERRORS):
+        raise failure
+
+
+def _run_express(
+    machine: StateMachine,
+    name: str,
+    execution_arn: str,
+    input_text: str,
+    mock_case: Any,
+    version_number: int | None,
+) -> None:
     definition, version = machine.definition, None
     if version_number is not None:
         version = machine.versions.filter(number=version_number).first()
@@ -439,7 +474,7 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
             execution.role_arn,
             execution.name[:64],
         )
-    with transaction.atomic():
+    with transaction.atomic(), together.writes_together():
         # The claim row, once: a second message finds it there (or waits for this transaction
         # to end, PostgreSQL's unique index) and goes on to its lock. The row this transaction
         # inserted is its own, open and locked until it ends: no SELECT for it.

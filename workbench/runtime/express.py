@@ -8,7 +8,7 @@ after another in memory, all within Express's five-minute limit
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.states.interpreter import advance
@@ -45,10 +45,25 @@ def run(
     test case it was started with (workbench.runtime.mocks), counted per state in memory."""
     deadline = context.start_time + EXPRESS_LIMIT
     invocations: dict[str, int] = {}
-    executor = InMemoryExecutor(
-        perform=lambda command: _perform(workspace, context, command, mock_case, invocations),
-        run_child=lambda map_run, command: _run_child(workspace, context, map_run, command, mock_case),
-    )
+    # Until the run waits or calls out, its time is the clock the workspace was loaded with,
+    # read at this moment: nothing can have moved it that this run must see. After that, the
+    # clock's row is read again (``clock.current``), so an advance made meanwhile counts.
+    outside = False
+
+    def perform(command: InvokeTask) -> Happening:
+        nonlocal outside
+        outside = True
+        return _perform(workspace, context, command, mock_case, invocations)
+
+    def run_child(map_run: StartMapRun, command: StartChildExecution) -> Happening:
+        nonlocal outside
+        outside = True
+        return _run_child(workspace, context, map_run, command, mock_case)
+
+    def time_now() -> datetime:
+        return clock.current(workspace) if outside else clock.now(workspace)
+
+    executor = InMemoryExecutor(perform=perform, run_child=run_child)
     executor.happenings.append(ExecutionStartRequested(input=payload, context=context))
     state: dict[str, Any] | None = None
     while executor.happenings or executor.timers:
@@ -59,6 +74,7 @@ def run(
             if fire_at > deadline:
                 return _timed_out(context, workspace)
             clock.sleep_until(workspace, fire_at)  # the workspace's clock: virtual when on
+            outside = True
             del executor.timers[timer_id]
             executor.happenings.append(TimerFired(timer_id=timer_id))
         decision = advance(definition, state, executor.happenings.pop(0), environment(workspace))
@@ -69,12 +85,12 @@ def run(
             return ExpressResult(
                 finished.status,
                 context.start_time,
-                clock.current(workspace),
+                time_now(),
                 finished.output,
                 finished.error,
                 finished.cause,
             )
-        if clock.current(workspace) > deadline:
+        if time_now() > deadline:
             return _timed_out(context, workspace)
     return _timed_out(context, workspace)
 

@@ -33,6 +33,7 @@ STOP_MAP_RUN_CHILDREN = "stepbridge.stop_map_run_children"
 START_NESTED_EXECUTION = "stepbridge.start_nested_execution"
 STOP_CHILDREN = "stepbridge.stop_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
+RUN_EXPRESS_EXECUTIONS = "stepbridge.run_express_executions"
 RUN_EXPRESS_CHILD = "stepbridge.run_express_child"
 DELIVER_EVENTS = "stepbridge.deliver_events"
 DELIVERY_BATCH = 100
@@ -152,6 +153,10 @@ def stop_children(parent_id: int, task_id: str) -> None:
     enqueue(STOP_CHILDREN, parent_id, task_id)
 
 
+_gathered = threading.local()
+"""This thread's Express runs held by ``express_runs_together``, None outside it."""
+
+
 def run_express_execution(
     machine_id: int,
     name: str,
@@ -160,7 +165,33 @@ def run_express_execution(
     mock_case: Any = None,
     version_number: int | None = None,
 ) -> None:
-    enqueue(RUN_EXPRESS_EXECUTION, machine_id, name, execution_arn, input_text, mock_case, version_number)
+    run = [machine_id, name, execution_arn, input_text, mock_case, version_number]
+    held: list[list[Any]] | None = getattr(_gathered, "runs", None)
+    if held is not None:
+        held.append(run)
+    else:
+        enqueue(RUN_EXPRESS_EXECUTION, *run)
+
+
+@contextmanager
+def express_runs_together() -> Iterator[None]:
+    """Within the block, this thread's asynchronous Express runs are sent as one message when
+    it ends (a delivery batch that starts ten Express targets sends one message, whose worker
+    looks each machine up once: issue 10's profile of PutEvents to Express targets). A block
+    left by an exception sends none: the work that started them did not happen."""
+    if getattr(_gathered, "runs", None) is not None:
+        yield  # a block already open on this thread gathers them
+        return
+    _gathered.runs = []
+    try:
+        yield
+        runs: list[list[Any]] = _gathered.runs
+    finally:
+        _gathered.runs = None
+    if len(runs) == 1:
+        enqueue(RUN_EXPRESS_EXECUTION, *runs[0])
+    elif runs:
+        enqueue(RUN_EXPRESS_EXECUTIONS, runs)
 
 
 def run_express_child(row_id: int) -> None:

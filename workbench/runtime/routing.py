@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
+from workbench.core import rows
 from workbench.core.arns import Arn, function_arn
 from workbench.core.errors import AwsError
 from workbench.events import archives, bus_logs, matchers, replays
@@ -169,7 +170,7 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
     """
     if not routes:
         return []
-    received = ReceivedEvent.objects.bulk_create(
+    received = rows.insert_all(
         [
             ReceivedEvent(
                 bus=bus,
@@ -182,36 +183,18 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
             for bus, event, rules, flags in routes
         ]
     )
-    # Schema discovery sees each bus's stored events once they commit (bulk_create sends no
-    # post_save signal, so routing hands them over itself).
+    # Schema discovery sees each bus's stored events once they commit (no post_save signal is
+    # sent for rows written together, so routing hands them over itself).
     by_bus: dict[int, tuple[EventBus, list[dict[str, Any]]]] = {}
     for bus, event, _, _ in routes:
         by_bus.setdefault(bus.id, (bus, []))[1].append(event)
     for bus, stored in by_bus.values():
         discovery.observe(bus, stored)
-    if any(row.pk is None for row in received):  # backends that do not return ids from bulk_create
-        # A forwarded event (an event-bus target) keeps its id, so the bus tells the rows apart.
-        ids = {
-            (bus_id, event_id): pk
-            for bus_id, event_id, pk in ReceivedEvent.objects.filter(
-                event_id__in=[event["id"] for _, event, _, _ in routes], received=now
-            ).values_list("bus_id", "event_id", "id")
-        }
-        for row in received:
-            row.pk = ids[(row.bus_id, row.event_id)]
-    rule_ids = {rule.id for _, _, rules, _ in routes for rule in rules}
-    targets_of: dict[int, list[Target]] = {}
-    for target in (
-        Target.objects.filter(rule_id__in=rule_ids)
-        .select_related("rule__bus__workspace")
-        .order_by("rule__name", "target_id")
-    ):
-        targets_of.setdefault(target.rule_id, []).append(target)
     deliveries = [
         Delivery(
             event=row,
-            rule_name=target.rule.name,
-            rule_arn=target.rule.arn,
+            rule_name=rule.name,
+            rule_arn=rule.arn,
             target_id=target.target_id,
             target_arn=target.arn,
             target_input=target_input_settings(target),
@@ -221,15 +204,11 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
         )
         for row, (bus, _, rules, _) in zip(received, routes, strict=True)
         for rule in sorted(rules, key=lambda rule: rule.name)
-        for target in targets_of.get(rule.id, [])
+        for target in matchers.targets(rule)
         if not (forwarded and is_event_bus_arn(target.arn))
     ]
-    created = Delivery.objects.bulk_create(deliveries) if deliveries else []
+    created = rows.insert_all(deliveries)
     bus_logs.write_received(received, created, now)
-    if not created:
-        return []
-    if created[0].pk is None:  # backends that do not return ids from bulk_create
-        return list(Delivery.objects.filter(event__in=received).values_list("id", flat=True))
     return [delivery.pk for delivery in created]
 
 
@@ -335,10 +314,7 @@ def _due_at(replay: Replay, first: datetime, archived: ArchivedEvent) -> datetim
 def _replay_rules(bus: EventBus, filter_arns: list[str]) -> list[tuple[Rule, Any]]:
     """The enabled pattern rules a replayed event may reach: those FilterArns names, or every
     one of the bus when it names none."""
-    rules = Rule.objects.filter(bus=bus, state=Rule.ENABLED, event_pattern__isnull=False).select_related(
-        "bus__workspace"
-    )
-    chosen = [rule for rule in rules.order_by("name") if not filter_arns or rule.arn in filter_arns]
+    chosen = [rule for rule in matchers.enabled_rules(bus) if not filter_arns or rule.arn in filter_arns]
     return [(rule, parse_pattern(rule.event_pattern or "")) for rule in chosen]
 
 

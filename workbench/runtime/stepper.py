@@ -39,6 +39,7 @@ from engine.states.model import (
 )
 from engine.states.progress import Progress
 from workbench.accounts.models import Workspace
+from workbench.core import together
 from workbench.core.prepared import Prepared
 from workbench.core.rows import delete_where, insert_unless_present, update_fields
 from workbench.live import publish
@@ -95,7 +96,7 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
     Inside a caller's transaction (a task's call and the step it leads to commit together,
     ``executions.invoke_task``) no savepoint is taken: whatever this raises ends that whole
     transaction anyway, and the SAVEPOINT and RELEASE were two of the step's statements."""
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), together.writes_together():
         execution = _LOCKED_EXECUTION.first(execution_id)
         if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None

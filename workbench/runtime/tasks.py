@@ -70,6 +70,12 @@ def run_express_execution(
     executions.run_express(machine_id, name, execution_arn, input_text, mock_case, version_number)
 
 
+@durable_task(queue.RUN_EXPRESS_EXECUTIONS)
+def run_express_executions(runs: list[list[Any]]) -> None:
+    """Asynchronous Express executions started together (``queue.express_runs_together``)."""
+    executions.run_express_all(runs)
+
+
 @durable_task(queue.RUN_EXPRESS_CHILD)
 def run_express_child(row_id: int) -> None:
     executions.run_express_child(row_id)

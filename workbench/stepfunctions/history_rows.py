@@ -5,7 +5,8 @@ StartExecution transaction. Issue 10's profile (cProfile of a served StartExecut
 2026-12-02) put ``bulk_create`` of those rows at about half of the call's CPU: a model instance
 per row, then Django's generic per-field preparation. The rows here go straight from the
 engine's events to the database, each value adapted by its field's own ``get_db_prep_save``
-(exactly what ``bulk_create`` stores, on SQLite and PostgreSQL alike), in one ``executemany``.
+(exactly what ``bulk_create`` stores, on SQLite and PostgreSQL alike), in one multi-row INSERT
+(``core.rows.insert_many``).
 GetExecutionHistory reads them back unchanged (AWS's HistoryEvent shape:
 https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html).
 """
@@ -17,17 +18,10 @@ from collections.abc import Sequence
 from django.db import connection
 
 from engine.states.model import HistoryEvent as HistoryEventShape
+from workbench.core import rows as stored
 from workbench.stepfunctions.models import HistoryEvent
 
 _FIELDS = ("execution", "event_id", "previous_event_id", "type", "timestamp", "details_key", "details")
-
-
-def _statement() -> str:
-    meta = HistoryEvent._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
-    marks = ", ".join(["%s"] * len(_FIELDS))
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
 
 
 def insert(execution_id: int, events: Sequence[HistoryEventShape]) -> None:
@@ -48,5 +42,4 @@ def insert(execution_id: int, events: Sequence[HistoryEventShape]) -> None:
         )
         for event in events
     ]
-    with connection.cursor() as cursor:
-        cursor.executemany(_statement(), rows)
+    stored.insert_many(HistoryEvent, _FIELDS, rows)

@@ -1,14 +1,16 @@
-"""core/rows.py: one UPDATE for many rows, an INSERT that gives way to a row already there, one
-plain DELETE for rows nothing refers to."""
+"""core/rows.py: one UPDATE for many rows, multi-row INSERTs, an INSERT that gives way to a row
+already there, one plain DELETE for rows nothing refers to."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from tests.support.inprocess import TWO_CALLS, Broker, broker, start
-from workbench.core.rows import delete_where, insert, insert_unless_present, upsert
+from workbench.core.rows import delete_where, insert, insert_all, insert_many, insert_unless_present, upsert
+from workbench.events.models import LogEvent
 from workbench.stepfunctions.models import Execution, PendingTask, TaskInvocation
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +89,55 @@ def test_insert_stores_the_row_with_its_defaults_and_gives_it_its_key(broker: Br
     stored = Invocation.objects.get(pk=logged.pk)
     assert (stored.caller, stored.attempt, stored.payload, stored.output) == ("me", 2, {"a": 1}, [1])
     assert stored.created is not None and stored.created == logged.created  # auto_now_add, as save() sets it
+
+
+ROWS = 400
+"""More rows than one statement carries: six columns a row, 999 parameters a statement at most
+(SQLite's limit in Django; the same where the backend names none), so 166 rows a statement."""
+
+
+def _log_events(count: int) -> list[object]:
+    from django.utils import timezone
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events.models import LogEvent
+
+    workspace, now = default_workspace(), timezone.now()
+    return [
+        LogEvent(
+            workspace=workspace, log_group="g", event_id=f"e{n}", message=f"m{n}", timestamp=now, ingested=now
+        )
+        for n in range(count)
+    ]
+
+
+def test_insert_all_writes_every_row_in_few_statements_and_gives_each_its_key(
+    django_assert_num_queries: Any,
+) -> None:
+    made = _log_events(ROWS)
+    with django_assert_num_queries(3):
+        assert insert_all(made) is made
+    keys = [event.pk for event in made]
+    assert None not in keys and len(set(keys)) == ROWS
+    # Each object got the key of the row holding its own values, across statements.
+    stored = dict(LogEvent.objects.values_list("id", "event_id"))
+    assert [stored[key] for key in keys] == [f"e{n}" for n in range(ROWS)]
+    assert not any(event._state.adding for event in made)
+
+
+def test_insert_many_writes_adapted_values(django_assert_num_queries: Any) -> None:
+    from django.db import connection
+
+    fields = ("workspace", "log_group", "event_id", "message", "timestamp", "ingested")
+    columns = [LogEvent._meta.get_field(name) for name in fields]
+    values = [
+        [field.get_db_prep_save(getattr(event, field.attname), connection) for field in columns]
+        for event in _log_events(ROWS)
+    ]
+    with django_assert_num_queries(3):
+        insert_many(LogEvent, fields, values)
+    assert sorted(LogEvent.objects.values_list("event_id", "message")) == sorted(
+        (f"e{n}", f"m{n}") for n in range(ROWS)
+    )
+    insert_many(LogEvent, fields, [])  # nothing to write: no statement, no error
+    assert LogEvent.objects.count() == ROWS

@@ -33,3 +33,28 @@ def test_a_new_bus_that_gets_a_deleted_bus_id_does_not_inherit_its_matcher() -> 
     assert second.rules_version == 1  # the same version the deleted bus's matcher was compiled at
     assert [rule.name for rule in matchers.matching_rules(second, _event("till"))] == ["new"]
     assert matchers.matching_rules(second, _event("shop")) == []
+
+
+@pytest.mark.django_db
+def test_a_rules_targets_follow_put_and_remove_targets() -> None:
+    """The matched rule carries its targets at the version it matched at: PutTargets and
+    RemoveTargets move that version, so the next match sees them (no event goes to a removed
+    target, none misses an added one)."""
+    ws = default_workspace()
+    bus = services.create_bus(ws, "orders")
+    services.put_rule(ws, name="placed", bus_name="orders", event_pattern=json.dumps({"source": ["shop"]}))
+
+    def target_ids() -> list[str]:
+        [rule] = matchers.matching_rules(bus, _event("shop"))
+        return [target.target_id for target in matchers.targets(rule)]
+
+    assert target_ids() == []
+    queue = "arn:aws:sqs:us-east-1:123456789012:q"
+    services.put_targets(ws, "placed", "orders", [{"Id": "b", "Arn": queue}, {"Id": "a", "Arn": queue}])
+    assert target_ids() == ["a", "b"]
+    services.remove_targets(ws, "placed", "orders", ["a"])
+    assert target_ids() == ["b"]
+    services.put_targets(ws, "placed", "orders", [{"Id": "b", "Arn": queue + "2"}])
+    [rule] = matchers.matching_rules(bus, _event("shop"))
+    assert [target.arn for target in matchers.targets(rule)] == [queue + "2"]
+    assert [rule.name for rule in matchers.enabled_rules(bus)] == ["placed"]

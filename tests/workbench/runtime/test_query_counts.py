@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.inprocess import Broker, machine
+from tests.support.inprocess import ECHO, Broker, machine
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -168,3 +168,43 @@ def test_a_task_call_and_its_step_take_few_statements(
     types = list(stored.history.order_by("event_id").values_list("type", flat=True))
     assert types[-3:] == ["PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
     assert "LambdaFunctionSucceeded" in types and stored.event_count == len(types)
+
+
+PUT_EVENTS_CEILING = 9
+"""PutEvents of ten entries to a bus with rules, each entry matching one: the workspace, the
+bus, its schema binding, its rules' version (the rules and their targets are kept per
+process at that version, events.matchers), BEGIN, the events (one multi-row INSERT), their
+deliveries (one), the bus's archives, COMMIT. Before issue 10's third cut it was 11: the
+matched rules and their targets were read on every call."""
+
+
+def test_put_events_writes_each_kind_of_row_once(broker: Broker, django_assert_max_num_queries: Any) -> None:
+    from workbench.accounts.services import workspace_for_access_key
+    from workbench.awsapi import events as api
+    from workbench.events.models import Delivery, ReceivedEvent
+
+    workspace = workspace_for_access_key("test")
+    api.create_event_bus(workspace, {"Name": "bench"})
+    for n in range(3):
+        api.put_rule(
+            workspace,
+            {"Name": f"r{n}", "EventBusName": "bench", "EventPattern": json.dumps({"detail": {"n": [n]}})},
+        )
+        targets = [{"Id": "t", "Arn": ECHO}, {"Id": "u", "Arn": ECHO}]
+        api.put_targets(workspace, {"Rule": f"r{n}", "EventBusName": "bench", "Targets": targets})
+    entries = [
+        {"Source": "s", "DetailType": "d", "Detail": json.dumps({"n": n % 3}), "EventBusName": "bench"}
+        for n in range(10)
+    ]
+    api.put_events(workspace, {"Entries": entries[:1]})  # the first call compiles the bus's matcher
+    with django_assert_max_num_queries(PUT_EVENTS_CEILING):
+        answer = api.put_events(workspace, {"Entries": entries})
+    assert answer["FailedEntryCount"] == 0
+    ids = [entry["EventId"] for entry in answer["Entries"]]
+    stored = {event.event_id: event for event in ReceivedEvent.objects.filter(event_id__in=ids)}
+    assert [stored[event_id].matched_rules for event_id in ids] == [[f"r{n % 3}"] for n in range(10)]
+    # Two targets a rule: two deliveries an event, each to its own rule's targets.
+    deliveries = Delivery.objects.filter(event__event_id__in=ids)
+    assert sorted((d.event.event_id, d.rule_name, d.target_id) for d in deliveries) == sorted(
+        (event_id, f"r{n % 3}", target) for n, event_id in enumerate(ids) for target in "tu"
+    )

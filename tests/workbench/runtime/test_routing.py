@@ -62,10 +62,14 @@ def test_a_failure_while_storing_stores_no_event_and_no_delivery(
 ) -> None:
     ws, sent = echo_rule
 
-    def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("disk full")
+    insert_all = routing.rows.insert_all
 
-    monkeypatch.setattr(Delivery.objects, "bulk_create", broken)
+    def broken(objects: Any) -> Any:  # the events are written, then the deliveries fail
+        if objects and isinstance(objects[0], Delivery):
+            raise RuntimeError("disk full")
+        return insert_all(objects)
+
+    monkeypatch.setattr(routing.rows, "insert_all", broken)
     with pytest.raises(RuntimeError):
         routing.put_events(ws, [entry(n=1), entry(n=2)])
     assert ReceivedEvent.objects.count() == 0 and Delivery.objects.count() == 0

@@ -1,0 +1,162 @@
+"""A delivery batch: each target (a plain machine ARN, a queue) looked up once; its Express
+targets' runs sent as one message after the batch commits, and every run made (Express runs
+at least once: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.support.events import ECHO_ARN, ROLE, entry
+from tests.support.inprocess import Broker
+from workbench.accounts.services import default_workspace
+from workbench.events import services as events
+from workbench.events.models import Delivery
+from workbench.functions.models import Invocation
+from workbench.runtime import deliveries, executions, queue, routing
+from workbench.sqs import services as sqs
+from workbench.sqs.models import Message
+from workbench.stepfunctions import services as stepfunctions
+from workbench.stepfunctions import versions
+from workbench.stepfunctions.models import StateMachine
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CALLS_ECHO = json.dumps(
+    {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": ECHO_ARN, "End": True}}}
+)
+"""An Express machine whose run leaves a trace: the echo function's invocation log."""
+
+
+def _express(name: str = "fast") -> StateMachine:
+    return stepfunctions.create_state_machine(
+        default_workspace(), name=name, definition=CALLS_ECHO, role_arn=ROLE, type=StateMachine.EXPRESS
+    )
+
+
+def _rule(targets: list[dict[str, Any]]) -> None:
+    ws = default_workspace()
+    events.put_rule(ws, name="orders", event_pattern=json.dumps({"source": ["shop"]}))
+    assert events.put_targets(ws, "orders", None, targets) == []
+
+
+def _put(count: int) -> list[int]:
+    """PutEvents of ``count`` matching entries (ten a call); their pending deliveries' ids."""
+    ws = default_workspace()
+    for start in range(0, count, 10):
+        routing.put_events(ws, [entry(n=n) for n in range(start, min(start + 10, count))])
+    return list(Delivery.objects.order_by("id").values_list("id", flat=True))
+
+
+def _statements(queries: CaptureQueriesContext, table: str) -> int:
+    return sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_batch_looks_the_machine_up_once_and_sends_its_runs_as_one_message(broker: Broker) -> None:
+    fast = _express()
+    _rule([{"Id": "x", "Arn": fast.arn}])
+    ids = _put(10)
+    broker.take()  # the deliveries' own message: delivered by hand below
+    with CaptureQueriesContext(connection) as queries:
+        deliveries.deliver_all(ids)
+    assert _statements(queries, "stepfunctions_statemachine") == 1
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+    [(name, [runs], _)] = broker.sent
+    assert name == queue.RUN_EXPRESS_EXECUTIONS and len(runs) == 10
+    arns = sorted(Delivery.objects.values_list("detail", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        broker.drain()
+    # Each run made its call, once, under the execution ARN the delivery recorded.
+    assert sorted(Invocation.objects.values_list("caller", flat=True)) == sorted(
+        f"{arn}#Call" for arn in arns
+    )
+    assert _statements(queries, "stepfunctions_statemachine") == 1
+
+
+def test_one_run_is_sent_as_before(broker: Broker) -> None:
+    _rule([{"Id": "x", "Arn": _express().arn}])
+    ids = _put(1) + _put(1)[-1:]
+    broker.take()
+    deliveries.deliver_all(ids[:1])  # one delivery: its own transaction
+    assert broker.names() == [queue.RUN_EXPRESS_EXECUTION]
+
+
+def test_runs_gathered_in_a_block_left_by_an_exception_are_not_sent(broker: Broker) -> None:
+    """The work that started them (a delivery batch's transaction) did not happen: its
+    deliveries are tried again, and start their runs then."""
+    fast = _express()
+    with pytest.raises(RuntimeError), queue.express_runs_together():
+        executions.start_execution(fast, input_text="{}")
+        executions.start_execution(fast, input_text="{}")
+        raise RuntimeError("the batch failed")
+    assert broker.sent == []
+    with queue.express_runs_together():
+        executions.start_execution(fast, input_text="{}")
+        executions.start_execution(fast, input_text="{}")
+        assert broker.sent == []  # held until the block ends
+    assert broker.names() == [queue.RUN_EXPRESS_EXECUTIONS]
+
+
+def test_a_version_target_is_resolved_for_each_delivery(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a plain machine ARN is looked up once a batch: a version or alias ARN is resolved
+    for every execution (an alias picks its version by weight each time)."""
+    fast = _express()
+    version = versions.publish_version(fast)
+    _rule([{"Id": "plain", "Arn": fast.arn}, {"Id": "v1", "Arn": f"{fast.arn}:{version.number}"}])
+    ids = _put(5)
+    broker.take()
+    resolved: list[str] = []
+    start_target = versions.start_target
+
+    def counted(workspace: Any, arn: str) -> Any:
+        resolved.append(arn)
+        return start_target(workspace, arn)
+
+    monkeypatch.setattr(versions, "start_target", counted)
+    deliveries.deliver_all(ids)
+    assert sorted(resolved) == [fast.arn] + [f"{fast.arn}:{version.number}"] * 5
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+
+
+def test_a_run_that_fails_does_not_keep_the_others_from_running(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = _express()
+    run = executions._run_express
+    names: list[str] = []
+
+    def first_fails(machine: Any, name: str, *args: Any) -> None:
+        names.append(name)
+        if name == "one":
+            raise RuntimeError("the run broke")
+        run(machine, name, *args)
+
+    monkeypatch.setattr(executions, "_run_express", first_fails)
+    arn = "arn:aws:states:us-east-1:123456789012:express:fast:{}"
+    executions.run_express_all(
+        [[fast.id, name, arn.format(name), "{}", None, None] for name in ("one", "two")]
+        + [[fast.id + 1000, "gone", arn.format("gone"), "{}", None, None]]  # a machine deleted since
+    )
+    assert names == ["one", "two"]
+    assert list(Invocation.objects.values_list("caller", flat=True)) == [f"{arn.format('two')}#Call"]
+
+
+def test_a_batch_to_one_queue_looks_it_up_once_and_sends_every_event(broker: Broker) -> None:
+    inbox = sqs.create_queue(default_workspace(), "inbox")
+    _rule([{"Id": "q", "Arn": sqs.queue_arn(inbox), "InputPath": "$.detail"}])
+    ids = _put(10)
+    broker.take()
+    with CaptureQueriesContext(connection) as queries:
+        deliveries.deliver_all(ids)
+    assert _statements(queries, inbox._meta.db_table) == 1
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+    bodies = sorted(
+        json.loads(body)["n"] for body in Message.objects.filter(queue=inbox).values_list("body", flat=True)
+    )
+    assert bodies == list(range(10))
