@@ -77,11 +77,10 @@ def _insert_rows(
     model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[object]], *, keys: bool
 ) -> list[object]:
     """INSERT ``rows`` (values of ``columns``, adapted for the database) as few multi-row
-    statements as the parameter limit allows; with ``keys``, the new rows' primary keys,
-    ascending, which is
-    the order the rows were given in: one statement takes its keys from the table's sequence
-    row by row, so its rows' keys rise in their order (sorted here because neither SQLite nor
-    PostgreSQL promises RETURNING's order)."""
+    statements as the parameter limit allows; with ``keys``, the new rows' primary keys in
+    the order the rows were given: one statement takes its keys from the table's sequence row
+    by row, so they rise in the rows' order (sorted here, as neither SQLite nor PostgreSQL
+    promises RETURNING's order)."""
     meta = model._meta
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
