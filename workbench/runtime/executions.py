@@ -178,9 +178,7 @@ def run_express(
     version_number: int | None = None,
 ) -> None:
     """An asynchronous Express execution, in a worker: run in memory, nothing kept."""
-    machine = _EXPRESS_MACHINE.first(machine_id)
-    if machine is not None:
-        _run_express(machine, name, execution_arn, input_text, mock_case, version_number)
+    run_express_all([[machine_id, name, execution_arn, input_text, mock_case, version_number]])
 
 
 def run_express_all(runs: list[list[Any]]) -> None:
