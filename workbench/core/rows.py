@@ -35,13 +35,14 @@ other row refers to (it refuses any other).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from django.db import connection
-from django.db.models import Model
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Field, Model
 
-from workbench.core import together
+from workbench.core import bound, together
 
 M = TypeVar("M", bound=Model)
 
@@ -51,13 +52,10 @@ def update_fields(model: type[Model], objects: Sequence[Model], fields: Sequence
     caller's transaction."""
     if not objects:
         return
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
-    statement = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    db = connections[DEFAULT_DB_ALIAS]
+    statement, columns = _update_text(model, tuple(fields), db.vendor)
     rows = [
-        (*(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns), obj.pk)
+        (*(field.get_db_prep_save(getattr(obj, field.attname), db) for field in columns), obj.pk)
         for obj in objects
     ]
     if len(rows) == 1 or together.holding():
@@ -66,6 +64,19 @@ def update_fields(model: type[Model], objects: Sequence[Model], fields: Sequence
     else:
         with connection.cursor() as cursor:
             cursor.executemany(statement, rows)
+
+
+@functools.lru_cache(maxsize=256)
+def _update_text(
+    model: type[Model], fields: tuple[str, ...], vendor: str
+) -> tuple[str, tuple[Field[Any, Any], ...]]:
+    """``UPDATE table SET ... WHERE pk = %s`` of ``fields`` of ``model``, and those fields: built
+    once per model and fields, as ``_insert_text``."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = tuple(meta.get_field(name) for name in fields)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s", columns
 
 
 _MOST_PARAMETERS = 999
@@ -95,9 +106,7 @@ def _insert_rows(
         if not keys:
             together.write(statement, values)
             continue
-        with connection.cursor() as cursor:
-            cursor.execute(statement + returning, values)
-            made.extend(sorted(key for (key,) in cursor.fetchall()))
+        made.extend(sorted(key for (key,) in bound.execute([(statement + returning, values)])))
     return made
 
 
@@ -115,27 +124,34 @@ def insert_all(objects: Sequence[M]) -> Sequence[M]:
     without its per-call compiling."""
     if not objects:
         return objects
-    meta = objects[0]._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    values = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objects
-    ]
+    db = connections[DEFAULT_DB_ALIAS]
+    _, fields = _insert_text(type(objects[0]), db.vendor)
+    values = [[field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields] for obj in objects]
     made = _insert_rows(type(objects[0]), [field.column for field in fields], values, keys=True)
     for obj, key in zip(objects, made, strict=True):
         _saved(obj, key)
     return objects
 
 
-def _insert(obj: Model) -> tuple[str, list[object]]:
-    """``INSERT INTO table (columns) VALUES (...)`` of the unsaved ``obj`` and its values, every
-    concrete field written as ``save()`` would (defaults, ``auto_now_add``)."""
-    meta = obj._meta
+@functools.lru_cache(maxsize=128)
+def _insert_text(model: type[Model], vendor: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
+    """``INSERT INTO table (columns) VALUES (...)`` of ``model``'s concrete fields but its
+    primary key, and those fields: built once per model (quoting its names was a tenth of
+    ``insert``'s CPU in issue 10's cProfile of a Task execution, 2026-12-04)."""
+    meta = model._meta
     quote = connection.ops.quote_name
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    fields = tuple(field for field in meta.concrete_fields if not field.primary_key)
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
-    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", values
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})", fields
+
+
+def _insert(obj: Model) -> tuple[str, list[object]]:
+    """The INSERT of the unsaved ``obj`` and its values, every concrete field written as
+    ``save()`` would (defaults, ``auto_now_add``)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    statement, fields = _insert_text(type(obj), db.vendor)
+    return statement, [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
 
 
 def insert(obj: Model, *, keyed: bool = True) -> None:

@@ -8,13 +8,13 @@ statements are writes nobody reads the answer of: the history rows, the executio
 a pending task's upsert, a call's log and its claim's outcome.
 
 Inside ``writes_together()`` such writes (``write``) are held and sent as one
-semicolon-separated query (Django's psycopg cursors bind parameters on the client, so one
-query may hold several statements; PostgreSQL runs them in order and stops at the first
-error, which is raised here). Any other statement on the connection sends what is held first
-(a Django execute wrapper), so every statement still runs in the order it was made and every
-read sees every write made before it. A held write's error surfaces at that next statement or
-at the block's end, so the block belongs where any error ends the transaction. SQLite has no
-round trip to save: there ``write`` runs each statement at once.
+semicolon-separated query, their values bound into its text (``core.bound``); PostgreSQL runs
+them in order and stops at the first error, which is raised here. Any other statement on the
+connection sends what is held first (a Django execute wrapper), so every statement still runs
+in the order it was made and every read sees every write made before it. A held write's error
+surfaces at that next statement or at the block's end, so the block belongs where any error
+ends the transaction. SQLite has no round trip to save: there ``write`` runs each statement at
+once.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from typing import Any
 
 from django.db import connection
 
+from workbench.core import bound
+
 _held = threading.local()
 """This thread's held writes (Django's connections are per thread), None outside a block."""
 
@@ -34,8 +36,7 @@ def write(statement: str, values: Sequence[object]) -> None:
     """Run ``statement`` (a write whose answer is not read) now, or hold it while a block is open."""
     held: list[tuple[str, Sequence[object]]] | None = getattr(_held, "writes", None)
     if held is None:
-        with connection.cursor() as cursor:
-            cursor.execute(statement, values)
+        bound.execute([(statement, values)])
     else:
         held.append((statement, values))
 
@@ -72,9 +73,7 @@ def _send_held() -> None:
     if not held:
         return
     _held.writes = []
-    query = "; ".join(statement for statement, _ in held)
-    with connection.cursor() as cursor:
-        cursor.execute(query, [value for _, values in held for value in values])
+    bound.execute(held)
 
 
 def _send_held_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:

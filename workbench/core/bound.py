@@ -1,0 +1,78 @@
+"""Write statements sent to PostgreSQL with their values already in the text.
+
+Django's psycopg cursors bind values on the client: psycopg splits the statement's text at its
+placeholders and quotes each value into it. It keeps that split for a statement of at most 50
+parameters and 4,096 bytes (``MAX_CACHED_STATEMENT_PARAMS`` and ``_LENGTH`` in psycopg's
+``_queries.py``) and splits any other one anew, with a regular expression, on every call. Our
+multi-row INSERTs and runs of held writes (``core.rows``, ``core.together``) have more than 50:
+issue 13's profile of PutEvents in process on PostgreSQL (cProfile, 10 entries onto a bus
+of 300 rules, 2026-12-04) found every call's INSERTs of its events and deliveries and its
+delivery batch's held UPDATEs split again, 0.7 ms for a statement of 100 values against 0.17
+ms to quote them; issue 10's Task execution split its history INSERT the same way.
+
+Here each statement's text is split once per process (it comes from a handful of templates)
+and every value quoted by psycopg's own adapters on the connection (``Transformer.as_literal``,
+what its client-side binding does), so the text is exactly what psycopg would have sent.
+SQLite binds natively and has nothing to split: there statements keep their parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from psycopg.adapt import Transformer
+
+_PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
+
+
+@functools.lru_cache(maxsize=256)
+def _pieces(statement: str) -> tuple[bytes, ...]:
+    """The statement's text around its ``%s`` placeholders (``%%`` read as ``%``)."""
+    pieces: list[bytes] = []
+    text: list[str] = []
+    start = 0
+    for mark in _PLACEHOLDER.finditer(statement):
+        text.append(statement[start : mark.start()])
+        start = mark.end()
+        if mark.group(1) == "%":
+            text.append("%")
+        elif mark.group(1) == "s":
+            pieces.append("".join(text).encode())
+            text = []
+        else:
+            raise ValueError(f"only %s placeholders can be bound here: {statement[:200]}")
+    if "%" in statement[start:]:
+        raise ValueError(f"a lone % in a statement to bind: {statement[:200]}")
+    text.append(statement[start:])
+    pieces.append("".join(text).encode())
+    return tuple(pieces)
+
+
+def bind(statement: str, values: Sequence[object], transformer: Transformer) -> bytes:
+    """``statement`` with each ``%s`` replaced by its value as a PostgreSQL literal."""
+    pieces = _pieces(statement)
+    if len(pieces) != len(values) + 1:
+        raise ValueError(f"{len(pieces) - 1} placeholders for {len(values)} values: {statement[:200]}")
+    out = [pieces[0]]
+    for value, piece in zip(values, pieces[1:], strict=True):
+        out.append(b"NULL" if value is None else transformer.as_literal(value))
+        out.append(piece)
+    return b"".join(out)
+
+
+def execute(statements: Sequence[tuple[str, Sequence[object]]]) -> Any:
+    """Run ``statements`` (each a text with ``%s`` placeholders and its values) as one query, in
+    order; the cursor, for what the last one returns. On SQLite, one statement only."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            ((statement, values),) = statements
+            cursor.execute(statement, values)
+        else:
+            transformer = Transformer(connection.connection)
+            query = b"; ".join(bind(statement, values, transformer) for statement, values in statements)
+            cursor.execute(query.decode())
+        return cursor.fetchall() if cursor.description is not None else None
