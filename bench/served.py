@@ -428,6 +428,7 @@ class Run:
     wall: float = 0.0
     cpu: float = 0.0
     server_cpu: float = 0.0  # CPU seconds of the stack's processes during the run
+    services_cpu: float | None = None  # PostgreSQL's and Redis's CPU seconds meanwhile (distributed)
     transitions_each: int = 0
     latencies: list[float] = field(default_factory=list)
     load: tuple[float, float] = (0.0, 0.0)
@@ -447,6 +448,13 @@ class Run:
     def server_ms(self) -> float:
         """Server CPU per unit: steadier than rates on a shared machine, since waits cost none."""
         return 1000 * self.server_cpu / self.done if self.done else float("nan")
+
+    @property
+    def services_ms(self) -> str:
+        """PostgreSQL's and Redis's CPU per unit: on the same two cores, they compete with the server."""
+        if self.services_cpu is None or not self.done:
+            return "—"
+        return f"{1000 * self.services_cpu / self.done:.1f}"
 
     @property
     def rate(self) -> float:
@@ -481,6 +489,20 @@ def _process_cpu(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _services_cpu() -> float:
+    """User + system CPU seconds of every PostgreSQL and Redis process so far, with the
+    postmaster's exited children (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            if name in ("postgres", "redis-server"):
+                fields = text.rsplit(")", 1)[1].split()
+                total += sum(int(value) for value in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _measure(
     stack: Stack, run: Run, body: Callable[[int, float], None], seconds: float, threads: int = 0
 ) -> Run:
@@ -502,6 +524,7 @@ def _measure(
     started = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     server_before = _process_cpu(stack.pids)
+    services_before = _services_cpu()
     stop_at = time.monotonic() + seconds
     workers = [
         threading.Thread(target=body, args=(index, stop_at)) for index in range(threads or CLIENT_THREADS)
@@ -512,6 +535,8 @@ def _measure(
         worker.join(seconds + EXECUTION_TIMEOUT + 60)
     after = resource.getrusage(resource.RUSAGE_SELF)
     run.server_cpu = _process_cpu(stack.pids) - server_before
+    if stack.probe is not None:  # distributed mode: PostgreSQL and Redis work for the server
+        run.services_cpu = _services_cpu() - services_before
     run.wall = time.perf_counter() - started
     run.cpu = (after.ru_utime - usage.ru_utime + after.ru_stime - usage.ru_stime) / run.wall
     run.load = (run.load[0], os.getloadavg()[0])
@@ -910,13 +935,14 @@ def table(runs: list[Run]) -> str:
         out.append(f"\n### {workload}\n")
         out.append(
             f"| stack | {unit}/s | transitions/s | p50 ms | p99 ms | done / failed / timed out / errors "
-            f"| client CPU | server CPU ms per {SINGULAR[unit]} | load 1m before→after | vs moto |"
+            f"| client CPU | server CPU ms per {SINGULAR[unit]} | PostgreSQL + Redis CPU ms per "
+            f"{SINGULAR[unit]} | load 1m before→after | vs moto |"
         )
-        out.append("|---|---:|---:|---:|---:|---|---:|---:|---|---:|")
+        out.append("|---|---:|---:|---:|---:|---|---:|---:|---:|---|---:|")
         for run in group:
             if run.note and not run.wall:
                 na = "n/a" if run.stack == "moto" and run.note.startswith("cannot run") else ""
-                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | {na} |")
+                out.append(f"| {run.stack} | — | — | — | — | {run.note} | | | | | {na} |")
                 continue
             moto_cannot = any(r.stack == "moto" and r.note.startswith("cannot run") for r in group)
             ratio = f"{run.rate / moto_rate:.2f}x" if moto_rate else ("n/a" if moto_cannot else "—")
@@ -926,7 +952,7 @@ def table(runs: list[Run]) -> str:
                 f"| {run.stack} | {run.rate:.1f} | {run.rate * run.transitions_each:.1f} | "
                 f"{run.percentile(0.50):.1f} | {run.percentile(0.99):.1f} | "
                 f"{run.done} / {run.failed} / {run.timed_out} / {run.errors} | {100 * run.cpu:.0f}% | "
-                f"{run.server_ms:.1f} | "
+                f"{run.server_ms:.1f} | {run.services_ms} | "
                 f"{run.load[0]:.2f}→{run.load[1]:.2f} | {ratio} |"
             )
         notes = [f"{r.stack}: {r.note}" for r in group if r.note and r.wall]

@@ -22,12 +22,13 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from engine.events.patterns import matches, parse_pattern
+from engine.events.patterns import matches
 from workbench.accounts.models import Workspace
 from workbench.core import rows as stored
 from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
+from workbench.events import matchers
 from workbench.events.models import Archive, ArchivedEvent, EventBus
-from workbench.events.services import get_bus, validate_pattern_text
+from workbench.events.services import get_bus, touch_routing, validate_pattern_text
 
 ARCHIVE_NAME_RE = re.compile(r"^[\.\-_A-Za-z0-9]{1,48}$")
 
@@ -67,15 +68,18 @@ def create_archive(
     bus = _source_bus(workspace, source_arn)
     if Archive.objects.filter(workspace=workspace, name=name).exists():
         raise ResourceAlreadyExists(f"Archive {name} already exists.")
-    return Archive.objects.create(
-        workspace=workspace,
-        name=name,
-        bus=bus,
-        description=description or "",
-        event_pattern=event_pattern,
-        retention_days=days,
-        created=timezone.now(),
-    )
+    with transaction.atomic():
+        archive = Archive.objects.create(
+            workspace=workspace,
+            name=name,
+            bus=bus,
+            description=description or "",
+            event_pattern=event_pattern,
+            retention_days=days,
+            created=timezone.now(),
+        )
+        touch_routing(bus)
+    return archive
 
 
 def _source_bus(workspace: Workspace, source_arn: str) -> EventBus:
@@ -103,12 +107,17 @@ def update_archive(
         archive.retention_days = _check_retention(retention_days)
     if description is not None:
         archive.description = description
-    archive.save(update_fields=["event_pattern", "retention_days", "description"])
+    with transaction.atomic():
+        archive.save(update_fields=["event_pattern", "retention_days", "description"])
+        touch_routing(archive.bus)
     return archive
 
 
 def delete_archive(workspace: Workspace, name: str) -> None:
-    get_archive(workspace, name).delete()
+    archive = get_archive(workspace, name)
+    with transaction.atomic():
+        archive.delete()
+        touch_routing(archive.bus)
 
 
 def list_archives(
@@ -153,16 +162,11 @@ def archive_accepted(accepted: list[tuple[EventBus, dict[str, Any]]], now: datet
     many archive rows it wrote.
     """
     assert transaction.get_connection().in_atomic_block, "archive in the accepting transaction"
-    bus_ids = {bus.id for bus, _ in accepted}
-    by_bus: dict[int, list[tuple[Archive, Any]]] = {}
-    for archive in Archive.objects.filter(bus_id__in=bus_ids, state=Archive.ENABLED):
-        pattern = parse_pattern(archive.event_pattern) if archive.event_pattern else None
-        by_bus.setdefault(archive.bus_id, []).append((archive, pattern))
     rows = []
     for bus, event in accepted:
         if "replay-name" in event:
             continue
-        for archive, pattern in by_bus.get(bus.id, []):
+        for archive, pattern in matchers.archives(bus):
             if pattern is None or matches(pattern, event):
                 rows.append(
                     ArchivedEvent(

@@ -1,13 +1,18 @@
 """One compiled matcher per bus per process, refreshed incrementally when rules change.
 
-Every change to a bus's rules or their targets bumps ``EventBus.rules_version``; each process
-compares the version it compiled against and, if it moved, adds and removes only the patterns
-that changed. So every web and worker process sees the same rules without a broadcast.
+Every change to a bus's rules, their targets or its archives bumps ``EventBus.rules_version``
+(``services.touch_routing``); each process compares the version it compiled against and, if it
+moved, adds and removes only the patterns that changed. So every web and worker process sees
+the same rules without a broadcast.
 
-The bus's enabled rules, each with its targets, are kept beside the matcher at the same
-version, so routing an event reads neither table (issue 10's cProfile of PutEvents in process,
-2026-12-03: the matched rules' and their targets' queries, compiled on every call, were a
-quarter of the call). The kept rows are shared by threads and only ever read.
+The bus's enabled rules, each with its targets, and its enabled archives with their patterns
+are kept beside the matcher at the same version, so routing an event reads none of those
+tables (issue 10's cProfile of PutEvents in process, 2026-12-03: the matched rules' and their
+targets' queries, compiled on every call, were a quarter of the call; 2026-12-04: the archives'
+query, compiled on every call, and the version's own query were two of its nine statements).
+PutEvents compares against the version of the bus it has just read (``matching_rules_each``,
+``archives``); a replay, whose bus was read when it began, and a service's event read the
+version anew (``enabled_rules``, ``matching_rules``). The kept rows are shared by threads and only ever read.
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from engine.events.patterns import Matcher, parse_pattern
+from engine.events.patterns import Matcher, Pattern, parse_pattern
 from workbench.core.prepared import Prepared
-from workbench.events.models import EventBus, Rule, Target
+from workbench.events.models import Archive, EventBus, Rule, Target
 
 
 @dataclass
@@ -30,6 +35,8 @@ class _Compiled:
     patterns: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
     """The matcher's rules by id, with their bus and workspace and their targets by Id."""
+    archives: list[tuple[Archive, Pattern | None]] = field(default_factory=list)
+    """The bus's enabled archives, each with its parsed event pattern (None: every event)."""
 
 
 _cache: dict[tuple[int, float], _Compiled] = {}
@@ -44,12 +51,14 @@ _RULES_VERSION: Prepared[EventBus] = Prepared(
 )
 
 
-def _refresh(bus: EventBus) -> _Compiled:
-    current = _RULES_VERSION.first(bus.id)
-    version = current.rules_version if current is not None else 0
+def _refresh(bus: EventBus, version: int | None = None) -> _Compiled:
+    """The bus's compiled routing at ``version`` or later (None: the version stored now)."""
+    if version is None:
+        current = _RULES_VERSION.first(bus.id)
+        version = current.rules_version if current is not None else 0
     with _lock:
         compiled = _cache.setdefault((bus.id, bus.created.timestamp()), _Compiled())
-        if compiled.version == version:
+        if compiled.version >= version:
             return compiled
         compiled.rules = {
             str(rule.id): rule
@@ -66,17 +75,29 @@ def _refresh(bus: EventBus) -> _Compiled:
             if rule_id not in compiled.patterns:
                 compiled.matcher.add(rule_id, parse_pattern(text))
                 compiled.patterns[rule_id] = text
+        compiled.archives = [
+            (archive, parse_pattern(archive.event_pattern) if archive.event_pattern else None)
+            for archive in Archive.objects.filter(bus=bus, state=Archive.ENABLED).order_by("id")
+        ]
         compiled.version = version
         return compiled
 
 
 def matching_rules_each(routes: list[tuple[EventBus, dict[str, Any]]]) -> list[list[Rule]]:
     """The rules each (bus, event) matches, by name, each with its targets (``targets(rule)``):
-    each bus's matcher is refreshed once, however many events a PutEvents call carries."""
-    compiled: dict[int, _Compiled] = {}
-    for bus, _ in routes:
-        if bus.id not in compiled:
-            compiled[bus.id] = _refresh(bus)
+    each bus's matcher is refreshed once, however many events a PutEvents call carries, to the
+    ``rules_version`` of the bus as the caller read it for this call."""
+    return _match(routes, {bus.id: _refresh(bus, bus.rules_version) for bus, _ in routes})
+
+
+def matching_rules(bus: EventBus, event: dict[str, Any]) -> list[Rule]:
+    """The rules one event matches on ``bus``, at the version stored now (``bus`` may have been
+    read a while ago)."""
+    [rules] = _match([(bus, event)], {bus.id: _refresh(bus)})
+    return rules
+
+
+def _match(routes: list[tuple[EventBus, dict[str, Any]]], compiled: dict[int, _Compiled]) -> list[list[Rule]]:
     with _lock:
         return [
             sorted(
@@ -87,16 +108,17 @@ def matching_rules_each(routes: list[tuple[EventBus, dict[str, Any]]]) -> list[l
         ]
 
 
-def matching_rules(bus: EventBus, event: dict[str, Any]) -> list[Rule]:
-    [rules] = matching_rules_each([(bus, event)])
-    return rules
-
-
 def enabled_rules(bus: EventBus) -> list[Rule]:
     """The bus's enabled pattern rules by name, each with its targets (``targets(rule)``)."""
     compiled = _refresh(bus)
     with _lock:
         return sorted(compiled.rules.values(), key=lambda rule: rule.name)
+
+
+def archives(bus: EventBus) -> list[tuple[Archive, Pattern | None]]:
+    """The bus's enabled archives, each with its event pattern (None: every event), at the
+    ``rules_version`` of the bus as the caller read it for this call."""
+    return _refresh(bus, bus.rules_version).archives
 
 
 def targets(rule: Rule) -> list[Target]:

@@ -166,10 +166,11 @@ def validate_pattern_text(text: Any) -> None:
         raise InvalidEventPattern(str(exc)) from exc
 
 
-def _touch_rules(bus: EventBus) -> None:
-    """Every change to a rule or its targets: the bus's matchers refresh (events.matchers
-    keeps each rule's targets beside its pattern), and the default bus's count of enabled
-    pattern rules (``Workspace.default_bus_rules``) is kept for services that put events there."""
+def touch_routing(bus: EventBus) -> None:
+    """Every change to what routes the bus's events (a rule, its targets, an archive): the
+    bus's matchers refresh (events.matchers keeps each rule's targets and the bus's archives
+    beside the patterns), and the default bus's count of enabled pattern rules
+    (``Workspace.default_bus_rules``) is kept for services that put events there."""
     EventBus.objects.filter(id=bus.id).update(rules_version=F("rules_version") + 1, updated=timezone.now())
     if bus.name == DEFAULT_BUS:
         enabled = Rule.objects.filter(bus=bus, state=Rule.ENABLED, event_pattern__isnull=False).count()
@@ -224,7 +225,7 @@ def put_rule(
                 "fire_armed": False,
             },
         )
-        _touch_rules(bus)
+        touch_routing(bus)
     return rule
 
 
@@ -246,7 +247,7 @@ def delete_rule(workspace: Workspace, name: str, bus_name: str | None, force: bo
         raise ValidationError("Rule can't be deleted since it has targets.")
     with transaction.atomic():
         rule.delete()
-        _touch_rules(rule.bus)
+        touch_routing(rule.bus)
 
 
 def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state: str) -> Rule:
@@ -255,7 +256,7 @@ def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state:
         rule.state = state
         rule.next_fire_at, rule.fire_armed = None, False  # a re-enabled rule is armed afresh
         rule.save(update_fields=["state", "next_fire_at", "fire_armed"])
-        _touch_rules(rule.bus)
+        touch_routing(rule.bus)
     return rule
 
 
@@ -298,7 +299,7 @@ def put_targets(
                     "sqs_parameters": target.get("SqsParameters"),
                 },
             )
-        _touch_rules(rule.bus)
+        touch_routing(rule.bus)
     return failed
 
 
@@ -365,7 +366,7 @@ def remove_targets(
                         "ErrorMessage": f"Target {target_id} does not exist on rule {rule.name}.",
                     }
                 )
-        _touch_rules(rule.bus)
+        touch_routing(rule.bus)
     return failed
 
 

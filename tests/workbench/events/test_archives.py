@@ -114,3 +114,36 @@ def test_create_update_and_errors() -> None:
     archives.delete_archive(ws, "all")
     with pytest.raises(ResourceNotFound):
         archives.get_archive(ws, "all")
+
+
+@pytest.mark.django_db
+def test_archiving_follows_create_update_and_delete_at_once(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Each process keeps a bus's archives with its rules (events.matchers): creating, updating
+    or deleting an archive moves the bus's version, so the very next PutEvents follows it."""
+    ws = default_workspace()
+    record_enqueued(monkeypatch)
+
+    def put(n: int) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            routing.put_events(ws, [entry(n=n)])
+
+    def archived(name: str) -> list[int]:
+        kept = ArchivedEvent.objects.filter(archive__name=name).order_by("id")
+        return [body["detail"]["n"] for body in kept.values_list("body", flat=True)]
+
+    put(1)  # the bus's routing is compiled here, with no archive
+    _archive(event_pattern=json.dumps({"detail": {"n": [{"numeric": [">", 5]}]}}))
+    put(2)
+    put(7)
+    assert archived("all") == [7]
+    archives.update_archive(ws, "all", event_pattern=json.dumps({"detail": {"n": [3]}}))
+    put(8)
+    put(3)
+    assert archived("all") == [7, 3]
+    archives.delete_archive(ws, "all")
+    _archive("other")
+    put(4)
+    assert archived("other") == [4]
+    assert not ArchivedEvent.objects.filter(archive__name="all").exists()
