@@ -1,19 +1,23 @@
 """Write statements sent to PostgreSQL with their values already in the text.
 
-Django's psycopg cursors bind values on the client: psycopg splits the statement's text at its
-placeholders and quotes each value into it. It keeps that split for a statement of at most 50
-parameters and 4,096 bytes (``MAX_CACHED_STATEMENT_PARAMS`` and ``_LENGTH`` in psycopg's
-``_queries.py``) and splits any other one anew, with a regular expression, on every call. Our
-multi-row INSERTs and runs of held writes (``core.rows``, ``core.together``) have more than 50:
-issue 13's profile of PutEvents in process on PostgreSQL (cProfile, 10 entries onto a bus
-of 300 rules, 2026-12-04) found every call's INSERTs of its events and deliveries and its
-delivery batch's held UPDATEs split again, 0.7 ms for a statement of 100 values against 0.17
-ms to quote them; issue 10's Task execution split its history INSERT the same way.
+Two reasons. A run of held writes (``core.together``) is several statements in one query,
+which PostgreSQL accepts only without parameters: the server binds parameters (settings:
+``server_side_binding``), one statement at a time. And psycopg turns a statement's ``%s`` into
+its own placeholders by splitting the text, a split it keeps only for a statement of at most
+50 parameters and 4,096 bytes (``MAX_CACHED_STATEMENT_PARAMS`` and ``_LENGTH`` in psycopg's
+``_queries.py``) and does anew, with a regular expression, on every call of any other. Our
+multi-row INSERTs and runs of held writes have more than 50: issue 13's profile of PutEvents in
+process on PostgreSQL (cProfile, 10 entries onto a bus of 300 rules, 2026-12-04) found every
+call's INSERTs of its events and deliveries and its delivery batch's held UPDATEs split again,
+0.7 ms for a statement of 100 values against 0.17 ms to quote them; issue 10's Task execution
+split its history INSERT the same way.
 
 Here each statement's text is split once per process (it comes from a handful of templates)
 and every value quoted by psycopg's own adapters on the connection (``Transformer.as_literal``,
-what its client-side binding does), so the text is exactly what psycopg would have sent.
-SQLite binds natively and has nothing to split: there statements keep their parameters.
+what its client-side binding does). Such a query has no parameters, so it goes by PostgreSQL's
+simple protocol, is planned each time (an INSERT's or UPDATE's plan by primary key is cheap)
+and may hold several statements. SQLite binds natively and has nothing to split: there
+statements keep their parameters.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ statements are writes nobody reads the answer of: the history rows, the executio
 a pending task's upsert, a call's log and its claim's outcome.
 
 Inside ``writes_together()`` such writes (``write``) are held and sent as one
-semicolon-separated query, their values bound into its text (``core.bound``); PostgreSQL runs
+semicolon-separated query, their values quoted into its text (``core.bound``); PostgreSQL runs
 them in order and stops at the first error, which is raised here. Any other statement on the
 connection sends what is held first (a Django execute wrapper), so every statement still runs
 in the order it was made and every read sees every write made before it. A held write's error
