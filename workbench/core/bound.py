@@ -70,7 +70,8 @@ def bind(statement: str, values: Sequence[object], transformer: Transformer) -> 
 
 def execute(statements: Sequence[tuple[str, Sequence[object]]]) -> Any:
     """Run ``statements`` (each a text with ``%s`` placeholders and its values) as one query, in
-    order; the cursor, for what the last one returns. On SQLite, one statement only."""
+    order; the rows the first one returns (None when it returns none). On SQLite, one
+    statement only."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             ((statement, values),) = statements

@@ -12,7 +12,8 @@ targets' queries, compiled on every call, were a quarter of the call; 2026-12-04
 query, compiled on every call, and the version's own query were two of its nine statements).
 PutEvents compares against the version of the bus it has just read (``matching_rules_each``,
 ``archives``); a replay, whose bus was read when it began, and a service's event read the
-version anew (``enabled_rules``, ``matching_rules``). The kept rows are shared by threads and only ever read.
+version anew (``enabled_rules``, ``matching_rules``). The kept rows are shared by threads and
+only ever read.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def matching_rules_each(routes: list[tuple[EventBus, dict[str, Any]]]) -> list[l
     """The rules each (bus, event) matches, by name, each with its targets (``targets(rule)``):
     each bus's matcher is refreshed once, however many events a PutEvents call carries, to the
     ``rules_version`` of the bus as the caller read it for this call."""
-    return _match(routes, {bus.id: _refresh(bus, bus.rules_version) for bus, _ in routes})
+    buses = {bus.id: bus for bus, _ in routes}
+    return _match(routes, {bus_id: _refresh(bus, bus.rules_version) for bus_id, bus in buses.items()})
 
 
 def matching_rules(bus: EventBus, event: dict[str, Any]) -> list[Rule]:
