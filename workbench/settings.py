@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from workbench.core.db import sqlite_options
+from workbench.core.db import postgres_options, sqlite_options
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STEPBRIDGE_VAR_DIR", BASE_DIR / "var"))
@@ -100,17 +100,7 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         DATABASES["default"].update(ENGINE=SQLITE_ENGINE, OPTIONS=_SQLITE_OPTIONS)
     elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # Statements are bound on the server and prepared once a connection has run them five
-        # times (psycopg's default threshold; Django turns preparing off for the sake of
-        # external poolers such as PgBouncer, and our pool is psycopg's own, whose connections
-        # keep their prepared statements). Issue 10's pg_stat_statements of the served Task
-        # workload (2026-12-04): planning was 4.4 ms of PostgreSQL's 6.4 ms of statement time
-        # an execution, on the same two cores as the server; prepared, 0.5 ms.
-        DATABASES["default"]["OPTIONS"] = {
-            "pool": {"min_size": 1, "max_size": _PG_POOL_MAX, "timeout": 30, "max_idle": 60},
-            "server_side_binding": True,
-            "prepare_threshold": 5,
-        }
+        DATABASES["default"]["OPTIONS"] = postgres_options(_PG_POOL_MAX)
 else:
     DATABASES = {
         "default": {

@@ -1,7 +1,7 @@
 """Write statements sent to PostgreSQL with their values already in the text.
 
 Two reasons. A run of held writes (``core.together``) is several statements in one query,
-which PostgreSQL accepts only without parameters: the server binds parameters (settings:
+which PostgreSQL accepts only without parameters: the server binds parameters (``core.db``:
 ``server_side_binding``), one statement at a time. And psycopg turns a statement's ``%s`` into
 its own placeholders by splitting the text, a split it keeps only for a statement of at most
 50 parameters and 4,096 bytes (``MAX_CACHED_STATEMENT_PARAMS`` and ``_LENGTH`` in psycopg's

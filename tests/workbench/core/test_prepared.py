@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.utils import ConnectionHandler
 
 from tests.support.inprocess import Broker, broker, start
+from workbench.core.db import PREPARE_THRESHOLD, postgres_options
 from workbench.core.prepared import Prepared
 from workbench.stepfunctions.models import Execution
 
@@ -34,17 +36,25 @@ def test_a_query_whose_values_are_not_plain_parameters_is_refused(broker: Broker
         ends_with.all("x")
 
 
-def test_on_postgresql_a_hot_query_is_planned_once_per_connection(broker: Broker) -> None:
+def test_postgresql_connections_bind_on_the_server_and_prepare_hot_statements(broker: Broker) -> None:
     """Distributed mode binds values on the server and prepares a statement once its connection
-    has run it five times (settings: ``prepare_threshold``): PostgreSQL plans it once, not on
-    every call (issue 10's pg_stat_statements: planning was two thirds of its statement time)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no server to plan statements: its module keeps them compiled itself")
-    one = start(WAIT, name="one")
-    by_id: Prepared[Execution] = Prepared(lambda key: Execution.objects.filter(id=key), int)
-    for _ in range(6):
-        assert [row.id for row in by_id.all(one.id)] == [one.id]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [text for (text,) in cursor.fetchall()]
-    assert any(text == by_id._plan().sql.replace("%s", "$1") for text in prepared), prepared
+    has run it five times (``core.db.postgres_options``): PostgreSQL plans it once, not on every
+    call (issue 10's pg_stat_statements: planning was two thirds of its statement time).
+
+    What psycopg is given is checked in both modes (Django turns preparing off unless told);
+    on PostgreSQL, a hot query is also found among the connection's prepared statements."""
+    handler = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x", "OPTIONS": postgres_options(4)}}
+    )
+    given = handler["default"].get_connection_params()
+    assert given["prepare_threshold"] == PREPARE_THRESHOLD
+    assert given["cursor_factory"].__name__ == "ServerBindingCursor"
+    if connection.vendor == "postgresql":
+        one = start(WAIT, name="one")
+        by_id: Prepared[Execution] = Prepared(lambda key: Execution.objects.filter(id=key), int)
+        for _ in range(PREPARE_THRESHOLD + 1):
+            assert [row.id for row in by_id.all(one.id)] == [one.id]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [text for (text,) in cursor.fetchall()]
+        assert any(text == by_id._plan().sql.replace("%s", "$1") for text in prepared), prepared
