@@ -68,16 +68,25 @@ def bind(statement: str, values: Sequence[object], transformer: Transformer) -> 
     return b"".join(out)
 
 
-def execute(statements: Sequence[tuple[str, Sequence[object]]]) -> Any:
+def execute(
+    statements: Sequence[tuple[str, Sequence[object]]], *, begin: bool = False, commit: bool = False
+) -> Any:
     """Run ``statements`` (each a text with ``%s`` placeholders and its values) as one query, in
-    order; the rows the first one returns (None when it returns none). On SQLite, one
-    statement only."""
+    order; the rows of the first that returns any (None when none does). On SQLite, one
+    statement only. PostgreSQL only: ``begin``, the query starts the transaction (psycopg was
+    told to send no BEGIN of its own, ``core.together``); ``commit``, it ends it."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
+            if begin or commit:
+                raise ValueError("only PostgreSQL's queries begin or commit a transaction here")
             ((statement, values),) = statements
             cursor.execute(statement, values)
         else:
             transformer = Transformer(connection.connection)
             query = b"; ".join(bind(statement, values, transformer) for statement, values in statements)
+            query = b"".join((b"BEGIN; " if begin else b"", query, b"; COMMIT" if commit else b""))
             cursor.execute(query.decode())
+            while cursor.description is None:  # BEGIN's result, a held write's
+                if not cursor.nextset():
+                    return None
         return cursor.fetchall() if cursor.description is not None else None

@@ -42,7 +42,7 @@ from typing import Any, TypeVar
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
-from workbench.core import bound, together
+from workbench.core import together
 
 M = TypeVar("M", bound=Model)
 
@@ -106,7 +106,7 @@ def _insert_rows(
         if not keys:
             together.write(statement, values)
             continue
-        made.extend(sorted(key for (key,) in bound.execute([(statement + returning, values)])))
+        made.extend(sorted(key for (key,) in together.returning(statement + returning, values)))
     return made
 
 
@@ -162,9 +162,9 @@ def insert(obj: Model, *, keyed: bool = True) -> None:
     if not keyed:
         together.write(statement, values)
         return
-    with connection.cursor() as cursor:
-        cursor.execute(f"{statement} RETURNING {connection.ops.quote_name(obj._meta.pk.column)}", values)
-        _saved(obj, cursor.fetchone()[0])
+    key_column = connection.ops.quote_name(obj._meta.pk.column)
+    [(key,)] = together.returning(f"{statement} RETURNING {key_column}", values)
+    _saved(obj, key)
 
 
 def upsert(obj: Model, unique: Sequence[str], update: Sequence[str]) -> None:
@@ -186,12 +186,11 @@ def insert_unless_present(obj: Model) -> bool:
     inserted."""
     statement, values = _insert(obj)
     returning = f" ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(obj._meta.pk.column)}"
-    with connection.cursor() as cursor:
-        cursor.execute(statement + returning, values)
-        inserted = cursor.fetchone()
-    if inserted is None:
+    # With the writes held before it, in one query (core.together): a new execution's INSERT.
+    inserted = together.returning(statement + returning, values)
+    if not inserted:
         return False
-    _saved(obj, inserted[0])
+    _saved(obj, inserted[0][0])
     return True
 
 
@@ -204,6 +203,19 @@ def _saved(obj: Model, pk: object) -> None:
 def delete_where(model: type[Model], **equal: object) -> int:
     """DELETE the rows of ``model`` whose fields equal ``equal``, in the caller's transaction;
     how many went. Only for a model no foreign key points at: nothing cascades here."""
+    statement, values = _delete(model, equal)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        return int(cursor.rowcount)
+
+
+def delete_held(model: type[Model], **equal: object) -> None:
+    """``delete_where`` for a caller who needs no count: the DELETE may go with the writes
+    around it (core.together)."""
+    together.write(*_delete(model, equal))
+
+
+def _delete(model: type[Model], equal: dict[str, object]) -> tuple[str, list[object]]:
     meta = model._meta
     if meta.related_objects:
         raise ValueError(f"{meta.label} is referred to by other rows: delete it through the ORM")
@@ -214,6 +226,4 @@ def delete_where(model: type[Model], **equal: object) -> int:
         field.get_db_prep_value(value, connection)
         for field, value in zip(fields, equal.values(), strict=True)
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {condition}", values)
-        return int(cursor.rowcount)
+    return f"DELETE FROM {quote(meta.db_table)} WHERE {condition}", values

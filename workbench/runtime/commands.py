@@ -83,6 +83,12 @@ class DurableExecutor(CommandExecutor):
         self.execution = execution
         self._after_commit: list[Callable[[], None]] = []
         self._clear_all = False
+        self._made_here: set[str] = set()
+
+    def made_here(self, task_id: str) -> None:
+        """The task's call was made in the step's own transaction (``stepper.apply_answer``):
+        nothing is owed for it after commit."""
+        self._made_here.add(task_id)
 
     def clear_all_on_finish(self) -> None:
         """The coming FinishExecution clears every pending task and timer row, and stops the
@@ -118,7 +124,7 @@ class DurableExecutor(CommandExecutor):
                 nearby: queue.Nearby | None = (
                     None if integrations.leaves_the_workbench(command.resource) else "now"
                 )
-                self._then(lambda: queue.invoke_task(execution.id, task_id, attempt, nearby=nearby))
+                self._then(partial(self._invoke, task_id, attempt, nearby))
                 if activity_arrivals.is_activity(command.resource):
                     self._then(activity_arrivals.scheduled)  # wake this process's GetActivityTask polls
             case StartTimer():
@@ -175,6 +181,10 @@ class DurableExecutor(CommandExecutor):
                     self._then(lambda: queue.redrive_child_execution(redrive_id, index))
             case _:
                 assert_never(command)
+
+    def _invoke(self, task_id: str, attempt: int, nearby: queue.Nearby | None) -> None:
+        if task_id not in self._made_here:
+            queue.invoke_task(self.execution.id, task_id, attempt, nearby=nearby)
 
 
 class InMemoryExecutor(CommandExecutor):

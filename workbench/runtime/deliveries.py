@@ -112,7 +112,7 @@ def deliver_all(delivery_ids: list[int], now: datetime | None = None) -> None:
     try:
         # The batch's Express targets run after its commit, sent as one message; its writes
         # go to PostgreSQL together (core.together).
-        with queue.express_runs_together(), transaction.atomic(), together.writes_together():
+        with queue.express_runs_together(), together.atomic():
             alone = _attempt_together(delivery_ids, now)
     except RETRIED_DATABASE_ERRORS:
         raise  # the task is retried (durable_task)

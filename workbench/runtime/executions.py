@@ -29,6 +29,7 @@ from engine.states.model import (
     ExecutionContext,
     ExecutionStartRequested,
     Happening,
+    InvokeTask,
     MapRunUpdated,
     StopRequested,
     TaskFailed,
@@ -41,12 +42,19 @@ from workbench.accounts.models import Workspace
 from workbench.celery import RETRIED_DATABASE_ERRORS, VISIBILITY_TIMEOUT_SECONDS
 from workbench.core import together
 from workbench.core.prepared import Prepared
-from workbench.core.rows import insert_unless_present, update_fields
-from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, queue
+from workbench.core.rows import insert, insert_unless_present, update_fields
+from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, nearby, queue
 from workbench.runtime.commands import TIMER_HORIZON
 from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.models import ExpressChild
-from workbench.runtime.stepper import apply_happening, apply_redrive, decide_first_step, insert_first_step
+from workbench.runtime.stepper import (
+    Step,
+    apply_answer,
+    apply_happening,
+    apply_redrive,
+    decide_first_step,
+    insert_first_step,
+)
 from workbench.stepfunctions import mocks as stepfunction_mocks
 from workbench.stepfunctions import services
 from workbench.stepfunctions.errors import (
@@ -129,11 +137,74 @@ def start_execution(
     first = decide_first_step(
         execution, ExecutionStartRequested(input=payload, context=contexts.of_execution(execution))
     )
-    with transaction.atomic(), together.writes_together():
+    call = _call_to_make_here(first)
+    # The execution role's policies are read before the transaction, as invoke_task does.
+    refused = None if call is None else _refusal(first.execution, call.resource, call.payload)
+    with together.atomic():
         inserted = insert_first_step(first)
+        if inserted and call is not None:
+            _make_call_here(first, call, refused)
     if not inserted:
         execution = _same_named(machine, name, text)
     return StartedExecution(execution.arn, execution.start_date, execution)
+
+
+def _call_to_make_here(first: Step) -> InvokeTask | None:
+    """The task a new execution's first step asked for, when StartExecution's own transaction
+    makes its call: one call that answers at once inside the workbench
+    (``integrations.answers_at_once``), not mocked, while this thread has budget for quick
+    work (runtime.nearby: an API call's thread).
+
+    Issue 10's profile of the served Task workload in distributed mode (the statements of one
+    execution logged in process on PostgreSQL, 2026-12-04): the call, made after StartExecution
+    committed by the same thread, was a second transaction of its own that read back what the
+    first had just written (the pending task, the execution locked, the pending task deleted
+    for its count). Apart, the two took 11 round trips to PostgreSQL; together, 5
+    (``test_executions_first_call.py``, libpq's trace). A Standard execution's task
+    still runs exactly once: the execution, its call and the step the answer leads to commit
+    together or not at all, and until they commit nobody else knows the execution exists.
+    As on Temporal (a workflow's first task taken at once by the starter: "eager workflow
+    start") the caller just waits a little longer for its answer."""
+    if first.decision.status != Execution.RUNNING or first.execution.mock_case is not None:
+        return None
+    asked = [command for command in first.decision.commands if isinstance(command, InvokeTask)]
+    if len(asked) != 1 or not integrations.answers_at_once(asked[0].resource, asked[0].wait_for_token):
+        return None
+    return asked[0] if nearby.may_run_here() else None
+
+
+def _refusal(execution: Execution, resource: str, payload: Any) -> integrations.TaskResult | None:
+    """The task's failure when the execution role may not call ``resource``."""
+    workspace, role = execution.state_machine.workspace, execution.role_arn
+    return integrations.refusal(workspace, resource, payload, role, execution.name[:64])
+
+
+def _make_call_here(first: Step, command: InvokeTask, refused: integrations.TaskResult | None) -> None:
+    """Make the call ``_call_to_make_here`` chose, in the transaction that inserted its
+    execution, and take the step its answer leads to."""
+    execution = first.execution
+    task = PendingTask(
+        execution=execution,
+        task_id=command.task_id,
+        state_name=command.state_name,
+        resource=command.resource,
+        payload=command.payload,
+        token=command.task_token,
+        wait_for_token=command.wait_for_token,
+        attempt=command.retry_count + 1,
+    )
+    claim = TaskInvocation(
+        execution_id=execution.id,
+        task_id=task.task_id,
+        attempt=task.attempt,
+        claimed_until=timezone.now() + TASK_CLAIM,
+        state_name=task.state_name,
+    )
+    _record(claim, refused or _perform(execution, task, claim))
+    insert(claim, keyed=False)
+    answer = _answer(claim)
+    if answer is not None:
+        apply_answer(first, answer)
 
 
 def _same_named(machine: StateMachine, name: str, text: str) -> Execution:
@@ -463,16 +534,8 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
         return
     # The execution role's policies are read before the transaction, which then holds
     # SQLite's one write turn for less (issue 10); a refusal is recorded like any outcome.
-    refused = None
-    if not mocked:
-        refused = integrations.refusal(
-            execution.state_machine.workspace,
-            task.resource,
-            task.payload,
-            execution.role_arn,
-            execution.name[:64],
-        )
-    with transaction.atomic(), together.writes_together():
+    refused = None if mocked else _refusal(execution, task.resource, task.payload)
+    with together.atomic():
         # The claim row, once: a second message finds it there (or waits for this transaction
         # to end, PostgreSQL's unique index) and goes on to its lock. The row this transaction
         # inserted is its own, open and locked until it ends: no SELECT for it.
@@ -493,21 +556,26 @@ def invoke_task(execution_id: int, task_id: str, attempt: int | None = None) -> 
             claim = _open_claim(execution_id, task_id, task.attempt)
         if claim is not None:
             result = refused or _perform(execution, task, claim)
-            if not result.done:
-                outcome: dict[str, Any] = {"status": TaskInvocation.WAITING, "output": result.submitted}
-            elif result.error is not None:
-                outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
-            else:
-                outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
-            for name, value in outcome.items():
-                setattr(claim, name, value)
-            update_fields(TaskInvocation, [claim], list(outcome))
+            update_fields(TaskInvocation, [claim], _record(claim, result))
             _report_recorded(claim, mocked=mocked)
             return
     # Made (or being made) by another worker: report what it recorded.
     recorded = _INVOCATION.first(execution_id, task_id, task.attempt)
     if recorded is not None:
         _report_recorded(recorded, mocked=mocked)
+
+
+def _record(claim: TaskInvocation, result: integrations.TaskResult) -> list[str]:
+    """The call's outcome set on its claim; the fields it set."""
+    if not result.done:
+        outcome: dict[str, Any] = {"status": TaskInvocation.WAITING, "output": result.submitted}
+    elif result.error is not None:
+        outcome = {"status": TaskInvocation.FAILED, "error": result.error, "cause": result.cause}
+    else:
+        outcome = {"status": TaskInvocation.SUCCEEDED, "output": result.output}
+    for name, value in outcome.items():
+        setattr(claim, name, value)
+    return list(outcome)
 
 
 def _perform(execution: Execution, task: PendingTask, invocation: TaskInvocation) -> integrations.TaskResult:
@@ -645,21 +713,24 @@ def _skip_locked() -> bool:
 
 def _report_recorded(invocation: TaskInvocation, *, mocked: bool = False) -> None:
     """Hand the decider a call's recorded outcome; a call still claimed is left to its worker."""
+    answer = _answer(invocation, mocked=mocked)
+    if answer is not None:
+        step(invocation.execution_id, answer)
+
+
+def _answer(
+    invocation: TaskInvocation, *, mocked: bool = False
+) -> TaskSucceeded | TaskFailed | TaskSubmitted | None:
+    """The happening a call's recorded outcome is for the decider; None while it has none."""
     if invocation.status == TaskInvocation.WAITING and invocation.output is not None:
-        step(invocation.execution_id, TaskSubmitted(task_id=invocation.task_id, output=invocation.output))
-    elif invocation.status == TaskInvocation.SUCCEEDED:
+        return TaskSubmitted(task_id=invocation.task_id, output=invocation.output)
+    if invocation.status == TaskInvocation.SUCCEEDED:
         # A mocked answer is the integration's whole response (workbench.runtime.mocks).
-        happening = TaskSucceeded(
-            task_id=invocation.task_id, output=invocation.output, service_response=mocked
-        )
-        step(invocation.execution_id, happening)
-    elif invocation.status == TaskInvocation.FAILED:
-        step(
-            invocation.execution_id,
-            TaskFailed(
-                task_id=invocation.task_id, error=invocation.error or "", cause=invocation.cause or ""
-            ),
-        )
+        return TaskSucceeded(task_id=invocation.task_id, output=invocation.output, service_response=mocked)
+    if invocation.status == TaskInvocation.FAILED:
+        error, cause = invocation.error or "", invocation.cause or ""
+        return TaskFailed(task_id=invocation.task_id, error=error, cause=cause)
+    return None
 
 
 def start_child(map_run_id: str, name: str) -> None:

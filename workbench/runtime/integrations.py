@@ -119,6 +119,15 @@ def perform(
     return TaskResult(True, output=result.output)
 
 
+def answers_at_once(resource: str, wait_for_token: bool) -> bool:
+    """Whether ``perform`` answers this resource's call before it returns, from inside the
+    workbench: a function, a queue, a topic or a bus, not waiting for a token (an execution's
+    first such call may be made in its StartExecution transaction, ``executions``)."""
+    base = resource.removesuffix(WAIT_FOR_TOKEN)
+    quick = (LAMBDA_INVOKE, SQS_SEND_MESSAGE, SNS_PUBLISH, EVENTS_PUT_EVENTS)
+    return not wait_for_token and (base.startswith("arn:aws:lambda:") or base in quick)
+
+
 def leaves_the_workbench(resource: str) -> bool:
     """Whether the resource's call goes out over the network (http:invoke): such a call is made
     outside any database transaction (``executions.invoke_task``)."""

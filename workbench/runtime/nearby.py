@@ -55,9 +55,10 @@ def budget(calls: int) -> Iterator[None]:
         _thread.left = outer
 
 
-def _may_run_here() -> bool:
+def may_run_here() -> bool:
     """Whether this thread has budget left and no transaction open (work runs after commits);
-    takes one from the budget when it has."""
+    takes one from the budget when it has. (Also asked before a transaction that would make
+    the work inside it: ``executions.start_execution``.)"""
     left: int = getattr(_thread, "left", 0)
     if left <= 0 or connection.in_atomic_block:
         return False
@@ -134,7 +135,7 @@ def offer(name: str, args: tuple[Any, ...], *, here: bool) -> bool:
     function = local_function(name)
     if function is None:  # its module is not imported in this process
         return False
-    if here and _may_run_here():
+    if here and may_run_here():
         _run(name, function, args)
         return True
     pool = _process_pool()

@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from engine.events.patterns import matches, parse_pattern
 from workbench.accounts.models import Workspace
-from workbench.core import rows
+from workbench.core import rows, together
 from workbench.core.arns import Arn, function_arn
 from workbench.core.errors import AwsError
 from workbench.events import archives, bus_logs, matchers, replays
@@ -81,7 +81,8 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
         for (entry, flags), rules in zip(accepted, matched, strict=True)
     ]
     now = clock.now(workspace)  # an event's time and age follow the workspace's clock
-    with transaction.atomic():
+    # BEGIN goes with the events' INSERT, COMMIT with the last held writes (core.together).
+    with together.atomic():
         delivery_ids = _store_all(routes, now)
         archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
         bus_ids = sorted({bus.id for bus, _, _, _ in routes})

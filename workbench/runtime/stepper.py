@@ -41,7 +41,7 @@ from engine.states.progress import Progress
 from workbench.accounts.models import Workspace
 from workbench.core import together
 from workbench.core.prepared import Prepared
-from workbench.core.rows import delete_where, insert_unless_present, update_fields
+from workbench.core.rows import delete_held, delete_where, insert_unless_present, update_fields
 from workbench.live import publish
 from workbench.runtime import clock, status_events
 from workbench.runtime.commands import DurableExecutor
@@ -96,7 +96,7 @@ def apply_happening(execution_id: int, happening: Happening) -> Decision | None:
     Inside a caller's transaction (a task's call and the step it leads to commit together,
     ``executions.invoke_task``) no savepoint is taken: whatever this raises ends that whole
     transaction anyway, and the SAVEPOINT and RELEASE were two of the step's statements."""
-    with transaction.atomic(savepoint=False), together.writes_together():
+    with together.atomic(savepoint=False):
         execution = _LOCKED_EXECUTION.first(execution_id)
         if execution is None or execution.status != Execution.RUNNING or not _expected(execution, happening):
             return None
@@ -118,15 +118,16 @@ _LOCKED_EXECUTION: Prepared[Execution] = Prepared(
 
 
 @dataclass(frozen=True)
-class FirstStep:
-    """A new execution's first step, decided before its row exists (``decide_first_step``)."""
+class Step:
+    """A step taken on an execution this transaction inserted: its first, decided before its
+    row existed (``decide_first_step``), or one after it (``apply_answer``)."""
 
     execution: Execution
     decision: Decision
     executor: DurableExecutor
 
 
-def decide_first_step(execution: Execution, happening: ExecutionStartRequested) -> FirstStep:
+def decide_first_step(execution: Execution, happening: ExecutionStartRequested) -> Step:
     """Decide the first step of an execution not stored yet, outside any transaction: its row
     holds no one's lock and nothing of it can change, so the decider's work is kept out of
     SQLite's one write turn (issue 10: the turn was what a Task execution queued on). The row
@@ -137,10 +138,10 @@ def decide_first_step(execution: Execution, happening: ExecutionStartRequested) 
         # A running execution's row is complete before its INSERT; an ended one's end is
         # written by FinishExecution's command, after it (``insert_first_step``).
         _take(execution, decision)
-    return FirstStep(execution, decision, executor)
+    return Step(execution, decision, executor)
 
 
-def insert_first_step(first: FirstStep) -> bool:
+def insert_first_step(first: Step) -> bool:
     """Insert the execution's row with its first step, in the caller's transaction: the row, its
     history, the commands' durable half, and (only for an execution that the step ended) one
     UPDATE with its end. False, and nothing written, when the machine already has an execution
@@ -157,6 +158,21 @@ def insert_first_step(first: FirstStep) -> bool:
         _persist(execution, decision, executor)
     transaction.on_commit(partial(_after_commit, execution.id, decision, executor))
     return True
+
+
+def apply_answer(asked: Step, answer: TaskSucceeded | TaskFailed | TaskSubmitted) -> Step:
+    """The next step of an execution this transaction inserted (``insert_first_step``): the
+    answer to a task that ``asked`` sent, the call made in the same transaction
+    (``executions.start_execution``). The row is this transaction's own and nobody else knows
+    of it, so there is no lock to take and the pending task is there; an answered one is
+    consumed (a DELETE sent with the step's other writes). The task is no longer owed after
+    commit (``DurableExecutor.made_here``)."""
+    execution = asked.execution
+    asked.executor.made_here(answer.task_id)
+    if not isinstance(answer, TaskSubmitted):
+        delete_held(PendingTask, execution_id=execution.id, task_id=answer.task_id)
+    executor = DurableExecutor(execution)
+    return Step(execution, _decide_and_persist(execution, answer, executor), executor)
 
 
 def apply_redrive(execution: Execution) -> Decision | None:

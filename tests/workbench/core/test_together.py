@@ -7,7 +7,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from psycopg import pq
 
+from tests.support.wire import observed
 from workbench.accounts.services import default_workspace
 from workbench.core import rows, together
 from workbench.events.models import LogEvent
@@ -86,3 +88,71 @@ def test_a_rolled_back_savepoint_takes_back_what_it_held() -> None:
 def test_a_block_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError, match="inside a transaction"), together.writes_together():
         pass
+
+
+def test_atomic_sends_begin_and_commit_with_its_held_writes() -> None:
+    """Two round trips fewer per transaction: the BEGIN goes with the first query of held
+    writes and the COMMIT with the last; psycopg sends neither of its own (told autocommit for
+    the block; no COMMIT for a connection its server reports idle)."""
+    first, second = _event("a"), _event("b")
+    with observed() as wire:
+        with together.atomic():
+            rows.insert(first, keyed=False)
+            rows.insert(second, keyed=False)
+        assert not connection.in_atomic_block
+    assert sorted(LogEvent.objects.values_list("event_id", flat=True)) == ["a", "b"]
+    if connection.vendor == "postgresql":
+        [query] = wire.queries()
+        assert query.startswith('"BEGIN; INSERT INTO') and query.endswith('; COMMIT"')
+        assert query.count("INSERT INTO") == 2 and wire.round_trips() == 1
+        assert connection.connection.info.transaction_status == pq.TransactionStatus.IDLE
+
+
+def test_atomic_sends_begin_alone_before_a_statement_not_its_own() -> None:
+    """An ORM read first: BEGIN goes alone before it, as psycopg would have sent it."""
+    workspace, event = default_workspace(), _event("a")
+    with observed() as wire, together.atomic():
+        assert not LogEvent.objects.filter(workspace=workspace).exists()
+        rows.insert(event, keyed=False)
+    assert LogEvent.objects.filter(event_id="a").exists()
+    if connection.vendor == "postgresql":
+        queries = wire.queries()
+        assert queries[0] == '"BEGIN"' and "SELECT" in queries[1] and queries[-1].endswith('; COMMIT"')
+        assert wire.round_trips() == 3
+
+
+def test_returning_goes_with_the_held_writes_before_it() -> None:
+    """An INSERT whose key is read (``rows.insert``) takes what is held along, in one query."""
+    held, keyed = _event("held"), _event("keyed")
+    with observed() as wire, together.atomic():
+        rows.insert(held, keyed=False)
+        rows.insert(keyed)
+        assert keyed.pk is not None
+    assert LogEvent.objects.get(pk=keyed.pk).event_id == "keyed"
+    assert LogEvent.objects.filter(event_id="held").exists()
+    if connection.vendor == "postgresql":
+        # BEGIN, the held INSERT and the keyed one; then psycopg's COMMIT (nothing was held last).
+        [query, commit] = wire.queries()
+        assert query.startswith('"BEGIN; INSERT INTO') and query.count("INSERT INTO") == 2
+        assert commit == '"COMMIT"' and wire.round_trips() == 2
+
+
+def test_atomic_inside_a_transaction_leaves_the_commit_to_it() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with CaptureQueriesContext(connection) as queries, together.atomic(savepoint=False):
+            rows.insert(_event("inner"), keyed=False)
+        assert not any("COMMIT" in sql for sql in _sent(queries))
+        raise RuntimeError("the outer transaction fails")
+    assert not LogEvent.objects.exists()  # the inner block's writes went with the outer rollback
+
+
+def test_atomic_raises_the_error_of_its_last_writes_and_keeps_nothing() -> None:
+    rows.insert(_event("kept"))
+    broken = _event("broken")
+    broken.message = None  # type: ignore[assignment]  # the column is NOT NULL
+    with pytest.raises(IntegrityError), together.atomic():
+        rows.insert(_event("lost"), keyed=False)
+        rows.insert(broken, keyed=False)
+    assert list(LogEvent.objects.values_list("event_id", flat=True)) == ["kept"]
+    rows.insert(_event("after"))  # the connection is usable again
+    assert LogEvent.objects.count() == 2
