@@ -58,6 +58,21 @@ TIMER_HORIZON = timedelta(seconds=60)
 no worker holds a far-off ETA message that the broker would redeliver (see workbench.celery)."""
 
 
+def pending_task(execution: Execution, command: InvokeTask) -> PendingTask:
+    """The pending task row an InvokeTask stands for (not saved)."""
+    return PendingTask(
+        execution=execution,
+        task_id=command.task_id,
+        state_name=command.state_name,
+        resource=command.resource,
+        payload=command.payload,
+        token=command.task_token,
+        wait_for_token=command.wait_for_token,
+        attempt=command.retry_count + 1,
+        created=timezone.now(),
+    )
+
+
 class CommandExecutor(ABC):
     """Carries out what one decider step asked for."""
 
@@ -107,18 +122,7 @@ class DurableExecutor(CommandExecutor):
         match command:
             case InvokeTask():
                 # One upsert statement (a retried task's row is replaced), no SELECT first.
-                pending = PendingTask(
-                    execution=execution,
-                    task_id=command.task_id,
-                    state_name=command.state_name,
-                    resource=command.resource,
-                    payload=command.payload,
-                    token=command.task_token,
-                    wait_for_token=command.wait_for_token,
-                    attempt=command.retry_count + 1,
-                    created=timezone.now(),
-                )
-                upsert(pending, ["execution", "task_id"], PENDING_TASK_FIELDS)
+                upsert(pending_task(execution, command), ["execution", "task_id"], PENDING_TASK_FIELDS)
                 task_id, attempt = command.task_id, command.retry_count + 1
                 # A call that stays in the workbench is quick: this process makes it (runtime.nearby).
                 nearby: queue.Nearby | None = (

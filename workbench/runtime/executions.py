@@ -44,7 +44,7 @@ from workbench.core import together
 from workbench.core.prepared import Prepared
 from workbench.core.rows import insert, insert_unless_present, update_fields
 from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, nearby, queue
-from workbench.runtime.commands import TIMER_HORIZON
+from workbench.runtime.commands import TIMER_HORIZON, pending_task
 from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.models import ExpressChild
 from workbench.runtime.stepper import (
@@ -183,16 +183,7 @@ def _make_call_here(first: Step, command: InvokeTask, refused: integrations.Task
     """Make the call ``_call_to_make_here`` chose, in the transaction that inserted its
     execution, and take the step its answer leads to."""
     execution = first.execution
-    task = PendingTask(
-        execution=execution,
-        task_id=command.task_id,
-        state_name=command.state_name,
-        resource=command.resource,
-        payload=command.payload,
-        token=command.task_token,
-        wait_for_token=command.wait_for_token,
-        attempt=command.retry_count + 1,
-    )
+    task = pending_task(execution, command)  # the row its first step wrote
     claim = TaskInvocation(
         execution_id=execution.id,
         task_id=task.task_id,
