@@ -116,6 +116,15 @@ def no_grace() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def own_sweeps(no_grace: None) -> None:
+    """``no_grace``, and the test's own sweeps are the only ones: a live sweeper of the same
+    database is held off (``hold_off_live_sweepers``). CI, distributed mode, 2026-12-04: the
+    live worker's sweep found an Express child whose lease a test had just run out, and its
+    worker took the run before the test's own message could."""
+    hold_off_live_sweepers()
+
+
 @contextmanager
 def keeping_sends() -> Iterator[Broker]:
     """Within the block, every message sent to Celery (by name or a task's delay) is kept."""

@@ -194,7 +194,9 @@ def _make_call_here(first: Step, command: InvokeTask, refused: integrations.Task
     _record(claim, refused or _perform(execution, task, claim))
     insert(claim, keyed=False)
     answer = _answer(claim)
-    if answer is not None:
+    # A call that ended (every one ``answers_at_once`` chose does); any other outcome is left
+    # to the task's message after commit, which finds it recorded on the claim.
+    if isinstance(answer, TaskSucceeded | TaskFailed):
         apply_answer(first, answer)
 
 

@@ -160,17 +160,16 @@ def insert_first_step(first: Step) -> bool:
     return True
 
 
-def apply_answer(asked: Step, answer: TaskSucceeded | TaskFailed | TaskSubmitted) -> Step:
+def apply_answer(asked: Step, answer: TaskSucceeded | TaskFailed) -> Step:
     """The next step of an execution this transaction inserted (``insert_first_step``): the
     answer to a task that ``asked`` sent, the call made in the same transaction
     (``executions.start_execution``). The row is this transaction's own and nobody else knows
-    of it, so there is no lock to take and the pending task is there; an answered one is
-    consumed (a DELETE sent with the step's other writes). The task is no longer owed after
-    commit (``DurableExecutor.made_here``)."""
+    of it, so there is no lock to take and the pending task is there: it is consumed (a DELETE
+    sent with the step's other writes). The task is no longer owed after commit
+    (``DurableExecutor.made_here``)."""
     execution = asked.execution
     asked.executor.made_here(answer.task_id)
-    if not isinstance(answer, TaskSubmitted):
-        delete_held(PendingTask, execution_id=execution.id, task_id=answer.task_id)
+    delete_held(PendingTask, execution_id=execution.id, task_id=answer.task_id)
     executor = DurableExecutor(execution)
     return Step(execution, _decide_and_persist(execution, answer, executor), executor)
 

@@ -224,7 +224,7 @@ def test_a_redelivered_task_call_starts_the_child_once(broker: Broker) -> None:
     assert history_types(parent).count("TaskSubmitted") == 1
 
 
-def test_recovery_starts_a_lost_child_and_reports_a_lost_end(broker: Broker, no_grace: None) -> None:
+def test_recovery_starts_a_lost_child_and_reports_a_lost_end(broker: Broker, own_sweeps: None) -> None:
     from workbench.runtime import queue, recovery
     from workbench.stepfunctions.models import Execution
 
@@ -271,7 +271,7 @@ def test_a_child_ending_before_its_submission_is_reported_keeps_the_history_in_o
     assert types.index("TaskSubmitted") < types.index("TaskSucceeded")
 
 
-def test_recovery_stops_a_sync_child_whose_stop_message_was_lost(broker: Broker, no_grace: None) -> None:
+def test_recovery_stops_a_sync_child_whose_stop_message_was_lost(broker: Broker, own_sweeps: None) -> None:
     from workbench.runtime import executions, queue, recovery
     from workbench.stepfunctions.models import Execution
 
@@ -374,7 +374,7 @@ def test_a_failed_express_child_fails_the_task_with_states_task_failed(broker: B
 
 
 def test_a_lost_express_run_is_run_again_by_the_sweep_and_reported_once(
-    broker: Broker, no_grace: None
+    broker: Broker, own_sweeps: None
 ) -> None:
     from datetime import timedelta
 
@@ -408,7 +408,7 @@ def test_a_lost_express_run_is_run_again_by_the_sweep_and_reported_once(
     assert types.count("TaskSucceeded") == 1 and types.count("TaskSubmitted") == 1
 
 
-def test_a_never_taken_express_run_is_sent_again_by_the_sweep(broker: Broker, no_grace: None) -> None:
+def test_a_never_taken_express_run_is_sent_again_by_the_sweep(broker: Broker, own_sweeps: None) -> None:
     from workbench.runtime import queue, recovery
 
     child_machine = machine(THREE_PASSES, name="child", type="EXPRESS")

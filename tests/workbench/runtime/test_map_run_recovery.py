@@ -42,7 +42,7 @@ def _started_then_crashed(broker: Broker) -> Any:
     return parent
 
 
-def test_recover_starts_lost_children_and_the_run_completes(broker: Broker, no_grace: None) -> None:
+def test_recover_starts_lost_children_and_the_run_completes(broker: Broker, own_sweeps: None) -> None:
     from workbench.runtime import executions, recovery
     from workbench.stepfunctions.models import Execution, MapRun
 
@@ -64,7 +64,7 @@ def test_recover_starts_lost_children_and_the_run_completes(broker: Broker, no_g
     assert parent.history.count() == events_before
 
 
-def test_a_child_that_ended_unreported_is_counted_on_recovery(broker: Broker, no_grace: None) -> None:
+def test_a_child_that_ended_unreported_is_counted_on_recovery(broker: Broker, own_sweeps: None) -> None:
     from workbench.runtime import executions, queue, recovery
     from workbench.stepfunctions.models import Execution
 

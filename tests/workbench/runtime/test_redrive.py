@@ -192,7 +192,7 @@ FAN = {
 }
 
 
-def test_a_failed_map_run_is_redriven_by_its_parent(broker: Broker, client: Client, no_grace: None) -> None:
+def test_a_failed_map_run_is_redriven_by_its_parent(broker: Broker, client: Client, own_sweeps: None) -> None:
     """The parent's redrive redrives the same Map Run: its failed child is redriven (same ARN,
     redriveCount 1) and the never-started items start; a lost redrive message is re-sent."""
     from workbench.runtime import recovery
