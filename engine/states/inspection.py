@@ -1,6 +1,7 @@
-"""What the execution inspector and the designer read off a definition beyond validation: which
-query language each state uses, which states wait out a Retry back-off right now, and where each
-Task's Resource is written (so a shell can flag one it cannot perform).
+"""What the execution inspector, the designer and the shell read off a definition beyond
+validation: which query language each state uses, which states wait out a Retry back-off right
+now, where each Task's Resource is written (so a shell can flag one it cannot perform), and
+whether a run can end without ever waiting (so a shell may run it at once).
 
 The history records neither. A state's language is its ``QueryLanguage`` field, else the
 machine's top-level one, else JSONPath ("Transforming data with JSONata in Step Functions":
@@ -11,9 +12,11 @@ in Step Functions workflows"), so the engine state and its timer are the only re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from engine.states.drill import is_distributed
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -104,3 +107,38 @@ def waiting_retries(engine_state: Mapping[str, Any] | None) -> list[RetryWait]:
             continue
         waits.append(RetryWait(str(thread["s"]), int(thread.get("rt", 0)) + 1, str(waiting["timers"][0])))
     return waits
+
+
+WAITING_STATES = frozenset({"Wait"})
+"""State types whose run waits on a timer whatever their input."""
+
+
+def ends_without_waiting(definition: Mapping[str, Any], answers_at_once: Callable[[str], bool]) -> bool:
+    """Whether every run of the machine ends without waiting: no Wait state; no Retry, whose
+    back-off is a timer ("Handling errors in Step Functions workflows": IntervalSeconds before
+    each retry); no Distributed Map, whose iterations are child executions; and every Task's
+    Resource one that ``answers_at_once`` says is answered before its call returns. A Task's
+    TimeoutSeconds or HeartbeatSeconds is no wait: its answer comes before its timer can fire.
+    Parallel branches and an inline Map's ItemProcessor are read too."""
+    states = definition.get("States")
+    if not isinstance(states, Mapping):
+        return False
+    for state in states.values():
+        if not isinstance(state, Mapping) or state.get("Type") in WAITING_STATES or state.get("Retry"):
+            return False
+        if state.get("Type") == "Task":
+            resource = state.get("Resource")
+            if not isinstance(resource, str) or not answers_at_once(resource):
+                return False
+        if state.get("Type") == "Map" and is_distributed(state):
+            return False
+        for branch in state.get("Branches") or ():
+            if not isinstance(branch, Mapping) or not ends_without_waiting(branch, answers_at_once):
+                return False
+        for key in ("ItemProcessor", "Iterator"):
+            inner = state.get(key)
+            if inner is not None and not (
+                isinstance(inner, Mapping) and ends_without_waiting(inner, answers_at_once)
+            ):
+                return False
+    return True

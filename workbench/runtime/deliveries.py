@@ -54,7 +54,7 @@ from workbench.events import services as events
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
 from workbench.live import publish
-from workbench.runtime import clock, destination_calls, executions, queue
+from workbench.runtime import clock, destination_calls, executions, express, queue
 from workbench.runtime.queue import DELIVER_EVENTS
 from workbench.runtime.routing import (
     enqueue_deliveries,
@@ -105,7 +105,15 @@ def deliver_events(delivery_ids: list[int]) -> None:
 def deliver_all(delivery_ids: list[int], now: datetime | None = None) -> None:
     """Make one attempt at each pending, due delivery of ``delivery_ids``: together in one
     transaction, except API destinations (``deliver``, each alone). Should the batch fail on
-    something other than the database, each is delivered in its own transaction instead."""
+    something other than the database, each is delivered in its own transaction instead.
+
+    An Express target that ends at once runs in its delivery's transaction
+    (``express.runs_here``); any other is sent to a worker after the commit."""
+    with express.runs_here():
+        _deliver_all(delivery_ids, now)
+
+
+def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
     if len(delivery_ids) == 1:
         deliver(delivery_ids[0], now)
         return

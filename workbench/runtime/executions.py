@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -111,7 +111,11 @@ def start_execution(
     alias = target.alias if target is not None else None
     mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None
     if machine.type == StateMachine.EXPRESS:
-        context = contexts.of_express(machine, name)
+        context = contexts.of_express(machine, name, version=version)
+        definition = version.definition if version is not None else machine.definition
+        if mock_case is None and express.may_run_here(definition):
+            _run_express_here(machine, definition, payload, context)
+            return StartedExecution(context.execution_arn, context.start_time)
         queue.run_express_execution(
             machine.id,
             name,
@@ -147,6 +151,20 @@ def start_execution(
     if not inserted:
         execution = _same_named(machine, name, text)
     return StartedExecution(execution.arn, execution.start_date, execution)
+
+
+def _run_express_here(
+    machine: StateMachine, definition: str, payload: Any, context: ExecutionContext
+) -> None:
+    """Run an asynchronous Express start on this thread, in the caller's transaction. A run
+    that raises is logged and forgotten, as a worker's is (``run_express_all``); a database
+    error ends the caller's transaction, which is tried again whole."""
+    try:
+        express.run(machine.workspace, json.loads(definition), payload, context)
+    except DatabaseError:
+        raise
+    except Exception:
+        log.exception("the Express execution %s failed to run", context.execution_arn)
 
 
 def _call_to_make_here(first: Step) -> InvokeTask | None:

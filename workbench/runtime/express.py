@@ -4,13 +4,23 @@ Nothing is persisted (AWS keeps no history for Express either); task resources a
 performed synchronously, Wait/back-off timers sleep, and a Distributed Map's children run one
 after another in memory, all within Express's five-minute limit
 (https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html).
+
+An asynchronous start (StartExecution, a rule's target) is sent to a worker, except inside
+``runs_here``: there a machine that ends without waiting (``ends_at_once``) runs at once on the
+starting thread, in its transaction (a delivery batch: the run's own writes and its delivery's
+record commit together).
 """
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
+from engine.states.inspection import ends_without_waiting
 from engine.states.interpreter import advance
 from engine.states.model import (
     ChildExecutionEnded,
@@ -31,6 +41,52 @@ from workbench.runtime.express_results import ExpressResult
 from workbench.runtime.stepper import environment
 
 EXPRESS_LIMIT = timedelta(minutes=5)
+
+_here = threading.local()
+"""Whether this thread is inside ``runs_here``."""
+_verdicts: dict[str, bool] = {}
+"""``ends_at_once`` by definition text: a machine's definition changes rarely, and every
+delivery batch to it asks (bounded by ``VERDICTS_KEPT``)."""
+VERDICTS_KEPT = 1024
+
+
+@contextmanager
+def runs_here() -> Iterator[None]:
+    """Within the block, this thread runs an asynchronous Express start that ends at once
+    itself (``may_run_here``), instead of sending it to a worker.
+
+    Issue 10's profile of PutEvents to Express targets (py-spy under ``bench/served.py``, both
+    modes): the broker message each delivery batch sent for its runs, and the worker's pick-up
+    of it, cost more CPU than the runs themselves."""
+    outer = getattr(_here, "on", False)
+    _here.on = True
+    try:
+        yield
+    finally:
+        _here.on = outer
+
+
+def may_run_here(definition_text: str) -> bool:
+    """Whether an asynchronous start of this definition runs on this thread now: inside
+    ``runs_here`` and ending at once."""
+    return bool(getattr(_here, "on", False)) and ends_at_once(definition_text)
+
+
+def ends_at_once(definition_text: str) -> bool:
+    """Whether every run of the definition ends without waiting: no Wait, Retry or Distributed
+    Map, and only Tasks the workbench answers before their call returns
+    (``integrations.answers_at_once``)."""
+    verdict = _verdicts.get(definition_text)
+    if verdict is None:
+        verdict = ends_without_waiting(json.loads(definition_text), _answered_at_once)
+        if len(_verdicts) >= VERDICTS_KEPT:
+            _verdicts.clear()
+        _verdicts[definition_text] = verdict
+    return verdict
+
+
+def _answered_at_once(resource: str) -> bool:
+    return integrations.answers_at_once(resource, resource.endswith(integrations.WAIT_FOR_TOKEN))
 
 
 def run(

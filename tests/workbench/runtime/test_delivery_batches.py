@@ -1,6 +1,7 @@
 """A delivery batch: each target (a plain machine ARN, a queue) looked up once; its Express
-targets' runs sent as one message after the batch commits, and every run made (Express runs
-at least once: https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html)."""
+targets' runs made in the batch's transaction when their machine ends at once, else sent as one
+message after the batch commits, and every run made (Express runs at least once:
+https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.support.events import ECHO_ARN, ROLE, entry
@@ -29,12 +30,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CALLS_ECHO = json.dumps(
     {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": ECHO_ARN, "End": True}}}
 )
-"""An Express machine whose run leaves a trace: the echo function's invocation log."""
+"""An Express machine whose run leaves a trace: the echo function's invocation log. It ends at
+once: the function answers before its call returns."""
+RETRIES_ECHO = json.dumps(
+    {
+        "StartAt": "Call",
+        "States": {
+            "Call": {"Type": "Task", "Resource": ECHO_ARN, "Retry": [{"ErrorEquals": ["X"]}], "End": True}
+        },
+    }
+)
+"""The same call with a Retry: a failure would wait out a back-off, so its runs go to a worker."""
 
 
-def _express(name: str = "fast") -> StateMachine:
+def _express(name: str = "fast", definition: str = RETRIES_ECHO) -> StateMachine:
     return stepfunctions.create_state_machine(
-        default_workspace(), name=name, definition=CALLS_ECHO, role_arn=ROLE, type=StateMachine.EXPRESS
+        default_workspace(), name=name, definition=definition, role_arn=ROLE, type=StateMachine.EXPRESS
     )
 
 
@@ -75,6 +86,77 @@ def test_a_batch_looks_the_machine_up_once_and_sends_its_runs_as_one_message(bro
         f"{arn}#Call" for arn in arns
     )
     assert _statements(queries, "stepfunctions_statemachine") == 1
+
+
+def test_runs_that_end_at_once_are_made_in_the_batch_transaction(broker: Broker) -> None:
+    fast = _express(definition=CALLS_ECHO)
+    _rule([{"Id": "x", "Arn": fast.arn}])
+    ids = _put(10)
+    broker.take()
+    with CaptureQueriesContext(connection) as queries:
+        deliveries.deliver_all(ids)
+    assert broker.sent == []  # no message: the runs were made here
+    assert _statements(queries, "stepfunctions_statemachine") == 1
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+    arns = sorted(Delivery.objects.values_list("detail", flat=True))
+    assert sorted(Invocation.objects.values_list("caller", flat=True)) == sorted(
+        f"{arn}#Call" for arn in arns
+    )
+    deliveries.deliver_all(ids)  # delivered already: nothing runs twice
+    assert Invocation.objects.count() == 10
+
+
+def test_a_delivery_alone_runs_its_express_target_too(broker: Broker) -> None:
+    _rule([{"Id": "x", "Arn": _express(definition=CALLS_ECHO).arn}])
+    ids = _put(1)
+    broker.take()
+    deliveries.deliver_all(ids)
+    assert broker.sent == []
+    [detail] = Delivery.objects.values_list("detail", flat=True)
+    assert list(Invocation.objects.values_list("caller", flat=True)) == [f"{detail}#Call"]
+
+
+def test_a_batch_that_fails_keeps_neither_its_runs_writes_nor_its_record(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runs' calls and the deliveries' record commit together or not at all: a batch whose
+    transaction fails after its runs leaves the deliveries pending and no call logged, and the
+    deliveries made again later run once."""
+    _rule([{"Id": "x", "Arn": _express(definition=CALLS_ECHO).arn}])
+    ids = _put(3)
+    broker.take()
+    update_fields = deliveries.rows.update_fields
+
+    def lost(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("the connection was lost")
+
+    monkeypatch.setattr(deliveries.rows, "update_fields", lost)
+    with pytest.raises(OperationalError):
+        deliveries.deliver_all(ids)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.PENDING}
+    assert Invocation.objects.count() == 0
+    monkeypatch.setattr(deliveries.rows, "update_fields", update_fields)
+    deliveries.deliver_all(ids)
+    assert Invocation.objects.count() == 3
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+
+
+def test_a_run_made_here_that_breaks_is_logged_and_its_delivery_made(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As a worker's run: a run that raises does not fail the delivery (its target was
+    started; AWS counts the delivery made once StartExecution accepted it)."""
+    _rule([{"Id": "x", "Arn": _express(definition=CALLS_ECHO).arn}])
+    ids = _put(2)
+    broker.take()
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the run broke")
+
+    monkeypatch.setattr(executions.express, "run", broken)
+    deliveries.deliver_all(ids)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+    assert caplog.text.count("failed to run") == 2
 
 
 def test_one_run_is_sent_as_before(broker: Broker) -> None:

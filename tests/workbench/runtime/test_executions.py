@@ -15,15 +15,28 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASS = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}})
 
 
-def test_a_rule_target_that_is_an_express_machine_runs_as_express(broker: Broker) -> None:
+def test_a_rule_target_that_is_an_express_machine_runs_as_express(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """EventBridge starts an Express target as an Express execution: no stored execution, no
-    history (AWS keeps none for Express), an ARN of the express: kind."""
+    history (AWS keeps none for Express), an ARN of the express: kind. A machine that ends at
+    once runs in its delivery's transaction, without a worker's message."""
     from workbench.accounts.services import default_workspace
     from workbench.events import services as events
     from workbench.events.models import Delivery
-    from workbench.runtime import queue, routing
+    from workbench.runtime import express, queue, routing
     from workbench.stepfunctions.models import Execution
 
+    ran: list[str] = []
+    run = express.run
+
+    def recorded(
+        workspace: object, definition: object, payload: object, context: object, **kw: object
+    ) -> object:
+        ran.append(context.execution_arn)  # type: ignore[attr-defined]
+        return run(workspace, definition, payload, context, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(express, "run", recorded)
     target = machine(PASS, name="fast", type="EXPRESS")
     workspace = default_workspace()
     events.put_rule(workspace, name="all", event_pattern=json.dumps({"source": ["shop"]}))
@@ -34,7 +47,8 @@ def test_a_rule_target_that_is_an_express_machine_runs_as_express(broker: Broker
     delivery = Delivery.objects.get()
     assert delivery.status == "delivered"
     assert ":express:fast:" in delivery.detail
-    assert queue.RUN_EXPRESS_EXECUTION in [name for name, _, _ in broker.delivered]
+    assert ran == [delivery.detail]
+    assert queue.RUN_EXPRESS_EXECUTION not in [name for name, _, _ in broker.delivered]
 
 
 def test_standard_start_is_stored_with_its_first_step(broker: Broker) -> None:
