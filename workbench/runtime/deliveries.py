@@ -118,9 +118,9 @@ def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
         deliver(delivery_ids[0], now)
         return
     try:
-        # The batch's Express targets run after its commit, sent as one message; its writes
-        # go to PostgreSQL together (core.together).
-        with queue.express_runs_together(), together.atomic():
+        # The batch's Express targets that may wait are sent to a worker after its commit; its
+        # writes go to PostgreSQL together (core.together).
+        with queue.express_runs_held(), together.atomic():
             alone = _attempt_together(delivery_ids, now)
     except RETRIED_DATABASE_ERRORS:
         raise  # the task is retried (durable_task)

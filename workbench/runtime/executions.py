@@ -264,8 +264,8 @@ def run_express(
 
 
 def run_express_all(runs: list[list[Any]]) -> None:
-    """Asynchronous Express executions sent together, one after another, each machine looked up
-    once. One that raises does not keep the others from running; a database error is raised
+    """Asynchronous Express executions of one message, one after another, each machine looked
+    up once. One that raises does not keep the others from running; a database error is raised
     after them, so the message is retried (Express runs at least once)."""
     machines: dict[int, StateMachine | None] = {}
     failure: Exception | None = None

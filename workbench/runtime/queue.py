@@ -34,6 +34,7 @@ START_NESTED_EXECUTION = "stepbridge.start_nested_execution"
 STOP_CHILDREN = "stepbridge.stop_children"
 RUN_EXPRESS_EXECUTION = "stepbridge.run_express_execution"
 RUN_EXPRESS_EXECUTIONS = "stepbridge.run_express_executions"
+"""Express runs sent as one message by earlier versions (a broker may still hold some)."""
 RUN_EXPRESS_CHILD = "stepbridge.run_express_child"
 DELIVER_EVENTS = "stepbridge.deliver_events"
 DELIVERY_BATCH = 100
@@ -153,8 +154,8 @@ def stop_children(parent_id: int, task_id: str) -> None:
     enqueue(STOP_CHILDREN, parent_id, task_id)
 
 
-_gathered = threading.local()
-"""This thread's Express runs held by ``express_runs_together``, None outside it."""
+_held = threading.local()
+"""This thread's Express runs held by ``express_runs_held``, None outside it."""
 
 
 def run_express_execution(
@@ -166,7 +167,7 @@ def run_express_execution(
     version_number: int | None = None,
 ) -> None:
     run = [machine_id, name, execution_arn, input_text, mock_case, version_number]
-    held: list[list[Any]] | None = getattr(_gathered, "runs", None)
+    held: list[list[Any]] | None = getattr(_held, "runs", None)
     if held is not None:
         held.append(run)
     else:
@@ -174,24 +175,26 @@ def run_express_execution(
 
 
 @contextmanager
-def express_runs_together() -> Iterator[None]:
-    """Within the block, this thread's asynchronous Express runs are sent as one message when
-    it ends (a delivery batch that starts ten Express targets sends one message, whose worker
-    looks each machine up once: issue 10's profile of PutEvents to Express targets). A block
-    left by an exception sends none: the work that started them did not happen."""
-    if getattr(_gathered, "runs", None) is not None:
-        yield  # a block already open on this thread gathers them
+def express_runs_held() -> Iterator[None]:
+    """Within the block, this thread's asynchronous Express runs are held, and sent when it
+    ends, one message each: the worker's threads run them side by side, so one that waits (a
+    Wait state, a Retry's back-off) holds up no other. A block left by an exception sends
+    none: the work that started them (a delivery batch's transaction) did not happen.
+
+    (They went as one message until Express targets that end at once ran in their delivery's
+    transaction, ``express.runs_here``; what still comes here may wait, and in one message its
+    runs waited for each other.)"""
+    if getattr(_held, "runs", None) is not None:
+        yield  # a block already open on this thread holds them
         return
-    _gathered.runs = []
+    _held.runs = []
     try:
         yield
-        runs: list[list[Any]] = _gathered.runs
+        runs: list[list[Any]] = _held.runs
     finally:
-        _gathered.runs = None
-    if len(runs) == 1:
-        enqueue(RUN_EXPRESS_EXECUTION, *runs[0])
-    elif runs:
-        enqueue(RUN_EXPRESS_EXECUTIONS, runs)
+        _held.runs = None
+    for run in runs:
+        enqueue(RUN_EXPRESS_EXECUTION, *run)
 
 
 def run_express_child(row_id: int) -> None:

@@ -72,7 +72,8 @@ def run_express_execution(
 
 @durable_task(queue.RUN_EXPRESS_EXECUTIONS)
 def run_express_executions(runs: list[list[Any]]) -> None:
-    """Asynchronous Express executions started together (``queue.express_runs_together``)."""
+    """Asynchronous Express executions an earlier version sent as one message (a broker may
+    still hold some after an upgrade; nothing sends it now: ``queue.express_runs_held``)."""
     executions.run_express_all(runs)
 
 
