@@ -5,8 +5,9 @@ Django's ``bulk_update`` writes one ``CASE WHEN id = ... THEN ...`` per field pe
 those expressions cost half of a delivery batch's CPU in issue 13's profile (cProfile of
 ``deliveries.deliver_all`` on 100 batches of 10 deliveries to an SQS queue, 2026-12-02: 3.2 s
 of 6.2 s, 56,000 expression copies). Here each row is one parameter tuple, every value adapted
-by its field's own ``get_db_prep_save`` (what ``save()`` stores, on SQLite and PostgreSQL
-alike). ``auto_now`` fields are not touched: the caller sets what it writes.
+as its field's own ``get_db_prep_save`` adapts it (what ``save()`` stores, on SQLite and
+PostgreSQL alike; plain values without its walk, ``_adapter``). ``auto_now`` fields are not
+touched by an UPDATE: the caller sets what it writes.
 
 Each write is one ``execute`` where it can be: psycopg's ``executemany`` runs in pipeline
 mode, whose entering, syncing and leaving cost about as much as three statements (issue 10's
@@ -87,10 +88,9 @@ def _adapter(field: Field[Any, Any], *, adding: bool) -> Adapt:
     when ``adding``) walks three methods and a ``to_python`` for every value, about a tenth of
     PutEvents' CPU to 300 rules with its delivery (issue 10's cProfile in process, 2026-12-04:
     99,000 calls for 300 calls of 10 entries). For a plain text, boolean, integer, key or
-    date-time field
-    holding a value of its own type, the answer is known: the value itself, or the backend's
-    adaptation of an integer, a key or an aware date-time. Any other field or value takes the
-    full path."""
+    date-time field holding a value of its own type, the answer is known: the value itself,
+    or the backend's adaptation of an integer, a key or an aware date-time. Any other field
+    or value takes the full path."""
     attname, kind = field.attname, type(field)
     full = _full_adapter(field, adding=adding)
     if adding and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
