@@ -235,8 +235,9 @@ def deliver(delivery_id: int, now: datetime | None = None) -> None:
 
     One that is gone, no longer pending or not yet due is left alone. A call to an API
     destination leaves the workbench: it is made outside the transaction (``_call_outside``).
+    An Express target's run that goes to a worker is sent after the commit, or not at all.
     """
-    with transaction.atomic():
+    with queue.express_runs_held(), transaction.atomic():
         delivery = _pending(delivery_id)
         if delivery is None:
             return

@@ -161,6 +161,29 @@ def test_a_run_made_here_that_breaks_is_logged_and_its_delivery_made(
     assert caplog.text.count("failed to run") == 2
 
 
+def test_a_delivery_alone_sends_its_run_only_once_it_committed(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that may wait goes to a worker after its delivery's commit: a transaction that
+    fails sends none, and the delivery, made again, sends one."""
+    _rule([{"Id": "x", "Arn": _express().arn}])
+    ids = _put(1)
+    broker.take()
+    save = Delivery.save
+
+    def lost(self: Delivery, *args: Any, **kwargs: Any) -> None:
+        raise OperationalError("the connection was lost")
+
+    monkeypatch.setattr(Delivery, "save", lost)
+    with pytest.raises(OperationalError):
+        deliveries.deliver_all(ids)
+    assert broker.sent == []
+    assert Delivery.objects.get().status == Delivery.PENDING
+    monkeypatch.setattr(Delivery, "save", save)
+    deliveries.deliver_all(ids)
+    assert broker.names() == [queue.RUN_EXPRESS_EXECUTION]
+
+
 def test_one_run_is_sent_as_before(broker: Broker) -> None:
     _rule([{"Id": "x", "Arn": _express().arn}])
     ids = _put(1) + _put(1)[-1:]
