@@ -89,10 +89,10 @@ export class Canvas {
       out.push(`<g class="edge-insert" data-edge="${e.id}" tabindex="${this.placing ? 0 : -1}" role="button" ` +
         `aria-label="${esc(edgeLabel(e))}" transform="translate(${x},${y})"><circle r="8"/><path d="M-4,0H4M0,-4V4"/></g>`);
     }
-    const focused = this.root.contains(document.activeElement) ? document.activeElement.dataset.state : null;
+    const focused = this._focusedPlace();
     this.root.innerHTML = out.join("");
     delete this.svg.dataset.provisional;
-    if (focused) this.node(focused)?.focus(); // a redraw keeps the keyboard where it was
+    this._refocus(focused); // a redraw keeps the keyboard where it was
     if (!this.fitted) { this.fit(); this.fitted = true; } else this._apply();
   }
 
@@ -153,12 +153,29 @@ export class Canvas {
     this.root.setAttribute("transform", `translate(${this.view.x},${this.view.y}) scale(${this.view.k})`);
   }
 
-  /** Placing mode: every insert point is a tab stop and glows, the first one takes focus. */
+  /** What has the keyboard inside the canvas: a state node by name, an insert point by what it
+   * joins (its label names both ends, so it survives a new layout's edge ids). */
+  _focusedPlace() {
+    const active = this.root.contains(document.activeElement) ? document.activeElement : null;
+    if (active?.dataset.state !== undefined) return { state: active.dataset.state };
+    if (active?.classList.contains("edge-insert")) return { insert: active.getAttribute("aria-label") };
+    return null;
+  }
+
+  _refocus(place) {
+    if (place?.state !== undefined) this.node(place.state)?.focus();
+    if (place?.insert !== undefined) {
+      [...this.root.querySelectorAll(".edge-insert")].find((g) => g.getAttribute("aria-label") === place.insert)?.focus();
+    }
+  }
+
+  /** Placing mode: every insert point is a tab stop and glows; the first one takes focus unless
+   * the keyboard is already on one (a layout arriving mid-choice must not move it). */
   setPlacing(on) {
     this.placing = on;
     this.svg.classList.toggle("placing", on);
     this.root.querySelectorAll(".edge-insert").forEach((g) => g.setAttribute("tabindex", on ? "0" : "-1"));
-    if (on) this.root.querySelector(".edge-insert")?.focus();
+    if (on && !this.root.querySelector(".edge-insert:focus")) this.root.querySelector(".edge-insert")?.focus();
   }
 
   select(name, { focus = false } = {}) {

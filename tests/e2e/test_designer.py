@@ -316,6 +316,29 @@ def test_cut_and_paste_moves_a_state_into_a_parallel_branch(page: Any, live_url:
     }
 
 
+def test_a_layout_arriving_while_choosing_an_insert_point_keeps_the_keyboard_there(
+    page: Any, live_url: str
+) -> None:
+    _open(page, live_url)
+    _place(page, "Parallel", "Insert between Start and the end")
+    _node(page, "Branch 1 step").wait_for()
+    page.wait_for_function("!document.getElementById('canvas').dataset.provisional")
+    _node(page, "Start").focus()
+    page.keyboard.press("Control+c")
+    chosen = "Insert between the start and Branch 1 step in Parallel branch 1"
+    page.get_by_role("button", name=chosen).focus()
+    # What layoutNow does when graphviz's answer comes back: redraw, then placing mode again.
+    page.evaluate(
+        """() => { const c = window.stepbridgeDesigner.canvas;
+                   c.draw(c.layout); c.setPlacing(true); }"""
+    )
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == chosen
+    page.keyboard.press("Enter")
+    wait_for(lambda: _definition(page)["States"]["Parallel"]["Branches"][0]["StartAt"] != "Branch 1 step")
+    top = _definition(page)["States"]
+    assert top["Start"] == {"Type": "Pass", "Next": "Parallel"}, "a copy leaves the original in place"
+
+
 def test_drag_from_one_state_onto_another_connects_them(page: Any, live_url: str) -> None:
     _open(page, live_url)
     _place(page, "Pass", "Insert between Start and the end")
