@@ -39,6 +39,9 @@ RUN_EXPRESS_CHILD = "stepbridge.run_express_child"
 DELIVER_EVENTS = "stepbridge.deliver_events"
 DELIVERY_BATCH = 100
 """The most deliveries one delivery message carries (one transaction delivers them)."""
+GATHERED = {DELIVER_EVENTS: DELIVERY_BATCH}
+"""Tasks whose one argument is a list of ids made together: this process's pool gathers the
+lists of jobs waiting for a thread into one, up to this many ids (``nearby.Pool``)."""
 REPLAY_EVENTS = "stepbridge.replay_events"
 Nearby = Literal["now", "soon"]
 """Where quick work may be made in this process (``enqueue``): this thread, or its pool."""
@@ -92,7 +95,7 @@ def enqueue(name: str, *args: Any, eta: datetime | None = None, nearby: Nearby |
     if recent is not None and not recent.first_in_window(name, args):
         return
     offered = nearby is not None and eta is None and recent is None
-    if offered and _nearby.offer(name, args, here=nearby == "now"):
+    if offered and _nearby.offer(name, args, here=nearby == "now", gather=GATHERED.get(name, 0)):
         return
     app.send_task(name, args=list(args), eta=eta)
 

@@ -123,6 +123,26 @@ def test_a_full_pool_leaves_the_work_to_the_broker(broker: Broker) -> None:
     assert sorted(value for _, value in CALLED) == [0, 1]
 
 
+def test_gathered_work_waiting_for_a_thread_is_made_together_up_to_the_limit(broker: Broker) -> None:
+    single = nearby.Pool(threads=1, backlog=8, calls=0)
+    gathered = {"tests.nearby.record": 5}
+    with (
+        mock.patch.object(nearby, "_process_pool", return_value=single),
+        mock.patch.dict(queue.GATHERED, gathered),
+    ):
+        queue.enqueue("tests.nearby.hold", "busy", nearby="soon")  # the one thread is taken
+        for ids in ([1, 2], [3], [4, 5], [6], [7, 8, 9, 10, 11, 12]):
+            queue.enqueue("tests.nearby.record", ids, nearby="soon")
+        RELEASE.set()
+        _settled(4)
+        # A job that began takes no more: what comes next waits for a job of its own.
+        queue.enqueue("tests.nearby.record", [13], nearby="soon")
+        _settled(5)
+    single.shutdown()
+    assert [value for _, value in CALLED] == ["busy", [1, 2, 3, 4, 5], [6], [7, 8, 9, 10, 11, 12], [13]]
+    assert broker.sent == []
+
+
 def test_without_nearby_or_with_an_eta_the_broker_takes_it(broker: Broker) -> None:
     with nearby.budget(5):
         queue.enqueue("tests.nearby.record", 1)
