@@ -277,9 +277,21 @@ def test_state_panel_shows_a_mocked_maps_item_stages(live_url: str, transactiona
         default_workspace(), name="fan", definition=json.dumps(ORDERS_MAP), role_arn=ROLE
     )
     with chromium_page() as page:
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{live_url}/machines/fan/")
         page.click('g.state-node[data-state="Fan"]')
-        page.wait_for_selector('#state-panel[data-state="Fan"]:not([hidden])')
+        try:
+            page.wait_for_selector('#state-panel[data-state="Fan"]:not([hidden])')
+        except Exception as exc:  # once in CI (2026-12-04) it did not open: say what the page held
+            panel = page.eval_on_selector(
+                "#state-panel", "p => ({hidden: p.hidden, state: p.dataset.state || null})"
+            )
+            selected = page.eval_on_selector_all(
+                "g.state-node.selected", "nodes => nodes.map(n => n.dataset.state)"
+            )
+            seen = f"panel {panel}, selected nodes {selected}, page errors {errors}"
+            raise AssertionError(f"the state panel did not open: {seen}") from exc
         page.fill("#state-panel textarea[name=input]", json.dumps(ORDERS))
         page.select_option("#state-panel select[name=inspection-level]", "DEBUG")
         page.select_option("#state-panel select[name=mock-kind]", "result")
