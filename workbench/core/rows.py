@@ -51,6 +51,7 @@ from django.db.models import (
     Field,
     ForeignKey,
     IntegerField,
+    JSONField,
     Model,
     PositiveBigIntegerField,
     PositiveIntegerField,
@@ -87,10 +88,10 @@ def _adapter(field: Field[Any, Any], *, adding: bool) -> Adapt:
     """How to read and adapt ``field``'s value cheaply: ``get_db_prep_save`` (with ``pre_save``
     when ``adding``) walks three methods and a ``to_python`` for every value, about a tenth of
     PutEvents' CPU to 300 rules with its delivery (issue 10's cProfile in process, 2026-12-04:
-    99,000 calls for 300 calls of 10 entries). For a plain text, boolean, integer, key or
-    date-time field holding a value of its own type, the answer is known: the value itself,
-    or the backend's adaptation of an integer, a key or an aware date-time. Any other field
-    or value takes the full path."""
+    99,000 calls for 300 calls of 10 entries). For a plain text, boolean, integer, key,
+    date-time or JSON field holding a value of its own type, the answer is known: the value
+    itself, or the backend's adaptation of an integer, a key, an aware date-time or a JSON
+    object or array. Any other field or value takes the full path."""
     attname, kind = field.attname, type(field)
     full = _full_adapter(field, adding=adding)
     if adding and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
@@ -130,6 +131,18 @@ def _adapter(field: Field[Any, Any], *, adding: bool) -> Adapt:
             return db.ops.validate_autopk_value(value) if type(value) is int else full(obj, db)
 
         return key
+    if kind is JSONField:
+        encoder = field.encoder
+
+        def document(obj: Model, db: BaseDatabaseWrapper) -> object:
+            value = obj.__dict__.get(attname, _UNLOADED)
+            if value is None:
+                return None
+            if type(value) is dict or type(value) is list:
+                return db.ops.adapt_json_value(value, encoder)
+            return full(obj, db)
+
+        return document
     if kind is DateTimeField:
 
         def moment(obj: Model, db: BaseDatabaseWrapper) -> object:

@@ -150,10 +150,10 @@ def _plain(value: object) -> object:
 
 @pytest.mark.filterwarnings("ignore:DateTimeField ReceivedEvent.received received a naive datetime")
 def test_every_value_is_adapted_as_save_would_adapt_it() -> None:
-    """The cheap adapters (plain text, boolean, integer, key, aware date-time) give what
-    ``get_db_prep_save`` gives, on this backend; any other value (a number in a text field, a
-    boolean in an integer one, a naive date-time, a JSON value) and any other field go the
-    full way."""
+    """The cheap adapters (plain text, boolean, integer, key, aware date-time, a JSON object or
+    array) give what ``get_db_prep_save`` gives, on this backend; any other value (a number in
+    a text field, a boolean in an integer one, a naive date-time, a JSON string or number) and
+    any other field go the full way."""
     from datetime import datetime
 
     from django.db import connection
@@ -177,7 +177,8 @@ def test_every_value_is_adapted_as_save_would_adapt_it() -> None:
     naive = ReceivedEvent(bus=bus, event_id="n", body=None, received=datetime(2026, 1, 2, 3, 4, 5))
     rule = Rule(bus=bus, name="r", created=now, fire_armed=True, next_fire_at=None)
     flag_as_number = Delivery(event_id="4", attempts=True, max_event_age=60)  # bool, text: the full way
-    for obj in (bus, event, delivery, naive, rule, flag_as_number):
+    scalar_documents = ReceivedEvent(bus=bus, event_id="s", body="text", matched_rules=3, received=now)
+    for obj in (bus, event, delivery, naive, rule, flag_as_number, scalar_documents):
         for field in type(obj)._meta.concrete_fields:
             if field.primary_key:
                 continue

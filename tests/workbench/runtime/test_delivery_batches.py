@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.support.events import ECHO_ARN, ROLE, entry
 from tests.support.inprocess import Broker
+from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.events import services as events
-from workbench.events.models import Delivery
+from workbench.events.models import Delivery, EventBus
 from workbench.functions.models import Invocation
 from workbench.runtime import deliveries, executions, queue, routing
 from workbench.sqs import services as sqs
@@ -267,3 +268,34 @@ def test_a_batch_to_one_queue_looks_it_up_once_and_sends_every_event(broker: Bro
         json.loads(body)["n"] for body in Message.objects.filter(queue=inbox).values_list("body", flat=True)
     )
     assert bodies == list(range(10))
+
+
+def test_a_batch_reads_each_bus_with_its_workspace_once(broker: Broker) -> None:
+    """A batch's events on two buses: each bus read once, with its workspace and clock, and
+    every delivery goes to its own bus's rule (the queue it names)."""
+    ws = default_workspace()
+    inboxes = {name: sqs.create_queue(ws, name) for name in ("default-inbox", "orders-inbox")}
+    events.create_bus(ws, name="orders")
+    for bus, inbox in (("default", inboxes["default-inbox"]), ("orders", inboxes["orders-inbox"])):
+        events.put_rule(ws, name=f"to-{bus}", bus_name=bus, event_pattern=json.dumps({"source": ["shop"]}))
+        target = {"Id": "q", "Arn": sqs.queue_arn(inbox), "InputPath": "$.detail"}
+        assert events.put_targets(ws, f"to-{bus}", bus, [target]) == []
+    routing.put_events(ws, [entry(n=n) for n in range(5)])
+    routing.put_events(ws, [{**entry(n=n), "EventBusName": "orders"} for n in range(5, 10)])
+    ids = list(Delivery.objects.order_by("id").values_list("id", flat=True))
+    broker.take()
+    with CaptureQueriesContext(connection) as queries:
+        deliveries.deliver_all(ids)
+    bus_table = EventBus._meta.db_table
+    reads = [query["sql"] for query in queries.captured_queries if f'"{bus_table}"' in query["sql"]]
+    assert len(reads) == 2, reads  # one a bus, not one a delivery
+    assert all(f'FROM "{bus_table}"' in sql for sql in reads), "the bus is not joined to each delivery"
+    assert _statements(queries, Workspace._meta.db_table) == 0, "the workspace comes with its bus"
+    received = {
+        name: sorted(
+            json.loads(body)["n"]
+            for body in Message.objects.filter(queue=inbox).values_list("body", flat=True)
+        )
+        for name, inbox in inboxes.items()
+    }
+    assert received == {"default-inbox": [0, 1, 2, 3, 4], "orders-inbox": [5, 6, 7, 8, 9]}
