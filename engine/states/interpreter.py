@@ -54,11 +54,25 @@ from engine.states.paths import to_json
 
 STATE_FORMAT = 1
 
-__all__ = ["Program", "advance", "compile_definition", "definition_key"]
+__all__ = ["Program", "advance", "compile_definition", "definition_key", "parse_definition"]
 
 _BY_HASH: OrderedDict[str, Program] = OrderedDict()
 _BY_OBJECT: OrderedDict[int, tuple[dict[str, Any], Program]] = OrderedDict()
+_BY_TEXT: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _CACHE_SIZE = 256
+
+
+def parse_definition(text: str) -> dict[str, Any]:
+    """A stored definition's JSON text, parsed once per text: the same object every time, so
+    ``compile_definition`` finds its program by identity instead of hashing it again. Like
+    every cached program's definition, it is only read. (Issue 10's cProfile of PutEvents to
+    Express targets, 2026-12-05: each run parsed and hashed its machine's definition anew.)"""
+    found = _BY_TEXT.get(text)
+    if found is None:
+        parsed: dict[str, Any] = json.loads(text)
+        _remember(_BY_TEXT, text, parsed)
+        found = parsed
+    return found
 
 
 def definition_key(definition: dict[str, Any]) -> str:

@@ -120,8 +120,10 @@ class Target(models.Model):
 class ReceivedEvent(models.Model):
     """An event a bus accepted, with the rules it matched: the bus's recent-events list."""
 
-    bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="events")
-    event_id = models.CharField(max_length=64, db_index=True)
+    # No index of the key alone: bus_event_order starts with it. Every index is written for
+    # every accepted event (see Delivery's indexes).
+    bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="events", db_index=False)
+    event_id = models.CharField(max_length=64)
     body = models.JSONField()
     matched_rules = models.JSONField(default=list)
     schema_problems = models.JSONField(
@@ -131,8 +133,12 @@ class ReceivedEvent(models.Model):
 
     class Meta:
         ordering = ["-received", "-id"]
-        # A bus page's events, keyset-paged newest first (workbench.core.paging).
-        indexes = [models.Index(fields=["bus", "-received", "-id"], name="bus_event_order")]
+        indexes = [
+            # A bus page's events, keyset-paged newest first (workbench.core.paging).
+            models.Index(fields=["bus", "-received", "-id"], name="bus_event_order"),
+            # Found by its id (equality only: no PostgreSQL pattern index beside it).
+            models.Index(fields=["event_id"], name="received_event_id"),
+        ]
 
     @property
     def detail_type(self) -> str:
@@ -154,7 +160,15 @@ class Delivery(models.Model):
     DEFAULT_MAX_RETRY_ATTEMPTS = 185
     DEFAULT_MAX_EVENT_AGE = 86400
 
-    event = models.ForeignKey(ReceivedEvent, on_delete=models.CASCADE, related_name="deliveries")
+    # Indexes: unique_delivery_target starts with the event, and the two partial indexes hold
+    # only the few pending and failed rows. Issue 10's pg_stat_statements of PutEvents to 300
+    # rules (2026-12-05): every delivery's UPDATE, which moves it out of pending, was the
+    # largest statement, inserting into all six indexes the table had (its event, status
+    # twice, next_attempt_at); a lookup of ten pending ids by key went through the status
+    # index's 18,000 entries of rows long delivered.
+    event = models.ForeignKey(
+        ReceivedEvent, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     rule_name = models.CharField(max_length=64)
     rule_arn = models.CharField(max_length=1600, default="")
     target_id = models.CharField(max_length=64)
@@ -163,11 +177,11 @@ class Delivery(models.Model):
         default=dict, help_text="the target's Input/InputPath/InputTransformer when the event matched"
     )
     input = models.TextField(blank=True, default="", help_text="what the target received, once rendered")
-    status = models.CharField(max_length=16, choices=STATUSES, default=PENDING, db_index=True)
+    status = models.CharField(max_length=16, choices=STATUSES, default=PENDING)
     attempts = models.PositiveIntegerField(default=0)
     detail = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(
-        null=True, db_index=True, help_text="when a failed delivery is tried again; null before any failure"
+        null=True, help_text="when a failed delivery is tried again; null before any failure"
     )
     max_retry_attempts = models.PositiveIntegerField(default=DEFAULT_MAX_RETRY_ATTEMPTS)
     max_event_age = models.PositiveIntegerField(default=DEFAULT_MAX_EVENT_AGE, help_text="seconds")
@@ -183,6 +197,11 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "rule_name", "target_id"], name="unique_delivery_target")
         ]
+        indexes = [
+            # What recovery and the virtual clock look for; what the dashboard counts.
+            models.Index(fields=["id"], condition=models.Q(status="pending"), name="delivery_pending"),
+            models.Index(fields=["id"], condition=models.Q(status="failed"), name="delivery_failed"),
+        ]
 
 
 class DeliveryAttempt(models.Model):
@@ -192,7 +211,10 @@ class DeliveryAttempt(models.Model):
     FAILED = "failed"
     OUTCOMES = [(SUCCEEDED, SUCCEEDED), (FAILED, FAILED)]
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    # No index of the key alone: unique_delivery_attempt starts with it.
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="attempt_log", db_index=False
+    )
     number = models.PositiveIntegerField()
     at = models.DateTimeField()
     outcome = models.CharField(max_length=16, choices=OUTCOMES)

@@ -24,6 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from engine.states.interpreter import parse_definition
 from engine.states.model import (
     Decision,
     ExecutionContext,
@@ -160,7 +161,7 @@ def _run_express_here(
     that raises is logged and forgotten, as a worker's is (``run_express_all``); a database
     error ends the caller's transaction, which is tried again whole."""
     try:
-        express.run(machine.workspace, json.loads(definition), payload, context)
+        express.run(machine.workspace, parse_definition(definition), payload, context)
     except DatabaseError:
         raise
     except Exception:
@@ -247,7 +248,7 @@ def start_sync_execution(
     context = contexts.of_express(machine, name, version=target.version if target is not None else None)
     definition = target.definition if target is not None else machine.definition
     return context, express.run(
-        machine.workspace, json.loads(definition), payload, context, mock_case=mock_case
+        machine.workspace, parse_definition(definition), payload, context, mock_case=mock_case
     )
 
 
@@ -301,7 +302,7 @@ def _run_express(
     context = contexts.of_express(machine, name, execution_arn, version=version)
     express.run(
         machine.workspace,
-        json.loads(definition),
+        parse_definition(definition),
         json.loads(input_text),
         context,
         mock_case=mock_case,
@@ -352,7 +353,7 @@ def run_express_child(row_id: int) -> None:
             return
         definition = version.definition
     context = contexts.of_express(machine, row.name, row.execution_arn, version=version)
-    result = express.run(machine.workspace, json.loads(definition), json.loads(row.input), context)
+    result = express.run(machine.workspace, parse_definition(definition), json.loads(row.input), context)
     _report_express_child(row_id, children.express_ended_happening(row, result))
 
 

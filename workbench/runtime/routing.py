@@ -52,7 +52,7 @@ from workbench.events.models import (
 )
 from workbench.events.services import AcceptedEntry
 from workbench.live import publish
-from workbench.runtime import clock, queue
+from workbench.runtime import clock, handover, queue
 from workbench.schemas import discovery
 from workbench.schemas import validation as schema_validation
 
@@ -83,10 +83,10 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     now = clock.now(workspace)  # an event's time and age follow the workspace's clock
     # BEGIN goes with the events' INSERT, COMMIT with the last held writes (core.together).
     with together.atomic():
-        delivery_ids = _store_all(routes, now)
+        stored = _store_all(routes, now)
         archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
         bus_ids = sorted({bus.id for bus, _, _, _ in routes})
-        transaction.on_commit(lambda: _after_accepting(delivery_ids, workspace.id, bus_ids))
+        transaction.on_commit(lambda: _after_accepting(stored, workspace.id, bus_ids))
     return [
         {"EventId": str(verdict[0].event["id"])} if isinstance(verdict, tuple) else verdict
         for verdict in verdicts
@@ -111,14 +111,16 @@ def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
         return
     now = clock.now(workspace)
     with transaction.atomic():
-        delivery_ids = _store_all([(bus, event, rules, [])], now)
+        stored = _store_all([(bus, event, rules, [])], now)
         archives.archive_accepted([(bus, event)], now)
-        transaction.on_commit(lambda: _after_accepting(delivery_ids, workspace.id, [bus.id]))
+        transaction.on_commit(lambda: _after_accepting(stored, workspace.id, [bus.id]))
 
 
-def _after_accepting(delivery_ids: list[int], workspace_id: int, bus_ids: list[int]) -> None:
-    """After the commit: deliver, then tell the pages tailing these buses (if any events were stored)."""
-    enqueue_deliveries(delivery_ids, nearby="soon")
+def _after_accepting(stored: list[Delivery], workspace_id: int, bus_ids: list[int]) -> None:
+    """After the commit: deliver (the batch takes the deliveries just written from memory,
+    runtime.handover), then tell the pages tailing these buses (if any events were stored)."""
+    handover.keep(stored)
+    enqueue_deliveries([delivery.pk for delivery in stored], nearby="soon")
     if bus_ids:
         publish.events_accepted(workspace_id, bus_ids)
 
@@ -149,10 +151,10 @@ def forward_event(bus: EventBus, event: dict[str, Any], now: datetime) -> list[i
     account, nor from a second bus of one account to a third).
     """
     [rules] = matchers.matching_rules_each([(bus, event)])
-    delivery_ids = _store_all([(bus, event, rules, [])], now, forwarded=True)
+    stored = _store_all([(bus, event, rules, [])], now, forwarded=True)
     archives.archive_accepted([(bus, event)], now)
-    transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, [bus.id]))
-    return delivery_ids
+    transaction.on_commit(lambda: _after_accepting(stored, bus.workspace_id, [bus.id]))
+    return [delivery.pk for delivery in stored]
 
 
 def is_event_bus_arn(arn: str) -> bool:
@@ -160,9 +162,9 @@ def is_event_bus_arn(arn: str) -> bool:
     return len(parts) == 6 and parts[2] == "events" and parts[5].startswith("event-bus/")
 
 
-def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> list[int]:
+def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> list[Delivery]:
     """Each event (with what its bus's schema flagged) and one pending delivery per target of
-    each rule it matched, in three statements whatever the number of events; the deliveries' ids.
+    each rule it matched, in three statements whatever the number of events; the deliveries.
 
     Each delivery copies its target's RetryPolicy and dead-letter queue (the target's, else
     the bus's DeadLetterConfig), as they were when the event matched. (One statement per kind
@@ -173,7 +175,8 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
         return []
     received = rows.insert_all(
         [
-            ReceivedEvent(
+            rows.new(
+                ReceivedEvent,
                 bus=bus,
                 event_id=event["id"],
                 body=event,
@@ -192,7 +195,8 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
     for bus, stored in by_bus.values():
         discovery.observe(bus, stored)
     deliveries = [
-        Delivery(
+        rows.new(
+            Delivery,
             event=row,
             rule_name=rule.name,
             rule_arn=rule.arn,
@@ -210,7 +214,7 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
     ]
     created = rows.insert_all(deliveries)
     bus_logs.write_received(received, created, now)
-    return [delivery.pk for delivery in created]
+    return list(created)
 
 
 def _policy(target: Target, key: str, default: int) -> int:
@@ -292,7 +296,7 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         for archived in batch:
             event = {**archived.body, "replay-name": replay.name}
             routes.append((bus, event, [rule for rule, pattern in allowed if matches(pattern, event)], []))
-        delivery_ids = _store_all(routes, moment)
+        stored = _store_all(routes, moment)
         if batch:
             replay.cursor = batch[-1].id
             replay.last_replayed_time = max(archived.time for archived in batch)
@@ -300,7 +304,7 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         replay.replay_end_time = moment if finished else None
         replay.save(update_fields=["cursor", "last_replayed_time", "state", "replay_end_time", "updated"])
         bus_ids = [bus.id] if batch else []
-        transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, bus_ids))
+        transaction.on_commit(lambda: _after_accepting(stored, bus.workspace_id, bus_ids))
         if not finished:
             transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id, eta=wake_at))
 
@@ -335,10 +339,10 @@ def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[in
     scheduled rule matches its own firings, not a pattern); call inside the transaction that
     moves the rule's timer, so a firing is stored exactly when its timer moves. The deliveries
     are enqueued after that commit."""
-    delivery_ids = _store_all([(rule.bus, event, [rule], [])], now)
+    stored = _store_all([(rule.bus, event, [rule], [])], now)
     bus = rule.bus
-    transaction.on_commit(lambda: _after_accepting(delivery_ids, bus.workspace_id, [bus.id]))
-    return delivery_ids
+    transaction.on_commit(lambda: _after_accepting(stored, bus.workspace_id, [bus.id]))
+    return [delivery.pk for delivery in stored]
 
 
 def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> list[int]:

@@ -10,7 +10,6 @@ applied twice is applied once.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import secrets
@@ -20,7 +19,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from engine.states.interpreter import advance
+from engine.states.interpreter import advance, parse_definition
 from engine.states.model import (
     Decision,
     Environment,
@@ -180,7 +179,7 @@ def apply_redrive(execution: Execution) -> Decision | None:
     work; the row is RUNNING again (unless the redriven step ended it at once), with no stop
     date, output or error, and one redrive more."""
     decision = advance(
-        json.loads(execution.definition), execution.engine_state, RedriveRequested(), environment()
+        parse_definition(execution.definition), execution.engine_state, RedriveRequested(), environment()
     )
     if not decision.history:
         return None  # the decider had nothing to redrive
@@ -211,7 +210,7 @@ def _decide(execution: Execution, happening: Happening, executor: DurableExecuto
     """The decider's answer; a fault inside it ends the execution (``_internal_failure``)."""
     try:
         return advance(
-            json.loads(execution.definition),
+            parse_definition(execution.definition),
             execution.engine_state,
             happening,
             environment(execution.state_machine.workspace),

@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from tests.support.inprocess import TWO_CALLS, Broker, broker, start
-from workbench.core.rows import delete_where, insert, insert_all, insert_many, insert_unless_present, upsert
+from workbench.core.rows import (
+    delete_where,
+    insert,
+    insert_all,
+    insert_many,
+    insert_unless_present,
+    new,
+    update_fields,
+    upsert,
+)
 from workbench.events.models import LogEvent
 from workbench.stepfunctions.models import Execution, PendingTask, TaskInvocation
 
@@ -210,3 +219,98 @@ def test_a_deferred_field_is_loaded_to_be_written(broker: Broker) -> None:
     loaded = Execution.objects.only("id").get()
     field = Execution._meta.get_field("name")
     assert _adapter(field, adding=False)(loaded, connection) == Execution.objects.get().name
+
+
+def _fields(instance: Any) -> dict[str, Any]:
+    """An instance's field values and cached related instances, its ``_state`` aside."""
+    values = {key: value for key, value in instance.__dict__.items() if key != "_state"}
+    values["_state"] = (instance._state.adding, instance._state.db, dict(instance._state.fields_cache))
+    return values
+
+
+def test_new_builds_the_instance_the_model_builds() -> None:
+    """rows.new against ``Model(**values)``: defaults (callable ones anew for each instance), a
+    related instance by field name (its key set, itself cached), a key by attribute name."""
+    from django.utils import timezone
+
+    from workbench.events.models import Delivery, DeliveryAttempt, EventBus, ReceivedEvent
+
+    bus = EventBus(pk=7, name="orders")
+    moment = timezone.now()
+    event_values = {"bus": bus, "event_id": "e-1", "body": {"detail": {}}, "received": moment}
+    event = new(ReceivedEvent, **event_values)
+    assert _fields(event) == _fields(ReceivedEvent(**event_values))
+    assert event.bus is bus and event.bus_id == 7 and event._state.adding
+    event.pk = 3
+    delivery_values = {"event": event, "rule_name": "r", "target_id": "t", "target_arn": "arn:x"}
+    delivery = new(Delivery, **delivery_values)
+    assert _fields(delivery) == _fields(Delivery(**delivery_values))
+    assert delivery.target_input == {} and delivery.target_input is not new(Delivery).target_input
+    assert (delivery.status, delivery.attempts, delivery.detail) == (Delivery.PENDING, 0, "")
+    by_key = {"delivery_id": 5, "number": 1, "at": moment, "outcome": "SUCCEEDED"}
+    assert _fields(new(DeliveryAttempt, **by_key)) == _fields(DeliveryAttempt(**by_key))
+    with pytest.raises(TypeError, match="no field"):
+        new(Delivery, colour="blue")
+
+
+def test_new_written_reads_back_as_the_model_built_one(broker: Broker) -> None:
+    """What rows.new builds is written as what Model(**values) builds (insert_all, both databases)."""
+    from django.utils import timezone
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import ReceivedEvent
+
+    bus = events.create_bus(default_workspace(), name="orders")
+    values = {"bus": bus, "event_id": "e-1", "body": {"n": 1}, "received": timezone.now()}
+    built, made = insert_all([new(ReceivedEvent, **values), ReceivedEvent(**{**values, "event_id": "e-2"})])
+    columns = ["bus_id", "body", "matched_rules", "schema_problems", "received"]
+    assert ReceivedEvent.objects.filter(pk=built.pk).values(*columns).get() == (
+        ReceivedEvent.objects.filter(pk=made.pk).values(*columns).get()
+    )
+
+
+def test_update_fields_writes_many_rows_with_nulls_json_and_moments(broker: Broker) -> None:
+    """Several rows in one call (on PostgreSQL one ``UPDATE ... FROM (VALUES ...)``): each row
+    gets its own values, NULLs beside values in the same column, and the rows not named keep
+    theirs."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from workbench.accounts.services import default_workspace
+    from workbench.core import together
+    from workbench.events import services as events
+    from workbench.events.models import Delivery, ReceivedEvent
+
+    bus = events.create_bus(default_workspace(), name="orders")
+    moment = timezone.now()
+    event = insert_all([new(ReceivedEvent, bus=bus, event_id="e", body={}, received=moment)])[0]
+    made = insert_all(
+        [new(Delivery, event=event, rule_name="r", target_id=str(n), target_arn="a") for n in range(4)]
+    )
+    first, second, third, untouched = made
+    # next_attempt_at is NULL in every row (a cast gives it its type), dead_letter in some.
+    first.status, first.dead_letter = Delivery.PENDING, None
+    second.status, second.dead_letter = Delivery.FAILED, {"ERROR_CODE": "x"}
+    third.status = Delivery.DELIVERED
+    fields = ["attempts", "status", "detail", "next_attempt_at", "dead_letter"]
+    # Written at once, then held and sent together (PostgreSQL), each time with new values.
+    for attempts, block in ((1, transaction.atomic), (2, together.atomic)):
+        first.attempts = second.attempts = third.attempts = attempts
+        third.detail = f"it's done, {attempts}"
+        with block():
+            update_fields(Delivery, [first, second, third], fields)
+        stored = {row.pop("id"): row for row in Delivery.objects.values("id", *fields)}
+        assert stored[first.pk] == {
+            "attempts": attempts,
+            "status": "pending",
+            "detail": "",
+            "next_attempt_at": None,
+            "dead_letter": None,
+        }
+        assert (stored[second.pk]["dead_letter"], stored[second.pk]["next_attempt_at"]) == (
+            {"ERROR_CODE": "x"},
+            None,
+        )
+        assert (stored[third.pk]["status"], stored[third.pk]["detail"]) == ("delivered", third.detail)
+        assert (stored[untouched.pk]["attempts"], stored[untouched.pk]["status"]) == (0, "pending")
