@@ -52,9 +52,9 @@ def write(statement: str, values: Sequence[object]) -> None:
 
 
 def returning(statement: str, values: Sequence[object]) -> Any:
-    """The rows of ``statement`` (a write of ours whose answer is read: ``INSERT ... RETURNING``),
-    sent in one query with what is held before it (and the transaction's BEGIN, ``atomic``);
-    outside a block, alone."""
+    """The rows of ``statement`` (a write of ours whose answer is read: ``INSERT ... RETURNING``,
+    or a transaction's first lock, ``SELECT ... FOR UPDATE``), sent in one query with what is
+    held before it (and the transaction's BEGIN, ``atomic``); outside a block, alone."""
     held: list[tuple[str, Sequence[object]]] | None = getattr(_held, "writes", None)
     if held is None:
         return bound.execute([(statement, values)])

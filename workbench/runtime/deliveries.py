@@ -115,6 +115,7 @@ def deliver_all(delivery_ids: list[int], now: datetime | None = None) -> None:
 
 def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
     if len(delivery_ids) == 1:
+        handover.take(delivery_ids)  # delivered alone, from its row: nothing is left kept
         deliver(delivery_ids[0], now)
         return
     try:

@@ -92,6 +92,16 @@ def test_a_delivery_no_longer_kept_is_read_from_its_row(broker: Broker) -> None:
     assert _received(inbox) == [0, 1, 2]
 
 
+def test_a_delivery_made_alone_leaves_nothing_kept(broker: Broker) -> None:
+    """A single delivery goes by its row (``deliveries.deliver``); its kept instance goes too."""
+    inbox = _inbox()
+    [only] = _put(1, broker)
+    deliveries.deliver_all([only])
+    assert _received(inbox) == [0]
+    handover.keep([Delivery(pk=only + 1)])
+    assert list(handover.take([only, only + 1])) == [only + 1], "the delivered one was not left behind"
+
+
 def test_the_kept_deliveries_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch sent to another process never takes its kept deliveries: the oldest go first."""
     monkeypatch.setattr(handover, "CAPACITY", 3)
