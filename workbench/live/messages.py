@@ -44,6 +44,8 @@ def update(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str]) 
 
 
 CHANGES = ("events", "executions", "deliveries")
+NUDGE = "list.changed"
+"""The channel-layer type of ``changed``: a nudge, which live.nudges may merge with others."""
 
 
 def changed(what: Iterable[str]) -> dict[str, Any]:
@@ -52,7 +54,7 @@ def changed(what: Iterable[str]) -> dict[str, Any]:
     unknown = [kind for kind in kinds if kind not in CHANGES]
     if unknown:
         raise ValueError(f"unknown change {unknown[0]!r}")
-    return {"type": "list.changed", "what": kinds}
+    return {"type": NUDGE, "what": kinds}
 
 
 def page_changed(what: Iterable[str]) -> dict[str, Any]:

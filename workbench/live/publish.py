@@ -5,6 +5,7 @@ Called only from ``transaction.on_commit`` (see runtime.stepper), so a browser n
 work that was rolled back. Works from any thread or process: with the in-process channel
 layer (embedded mode) the message hops onto the server's event loop; with Redis it is a
 plain group_send (https://channels.readthedocs.io/en/stable/topics/channel_layers.html).
+Nudges to one group are merged, at most one per live.nudges.WINDOW.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 
 from engine.states.model import Decision
-from workbench.live import messages
+from workbench.live import messages, nudges
 from workbench.live.groups import bus_group, execution_group, workspace_group
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,14 @@ def workspace_changed(workspace_id: int, what: Iterable[str]) -> None:
 
 
 def send(group: str, message: dict[str, Any]) -> None:
+    """One push to a group's pages; "look again" nudges go through ``nudges`` and are merged."""
+    if message["type"] == messages.NUDGE:
+        _nudges.add(group, message["what"])
+    else:
+        _send_now(group, message)
+
+
+def _send_now(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -91,6 +100,23 @@ def send(group: str, message: dict[str, Any]) -> None:
             publisher(layer).send(group, message)
     except Exception:
         log.exception("live push to %s failed", group)
+
+
+def _later(delay: float, call: Callable[[], None]) -> None:
+    """Run ``call`` after ``delay`` seconds on the loop that sends this process's pushes."""
+    layer = get_channel_layer()
+    loop: asyncio.AbstractEventLoop | None = None
+    if isinstance(layer, InMemoryChannelLayer):
+        loop = _server_loop
+    elif layer is not None:
+        loop = publisher(layer).loop
+    if loop is None or loop.is_closed():
+        call()  # nobody is connected here: the nudge goes nowhere at once
+        return
+    loop.call_soon_threadsafe(loop.call_later, delay, call)
+
+
+_nudges = nudges.Nudges(lambda group, kinds: _send_now(group, messages.changed(kinds)), _later)
 
 
 class Publisher:

@@ -17,6 +17,7 @@ from workbench.accounts.services import default_workspace
 from workbench.asgi import application
 from workbench.events import services as events
 from workbench.live import messages
+from workbench.live.nudges import WINDOW
 from workbench.runtime import routing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +49,26 @@ def test_put_events_tells_its_bus_page_and_the_dashboard(broker: Broker) -> None
         assert await tails[1].receive_nothing(timeout=0.3)
         for tail in tails:
             await tail.disconnect()
+        return heard
+
+    assert async_to_sync(scenario)() == [messages.page_changed(["events"])] * 2
+
+
+def test_two_puts_close_together_nudge_twice_the_second_at_the_end_of_the_window(broker: Broker) -> None:
+    """The second nudge comes within live.nudges.WINDOW of the first (merged, sent by the loop
+    when the window ends) or after it (sent at once): either way the page hears both."""
+    workspace = default_workspace()
+    orders = events.create_bus(workspace, "orders", "")
+
+    async def scenario() -> list[Any]:
+        tail = WebsocketCommunicator(application, f"/ws/buses/{orders.id}/", headers=SAME_ORIGIN)
+        connected, _ = await tail.connect(timeout=5)
+        assert connected
+        await database_sync_to_async(_put)("orders")
+        await database_sync_to_async(_put)("orders")
+        heard = [await tail.receive_json_from(timeout=5), await tail.receive_json_from(timeout=5)]
+        assert await tail.receive_nothing(timeout=3 * WINDOW)
+        await tail.disconnect()
         return heard
 
     assert async_to_sync(scenario)() == [messages.page_changed(["events"])] * 2
