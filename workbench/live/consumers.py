@@ -5,12 +5,9 @@ On connect it joins the execution's group, then sends every history event after 
 client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Pushes can
 arrive out of order (two steps of one execution may publish from different workers); a push
 that skips event ids is a sign an earlier one is still on its way, so the consumer reads the
-missing events from the database, where commit order is event order. A step is pushed only
-while a page may be watching (live.watching): each page registers on connect and reads the
-database once more ``watching.CATCH_UP`` seconds later, for a step pushed to no one meanwhile.
-Node statuses are not folded here: each step folded them once in its transaction
-(runtime.stepper) and stored them with the execution; a message carries them and the page
-only paints them.
+missing events from the database, where commit order is event order. Node statuses are not
+folded here: each step folded them once in its transaction (runtime.stepper) and stored them
+with the execution; a message carries them and the page only paints them.
 """
 
 from __future__ import annotations
@@ -20,10 +17,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
 from workbench.accounts.services import default_workspace
-from workbench.live import messages, watching
+from workbench.live import messages
 from workbench.live.groups import bus_group, execution_group, workspace_group
 from workbench.live.publish import remember_server_loop
 from workbench.stepfunctions.models import Execution
@@ -31,18 +27,12 @@ from workbench.stepfunctions.presenters import shape_history_row
 
 
 class ExecutionConsumer(AsyncJsonWebsocketConsumer):
-    catching_up: asyncio.Task[None] | None = None
-
     async def connect(self) -> None:
         remember_server_loop(asyncio.get_running_loop())
         self.execution_id = int(self.scope["url_route"]["kwargs"]["execution_id"])
         self.group = execution_group(self.execution_id)
         self.sent_up_to = 0
         await self.channel_layer.group_add(self.group, self.channel_name)
-        # Registered before the backlog is read: a step committed later is pushed, or read by
-        # the catch-up (live.watching says why it is needed).
-        await watching.opened(settings.CHANNEL_LAYER_URL or None, self.group)
-        self.catching_up = asyncio.create_task(self._catch_up())
         await self.accept()
         after = _after_cursor(self.scope.get("query_string", b""))
         backlog = await self._backlog(after)
@@ -51,20 +41,6 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self.catching_up is not None:
-            self.catching_up.cancel()
-            await watching.closed(settings.CHANNEL_LAYER_URL or None, self.group)
-
-    async def _catch_up(self) -> None:
-        """Once, ``watching.CATCH_UP`` after connecting: the events no push brought."""
-        await asyncio.sleep(watching.CATCH_UP)
-        if not await database_sync_to_async(Execution.objects.filter(id=self.execution_id).exists)():
-            return
-        status, events, nodes = await database_sync_to_async(_read_state)(self.execution_id, self.sent_up_to)
-        fresh = [event for event in events if event["id"] > self.sent_up_to]  # a push may have come meanwhile
-        if fresh:
-            self.sent_up_to = fresh[-1]["id"]
-            await self.send_json(messages.update(status, fresh, nodes))
 
     async def execution_update(self, message: dict[str, Any]) -> None:
         fresh = [e for e in message["events"] if e["id"] > self.sent_up_to]

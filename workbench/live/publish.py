@@ -5,8 +5,7 @@ Called only from ``transaction.on_commit`` (see runtime.stepper), so a browser n
 work that was rolled back. Works from any thread or process: with the in-process channel
 layer (embedded mode) the message hops onto the server's event loop; with Redis it is a
 plain group_send (https://channels.readthedocs.io/en/stable/topics/channel_layers.html).
-Nudges to one group are merged, at most one per live.nudges.WINDOW; an execution's steps are
-pushed only while a page may be watching it (live.watching).
+Nudges to one group are merged, at most one per live.nudges.WINDOW.
 """
 
 from __future__ import annotations
@@ -18,10 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
-from django.conf import settings
 
 from engine.states.model import Decision
-from workbench.live import messages, nudges, watching
+from workbench.live import messages, nudges
 from workbench.live.groups import bus_group, execution_group, workspace_group
 
 log = logging.getLogger(__name__)
@@ -58,12 +56,7 @@ def execution_stepped(
     the step moved what it counts (the caller passes None for a Map's child runs)."""
     if not decision.history:
         return
-    group = execution_group(execution_id)
-    layer = get_channel_layer()
-    if layer is not None and watching.REGISTRY.may_be_watched(
-        group, shared=not isinstance(layer, InMemoryChannelLayer)
-    ):
-        send(group, messages.execution_update(decision.status, decision.history, nodes))
+    send(execution_group(execution_id), messages.execution_update(decision.status, decision.history, nodes))
     if workspace_id is not None and any(event.type in DASHBOARD_EVENTS for event in decision.history):
         workspace_changed(workspace_id, ["executions"])
 
@@ -152,8 +145,6 @@ class Publisher:
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.create_task(self._drain())
-        if settings.CHANNEL_LAYER_URL:
-            self.loop.create_task(watching.keep_copied(settings.CHANNEL_LAYER_URL))
         self.loop.run_forever()
 
     async def _drain(self) -> None:
