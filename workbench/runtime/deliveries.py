@@ -242,14 +242,15 @@ def _lock(delivery_ids: list[int]) -> dict[int, tuple[str, int]]:
     meta = Delivery._meta
     quote = connection.ops.quote_name
     key = quote(meta.pk.column)
+    status, attempts = (quote(meta.get_field(name).column) for name in ("status", "attempts"))
     marks = ", ".join(["%s"] * len(delivery_ids))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     found = together.returning(
-        f"SELECT {key}, {quote('status')}, {quote('attempts')} FROM {quote(meta.db_table)} "
+        f"SELECT {key}, {status}, {attempts} FROM {quote(meta.db_table)} "
         f"WHERE {key} IN ({marks}) ORDER BY {key}{lock}",
         delivery_ids,
     )
-    return {delivery_id: (status, attempts) for delivery_id, status, attempts in found or ()}
+    return {delivery_id: (state, tries) for delivery_id, state, tries in found or ()}
 
 
 class _Targets:
