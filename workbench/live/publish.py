@@ -5,7 +5,8 @@ Called only from ``transaction.on_commit`` (see runtime.stepper), so a browser n
 work that was rolled back. Works from any thread or process: with the in-process channel
 layer (embedded mode) the message hops onto the server's event loop; with Redis it is a
 plain group_send (https://channels.readthedocs.io/en/stable/topics/channel_layers.html).
-Nudges to one group are merged, at most one per live.nudges.WINDOW.
+Nudges to one group are merged, at most one per live.nudges.WINDOW; a push to a group no page
+joined is skipped (live.listening).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 
 from engine.states.model import Decision
-from workbench.live import messages, nudges
+from workbench.live import listening, messages, nudges
 from workbench.live.groups import bus_group, execution_group, workspace_group
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ DASHBOARD_EVENTS = frozenset(
 )
 
 
+Message = dict[str, Any] | Callable[[], dict[str, Any]]
+"""A channel-layer message, or what builds it once a page is found listening."""
+
+
 def execution_stepped(
     execution_id: int, decision: Decision, nodes: Mapping[str, str], *, workspace_id: int | None = None
 ) -> None:
@@ -56,7 +61,9 @@ def execution_stepped(
     the step moved what it counts (the caller passes None for a Map's child runs)."""
     if not decision.history:
         return
-    send(execution_group(execution_id), messages.execution_update(decision.status, decision.history, nodes))
+    status, history, statuses = decision.status, decision.history, dict(nodes)
+    # Built only if a page listens: nearly every step is pushed to nobody (live.listening).
+    send(execution_group(execution_id), lambda: messages.execution_update(status, history, statuses))
     if workspace_id is not None and any(event.type in DASHBOARD_EVENTS for event in decision.history):
         workspace_changed(workspace_id, ["executions"])
 
@@ -79,15 +86,19 @@ def workspace_changed(workspace_id: int, what: Iterable[str]) -> None:
     send(workspace_group(workspace_id), messages.changed(what))
 
 
-def send(group: str, message: dict[str, Any]) -> None:
+def send(group: str, message: Message) -> None:
     """One push to a group's pages; "look again" nudges go through ``nudges`` and are merged."""
-    if message["type"] == messages.NUDGE:
+    if not callable(message) and message["type"] == messages.NUDGE:
         _nudges.add(group, message["what"])
     else:
         _send_now(group, message)
 
 
-def _send_now(group: str, message: dict[str, Any]) -> None:
+def _built(message: Message) -> dict[str, Any]:
+    return message() if callable(message) else message
+
+
+def _send_now(group: str, message: Message) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
@@ -95,7 +106,9 @@ def _send_now(group: str, message: dict[str, Any]) -> None:
         if isinstance(layer, InMemoryChannelLayer):
             if _server_loop is None or _server_loop.is_closed():
                 return  # nobody is connected in this process
-            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _server_loop)
+            if not listening.listened_here(layer, group):
+                return
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, _built(message)), _server_loop)
         else:
             publisher(layer).send(group, message)
     except Exception:
@@ -123,7 +136,9 @@ class Publisher:
     """A daemon thread running one event loop that sends pushes to a Redis channel layer, in
     the order they were handed over. ``async_to_sync`` would start a thread and an event loop,
     and so open a Redis connection, for every push: 2.5 to 3.7 ms of CPU each on this machine
-    against 0.35 ms here (issue 10: a Pass chain pushes twice per execution)."""
+    against 0.35 ms here (issue 10: a Pass chain pushes twice per execution). What waits is
+    taken together, after one wake-up of the loop: one pipelined question says which of its
+    groups a page joined, and only those pushes are sent."""
 
     MAX_WAITING = 10_000
     """Pushes beyond this many waiting are dropped (Redis is down or slow): pages re-read."""
@@ -131,29 +146,52 @@ class Publisher:
     def __init__(self, layer: BaseChannelLayer) -> None:
         self.layer = layer
         self.loop = asyncio.new_event_loop()
-        self.waiting: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+        self._lock = threading.Lock()
+        self._waiting: list[tuple[str, Message]] = []
+        self._woken = False  # a wake-up is on its way to the loop: later pushes need none
+        self._wake = asyncio.Event()
         self.thread = threading.Thread(target=self._run, name="live-publisher", daemon=True)
         self.thread.start()
 
-    def send(self, group: str, message: dict[str, Any]) -> None:
-        self.loop.call_soon_threadsafe(self._put, group, message)
-
-    def _put(self, group: str, message: dict[str, Any]) -> None:
-        if self.waiting.qsize() < self.MAX_WAITING:
-            self.waiting.put_nowait((group, message))
+    def send(self, group: str, message: Message) -> None:
+        """Hand a push over from any thread; the loop is woken once for all that wait."""
+        with self._lock:
+            if len(self._waiting) >= self.MAX_WAITING:
+                return
+            self._waiting.append((group, message))
+            if self._woken:
+                return
+            self._woken = True
+        self.loop.call_soon_threadsafe(self._wake.set)
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.create_task(self._drain())
         self.loop.run_forever()
 
+    def _take(self) -> list[tuple[str, Message]]:
+        with self._lock:
+            batch, self._waiting = self._waiting, []
+            self._woken = False
+            self._wake.clear()
+        return batch
+
     async def _drain(self) -> None:
         while True:
-            group, message = await self.waiting.get()
+            await self._wake.wait()
+            batch = self._take()
             try:
-                await self.layer.group_send(group, message)
+                listened = await listening.listened(self.layer, {group for group, _ in batch})
             except Exception:
-                log.exception("live push to %s failed", group)
+                log.exception("asking which live groups have pages failed")
+                listened = {group for group, _ in batch}  # group_send asks again, one by one
+            for group, message in batch:
+                if group not in listened:
+                    continue
+                try:
+                    await self.layer.group_send(group, _built(message))
+                except Exception:
+                    log.exception("live push to %s failed", group)
 
 
 _publishers: dict[int, Publisher] = {}
