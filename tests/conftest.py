@@ -8,6 +8,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.db import connection
 
 from tests.support.stack import served, session_db_name
 from workbench.runtime import nearby
@@ -49,6 +50,24 @@ def _no_pool_in_the_test_process() -> Iterator[None]:
     settings, pool included; tests/workbench/runtime/test_nearby.py makes pools of its own."""
     with mock.patch.object(nearby, "_process_pool", return_value=None):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, with the sessions this process left on it ended before it
+    is dropped. A thread of a test that used the database in process (through the ORM, in
+    distributed mode from psycopg's pool) may end still holding its pooled connection, which
+    the pool's close at teardown does not reach, and PostgreSQL then refuses the DROP ("being
+    accessed by other users"), leaving the database behind. The served stacks are stopped by
+    then, so every other session on it is this process's own."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")
