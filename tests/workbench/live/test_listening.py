@@ -1,6 +1,6 @@
-"""live.listening: a push goes only to groups some page joined, asked at send time, and the
-Publisher sends those in order while skipping the rest (issue 10: nearly every push under load
-goes to an execution page nobody has open)."""
+"""live.listening: which groups some page joined, asked at send time (issue 10: nearly every push
+under load goes to an execution page nobody has open); the Publisher's use of it is in
+test_publisher.py."""
 
 from __future__ import annotations
 
@@ -9,18 +9,10 @@ import threading
 from typing import Any
 
 import pytest
-from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
+from channels.layers import InMemoryChannelLayer
 
+from tests.workbench.live.test_publisher import _layers
 from workbench.live import listening
-from workbench.live.publish import Publisher
-
-
-def _layers() -> list[Any]:
-    """A fresh layer of each kind this run has: its own instance, so a spy on it is ours alone."""
-    layers: list[Any] = [InMemoryChannelLayer()]
-    if not isinstance(get_channel_layer(), InMemoryChannelLayer):
-        layers.append(channel_layers.make_backend("default"))  # distributed mode: Redis
-    return layers
 
 
 def _group(name: str) -> str:
@@ -55,54 +47,3 @@ def test_the_in_memory_layer_is_asked_without_its_event_loop() -> None:
     assert listening.listened_here(layer, "watched")
     asyncio.run(layer.group_discard("watched", channel))
     assert not listening.listened_here(layer, "watched")
-
-
-@pytest.mark.parametrize("layer", _layers(), ids=lambda layer: type(layer).__name__)
-def test_the_publisher_sends_to_joined_groups_in_order_and_skips_the_rest(layer: Any) -> None:
-    sent: list[str] = []
-    group_send = layer.group_send
-
-    async def spy(group: str, message: dict[str, Any]) -> None:
-        sent.append(group)
-        await group_send(group, message)
-
-    layer.group_send = spy
-    publisher = Publisher(layer)
-
-    def on_loop(coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, publisher.loop).result(timeout=10)
-
-    channel = on_loop(layer.new_channel())
-    watched, unwatched = _group("watched"), _group("unwatched")
-    on_loop(layer.group_add(watched, channel))
-    for n in range(60):
-        publisher.send(unwatched if n % 3 else watched, {"type": "test.push", "n": n})
-    received = [on_loop(layer.receive(channel)) for _ in range(20)]
-    assert [m["n"] for m in received] == list(range(0, 60, 3))
-    assert set(sent) == {watched}
-    on_loop(layer.group_discard(watched, channel))
-
-
-@pytest.mark.parametrize("layer", _layers(), ids=lambda layer: type(layer).__name__)
-def test_a_message_handed_over_as_a_builder_is_built_only_for_a_listened_group(layer: Any) -> None:
-    publisher = Publisher(layer)
-    built: list[str] = []
-
-    def builder(group: str) -> Any:
-        def build() -> dict[str, Any]:
-            built.append(group)
-            return {"type": "test.push", "group": group}
-
-        return build
-
-    def on_loop(coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, publisher.loop).result(timeout=10)
-
-    channel = on_loop(layer.new_channel())
-    watched, unwatched = _group("built-watched"), _group("built-unwatched")
-    on_loop(layer.group_add(watched, channel))
-    publisher.send(unwatched, builder(unwatched))
-    publisher.send(watched, builder(watched))
-    assert on_loop(layer.receive(channel)) == {"type": "test.push", "group": watched}
-    assert built == [watched]
-    on_loop(layer.group_discard(watched, channel))
