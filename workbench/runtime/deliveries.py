@@ -54,7 +54,7 @@ from workbench.events import services as events
 from workbench.events.models import Delivery, DeliveryAttempt, EventBus, ReceivedEvent
 from workbench.functions import services as functions
 from workbench.live import publish
-from workbench.runtime import clock, destination_calls, executions, express, handover, queue
+from workbench.runtime import clock, destination_calls, executions, express, handover, nearby, queue
 from workbench.runtime.queue import DELIVER_EVENTS
 from workbench.runtime.routing import (
     enqueue_deliveries,
@@ -114,7 +114,7 @@ def deliver_all(delivery_ids: list[int], now: datetime | None = None) -> None:
 
 
 def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
-    if len(delivery_ids) == 1:
+    if len(delivery_ids) == 1 and not nearby.in_lane():  # in the lane, a call must leave it
         handover.take(delivery_ids)  # delivered alone, from its row: nothing is left kept
         deliver(delivery_ids[0], now)
         return
@@ -128,6 +128,11 @@ def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
     except Exception:
         log.exception("a batch of %d deliveries failed; delivering each alone", len(delivery_ids))
         alone = delivery_ids
+    if alone and nearby.in_lane():
+        # An API destination's call may wait up to its timeout, and the lane this batch came by
+        # holds the process's later batches behind it: each goes as a job of its own.
+        queue.deliver_apart(alone)
+        return
     failure: Exception | None = None
     for delivery_id in alone:
         try:

@@ -84,18 +84,22 @@ def sent_once_per(recent: RecentSends) -> Iterator[None]:
         _sender.recent = None
 
 
-def enqueue(name: str, *args: Any, eta: datetime | None = None, nearby: Nearby | None = None) -> None:
+def enqueue(
+    name: str, *args: Any, eta: datetime | None = None, nearby: Nearby | None = None, gathered: bool = True
+) -> None:
     """Send the task called ``name`` with ``args`` (JSON values), now or at ``eta``.
 
     ``nearby``: work due now that this process makes itself if it can (runtime.nearby): "now"
     on this thread while it has budget, else on the process's pool; "soon" on the pool only.
-    A sweeper's resends always go to the broker.
+    A task of ``GATHERED`` goes by its lane there, unless not ``gathered``. A sweeper's resends
+    always go to the broker.
     """
     recent = _sweeping()
     if recent is not None and not recent.first_in_window(name, args):
         return
     offered = nearby is not None and eta is None and recent is None
-    if offered and _nearby.offer(name, args, here=nearby == "now", gather=GATHERED.get(name, 0)):
+    gather = GATHERED.get(name, 0) if gathered else 0
+    if offered and _nearby.offer(name, args, here=nearby == "now", gather=gather):
         return
     app.send_task(name, args=list(args), eta=eta)
 
@@ -122,6 +126,13 @@ def deliver_events(
             batch = []
     if batch:
         enqueue(DELIVER_EVENTS, batch, eta=eta, nearby=nearby)
+
+
+def deliver_apart(delivery_ids: Iterable[int]) -> None:
+    """Each delivery as a job of its own on this process's pool (else the broker), beside the
+    deliveries' lane (``nearby.Pool``), so one that waits long holds up no batch behind it."""
+    for delivery_id in delivery_ids:
+        enqueue(DELIVER_EVENTS, [delivery_id], nearby="soon", gathered=False)
 
 
 def invoke_task(execution_id: int, task_id: str, attempt: int, *, nearby: Nearby | None = None) -> None:

@@ -21,6 +21,7 @@ from engine.schemas import bindings, inference, layout
 from engine.schemas.errors import SchemaContentError
 from engine.schemas.validation import OPENAPI3, TYPES, parse_content
 from workbench.accounts.models import Workspace
+from workbench.events import services as bus_services
 from workbench.events.models import EventBus
 from workbench.schemas.builtin import AWS_REGISTRY, DISCOVERED_REGISTRY, SAMPLE_EVENTS
 from workbench.schemas.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -431,9 +432,12 @@ def set_bus_validation(
     if mode not in (BusValidation.REJECT, BusValidation.FLAG):
         raise BadRequest("Mode must be reject or flag")
     number = get_version(schema, version).version if version else None
-    found, _ = BusValidation.objects.update_or_create(
-        bus=bus, defaults={"schema": schema, "version": number, "mode": mode}
-    )
+    with transaction.atomic():
+        found, _ = BusValidation.objects.update_or_create(
+            bus=bus, defaults={"schema": schema, "version": number, "mode": mode}
+        )
+        # PutEvents keeps "this bus validates nothing" per rules version (validation._UNBOUND).
+        bus_services.touch_routing(bus)
     return found
 
 

@@ -52,10 +52,26 @@ _BINDING: Prepared[BusValidation] = Prepared(
 )
 
 
+_UNBOUND: dict[tuple[int, float], int] = {}
+"""The ``rules_version`` at which each bus (by id and creation time: a database may give a
+deleted bus's id to a new one) was last found bound to no schema. Binding one moves the
+version (``services.set_bus_validation``), so until it moves, no call asks again: the binding's
+read was one of the nine statements of every served PutEvents call (issue 10's statement log
+of bench/served.py (c), PostgreSQL, 2026-12-06), for buses that almost never validate."""
+UNBOUND_KEPT = 4096
+
+
 def check_entries(bus: EventBus, events: Sequence[dict[str, Any]]) -> list[EntryProblem | None]:
-    """One answer per event: None when it fits (or the bus validates nothing)."""
+    """One answer per event: None when it fits (or the bus validates nothing). ``bus`` as the
+    caller read it for this call: its ``rules_version`` says whether a binding may be new."""
+    key = (bus.pk, bus.created.timestamp())
+    if _UNBOUND.get(key) == bus.rules_version:
+        return [None] * len(events)
     binding = _BINDING.first(bus.pk)
     if binding is None:
+        if len(_UNBOUND) >= UNBOUND_KEPT:
+            _UNBOUND.clear()
+        _UNBOUND[key] = bus.rules_version
         return [None] * len(events)
     version = get_version(binding.schema, None if binding.version is None else str(binding.version))
     schema_document = document(version)

@@ -11,18 +11,20 @@ import threading
 import time
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
-from tests.support.events import entry, record_enqueued, rule_with_targets
+from tests.support.events import ECHO_ARN, entry, record_enqueued, rule_with_targets
 from tests.support.http_server import Answer, Seen, Server, closing, http_server
+from tests.support.inprocess import keeping_sends
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.events import api_destinations, connections
 from workbench.events import services as events
 from workbench.events.models import ApiDestination, Delivery, DeliveryAttempt
-from workbench.runtime import deliveries, routing
+from workbench.runtime import deliveries, nearby, routing
 from workbench.sqs import services as sqs
 from workbench.sqs.models import Message
 
@@ -229,3 +231,51 @@ def test_the_call_holds_no_database_lock_while_it_waits_for_the_endpoint(
         worker.join(20)
     delivery = Delivery.objects.get(id=delivery_id)
     assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("delivered", 1, None)
+
+
+def _delivered(delivery_ids: list[int], within: float = 10) -> None:
+    deadline = time.monotonic() + within
+    while Delivery.objects.filter(id__in=delivery_ids, status="pending").exists():
+        assert time.monotonic() < deadline, f"{delivery_ids} still pending"
+        time.sleep(0.02)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_call_leaves_the_deliveries_lane_and_holds_up_no_later_batch(http_server: Server) -> None:
+    """Batches go one at a time per process (runtime.nearby.Pool's lane); a batch, even of one
+    delivery, hands its API destination calls to jobs of their own, so a call waiting for its
+    endpoint holds up no later batch of the process (issue 13: an API destination that times
+    out)."""
+    calls, release = threading.Semaphore(0), threading.Event()
+
+    def slow(_: Seen) -> Answer:
+        calls.release()
+        release.wait(10)
+        return Answer(200, {})
+
+    ws = default_workspace()
+    http_server.on("/orders/x", slow)
+    api = {
+        "Id": "api",
+        "Arn": _destination(ws, http_server).arn,
+        "HttpParameters": {"PathParameterValues": ["x"]},
+    }
+    rule_with_targets(ws, [api])
+    own = nearby.Pool(threads=2, backlog=8, calls=0)
+    try:
+        with keeping_sends() as kept, mock.patch.object(nearby, "_process_pool", return_value=own):
+            routing.put_events(ws, [entry(n=1)])  # one delivery, by the lane
+            assert calls.acquire(timeout=10)  # its call waits for the endpoint
+            rule_with_targets(ws, [{"Id": "fn", "Arn": ECHO_ARN}], "more")
+            routing.put_events(ws, [entry(n=2)])  # a batch of two, by the lane again
+            [fn] = Delivery.objects.filter(target_id="fn").values_list("id", flat=True)
+            _delivered([fn])
+            waiting = Delivery.objects.filter(target_id="api")
+            assert [d.status for d in waiting] == ["pending", "pending"]
+            release.set()
+            _delivered([d.id for d in waiting])
+            assert kept.sent == []  # all made by this process
+    finally:
+        release.set()
+        own.shutdown()
+    assert len(http_server.seen) == 2

@@ -143,6 +143,31 @@ def test_gathered_work_waiting_for_a_thread_is_made_together_up_to_the_limit(bro
     assert broker.sent == []
 
 
+@durable_task("tests.nearby.gate")
+def gate(ids: list[int]) -> None:
+    CALLED.append((threading.current_thread().name, (ids, nearby.in_lane())))
+    if ids == [1]:
+        RELEASE.wait(10)
+
+
+def test_a_gathered_task_runs_one_job_at_a_time_and_later_offers_gather_behind_it(broker: Broker) -> None:
+    """A thread is free, yet the offers made while the task's job runs wait behind it, as one
+    job; other work takes the free thread meanwhile."""
+    with mock.patch.dict(queue.GATHERED, {"tests.nearby.gate": 10}):
+        queue.enqueue("tests.nearby.gate", [1], nearby="soon")
+        _settled(1)
+        queue.enqueue("tests.nearby.gate", [2], nearby="soon")
+        queue.enqueue("tests.nearby.gate", [3, 4], nearby="soon")
+        queue.enqueue("tests.nearby.record", "beside", nearby="soon")
+        _settled(2)
+        assert CALLED[1][1] == "beside"  # the lane's next job has not begun
+        RELEASE.set()
+        _settled(3)
+    assert [value for _, value in CALLED] == [([1], True), "beside", ([2, 3, 4], True)]
+    assert CALLED[0][0] == CALLED[2][0] != CALLED[1][0]  # one lane thread; the other one free
+    assert not nearby.in_lane() and broker.sent == []
+
+
 def test_without_nearby_or_with_an_eta_the_broker_takes_it(broker: Broker) -> None:
     with nearby.budget(5):
         queue.enqueue("tests.nearby.record", 1)

@@ -8,7 +8,9 @@ import json
 import re
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.workbench.schemas.conftest import V1, V2
 from workbench.accounts.models import Workspace
@@ -45,6 +47,24 @@ def _entry(event: dict[str, Any]) -> dict[str, str]:
 
 def test_no_binding_checks_nothing(bus: EventBus) -> None:
     assert check_entries(bus, [V1, {"anything": 1}]) == [None, None]
+
+
+def test_a_bus_found_unbound_is_not_asked_again_until_a_binding_moves_its_version(
+    workspace: Workspace, bus: EventBus
+) -> None:
+    make_schema(workspace)
+    wrong = {**AMOUNT_AS_TEXT}
+    with CaptureQueriesContext(connection) as first:
+        assert check_put_entries([(bus, wrong)]) == [None]
+    with CaptureQueriesContext(connection) as again:
+        assert check_put_entries([(bus, wrong)]) == [None]
+    assert (len(first), len(again)) == (1, 0)
+    bind(workspace, "reject")
+    bus.refresh_from_db()  # as PutEvents reads it for each call
+    [problem] = check_put_entries([(bus, wrong)])
+    assert problem is not None and problem.rejects
+    services.clear_bus_validation(workspace, "orders")
+    assert check_put_entries([(bus, wrong)]) == [None]  # asked: a binding known is always read
 
 
 def test_reject_mode_names_field_and_rule(workspace: Workspace, bus: EventBus) -> None:
@@ -90,6 +110,7 @@ def test_put_events_error_is_the_result_for_rejected_entries_only(
     wrong["detail"]["orderId"] = 123
     assert check_put_entries([(bus, wrong)]) == [None]  # no binding yet
     bind(workspace, "flag")
+    bus.refresh_from_db()  # as PutEvents reads it for each call
     [flagged] = check_put_entries([(bus, wrong)])
     assert flagged is not None and not flagged.rejects
     assert flagged.flags() == [
