@@ -37,7 +37,7 @@ other row refers to (it refuses any other).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -293,22 +293,31 @@ def _insert_rows(
     the order the rows were given: one statement takes its keys from the table's sequence row
     by row, so they rise in the rows' order (sorted here, as neither SQLite nor PostgreSQL
     promises RETURNING's order)."""
+    made: list[object] = []
+    for statement, values, _ in _insert_statements(model, columns, rows, keys=keys):
+        if not keys:
+            together.write(statement, values)
+            continue
+        made.extend(sorted(key for (key,) in together.returning(statement, values)))
+    return made
+
+
+def _insert_statements(
+    model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[object]], *, keys: bool
+) -> Iterator[tuple[str, list[object], slice]]:
+    """Each multi-row INSERT of ``rows`` (RETURNING the keys with ``keys``), its values and the
+    rows it writes."""
     meta = model._meta
     quote = connection.ops.quote_name
     names = ", ".join(quote(column) for column in columns)
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per_statement = max(1, (connection.features.max_query_params or _MOST_PARAMETERS) // len(columns))
     returning = f" RETURNING {quote(meta.pk.column)}" if keys else ""
-    made: list[object] = []
     for start in range(0, len(rows), per_statement):
         batch = rows[start : start + per_statement]
         statement = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES {', '.join([one] * len(batch))}"
         values = [value for row in batch for value in row]
-        if not keys:
-            together.write(statement, values)
-            continue
-        made.extend(sorted(key for (key,) in together.returning(statement + returning, values)))
-    return made
+        yield statement + returning, values, slice(start, start + len(batch))
 
 
 def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -319,19 +328,32 @@ def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
         _insert_rows(model, [meta.get_field(name).column for name in fields], rows, keys=False)
 
 
-def insert_all(objects: Sequence[M]) -> Sequence[M]:
+def insert_all(objects: Sequence[M], *, keys_later: bool = False) -> Sequence[M]:
     """INSERT the unsaved ``objects`` (all of one model) in the caller's transaction, every
     concrete field written as ``save()`` would; each gets its primary key. ``bulk_create``
-    without its per-call compiling."""
+    without its per-call compiling. ``keys_later``: inside ``together.atomic`` on PostgreSQL,
+    the INSERT is held with the block's writes and the keys are given when it is sent (with the
+    COMMIT at the latest: ``together.returning_later``), for a caller that reads none before."""
     if not objects:
         return objects
     db = connections[DEFAULT_DB_ALIAS]
     _, fields, adapters = _insert_text(type(objects[0]), db.vendor)
     values = [[adapt(obj, db) for adapt in adapters] for obj in objects]
-    made = _insert_rows(type(objects[0]), [field.column for field in fields], values, keys=True)
+    columns = [field.column for field in fields]
+    if keys_later:
+        for statement, batch, written in _insert_statements(type(objects[0]), columns, values, keys=True):
+            together.returning_later(statement, batch, functools.partial(_keyed, objects[written]))
+        return objects
+    made = _insert_rows(type(objects[0]), columns, values, keys=True)
     for obj, key in zip(objects, made, strict=True):
         _saved(obj, key)
     return objects
+
+
+def _keyed(objects: Sequence[Model], found: Sequence[tuple[object]]) -> None:
+    """Give ``objects`` the keys one INSERT returned, in their order (see ``_insert_rows``)."""
+    for obj, key in zip(objects, sorted(key for (key,) in found), strict=True):  # type: ignore[type-var]
+        _saved(obj, key)
 
 
 @functools.lru_cache(maxsize=128)

@@ -58,8 +58,27 @@ def returning(statement: str, values: Sequence[object]) -> Any:
     held: list[tuple[str, Sequence[object]]] | None = getattr(_held, "writes", None)
     if held is None:
         return bound.execute([(statement, values)])
+    if getattr(_held, "receive", None) is not None:  # a query answers for one statement only
+        _send_held()
+        held = _held.writes
     _held.writes = []
     return bound.execute([*held, (statement, values)], begin=_take_begin())
+
+
+def returning_later(statement: str, values: Sequence[object], receive: Callable[[Any], None]) -> None:
+    """``statement``'s rows (an ``INSERT ... RETURNING`` whose keys nothing reads before the
+    block ends) handed to ``receive`` when the run it is held in is sent: with the COMMIT, in
+    ``atomic``, when nothing else asks first. Issue 10's PutEvents: its deliveries' keys are
+    read only after the commit (to hand them to their batch), and their INSERT was a round trip
+    of its own, one of the call's four on PostgreSQL. Outside a block, at once."""
+    held: list[tuple[str, Sequence[object]]] | None = getattr(_held, "writes", None)
+    if held is None:
+        receive(bound.execute([(statement, values)]))
+        return
+    if getattr(_held, "receive", None) is not None:  # one a run (see ``returning``)
+        _send_held()
+    _held.writes.append((statement, values))
+    _held.receive = receive
 
 
 def holding() -> bool:
@@ -103,6 +122,7 @@ def writes_together(*, commit: bool = False) -> Iterator[None]:
     finally:
         _held.writes = None
         _held.begin = False
+        _held.receive = None
 
 
 def _ends_the_transaction() -> bool:
@@ -127,7 +147,11 @@ def _send_held(*, commit: bool = False) -> None:
     if not held:
         return
     _held.writes = []
-    bound.execute(held, begin=_take_begin(), commit=commit)
+    receive: Callable[[Any], None] | None = getattr(_held, "receive", None)
+    _held.receive = None
+    found = bound.execute(held, begin=_take_begin(), commit=commit)
+    if receive is not None:  # the only statement of the run that returns rows
+        receive(found)
 
 
 def _send_held_first(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:

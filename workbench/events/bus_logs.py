@@ -71,6 +71,11 @@ def records(bus: EventBus, event_id: str = "", limit: int = 200) -> list[dict[st
     return [json.loads(message) for message in reversed(newest)]
 
 
+def logs_any(received: Sequence[ReceivedEvent]) -> bool:
+    """Whether ``write_received`` writes records for any of these events."""
+    return any(level_of(event.bus) != "OFF" and _logged(event) for event in received)
+
+
 def write_received(received: Sequence[ReceivedEvent], deliveries: Iterable[Delivery], now: datetime) -> None:
     """The records of events just accepted (in the accepting transaction): received, ingested,
     and each rule matched with the targets it invokes, or that no rule matched."""

@@ -83,7 +83,7 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
     now = clock.now(workspace)  # an event's time and age follow the workspace's clock
     # BEGIN goes with the events' INSERT, COMMIT with the last held writes (core.together).
     with together.atomic():
-        stored = _store_all(routes, now)
+        stored = _store_all(routes, now, keys_later=True)
         archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
         bus_ids = sorted({bus.id for bus, _, _, _ in routes})
         transaction.on_commit(lambda: _after_accepting(stored, workspace.id, bus_ids))
@@ -162,9 +162,12 @@ def is_event_bus_arn(arn: str) -> bool:
     return len(parts) == 6 and parts[2] == "events" and parts[5].startswith("event-bus/")
 
 
-def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> list[Delivery]:
+def _store_all(
+    routes: list[Route], now: datetime, forwarded: bool = False, keys_later: bool = False
+) -> list[Delivery]:
     """Each event (with what its bus's schema flagged) and one pending delivery per target of
-    each rule it matched, in three statements whatever the number of events; the deliveries.
+    each rule it matched, in three statements whatever the number of events; the deliveries
+    (with ``keys_later``, keyed by the commit: ``rows.insert_all``).
 
     Each delivery copies its target's RetryPolicy and dead-letter queue (the target's, else
     the bus's DeadLetterConfig), as they were when the event matched. (One statement per kind
@@ -212,7 +215,10 @@ def _store_all(routes: list[Route], now: datetime, forwarded: bool = False) -> l
         for target in matchers.targets(rule)
         if not (forwarded and is_event_bus_arn(target.arn))
     ]
-    created = rows.insert_all(deliveries)
+    # Their keys are read after the commit (handover, the batch's message), unless the buses'
+    # logs name them now (invocation ids): then the INSERT goes at once.
+    later = keys_later and not bus_logs.logs_any(received)
+    created = rows.insert_all(deliveries, keys_later=later)
     bus_logs.write_received(received, created, now)
     return list(created)
 

@@ -156,3 +156,43 @@ def test_atomic_raises_the_error_of_its_last_writes_and_keeps_nothing() -> None:
     assert list(LogEvent.objects.values_list("event_id", flat=True)) == ["kept"]
     rows.insert(_event("after"))  # the connection is usable again
     assert LogEvent.objects.count() == 2
+
+
+def test_keys_read_later_travel_with_the_commit_and_are_given_before_it_returns() -> None:
+    """``rows.insert_all(keys_later=True)`` (``together.returning_later``): the INSERT waits with
+    the held writes and goes with the COMMIT; its keys are given when that query answers."""
+    later, held = [_event("a"), _event("b")], _event("held")
+    with observed() as wire:
+        with together.atomic():
+            rows.insert_all(later, keys_later=True)
+            if connection.vendor == "postgresql":
+                assert [event.pk for event in later] == [None, None]  # nothing sent yet
+            rows.insert(held, keyed=False)
+        assert all(event.pk is not None for event in later)
+    assert [LogEvent.objects.get(pk=event.pk).event_id for event in later] == ["a", "b"]
+    if connection.vendor == "postgresql":
+        [query] = wire.queries()
+        assert query.startswith('"BEGIN; INSERT INTO') and query.endswith('; COMMIT"')
+        assert query.count("RETURNING") == 1 and wire.round_trips() == 1
+
+
+def test_a_key_read_at_once_does_not_take_the_rows_of_one_read_later() -> None:
+    """A query answers with one statement's rows: a ``returning`` after a held ``returning_later``
+    sends that one first, and each gets its own keys."""
+    later, now = _event("later"), _event("now")
+    with observed() as wire, together.atomic():
+        rows.insert_all([later], keys_later=True)
+        rows.insert(now)
+        assert later.pk is not None and now.pk is not None and later.pk != now.pk
+    assert LogEvent.objects.get(pk=later.pk).event_id == "later"
+    assert LogEvent.objects.get(pk=now.pk).event_id == "now"
+    if connection.vendor == "postgresql":
+        assert wire.round_trips() == 3  # BEGIN with the first, the second, COMMIT
+
+
+def test_outside_a_block_keys_read_later_are_given_at_once() -> None:
+    event = _event("alone")
+    with transaction.atomic():
+        rows.insert_all([event], keys_later=True)
+        assert event.pk is not None
+    assert LogEvent.objects.get(pk=event.pk).event_id == "alone"

@@ -194,10 +194,12 @@ the rules' version and the bus's archives were read on every call; before the si
 bus's schema binding was read on every call."""
 
 
-PUT_EVENTS_ROUND_TRIPS = 4
+PUT_EVENTS_ROUND_TRIPS = 3
 """On PostgreSQL (libpq's trace; the workspace is given): the bus, BEGIN with the events'
-INSERT, the deliveries' INSERT, COMMIT (core.together). Six before issue 10's fifth cut, when
-psycopg sent BEGIN alone; five before its sixth, when the bus's schema binding was read."""
+INSERT, the deliveries' INSERT with COMMIT (core.together; their keys are read after the
+commit, ``rows.insert_all(keys_later=True)``). Six before issue 10's fifth cut, when psycopg
+sent BEGIN alone; five before its sixth, when the bus's schema binding was read; four before
+the deliveries' INSERT went with the COMMIT."""
 
 
 def test_put_events_writes_each_kind_of_row_once(broker: Broker, django_assert_max_num_queries: Any) -> None:

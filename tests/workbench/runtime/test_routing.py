@@ -64,10 +64,10 @@ def test_a_failure_while_storing_stores_no_event_and_no_delivery(
 
     insert_all = routing.rows.insert_all
 
-    def broken(objects: Any) -> Any:  # the events are written, then the deliveries fail
+    def broken(objects: Any, **options: Any) -> Any:  # the events are written, then the deliveries fail
         if objects and isinstance(objects[0], Delivery):
             raise RuntimeError("disk full")
-        return insert_all(objects)
+        return insert_all(objects, **options)
 
     monkeypatch.setattr(routing.rows, "insert_all", broken)
     with pytest.raises(RuntimeError):
