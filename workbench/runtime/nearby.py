@@ -122,23 +122,27 @@ class Pool:
         return True
 
     def _lane_job(self, name: str, function: Callable[..., Any]) -> None:
-        """The lane's jobs, one after another on this thread, until none waits."""
+        """The lane's next job; the one after it, if any waits, goes to the back of the pool's
+        queue, so the lane under steady load leaves other work its turn even on one thread."""
+        with self._lock:  # the job begins: nothing joins it any more
+            ids = self._lanes[name].popleft()
         _thread.lane = True
         try:
-            while True:
-                with self._lock:  # the next job begins: nothing joins it any more
-                    lane = self._lanes[name]
-                    if not lane:
-                        self._running.discard(name)
-                        return
-                    ids = lane.popleft()
-                self._job(name, function, (ids,))
-        except BaseException:  # the lane must not stay taken: the next offer starts it again
-            with self._lock:
-                self._running.discard(name)
-            raise
+            self._job(name, function, (ids,))
         finally:
             _thread.lane = False
+            with self._lock:
+                more = bool(self._lanes[name])
+                if not more:
+                    self._running.discard(name)
+            if more:
+                self._next_in_lane(name, function)
+
+    def _next_in_lane(self, name: str, function: Callable[..., Any]) -> None:
+        try:
+            self._executor.submit(self._lane_job, name, function)
+        except RuntimeError:  # shutting down: what the lane took is made before it ends
+            self._lane_job(name, function)
 
     def _job(self, name: str, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
         try:

@@ -168,6 +168,24 @@ def test_a_gathered_task_runs_one_job_at_a_time_and_later_offers_gather_behind_i
     assert not nearby.in_lane() and broker.sent == []
 
 
+def test_a_busy_lane_leaves_other_work_its_turn_on_one_thread(broker: Broker) -> None:
+    """The lane's next job queues behind work offered before it, so a steady stream of batches
+    does not starve the pool's other work."""
+    single = nearby.Pool(threads=1, backlog=8, calls=0)
+    with (
+        mock.patch.object(nearby, "_process_pool", return_value=single),
+        mock.patch.dict(queue.GATHERED, {"tests.nearby.gate": 10}),
+    ):
+        queue.enqueue("tests.nearby.gate", [1], nearby="soon")
+        _settled(1)
+        queue.enqueue("tests.nearby.gate", [2], nearby="soon")
+        queue.enqueue("tests.nearby.record", "other work", nearby="soon")
+        RELEASE.set()
+        _settled(3)
+    single.shutdown()
+    assert [value for _, value in CALLED] == [([1], True), "other work", ([2], True)]
+
+
 def test_without_nearby_or_with_an_eta_the_broker_takes_it(broker: Broker) -> None:
     with nearby.budget(5):
         queue.enqueue("tests.nearby.record", 1)
