@@ -73,13 +73,13 @@ def records(bus: EventBus, event_id: str = "", limit: int = 200) -> list[dict[st
 
 def logs_any(received: Sequence[ReceivedEvent]) -> bool:
     """Whether ``write_received`` writes records for any of these events."""
-    return any(level_of(event.bus) != "OFF" and _logged(event) for event in received)
+    return any(_logged(event) for event in received)
 
 
 def write_received(received: Sequence[ReceivedEvent], deliveries: Iterable[Delivery], now: datetime) -> None:
     """The records of events just accepted (in the accepting transaction): received, ingested,
     and each rule matched with the targets it invokes, or that no rule matched."""
-    logged = [event for event in received if level_of(event.bus) != "OFF" and _logged(event)]
+    logged = [event for event in received if _logged(event)]
     if not logged:
         return
     by_rule: dict[tuple[int, str], list[Delivery]] = {}
@@ -166,7 +166,10 @@ def write_attempts(attempted: Iterable[tuple[Delivery, DeliveryAttempt]]) -> Non
 
 
 def _logged(event: ReceivedEvent) -> bool:
-    """AWS does not log an AWS service's event that matched no rule."""
+    """Whether the event's receipt is logged: its bus logs, and it is not an AWS service's event
+    that matched no rule (AWS does not log those)."""
+    if level_of(event.bus) == "OFF":
+        return False
     return bool(event.matched_rules) or not str(event.body.get("source", "")).startswith("aws.")
 
 

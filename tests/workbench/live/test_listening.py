@@ -5,18 +5,13 @@ test_publisher.py."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from tests.workbench.live.test_publisher import _layers
+from tests.workbench.live.test_publisher import _group, _layers
 from workbench.live import listening
-
-
-def _group(name: str) -> str:
-    return f"listening-{name}-{threading.get_ident()}"
 
 
 @pytest.mark.parametrize("layer", _layers(), ids=lambda layer: type(layer).__name__)
