@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
 from workbench.core.errors import NOT_NULL, AwsError, invalid, value_at_least, value_at_most
+from workbench.core.ids import random_id
 from workbench.core.paging import page
 from workbench.identity import services as identity
 from workbench.identity.errors import IamValidationError, InvalidAction
@@ -61,7 +61,7 @@ def is_api_call(request: HttpRequest) -> bool:
 def handle(request: HttpRequest) -> HttpResponse:
     params: Params = {key: request.POST.get(key, "") for key in request.POST}
     action = params.get("Action", "")
-    request_id = str(uuid.uuid4())
+    request_id = random_id()
     try:
         operation = _operations.get(action)
         if operation is None:

@@ -17,7 +17,6 @@ import json
 import logging
 import math
 import re
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -37,6 +36,7 @@ from workbench.core.errors import (
     ValidationError,
     missing_parameter,
 )
+from workbench.core.ids import random_id
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ def _respond(status: int, body: dict[str, Any], content_type: str) -> HttpRespon
 
 
 def _request_id() -> str:
-    return str(uuid.uuid4())
+    return random_id()
 
 
 def required(params: dict[str, Any], name: str) -> Any:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
 from workbench.core.errors import AwsError
+from workbench.core.ids import random_id
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class QueryService:
     def handle(self, request: HttpRequest) -> HttpResponse:
         params: Params = {key: request.POST.get(key, "") for key in request.POST}
         action = params.get("Action", "")
-        request_id = str(uuid.uuid4())
+        request_id = random_id()
         try:
             operation = self.operations.get(action)
             if operation is None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
 from workbench.awsapi.validation import validate
 from workbench.core.errors import AwsError
+from workbench.core.ids import random_id
 from workbench.core.paging import page
 from workbench.events import scheduler
 from workbench.events.models import Schedule, ScheduleGroup
@@ -114,7 +114,7 @@ def _params(request: HttpRequest, collection: str, name: str | None) -> dict[str
 
 def _respond(status: int, body: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(json.dumps(body, default=_epoch), status=status, content_type="application/json")
-    response["x-amzn-RequestId"] = str(uuid.uuid4())
+    response["x-amzn-RequestId"] = random_id()
     return response
 
 

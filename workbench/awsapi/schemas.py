@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import workspace_for_access_key
 from workbench.core.errors import AwsError
+from workbench.core.ids import random_id
 from workbench.core.paging import page
 from workbench.schemas import services
 from workbench.schemas.errors import BadRequest, NotFound, SchemasError
@@ -124,7 +124,7 @@ def _respond(status: int, body: dict[str, Any] | None, *, error: str | None = No
     response = HttpResponse(text, status=status, content_type="application/json")
     if error:
         response["x-amzn-ErrorType"] = error
-    response["x-amzn-RequestId"] = str(uuid.uuid4())
+    response["x-amzn-RequestId"] = random_id()
     return response
 
 

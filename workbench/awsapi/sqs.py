@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from workbench.accounts.services import workspace_for_access_key
 from workbench.awsapi import protocol
 from workbench.awsapi.validation import validate
 from workbench.core.errors import AwsError, UnknownOperationError, ValidationError
+from workbench.core.ids import random_id
 from workbench.sqs import md5, services
 from workbench.sqs.errors import (
     BatchEntryIdsNotDistinct,
@@ -143,7 +143,7 @@ def _validated(op_name: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def _respond(status: int, body: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(json.dumps(body), status=status, content_type=CONTENT_TYPE)
-    response["x-amzn-RequestId"] = str(uuid.uuid4())
+    response["x-amzn-RequestId"] = random_id()
     return response
 
 

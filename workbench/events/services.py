@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +33,7 @@ from workbench.core.errors import (
     min_length,
     pattern,
 )
+from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
 from workbench.events import bus_logs, bus_policies
 from workbench.events.errors import InvalidEventPattern
@@ -393,7 +393,7 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
     buses: dict[str | None, EventBus | AwsError] = {}  # entries of one call mostly share a bus
     for entry in entries:
         built = build_event(
-            entry, event_id=str(uuid.uuid4()), account=workspace.account_id, region=workspace.region, now=now
+            entry, event_id=random_id(), account=workspace.account_id, region=workspace.region, now=now
         )
         if isinstance(built, EntryError):
             checked.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})

@@ -21,7 +21,6 @@ The recovery sweep re-sends both when a message was lost.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from django.db.models import Q
 from engine.states.model import TaskFailed, TaskSucceeded
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
+from workbench.core.ids import random_id
 from workbench.core.jsonio import dumps
 from workbench.functions.services import Outcome
 from workbench.runtime import clock, contexts, queue
@@ -97,7 +97,7 @@ def start(workspace: Workspace, resource: str, payload: Any, parent: Parent | No
     except _NotSupported as exc:
         return Outcome(error="States.TaskFailed", cause=str(exc))
     except AwsError as exc:
-        request_id = str(uuid.uuid4())
+        request_id = random_id()
         return Outcome(
             error=f"StepFunctions.{exc.code}Exception",
             cause=f"{exc.message} (Service: AWSStepFunctions; Status Code: {exc.status}; Error Code: "
@@ -126,7 +126,7 @@ def _start_express(
     machine, version = target.machine, target.version
     if pattern in SYNC_PATTERNS and parent is None:
         raise _NotSupported("Express workflows do not support the .sync integration pattern")
-    context = contexts.of_express(machine, str(name or uuid.uuid4()), version=version)
+    context = contexts.of_express(machine, str(name or random_id()), version=version)
     number = version.number if version is not None else None
     if pattern in SYNC_PATTERNS:
         assert parent is not None
@@ -155,7 +155,7 @@ def _record(target: StartTarget, name: Any, text: str, parent: Parent | None, pa
     """The child's row, not yet started (engine_state None); its first step follows the commit.
     Started by a version or an alias ARN, it runs that version, as StartExecution does."""
     machine, version, alias = target.machine, target.version, target.alias
-    name = str(name) if name is not None else str(uuid.uuid4())
+    name = str(name) if name is not None else random_id()
     try:
         with transaction.atomic():
             child = Execution.objects.create(
@@ -200,7 +200,7 @@ def _millis(moment: datetime) -> int:
 def _sdk_metadata() -> dict[str, Any]:
     """The SDK response metadata AWS's optimized integrations add to a service's answer (as in
     the recorded startExecution history of LocalStack's test_sfn_task_service snapshot)."""
-    request_id = str(uuid.uuid4())
+    request_id = random_id()
     headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": request_id}
     return {
         "SdkHttpMetadata": {

@@ -8,12 +8,12 @@ https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import datetime
 
 from engine.states.model import ExecutionContext
 from workbench.core.arns import express_execution_arn, map_run_child_arn, state_machine_name
+from workbench.core.ids import random_id
 from workbench.runtime import clock
 from workbench.stepfunctions.models import Execution, StateMachine, StateMachineVersion
 
@@ -52,7 +52,7 @@ def of_express(
     workspace = machine.workspace
     if arn is None:
         base = express_execution_arn(workspace.region, workspace.account_id, machine.name, name)
-        arn = f"{base}:{uuid.uuid4()}"
+        arn = f"{base}:{random_id()}"
     role_arn = version.role_arn if version is not None else machine.role_arn
     return _context(arn, name, machine.arn, clock.now(workspace), role_arn)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +41,7 @@ from engine.states.model import (
 from workbench.accounts.models import Workspace
 from workbench.celery import RETRIED_DATABASE_ERRORS, VISIBILITY_TIMEOUT_SECONDS
 from workbench.core import together
+from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
 from workbench.core.rows import insert, insert_unless_present, update_fields
 from workbench.runtime import children, clock, contexts, express, integrations, map_runs, mocks, nearby, queue
@@ -104,7 +104,7 @@ def start_execution(
     execution runs that version's definition, whatever the machine becomes later.
     ``test_case`` (from ``<stateMachineArn>#<TestCase>``) answers Task states from that MockConfig
     test case (workbench.runtime.mocks)."""
-    name = name or str(uuid.uuid4())
+    name = name or random_id()
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     text = input_text if input_text is not None else "{}"
@@ -241,7 +241,7 @@ def start_sync_execution(
     the version a version or alias ARN named, when one did)."""
     if machine.type != StateMachine.EXPRESS:
         raise StateMachineTypeNotSupported("This operation is not supported by this type of state machine")
-    name = name or str(uuid.uuid4())
+    name = name or random_id()
     services.check_name(name, "execution")
     payload = services.parse_input(input_text)
     mock_case = stepfunction_mocks.test_case_for(machine, test_case) if test_case is not None else None

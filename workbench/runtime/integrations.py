@@ -13,13 +13,13 @@ http:invoke makes a real HTTP call through an EventBridge connection (``runtime.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from engine.states.model import InvokeTask
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
+from workbench.core.ids import random_id
 from workbench.core.jsonio import dumps
 from workbench.functions import services as functions
 from workbench.identity import services as identity
@@ -268,7 +268,7 @@ def _service_failure(
     SDK's cause text, e.g. ``SQS.AmazonSQSException`` with "... (Service: AmazonSQS; Status
     Code: 400; Error Code: MissingParameter; Request ID: ...; Proxy: null)" in the recorded
     AWS history of a sendMessage without a body (LocalStack's test_task_service_sqs snapshot)."""
-    request_id = str(uuid.uuid4())
+    request_id = random_id()
     return functions.Outcome(
         error=f"{prefix}.{code}",
         cause=f"{exc.message} (Service: {service}; Status Code: {status}; Error Code: "
@@ -307,9 +307,7 @@ def _send_message(workspace: Workspace, payload: Any) -> functions.Outcome:
         output["MD5OfMessageAttributes"] = sent.md5_of_message_attributes
     if sent.sequence_number:
         output["SequenceNumber"] = sent.sequence_number
-    return functions.Outcome(
-        output={**output, **_sdk_metadata(str(uuid.uuid4()), "application/x-amz-json-1.0")}
-    )
+    return functions.Outcome(output={**output, **_sdk_metadata(random_id(), "application/x-amz-json-1.0")})
 
 
 def _publish(workspace: Workspace, payload: Any) -> functions.Outcome:
@@ -332,5 +330,5 @@ def _publish(workspace: Workspace, payload: Any) -> functions.Outcome:
     except SqsError as exc:
         return _service_failure("SNS", "AmazonSNS", exc, "InvalidParameterException")
     return functions.Outcome(
-        output={"MessageId": published.message_id, **_sdk_metadata(str(uuid.uuid4()), "text/xml")}
+        output={"MessageId": published.message_id, **_sdk_metadata(random_id(), "text/xml")}
     )

@@ -35,7 +35,6 @@ random moment within its window (``routing.flexible_delay``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +52,7 @@ from engine.events.schedules import (
     time_zone,
 )
 from workbench.accounts.models import VirtualClock, Workspace
+from workbench.core.ids import random_id
 from workbench.events.models import Rule, Schedule
 from workbench.runtime import clock, queue, routing
 from workbench.runtime.commands import TIMER_HORIZON
@@ -152,7 +152,7 @@ def fire_rule(rule_id: int, due: datetime) -> bool:
     at = None if after is None else _send_at(workspace, after)
     event = {
         "version": "0",
-        "id": str(uuid.uuid4()),
+        "id": random_id(),
         "detail-type": SCHEDULED_EVENT,
         "source": "aws.events",
         "account": workspace.account_id,
@@ -240,7 +240,7 @@ def fire_schedule(schedule_id: int, due: datetime) -> bool:
     at = None if after is None else _send_at(workspace, after)
     event = {
         "version": "0",
-        "id": str(uuid.uuid4()),
+        "id": random_id(),
         "detail-type": SCHEDULED_EVENT,
         "source": "aws.scheduler",
         "account": workspace.account_id,

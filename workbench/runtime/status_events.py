@@ -17,11 +17,11 @@ change does.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 from engine.events.event_time import format_event_time
+from workbench.core.ids import random_id
 from workbench.runtime import routing
 from workbench.stepfunctions.models import Execution
 
@@ -41,7 +41,7 @@ def execution_status_changed(execution: Execution, moment: datetime) -> None:
         return  # nothing could match: not even the event is built
     event = {
         "version": "0",
-        "id": str(uuid.uuid4()),
+        "id": random_id(),
         "detail-type": DETAIL_TYPE,
         "source": SOURCE,
         "account": workspace.account_id,

@@ -13,7 +13,6 @@ against the AWS API model ``workbench.stepfunctions.api_models`` reads.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, cast
 
 from django.utils import timezone
@@ -32,6 +31,7 @@ from workbench.core.errors import (
     max_length,
     value_at_least,
 )
+from workbench.core.ids import random_id
 from workbench.runtime import integrations
 from workbench.runtime.stepper import environment
 from workbench.stepfunctions.api_models import output_model
@@ -70,7 +70,7 @@ def run(
     if context is not None and checked_mock is None:
         raise ValidationError("The context field may only be specified if a mock is specified.")
     configuration = check_state_configuration(state_configuration)
-    name = str(uuid.uuid4())
+    name = random_id()
 
     def perform(command: InvokeTask) -> Performed:
         done = integrations.perform_command(

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError
+from workbench.core.ids import random_id
 from workbench.functions import services as functions
 from workbench.sns.errors import InvalidParameter, NotFound
 from workbench.sns.models import Delivery, Subscription, Topic
@@ -181,7 +182,7 @@ def publish(
     else:
         per_protocol = {"default": text}
     attributes = sqs.check_message_attributes(message_attributes)
-    message_id = str(uuid.uuid4())
+    message_id = random_id()
     for subscription in subscriptions_of(topic):
         body = str(per_protocol.get(subscription.protocol, per_protocol["default"]))
         ok, detail = _deliver(subscription, message_id, body, subject, attributes)

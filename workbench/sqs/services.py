@@ -19,7 +19,6 @@ import json
 import re
 import secrets
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import Workspace
 from workbench.core import rows
+from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
 from workbench.sqs import arrivals, md5
 from workbench.sqs.errors import (
@@ -430,7 +430,7 @@ def send_message(
         )
     message = Message(
         queue=queue,
-        message_id=str(uuid.uuid4()),
+        message_id=random_id(),
         body=body,
         md5_of_body=md5.of_body(body),
         message_attributes=attributes,
