@@ -94,13 +94,28 @@ def _literal(value: object, transformer: Transformer) -> bytes:
             return str(value).encode()
     elif isinstance(value, datetime):
         if value.tzinfo is not None:
-            return b"'" + str(value).encode() + b"'::timestamptz"
+            return _moment_literal(value)
     elif isinstance(value, Jsonb) and value.dumps is not None:
         document = value.dumps(value.obj)
         quoted = _quoted(document) if isinstance(document, str) else None
         if quoted is not None:
             return quoted + b"::jsonb"
     return bytes(transformer.as_literal(value))
+
+
+_last_moment: tuple[datetime | None, bytes] = (None, b"")
+
+
+def _moment_literal(value: datetime) -> bytes:
+    """An aware date-time's literal, the last one remembered: the rows of a statement mostly
+    share their times (core.rows)."""
+    global _last_moment
+    last = _last_moment
+    if last[0] is value:
+        return last[1]
+    literal = b"'" + str(value).encode() + b"'::timestamptz"
+    _last_moment = (value, literal)
+    return literal
 
 
 def _quoted(text: str) -> bytes | None:
