@@ -53,11 +53,16 @@ from workbench.events.models import (
 from workbench.events.services import AcceptedEntry
 from workbench.live import publish
 from workbench.runtime import clock, handover, queue
+from workbench.runtime.combining import Combiner
 from workbench.schemas import discovery
 from workbench.schemas import validation as schema_validation
 
 REPLAY_BATCH = 100
 """Archived events one replay task sends, in one transaction."""
+
+
+Route = tuple[EventBus, dict[str, Any], list[Rule], list[dict[str, str]]]
+"""An accepted event on its bus, the rules it matched and what its bus's schema flagged."""
 
 
 def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
@@ -80,17 +85,42 @@ def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
         (entry.bus, entry.event, rules, flags)
         for (entry, flags), rules in zip(accepted, matched, strict=True)
     ]
-    now = clock.now(workspace)  # an event's time and age follow the workspace's clock
-    # BEGIN goes with the events' INSERT, COMMIT with the last held writes (core.together).
-    with together.atomic():
-        stored = _store_all(routes, now, keys_later=True)
-        archives.archive_accepted([(entry.bus, entry.event) for entry, _ in accepted], now)
-        bus_ids = sorted({bus.id for bus, _, _, _ in routes})
-        transaction.on_commit(lambda: _after_accepting(stored, workspace.id, bus_ids))
+    # Alone, or with the calls other threads are making now (runtime.combining); inside a
+    # caller's transaction (a schedule's or a Task's PutEvents), in it.
+    accepting = (workspace, routes)
+    if routes and (transaction.get_connection().in_atomic_block or not _ACCEPTING.submit(accepting)):
+        _accept_all([accepting])
     return [
         {"EventId": str(verdict[0].event["id"])} if isinstance(verdict, tuple) else verdict
         for verdict in verdicts
     ]
+
+
+Accepting = tuple[Workspace, list[Route]]
+"""One PutEvents call's accepted events, with the rules each matched, in its workspace."""
+
+
+def _accept_all(calls: list[Accepting]) -> None:
+    """Store the calls' events and their pending deliveries in one transaction; deliver them
+    and tell the pages after the commit. An event's time and age follow its workspace's
+    clock, read once per workspace."""
+    by_workspace: dict[int, tuple[Workspace, list[Route]]] = {}
+    for workspace, routes in calls:
+        by_workspace.setdefault(workspace.id, (workspace, []))[1].extend(routes)
+    moments = {key: clock.now(workspace) for key, (workspace, _) in by_workspace.items()}
+    buses = {key: sorted({bus.id for bus, _, _, _ in routes}) for key, (_, routes) in by_workspace.items()}
+    stored: list[Delivery] = []
+    # BEGIN goes with the events' INSERT, COMMIT with the last held writes (core.together).
+    with together.atomic():
+        for key, (_, routes) in by_workspace.items():
+            stored.extend(_store_all(routes, moments[key], keys_later=True))
+            archives.archive_accepted([(bus, event) for bus, event, _, _ in routes], moments[key])
+        transaction.on_commit(lambda: _after_accepting(stored, buses))
+
+
+ACCEPTED_TOGETHER = 16
+"""PutEvents calls stored in one transaction at most (160 entries)."""
+_ACCEPTING: Combiner[Accepting] = Combiner(_accept_all, most=ACCEPTED_TOGETHER)
 
 
 def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
@@ -113,16 +143,18 @@ def accept_service_event(workspace: Workspace, event: dict[str, Any]) -> None:
     with transaction.atomic():
         stored = _store_all([(bus, event, rules, [])], now)
         archives.archive_accepted([(bus, event)], now)
-        transaction.on_commit(lambda: _after_accepting(stored, workspace.id, [bus.id]))
+        transaction.on_commit(lambda: _after_accepting(stored, {workspace.id: [bus.id]}))
 
 
-def _after_accepting(stored: list[Delivery], workspace_id: int, bus_ids: list[int]) -> None:
+def _after_accepting(stored: list[Delivery], buses: dict[int, list[int]]) -> None:
     """After the commit: deliver (the batch takes the deliveries just written from memory,
-    runtime.handover), then tell the pages tailing these buses (if any events were stored)."""
+    runtime.handover), then tell the pages tailing these buses, by workspace id (where any
+    events were stored)."""
     handover.keep(stored)
     enqueue_deliveries([delivery.pk for delivery in stored], nearby="soon")
-    if bus_ids:
-        publish.events_accepted(workspace_id, bus_ids)
+    for workspace_id, bus_ids in buses.items():
+        if bus_ids:
+            publish.events_accepted(workspace_id, bus_ids)
 
 
 def _schema_verdict(
@@ -134,10 +166,6 @@ def _schema_verdict(
     if problem is None:
         return entry, []
     return problem.put_events_error() if problem.rejects else (entry, problem.flags())
-
-
-Route = tuple[EventBus, dict[str, Any], list[Rule], list[dict[str, str]]]
-"""An accepted event on its bus, the rules it matched and what its bus's schema flagged."""
 
 
 def forward_event(bus: EventBus, event: dict[str, Any], now: datetime) -> list[int]:
@@ -153,7 +181,7 @@ def forward_event(bus: EventBus, event: dict[str, Any], now: datetime) -> list[i
     [rules] = matchers.matching_rules_each([(bus, event)])
     stored = _store_all([(bus, event, rules, [])], now, forwarded=True)
     archives.archive_accepted([(bus, event)], now)
-    transaction.on_commit(lambda: _after_accepting(stored, bus.workspace_id, [bus.id]))
+    transaction.on_commit(lambda: _after_accepting(stored, {bus.workspace_id: [bus.id]}))
     return [delivery.pk for delivery in stored]
 
 
@@ -310,7 +338,7 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         replay.replay_end_time = moment if finished else None
         replay.save(update_fields=["cursor", "last_replayed_time", "state", "replay_end_time", "updated"])
         bus_ids = [bus.id] if batch else []
-        transaction.on_commit(lambda: _after_accepting(stored, bus.workspace_id, bus_ids))
+        transaction.on_commit(lambda: _after_accepting(stored, {bus.workspace_id: bus_ids}))
         if not finished:
             transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id, eta=wake_at))
 
@@ -347,7 +375,7 @@ def route_scheduled(rule: Rule, event: dict[str, Any], now: datetime) -> list[in
     are enqueued after that commit."""
     stored = _store_all([(rule.bus, event, [rule], [])], now)
     bus = rule.bus
-    transaction.on_commit(lambda: _after_accepting(stored, bus.workspace_id, [bus.id]))
+    transaction.on_commit(lambda: _after_accepting(stored, {bus.workspace_id: [bus.id]}))
     return [delivery.pk for delivery in stored]
 
 

@@ -8,9 +8,12 @@ delivered at least once ("Event retry policy", EventBridge User Guide).
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from tests.support.events import ECHO_ARN, entry, machine, record_enqueued, rule_with_targets
 from workbench.accounts.models import Workspace
@@ -18,6 +21,7 @@ from workbench.accounts.services import default_workspace
 from workbench.core.errors import ValidationError
 from workbench.events.models import Delivery, ReceivedEvent
 from workbench.runtime import integrations, routing
+from workbench.runtime.combining import Combiner
 
 
 @pytest.fixture
@@ -136,3 +140,96 @@ def test_the_put_events_integration_routes_through_the_same_owner(
     delivery = Delivery.objects.get()
     assert result.output["Entries"] == [{"EventId": delivery.event.event_id}]
     assert delivery.event.body["detail"] == {"n": 7} and sent == [delivery.id]
+
+
+class _HeldTurns:
+    """Routing's storing of a turn of PutEvents calls (``_accept_all``), recording how many
+    calls each turn held; the first turn waits for ``release``; with ``fail_combined``, a turn
+    of more than one call fails before storing anything."""
+
+    def __init__(self, fail_combined: bool = False) -> None:
+        self.sizes: list[int] = []
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.fail_combined = fail_combined
+
+    def __call__(self, calls: list[Any]) -> None:
+        self.sizes.append(len(calls))
+        if len(self.sizes) == 1:
+            self.entered.set()
+            assert self.release.wait(10)
+        if self.fail_combined and len(calls) > 1:
+            raise RuntimeError("the combined turn failed")
+        routing._accept_all(calls)
+
+
+def _put_in_threads(ws: Workspace, numbers: list[int], results: dict[int, Any]) -> list[threading.Thread]:
+    def put(n: int) -> None:
+        try:
+            results[n] = routing.put_events(ws, [entry(n=n)])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in numbers]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _calls_of_three(ws: Workspace, turns: _HeldTurns, monkeypatch: pytest.MonkeyPatch) -> dict[int, Any]:
+    """Call 1 holds the first turn while calls 2 and 3 arrive; all three answered."""
+    combiner: Combiner[Any] = Combiner(turns, most=routing.ACCEPTED_TOGETHER)
+    monkeypatch.setattr(routing, "_ACCEPTING", combiner)
+    results: dict[int, Any] = {}
+    threads = _put_in_threads(ws, [1], results)
+    assert turns.entered.wait(10)
+    threads += _put_in_threads(ws, [2, 3], results)
+    deadline = time.monotonic() + 10
+    while combiner.waiting() < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    turns.release.set()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calls_made_while_a_turn_stores_are_stored_together_in_the_next_one(
+    echo_rule: tuple[Workspace, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, sent = echo_rule
+    turns = _HeldTurns()
+    results = _calls_of_three(ws, turns, monkeypatch)
+    assert turns.sizes == [1, 2]
+    stored = {event.body["detail"]["n"]: event for event in ReceivedEvent.objects.all()}
+    assert sorted(stored) == [1, 2, 3]
+    assert {n: result for n, result in results.items()} == {
+        n: [{"EventId": stored[n].event_id}] for n in (1, 2, 3)
+    }
+    # Every call's delivery is enqueued after its turn's commit.
+    assert sorted(sent) == sorted(Delivery.objects.values_list("id", flat=True)) and len(sent) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_turn_of_several_calls_stores_each_call_alone(
+    echo_rule: tuple[Workspace, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, sent = echo_rule
+    turns = _HeldTurns(fail_combined=True)
+    results = _calls_of_three(ws, turns, monkeypatch)
+    assert turns.sizes == [1, 2]  # calls 2 and 3 then went alone, not through a turn
+    stored = {event.body["detail"]["n"]: event.event_id for event in ReceivedEvent.objects.all()}
+    assert {n: result for n, result in results.items()} == {n: [{"EventId": stored[n]}] for n in (1, 2, 3)}
+    assert ReceivedEvent.objects.count() == 3 and len(sent) == 3
+
+
+@pytest.mark.django_db
+def test_a_call_inside_a_callers_transaction_is_stored_in_it_not_in_a_turn(
+    echo_rule: tuple[Workspace, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, _ = echo_rule
+    turns = _HeldTurns()
+    monkeypatch.setattr(routing, "_ACCEPTING", Combiner(turns, most=routing.ACCEPTED_TOGETHER))
+    routing.put_events(ws, [entry(n=1)])  # the test's own transaction is open
+    assert turns.sizes == [] and ReceivedEvent.objects.count() == 1
