@@ -41,7 +41,8 @@ Every loop is bounded by time: a run lasts ``--seconds``, an execution is given 
 
 ``--profile DIR`` samples the workbench's processes with py-spy during every run (raw
 folded stacks, ``--nonblocking`` so sampling does not pause the server) and prints the top
-inclusive and leaf shares. ``--profile-gil`` samples only the thread holding the interpreter
+inclusive and leaf shares, at 50 samples a second (``BENCH_PYSPY_RATE`` sets another rate,
+for more samples in a short run). ``--profile-gil`` samples only the thread holding the interpreter
 lock (py-spy ``--gil``): the share of samples taken against the run's length says how busy the
 interpreter was, which tells a server bound by its GIL from one waiting on a lock or the
 database (issue 10's Task workload: 46 to 48 %, so the SQLite write turn was the limit).
@@ -868,7 +869,7 @@ def _profiled(profiler: Profiler | None, stack: Stack, label: str, seconds: floa
                         "-d",
                         str(int(seconds)),
                         "-r",
-                        "50",
+                        os.environ.get("BENCH_PYSPY_RATE", "50"),
                         "-f",
                         "raw",
                         "--nonblocking",
