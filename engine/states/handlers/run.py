@@ -90,8 +90,11 @@ def iso_timestamp(moment: datetime) -> str:
     global _last_iso
     if _last_iso is not None and _last_iso[0] == moment:
         return _last_iso[1]
-    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    if utc.year >= 1000:  # isoformat truncates to milliseconds as strftime did, a third the cost
+        text = utc.isoformat(timespec="milliseconds") + "Z"
+    else:
+        text = utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
     _last_iso = (moment, text)
     return text
 
