@@ -4,7 +4,9 @@ EventBridge acknowledges a PutEvents entry only once it has durably accepted it,
 delivers to each matched target at least once, retrying for up to 24 hours ("Event retry
 policy and using dead-letter queues", EventBridge User Guide). Here that durability is the
 database: every accepted event and one pending ``Delivery`` per matched target are written
-in ONE transaction before PutEvents answers, and delivery is enqueued only after that commit.
+in ONE transaction before PutEvents answers, and delivery is enqueued only after that commit
+(calls arriving while another call's transaction is under way share the next one:
+``runtime.combining``).
 A crash anywhere after the answer loses nothing: ``deliveries.recover`` re-queues what is
 still pending. The PutEvents API and the Step Functions ``events:putEvents`` integration both
 call ``put_events`` here; services' own events (Step Functions' status changes) come through
