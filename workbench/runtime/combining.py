@@ -52,11 +52,15 @@ class Combiner(Generic[Work]):
         self._guard = threading.Lock()
         self._running = False
         self._waiting: deque[_Call[Work]] = deque()
+        self._here = threading.local()  # ``leading``: this thread is doing a turn now
 
     def submit(self, work: Work) -> bool:
         """Whether ``work`` was done, with whatever else was waiting; False: do it alone (the
         turn it was in failed). Returns after the turn that did it ended; a turn of this call
-        alone raises what ``do`` raised."""
+        alone raises what ``do`` raised. A call made while this thread does a turn (from
+        inside ``do``) is not waited for: it would wait for itself."""
+        if getattr(self._here, "leading", False):
+            return False
         call = _Call(work)
         with self._guard:
             if self._running:
@@ -81,6 +85,7 @@ class Combiner(Generic[Work]):
             while self._waiting and len(turn) < self._most:
                 turn.append(self._waiting.popleft())
         done = False
+        self._here.leading = True
         try:
             if len(turn) == 1:
                 self._do([call.work])
@@ -92,6 +97,7 @@ class Combiner(Generic[Work]):
                 except Exception:
                     log.warning("%d calls done together failed; each goes alone", len(turn), exc_info=True)
         finally:
+            self._here.leading = False
             with self._guard:
                 if self._waiting:  # the longest waiting thread leads the next turn
                     after = self._waiting.popleft()

@@ -118,3 +118,16 @@ def test_a_call_alone_that_fails_raises_on_its_thread_and_leaves_the_combiner_fr
         combiner.submit("a")
     assert combiner.submit("b") is True
     assert [works for works, _ in recorder.turns] == [["a"], ["b"]]
+
+
+def test_a_call_made_from_inside_a_turn_is_sent_alone_not_waited_for() -> None:
+    inner: list[bool] = []
+
+    def do(works: list[str]) -> None:
+        if works == ["outer"]:
+            inner.append(combiner.submit("inner"))  # a turn's own work putting events again
+
+    combiner: Combiner[str] = Combiner(do, most=8)
+    assert combiner.submit("outer") is True
+    assert inner == [False]  # told to go alone, at once
+    assert combiner.submit("after") is True and combiner.waiting() == 0
