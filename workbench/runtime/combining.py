@@ -87,15 +87,12 @@ class Combiner(Generic[Work]):
         done = False
         self._here.leading = True
         try:
+            self._do([each.work for each in turn])
+            done = True
+        except Exception:
             if len(turn) == 1:
-                self._do([call.work])
-                done = True
-            else:
-                try:
-                    self._do([each.work for each in turn])
-                    done = True
-                except Exception:
-                    log.warning("%d calls done together failed; each goes alone", len(turn), exc_info=True)
+                raise  # a call alone fails as it would have without the combiner
+            log.warning("%d calls done together failed; each goes alone", len(turn), exc_info=True)
         finally:
             self._here.leading = False
             with self._guard:
