@@ -164,6 +164,12 @@ STEPBRIDGE_EMBEDDED_WORKER = (
     os.environ.get("STEPBRIDGE_EMBEDDED_WORKER", "1" if CELERY_BROKER_URL.startswith("memory://") else "0")
     == "1"
 )
+# Embedded mode's deliveries of accepted events are made by a second process beside the server
+# (workbench.server.deliverer), so accepting and delivering do not share one interpreter lock;
+# STEPBRIDGE_DELIVERY_PROCESS=0 keeps them in the server process.
+STEPBRIDGE_DELIVERY_PROCESS = (
+    STEPBRIDGE_EMBEDDED_WORKER and os.environ.get("STEPBRIDGE_DELIVERY_PROCESS", "1") == "1"
+)
 # Processes `manage.py serve` answers HTTP from. Embedded mode keeps one: its Celery worker,
 # in-memory broker and SQLite write turns live in that process. Distributed mode keeps its
 # state in PostgreSQL and Redis, so each core gets a process and its own interpreter lock

@@ -86,6 +86,23 @@ def workspace_changed(workspace_id: int, what: Iterable[str]) -> None:
     send(workspace_group(workspace_id), messages.changed(what))
 
 
+Relay = Callable[[str, dict[str, Any]], None]
+_relay: Relay | None = None
+
+
+def relay_to(relay: Relay | None, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Hand this process's pushes, nudges merged on ``loop``, to ``relay`` instead (embedded
+    mode's delivery process: the pages are connected to the server, which sends them on with
+    ``send_relayed``; None stops)."""
+    global _relay, _server_loop
+    _relay, _server_loop = relay, loop
+
+
+def send_relayed(group: str, message: dict[str, Any]) -> None:
+    """A push another process built and merged (``relay_to``): to the pages listening here."""
+    _send_now(group, message)
+
+
 def send(group: str, message: Message) -> None:
     """One push to a group's pages; "look again" nudges go through ``nudges`` and are merged."""
     if not callable(message) and message["type"] == messages.NUDGE:
@@ -99,6 +116,10 @@ def _built(message: Message) -> dict[str, Any]:
 
 
 def _send_now(group: str, message: Message) -> None:
+    relay = _relay
+    if relay is not None:
+        relay(group, _built(message))  # the server knows which pages listen
+        return
     layer = get_channel_layer()
     if layer is None:
         return

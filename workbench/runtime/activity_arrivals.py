@@ -26,12 +26,25 @@ def generation() -> int:
     return _generation
 
 
+_also: Callable[[], None] | None = None
+
+
+def also_tell(tell: Callable[[], None] | None) -> None:
+    """Also call ``tell`` after every announcement here: embedded mode's delivery process tells
+    the server, where the long polls wait (server.deliverer); None stops."""
+    global _also
+    _also = tell
+
+
 def scheduled() -> None:
     """An activity task became available (call after its step committed)."""
     global _generation
     with _scheduled:
         _generation += 1
         _scheduled.notify_all()
+    tell = _also
+    if tell is not None:
+        tell()
 
 
 def wait_after(seen: int, seconds: float) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from time import monotonic
@@ -97,11 +97,31 @@ def enqueue(
     recent = _sweeping()
     if recent is not None and not recent.first_in_window(name, args):
         return
+    elsewhere = _elsewhere.get(name)
+    if elsewhere is not None and elsewhere(name, args, eta, nearby, gathered):
+        return
     offered = nearby is not None and eta is None and recent is None
     gather = GATHERED.get(name, 0) if gathered else 0
     if offered and _nearby.offer(name, args, here=nearby == "now", gather=gather):
         return
     app.send_task(name, args=list(args), eta=eta)
+
+
+Elsewhere = Callable[[str, tuple[Any, ...], datetime | None, Nearby | None, bool], bool]
+"""Sends a task to another process of this server: (name, args, eta, nearby, gathered); False
+if it cannot (that process is down), and the task goes the usual way here."""
+
+_elsewhere: dict[str, Elsewhere] = {}
+
+
+def send_elsewhere(names: Iterable[str], send: Elsewhere | None) -> None:
+    """Send the tasks called ``names`` with ``send`` from now on (None: back to the usual way).
+    Embedded mode's delivery process takes the deliveries this way (server.deliverer)."""
+    for name in names:
+        if send is None:
+            _elsewhere.pop(name, None)
+        else:
+            _elsewhere[name] = send
 
 
 def _sweeping() -> RecentSends | None:

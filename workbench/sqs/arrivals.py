@@ -18,12 +18,25 @@ _arrived = threading.Condition()
 _generation = 0
 
 
+_also: Callable[[], None] | None = None
+
+
+def also_tell(tell: Callable[[], None] | None) -> None:
+    """Also call ``tell`` after every announcement here: embedded mode's delivery process tells
+    the server, where the long polls wait (server.deliverer); None stops."""
+    global _also
+    _also = tell
+
+
 def announce() -> None:
     """A message became available (call after commit)."""
     global _generation
     with _arrived:
         _generation += 1
         _arrived.notify_all()
+    tell = _also
+    if tell is not None:
+        tell()
 
 
 def wait_until(ready: Callable[[], bool], seconds: float) -> bool:

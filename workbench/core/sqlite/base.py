@@ -10,8 +10,9 @@ the 100 ms sleep, at 50 executions a second whose median was 14 ms.
 
 The server's API threads, its embedded worker and its quick-work pool share one process, so
 they queue on one ``TurnLock`` before BEGIN: the writer that ends hands the lock to the one
-that has waited longest, at once. Other processes on the same file (a second server, a test
-process) still meet SQLite's own busy handler, as before. A turn not given within the busy
+that has waited longest, at once. Embedded mode's delivery process shares the turn with the
+server as a token (core.sqlite.turns); other processes on the same file (a test process, a
+management command) still meet SQLite's own busy handler, as before. A turn not given within the busy
 timeout is not waited for any longer: the connection then tries BEGIN as it would have, and
 SQLite's timeout decides.
 
@@ -25,48 +26,12 @@ which lets the thread that released it take it again first, measured the same as
 from __future__ import annotations
 
 import functools
-import threading
-from collections import deque
 from typing import Any
 
 from django.db.backends.sqlite3 import base
 
 from workbench.core.db import BUSY_TIMEOUT_SECONDS
-
-
-class TurnLock:
-    """A lock handed to its waiters in the order they came (a plain Lock lets late comers barge)."""
-
-    def __init__(self) -> None:
-        self._guard = threading.Lock()
-        self._held = False
-        self._waiting: deque[threading.Lock] = deque()
-
-    def acquire(self, timeout: float) -> bool:
-        with self._guard:
-            if not self._held:
-                self._held = True
-                return True
-            turn = threading.Lock()
-            turn.acquire()
-            self._waiting.append(turn)
-        if turn.acquire(timeout=timeout):
-            return True
-        with self._guard:
-            if turn in self._waiting:
-                self._waiting.remove(turn)
-                return False
-        return True  # release() handed it over as the wait timed out
-
-    def release(self) -> None:
-        with self._guard:
-            if self._waiting:
-                self._waiting.popleft().release()  # the lock stays held: it passes to that waiter
-            else:
-                self._held = False
-
-
-WRITERS = TurnLock()
+from workbench.core.sqlite import turns
 
 
 @functools.lru_cache(maxsize=1024)
@@ -94,7 +59,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return self.connection.cursor(factory=CursorWrapper)  # type: ignore[no-any-return]
 
     def _start_transaction_under_autocommit(self) -> None:
-        self._has_turn = WRITERS.acquire(timeout=BUSY_TIMEOUT_SECONDS)
+        self._has_turn = turns.acquire(timeout=BUSY_TIMEOUT_SECONDS)
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
@@ -126,4 +91,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _end_turn(self) -> None:
         if self._has_turn:
             self._has_turn = False
-            WRITERS.release()
+            turns.release()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db.utils import ConnectionHandler
 
-from workbench.core.sqlite.base import WRITERS, TurnLock
+from workbench.core.sqlite.turns import WRITERS, TurnLock
 
 
 def _waiting(lock: TurnLock) -> int:
@@ -24,37 +24,6 @@ def _wait_until(condition: Any, seconds: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.001)
-
-
-def test_the_lock_goes_to_its_waiters_in_the_order_they_came() -> None:
-    lock = TurnLock()
-    assert lock.acquire(timeout=1)
-    order: list[int] = []
-
-    def take(index: int) -> None:
-        assert lock.acquire(timeout=5)
-        order.append(index)
-        lock.release()
-
-    threads = []
-    for index in range(5):
-        threads.append(threading.Thread(target=take, args=(index,)))
-        threads[-1].start()
-        _wait_until(lambda queued=index + 1: _waiting(lock) == queued)  # queued one after another
-    lock.release()
-    for thread in threads:
-        thread.join(5)
-    assert order == [0, 1, 2, 3, 4]
-    assert lock.acquire(timeout=0.1)  # free again once the last one released it
-
-
-def test_a_waiter_whose_time_runs_out_leaves_the_queue_without_the_lock() -> None:
-    lock = TurnLock()
-    assert lock.acquire(timeout=1)
-    assert lock.acquire(timeout=0.05) is False
-    assert _waiting(lock) == 0
-    lock.release()
-    assert lock.acquire(timeout=0.1)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ with the Celery engine inside the same command in embedded mode, and the recover
 (workbench.runtime.recovery) running in this process as it does in every worker. A malformed
 MockConfig file (workbench.stepfunctions.mocks) stops it before it serves anything. In
 distributed mode it answers from one child process per core (server/child.py), each with its own
-interpreter lock; embedded mode keeps one process, where its worker and SQLite writers live.
+interpreter lock; embedded mode answers from one process, where its worker, broker and SQLite
+writers live, and makes its deliveries in a second (server.deliverer).
 
 uvicorn with httptools and uvloop, not daphne: issue 10's serial profile (one client, a
 3-state Task execution, StartExecution then DescribeExecution) measured 20.7 to 22.4 ms of
@@ -27,6 +28,7 @@ from workbench.accounts.services import default_workspace
 from workbench.asgi import application
 from workbench.runtime import recovery
 from workbench.server import child
+from workbench.server.deliverer import DeliveryProcess
 from workbench.server.embedded import EmbeddedWorker
 from workbench.stepfunctions import mocks
 
@@ -59,11 +61,17 @@ class Command(BaseCommand):
             raise CommandError("graphviz's `dot` is missing: install it with `apt-get install -y graphviz`")
         default_workspace()
         worker = None
+        deliverer = None
         if settings.STEPBRIDGE_EMBEDDED_WORKER:
             worker = EmbeddedWorker()
             worker.start()
+            if settings.STEPBRIDGE_DELIVERY_PROCESS:
+                deliverer = DeliveryProcess()
+                deliverer.start()
             recovery.start_sweeper()
-        mode = "embedded mode" if worker else f"distributed mode, {processes} processes"
+        mode = f"distributed mode, {processes} processes"
+        if worker is not None:
+            mode = "embedded mode, deliveries in a second process" if deliverer else "embedded mode"
         self.stdout.write(
             f"Stepbridge ({mode}) serving on http://{host}:{port}/  (Ctrl-C stops)", ending="\n"
         )
@@ -94,6 +102,8 @@ class Command(BaseCommand):
                 os.environ[child.PARENT_ENV] = str(os.getpid())
                 Multiprocess(config, sockets=[config.bind_socket()]).run()
         finally:
+            if deliverer is not None:
+                deliverer.stop()
             if worker is not None:
                 worker.stop()
             self.stdout.write("Stepbridge stopped.")
