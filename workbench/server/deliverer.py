@@ -12,8 +12,11 @@ The child is `manage.py deliver`: the same application with an embedded worker a
 quick-work pool of its own. The server sends it every delivery task (``queue.send_elsewhere``);
 whatever a delivery leads to (an execution's steps, a retry at its time) then runs there. The
 child sends back what the server's open pages and long polls must hear: live pushes
-(``publish.relay_to``) and the wake-ups of ReceiveMessage and GetActivityTask polls. The two
-share SQLite's write turn as a token (core.sqlite.turns).
+(``publish.relay_to``, "look again" nudges merged there first) and the wake-ups of
+ReceiveMessage and GetActivityTask polls. Only the server knows which pages listen, so the
+child builds every push it makes: a delivery batch makes one per bus, but a Standard execution
+a rule started, stepping there, makes one per step. The two share SQLite's write turn as a
+token (core.sqlite.turns).
 
 Nothing is owed to a message: a delivery is a pending row written in the accepting transaction,
 and the message only says "deliver it now", as the in-memory broker's did. A child that dies
