@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,18 +11,8 @@ from typing import Any
 import pytest
 from django.db.utils import ConnectionHandler
 
-from workbench.core.sqlite.turns import WRITERS, TurnLock
-
-
-def _waiting(lock: TurnLock) -> int:
-    return len(lock._waiting)
-
-
-def _wait_until(condition: Any, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
+from tests.conftest import wait_for
+from workbench.core.sqlite.turns import WRITERS
 
 
 @pytest.fixture
@@ -78,12 +67,12 @@ def test_write_transactions_of_this_process_begin_in_the_order_they_asked(sqlite
     hold = threading.Event()
     first = threading.Thread(target=_write, args=(sqlite, "first", hold))
     first.start()
-    _wait_until(lambda: not _is_free())
+    wait_for(lambda: not _is_free(), timeout=5, interval=0.001)
     later = []
     for index, who in enumerate(["second", "third", "fourth"]):
         later.append(threading.Thread(target=_write, args=(sqlite, who)))
         later[-1].start()
-        _wait_until(lambda queued=index + 1: _waiting(WRITERS) == queued)
+        wait_for(lambda queued=index + 1: len(WRITERS._waiting) == queued, timeout=5, interval=0.001)
     hold.set()
     for thread in [first, *later]:
         thread.join(10)

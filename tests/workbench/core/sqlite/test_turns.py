@@ -16,19 +16,13 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import wait_for
 from workbench.core.sqlite import turns
 from workbench.core.sqlite.turns import ASK, TOKEN, PeerTurn, TurnLock
 
 
 def _waiting(lock: TurnLock) -> int:
     return len(lock._waiting)
-
-
-def _wait_until(condition: Any, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
 
 
 def test_the_lock_goes_to_its_waiters_in_the_order_they_came() -> None:
@@ -45,7 +39,8 @@ def test_the_lock_goes_to_its_waiters_in_the_order_they_came() -> None:
     for index in range(5):
         threads.append(threading.Thread(target=take, args=(index,)))
         threads[-1].start()
-        _wait_until(lambda queued=index + 1: _waiting(lock) == queued)  # queued one after another
+        # Queued one after another.
+        wait_for(lambda queued=index + 1: _waiting(lock) == queued, timeout=5, interval=0.001)
     lock.release()
     for thread in threads:
         thread.join(5)
