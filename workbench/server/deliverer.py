@@ -75,12 +75,6 @@ class DeliveryProcess:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._supervise, name="delivery-process", daemon=True)
 
-    @property
-    def pid(self) -> int | None:
-        """The running child's process id (None while there is none)."""
-        process = self._process
-        return process.pid if process is not None and process.poll() is None else None
-
     def start(self) -> None:
         queue.send_elsewhere(SENT_THERE, self._send)
         self._thread.start()

@@ -8,11 +8,15 @@ https://www.sqlite.org/c3ref/busy_timeout.html). Within a process ``TurnLock`` q
 instead (core.sqlite.base says why). Between two processes that write all the time, the busy
 handler would be paid on nearly every turn, so the two share one token (``PeerTurn``): the
 process holding it writes without asking anyone; the other asks with one byte and waits for
-it. A process holding the token hands it over when asked, after the writers of its own that
-were already queued (the request waits in the same ``TurnLock`` queue as they do), so neither
-process can starve the other. While only one process writes, the token stays with it and a
-turn costs no system call. Any other process on the file (a test, a management command) still
-meets SQLite's own busy handler, as before.
+it. The holder hands it over when asked, at the end of its turn under way (at once if none
+is), so while both write they take turns and neither starves the other. While only one
+process writes, the token stays with it and a turn costs no system call. Any other process on
+the file (a test, a management command) still meets SQLite's own busy handler, as before.
+
+Measured (issue 10's served PutEvents in embedded mode, 2026-12-06, turns timed inside both
+processes): the first version handed the token over from the thread reading asks, which had
+to win its process's interpreter back first, about 1,200 times in 8 s; the writer ending its
+turn hands it over now, and the writer waiting for it reads it itself.
 """
 
 from __future__ import annotations
