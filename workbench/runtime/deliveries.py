@@ -35,6 +35,7 @@ import hashlib
 import json
 import logging
 import random
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -69,6 +70,7 @@ from workbench.sqs import services as sqs
 from workbench.sqs.models import Queue
 from workbench.stepfunctions import versions
 from workbench.stepfunctions.errors import ExecutionAlreadyExists
+from workbench.stepfunctions.models import StateMachine
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +121,14 @@ def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
         handover.take(delivery_ids)  # delivered alone, from its row: nothing is left kept
         deliver(delivery_ids[0], now)
         return
+    kept = handover.take(delivery_ids)
+    ahead = _Ahead(now)
+    ahead.attempt_all(kept.values())
     try:
         # The batch's Express targets that may wait are sent to a worker after its commit; its
         # writes go to PostgreSQL together (core.together).
         with queue.express_runs_held(), together.atomic():
-            alone = _attempt_together(delivery_ids, now)
+            alone = _attempt_together(delivery_ids, kept, ahead)
     except RETRIED_DATABASE_ERRORS:
         raise  # the task is retried (durable_task)
     except Exception:
@@ -145,25 +150,24 @@ def _deliver_all(delivery_ids: list[int], now: datetime | None) -> None:
         raise failure
 
 
-def _attempt_together(delivery_ids: list[int], now: datetime | None) -> list[int]:
-    """The attempts of one batch, in the caller's transaction; the ids left to go alone."""
+def _attempt_together(delivery_ids: list[int], kept: dict[int, Delivery], ahead: _Ahead) -> list[int]:
+    """The attempts of one batch, in the caller's transaction; the ids left to go alone. An
+    attempt ``ahead`` made before the transaction is recorded as it was, when its row was
+    found as routing handed it over."""
     alone: list[int] = []
     attempted: list[Delivery] = []
     attempts: list[DeliveryAttempt] = []
-    moments: dict[int, datetime] = {}
-    targets = _Targets()
-    for delivery in _pending_rows(delivery_ids):
+    for delivery in _pending_rows(delivery_ids, kept, ahead.buses):
         if destination_calls.is_api_destination_arn(delivery.target_arn):
             alone.append(delivery.id)
             continue
         workspace = delivery.event.bus.workspace
-        if workspace.id not in moments:
-            moments[workspace.id] = now or clock.now(workspace)
-        moment = moments[workspace.id]
+        moment = ahead.moment(workspace)
         if delivery.next_attempt_at is not None and delivery.next_attempt_at > moment:
             continue
         delivery.attempts += 1
-        attempts.append(_settle(delivery, moment, *_attempt(delivery, workspace, moment, targets)))
+        outcome = ahead.outcome(delivery) or _attempt(delivery, workspace, moment, ahead.targets)
+        attempts.append(_settle(delivery, moment, *outcome))
         attempted.append(delivery)
     if attempted:
         rows.insert_all(attempts)
@@ -198,12 +202,14 @@ profile of PutEvents to 300 rules, cProfile in process)."""
 PREPARED_BATCH = 64
 
 
-def _pending_rows(delivery_ids: list[int]) -> list[Delivery]:
+def _pending_rows(
+    delivery_ids: list[int], kept: dict[int, Delivery], buses: dict[int, EventBus | None]
+) -> list[Delivery]:
     """The batch's pending deliveries, locked (their own rows only), in id order, each event
-    with its bus, workspace and clock (read once per bus). A delivery whose bus is gone is left
-    out: it goes with its bus. Deliveries routing handed over (runtime.handover) are not read
-    back while their rows are pending and were never attempted; only their ids are locked."""
-    kept = handover.take(delivery_ids)
+    with its bus, workspace and clock (read once per bus, unless ``buses`` has it). A delivery
+    whose bus is gone is left out: it goes with its bus. Deliveries routing handed over
+    (runtime.handover, ``kept``) are not read back while their rows are pending and were never
+    attempted; only their ids are locked."""
     # Every row of the batch locked by one statement in id order, as _pending_query locks
     # them, so two batches never wait on each other crosswise.
     states = _lock(sorted(delivery_ids)) if kept else {}
@@ -215,7 +221,6 @@ def _pending_rows(delivery_ids: list[int]) -> list[Delivery]:
     if rest:
         pending.extend(_read_pending(rest))
     pending.sort(key=lambda delivery: delivery.pk)
-    buses: dict[int, EventBus | None] = {}
     found = []
     for delivery in pending:
         event = delivery.event
@@ -283,6 +288,63 @@ class _Targets:
         if key not in self._queues:
             self._queues[key] = sqs.queue_for_arn(workspace, arn)
         return self._queues[key]
+
+
+class _Ahead:
+    """A batch's attempts made before its transaction: those at an Express machine whose runs
+    touch nothing outside themselves (``express.touches_nothing``), for the deliveries routing
+    handed over; and the batch's buses, clocks and targets, read for them and for it.
+
+    On SQLite one write turn serves the whole database, and embedded mode's two processes take
+    turns at it (core.sqlite.turns). Issue 10's timing of that turn inside the delivery process
+    (served PutEvents to Express targets, 2026-12-06): held 3.5 s of an 8 s run, 0.7 s of it
+    SQL and COMMIT, the rest Python, rendering inputs and running the machines the most of it.
+    Such a run writes nothing and may be made twice (EventBridge delivers at least once), so it
+    is made first and only its outcome is recorded in the transaction; a delivery whose row is
+    not as routing handed it over once locked is attempted there again, as any other is."""
+
+    def __init__(self, now: datetime | None) -> None:
+        self.now = now
+        self.buses: dict[int, EventBus | None] = {}
+        self.targets = _Targets()
+        self._moments: dict[int, datetime] = {}
+        self._outcomes: dict[int, tuple[Delivery, tuple[str, str, bool]]] = {}
+
+    def moment(self, workspace: Workspace) -> datetime:
+        """The batch's time in the workspace (its virtual clock when on): retries follow it."""
+        found = self._moments.get(workspace.id)
+        if found is None:
+            found = self._moments[workspace.id] = self.now or clock.now(workspace)
+        return found
+
+    def attempt_all(self, kept: Iterable[Delivery]) -> None:
+        for delivery in kept:
+            event = delivery.event
+            if event.bus_id not in self.buses:
+                self.buses[event.bus_id] = _BUS.first(event.bus_id)
+            bus = self.buses[event.bus_id]
+            if bus is None or not self._touches_nothing(bus.workspace, delivery.target_arn):
+                continue
+            try:
+                outcome = _attempt(delivery, bus.workspace, self.moment(bus.workspace), self.targets)
+            except Exception:  # attempted again in the transaction, which handles what it raises
+                continue
+            self._outcomes[delivery.pk] = (delivery, outcome)
+
+    def outcome(self, delivery: Delivery) -> tuple[str, str, bool] | None:
+        """The outcome of the attempt made ahead at this very instance, if one was."""
+        found = self._outcomes.get(delivery.pk)
+        return found[1] if found is not None and found[0] is delivery else None
+
+    def _touches_nothing(self, workspace: Workspace, arn: str) -> bool:
+        """An unqualified Express machine's ARN (an alias picks its version at each start)."""
+        if not _is_machine_arn(Arn.parse(arn)) or versions.split_arn(arn)[1] is not None:
+            return False
+        try:
+            machine = self.targets.start_target(workspace, arn).machine
+        except AwsError:
+            return False
+        return machine.type == StateMachine.EXPRESS and express.touches_nothing(machine.definition)
 
 
 def _attempt(
@@ -512,7 +574,7 @@ def _invoke(
         put, detail = put_scheduled_entries(workspace, entries)
         return (Delivery.DELIVERED if put else Delivery.FAILED), detail, False
     try:
-        if arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:"):
+        if _is_machine_arn(arn):
             target = targets.start_target(workspace, delivery.target_arn)
             return Delivery.DELIVERED, _start_machine(delivery, target), True
         if arn is not None and arn.service == "lambda":
@@ -540,6 +602,10 @@ def _invoke(
     except AwsError as exc:
         return Delivery.FAILED, f"{exc.code}: {exc.message}", False
     return Delivery.FAILED, f"target type of {delivery.target_arn} is not supported yet", False
+
+
+def _is_machine_arn(arn: Arn | None) -> bool:
+    return arn is not None and arn.service == "states" and arn.resource.startswith("stateMachine:")
 
 
 def _send_to_queue(delivery: Delivery, target: Queue | None) -> str:

@@ -44,9 +44,9 @@ EXPRESS_LIMIT = timedelta(minutes=5)
 
 _here = threading.local()
 """Whether this thread is inside ``runs_here``."""
-_verdicts: dict[str, bool] = {}
-"""``ends_at_once`` by definition text: a machine's definition changes rarely, and every
-delivery batch to it asks (bounded by ``VERDICTS_KEPT``)."""
+_verdicts: dict[tuple[str, bool], bool] = {}
+"""``ends_at_once`` (False) and ``touches_nothing`` (True) by definition text: a machine's
+definition changes rarely, and every delivery batch to it asks (bounded by ``VERDICTS_KEPT``)."""
 VERDICTS_KEPT = 1024
 
 
@@ -76,13 +76,29 @@ def ends_at_once(definition_text: str) -> bool:
     """Whether every run of the definition ends without waiting: no Wait, Retry or Distributed
     Map, and only Tasks the workbench answers before their call returns
     (``integrations.answers_at_once``)."""
-    verdict = _verdicts.get(definition_text)
+    return _verdict(definition_text, pure=False)
+
+
+def touches_nothing(definition_text: str) -> bool:
+    """Whether every run of the definition ends at once and has no effect outside itself: no
+    Task at all, so it reads and writes nothing (an Express run keeps no history). Such a run
+    may be made before the transaction that records it, and again should that one not commit."""
+    return _verdict(definition_text, pure=True)
+
+
+def _verdict(definition_text: str, pure: bool) -> bool:
+    key = (definition_text, pure)
+    verdict = _verdicts.get(key)
     if verdict is None:
-        verdict = ends_without_waiting(json.loads(definition_text), _answered_at_once)
+        verdict = ends_without_waiting(json.loads(definition_text), _no_task if pure else _answered_at_once)
         if len(_verdicts) >= VERDICTS_KEPT:
             _verdicts.clear()
-        _verdicts[definition_text] = verdict
+        _verdicts[key] = verdict
     return verdict
+
+
+def _no_task(resource: str) -> bool:
+    return False
 
 
 def _answered_at_once(resource: str) -> bool:

@@ -17,7 +17,7 @@ from tests.support.inprocess import Broker
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.events import services as events
-from workbench.events.models import Delivery, EventBus
+from workbench.events.models import Delivery, DeliveryAttempt, EventBus
 from workbench.functions.models import Invocation
 from workbench.runtime import deliveries, executions, queue, routing
 from workbench.sqs import services as sqs
@@ -299,3 +299,80 @@ def test_a_batch_reads_each_bus_with_its_workspace_once(broker: Broker) -> None:
         for name, inbox in inboxes.items()
     }
     assert received == {"default-inbox": [0, 1, 2, 3, 4], "orders-inbox": [5, 6, 7, 8, 9]}
+
+
+PASSES_ON = json.dumps(
+    {"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"n.$": "$.detail.n"}, "End": True}}}
+)
+"""An Express machine whose runs touch nothing outside themselves: no Task at all."""
+
+
+def _runs_seen(monkeypatch: pytest.MonkeyPatch, meanwhile: Any = None) -> list[tuple[int, bool]]:
+    """Each Express run from now on: its event's ``n``, and whether a transaction was open.
+    ``meanwhile(n)`` is called before each run."""
+    seen: list[tuple[int, bool]] = []
+    run = executions.express.run
+
+    def watched(workspace: Any, definition: Any, payload: Any, context: Any, **options: Any) -> Any:
+        seen.append((payload["detail"]["n"], connection.in_atomic_block))
+        if meanwhile is not None:
+            meanwhile(payload["detail"]["n"])
+        return run(workspace, definition, payload, context, **options)
+
+    monkeypatch.setattr(executions.express, "run", watched)
+    return seen
+
+
+def test_runs_that_touch_nothing_are_made_before_the_batch_transaction(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite the write turn is the whole database's (deliveries._Ahead): a run with no Task
+    writes nothing, so it is made before the turn and only its outcome recorded in it."""
+    _rule([{"Id": "x", "Arn": _express(definition=PASSES_ON).arn}])
+    ids = _put(10)
+    broker.take()
+    seen = _runs_seen(monkeypatch)
+    deliveries.deliver_all(ids)
+    assert sorted(seen) == [(n, False) for n in range(10)]
+    assert broker.sent == []
+    assert set(Delivery.objects.values_list("status", "attempts")) == {(Delivery.DELIVERED, 1)}
+    assert all(":express:fast:" in detail for detail in Delivery.objects.values_list("detail", flat=True))
+    assert DeliveryAttempt.objects.count() == 10
+
+
+def test_runs_with_a_task_are_made_in_the_batch_transaction(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Task's call may write (a function may send a message): it commits with its delivery."""
+    _rule([{"Id": "x", "Arn": _express(definition=CALLS_ECHO).arn}])
+    ids = _put(3)
+    broker.take()
+    seen = _runs_seen(monkeypatch)
+    deliveries.deliver_all(ids)
+    assert sorted(seen) == [(n, True) for n in range(3)]
+    assert Invocation.objects.count() == 3
+
+
+def test_a_run_made_ahead_of_a_row_changed_meanwhile_is_not_recorded(
+    broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another batch (the recovery sweep, a retry) reached a row between the run made ahead and
+    the batch's lock: a delivery made meanwhile is not made again, and one attempted meanwhile
+    is attempted again in the transaction, from its row; the run made ahead is forgotten."""
+    _rule([{"Id": "x", "Arn": _express(definition=PASSES_ON).arn}])
+    first, second, third = _put(3)
+    broker.take()
+    done = {first: (Delivery.DELIVERED, 1), second: (Delivery.PENDING, 2)}
+
+    def meanwhile(n: int) -> None:
+        changed = [first, second, third][n]
+        if changed in done and not connection.in_atomic_block:
+            status, attempts = done[changed]
+            Delivery.objects.filter(id=changed).update(status=status, attempts=attempts)
+
+    seen = _runs_seen(monkeypatch, meanwhile)
+    deliveries.deliver_all([first, second, third])
+    assert sorted(seen) == [(0, False), (1, False), (1, True), (2, False)]
+    assert dict(Delivery.objects.values_list("id", "attempts")) == {first: 1, second: 3, third: 1}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.DELIVERED}
+    assert sorted(DeliveryAttempt.objects.values_list("delivery_id", "number")) == [(second, 3), (third, 1)]
