@@ -323,16 +323,25 @@ def _runs_seen(monkeypatch: pytest.MonkeyPatch, meanwhile: Any = None) -> list[t
     return seen
 
 
+def _delivered_watching(
+    definition: str, count: int, broker: Broker, monkeypatch: pytest.MonkeyPatch
+) -> list[tuple[int, bool]]:
+    """``count`` events delivered in one batch to an Express machine of ``definition``; its runs
+    as ``_runs_seen`` saw them."""
+    _rule([{"Id": "x", "Arn": _express(definition=definition).arn}])
+    ids = _put(count)
+    broker.take()
+    seen = _runs_seen(monkeypatch)
+    deliveries.deliver_all(ids)
+    return seen
+
+
 def test_runs_that_touch_nothing_are_made_before_the_batch_transaction(
     broker: Broker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """On SQLite the write turn is the whole database's (deliveries._Ahead): a run with no Task
     writes nothing, so it is made before the turn and only its outcome recorded in it."""
-    _rule([{"Id": "x", "Arn": _express(definition=PASSES_ON).arn}])
-    ids = _put(10)
-    broker.take()
-    seen = _runs_seen(monkeypatch)
-    deliveries.deliver_all(ids)
+    seen = _delivered_watching(PASSES_ON, 10, broker, monkeypatch)
     assert sorted(seen) == [(n, False) for n in range(10)]
     assert broker.sent == []
     assert set(Delivery.objects.values_list("status", "attempts")) == {(Delivery.DELIVERED, 1)}
@@ -344,11 +353,7 @@ def test_runs_with_a_task_are_made_in_the_batch_transaction(
     broker: Broker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Task's call may write (a function may send a message): it commits with its delivery."""
-    _rule([{"Id": "x", "Arn": _express(definition=CALLS_ECHO).arn}])
-    ids = _put(3)
-    broker.take()
-    seen = _runs_seen(monkeypatch)
-    deliveries.deliver_all(ids)
+    seen = _delivered_watching(CALLS_ECHO, 3, broker, monkeypatch)
     assert sorted(seen) == [(n, True) for n in range(3)]
     assert Invocation.objects.count() == 3
 
