@@ -318,6 +318,8 @@ class _Ahead:
         return found
 
     def attempt_all(self, kept: Iterable[Delivery]) -> None:
+        """Attempt each kept delivery whose target's run touches nothing, outside any
+        transaction; an attempt that raises is left to the transaction."""
         for delivery in kept:
             event = delivery.event
             if event.bus_id not in self.buses:

@@ -81,8 +81,9 @@ def ends_at_once(definition_text: str) -> bool:
 
 def touches_nothing(definition_text: str) -> bool:
     """Whether every run of the definition ends at once and has no effect outside itself: no
-    Task at all, so it reads and writes nothing (an Express run keeps no history). Such a run
-    may be made before the transaction that records it, and again should that one not commit."""
+    Task at all, so it writes nothing (an Express run keeps no history; it reads only its
+    workspace's clock). Such a run may be made before the transaction that records it, and
+    again should that one not commit."""
     return _verdict(definition_text, pure=True)
 
 
