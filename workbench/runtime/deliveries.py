@@ -309,6 +309,7 @@ class _Ahead:
         self.targets = _Targets()
         self._moments: dict[int, datetime] = {}
         self._outcomes: dict[int, tuple[Delivery, tuple[str, str, bool]]] = {}
+        self._verdicts: dict[tuple[int, str], bool] = {}
 
     def moment(self, workspace: Workspace) -> datetime:
         """The batch's time in the workspace (its virtual clock when on): retries follow it."""
@@ -339,7 +340,15 @@ class _Ahead:
         return found[1] if found is not None and found[0] is delivery else None
 
     def _touches_nothing(self, workspace: Workspace, arn: str) -> bool:
-        """An unqualified Express machine's ARN (an alias picks its version at each start)."""
+        """An unqualified Express machine's ARN (an alias picks its version at each start);
+        asked once per target of the batch."""
+        key = (workspace.id, arn)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._machine_touches_nothing(workspace, arn)
+        return verdict
+
+    def _machine_touches_nothing(self, workspace: Workspace, arn: str) -> bool:
         if not _is_machine_arn(Arn.parse(arn)) or versions.split_arn(arn)[1] is not None:
             return False
         try:
