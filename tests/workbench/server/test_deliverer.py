@@ -179,8 +179,8 @@ def test_the_server_does_what_the_delivery_process_tells_it() -> None:
     with mock.patch.object(publish, "_send_now") as pushed:
         deliverer._apply((deliverer.PUSH, "bus-1", messages.changed(["deliveries"])))
     pushed.assert_called_once_with("bus-1", messages.changed(["deliveries"]))
-    seen_messages, seen_activities = sqs_arrivals._generation, activity_arrivals.generation()
+    seen_messages, seen_activities = sqs_arrivals.generation(), activity_arrivals.generation()
     deliverer._apply((deliverer.MESSAGE_ARRIVED,))
     deliverer._apply((deliverer.ACTIVITY_SCHEDULED,))
-    assert sqs_arrivals._generation == seen_messages + 1
+    assert sqs_arrivals.generation() == seen_messages + 1
     assert activity_arrivals.generation() == seen_activities + 1
