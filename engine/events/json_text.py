@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine import compact_json
+
 _JSON_WHITESPACE = frozenset(" \t\n\r")
 
 
@@ -21,10 +23,14 @@ def _refuse_constant(name: str) -> Any:
     raise InvalidJsonText(f"{name} is not a JSON value")
 
 
+def _strict(text: str) -> Any:
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
 def loads_strict(text: str) -> Any:
     """Parse ``text`` as strict JSON: no NaN/Infinity, and absurd nesting is an error, not a crash."""
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return compact_json.loads(text, _strict)
     except InvalidJsonText:
         raise
     except json.JSONDecodeError as error:
@@ -35,7 +41,7 @@ def loads_strict(text: str) -> Any:
 
 def dumps_compact(value: Any) -> str:
     """Serialise ``value`` as minified JSON, keeping non-ASCII text as it is (as EventBridge does)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return compact_json.dumps(value, allow_nan=False)
 
 
 def minify(text: str) -> str:

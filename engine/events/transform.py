@@ -254,6 +254,12 @@ def render_target_input(
     return dumps_compact(dict(event))
 
 
+def receives_whole_event(target: Mapping[str, Any]) -> bool:
+    """Whether the target receives the event itself, as ``render_target_input`` spells it: no
+    Input, InputPath or InputTransformer (PutTargets API reference, Target)."""
+    return all(target.get(key) is None for key in ("Input", "InputPath", "InputTransformer"))
+
+
 def _parsed_path(path: str, target: Mapping[str, Any]) -> TargetPath:
     try:
         return parse_target_path(path)

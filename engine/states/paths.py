@@ -9,14 +9,12 @@ so that running a state does no parsing.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import orjson
-
+from engine import compact_json
 from engine.states.errors import RUNTIME, StatesError
 from engine.states.model import JSON
 
@@ -354,39 +352,12 @@ def _missing_argument(expression: str, argument: str, document: JSON) -> str:
 
 # --- JSON text -----------------------------------------------------------------------------
 
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-"""Types json.dumps refuses must fail here too, not be serialised by orjson's extensions."""
-
-_FLOATS_THAT_DIFFER = ("e-", "0.0000", "null")
-"""Where orjson's text can differ from ``json.dumps``: only floats, and only these spellings.
-
-Both print the shortest digits that round-trip, so the digits agree; the layout differs for
-negative exponents (``1e-7`` against ``1e-07``), for magnitudes in [1e-5, 1e-4) (orjson
-writes ``0.00001``, json ``1e-05``) and for NaN/Infinity (orjson writes ``null``). Any text
-holding one of these, even inside a string, is rebuilt by json: rarely slower, never
-different. tests/engine/states/paths/test_json_text.py checks the equivalence."""
-
 
 def to_json(value: JSON) -> str:
-    """Compact JSON text, as AWS prints inputs and outputs in history events.
-
-    Byte-for-byte ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``; orjson
-    builds it (the decider writes one per state input and output) unless the text may hold a
-    float that orjson spells differently, or orjson refuses the value (an integer beyond 64
-    bits, a non-string key, a lone surrogate).
-    """
-    try:
-        text = orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
-    except TypeError:
-        return _json_dumps(value)
-    for spelling in _FLOATS_THAT_DIFFER:  # searching str is several times cheaper than bytes
-        if spelling in text:
-            return _json_dumps(value)
-    return text
-
-
-def _json_dumps(value: JSON) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON text, as AWS prints inputs and outputs in history events: byte for byte
+    ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)`` (``engine.compact_json``;
+    the decider writes one per state input and output)."""
+    return compact_json.dumps(value)
 
 
 def value_text(value: JSON) -> str:

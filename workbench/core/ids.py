@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import uuid
 
 _source = random.Random(os.urandom(32))
 
@@ -27,6 +26,14 @@ def _reseed() -> None:
 os.register_at_fork(after_in_child=_reseed)
 
 
+_VERSION_BITS = ~(0xF000 << 64) & ~(0xC000 << 48)
+"""The version's nibble and the variant's two bits cleared; ``_VERSION_4`` sets them."""
+_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
+
+
 def random_id() -> str:
-    """A random version 4 UUID in its usual text form."""
-    return str(uuid.UUID(int=_source.getrandbits(128), version=4))
+    """A random version 4 UUID in its usual text form: ``str(uuid.UUID(int=n, version=4))``
+    spelled out, at half its cost (``uuid.UUID`` checks and converts what is known here);
+    ``test_ids.py`` holds the two to one text."""
+    digits = "%032x" % (_source.getrandbits(128) & _VERSION_BITS | _VERSION_4)
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"

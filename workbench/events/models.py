@@ -5,6 +5,8 @@ Reference: CreateArchive, StartReplay, CreateConnection, CreateApiDestination; U
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.db import models
 
 from workbench.accounts.models import Workspace
@@ -84,8 +86,10 @@ class Rule(models.Model):
         constraints = [models.UniqueConstraint(fields=["bus", "name"], name="unique_rule_name")]
         ordering = ["name"]
 
-    @property
+    @cached_property
     def arn(self) -> str:
+        """Worked out once per instance: a rule's name and bus never change, and routing asks
+        for the ARN of every rule an event matched."""
         ws = self.bus.workspace
         return rule_arn(ws.region, ws.account_id, self.bus.name, self.name)
 

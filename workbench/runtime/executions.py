@@ -97,16 +97,18 @@ def start_execution(
     input_text: str | None = None,
     target: StartTarget | None = None,
     test_case: str | None = None,
+    input_value: Any = services.UNREAD,
 ) -> StartedExecution:
     """StartExecution for every caller: Standard durably, Express asynchronously in memory.
 
     ``target`` is what a version or alias ARN resolved to (stepfunctions.versions): the
     execution runs that version's definition, whatever the machine becomes later.
     ``test_case`` (from ``<stateMachineArn>#<TestCase>``) answers Task states from that MockConfig
-    test case (workbench.runtime.mocks)."""
+    test case (workbench.runtime.mocks). ``input_value``: what ``input_text`` reads, when the
+    caller built the text from it (a delivery's whole event: not read back again)."""
     name = name or random_id()
     services.check_name(name, "execution")
-    payload = services.parse_input(input_text)
+    payload = services.parse_input(input_text, input_value)
     text = input_text if input_text is not None else "{}"
     version = target.version if target is not None else None
     alias = target.alias if target is not None else None

@@ -150,7 +150,10 @@ def run(
             outside = True
             del executor.timers[timer_id]
             executor.happenings.append(TimerFired(timer_id=timer_id))
-        decision = advance(definition, state, executor.happenings.pop(0), environment(workspace))
+        # The run's first step happens at its start time, read a moment ago (``of_express``):
+        # ExecutionStarted carries the execution's startDate, as on AWS.
+        moment = context.start_time if state is None else None
+        decision = advance(definition, state, executor.happenings.pop(0), environment(workspace, moment))
         state = decision.state
         executor.handle_all(decision.commands)
         finished = executor.finished

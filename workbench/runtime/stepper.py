@@ -14,6 +14,7 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.db import transaction
@@ -74,14 +75,15 @@ REDRIVE_FIELDS = (*STEP_FIELDS, "redrive_count", "redrive_date", "redrive_tokens
 log = logging.getLogger(__name__)
 
 
-def environment(workspace: Workspace | None = None) -> Environment:
-    """The clock and randomness the engine is handed in the shell: the workspace's time (its
-    virtual clock when on, ``runtime.clock``), real time without a workspace; and whether an
-    activity ARN names one of ``workspace``'s activities (without a workspace: every one does)."""
+def environment(workspace: Workspace | None = None, now: datetime | None = None) -> Environment:
+    """The clock and randomness the engine is handed in the shell: ``now``, else the workspace's
+    time (its virtual clock when on, ``runtime.clock``), real time without a workspace; and
+    whether an activity ARN names one of ``workspace``'s activities (without a workspace: every
+    one does)."""
     if workspace is None:
-        return Environment(now=timezone.now(), new_token=new_task_token, random=_system_random.random)
+        return Environment(now=now or timezone.now(), new_token=new_task_token, random=_system_random.random)
     return Environment(
-        now=clock.now(workspace),
+        now=now or clock.now(workspace),
         new_token=new_task_token,
         random=_system_random.random,
         activity_exists=partial(activities.activity_exists, workspace),

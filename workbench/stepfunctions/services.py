@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from engine import compact_json
 from engine.states.definition import InvalidDefinitionError, parse_definition
 from workbench.accounts.models import Workspace
 from workbench.core.arns import Arn
@@ -254,15 +255,23 @@ def delete_state_machine(machine: StateMachine) -> None:
     machine.delete()
 
 
-def parse_input(text: Any) -> Any:
+UNREAD: Any = object()
+"""``parse_input``'s ``value`` when the caller has not read the text itself."""
+
+
+def parse_input(text: Any, value: Any = UNREAD) -> Any:
+    """An execution's input text checked and read; ``value``, when the caller built the text
+    from it (a rule's target receiving the whole event), is taken as what the text reads."""
     if text is None:
         return {}
     if not isinstance(text, str):
         raise InvalidExecutionInput("Invalid execution input: must be a JSON string")
     if len(text.encode()) > MAX_INPUT_BYTES:
         raise InvalidExecutionInput("The input of the execution exceeds the maximum size of 262144 bytes")
+    if value is not UNREAD:
+        return value
     try:
-        return json.loads(text)
+        return compact_json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidExecutionInput(
             f"Invalid State Machine Execution Input: '{exc.msg} at line {exc.lineno} column {exc.colno}'"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import random
 import uuid
 
+import pytest
+
+from workbench.core import ids
 from workbench.core.ids import random_id
 
 
@@ -28,3 +32,12 @@ def test_a_forked_child_makes_other_ids_than_its_parent() -> None:
     os.close(reader)
     assert uuid.UUID(in_child).version == 4
     assert in_child != random_id()
+
+
+def test_an_id_is_the_text_uuid_makes_of_the_same_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The id is spelled out by hand; ``uuid.UUID(int=..., version=4)`` is the reference."""
+    draws = random.Random(7)
+    monkeypatch.setattr(ids, "_source", random.Random(7))
+    for _ in range(5000):
+        expected = str(uuid.UUID(int=draws.getrandbits(128), version=4))
+        assert random_id() == expected

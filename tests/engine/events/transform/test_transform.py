@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from engine.events.transform import (
     TargetInputError,
     event_without_detail,
+    receives_whole_event,
     render_target_input,
     validate_target_input,
 )
@@ -598,3 +599,26 @@ def test_rendering_a_target_that_skipped_validation_names_the_bad_path() -> None
         render_target_input(
             target, EC2_EVENT, rule_arn=RULE_ARN, rule_name="example", ingestion_time=INGESTED
         )
+
+
+@pytest.mark.parametrize(
+    ("target", "whole"),
+    [
+        ({}, True),
+        ({"Id": "t", "Arn": "arn:aws:states:us-east-2:123456789012:stateMachine:m"}, True),
+        ({"HttpParameters": {"PathParameterValues": ["a"]}}, True),
+        ({"Input": '{"a":1}'}, False),
+        ({"Input": "{}"}, False),
+        ({"InputPath": "$"}, False),
+        ({"InputPath": "$.detail"}, False),
+        ({"InputTransformer": {"InputTemplate": "<aws.events.event>"}}, False),
+    ],
+)
+def test_receives_whole_event_says_when_the_text_is_the_event_itself(
+    target: dict[str, Any], whole: bool
+) -> None:
+    """Deliveries hand such a target's event to the decider without reading its text back: the
+    text must then be exactly the event's."""
+    assert receives_whole_event(target) is whole
+    if whole:
+        assert json.loads(render(target)) == EC2_EVENT

@@ -1,8 +1,10 @@
-"""``to_json`` builds history texts with orjson; they must equal ``json.dumps`` byte for byte.
+"""``compact_json`` builds and reads JSON with orjson; the results must be ``json``'s exactly.
 
 The decider prints every state input and output as compact JSON text (``json.dumps`` with
-``separators=(",", ":")`` and ``ensure_ascii=False``). orjson is faster but spells some floats
-differently, so ``to_json`` falls back to json for those: these tests hold it to the json text.
+``separators=(",", ":")`` and ``ensure_ascii=False``), and EventBridge targets receive the same
+minified text. orjson is faster but spells some floats differently and reads integers beyond
+64 bits as floats, so ``compact_json`` falls back to json for those: these tests hold it to
+json's text and values.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.states import paths
+from engine import compact_json
 from engine.states.paths import to_json
 
 
@@ -116,14 +118,73 @@ def test_types_json_refuses_are_refused() -> None:
 def test_plain_json_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Values without floats that orjson spells differently never reach json.dumps."""
 
-    def refuse(value: Any) -> str:
+    def refuse(value: Any, allow_nan: bool) -> str:
         raise AssertionError(f"json.dumps was used for {value!r}")
 
-    monkeypatch.setattr(paths, "_json_dumps", refuse)
+    monkeypatch.setattr(compact_json, "_standard", refuse)
     assert to_json({"order": {"id": "o-1", "amount": 12.5, "ok": True}}) == (
         '{"order":{"id":"o-1","amount":12.5,"ok":true}}'
     )
     assert to_json(list(range(5))) == "[0,1,2,3,4]"
+    # "e-" in a string, no digits around it (an event id: EventBridge's ids are UUIDs).
+    event = {"id": "5fae-8b2d-4cdf", "detail-type": "tick", "detail": {"n": 5}}
+    assert compact_json.dumps(event) == '{"id":"5fae-8b2d-4cdf","detail-type":"tick","detail":{"n":5}}'
+
+
+def test_nan_is_refused_when_asked() -> None:
+    """EventBridge's minified text (``allow_nan=False``): orjson writes NaN as null; json refuses."""
+    assert compact_json.dumps([float("nan")]) == "[NaN]"
+    with pytest.raises(ValueError):
+        compact_json.dumps({"x": float("nan")}, allow_nan=False)
+    with pytest.raises(ValueError):
+        compact_json.dumps({"x": float("inf")}, allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"a":2}',
+        "123456789012345678901234567890",
+        "18446744073709551616",
+        "-9223372036854775809",
+        '{"n":[9223372036854775807,-9223372036854775808,0.1234567890123456789]}',
+        "1E400",
+        "-1e400",
+        "NaN",
+        '"\\ud800"',
+        '"\\ud83d\\ude00"',
+        "-0",
+        "-0.0",
+        "4.9e-324",
+        "123.456e-400",
+        " [1 , 2 ]\n",
+        '"\\u0000"',
+        "[" * 2000 + "]" * 2000,
+        '"a\ud800b"',  # a lone surrogate in the text itself, not escaped
+        '"é\u00e9"',
+    ],
+)
+def test_loads_reads_what_json_reads(text: str) -> None:
+    """Integers beyond 64 bits stay integers, NaN and huge exponents read as json reads them,
+    and what orjson refuses (a lone surrogate's escape, nesting past its limit) is json's."""
+    try:
+        expected: Any = ("value", json.loads(text))
+    except (ValueError, RecursionError) as error:
+        expected = ("error", type(error))
+    try:
+        found: Any = ("value", compact_json.loads(text))
+    except (ValueError, RecursionError) as error:
+        found = ("error", type(error))
+    assert repr(found) == repr(expected)
+
+
+@pytest.mark.parametrize("text", ["{", "[1,]", "01", "\ufeff{}", '"a\x01b"', "{} x"])
+def test_loads_keeps_json_s_error(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError) as found:
+        compact_json.loads(text)
+    assert (found.value.msg, found.value.pos) == (expected.value.msg, expected.value.pos)
 
 
 JSON_VALUES = st.recursive(
@@ -137,3 +198,5 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES)
 def test_any_json_value_matches(value: Any) -> None:
     assert to_json(value) == reference(value)
+    text = reference(value)
+    assert repr(compact_json.loads(text)) == repr(json.loads(text))
