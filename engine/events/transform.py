@@ -257,7 +257,8 @@ def render_target_input(
 def receives_whole_event(target: Mapping[str, Any]) -> bool:
     """Whether the target receives the event itself, as ``render_target_input`` spells it: no
     Input, InputPath or InputTransformer (PutTargets API reference, Target)."""
-    return all(target.get(key) is None for key in ("Input", "InputPath", "InputTransformer"))
+    get = target.get
+    return get("Input") is None and get("InputPath") is None and get("InputTransformer") is None
 
 
 def _parsed_path(path: str, target: Mapping[str, Any]) -> TargetPath:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -13,16 +14,24 @@ class Arn:
     account: str
     resource: str
 
-    @classmethod
-    def parse(cls, text: str) -> Arn | None:
+    @staticmethod
+    def parse(text: str) -> Arn | None:
         """Split an ARN; None when ``text`` is not one."""
-        parts = text.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn":
-            return None
-        return cls(parts[1], parts[2], parts[3], parts[4], parts[5])
+        return _parsed(text)
 
     def __str__(self) -> str:
         return f"arn:{self.partition}:{self.service}:{self.region}:{self.account}:{self.resource}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Arn | None:
+    """Kept per text: an ``Arn`` is frozen, and building one sets its five fields the slow way
+    (``object.__setattr__``); a delivery parses its target's ARN two or three times (issue 10's
+    py-spy of served PutEvents, 2026-12-06)."""
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
 
 
 def event_bus_arn(region: str, account: str, bus_name: str) -> str:

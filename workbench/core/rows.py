@@ -223,7 +223,11 @@ def _adapted_empty(kind: type[Any], db: BaseDatabaseWrapper) -> object:
     key = (kind, db.vendor)
     found = _empty.get(key)
     if found is None:
-        found = _empty[key] = db.ops.adapt_json_value(kind(), None)
+        if db.vendor == "postgresql":
+            found = Jsonb(kind(), dumps=_jsonb_text)
+        else:
+            found = db.ops.adapt_json_value(kind(), None)
+        _empty[key] = found
     return found
 
 

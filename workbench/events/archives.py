@@ -22,7 +22,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from engine.events.patterns import matches
+from engine.events.patterns import Pattern, matches
 from workbench.accounts.models import Workspace
 from workbench.core import rows as stored
 from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
@@ -163,10 +163,14 @@ def archive_accepted(accepted: list[tuple[EventBus, dict[str, Any]]], now: datet
     """
     assert transaction.get_connection().in_atomic_block, "archive in the accepting transaction"
     rows = []
+    kept: dict[int, list[tuple[Archive, Pattern | None]]] = {}  # a call's events share buses
     for bus, event in accepted:
         if "replay-name" in event:
             continue
-        for archive, pattern in matchers.archives(bus):
+        archives = kept.get(bus.id)
+        if archives is None:
+            archives = kept[bus.id] = matchers.archives(bus)
+        for archive, pattern in archives:
             if pattern is None or matches(pattern, event):
                 rows.append(
                     ArchivedEvent(

@@ -59,7 +59,10 @@ def _refresh(bus: EventBus, version: int | None = None) -> _Compiled:
         current = _RULES_VERSION.first(bus.id)
         version = current.rules_version if current is not None else 0
     with _lock:
-        compiled = _cache.setdefault((bus.id, bus.created.timestamp()), _Compiled())
+        key = (bus.id, bus.created.timestamp())
+        compiled = _cache.get(key)
+        if compiled is None:  # not ``setdefault``: it would build a matcher on every call
+            compiled = _cache[key] = _Compiled()
         if compiled.version >= version:
             return compiled
         compiled.rules = {

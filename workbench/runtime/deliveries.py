@@ -276,12 +276,13 @@ class _Targets:
         self._queues: dict[tuple[int, str], Queue | None] = {}
 
     def start_target(self, workspace: Workspace, arn: str) -> versions.StartTarget:
+        key = (workspace.id, arn)
+        found = self._machines.get(key)  # only an unqualified ARN's is kept
+        if found is not None:
+            return found
         if versions.split_arn(arn)[1] is not None:
             return versions.start_target(workspace, arn)
-        key = (workspace.id, arn)
-        found = self._machines.get(key)
-        if found is None:
-            found = self._machines[key] = versions.start_target(workspace, arn)
+        found = self._machines[key] = versions.start_target(workspace, arn)
         return found
 
     def queue(self, workspace: Workspace, arn: str) -> Queue | None:
