@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 """Types json.dumps refuses must fail here too, not be serialised by orjson's extensions."""
 
 _NEGATIVE_EXPONENT = re.compile(r"[0-9]e-[0-9]")
@@ -39,7 +39,7 @@ def dumps(value: Any, *, allow_nan: bool = True) -> str:
     or orjson refuses the value (an integer beyond 64 bits, a non-string key, a lone
     surrogate)."""
     try:
-        text = orjson.dumps(value, option=_OPTIONS).decode()
+        text = orjson.dumps(value, option=ORJSON_OPTIONS).decode()
     except TypeError:
         return _standard(value, allow_nan)
     # Plain ``in`` first: searching a str is ten times cheaper than a regular expression.

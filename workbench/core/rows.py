@@ -70,6 +70,7 @@ from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from engine import compact_json
 from workbench.core import together
 
 M = TypeVar("M", bound=Model)
@@ -231,10 +232,6 @@ def _adapted_empty(kind: type[Any], db: BaseDatabaseWrapper) -> object:
     return found
 
 
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-"""Types json.dumps refuses must fail here too, not be serialised by orjson's extensions."""
-
-
 def _jsonb_text(value: Any) -> str:
     """A document's text for a ``jsonb`` column: orjson's, which PostgreSQL reads to the value
     Django's ``json.dumps`` text gives (jsonb keeps no spelling of a float); json's where orjson
@@ -242,7 +239,7 @@ def _jsonb_text(value: Any) -> str:
     have written NaN or an infinity as ``null``. Issue 10's py-spy of served PutEvents in
     distributed mode (2026-12-06): json's text of each event's body was 2% of the samples."""
     try:
-        text = orjson.dumps(value, option=_OPTIONS).decode()
+        text = orjson.dumps(value, option=compact_json.ORJSON_OPTIONS).decode()
     except TypeError:
         return json.dumps(value)
     return text if "null" not in text else json.dumps(value)

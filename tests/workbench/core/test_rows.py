@@ -270,6 +270,36 @@ def test_new_written_reads_back_as_the_model_built_one(broker: Broker) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"detail": {"n": 1}, "id": "5f3e-8b2e", "resources": []},
+        {"text": "é ü 漢字 \\ \" '", "emoji": "😀"},
+        {"small": 1e-7, "tiny": 2.5e-5, "exact": 0.1, "half": -1.5},
+        {"null": None, "nested": [None, {"x": None}], "flag": True},
+        {"wide": 2**70, "narrow": -(2**63)},
+        [1, "two", {"three": [3.5]}],
+    ],
+)
+def test_json_documents_read_back_as_the_orm_writes_them(broker: Broker, body: Any) -> None:
+    """A document ``insert_all`` writes (on PostgreSQL as orjson's text, ``_jsonb_text``, or
+    json's where orjson refuses or may write NaN as null) reads back as the one Django's own
+    INSERT wrote: non-ASCII text, floats of every spelling, nulls, integers beyond 64 bits."""
+    from django.utils import timezone
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import ReceivedEvent
+
+    bus = events.create_bus(default_workspace(), name="documents")
+    values = {"bus": bus, "body": body, "matched_rules": [body], "received": timezone.now()}
+    [built] = insert_all([new(ReceivedEvent, event_id="ours", **values)])
+    made = ReceivedEvent.objects.create(event_id="django", **values)
+    ours = ReceivedEvent.objects.values("body", "matched_rules").get(pk=built.pk)
+    theirs = ReceivedEvent.objects.values("body", "matched_rules").get(pk=made.pk)
+    assert ours == theirs == {"body": body, "matched_rules": [body]}
+
+
 def test_update_fields_writes_many_rows_with_nulls_json_and_moments(broker: Broker) -> None:
     """Several rows in one call (on PostgreSQL one ``UPDATE ... FROM (VALUES ...)``): each row
     gets its own values, NULLs beside values in the same column, and the rows not named keep
