@@ -240,7 +240,17 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
 
     received = wait_for(lambda: ReceivedEvent.objects.filter(bus__name="phone-bus").first())
     execution_id = Execution.objects.get(name=run["executionArn"].rsplit(":", 1)[1]).id
+    # The rule's execution is named after its event and delivery: 53 characters without a space.
+    by_rule = wait_for(
+        lambda: (
+            Execution.objects.filter(state_machine__name=arn.rsplit(":", 1)[1])
+            .exclude(name="phone-run")
+            .first()
+        )
+    )
+    assert len(by_rule.name) > 50
     pages = [
+        f"/executions/{by_rule.id}/",
         "/",
         "/executions/",
         "/machines/",
