@@ -14,6 +14,9 @@ and runs on each, with the same boto3 client:
   send time, and the queue's ``SentTimestamp`` says when the target was invoked; p50 and p99 of
   the difference (millisecond clock of one machine).
 
+``--profile DIR`` samples the workbench's processes with py-spy during (a), as bench/served.py's
+``--profile`` does (``BENCH_PYSPY_RATE`` for the rate, ``--profile-gil`` for the GIL's holder).
+
 The SQS target is the one target type both moto and the workbench deliver to, so the same
 measurement runs on both. Issue 13's goals on this 2-core machine: at least 5,000 entries per
 second accepted, archived and routed in distributed mode, at least 50 times moto, and p99 to
@@ -193,9 +196,10 @@ def latency(stack: Stack, queue_url: str, seconds: float, result: Result) -> Non
         _drain(stack, queue_url, result.latency_sent, result.latencies)
 
 
-def bench_stack(stack: Stack, seconds: float) -> Result:
+def bench_stack(stack: Stack, seconds: float, profiler: served.Profiler | None = None) -> Result:
     queue_url = prepare(stack)
-    result = throughput(stack, queue_url, seconds)
+    with served._profiled(profiler, stack, "throughput", seconds):
+        result = throughput(stack, queue_url, seconds)
     latency(stack, queue_url, seconds, result)
     return result
 
@@ -238,7 +242,15 @@ def main() -> None:
     parser.add_argument(
         "--channel-url", default=os.environ.get("BENCH_CHANNEL_URL", "redis://127.0.0.1:6379/15")
     )
+    parser.add_argument("--profile", type=Path, help="directory for py-spy profiles of (a), as served.py's")
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="with --profile: sample only the thread holding the GIL"
+    )
     args = parser.parse_args()
+    profiler = None
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        profiler = served.Profiler(args.profile, gil_only=args.profile_gil)
     seconds = args.seconds or (4.0 if args.quick else 20.0)
     stacks: dict[str, Callable[[Path], contextlib.AbstractContextManager[Stack]]] = {
         "embedded": served.embedded,
@@ -255,7 +267,7 @@ def main() -> None:
             directory.mkdir()
             with stacks[name](directory) as stack:
                 print(f"{name}: serving at {stack.url}", flush=True)
-                results.append(bench_stack(stack, seconds))
+                results.append(bench_stack(stack, seconds, profiler))
     except BaseException:
         print(f"stopped; the stacks' logs are kept in {work}", file=sys.stderr)
         raise

@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -103,18 +103,23 @@ def _literal(value: object, transformer: Transformer) -> bytes:
     return bytes(transformer.as_literal(value))
 
 
-_last_moment: tuple[datetime | None, bytes] = (None, b"")
+_moments: dict[tuple[datetime, timedelta | None], bytes] = {}
+"""Literals of the instants written lately, by instant and UTC offset (which fix the text)."""
+_MOMENTS_KEPT = 64
 
 
 def _moment_literal(value: datetime) -> bytes:
-    """An aware date-time's literal, the last one remembered: the rows of a statement mostly
-    share their times (core.rows)."""
-    global _last_moment
-    last = _last_moment
-    if last[0] is value:
-        return last[1]
-    literal = b"'" + str(value).encode() + b"'::timestamptz"
-    _last_moment = (value, literal)
+    """An aware date-time's literal, remembered by instant: the rows of a statement mostly share
+    their times (core.rows), though not one object, and a row's times alternate (an archived
+    event's own time and its archiving; a message's sending and visibility), which defeated
+    remembering the last one alone (issue 13's py-spy of bench/delivery.py, 2026-12-06:
+    ``str`` of a date-time was 2.4% of the API processes' samples)."""
+    key = (value, value.utcoffset())
+    literal = _moments.get(key)
+    if literal is None:
+        if len(_moments) >= _MOMENTS_KEPT:
+            _moments.clear()
+        literal = _moments[key] = b"'" + str(value).encode() + b"'::timestamptz"
     return literal
 
 

@@ -401,12 +401,14 @@ def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
         _insert_rows(model, [meta.get_field(name).column for name in fields], rows, keys=False)
 
 
-def insert_all(objects: Sequence[M], *, keys_later: bool = False) -> Sequence[M]:
+def insert_all(objects: Sequence[M], *, keys_later: bool = False, keyed: bool = True) -> Sequence[M]:
     """INSERT the unsaved ``objects`` (all of one model) in the caller's transaction, every
     concrete field written as ``save()`` would; each gets its primary key. ``bulk_create``
     without its per-call compiling. ``keys_later``: inside ``together.atomic`` on PostgreSQL,
     the INSERT is held with the block's writes and the keys are given when it is sent (with the
-    COMMIT at the latest: ``together.returning_later``), for a caller that reads none before."""
+    COMMIT at the latest: ``together.returning_later``), for a caller that reads none before.
+    ``keyed`` False: rows whose keys nobody reads (they stay unset), held with the block's
+    writes as any other write (``together.write``), however many INSERTs hold their keys."""
     if not objects:
         return objects
     db = connections[DEFAULT_DB_ALIAS]
@@ -414,6 +416,9 @@ def insert_all(objects: Sequence[M], *, keys_later: bool = False) -> Sequence[M]
     with _one_moment():
         values = [[adapt(obj, db) for adapt in adapters] for obj in objects]
     columns = [field.column for field in fields]
+    if not keyed:
+        _insert_rows(type(objects[0]), columns, values, keys=False)
+        return objects
     if keys_later:
         for statement, batch, written in _insert_statements(type(objects[0]), columns, values, keys=True):
             together.returning_later(statement, batch, functools.partial(_keyed, objects[written]))

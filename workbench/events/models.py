@@ -187,6 +187,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(
         null=True, help_text="when a failed delivery is tried again; null before any failure"
     )
+    attempted = models.DateTimeField(
+        null=True, help_text="when its latest attempt was made, by its workspace's clock"
+    )
     max_retry_attempts = models.PositiveIntegerField(default=DEFAULT_MAX_RETRY_ATTEMPTS)
     max_event_age = models.PositiveIntegerField(default=DEFAULT_MAX_EVENT_AGE, help_text="seconds")
     dead_letter_arn = models.CharField(max_length=1600, null=True)
@@ -209,7 +212,13 @@ class Delivery(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    """One try at invoking a delivery's target, and how it ended: the event's trace."""
+    """One try at invoking a delivery's target that failed: the event's trace. The try that
+    succeeds is not written here: it is its delivery's own row (DELIVERED, ``attempts``,
+    ``attempted``), written by the same UPDATE that ends it; ``events.trace`` shows it as the
+    last attempt. (Issue 13's profile of PutEvents to queue targets, 2026-12-06: a row for
+    every successful try was one INSERT an event, with its index and foreign-key check, for
+    nothing the delivery's row did not already say.) Rows written before that, with outcome
+    SUCCEEDED, read the same."""
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -274,7 +283,8 @@ class Archive(models.Model):
 class ArchivedEvent(models.Model):
     """An accepted event as an archive keeps it; ``time`` is the event's own time field."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="events")
+    # No index of the key alone: archived_event_window starts with it (written per event).
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="events", db_index=False)
     event_id = models.CharField(max_length=64)
     body = models.JSONField()
     time = models.DateTimeField()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.core.jsonio import epoch
-from workbench.events.models import Delivery, ReceivedEvent
+from workbench.events.models import Delivery, DeliveryAttempt, ReceivedEvent
 
 
 def journey(event: ReceivedEvent) -> dict[str, Any]:
@@ -56,14 +56,26 @@ def _delivery(delivery: Delivery) -> dict[str, Any]:
         "status": delivery.status,
         "caused": delivery.detail if delivery.status == Delivery.DELIVERED else None,
         "next_attempt_at": epoch(delivery.next_attempt_at),
-        "attempts": [
-            {
-                "number": attempt.number,
-                "at": epoch(attempt.at),
-                "outcome": attempt.outcome,
-                "error": attempt.error,
-            }
-            for attempt in delivery.attempt_log.all()
-        ],
+        "attempts": attempts(delivery),
         "dead_letter": delivery.dead_letter,
     }
+
+
+def attempts(delivery: Delivery) -> list[dict[str, Any]]:
+    """Every try: the failed ones' rows and, for a delivered delivery, the try that succeeded,
+    which is the delivery's own row (DeliveryAttempt; rows written before that hold it too)."""
+    tries = [
+        {
+            "number": attempt.number,
+            "at": epoch(attempt.at),
+            "outcome": attempt.outcome,
+            "error": attempt.error,
+        }
+        for attempt in delivery.attempt_log.all()
+    ]
+    if delivery.status == Delivery.DELIVERED and not any(t["number"] == delivery.attempts for t in tries):
+        at = delivery.attempted or delivery.updated
+        tries.append(
+            {"number": delivery.attempts, "at": epoch(at), "outcome": DeliveryAttempt.SUCCEEDED, "error": ""}
+        )
+    return tries

@@ -97,7 +97,16 @@ def retry_delay(failed_attempts: int, rng: random.Random | None = None) -> timed
     return timedelta(seconds=ceiling / 2 + (rng or random).uniform(0, ceiling / 2))
 
 
-OUTCOME_FIELDS = ["attempts", "input", "status", "detail", "next_attempt_at", "dead_letter", "updated"]
+OUTCOME_FIELDS = [
+    "attempts",
+    "attempted",
+    "input",
+    "status",
+    "detail",
+    "next_attempt_at",
+    "dead_letter",
+    "updated",
+]
 """The fields an attempt's outcome writes on its delivery."""
 
 
@@ -171,7 +180,8 @@ def _attempt_together(delivery_ids: list[int], kept: dict[int, Delivery], ahead:
         attempts.append(_settle(delivery, moment, *outcome))
         attempted.append(delivery)
     if attempted:
-        rows.insert_all(attempts)
+        # Only failed tries have rows (DeliveryAttempt); nothing reads their keys.
+        rows.insert_all([attempt for attempt in attempts if _failed(attempt)], keyed=False)
         rows.update_fields(Delivery, attempted, OUTCOME_FIELDS)
         bus_logs.write_attempts(zip(attempted, attempts, strict=True))
         _tell_pages(attempted)
@@ -449,7 +459,8 @@ def _record(delivery: Delivery, moment: datetime, status: str, detail: str, retr
     """Record the attempt ``delivery.attempts`` and its outcome; schedule the retry or end the
     delivery."""
     attempt = _settle(delivery, moment, status, detail, retriable)
-    attempt.save()
+    if _failed(attempt):
+        rows.insert(attempt, keyed=False)
     delivery.save(update_fields=OUTCOME_FIELDS)
     bus_logs.write_attempts([(delivery, attempt)])
     _tell_pages([delivery])
@@ -459,8 +470,10 @@ def _settle(
     delivery: Delivery, moment: datetime, status: str, detail: str, retriable: bool
 ) -> DeliveryAttempt:
     """Set the attempt's outcome on the delivery (retry scheduled, or ended and dead-lettered);
-    the attempt's row, for the caller to write with the delivery."""
+    the attempt, for the bus's logs and, when it failed, for the caller to write with the
+    delivery (a successful one is the delivery's own row: DeliveryAttempt)."""
     delivery.status, delivery.detail = status, detail
+    delivery.attempted = moment
     delivery.next_attempt_at = None
     delivery.updated = timezone.now()
     if status == Delivery.FAILED:
@@ -473,6 +486,10 @@ def _settle(
         outcome=DeliveryAttempt.SUCCEEDED if status == Delivery.DELIVERED else DeliveryAttempt.FAILED,
         error="" if status == Delivery.DELIVERED else detail,
     )
+
+
+def _failed(attempt: DeliveryAttempt) -> bool:
+    return attempt.outcome == DeliveryAttempt.FAILED
 
 
 def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:

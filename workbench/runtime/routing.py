@@ -419,7 +419,7 @@ def route_schedule(schedule: Schedule, event: dict[str, Any], now: datetime) -> 
     if entries is not None and spread is None:
         put, delivery.detail = put_scheduled_entries(workspace, entries)
         delivery.status = Delivery.DELIVERED if put else Delivery.FAILED
-        delivery.input, delivery.attempts = payload, 1
+        delivery.input, delivery.attempts, delivery.attempted = payload, 1, now
         delivery.save()
         return []
     if entries is not None:  # put when its moment in the window comes (deliveries)

@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import dateformat
+from django.utils.timezone import localtime
 
 from tests.support.inprocess import machine
+from workbench.events.models import Delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -152,6 +155,9 @@ def test_a_delivered_execution_links_both_ways(client: Client, broker: Any) -> N
     execution = Execution.objects.get(state_machine=target)
     journey = client.get(journey_url).content.decode()
     assert f'href="/executions/{execution.id}/"' in journey
+    # The attempt's moment (its workspace's clock), not the row's last change.
+    attempted = Delivery.objects.get().attempted
+    assert attempted is not None and f'datetime="{dateformat.format(localtime(attempted), "c")}"' in journey
     execution_page = client.get(f"/executions/{execution.id}/").content.decode()
     assert 'id="started-by"' in execution_page and journey_url in execution_page
 

@@ -95,6 +95,7 @@ MOMENTS = [
     datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no microseconds
     datetime(5, 1, 2, 3, 4, 5, 7, tzinfo=UTC),
     datetime(2026, 1, 2, tzinfo=ZoneInfo("Asia/Kolkata")),
+    datetime(2026, 1, 1, 18, 30, tzinfo=UTC),  # the same instant, another offset: another text
     datetime(2026, 1, 2, tzinfo=dt_timezone(timedelta(seconds=3601))),
 ]
 

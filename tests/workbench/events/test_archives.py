@@ -39,11 +39,12 @@ def test_accepted_events_are_archived_when_the_pattern_matches(
     big = _archive("big", event_pattern=json.dumps({"detail": {"n": [{"numeric": [">", 5]}]}}))
     record_enqueued(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
-        routing.put_events(default_workspace(), [entry(n=1), entry(n=9), {"Source": "bad"}])
+        routing.put_events(default_workspace(), [entry(n=1), entry(n=9, city="Zürich"), {"Source": "bad"}])
     assert archives.counts(everything)[0] == 2
     [kept] = ArchivedEvent.objects.filter(archive=big)
-    assert kept.body["detail"] == {"n": 9}
-    assert kept.size == len(json.dumps(kept.body, separators=(",", ":")).encode())
+    assert kept.body["detail"] == {"n": 9, "city": "Zürich"}
+    # SizeBytes counts UTF-8 bytes of the compact text ("ü" is two bytes, not a 6-byte escape).
+    assert kept.size == len(json.dumps(kept.body, separators=(",", ":"), ensure_ascii=False).encode())
     assert archives.counts(big) == (1, kept.size)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from workbench.events.models import Delivery, DeliveryAttempt, ReceivedEvent
+from workbench.events.models import ArchivedEvent, Delivery, DeliveryAttempt, ReceivedEvent
+from workbench.sqs.models import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +33,12 @@ def test_rows_written_per_event_carry_only_the_indexes_their_lookups_use() -> No
         "delivery_failed": ["id"],
     }
     assert _indexes(DeliveryAttempt) == {"unique_delivery_attempt": ["delivery_id", "number"]}
+    assert sorted(_indexes(ArchivedEvent).values()) == [["archive_id", "time", "id"], ["archived"]]
+    assert sorted(_indexes(Message).values()) == [
+        ["message_id"],
+        ["queue_id", "sent", "id"],
+        ["receipt_handle"],
+    ]
     assert sorted(_indexes(ReceivedEvent).values()) == [
         ["bus_id", "received", "id"],
         ["event_id"],

@@ -12,7 +12,8 @@ from django.utils import timezone
 from tests.support.events import entry, machine, record_enqueued, rule_with_targets
 from workbench.accounts.services import default_workspace
 from workbench.core.arns import function_arn
-from workbench.events.models import ReceivedEvent
+from workbench.core.jsonio import epoch
+from workbench.events.models import Delivery, DeliveryAttempt, ReceivedEvent
 from workbench.events.trace import journey, started_by
 from workbench.functions import services as functions
 from workbench.runtime import deliveries, routing
@@ -59,6 +60,28 @@ def test_a_journey_shows_each_attempt_and_what_the_delivery_caused(
         "order",
         None,
     )
-    fn = after["deliveries"][0]
+    fn, sm = after["deliveries"]
     assert [a["outcome"] for a in fn["attempts"]] == ["failed", "succeeded"]
+    # The try that succeeded is the delivery's own row, at the moment it was made.
+    assert fn["attempts"][1]["at"] == epoch(now + timezone.timedelta(minutes=10))
+    assert [(a["number"], a["outcome"], a["at"]) for a in sm["attempts"]] == [(1, "succeeded", epoch(now))]
+    assert list(DeliveryAttempt.objects.values_list("number", "outcome")) == [(1, "failed")]
     assert (fn["status"], fn["caused"], fn["dead_letter"]) == ("delivered", "flaky", None)
+
+
+@pytest.mark.django_db
+def test_a_successful_try_written_as_an_attempt_row_is_shown_once(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Deliveries made before successful tries stopped having rows of their own hold one."""
+    ws = default_workspace()
+    rule_with_targets(ws, [{"Id": "sm", "Arn": machine(ws).arn}])
+    sent = record_enqueued(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        [result] = routing.put_events(ws, [entry(n=1)])
+    now = timezone.now()
+    deliveries.deliver(sent[0], now=now)
+    delivery = Delivery.objects.get()
+    DeliveryAttempt.objects.create(delivery=delivery, number=1, at=now, outcome=DeliveryAttempt.SUCCEEDED)
+    [sm] = journey(ReceivedEvent.objects.get(event_id=result["EventId"]))["deliveries"]
+    assert [(a["number"], a["outcome"]) for a in sm["attempts"]] == [(1, "succeeded")]

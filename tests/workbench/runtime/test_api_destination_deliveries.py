@@ -21,9 +21,9 @@ from tests.support.http_server import Answer, Seen, Server, closing, http_server
 from tests.support.inprocess import keeping_sends
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
-from workbench.events import api_destinations, connections
+from workbench.events import api_destinations, connections, trace
 from workbench.events import services as events
-from workbench.events.models import ApiDestination, Delivery, DeliveryAttempt
+from workbench.events.models import ApiDestination, Delivery
 from workbench.runtime import deliveries, nearby, routing
 from workbench.sqs import services as sqs
 from workbench.sqs.models import Message
@@ -123,7 +123,7 @@ def test_5xx_and_timeouts_are_retried_until_the_endpoint_answers(
         now += timedelta(minutes=10)
     delivery = Delivery.objects.get(id=delivery_id)
     assert (delivery.status, delivery.attempts) == ("delivered", 3)
-    errors = list(DeliveryAttempt.objects.filter(delivery=delivery).values_list("error", flat=True))
+    errors = [attempt["error"] for attempt in trace.attempts(delivery)]
     assert "answered 503" in errors[0] and "timed out" in errors[1] and errors[2] == ""
 
 

@@ -23,6 +23,7 @@ from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.core.arns import function_arn
 from workbench.events import services as events
+from workbench.events import trace
 from workbench.events.models import Delivery, DeliveryAttempt
 from workbench.functions import services as functions
 from workbench.runtime import deliveries, routing
@@ -72,8 +73,10 @@ def test_a_target_failing_five_times_gets_its_event_on_the_sixth_attempt(
     deliveries.deliver(delivery_id, now=now)
     delivery = Delivery.objects.get(id=delivery_id)
     assert (delivery.status, delivery.attempts, delivery.detail) == ("delivered", 6, "flaky")
-    log = list(DeliveryAttempt.objects.filter(delivery=delivery).values_list("number", "outcome", "error"))
+    log = [(attempt["number"], attempt["outcome"], attempt["error"]) for attempt in trace.attempts(delivery)]
     assert log == [(n, "failed", "Boom: down") for n in range(1, 6)] + [(6, "succeeded", "")]
+    assert delivery.attempted == now  # the sixth try's moment
+    assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 5  # the failed ones
 
 
 @pytest.mark.django_db

@@ -104,6 +104,28 @@ def test_a_received_message_hides_for_the_visibility_timeout_and_counts_receives
 
 
 @pytest.mark.django_db
+def test_a_batch_received_is_stored_as_it_is_returned() -> None:
+    """ReceiveMessage writes its messages with one UPDATE: each row holds the count, handle,
+    first receipt and visibility the answer gave; DeleteMessage deletes by the latest handle."""
+    queue = services.create_queue(default_workspace(), "batch")
+    for n in range(3):
+        services.send_message(queue, f"m{n}", delay_seconds=0)
+    received = services.receive_messages(queue, max_messages=10, visibility_timeout=0)
+    again = services.receive_messages(queue, max_messages=10, visibility_timeout=60)
+    assert [r.message.body for r in again] == ["m0", "m1", "m2"]
+    for first, second in zip(received, again, strict=True):
+        row = Message.objects.get(message_id=second.message.message_id)
+        assert (row.receive_count, row.receipt_handle) == (2, second.receipt_handle)
+        assert row.first_received == first.message.first_received
+        assert row.visible_at == second.message.visible_at
+        services.delete_message(queue, first.receipt_handle)  # an older handle: succeeds, keeps it
+    assert Message.objects.filter(queue=queue).count() == 3
+    for second in again:
+        services.delete_message(queue, second.receipt_handle)
+    assert not Message.objects.filter(queue=queue).exists()
+
+
+@pytest.mark.django_db
 def test_change_visibility_makes_a_message_visible_again_or_refuses_one_not_in_flight() -> None:
     queue = services.create_queue(default_workspace(), "work")
     services.send_message(queue, "again")
