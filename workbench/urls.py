@@ -18,6 +18,7 @@ from workbench.awsapi import iam as iam_api
 from workbench.awsapi import scheduler as scheduler_api
 from workbench.awsapi import sns as sns_api
 from workbench.awsapi import sqs as sqs_api
+from workbench.console import archives as archive_views
 from workbench.console import clock as clock_views
 from workbench.console import dashboard
 from workbench.console import event_list as event_list_views
@@ -108,6 +109,7 @@ urlpatterns = [
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
     path("scheduler/", schedule_views.schedule_list, name="schedule-list"),
+    path("archives/", archive_views.archive_list, name="archive-list"),
     path("connections/", connection_views.connection_list, name="connection-list"),
     path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),
     path("log-groups/", log_group_views.log_group_list, name="log-group-list"),

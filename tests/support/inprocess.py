@@ -73,6 +73,16 @@ class Broker:
             self.deliver(message)
         raise AssertionError(f"still sending after {limit} messages: {self.names()[:10]}")
 
+    def drain_committed(self, capture: Any) -> None:
+        """``drain`` with each round's commits run (pytest-django's
+        ``django_capture_on_commit_callbacks``), until what they send is delivered too."""
+        for _ in range(20):
+            with capture(execute=True):
+                self.drain()
+            if not self.sent:
+                return
+        raise AssertionError(f"still sending: {self.names()}")
+
 
 def machine(definition: dict[str, Any] | str, *, name: str = "m", type: str = "STANDARD") -> Any:
     """A state machine of the default workspace, created as CreateStateMachine does."""

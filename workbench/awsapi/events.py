@@ -12,7 +12,8 @@ from workbench.core.jsonio import epoch
 from workbench.core.paging import page
 from workbench.events import archives, bus_policies, replays
 from workbench.events import services as events
-from workbench.events.models import Archive, EventBus, Replay, Rule, Target
+from workbench.events.models import Archive, EventBus, Replay, Rule
+from workbench.events.target_editor import target_entry
 from workbench.runtime import routing, schedules
 
 api = register(Service("AWSEvents", "application/x-amz-json-1.1"))
@@ -58,24 +59,6 @@ def _rule_shape(rule: Rule) -> dict[str, Any]:
     ):
         if value is not None:
             shaped[key] = value
-    return shaped
-
-
-def _target_shape(target: Target) -> dict[str, Any]:
-    shaped: dict[str, Any] = {"Id": target.target_id, "Arn": target.arn}
-    for key, value in (
-        ("RoleArn", target.role_arn),
-        ("Input", target.input),
-        ("InputPath", target.input_path),
-        ("InputTransformer", target.input_transformer),
-        ("RetryPolicy", target.retry_policy),
-        ("HttpParameters", target.http_parameters),
-        ("SqsParameters", target.sqs_parameters),
-    ):
-        if value is not None:
-            shaped[key] = value
-    if target.dead_letter_arn:
-        shaped["DeadLetterConfig"] = {"Arn": target.dead_letter_arn}
     return shaped
 
 
@@ -208,7 +191,7 @@ def put_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 def list_targets_by_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     rule = events.get_rule(ws, required(params, "Rule"), params.get("EventBusName"))
     result = _paged("Targets", rule.targets.order_by("target_id"), params)
-    result["Targets"] = [_target_shape(target) for target in result["Targets"]]
+    result["Targets"] = [target_entry(target) for target in result["Targets"]]
     return result
 
 

@@ -22,9 +22,10 @@ from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
 from workbench.core.errors import AwsError
-from workbench.events import bus_logs
+from workbench.events import bus_logs, trace
 from workbench.events import services as events
 from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule
+from workbench.events.target_editor import INPUT_SETTINGS, with_unedited
 from workbench.runtime import routing, schedules
 from workbench.schemas import validation as schema_validation
 from workbench.stepfunctions.models import Execution
@@ -312,6 +313,8 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     target: dict[str, Any] = {"Id": form["target_id"], "Arn": form["arn"]}
     if form["input"]:
         target["Input"] = form["input"]
+    stored = rule.targets.filter(target_id=form["target_id"]).first()
+    target = with_unedited(target, stored, ("Id", "Arn", *INPUT_SETTINGS))
     try:
         failed = events.put_targets(workspace, rule.name, rule.bus.name, [target])
     except AwsError as exc:
@@ -387,8 +390,11 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
             "delivery": delivery,
             "execution": execution_started_by(workspace, delivery),
             "forwarded": forwarded_copy(workspace, delivery),
+            "attempts": trace.attempts(delivery),
+            # The queue's name, for its page (a dead-letter ARN is a queue's of this workspace).
+            "dead_letter_queue": (delivery.dead_letter_arn or "").rpartition(":")[2],
         }
-        for delivery in event.deliveries.order_by("rule_name", "target_id")
+        for delivery in event.deliveries.prefetch_related("attempt_log").order_by("rule_name", "target_id")
     ]
     context = {
         "bus": bus,

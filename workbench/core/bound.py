@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -135,6 +135,45 @@ def _quoted(text: str) -> bytes | None:
     return b"'" + body.encode() + b"'"
 
 
+_ROWS_MARK = " VALUES "
+_ROWS = re.compile(r"\((?:%s, )*%s\)(?:, \((?:%s, )*%s\))*")
+"""The rows of an INSERT as ``core.rows`` writes them: groups of placeholders, nothing else."""
+
+
+@functools.lru_cache(maxsize=256)
+def _rows_part(statement: str) -> tuple[bytes, str] | None:
+    """A plain ``INSERT ... VALUES (...)`` split into its text up to the rows and the rows'
+    own text (to bind once per statement of a run); None for any other statement (one that
+    returns rows, gives way on a conflict or selects its rows: nothing may follow the rows)."""
+    head, mark, values = statement.rpartition(_ROWS_MARK)
+    if not (mark and head.startswith("INSERT INTO ") and ";" not in head and _ROWS.fullmatch(values)):
+        return None
+    return (head + _ROWS_MARK).encode(), values
+
+
+def _bound_runs(
+    statements: Sequence[tuple[str, Sequence[object]]], transformer: Transformer
+) -> Iterator[bytes]:
+    """Each statement bound; a run of the same plain INSERT one after another (a delivery
+    batch's messages, one ``rows.insert`` each) bound as ONE multi-row INSERT: PostgreSQL
+    parses and plans a statement once, not once a row. The rows keep their order, so keys
+    from the table's sequence come in the same order; an error in any row fails the query
+    either way."""
+    index = 0
+    while index < len(statements):
+        statement = statements[index][0]
+        end = index + 1
+        while end < len(statements) and statements[end][0] == statement:
+            end += 1
+        split = _rows_part(statement) if end - index > 1 else None
+        if split is None:
+            yield from (bind(text, given, transformer) for text, given in statements[index:end])
+        else:
+            head, rows = split
+            yield head + b", ".join(bind(rows, given, transformer) for _, given in statements[index:end])
+        index = end
+
+
 def execute(
     statements: Sequence[tuple[str, Sequence[object]]], *, begin: bool = False, commit: bool = False
 ) -> Any:
@@ -150,7 +189,7 @@ def execute(
             cursor.execute(statement, values)
         else:
             transformer = Transformer(connection.connection)
-            query = b"; ".join(bind(statement, values, transformer) for statement, values in statements)
+            query = b"; ".join(_bound_runs(statements, transformer))
             query = b"".join((b"BEGIN; " if begin else b"", query, b"; COMMIT" if commit else b""))
             cursor.execute(query.decode())
             while cursor.description is None:  # BEGIN's result, a held write's

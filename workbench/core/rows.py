@@ -42,7 +42,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import orjson
 from django.conf import settings
@@ -75,6 +75,9 @@ from workbench.core import together
 
 M = TypeVar("M", bound=Model)
 
+
+Keys = Literal["now", "later", "never"]
+"""When ``insert_all``'s objects get their primary keys."""
 
 Adapt = Callable[[Model, BaseDatabaseWrapper], object]
 """A field's value of a model instance, adapted for the (calling thread's) database as
@@ -401,14 +404,14 @@ def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
         _insert_rows(model, [meta.get_field(name).column for name in fields], rows, keys=False)
 
 
-def insert_all(objects: Sequence[M], *, keys_later: bool = False, keyed: bool = True) -> Sequence[M]:
+def insert_all(objects: Sequence[M], *, keys: Keys = "now") -> Sequence[M]:
     """INSERT the unsaved ``objects`` (all of one model) in the caller's transaction, every
-    concrete field written as ``save()`` would; each gets its primary key. ``bulk_create``
-    without its per-call compiling. ``keys_later``: inside ``together.atomic`` on PostgreSQL,
-    the INSERT is held with the block's writes and the keys are given when it is sent (with the
-    COMMIT at the latest: ``together.returning_later``), for a caller that reads none before.
-    ``keyed`` False: rows whose keys nobody reads (they stay unset), held with the block's
-    writes as any other write (``together.write``), however many INSERTs hold their keys."""
+    concrete field written as ``save()`` would: ``bulk_create`` without its per-call compiling.
+    ``keys`` says when the objects get their primary keys: "now"; "later", inside
+    ``together.atomic`` on PostgreSQL, when the INSERT held with the block's writes is sent
+    (with the COMMIT at the latest: ``together.returning_later``), for a caller that reads
+    none before; "never", for rows whose keys nobody reads (they stay unset), held with the
+    block's writes as any other write (``together.write``)."""
     if not objects:
         return objects
     db = connections[DEFAULT_DB_ALIAS]
@@ -416,10 +419,10 @@ def insert_all(objects: Sequence[M], *, keys_later: bool = False, keyed: bool = 
     with _one_moment():
         values = [[adapt(obj, db) for adapt in adapters] for obj in objects]
     columns = [field.column for field in fields]
-    if not keyed:
+    if keys == "never":
         _insert_rows(type(objects[0]), columns, values, keys=False)
         return objects
-    if keys_later:
+    if keys == "later":
         for statement, batch, written in _insert_statements(type(objects[0]), columns, values, keys=True):
             together.returning_later(statement, batch, functools.partial(_keyed, objects[written]))
         return objects

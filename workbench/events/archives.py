@@ -184,7 +184,7 @@ def archive_accepted(accepted: list[tuple[EventBus, dict[str, Any]]], now: datet
                     )
                 )
     # Nothing reads their keys: the INSERT goes with the transaction's COMMIT (core.together).
-    stored.insert_all(rows, keyed=False)
+    stored.insert_all(rows, keys="never")
     return len(rows)
 
 

@@ -27,6 +27,8 @@ from workbench.events.models import EventBus
 POLICY_VERSION = "2012-10-17"
 MAX_POLICY_LENGTH = 10240
 _ACTION = re.compile(r"events:[a-zA-Z]+")
+SUPPORTED_ACTION = "events:PutEvents"
+SUPPORTED_CONDITION = ("StringEquals", "aws:PrincipalOrgID")
 _PRINCIPAL = re.compile(r"(\d{12}|\*)")
 _STATEMENT_ID = re.compile(r"[a-zA-Z0-9-_]{1,64}")
 
@@ -66,6 +68,10 @@ def _statement(bus: EventBus, params: dict[str, Any]) -> dict[str, Any]:
     principal, sid = params.get("Principal"), params.get("StatementId")
     if not isinstance(action, str) or not _ACTION.fullmatch(action):
         raise invalid("action", pattern(_ACTION.pattern), action)
+    if action != SUPPORTED_ACTION:
+        # PutPermission's Action: "Currently, this must be events:PutEvents" (API Reference);
+        # the wording is the one the open-source emulators' tests record for it.
+        raise ValidationError("Provided value in parameter 'action' is not supported.")
     if not isinstance(principal, str) or not _PRINCIPAL.fullmatch(principal):
         raise invalid("principal", pattern(_PRINCIPAL.pattern), principal)
     if not isinstance(sid, str) or not _STATEMENT_ID.fullmatch(sid):
@@ -83,6 +89,13 @@ def _statement(bus: EventBus, params: dict[str, Any]) -> dict[str, Any]:
             isinstance(condition.get(key), str) and condition.get(key) for key in ("Type", "Key", "Value")
         ):
             raise ValidationError("Condition must have a Type, a Key and a Value.")
+        if (condition["Type"], condition["Key"]) != SUPPORTED_CONDITION:
+            # Condition (API Reference): "Currently the only supported value is StringEquals"
+            # (Type) and "the only supported key is aws:PrincipalOrgID" (Key).
+            raise ValidationError(
+                "Provided value in parameter 'condition' is not supported: use Type StringEquals "
+                "and Key aws:PrincipalOrgID."
+            )
         if principal != "*":
             # PutPermission: "If you specify Condition with an AWS organization ID, and specify
             # "*" as the value for Principal, you grant permission to all the accounts in the

@@ -63,17 +63,39 @@ def _transformer_from_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def target_entry(target: Target) -> dict[str, Any]:
-    """A stored target in the shape of a PutTargets entry (what ListTargetsByRule shows)."""
+    """A stored target in the shape of a PutTargets entry: what ListTargetsByRule shows."""
     entry: dict[str, Any] = {"Id": target.target_id, "Arn": target.arn}
     for key, value in (
+        ("RoleArn", target.role_arn),
         ("Input", target.input),
         ("InputPath", target.input_path),
         ("InputTransformer", target.input_transformer),
+        ("RetryPolicy", target.retry_policy),
         ("HttpParameters", target.http_parameters),
+        ("SqsParameters", target.sqs_parameters),
     ):
         if value is not None:
             entry[key] = value
+    if target.dead_letter_arn:
+        entry["DeadLetterConfig"] = {"Arn": target.dead_letter_arn}
     return entry
+
+
+INPUT_SETTINGS = ("Input", "InputPath", "InputTransformer")
+"""A target's input settings: a form that sets one decides all three."""
+EDITOR_SETTINGS = ("Id", "Arn", *INPUT_SETTINGS, "HttpParameters")
+"""What the target editor's fields set (``target_from_fields``)."""
+
+
+def with_unedited(edited: dict[str, Any], stored: Target | None, edits: tuple[str, ...]) -> dict[str, Any]:
+    """The PutTargets entry a form's save makes: ``edited`` (what the form sets, the members
+    ``edits`` names) over the stored target's other settings (RoleArn, RetryPolicy,
+    DeadLetterConfig, SqsParameters...), which a form that does not show them must not drop.
+    PutTargets replaces a target whole; a browser form edits only what it shows."""
+    if stored is None:
+        return edited
+    kept = {key: value for key, value in target_entry(stored).items() if key not in edits}
+    return {**kept, **edited}
 
 
 def preview_target_input(

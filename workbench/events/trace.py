@@ -56,26 +56,22 @@ def _delivery(delivery: Delivery) -> dict[str, Any]:
         "status": delivery.status,
         "caused": delivery.detail if delivery.status == Delivery.DELIVERED else None,
         "next_attempt_at": epoch(delivery.next_attempt_at),
-        "attempts": attempts(delivery),
+        "attempts": [{**attempt, "at": epoch(attempt["at"])} for attempt in attempts(delivery)],
         "dead_letter": delivery.dead_letter,
     }
 
 
 def attempts(delivery: Delivery) -> list[dict[str, Any]]:
-    """Every try: the failed ones' rows and, for a delivered delivery, the try that succeeded,
-    which is the delivery's own row (DeliveryAttempt; rows written before that hold it too)."""
+    """Every try, oldest first, each with its moment (``at``, by the workspace's clock): the
+    failed ones' rows and, for a delivered delivery, the try that succeeded, which is the
+    delivery's own row (DeliveryAttempt; rows written before that hold it too)."""
     tries = [
-        {
-            "number": attempt.number,
-            "at": epoch(attempt.at),
-            "outcome": attempt.outcome,
-            "error": attempt.error,
-        }
-        for attempt in delivery.attempt_log.all()
+        {"number": attempt.number, "at": attempt.at, "outcome": attempt.outcome, "error": attempt.error}
+        for attempt in sorted(delivery.attempt_log.all(), key=lambda attempt: attempt.number)
     ]
     if delivery.status == Delivery.DELIVERED and not any(t["number"] == delivery.attempts for t in tries):
         at = delivery.attempted or delivery.updated
         tries.append(
-            {"number": delivery.attempts, "at": epoch(at), "outcome": DeliveryAttempt.SUCCEEDED, "error": ""}
+            {"number": delivery.attempts, "at": at, "outcome": DeliveryAttempt.SUCCEEDED, "error": ""}
         )
     return tries

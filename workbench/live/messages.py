@@ -43,7 +43,7 @@ def update(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str]) 
     return {"type": "update", "status": status, "events": events, "nodes": dict(nodes)}
 
 
-CHANGES = ("events", "executions", "deliveries")
+CHANGES = ("events", "executions", "deliveries", "replays")
 NUDGE = "list.changed"
 """The channel-layer type of ``changed``: a nudge, which live.nudges may merge with others."""
 

@@ -181,7 +181,7 @@ def _attempt_together(delivery_ids: list[int], kept: dict[int, Delivery], ahead:
         attempted.append(delivery)
     if attempted:
         # Only failed tries have rows (DeliveryAttempt); nothing reads their keys.
-        rows.insert_all([attempt for attempt in attempts if _failed(attempt)], keyed=False)
+        rows.insert_all([attempt for attempt in attempts if _failed(attempt)], keys="never")
         rows.update_fields(Delivery, attempted, OUTCOME_FIELDS)
         bus_logs.write_attempts(zip(attempted, attempts, strict=True))
         _tell_pages(attempted)

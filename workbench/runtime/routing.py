@@ -248,7 +248,7 @@ def _store_all(
     # Their keys are read after the commit (handover, the batch's message), unless the buses'
     # logs name them now (invocation ids): then the INSERT goes at once.
     later = keys_later and not bus_logs.logs_any(received)
-    created = rows.insert_all(deliveries, keys_later=later)
+    created = rows.insert_all(deliveries, keys="later" if later else "now")
     bus_logs.write_received(received, created, now)
     return list(created)
 
@@ -312,6 +312,7 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
             replay.state_reason = "" if cancelled else "The archive of this replay was deleted."
             replay.replay_end_time = moment
             replay.save(update_fields=["state", "state_reason", "replay_end_time", "updated"])
+            transaction.on_commit(lambda: publish.workspace_changed(replay.workspace_id, ["replays"]))
             return
         window = ArchivedEvent.objects.filter(
             archive=replay.archive, time__gte=replay.event_start_time, time__lt=replay.event_end_time
@@ -341,6 +342,8 @@ def run_replay(replay_id: int, now: datetime | None = None) -> None:
         replay.save(update_fields=["cursor", "last_replayed_time", "state", "replay_end_time", "updated"])
         bus_ids = [bus.id] if batch else []
         transaction.on_commit(lambda: _after_accepting(stored, {bus.workspace_id: bus_ids}))
+        # The Archives page's progress bars (console.archives), batch by batch.
+        transaction.on_commit(lambda: publish.workspace_changed(bus.workspace_id, ["replays"]))
         if not finished:
             transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id, eta=wake_at))
 

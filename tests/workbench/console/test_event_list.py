@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tests.support.pages import field_error
 from workbench.accounts.services import default_workspace
 from workbench.events import services as events
 from workbench.events.models import EventBus, ReceivedEvent
@@ -32,12 +33,6 @@ def _event(
 
 def _shown(page: str) -> list[str]:
     return re.findall(r'<tr data-event-id="([^"]+)"', page)
-
-
-def _field_error(page: str, field: str) -> str:
-    found = re.search(rf'<span class="field-error"[^>]*data-field="{field}">([^<]*)</span>', page)
-    assert found, f"no error beside {field}"
-    return found.group(1)
 
 
 @pytest.fixture
@@ -100,7 +95,7 @@ def test_keyset_paging_neither_repeats_nor_skips(client: Client, buses: tuple[Ev
 def test_bad_filters_answer_400_beside_the_field(client: Client, params: dict[str, str], field: str) -> None:
     response = client.get("/events/", params)
     assert response.status_code == 400
-    assert _field_error(response.content.decode(), field)
+    assert field_error(response.content.decode(), field)
 
 
 def test_post_is_refused(client: Client) -> None:

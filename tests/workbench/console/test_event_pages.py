@@ -13,17 +13,12 @@ from django.utils import dateformat
 from django.utils.timezone import localtime
 
 from tests.support.inprocess import machine
+from tests.support.pages import field_error
 from workbench.events.models import Delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATTERN = json.dumps({"source": ["shop"]})
-
-
-def _field_error(page: str, field: str) -> str:
-    found = re.search(rf'<span class="field-error"[^>]*data-field="{field}">([^<]*)</span>', page)
-    assert found, f"no error beside {field}"
-    return found.group(1)
 
 
 def test_create_and_delete_a_bus(client: Client) -> None:
@@ -45,7 +40,7 @@ def test_a_refused_bus_name_is_shown_beside_the_field_and_kept(client: Client) -
     response = client.post("/buses/", {"name": "bad name!", "description": "kept"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "bad name!" in _field_error(page, "name")
+    assert "bad name!" in field_error(page, "name")
     assert 'value="bad name!"' in page and 'value="kept"' in page
 
 
@@ -53,7 +48,7 @@ def test_the_default_bus_cannot_be_deleted(client: Client) -> None:
     client.get("/buses/")
     response = client.post("/buses/default/delete")
     assert response.status_code == 400
-    assert "Cannot delete event bus default." in _field_error(response.content.decode(), "bus")
+    assert "Cannot delete event bus default." in field_error(response.content.decode(), "bus")
 
 
 def test_rule_create_edit_disable_and_delete(client: Client) -> None:
@@ -88,7 +83,7 @@ def test_a_bad_pattern_is_refused_beside_the_pattern_and_kept(client: Client) ->
     response = client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": '{"source": "shop"}'})
     page = response.content.decode()
     assert response.status_code == 400
-    assert _field_error(page, "event_pattern")  # AWS: "Event pattern is not valid..."
+    assert field_error(page, "event_pattern")  # AWS: "Event pattern is not valid..."
     assert "{&quot;source&quot;: &quot;shop&quot;}" in page  # what was typed, kept (escaped)
     assert 'value="r1"' in page
 
@@ -112,7 +107,7 @@ def test_crafted_posts_answer_400_naming_the_field(
     client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
     response = client.post(url, data)
     assert response.status_code == 400
-    assert _field_error(response.content.decode(), field)
+    assert field_error(response.content.decode(), field)
 
 
 def test_send_event_links_its_journey_with_a_failed_delivery_and_its_reason(
@@ -217,6 +212,33 @@ def test_a_target_is_edited_in_place(client: Client) -> None:
     assert list(Target.objects.values_list("target_id", "arn", "input")) == [("t", second, '{"k": 1}')]
 
 
+def test_editing_a_target_keeps_the_settings_its_form_does_not_show(client: Client) -> None:
+    """PutTargets replaces a target whole; the rule page's form shows its Id, Arn and Input
+    only, so saving it must keep the RetryPolicy, DeadLetterConfig and RoleArn set through the
+    API (a save that dropped them silently ended dead-lettering)."""
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import Target
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    queue = "arn:aws:sqs:us-east-1:123456789012:"
+    settings = {
+        "RetryPolicy": {"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60},
+        "DeadLetterConfig": {"Arn": queue + "dlq"},
+        "RoleArn": "arn:aws:iam::123456789012:role/events",
+    }
+    target = {"Id": "t", "Arn": queue + "work", **settings}
+    assert events.put_targets(default_workspace(), "r1", "orders", [target]) == []
+    client.post(
+        "/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": queue + "other", "input": '{"k": 1}'}
+    )
+    stored = Target.objects.get()
+    assert (stored.arn, stored.input) == (queue + "other", '{"k": 1}')
+    assert stored.retry_policy == settings["RetryPolicy"] and stored.dead_letter_arn == queue + "dlq"
+    assert stored.role_arn == settings["RoleArn"]
+
+
 def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_field(client: Client) -> None:
     from workbench.accounts.services import default_workspace
     from workbench.events import services as events
@@ -232,7 +254,7 @@ def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_f
     )
     assert refused.status_code == 400
     body = refused.content.decode()
-    assert _field_error(body, "schedule_expression") == "Parameter ScheduleExpression is not valid."
+    assert field_error(body, "schedule_expression") == "Parameter ScheduleExpression is not valid."
     assert 'value="rate(1 minutes)"' in body  # what was typed is kept
     assert Rule.objects.get(name="nightly").schedule_expression == "cron(0 2 * * ? *)"
     saved = client.post(
@@ -240,3 +262,66 @@ def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_f
     )
     assert saved.status_code == 302
     assert Rule.objects.get(name="nightly").schedule_expression == "rate(2 hours)"
+
+
+def test_an_events_page_lists_every_attempt_the_retry_and_the_dead_letter_queue(
+    client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13's trace in the browser: each attempt with its outcome, moment and error; a
+    delivery waiting for its retry says so, with when; one whose retries ran out says which
+    dead-letter queue got the event ("Using dead-letter queues", EventBridge User Guide)."""
+    from django.utils import timezone
+
+    from tests.support.events import entry, record_enqueued
+    from workbench.accounts.services import default_workspace
+    from workbench.core.arns import function_arn
+    from workbench.events import services as events
+    from workbench.functions import services as functions
+    from workbench.runtime import deliveries, routing
+    from workbench.sqs import services as sqs
+
+    ws = default_workspace()
+    sqs.create_queue(ws, "orders-dlq")
+    functions.save_mock(ws, "flaky", [{"error": "Boom", "cause": "down"}] * 2)
+    events.put_rule(ws, name="r1", event_pattern=PATTERN)
+    target = {
+        "Id": "fn",
+        "Arn": function_arn(ws.region, ws.account_id, "flaky"),
+        "RetryPolicy": {"MaximumRetryAttempts": 1},
+        "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:123456789012:orders-dlq"},
+    }
+    assert events.put_targets(ws, "r1", None, [target]) == []
+    sent = record_enqueued(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        routing.put_events(ws, [entry(n=1)])
+    [delivery_id] = sent
+    delivery = Delivery.objects.get(id=delivery_id)
+    url = f"/buses/default/events/{delivery.event_id}/"
+    now = timezone.now()
+    deliveries.deliver(delivery_id, now=now)
+    row = re.search(
+        r'<tr data-target="fn" data-status="pending">(.*?)</tr>', client.get(url).content.decode(), re.S
+    )
+    assert row, "no pending row"
+    retry_at = Delivery.objects.get(id=delivery_id).next_attempt_at
+    assert retry_at is not None and "<strong>retrying</strong>" in row.group(1)
+    assert f'next try <time datetime="{dateformat.format(localtime(retry_at), "c")}"' in row.group(1)
+    deliveries.deliver(delivery_id, now=retry_at)
+    row = re.search(
+        r'<tr data-target="fn" data-status="failed">(.*?)</tr>', client.get(url).content.decode(), re.S
+    )
+    assert row, "no failed row"
+    tried = re.findall(
+        r'<li value="(\d)" data-outcome="(\w+)">.*?<div class="attempt-error">(.*?)</div>', row.group(1), re.S
+    )
+    assert [(number, outcome) for number, outcome, _ in tried] == [("1", "failed"), ("2", "failed")]
+    assert all("Boom" in error for _, _, error in tried)
+    assert 'Sent to the dead-letter queue <a href="/queues/orders-dlq/">orders-dlq</a>' in row.group(1)
+
+
+def _delivery_row(client: Client, url: str, status: str) -> re.Match[str]:
+    row = re.search(
+        rf'<tr data-target="fn" data-status="{status}">(.*?)</tr>', client.get(url).content.decode(), re.S
+    )
+    assert row, f"no {status} row"
+    return row

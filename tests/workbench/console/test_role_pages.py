@@ -5,12 +5,12 @@ typed kept (HTTP 400), crafted POSTs answered 400 not 500."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from django.test import Client
 
 from tests.support.iam import STATES_TRUST_POLICY
+from tests.support.pages import field_error
 from workbench.accounts.services import default_workspace
 from workbench.identity import services as identity
 from workbench.identity.models import Role, RolePolicy
@@ -24,12 +24,6 @@ ALLOW = json.dumps(
         "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"}],
     }
 )
-
-
-def _field_error(page: str, field: str) -> str:
-    found = re.search(rf'<span class="field-error"[^>]*data-field="{field}">([^<]*)</span>', page)
-    assert found, f"no error beside {field}"
-    return found.group(1)
 
 
 def test_role_lifecycle_in_the_console(client: Client) -> None:
@@ -59,7 +53,7 @@ def test_role_lifecycle_in_the_console(client: Client) -> None:
 
     refused = client.post("/roles/Orders/delete")
     assert refused.status_code == 400
-    assert "must delete policies first" in _field_error(refused.content.decode(), "role")
+    assert "must delete policies first" in field_error(refused.content.decode(), "role")
     assert client.post("/roles/Orders/policies/delete", {"policy_name": "invoke"}).status_code == 302
     response = client.post("/roles/Orders/delete")
     assert response.status_code == 302 and "done=role-deleted" in response["Location"]
@@ -70,16 +64,16 @@ def test_a_malformed_trust_policy_is_shown_beside_it_and_kept(client: Client) ->
     response = client.post("/roles/", {"name": "Orders", "path": "/", "trust": '{"Version": '})
     page = response.content.decode()
     assert response.status_code == 400
-    assert _field_error(page, "trust")
+    assert field_error(page, "trust")
     assert "{&quot;Version&quot;:</textarea>" in page and 'value="Orders"' in page
     assert not Role.objects.exists()
 
 
 def test_a_bad_name_and_a_bad_path_are_named(client: Client) -> None:
     bad_name = client.post("/roles/", {"name": "no spaces", "path": "/", "trust": TRUST})
-    assert bad_name.status_code == 400 and "roleName" in _field_error(bad_name.content.decode(), "name")
+    assert bad_name.status_code == 400 and "roleName" in field_error(bad_name.content.decode(), "name")
     bad_path = client.post("/roles/", {"name": "Ok", "path": "nope", "trust": TRUST})
-    assert bad_path.status_code == 400 and "path" in _field_error(bad_path.content.decode(), "path")
+    assert bad_path.status_code == 400 and "path" in field_error(bad_path.content.decode(), "path")
 
 
 def test_a_refused_edit_stays_in_its_policy(client: Client) -> None:
@@ -89,10 +83,10 @@ def test_a_refused_edit_stays_in_its_policy(client: Client) -> None:
     response = client.post("/roles/R/policies", {"edit": "1", "policy_name": "invoke", "document": "[1"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert _field_error(page, "policy-invoke") and "[1</textarea>" in page
+    assert field_error(page, "policy-invoke") and "[1</textarea>" in page
     assert json.loads(RolePolicy.objects.get().document) == json.loads(ALLOW)  # unchanged
     trust = client.post("/roles/R/trust", {"trust": "{}"})
-    assert trust.status_code == 400 and _field_error(trust.content.decode(), "trust")
+    assert trust.status_code == 400 and field_error(trust.content.decode(), "trust")
 
 
 @pytest.mark.parametrize(
@@ -112,7 +106,7 @@ def test_crafted_posts_answer_400_with_the_field(
     identity.create_role(default_workspace(), name="R", assume_role_policy_document=TRUST)
     response = client.post(path, data)
     assert response.status_code == 400
-    assert _field_error(response.content.decode(), field)
+    assert field_error(response.content.decode(), field)
 
 
 def test_a_missing_role_is_404(client: Client) -> None:

@@ -10,15 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.support.pages import alert_error
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:echo"
-
-
-def _field_error(page: str, error_id: str) -> str:
-    found = re.search(rf'<p class="error" role="alert" id="{error_id}">(.*?)</p>', page, re.S)
-    assert found, f"no error {error_id}"
-    return found.group(1)
 
 
 def _form(**changes: str) -> dict[str, str]:
@@ -64,7 +60,7 @@ def test_a_refused_schedule_is_shown_beside_its_field_and_kept(
 
     response = client.post("/scheduler/", _form(**changes))
     page = response.content.decode()
-    assert says in _field_error(page, error_id)
+    assert says in alert_error(page, error_id)
     for value in changes.values():
         assert f'value="{value}"' in page
     assert not Schedule.objects.exists()

@@ -4,23 +4,16 @@ answered 400 not 500."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tests.support.pages import field_error
 from workbench.accounts.services import default_workspace
 from workbench.storage import services
 from workbench.storage.models import Bucket, StoredObject
 
 pytestmark = pytest.mark.django_db
-
-
-def _field_error(page: str, field: str) -> str:
-    found = re.search(rf'<span class="field-error"[^>]*data-field="{field}">([^<]*)</span>', page)
-    assert found, f"no error beside {field}"
-    return found.group(1)
 
 
 def test_create_upload_download_delete(client: Client) -> None:
@@ -46,7 +39,7 @@ def test_create_upload_download_delete(client: Client) -> None:
 
     refused = client.post("/storage/delete-bucket", {"bucket": "datasets"})
     assert refused.status_code == 400
-    assert "not empty" in _field_error(refused.content.decode(), "bucket")
+    assert "not empty" in field_error(refused.content.decode(), "bucket")
     for key in ("in/orders.csv", "chosen/key.bin"):
         gone = client.post("/storage/delete-object", {"bucket": "datasets", "prefix": "", "key": key})
         assert gone.status_code == 302
@@ -60,7 +53,7 @@ def test_a_refused_bucket_name_is_shown_beside_the_field_and_kept(client: Client
     response = client.post("/storage/", {"name": "Bad_Name"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "lowercase" in _field_error(page, "name")
+    assert "lowercase" in field_error(page, "name")
     assert 'value="Bad_Name"' in page
     assert not Bucket.objects.exists()
 
@@ -72,7 +65,7 @@ def test_a_refused_key_keeps_what_was_typed(client: Client) -> None:
     response = client.post("/storage/upload", {"bucket": "keys", "key": long_key, "file": upload})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "too long" in _field_error(page, "key") and f'value="{long_key}"' in page
+    assert "too long" in field_error(page, "key") and f'value="{long_key}"' in page
     assert not StoredObject.objects.exists()
 
 
@@ -93,11 +86,11 @@ def test_crafted_posts_answer_400_with_the_field(
     services.create_bucket(default_workspace(), "keys")
     response = client.post(path, data)
     assert response.status_code == 400
-    assert _field_error(response.content.decode(), field)
+    assert field_error(response.content.decode(), field)
 
 
 def test_upload_to_a_missing_bucket_is_named_beside_the_bucket(client: Client) -> None:
     upload = SimpleUploadedFile("a.txt", b"a")
     response = client.post("/storage/upload", {"bucket": "nowhere", "file": upload})
     assert response.status_code == 400
-    assert "does not exist" in _field_error(response.content.decode(), "bucket")
+    assert "does not exist" in field_error(response.content.decode(), "bucket")

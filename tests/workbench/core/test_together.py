@@ -13,6 +13,7 @@ from tests.support.wire import observed
 from workbench.accounts.services import default_workspace
 from workbench.core import rows, together
 from workbench.events.models import LogEvent
+from workbench.sqs.models import Queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,8 +42,10 @@ def test_held_writes_go_in_one_query_before_the_next_read() -> None:
     assert sorted(LogEvent.objects.values_list("event_id", flat=True)) == ["a", "b", "c"]
     inserts = [sql for sql in _sent(queries) if "INSERT" in sql]
     if connection.vendor == "postgresql":
-        # The two writes before the read in one query, the third alone at the block's end.
-        assert [sql.count("INSERT INTO") for sql in inserts] == [2, 1]
+        # The two writes before the read in one query (one INSERT of two rows: core.bound
+        # joins a run of the same INSERT), the third alone at the block's end.
+        assert [sql.count("INSERT INTO") for sql in inserts] == [1, 1]
+        assert [sql.count("'g'") for sql in inserts] == [2, 1]
     else:  # SQLite: no round trip to save, each write when it is made
         assert [sql.count("INSERT INTO") for sql in inserts] == [1, 1, 1]
 
@@ -104,7 +107,8 @@ def test_atomic_sends_begin_and_commit_with_its_held_writes() -> None:
     if connection.vendor == "postgresql":
         [query] = wire.queries()
         assert query.startswith('"BEGIN; INSERT INTO') and query.endswith('; COMMIT"')
-        assert query.count("INSERT INTO") == 2 and wire.round_trips() == 1
+        # One INSERT of both rows (core.bound joins a run of the same INSERT).
+        assert query.count("INSERT INTO") == 1 and query.count("'g'") == 2 and wire.round_trips() == 1
         assert connection.connection.info.transaction_status == pq.TransactionStatus.IDLE
 
 
@@ -159,12 +163,12 @@ def test_atomic_raises_the_error_of_its_last_writes_and_keeps_nothing() -> None:
 
 
 def test_keys_read_later_travel_with_the_commit_and_are_given_before_it_returns() -> None:
-    """``rows.insert_all(keys_later=True)`` (``together.returning_later``): the INSERT waits with
+    """``rows.insert_all(keys="later")`` (``together.returning_later``): the INSERT waits with
     the held writes and goes with the COMMIT; its keys are given when that query answers."""
     later, held = [_event("a"), _event("b")], _event("held")
     with observed() as wire:
         with together.atomic():
-            rows.insert_all(later, keys_later=True)
+            rows.insert_all(later, keys="later")
             if connection.vendor == "postgresql":
                 assert [event.pk for event in later] == [None, None]  # nothing sent yet
             rows.insert(held, keyed=False)
@@ -181,7 +185,7 @@ def test_a_key_read_at_once_does_not_take_the_rows_of_one_read_later() -> None:
     sends that one first, and each gets its own keys."""
     later, now = _event("later"), _event("now")
     with observed() as wire, together.atomic():
-        rows.insert_all([later], keys_later=True)
+        rows.insert_all([later], keys="later")
         rows.insert(now)
         assert later.pk is not None and now.pk is not None and later.pk != now.pk
     assert LogEvent.objects.get(pk=later.pk).event_id == "later"
@@ -193,6 +197,46 @@ def test_a_key_read_at_once_does_not_take_the_rows_of_one_read_later() -> None:
 def test_outside_a_block_keys_read_later_are_given_at_once() -> None:
     event = _event("alone")
     with transaction.atomic():
-        rows.insert_all([event], keys_later=True)
+        rows.insert_all([event], keys="later")
         assert event.pk is not None
     assert LogEvent.objects.get(pk=event.pk).event_id == "alone"
+
+
+def test_a_run_of_one_insert_is_one_statement_of_its_rows_in_their_order() -> None:
+    """core.bound joins held INSERTs of one text that follow each other, not others: rows
+    written between two runs, or an upsert, keep their own statements and their place."""
+    workspace = default_workspace()
+    now = timezone.now()
+
+    def queue(name: str) -> Queue:
+        return rows.new(Queue, workspace=workspace, name=name, created=now, last_modified=now)
+
+    a, b, c, d, e, none = (_event(name) for name in ("a", "b", "c", "d", "e", "none"))
+    none.pk = 0
+    with CaptureQueriesContext(connection) as queries, together.atomic():  # no read inside
+        rows.insert(a, keyed=False)
+        rows.insert(b, keyed=False)
+        rows.upsert(queue("q1"), ["workspace", "name"], ["last_modified"])
+        rows.upsert(queue("q2"), ["workspace", "name"], ["last_modified"])
+        rows.insert(c, keyed=False)
+        rows.update_fields(LogEvent, [none], ["message"])  # an UPDATE between runs
+        rows.insert(d, keyed=False)
+        rows.insert(e, keyed=False)
+    made = list(LogEvent.objects.order_by("id").values_list("event_id", flat=True))
+    assert made == ["a", "b", "c", "d", "e"]
+    assert sorted(Queue.objects.values_list("name", flat=True)) == ["q1", "q2"]
+    if connection.vendor == "postgresql":
+        [query] = [sql for sql in _sent(queries) if "INSERT" in sql]
+        statements = [" ".join(text.split()[:3]) for text in query.split("; ")]
+        assert statements == [
+            "BEGIN",
+            'INSERT INTO "events_logevent"',  # a and b
+            'INSERT INTO "sqs_queue"',  # q1, then q2: an upsert each
+            'INSERT INTO "sqs_queue"',
+            'INSERT INTO "events_logevent"',  # c
+            'UPDATE "events_logevent" SET',
+            'INSERT INTO "events_logevent"',  # d and e
+            "COMMIT",
+        ]
+        rows_each = [text.count("'g'") for text in query.split("; ")]
+        assert rows_each == [0, 2, 0, 0, 1, 0, 2, 0]

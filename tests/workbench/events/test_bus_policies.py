@@ -99,6 +99,42 @@ def test_put_permission_refuses_a_bad_principal_and_a_malformed_policy(client: C
     assert "Policy" not in bus
 
 
+ORG_KEY = "aws:PrincipalOrgID"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        # PutPermission's Action: "Currently, this must be events:PutEvents" (API Reference).
+        ({"Action": "events:DeleteRule"}, "parameter 'action' is not supported"),
+        # Condition: Type "StringEquals" and Key "aws:PrincipalOrgID" only (API Reference).
+        (
+            {
+                "Principal": "*",
+                "Condition": {"Type": "StringLike", "Key": "aws:PrincipalOrgID", "Value": "o-1"},
+            },
+            "parameter 'condition' is not supported",
+        ),
+        (
+            {
+                "Principal": "*",
+                "Condition": {"Type": "StringEquals", "Key": "aws:SourceAccount", "Value": "1"},
+            },
+            "parameter 'condition' is not supported",
+        ),
+    ],
+)
+def test_put_permission_refuses_what_aws_does_not_support(
+    client: Client, changes: dict[str, object], says: str
+) -> None:
+    params = {"Action": "events:PutEvents", "Principal": "111122223333", "StatementId": "a", **changes}
+    status, error = call(client, "AWSEvents.PutPermission", params)
+    assert (status, error["__type"]) == (400, "ValidationException") and says in error["message"]
+    _, bus = call(client, "AWSEvents.DescribeEventBus", {})
+    assert "Policy" not in bus
+
+
 @pytest.mark.django_db
 def test_put_events_onto_another_workspaces_bus_needs_its_policy(other: Workspace) -> None:
     ws = default_workspace()

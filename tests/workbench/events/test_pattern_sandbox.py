@@ -253,6 +253,23 @@ def test_save_stores_the_target_as_puttargets_would(client: Client) -> None:
 
 
 @pytest.mark.django_db
+def test_saving_from_the_editor_keeps_what_the_editor_does_not_set(client: Client) -> None:
+    """The editor sets the input and HttpParameters; a target's RetryPolicy, DeadLetterConfig
+    and SqsParameters set through PutTargets stay as they were when it saves (PutTargets
+    replaces a target whole)."""
+    _bus_with_rule()
+    dlq = "arn:aws:sqs:us-east-1:123456789012:dlq"
+    kept = {"RetryPolicy": {"MaximumRetryAttempts": 3}, "DeadLetterConfig": {"Arn": dlq}}
+    assert (
+        services.put_targets(default_workspace(), RULE, BUS, [{"Id": "t1", "Arn": LAMBDA_ARN, **kept}]) == []
+    )
+    fields = target_fields("t1", kind="InputPath", input_path="$.detail")
+    response = post(client, f"/buses/{BUS}/rules/{RULE}/targets/", fields)
+    assert response.status_code == 200 and response.json()["ok"] is True
+    assert response.json()["targets"] == [{"Id": "t1", "Arn": LAMBDA_ARN, "InputPath": "$.detail", **kept}]
+
+
+@pytest.mark.django_db
 def test_saving_a_sixth_target_fails_with_limit_exceeded_and_stores_nothing(client: Client) -> None:
     _bus_with_rule()
     url = f"/buses/{BUS}/rules/{RULE}/targets/"

@@ -197,7 +197,7 @@ bus's schema binding was read on every call."""
 PUT_EVENTS_ROUND_TRIPS = 3
 """On PostgreSQL (libpq's trace; the workspace is given): the bus, BEGIN with the events'
 INSERT, the deliveries' INSERT with COMMIT (core.together; their keys are read after the
-commit, ``rows.insert_all(keys_later=True)``). Six before issue 10's fifth cut, when psycopg
+commit, ``rows.insert_all(keys="later")``). Six before issue 10's fifth cut, when psycopg
 sent BEGIN alone; five before its sixth, when the bus's schema binding was read; four before
 the deliveries' INSERT went with the COMMIT."""
 

@@ -45,18 +45,8 @@ def _archived(ws: Workspace, broker: Broker, count: int, capture: Any) -> Archiv
     archive = archives.create_archive(ws, name="all", source_arn=ensure_default_bus(ws).arn)
     with capture(execute=True):
         routing.put_events(ws, [entry(n=n) for n in range(count)])
-    _drain(broker, capture)  # the original deliveries
+    broker.drain_committed(capture)  # the original deliveries
     return archive
-
-
-def _drain(broker: Broker, capture: Any) -> None:
-    """Run every message, and those their commits send, until none is left."""
-    for _ in range(20):
-        with capture(execute=True):
-            broker.drain()
-        if not broker.sent:
-            return
-    raise AssertionError(f"still sending: {broker.names()}")
 
 
 def _start(ws: Workspace, archive: Archive, capture: Any, name: str = "again", **destination: Any) -> Replay:
@@ -81,7 +71,7 @@ def test_a_replay_reaches_only_the_rules_it_names_with_replay_name(
     archive = _archived(ws, broker, 3, django_capture_on_commit_callbacks)
     replay = _start(ws, archive, django_capture_on_commit_callbacks, FilterArns=[rules["a"]])
     assert (replay.state, broker.names()) == ("STARTING", [queue.REPLAY_EVENTS])
-    _drain(broker, django_capture_on_commit_callbacks)
+    broker.drain_committed(django_capture_on_commit_callbacks)
     replay.refresh_from_db()
     assert replay.state == "COMPLETED" and replay.replay_end_time is not None
     replayed = ReceivedEvent.objects.filter(body__has_key="replay-name")
@@ -104,7 +94,7 @@ def test_without_filter_arns_every_matching_rule_gets_the_replayed_events(
     _two_rules(ws)
     archive = _archived(ws, broker, 1, django_capture_on_commit_callbacks)
     _start(ws, archive, django_capture_on_commit_callbacks)
-    _drain(broker, django_capture_on_commit_callbacks)
+    broker.drain_committed(django_capture_on_commit_callbacks)
     [replayed] = ReceivedEvent.objects.filter(body__has_key="replay-name")
     assert replayed.matched_rules == ["a", "b"]
 
@@ -163,7 +153,7 @@ def test_cancel_ends_a_running_replay_and_not_a_finished_one(
     archive = _archived(ws, broker, 1, django_capture_on_commit_callbacks)
     replay = _start(ws, archive, django_capture_on_commit_callbacks)
     assert replays.cancel_replay(ws, "again").state == "CANCELLING"
-    _drain(broker, django_capture_on_commit_callbacks)
+    broker.drain_committed(django_capture_on_commit_callbacks)
     replay.refresh_from_db()
     assert replay.state == "CANCELLED" and not ReceivedEvent.objects.filter(body__has_key="replay-name")
     with pytest.raises(IllegalStatus):

@@ -44,6 +44,14 @@ def test_send_purge_and_delete_from_the_queue_page() -> None:
     assert client.post("/queues/work/", {"action": "send", "body": "hello", "delay": ""}).status_code == 302
     page = client.get("/queues/work/").content.decode()
     assert 'data-state="visible"' in page and "hello" in page
+    # A message's attributes by name and value (a dead letter's ERROR_CODE, say), not a dict.
+    attributes = '{"ERROR_CODE": {"DataType": "String", "StringValue": "Boom"}}'
+    client.post("/queues/work/", {"action": "send", "body": "dead", "delay": "", "attributes": attributes})
+    page = client.get("/queues/work/").content.decode()
+    assert re.search(
+        r'<dt>ERROR_CODE <small class="muted">String</small></dt><dd class="mono">Boom</dd>', page
+    )
+    assert "{&#x27;" not in page  # no Python dict on the page
     refused = client.post(
         "/queues/work/", {"action": "send", "body": "kept text", "delay": "901", "attributes": ""}
     ).content.decode()

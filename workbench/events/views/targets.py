@@ -24,7 +24,13 @@ from workbench.core.errors import AwsError, ValidationError
 from workbench.events import services as events
 from workbench.events.models import EventBus, ReceivedEvent
 from workbench.events.pattern_sandbox import parse_event_text
-from workbench.events.target_editor import preview_target_input, target_entry, target_from_fields
+from workbench.events.target_editor import (
+    EDITOR_SETTINGS,
+    preview_target_input,
+    target_entry,
+    target_from_fields,
+    with_unedited,
+)
 
 UNSAVED_RULE_NAME = "sandbox-rule"
 """The rule name ``<aws.events.rule-name>`` shows in a preview made before any rule is picked."""
@@ -57,6 +63,10 @@ def rule_targets(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRes
     workspace = default_workspace()
     try:
         target = target_from_fields(read_json_object(request))
+        stored = (
+            events.get_rule(workspace, rule_name, bus_name).targets.filter(target_id=target["Id"]).first()
+        )
+        target = with_unedited(target, stored, EDITOR_SETTINGS)
         failed = events.put_targets(workspace, rule_name, bus_name, [target])
         if failed:
             raise AwsError(failed[0]["ErrorMessage"], code=failed[0]["ErrorCode"])
