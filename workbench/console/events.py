@@ -24,7 +24,7 @@ from workbench.core import paging
 from workbench.core.errors import AwsError
 from workbench.events import bus_logs, trace
 from workbench.events import services as events
-from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule
+from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule, Target
 from workbench.events.target_editor import INPUT_SETTINGS, with_unedited
 from workbench.runtime import routing, schedules
 from workbench.schemas import validation as schema_validation
@@ -36,7 +36,8 @@ LOGGED_RECORDS = 200
 """Log records the bus page shows (the newest)."""
 SEND_FIELDS = ("source", "detail_type", "detail")
 RULE_FIELDS = ("name", "event_pattern", "schedule_expression", "description", "state")
-TARGET_FIELDS = ("target_id", "arn", "input")
+TARGET_FIELDS = ("target_id", "arn", "input", "retry_attempts", "event_age", "dead_letter")
+RETRY_FIELDS = {"retry_attempts": "MaximumRetryAttempts", "event_age": "MaximumEventAgeInSeconds"}
 EXAMPLE_DETAIL = '{"orderId": "o-1"}'
 
 
@@ -234,12 +235,20 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
         if not errors:
             return done("rule-detail", "rule-saved", rule.name, bus_name=rule.bus.name, rule_name=rule.name)
     editing = rule.targets.filter(target_id=request.GET.get("edit", "")).first()
-    target_form = (
-        {"target_id": editing.target_id, "arn": editing.arn, "input": editing.input or ""}
-        if editing
-        else None
-    )
+    target_form = _target_fields(editing) if editing else None
     return _rule_page(request, rule, form=form, target_form=target_form, errors=errors)
+
+
+def _target_fields(target: Target) -> dict[str, str]:
+    """The target form's fields as the target is stored."""
+    policy = target.retry_policy or {}
+    return {
+        "target_id": target.target_id,
+        "arn": target.arn,
+        "input": target.input or "",
+        **{name: str(policy.get(member, "")) for name, member in RETRY_FIELDS.items()},
+        "dead_letter": target.dead_letter_arn or "",
+    }
 
 
 def _stored_fields(rule: Rule) -> dict[str, str]:
@@ -266,7 +275,7 @@ def _rule_page(
         "rule": rule,
         "targets": list(rule.targets.all()),
         "form": form or _stored_fields(rule),
-        "target_form": target_form or {"target_id": "", "arn": "", "input": ""},
+        "target_form": target_form or dict.fromkeys(TARGET_FIELDS, ""),
         "errors": errors or {},
         "notice": notice(request),
         "next_fire": _next_fire(rule),
@@ -313,17 +322,51 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     target: dict[str, Any] = {"Id": form["target_id"], "Arn": form["arn"]}
     if form["input"]:
         target["Input"] = form["input"]
+    policy: dict[str, Any] = {}
+    for name, member in RETRY_FIELDS.items():
+        if form[name]:
+            try:
+                policy[member] = int(form[name])
+            except ValueError:
+                return _rule_page(
+                    request, rule, target_form=form, errors={name: f"{member} is a whole number."}
+                )
+    if policy:
+        target["RetryPolicy"] = policy
+    if form["dead_letter"]:
+        target["DeadLetterConfig"] = {"Arn": form["dead_letter"]}
+    # A form without the retry or dead-letter fields (an older page) leaves them as stored.
+    shown = [
+        member
+        for member, names in (("RetryPolicy", RETRY_FIELDS), ("DeadLetterConfig", ("dead_letter",)))
+        if any(name in request.POST for name in names)
+    ]
     stored = rule.targets.filter(target_id=form["target_id"]).first()
-    target = with_unedited(target, stored, ("Id", "Arn", *INPUT_SETTINGS))
+    target = with_unedited(target, stored, ("Id", "Arn", *INPUT_SETTINGS, *shown))
     try:
         failed = events.put_targets(workspace, rule.name, rule.bus.name, [target])
     except AwsError as exc:
         return _rule_page(request, rule, target_form=form, errors={"target_id": exc.message})
     if failed:
         message = failed[0]["ErrorMessage"]
-        key = "target_id" if "Id" in message else "input" if "Input" in message else "arn"
+        key = _target_field_for(message)
         return _rule_page(request, rule, target_form=form, errors={key: message})
     return done("rule-detail", "target-saved", form["target_id"], bus_name=rule.bus.name, rule_name=rule.name)
+
+
+def _target_field_for(message: str) -> str:
+    """The target form's field a PutTargets failure is about, by the words it names."""
+    for words, name in (
+        ("maximumRetryAttempts", "retry_attempts"),
+        ("maximumEventAgeInSeconds", "event_age"),
+        ("RetryPolicy", "retry_attempts"),
+        ("DeadLetterConfig", "dead_letter"),
+        ("Id", "target_id"),
+        ("Input", "input"),
+    ):
+        if words in message:
+            return name
+    return "arn"
 
 
 @require_POST

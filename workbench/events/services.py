@@ -32,12 +32,16 @@ from workbench.core.errors import (
     invalid,
     min_length,
     pattern,
+    validation_message,
+    value_at_least,
+    value_at_most,
+    violation,
 )
 from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
 from workbench.events import bus_logs, bus_policies
 from workbench.events.errors import InvalidEventPattern
-from workbench.events.models import EventBus, Rule, Target
+from workbench.events.models import Delivery, EventBus, Rule, Target
 
 DEFAULT_BUS = "default"
 BUS_NAME_RE = re.compile(r"^[/\.\-_A-Za-z0-9]{1,256}$")
@@ -322,7 +326,36 @@ def _target_problem(target: Any, position: int) -> str | None:
         or not isinstance(sqs_parameters.get("MessageGroupId", ""), str)
     ):
         return "SqsParameters must be an object with a string MessageGroupId."
-    return _http_parameters_problem(target.get("HttpParameters"))
+    return _retry_problem(target.get("RetryPolicy"), position) or _http_parameters_problem(
+        target.get("HttpParameters")
+    )
+
+
+RETRY_LIMITS = {
+    "MaximumRetryAttempts": (0, Delivery.DEFAULT_MAX_RETRY_ATTEMPTS),
+    "MaximumEventAgeInSeconds": (60, Delivery.DEFAULT_MAX_EVENT_AGE),
+}
+"""RetryPolicy's members and their ranges (RetryPolicy, Amazon EventBridge API Reference)."""
+
+
+def _retry_problem(policy: Any, position: int) -> str | None:
+    """A RetryPolicy out of AWS's ranges, in the API's words; the API's own validation says
+    the same before a request gets here, a browser form's only here."""
+    if policy is None:
+        return None
+    if not isinstance(policy, dict) or set(policy) - set(RETRY_LIMITS):
+        return "RetryPolicy must be an object of MaximumRetryAttempts and MaximumEventAgeInSeconds."
+    for key, (low, high) in RETRY_LIMITS.items():
+        value = policy.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            location = f"targets.{position}.member.retryPolicy.{key[0].lower()}{key[1:]}"
+            constraint = (
+                value_at_least(low) if isinstance(value, int) and value < low else value_at_most(high)
+            )
+            return validation_message([violation(location, constraint, value)])
+    return None
 
 
 def _http_parameters_problem(parameters: Any) -> str | None:

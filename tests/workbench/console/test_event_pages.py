@@ -264,6 +264,44 @@ def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_f
     assert Rule.objects.get(name="nightly").schedule_expression == "rate(2 hours)"
 
 
+def test_the_target_form_sets_a_retry_policy_and_a_dead_letter_queue(client: Client) -> None:
+    """RetryPolicy (MaximumRetryAttempts 0..185, MaximumEventAgeInSeconds 60..86400) and
+    DeadLetterConfig from the rule page, as PutTargets takes them (Amazon EventBridge API
+    Reference: RetryPolicy); a value out of range is refused beside its field, with what was
+    typed kept and nothing stored; emptied fields clear them."""
+    from workbench.events.models import Target
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    queue = "arn:aws:sqs:us-east-1:123456789012:"
+    form = {"target_id": "t", "arn": queue + "work", "retry_attempts": "3", "event_age": "600"}
+    refused = client.post("/buses/orders/rules/r1/targets/save", {**form, "retry_attempts": "186"})
+    assert refused.status_code == 400
+    said = field_error(refused.content.decode(), "retry_attempts")
+    assert "less than or equal to 185" in said and 'value="186"' in refused.content.decode()
+    refused = client.post("/buses/orders/rules/r1/targets/save", {**form, "event_age": "ten"})
+    assert "whole number" in field_error(refused.content.decode(), "event_age")
+    assert not Target.objects.exists()
+    saved = client.post("/buses/orders/rules/r1/targets/save", {**form, "dead_letter": queue + "dlq"})
+    assert saved.status_code == 302
+    stored = Target.objects.get()
+    assert stored.retry_policy == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 600}
+    assert stored.dead_letter_arn == queue + "dlq"
+    page = client.get("/buses/orders/rules/r1/?edit=t").content.decode()
+    assert 'name="retry_attempts" value="3"' in page and f'name="dead_letter" value="{queue}dlq"' in page
+    assert "retries: 3 within 600 s" in page and f"dead letters: {queue}dlq" in page
+    cleared = {
+        "target_id": "t",
+        "arn": queue + "work",
+        "retry_attempts": "",
+        "event_age": "",
+        "dead_letter": "",
+    }
+    client.post("/buses/orders/rules/r1/targets/save", cleared)
+    stored = Target.objects.get()
+    assert stored.retry_policy is None and stored.dead_letter_arn is None
+
+
 def test_an_events_page_lists_every_attempt_the_retry_and_the_dead_letter_queue(
     client: Client, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

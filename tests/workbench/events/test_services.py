@@ -14,7 +14,7 @@ from tests.support.events import ECHO_ARN, PATTERN, entry, rule_with_targets
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import ResourceNotFound, ValidationError
 from workbench.events import services
-from workbench.events.models import ReceivedEvent
+from workbench.events.models import ReceivedEvent, Target
 from workbench.events.services import AcceptedEntry
 
 
@@ -71,3 +71,25 @@ def test_browser_endpoints_answer_a_broken_body_with_a_400_in_awss_shape(client:
     body = response.json()
     assert body["__type"] == body["error"]["code"] == "SerializationException"
     assert body["message"] == "Request body is not valid JSON: Expecting value at line 1 column 13"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("policy", "says"),
+    [
+        ({"MaximumRetryAttempts": 186}, "'186' at 'targets.1.member.retryPolicy.maximumRetryAttempts'"),
+        ({"MaximumEventAgeInSeconds": 59}, "greater than or equal to 60"),
+        ({"MaximumEventAgeInSeconds": 86401}, "less than or equal to 86400"),
+        ({"MaximumRetryAttempts": True}, "maximumRetryAttempts"),
+        ({"Attempts": 3}, "RetryPolicy must be an object"),
+    ],
+)
+def test_put_targets_refuses_a_retry_policy_out_of_awss_ranges(policy: dict[str, object], says: str) -> None:
+    """RetryPolicy: MaximumRetryAttempts 0..185, MaximumEventAgeInSeconds 60..86400 (Amazon
+    EventBridge API Reference); the API refuses these before the service, a browser form here."""
+    ws = default_workspace()
+    services.put_rule(ws, name="r", event_pattern='{"source": ["shop"]}')
+    target = {"Id": "t", "Arn": "arn:aws:sqs:us-east-1:123456789012:q", "RetryPolicy": policy}
+    [failed] = services.put_targets(ws, "r", None, [target])
+    assert failed["ErrorCode"] == "ValidationException" and says in failed["ErrorMessage"]
+    assert not Target.objects.exists()
