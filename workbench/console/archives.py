@@ -65,9 +65,9 @@ class ReplayRow:
 
     @property
     def percent(self) -> int:
-        if self.replay.state == Replay.COMPLETED or self.total == 0:
-            return 100 if self.replay.state == Replay.COMPLETED else 0
-        return min(100, self.sent * 100 // self.total)
+        if self.replay.state == Replay.COMPLETED:
+            return 100
+        return min(100, self.sent * 100 // self.total) if self.total else 0
 
     @property
     def active(self) -> bool:

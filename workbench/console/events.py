@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -434,6 +435,7 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
             "execution": execution_started_by(workspace, delivery),
             "forwarded": forwarded_copy(workspace, delivery),
             "attempts": trace.attempts(delivery),
+            "target_page": target_page(delivery),
             # The queue's name, for its page (a dead-letter ARN is a queue's of this workspace).
             "dead_letter_queue": (delivery.dead_letter_arn or "").rpartition(":")[2],
         }
@@ -445,6 +447,7 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
         "body": json.dumps(event.body, indent=2, ensure_ascii=False),
         "detail_summary": summarize(event.body.get("detail")),
         "deliveries": deliveries,
+        "forwarded_from": forwarded_from(event),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -479,6 +482,35 @@ def forwarded_copy(workspace: Workspace, delivery: Delivery) -> ReceivedEvent | 
         .select_related("bus")
         .first()
     )
+
+
+def target_page(delivery: Delivery) -> tuple[str, str] | None:
+    """A delivered queue's or log group's page, where the message or log record it made is
+    (the label and the URL); None for any other target."""
+    if delivery.status != Delivery.DELIVERED:
+        return None
+    parts = delivery.target_arn.split(":")
+    if len(parts) == 6 and parts[2] == "sqs":
+        return f"queue {parts[5]}", reverse("queue-detail", args=[parts[5]])
+    if len(parts) >= 7 and parts[2] == "logs" and parts[5] == "log-group":
+        return f"log group {parts[6]}", f"{reverse('log-group-list')}?{urlencode({'group': parts[6]})}"
+    return None
+
+
+def forwarded_from(event: ReceivedEvent) -> ReceivedEvent | None:
+    """The event on another bus whose event-bus target put this one here (the same event id,
+    a delivered target of this bus's ARN), to follow the journey back; None when it was put
+    on this bus directly."""
+    delivery = (
+        Delivery.objects.filter(
+            status=Delivery.DELIVERED, target_arn=event.bus.arn, event__event_id=event.event_id
+        )
+        .exclude(event__bus=event.bus)
+        .select_related("event__bus")
+        .order_by("id")
+        .first()
+    )
+    return delivery.event if delivery is not None else None
 
 
 def delivery_of(execution: Execution) -> Delivery | None:

@@ -148,6 +148,12 @@ class ReceivedEvent(models.Model):
     def detail_type(self) -> str:
         return str(self.body.get("detail-type", ""))
 
+    @property
+    def replay_name(self) -> str:
+        """The replay that sent this event again ("replay-name", EventBridge User Guide,
+        "Replaying archived events"), "" for an event put on the bus."""
+        return str(self.body.get("replay-name") or "")
+
 
 class Delivery(models.Model):
     """One matched target of one accepted event: written pending with the event, in the same

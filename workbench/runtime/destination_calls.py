@@ -35,6 +35,12 @@ ERROR_PREFIX = "Unable to invoke ApiDestination endpoint"
 
 __all__ = ["deliver", "is_api_destination_arn", "wait_until"]
 
+FIXED_HEADERS = {"User-Agent": "Amazon/EventBridge/ApiDestinations", "Range": "bytes=0-1048575"}
+"""Headers EventBridge sends with every API destination call whatever the connection or target
+say ("Headers included in requests to API destinations", EventBridge User Guide; its
+Accept-Encoding is left out: an answer is not decompressed here, and Connection: close is
+urllib's own)."""
+
 
 def timeout_seconds() -> float:
     return float(getattr(settings, "STEPBRIDGE_API_DESTINATION_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
@@ -93,7 +99,12 @@ def _request(destination: ApiDestination, delivery: Delivery) -> http_calls.Requ
         if not any(name.lower() == "content-type" for name in headers):
             headers["Content-Type"] = "application/json; charset=utf-8"
     return http_calls.Request(
-        method=destination.http_method, url=url, headers=headers, query=query, body=body
+        method=destination.http_method,
+        url=url,
+        headers=headers,
+        query=query,
+        body=body,
+        fixed_headers=FIXED_HEADERS,
     )
 
 

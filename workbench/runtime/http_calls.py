@@ -91,6 +91,8 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     query: list[tuple[str, str]] = field(default_factory=list)
     body: bytes | None = None
+    fixed_headers: dict[str, str] = field(default_factory=dict)
+    """Headers neither the connection nor the target may change (set last)."""
 
 
 def parameter_pairs(parameters: Any, list_name: str) -> list[tuple[str, str]]:
@@ -129,6 +131,8 @@ def _send_once(connection: Connection, request: Request, *, timeout: float, fres
     for key, value in parameter_pairs(parameters, "HeaderParameters"):
         _set_header(headers, key, value)
     for key, value in _authorization(connection, timeout=timeout, fresh_token=fresh_token).items():
+        _set_header(headers, key, value)
+    for key, value in request.fixed_headers.items():
         _set_header(headers, key, value)
     query = [pair for pair in request.query]
     extra = parameter_pairs(parameters, "QueryStringParameters")

@@ -134,6 +134,13 @@ def test_a_replay_started_from_the_form_runs_to_its_end_with_its_progress(
     # Only rule b was replayed to: five more events on the bus, each matching b alone.
     replayed = ReceivedEvent.objects.filter(body__has_key="replay-name")
     assert replayed.count() == 5 and {tuple(event.matched_rules) for event in replayed} == {("b",)}
+    # Lists mark a replayed event beside its original (the same id); its page says which replay.
+    listed = client.get("/events/").content.decode()
+    assert listed.count('class="badge replay-badge"') == 5 and listed.count("<tr data-event-id=") == 10
+    on_bus = client.get("/buses/default/").content.decode()
+    assert on_bus.count("replay again</span>") == 5
+    page = client.get(f"/buses/default/events/{replayed[0].id}/").content.decode()
+    assert "Sent again by the replay <strong>again</strong>" in page
 
 
 def test_pace_and_cancel_and_delete(client: Client, broker: Broker) -> None:

@@ -363,3 +363,23 @@ def _delivery_row(client: Client, url: str, status: str) -> re.Match[str]:
     )
     assert row, f"no {status} row"
     return row
+
+
+@pytest.mark.parametrize(
+    ("arn", "status", "page"),
+    [
+        ("arn:aws:sqs:us-east-1:123456789012:orders", "delivered", ("queue orders", "/queues/orders/")),
+        (
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/all",
+            "delivered",
+            ("log group /aws/events/all", "/log-groups/?group=%2Faws%2Fevents%2Fall"),
+        ),
+        ("arn:aws:sqs:us-east-1:123456789012:orders", "failed", None),
+        ("arn:aws:lambda:us-east-1:123456789012:function:echo", "delivered", None),
+    ],
+)
+def test_a_delivered_queue_or_log_group_links_to_its_page(arn: str, status: str, page: object) -> None:
+    from workbench.console.events import target_page
+    from workbench.core import rows
+
+    assert target_page(rows.new(Delivery, target_arn=arn, status=status)) == page

@@ -31,3 +31,20 @@ def test_bus_page_lists_rules_and_targets(client: Client) -> None:
     page = client.get("/buses/").content.decode()
     assert 'data-bus="orders-bus"' in page and 'data-rule="high-value-orders"' in page
     assert "function:echo" in page
+
+
+def test_a_scheduled_rule_shows_its_schedule_and_no_sandbox(client: Client) -> None:
+    """A scheduled rule matches its own firings, not a pattern: the bus page shows its
+    ScheduleExpression as a schedule and offers no pattern sandbox for it."""
+    import re
+
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services
+
+    ws = default_workspace()
+    services.put_rule(ws, name="nightly", schedule_expression="rate(1 day)")
+    services.put_rule(ws, name="orders", event_pattern=json.dumps({"source": ["shop"]}))
+    page = client.get("/buses/default/").content.decode()
+    rows = dict(re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', page, re.S))
+    assert "schedule <code>rate(1 day)</code>" in rows["nightly"] and "sandbox-link" not in rows["nightly"]
+    assert "sandbox-link" in rows["orders"] and "schedule <code>" not in rows["orders"]

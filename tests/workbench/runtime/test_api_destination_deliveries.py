@@ -75,7 +75,9 @@ def test_an_event_reaches_the_endpoint_with_its_http_parameters_and_the_connecti
                 "Arn": destination.arn,
                 "HttpParameters": {
                     "PathParameterValues": ["$.detail.n"],
-                    "HeaderParameters": {"X-Source": "$.source", "X-Fixed": "yes"},
+                    # A target's User-Agent is overridden ("Headers included in requests to
+                    # API destinations", EventBridge User Guide).
+                    "HeaderParameters": {"X-Source": "$.source", "X-Fixed": "yes", "User-Agent": "mine"},
                     "QueryStringParameters": {"mode": "test"},
                 },
             }
@@ -90,6 +92,8 @@ def test_an_event_reaches_the_endpoint_with_its_http_parameters_and_the_connecti
     assert seen.json() == delivery.event.body
     assert (seen.header("X-Source"), seen.header("X-Fixed")) == ("shop", "yes")
     assert seen.header("Content-Type") == "application/json; charset=utf-8"
+    assert seen.header("User-Agent") == "Amazon/EventBridge/ApiDestinations"
+    assert seen.header("Range") == "bytes=0-1048575"
 
 
 def test_5xx_and_timeouts_are_retried_until_the_endpoint_answers(
