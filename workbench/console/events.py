@@ -330,7 +330,7 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
                 policy[member] = int(form[name])
             except ValueError:
                 return _rule_page(
-                    request, rule, target_form=form, errors={name: f"{member} is a whole number."}
+                    request, rule, target_form=form, errors={name: f"{member} must be a whole number."}
                 )
     if policy:
         target["RetryPolicy"] = policy

@@ -326,9 +326,25 @@ def _target_problem(target: Any, position: int) -> str | None:
         or not isinstance(sqs_parameters.get("MessageGroupId", ""), str)
     ):
         return "SqsParameters must be an object with a string MessageGroupId."
-    return _retry_problem(target.get("RetryPolicy"), position) or _http_parameters_problem(
-        target.get("HttpParameters")
+    return (
+        _retry_problem(target.get("RetryPolicy"), position)
+        or _dead_letter_problem(target.get("DeadLetterConfig"))
+        or _http_parameters_problem(target.get("HttpParameters"))
     )
+
+
+def _dead_letter_problem(config: Any) -> str | None:
+    """A DeadLetterConfig whose Arn is not an SQS queue's: EventBridge's dead-letter queues are
+    SQS queues ("Using dead-letter queues to process undelivered events", EventBridge User
+    Guide; DeadLetterConfig.Arn, "the ARN of the SQS queue"). A queue that does not exist yet
+    is accepted, as its permissions are: dead-lettering to it is recorded as not sent."""
+    if config is None:
+        return None
+    arn = config.get("Arn") if isinstance(config, dict) else None
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) != 6 or parts[:3] != ["arn", "aws", "sqs"] or not parts[5]:
+        return f"DeadLetterConfig's Arn {arn!r} is not an SQS queue's ARN (arn:aws:sqs:region:account:name)."
+    return None
 
 
 RETRY_LIMITS = {

@@ -499,11 +499,11 @@ def _wait_for_slot(delivery: Delivery, slot: datetime) -> None:
     transaction.on_commit(lambda: queue.deliver_events([delivery_id], eta=slot))
 
 
-def _tell_pages(ended: list[Delivery]) -> None:
-    """After the commit, once per bus: its page shows each delivery's status; the dashboard
-    counts failed ones. A delivery with a retry scheduled has not ended: nothing to show."""
-    buses = {d.event.bus_id for d in ended if d.status != Delivery.PENDING}
-    failed = {d.event.bus.workspace_id for d in ended if d.status == Delivery.FAILED}
+def _tell_pages(attempted: list[Delivery]) -> None:
+    """After the commit, once per bus: its pages show each delivery's status and an event's
+    page each attempt, a retry's next try among them; the dashboard counts failed ones."""
+    buses = {d.event.bus_id for d in attempted}
+    failed = {d.event.bus.workspace_id for d in attempted if d.status == Delivery.FAILED}
     for bus_id in buses:
         transaction.on_commit(lambda bus_id=bus_id: publish.bus_changed(bus_id, ["deliveries"]))
     for workspace_id in failed:

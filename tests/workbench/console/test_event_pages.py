@@ -315,6 +315,7 @@ def test_an_events_page_lists_every_attempt_the_retry_and_the_dead_letter_queue(
     from workbench.core.arns import function_arn
     from workbench.events import services as events
     from workbench.functions import services as functions
+    from workbench.live import publish
     from workbench.runtime import deliveries, routing
     from workbench.sqs import services as sqs
 
@@ -335,32 +336,30 @@ def test_an_events_page_lists_every_attempt_the_retry_and_the_dead_letter_queue(
     [delivery_id] = sent
     delivery = Delivery.objects.get(id=delivery_id)
     url = f"/buses/default/events/{delivery.event_id}/"
+    told: list[tuple[int, list[str]]] = []
+    monkeypatch.setattr(publish, "bus_changed", lambda bus_id, what: told.append((bus_id, list(what))))
     now = timezone.now()
     deliveries.deliver(delivery_id, now=now)
-    row = re.search(
-        r'<tr data-target="fn" data-status="pending">(.*?)</tr>', client.get(url).content.decode(), re.S
-    )
-    assert row, "no pending row"
+    # The page follows its bus's socket (tail.js): a retry scheduled tells it too.
+    assert told == [(delivery.event.bus_id, ["deliveries"])]
+    row = _delivery_row(client, url, "pending")
     retry_at = Delivery.objects.get(id=delivery_id).next_attempt_at
     assert retry_at is not None and "<strong>retrying</strong>" in row.group(1)
     assert f'next try <time datetime="{dateformat.format(localtime(retry_at), "c")}"' in row.group(1)
     deliveries.deliver(delivery_id, now=retry_at)
-    row = re.search(
-        r'<tr data-target="fn" data-status="failed">(.*?)</tr>', client.get(url).content.decode(), re.S
-    )
-    assert row, "no failed row"
-    tried = re.findall(
-        r'<li value="(\d)" data-outcome="(\w+)">.*?<div class="attempt-error">(.*?)</div>', row.group(1), re.S
-    )
+    row = _delivery_row(client, url, "failed")
+    attempt = r'<li value="(\d)" data-outcome="(\w+)">.*?<div class="attempt-error">(.*?)</div>'
+    tried = re.findall(attempt, row.group(1), re.S)
     assert [(number, outcome) for number, outcome, _ in tried] == [("1", "failed"), ("2", "failed")]
     assert all("Boom" in error for _, _, error in tried)
     assert 'Sent to the dead-letter queue <a href="/queues/orders-dlq/">orders-dlq</a>' in row.group(1)
+    page = client.get(url).content.decode()
+    assert f'id="deliveries-panel" data-live-socket="/ws/buses/{delivery.event.bus_id}/"' in page
 
 
 def _delivery_row(client: Client, url: str, status: str) -> re.Match[str]:
-    row = re.search(
-        rf'<tr data-target="fn" data-status="{status}">(.*?)</tr>', client.get(url).content.decode(), re.S
-    )
+    page = client.get(url).content.decode()
+    row = re.search(rf'<tr data-target="fn" data-status="{status}">(.*?)</tr>', page, re.S)
     assert row, f"no {status} row"
     return row
 

@@ -93,3 +93,21 @@ def test_put_targets_refuses_a_retry_policy_out_of_awss_ranges(policy: dict[str,
     [failed] = services.put_targets(ws, "r", None, [target])
     assert failed["ErrorCode"] == "ValidationException" and says in failed["ErrorMessage"]
     assert not Target.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "config",
+    [{"Arn": "not-an-arn"}, {"Arn": "arn:aws:sns:us-east-1:123456789012:topic"}, {}, "arn:aws:sqs:q"],
+)
+def test_put_targets_refuses_a_dead_letter_queue_that_is_not_an_sqs_queue(config: object) -> None:
+    """EventBridge's dead-letter queues are SQS queues (DeadLetterConfig.Arn: "the ARN of the
+    SQS queue"); a queue not created yet is accepted, as AWS checks its permissions only when
+    it sends to it."""
+    ws = default_workspace()
+    services.put_rule(ws, name="r", event_pattern='{"source": ["shop"]}')
+    target = {"Id": "t", "Arn": "arn:aws:sqs:us-east-1:123456789012:q", "DeadLetterConfig": config}
+    [failed] = services.put_targets(ws, "r", None, [target])
+    assert "not an SQS queue's ARN" in failed["ErrorMessage"] and not Target.objects.exists()
+    later = {**target, "DeadLetterConfig": {"Arn": "arn:aws:sqs:us-east-1:123456789012:not-yet"}}
+    assert services.put_targets(ws, "r", None, [later]) == []
