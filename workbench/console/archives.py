@@ -70,6 +70,11 @@ class ReplayRow:
         return min(100, self.sent * 100 // self.total) if self.total else 0
 
     @property
+    def rule_names(self) -> list[str]:
+        """The rules FilterArns names, by name (a rule ARN ends with its name)."""
+        return [arn.rsplit("/", 1)[-1] for arn in self.replay.filter_arns]
+
+    @property
     def active(self) -> bool:
         return self.replay.state in Replay.ACTIVE
 

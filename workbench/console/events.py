@@ -448,6 +448,7 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
         "detail_summary": summarize(event.body.get("detail")),
         "deliveries": deliveries,
         "forwarded_from": forwarded_from(event),
+        "same_id": same_id_events(event),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -484,6 +485,17 @@ def forwarded_copy(workspace: Workspace, delivery: Delivery) -> ReceivedEvent | 
     )
 
 
+def same_id_events(event: ReceivedEvent) -> list[ReceivedEvent]:
+    """The other events of this bus with this event's id: the one first put on the bus and the
+    copies replays sent again (they keep its id, EventBridge User Guide, "Replaying archived
+    events"), oldest first, to link an event to its original and its replays."""
+    return list(
+        ReceivedEvent.objects.filter(bus=event.bus, event_id=event.event_id)
+        .exclude(id=event.id)
+        .order_by("id")[:20]
+    )
+
+
 def target_page(delivery: Delivery) -> tuple[str, str] | None:
     """A delivered queue's or log group's page, where the message or log record it made is
     (the label and the URL); None for any other target."""
@@ -497,11 +509,11 @@ def target_page(delivery: Delivery) -> tuple[str, str] | None:
     return None
 
 
-def forwarded_from(event: ReceivedEvent) -> ReceivedEvent | None:
-    """The event on another bus whose event-bus target put this one here (the same event id,
-    a delivered target of this bus's ARN), to follow the journey back; None when it was put
-    on this bus directly."""
-    delivery = (
+def forwarded_from(event: ReceivedEvent) -> Delivery | None:
+    """The delivery (its rule, its event on another bus) whose event-bus target put this event
+    here (the same event id, a delivered target of this bus's ARN), to follow the journey
+    back; None when it was put on this bus directly."""
+    return (
         Delivery.objects.filter(
             status=Delivery.DELIVERED, target_arn=event.bus.arn, event__event_id=event.event_id
         )
@@ -510,7 +522,6 @@ def forwarded_from(event: ReceivedEvent) -> ReceivedEvent | None:
         .order_by("id")
         .first()
     )
-    return delivery.event if delivery is not None else None
 
 
 def delivery_of(execution: Execution) -> Delivery | None:

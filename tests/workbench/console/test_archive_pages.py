@@ -139,8 +139,17 @@ def test_a_replay_started_from_the_form_runs_to_its_end_with_its_progress(
     assert listed.count('class="badge replay-badge"') == 5 and listed.count("<tr data-event-id=") == 10
     on_bus = client.get("/buses/default/").content.decode()
     assert on_bus.count("replay again</span>") == 5
-    page = client.get(f"/buses/default/events/{replayed[0].id}/").content.decode()
-    assert "Sent again by the replay <strong>again</strong>" in page
+    # Two rules' targets of one Id are told apart by their rule.
+    assert on_bus.count("a → sm: delivered") == 5 and on_bus.count("b → sm: delivered") == 5
+    assert on_bus.count("b → sm: pending") == 5  # the replayed copies, not yet delivered here
+    copy = replayed.order_by("id")[0]
+    page = client.get(f"/buses/default/events/{copy.id}/").content.decode()
+    assert 'Sent again by the replay <a href="/archives/#replays">again</a>' in page
+    original = ReceivedEvent.objects.exclude(id=copy.id).get(event_id=copy.event_id)
+    assert f'<a href="/buses/default/events/{original.id}/" class="original-event">' in page
+    page = client.get(f"/buses/default/events/{original.id}/").content.decode()
+    assert f'<a href="/buses/default/events/{copy.id}/" class="replayed-event">its copy</a>' in page
+    assert "to b</small>" in client.get("/archives/").content.decode()  # the rule it went to
 
 
 def test_pace_and_cancel_and_delete(client: Client, broker: Broker) -> None:

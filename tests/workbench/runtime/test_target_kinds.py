@@ -130,7 +130,8 @@ def test_a_bus_target_puts_the_event_unchanged_on_the_other_bus_once(
     assert f'href="/buses/central/events/{forwarded.id}/" class="forwarded-event"' in page
     # And back: the copy's page names the bus whose rule put it there.
     copy_page = client.get(f"/buses/central/events/{forwarded.id}/").content.decode()
-    assert f'a rule of the bus <a href="/buses/default/events/{original.id}/">default</a>' in copy_page
+    back = f'the rule orders of the bus <a href="/buses/default/events/{original.id}/">default</a>'
+    assert back in copy_page
     assert "Put here by" not in page
     assert '<a class="target-page" href="/log-groups/?group=central">log group central</a>' in copy_page
 
