@@ -601,9 +601,10 @@ def message_carrying(workspace: Workspace, text: str) -> Message | None:
     )
 
 
-def messages_of(queue: Queue) -> list[Message]:
-    """Every message of the queue, oldest first (what the browser shows)."""
-    return list(Message.objects.filter(queue=queue).order_by("sent", "id"))
+def messages_of(queue: Queue, most: int | None = None) -> list[Message]:
+    """The queue's messages, oldest first (what the browser shows), ``most`` of them at most:
+    a deep queue's page shows its first ones (the ``message_order`` index reads them)."""
+    return list(Message.objects.filter(queue=queue).order_by("sent", "id")[:most])
 
 
 def message_state(message: Message, now: datetime) -> str:

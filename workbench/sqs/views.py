@@ -16,6 +16,9 @@ from workbench.core.jsonio import loads_located
 from workbench.sqs import services
 from workbench.sqs.errors import InvalidParameterValue
 
+SHOWN_MESSAGES = 100
+"""Messages a queue's page lists (the oldest); its counts say how many there are."""
+
 
 def _field_for(exc: AwsError, fields: dict[str, str], default: str) -> str:
     """The form field an error is about: the first whose API name the message mentions."""
@@ -77,7 +80,7 @@ def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
     now = timezone.now()
     messages = [
         {"message": message, "state": services.message_state(message, now)}
-        for message in services.messages_of(queue)
+        for message in services.messages_of(queue, most=SHOWN_MESSAGES)
     ]
     context = {
         "queue": queue,
@@ -85,6 +88,7 @@ def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
         "attributes": services.attributes_of(queue, ["All"]),
         "counts": services.counts(queue),
         "messages": messages,
+        "shown_most": SHOWN_MESSAGES,
         "form": form,
         "errors": errors,
         "confirm_delete": confirm_delete,

@@ -69,3 +69,18 @@ def test_send_purge_and_delete_from_the_queue_page() -> None:
     assert client.post("/queues/work/", {"action": "delete", "confirm": "work"}).status_code == 302
     assert not Queue.objects.filter(name="work").exists()
     assert client.get("/queues/work/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_deep_queues_page_lists_its_oldest_messages_and_says_so() -> None:
+    """A queue of thousands of messages would be a page of thousands of rows: the page lists
+    the oldest ``SHOWN_MESSAGES`` and says the counts are the whole queue's."""
+    from workbench.sqs import views
+
+    queue = services.create_queue(default_workspace(), "deep")
+    for n in range(views.SHOWN_MESSAGES + 5):
+        services.send_message(queue, f"m{n}")
+    page = Client().get("/queues/deep/").content.decode()
+    assert page.count("<tr data-message=") == views.SHOWN_MESSAGES
+    assert 'id="messages-shown"' in page and f'data-count="visible">{views.SHOWN_MESSAGES + 5}<' in page
+    assert ">m0</pre>" in page and f">m{views.SHOWN_MESSAGES + 4}</pre>" not in page
