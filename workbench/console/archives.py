@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
-from workbench.core.errors import AwsError, ValidationError
+from workbench.core.errors import AwsError, ValidationError, field_for
 from workbench.events import archives, replays
 from workbench.events import services as events
 from workbench.events.errors import InvalidEventPattern
@@ -45,14 +45,9 @@ WINDOW_FORMAT = "%Y-%m-%dT%H:%M"
 """How a ``datetime-local`` input writes a moment (read here as UTC)."""
 
 
-def _field_for(exc: AwsError, fields: dict[str, str]) -> str:
-    """The form field an error is about: the first whose words the message carries, else the name."""
-    if isinstance(exc, InvalidEventPattern):
-        return "pattern"
-    for field, words in fields.items():
-        if words in exc.message:
-            return field
-    return "name"
+def _field_of(exc: AwsError, fields: dict[str, str]) -> str:
+    """The field a refusal is about; an invalid event pattern's message names no parameter."""
+    return "pattern" if isinstance(exc, InvalidEventPattern) else field_for(exc.message, fields, "name")
 
 
 @dataclass
@@ -75,8 +70,8 @@ class ReplayRow:
         return [arn.rsplit("/", 1)[-1] for arn in self.replay.filter_arns]
 
     @property
-    def active(self) -> bool:
-        return self.replay.state in Replay.ACTIVE
+    def cancellable(self) -> bool:
+        return self.replay.state in Replay.CANCELLABLE
 
 
 def archive_list(request: HttpRequest) -> HttpResponse:
@@ -109,7 +104,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
                 _create_archive(workspace, archive_form)
                 return redirect("archive-list")
             except AwsError as exc:
-                errors["archive_" + _field_for(exc, ARCHIVE_FIELDS)] = exc
+                errors["archive_" + _field_of(exc, ARCHIVE_FIELDS)] = exc
         if action == "start-replay":
             replay_form = {key: request.POST.get(key, "").strip() for key in replay_form}
             chosen_rules = request.POST.getlist("rules")
@@ -117,7 +112,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
                 _start_replay(workspace, replay_form, chosen_rules)
                 return redirect("archive-list")
             except AwsError as exc:
-                errors["replay_" + _field_for(exc, REPLAY_FIELDS)] = exc
+                errors["replay_" + _field_of(exc, REPLAY_FIELDS)] = exc
     listed = list(archives.list_archives(workspace))
     return render(
         request,

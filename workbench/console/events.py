@@ -22,7 +22,8 @@ from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
-from workbench.core.errors import AwsError
+from workbench.core.arns import Arn
+from workbench.core.errors import AwsError, field_for
 from workbench.events import bus_logs, trace
 from workbench.events import services as events
 from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule, Target
@@ -39,6 +40,15 @@ SEND_FIELDS = ("source", "detail_type", "detail")
 RULE_FIELDS = ("name", "event_pattern", "schedule_expression", "description", "state")
 TARGET_FIELDS = ("target_id", "arn", "input", "retry_attempts", "event_age", "dead_letter")
 RETRY_FIELDS = {"retry_attempts": "MaximumRetryAttempts", "event_age": "MaximumEventAgeInSeconds"}
+TARGET_ERROR_WORDS = {
+    "retry_attempts": "maximumRetryAttempts",
+    "event_age": "maximumEventAgeInSeconds",
+    "dead_letter": "DeadLetterConfig",
+    "target_id": "Id",
+    "input": "Input",
+}
+"""The target form's fields by the words a PutTargets failure about each carries, in the order
+they are tried; anything else is about the ARN."""
 EXAMPLE_DETAIL = '{"orderId": "o-1"}'
 
 
@@ -350,24 +360,9 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
         return _rule_page(request, rule, target_form=form, errors={"target_id": exc.message})
     if failed:
         message = failed[0]["ErrorMessage"]
-        key = _target_field_for(message)
+        key = field_for(message, TARGET_ERROR_WORDS, "arn")
         return _rule_page(request, rule, target_form=form, errors={key: message})
     return done("rule-detail", "target-saved", form["target_id"], bus_name=rule.bus.name, rule_name=rule.name)
-
-
-def _target_field_for(message: str) -> str:
-    """The target form's field a PutTargets failure is about, by the words it names."""
-    for words, name in (
-        ("maximumRetryAttempts", "retry_attempts"),
-        ("maximumEventAgeInSeconds", "event_age"),
-        ("RetryPolicy", "retry_attempts"),
-        ("DeadLetterConfig", "dead_letter"),
-        ("Id", "target_id"),
-        ("Input", "input"),
-    ):
-        if words in message:
-            return name
-    return "arn"
 
 
 @require_POST
@@ -436,8 +431,8 @@ def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResp
             "forwarded": forwarded_copy(workspace, delivery),
             "attempts": trace.attempts(delivery),
             "target_page": target_page(delivery),
-            # The queue's name, for its page (a dead-letter ARN is a queue's of this workspace).
-            "dead_letter_queue": (delivery.dead_letter_arn or "").rpartition(":")[2],
+            # The queue's name, for its page (a dead-letter ARN is a queue's: PutTargets checks).
+            "dead_letter_queue": getattr(Arn.parse(delivery.dead_letter_arn or ""), "resource", ""),
         }
         for delivery in event.deliveries.prefetch_related("attempt_log").order_by("rule_name", "target_id")
     ]
@@ -499,13 +494,15 @@ def same_id_events(event: ReceivedEvent) -> list[ReceivedEvent]:
 def target_page(delivery: Delivery) -> tuple[str, str] | None:
     """A delivered queue's or log group's page, where the message or log record it made is
     (the label and the URL); None for any other target."""
-    if delivery.status != Delivery.DELIVERED:
+    arn = Arn.parse(delivery.target_arn)
+    if delivery.status != Delivery.DELIVERED or arn is None:
         return None
-    parts = delivery.target_arn.split(":")
-    if len(parts) == 6 and parts[2] == "sqs":
-        return f"queue {parts[5]}", reverse("queue-detail", args=[parts[5]])
-    if len(parts) >= 7 and parts[2] == "logs" and parts[5] == "log-group":
-        return f"log group {parts[6]}", f"{reverse('log-group-list')}?{urlencode({'group': parts[6]})}"
+    if arn.service == "sqs":
+        return f"queue {arn.resource}", reverse("queue-detail", args=[arn.resource])
+    kind, _, group = arn.resource.partition(":")
+    if arn.service == "logs" and kind == "log-group":
+        group = group.removesuffix(":*")
+        return f"log group {group}", f"{reverse('log-group-list')}?{urlencode({'group': group})}"
     return None
 
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from workbench.accounts.services import default_workspace
-from workbench.core.errors import AwsError
+from workbench.core.errors import AwsError, field_for
 from workbench.events import scheduler
 from workbench.events.models import Schedule
 from workbench.runtime import clock
@@ -24,14 +24,6 @@ FIELDS = {
     "target": "Target",
     "group": "group",
 }
-
-
-def _field_for(exc: AwsError) -> str:
-    """The form field an error is about: the first whose wording the message carries."""
-    for field, words in FIELDS.items():
-        if words in exc.message:
-            return field
-    return "name"
 
 
 def schedule_list(request: HttpRequest) -> HttpResponse:
@@ -59,7 +51,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
             timers.arm_schedule(schedule)
             return redirect("schedule-list")
         except AwsError as exc:
-            errors[_field_for(exc)] = exc
+            errors[field_for(exc.message, FIELDS, "name")] = exc
     moment = clock.now(workspace)
     rows = [
         {"schedule": schedule, "next": schedule.next_fire_at or timers.next_schedule_firing(schedule, moment)}

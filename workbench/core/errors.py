@@ -14,7 +14,7 @@ error detected: Value 'x' at 'name' failed to satisfy constraint: Member must ..
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from engine.events.constraint_messages import NOT_NULL as NOT_NULL
@@ -138,3 +138,13 @@ def value_between(low: float, high: float) -> str:
 def missing_parameter(name: str) -> AwsError:
     """AWS's wording for a required member that is absent (as botocore models it)."""
     return invalid(name, NOT_NULL, None)
+
+
+def field_for(message: str, words_by_field: Mapping[str, str], default: str) -> str:
+    """The form field a refusal is about: the first (in ``words_by_field``'s order) whose
+    words the message carries (AWS's messages name the parameter), else ``default``. A browser
+    form shows the error beside that field, what was typed kept."""
+    for field, words in words_by_field.items():
+        if words in message:
+            return field
+    return default

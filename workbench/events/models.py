@@ -313,6 +313,8 @@ class Replay(models.Model):
     FAILED = "FAILED"
     STATES = [(s, s) for s in (STARTING, RUNNING, CANCELLING, COMPLETED, CANCELLED, FAILED)]
     ACTIVE = (STARTING, RUNNING, CANCELLING)
+    CANCELLABLE = (STARTING, RUNNING)
+    """The states CancelReplay takes a replay from (else IllegalStatusException)."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="replays")
     name = models.CharField(max_length=64)

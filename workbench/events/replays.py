@@ -108,7 +108,7 @@ def cancel_replay(workspace: Workspace, name: str) -> Replay:
     with transaction.atomic():
         replay = get_replay(workspace, name)
         replay = Replay.objects.select_for_update(of=("self",)).select_related("workspace").get(id=replay.id)
-        if replay.state not in (Replay.STARTING, Replay.RUNNING):
+        if replay.state not in Replay.CANCELLABLE:
             raise IllegalStatus(f"Replay {name} is not in a valid state for this operation.")
         replay.state = Replay.CANCELLING
         replay.save(update_fields=["state", "updated"])

@@ -22,6 +22,7 @@ from engine.events.patterns import InvalidEventPatternError, matches, parse_patt
 from engine.events.schedules import RULE_INVALID, ScheduleExpressionError, parse_rule_expression
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
+from workbench.core.arns import Arn
 from workbench.core.errors import (
     AwsError,
     LimitExceeded,
@@ -341,8 +342,8 @@ def _dead_letter_problem(config: Any) -> str | None:
     if config is None:
         return None
     arn = config.get("Arn") if isinstance(config, dict) else None
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) != 6 or parts[:3] != ["arn", "aws", "sqs"] or not parts[5]:
+    parsed = Arn.parse(arn) if isinstance(arn, str) else None
+    if parsed is None or parsed.service != "sqs" or not parsed.resource or ":" in parsed.resource:
         return f"DeadLetterConfig's Arn {arn!r} is not an SQS queue's ARN (arn:aws:sqs:region:account:name)."
     return None
 

@@ -11,21 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from workbench.accounts.services import default_workspace
-from workbench.core.errors import AwsError
+from workbench.core.errors import AwsError, field_for
 from workbench.core.jsonio import loads_located
 from workbench.sqs import services
 from workbench.sqs.errors import InvalidParameterValue
 
 SHOWN_MESSAGES = 100
 """Messages a queue's page lists (the oldest); its counts say how many there are."""
-
-
-def _field_for(exc: AwsError, fields: dict[str, str], default: str) -> str:
-    """The form field an error is about: the first whose API name the message mentions."""
-    for field, api_name in fields.items():
-        if api_name in exc.message:
-            return field
-    return default
 
 
 def queue_list(request: HttpRequest) -> HttpResponse:
@@ -41,7 +33,7 @@ def queue_list(request: HttpRequest) -> HttpResponse:
             queue = services.create_queue(workspace, form["name"], attributes)
             return redirect("queue-detail", name=queue.name)
         except AwsError as exc:
-            errors[_field_for(exc, {"visibility_timeout": "VisibilityTimeout"}, "name")] = exc
+            errors[field_for(exc.message, {"visibility_timeout": "VisibilityTimeout"}, "name")] = exc
     rows = [{"queue": queue, "counts": services.counts(queue)} for queue in services.list_queues(workspace)]
     return render(request, "sqs/queue_list.html", {"rows": rows, "form": form, "errors": errors})
 
@@ -64,7 +56,7 @@ def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
                 return redirect("queue-detail", name=queue.name)
             except AwsError as exc:
                 fields = {"delay": "DelaySeconds", "attributes": "attribute"}
-                errors[_field_for(exc, fields, "body")] = exc
+                errors[field_for(exc.message, fields, "body")] = exc
         elif action == "purge":
             services.purge_queue(queue)
             return redirect("queue-detail", name=queue.name)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from workbench.accounts.services import default_workspace
-from workbench.core.errors import AwsError, ValidationError
+from workbench.core.errors import AwsError, ValidationError, field_for
 from workbench.events import api_destinations, connections
 from workbench.events.models import Connection
 
@@ -30,14 +30,6 @@ CONNECTION_FIELDS = (
     "oauth_method",
 )
 DESTINATION_FIELDS = ("name", "description", "connection_arn", "endpoint", "method", "rate_limit")
-
-
-def _field_for(exc: AwsError, fields: dict[str, str], default: str) -> str:
-    """The form field an error is about: the first whose API name the message mentions."""
-    for field, api_name in fields.items():
-        if api_name in exc.message:
-            return field
-    return default
 
 
 def _auth_parameters(form: dict[str, str]) -> dict[str, Any]:
@@ -86,7 +78,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
                 "authorization_type": "authorizationType",
                 "authorization_endpoint": "AuthorizationEndpoint",
             }
-            errors[_field_for(exc, fields, "name")] = exc
+            errors[field_for(exc.message, fields, "name")] = exc
     context = {
         "connections": connections.list_connections(workspace),
         "form": form,
@@ -129,7 +121,7 @@ def api_destination_list(request: HttpRequest) -> HttpResponse:
                 "rate_limit": "invocationRateLimitPerSecond",
                 "connection_arn": "onnection",
             }
-            errors[_field_for(exc, fields, "name")] = exc
+            errors[field_for(exc.message, fields, "name")] = exc
     context = {
         "destinations": api_destinations.list_api_destinations(workspace),
         "connections": connections.list_connections(workspace),
