@@ -167,3 +167,97 @@ def test_a_target_that_always_fails_ends_in_the_bus_dead_letter_queue_with_the_a
     }
     events.update_event_bus(Name="orders", DeadLetterConfig={})
     assert "DeadLetterConfig" not in events.describe_event_bus(Name="orders")
+
+
+def test_an_archive_has_a_managed_rule_that_only_its_archive_changes(aws: Any) -> None:
+    """The rule ``Events-Archive-<name>`` as a recorded AWS run shows it (ListRules,
+    DescribeRule, ListTargetsByRule after CreateArchive, us-east-1; the refusals'
+    ManagedRuleException messages; UpdateArchive rewriting its pattern; RemoveTargets with
+    Force disabling the archive and UpdateArchive putting it back; DeleteArchive removing it)."""
+    events = aws("events")
+    bus = events.create_event_bus(Name="shop")
+    events.put_rule(Name="Events-Archive-taken", EventPattern=json.dumps(PATTERN), EventBusName="shop")
+    with pytest.raises(ClientError) as exc:
+        events.create_archive(ArchiveName="taken", EventSourceArn=bus["EventBusArn"])
+    assert exc.value.response["Error"]["Message"] == (
+        "A rule with the pattern 'Events-Archive-taken' already exists. Please choose a different "
+        "archive name or delete your rule, then, try again."
+    )
+    events.create_archive(ArchiveName="orders", EventSourceArn=bus["EventBusArn"])
+    listed = [
+        rule
+        for rule in events.list_rules(EventBusName="shop")["Rules"]
+        if rule["Name"] != "Events-Archive-taken"
+    ]
+    assert listed == [
+        {
+            "Name": "Events-Archive-orders",
+            "Arn": "arn:aws:events:us-east-1:123456789012:rule/shop/Events-Archive-orders",
+            "EventPattern": '{"replay-name":[{"exists":false}]}',
+            "State": "ENABLED",
+            "ManagedBy": "prod.vhs.events.aws.internal",
+            "EventBusName": "shop",
+        }
+    ]
+    [target] = events.list_targets_by_rule(Rule="Events-Archive-orders", EventBusName="shop")["Targets"]
+    assert (target["Id"], target["Arn"]) == ("Events-Archive-orders", "arn:aws:events:us-east-1:::")
+    assert '"event": <aws.events.event.json>' in target["InputTransformer"]["InputTemplate"]
+
+    managed = "Events-Archive-orders is a managed rule."
+    refusals = [
+        lambda: events.put_rule(
+            Name="Events-Archive-orders", EventPattern=json.dumps(PATTERN), EventBusName="shop"
+        ),
+        lambda: events.disable_rule(Name="Events-Archive-orders", EventBusName="shop"),
+        lambda: events.enable_rule(Name="Events-Archive-orders", EventBusName="shop"),
+        lambda: events.put_targets(
+            Rule="Events-Archive-orders",
+            EventBusName="shop",
+            Targets=[{"Id": "q", "Arn": _function("f", [{"output": 1}])}],
+        ),
+    ]
+    for refused in refusals:
+        with pytest.raises(ClientError) as exc:
+            refused()
+        assert (_code(exc), exc.value.response["Error"]["Message"]) == ("ManagedRuleException", managed)
+    for refused in (
+        lambda: events.delete_rule(Name="Events-Archive-orders", EventBusName="shop"),
+        lambda: events.remove_targets(
+            Rule="Events-Archive-orders", EventBusName="shop", Ids=["Events-Archive-orders"]
+        ),
+    ):
+        with pytest.raises(ClientError) as exc:
+            refused()
+        assert (
+            exc.value.response["Error"]["Message"]
+            == managed[:-1] + ". Set 'force' parameter to true to override."
+        )
+
+    events.update_archive(ArchiveName="orders", EventPattern='{ "source" : [ "shop" ] }')
+    rule = events.describe_rule(Name="Events-Archive-orders", EventBusName="shop")
+    assert rule["EventPattern"] == '{"replay-name":[{"exists":false}],"source":["shop"]}'
+    assert events.describe_archive(ArchiveName="orders")["EventPattern"] == '{ "source" : [ "shop" ] }'
+
+    events.remove_targets(
+        Rule="Events-Archive-orders", EventBusName="shop", Ids=["Events-Archive-orders"], Force=True
+    )
+    described = events.describe_archive(ArchiveName="orders")
+    assert (described["State"], described["StateReason"]) == (
+        "DISABLED",
+        "Managed rule for the archive was forcefully deleted.",
+    )
+    events.put_events(Entries=[{**entry(n=1), "EventBusName": "shop"}])
+    assert (
+        events.describe_archive(ArchiveName="orders")["EventCount"] == 0
+    )  # a disabled archive keeps nothing
+    events.update_archive(ArchiveName="orders", Description="back")
+    described = events.describe_archive(ArchiveName="orders")
+    assert described["State"] == "ENABLED" and "StateReason" not in described
+    assert len(events.list_targets_by_rule(Rule="Events-Archive-orders", EventBusName="shop")["Targets"]) == 1
+    events.put_events(Entries=[{**entry(n=2), "EventBusName": "shop"}])
+    assert events.describe_archive(ArchiveName="orders")["EventCount"] == 1
+
+    events.delete_archive(ArchiveName="orders")
+    assert [rule["Name"] for rule in events.list_rules(EventBusName="shop")["Rules"]] == [
+        "Events-Archive-taken"
+    ]

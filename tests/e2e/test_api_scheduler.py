@@ -77,6 +77,13 @@ def test_schedules_and_groups_through_the_scheduler_client(aws: Any) -> None:
         "ENABLED",
     )
     assert got["Target"]["Input"] == '{"job": "report"}'
+    # Left out, AWS's defaults are shown (a recorded GetSchedule; Scheduler API Reference,
+    # RetryPolicy), and a member given keeps the other's default.
+    assert got["Target"]["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+    assert (got["ActionAfterCompletion"], scheduler.get_schedule(Name="hourly")["GroupName"]) == (
+        "NONE",
+        "default",
+    )
     first = scheduler.list_schedules(MaxResults=1)
     second = scheduler.list_schedules(MaxResults=1, NextToken=first["NextToken"])
     assert [s["Name"] for s in first["Schedules"] + second["Schedules"]] == ["hourly", "nightly"]
@@ -89,6 +96,17 @@ def test_schedules_and_groups_through_the_scheduler_client(aws: Any) -> None:
         State="DISABLED",
     )
     assert scheduler.get_schedule(Name="hourly")["State"] == "DISABLED"
+    scheduler.update_schedule(
+        Name="hourly",
+        ScheduleExpression="rate(2 hours)",
+        FlexibleTimeWindow=OFF,
+        Target={**target, "RetryPolicy": {"MaximumRetryAttempts": 3}},
+        State="DISABLED",
+    )
+    assert scheduler.get_schedule(Name="hourly")["Target"]["RetryPolicy"] == {
+        "MaximumEventAgeInSeconds": 86400,
+        "MaximumRetryAttempts": 3,
+    }
     assert [s["Name"] for s in scheduler.list_schedules(State="DISABLED")["Schedules"]] == ["hourly"]
     assert {g["Name"] for g in scheduler.list_schedule_groups()["ScheduleGroups"]} == {"default", "reports"}
 

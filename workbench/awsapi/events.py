@@ -56,6 +56,7 @@ def _rule_shape(rule: Rule) -> dict[str, Any]:
         ("ScheduleExpression", rule.schedule_expression),
         ("Description", rule.description),
         ("RoleArn", rule.role_arn),
+        ("ManagedBy", rule.managed_by or None),
     ):
         if value is not None:
             shaped[key] = value
@@ -198,7 +199,11 @@ def list_targets_by_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any
 @api.operation("RemoveTargets")
 def remove_targets(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     failed = events.remove_targets(
-        ws, required(params, "Rule"), params.get("EventBusName"), required(params, "Ids")
+        ws,
+        required(params, "Rule"),
+        params.get("EventBusName"),
+        required(params, "Ids"),
+        bool(params.get("Force")),
     )
     return {"FailedEntryCount": len(failed), "FailedEntries": failed}
 
@@ -221,6 +226,7 @@ def _archive_shape(archive: Archive, *, full: bool = False) -> dict[str, Any]:
         "ArchiveName": archive.name,
         "EventSourceArn": archive.bus.arn,
         "State": archive.state,
+        **({"StateReason": archive.state_reason} if archive.state_reason else {}),
         "RetentionDays": archive.retention_days,
         "SizeBytes": size,
         "EventCount": count,

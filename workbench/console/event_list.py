@@ -18,6 +18,7 @@ from workbench.accounts.services import default_workspace
 from workbench.console.forms import within_dates
 from workbench.core import paging
 from workbench.core.errors import AwsError
+from workbench.core.fields import member_is
 from workbench.events.models import EventBus, ReceivedEvent
 
 PAGE_SIZE = 50
@@ -35,9 +36,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if query["bus"]:
         rows = rows.filter(bus__name=query["bus"])
     if query["source"]:
-        rows = rows.filter(body__source=query["source"])
+        rows = rows.filter(member_is("body", "source", query["source"]))
     if query["detail_type"]:
-        rows = rows.filter(**{"body__detail-type": query["detail_type"]})
+        rows = rows.filter(member_is("body", "detail-type", query["detail_type"]))
     rows = within_dates(rows, query, "received", errors)
     if query["q"]:
         if len(query["q"]) > SEARCH_MAX:

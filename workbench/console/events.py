@@ -24,6 +24,7 @@ from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
 from workbench.core.arns import Arn
 from workbench.core.errors import AwsError, field_for
+from workbench.core.fields import member_is
 from workbench.events import bus_logs, trace
 from workbench.events import services as events
 from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule, Target
@@ -105,9 +106,9 @@ def bus_detail(
     query = {key: request.GET.get(key, "").strip() for key in ("source", "detail_type", "after")}
     recent = bus.events.prefetch_related("deliveries")
     if query["source"]:
-        recent = recent.filter(body__source=query["source"])
+        recent = recent.filter(member_is("body", "source", query["source"]))
     if query["detail_type"]:
-        recent = recent.filter(**{"body__detail-type": query["detail_type"]})
+        recent = recent.filter(member_is("body", "detail-type", query["detail_type"]))
     try:
         shown, next_token = paging.page(recent, query["after"] or None, RECENT_EVENTS_PER_BUS)
     except AwsError as exc:

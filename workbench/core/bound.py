@@ -30,7 +30,7 @@ from typing import Any
 
 from django.db import connection
 from psycopg.adapt import Transformer
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb
 
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
 
@@ -95,11 +95,11 @@ def _literal(value: object, transformer: Transformer) -> bytes:
     elif isinstance(value, datetime):
         if value.tzinfo is not None:
             return _moment_literal(value)
-    elif isinstance(value, Jsonb) and value.dumps is not None:
+    elif isinstance(value, Json | Jsonb) and value.dumps is not None:
         document = value.dumps(value.obj)
         quoted = _quoted(document) if isinstance(document, str) else None
         if quoted is not None:
-            return quoted + b"::jsonb"
+            return quoted + (b"::jsonb" if isinstance(value, Jsonb) else b"::json")
     return bytes(transformer.as_literal(value))
 
 

@@ -68,10 +68,11 @@ from django.db.models import (
 from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Json, Jsonb
 
 from engine import compact_json
 from workbench.core import together
+from workbench.core.fields import OrderedJSONField
 
 M = TypeVar("M", bound=Model)
 
@@ -156,8 +157,10 @@ def _adapter(field: Field[Any, Any], *, adding: bool) -> Adapt:
             return db.ops.validate_autopk_value(value) if type(value) is int else full(obj, db)
 
         return key
-    if kind is JSONField:
+    if kind is JSONField or kind is OrderedJSONField:
         encoder = field.encoder
+        # PostgreSQL's json keeps the text sent; jsonb only the value (core.fields).
+        wrapper = Json if kind is OrderedJSONField else Jsonb
 
         def document(obj: Model, db: BaseDatabaseWrapper) -> object:
             value = obj.__dict__.get(attname, _UNLOADED)
@@ -165,10 +168,10 @@ def _adapter(field: Field[Any, Any], *, adding: bool) -> Adapt:
                 return None
             if type(value) is dict or type(value) is list:
                 if encoder is None:
-                    if not value:  # an empty list of flags, of rules matched
+                    if not value and wrapper is Jsonb:  # an empty list of flags, of rules matched
                         return _adapted_empty(type(value), db)
                     if db.vendor == "postgresql":
-                        return Jsonb(value, dumps=_jsonb_text)
+                        return wrapper(value, dumps=_jsonb_text)
                 return db.ops.adapt_json_value(value, encoder)
             return full(obj, db)
 
@@ -236,8 +239,8 @@ def _adapted_empty(kind: type[Any], db: BaseDatabaseWrapper) -> object:
 
 
 def _jsonb_text(value: Any) -> str:
-    """A document's text for a ``jsonb`` column: orjson's, which PostgreSQL reads to the value
-    Django's ``json.dumps`` text gives (jsonb keeps no spelling of a float); json's where orjson
+    """A document's text for a ``jsonb`` or ``json`` column: orjson's, which reads back to the
+    value Django's ``json.dumps`` text gives (members in their order); json's where orjson
     refuses the value (a lone surrogate, escaped by json as PostgreSQL then refuses it) or may
     have written NaN or an infinity as ``null``. Issue 10's py-spy of served PutEvents in
     distributed mode (2026-12-06): json's text of each event's body was 2% of the samples."""

@@ -26,8 +26,8 @@ from engine.events.patterns import Pattern, matches
 from workbench.accounts.models import Workspace
 from workbench.core import rows as stored
 from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
-from workbench.events import matchers
-from workbench.events.models import Archive, ArchivedEvent, EventBus
+from workbench.events import managed_rules, matchers
+from workbench.events.models import Archive, ArchivedEvent, EventBus, Rule
 from workbench.events.services import get_bus, touch_routing, validate_pattern_text
 
 ARCHIVE_NAME_RE = re.compile(r"^[\.\-_A-Za-z0-9]{1,48}$")
@@ -68,6 +68,12 @@ def create_archive(
     bus = _source_bus(workspace, source_arn)
     if Archive.objects.filter(workspace=workspace, name=name).exists():
         raise ResourceAlreadyExists(f"Archive {name} already exists.")
+    rule_name = managed_rules.PREFIX + name
+    if Rule.objects.filter(bus=bus, name=rule_name).exists():
+        raise ResourceAlreadyExists(
+            f"A rule with the pattern '{rule_name}' already exists. Please choose a different "
+            "archive name or delete your rule, then, try again."
+        )
     with transaction.atomic():
         archive = Archive.objects.create(
             workspace=workspace,
@@ -78,6 +84,7 @@ def create_archive(
             retention_days=days,
             created=timezone.now(),
         )
+        managed_rules.put_rule_of(archive)
         touch_routing(bus)
     return archive
 
@@ -98,24 +105,37 @@ def update_archive(
     event_pattern: str | None = None,
     retention_days: Any = None,
 ) -> Archive:
-    """UpdateArchive: only the members given change; events already archived stay."""
+    """UpdateArchive: only the members given change (an empty EventPattern clears it); events
+    already archived stay. The archive's rule follows, and an archive disabled by forcing its
+    rule off is enabled again with its rule put back (as a recorded AWS run shows)."""
+    if event_pattern is None and retention_days is None and description is None:
+        raise ValidationError("At least one of EventPattern, RetentionDays or Description must be provided.")
     archive = get_archive(workspace, name)
-    if event_pattern is not None:
+    if event_pattern:
         validate_pattern_text(event_pattern)
-        archive.event_pattern = event_pattern
     if retention_days is not None:
         archive.retention_days = _check_retention(retention_days)
+    if event_pattern is not None:
+        archive.event_pattern = event_pattern or None
     if description is not None:
         archive.description = description
+    archive.state, archive.state_reason = Archive.ENABLED, ""
     with transaction.atomic():
-        archive.save(update_fields=["event_pattern", "retention_days", "description"])
+        archive.save(
+            update_fields=["event_pattern", "retention_days", "description", "state", "state_reason"]
+        )
+        managed_rules.put_rule_of(archive)
         touch_routing(archive.bus)
     return archive
 
 
 def delete_archive(workspace: Workspace, name: str) -> None:
+    """DeleteArchive, with its rule (ListRules no longer shows it right after)."""
     archive = get_archive(workspace, name)
     with transaction.atomic():
+        Rule.objects.filter(
+            bus=archive.bus, name=managed_rules.rule_name(archive), managed_by__gt=""
+        ).delete()
         archive.delete()
         touch_routing(archive.bus)
 

@@ -17,3 +17,10 @@ class IllegalStatus(AwsError):
     """CancelReplay: the replay has already ended (COMPLETED, CANCELLED or FAILED)."""
 
     code = "IllegalStatusException"
+
+
+class ManagedRule(AwsError):
+    """A change to a rule an AWS service manages (an archive's): PutRule, EnableRule,
+    DisableRule, PutTargets, and DeleteRule or RemoveTargets without Force."""
+
+    code = "ManagedRuleException"

@@ -67,7 +67,10 @@ def _refresh(bus: EventBus, version: int | None = None) -> _Compiled:
             return compiled
         compiled.rules = {
             str(rule.id): _with_targets(rule)
-            for rule in Rule.objects.filter(bus=bus, state=Rule.ENABLED, event_pattern__isnull=False)
+            # An archive's rule routes nothing: the bus's archives (below) keep its events.
+            for rule in Rule.objects.filter(
+                bus=bus, state=Rule.ENABLED, event_pattern__isnull=False, managed_by=""
+            )
             .select_related("bus__workspace")
             .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("target_id")))
         }

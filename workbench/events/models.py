@@ -11,6 +11,7 @@ from django.db import models
 
 from workbench.accounts.models import Workspace
 from workbench.core.arns import event_bus_arn, rule_arn
+from workbench.core.fields import OrderedJSONField
 
 
 class EventBus(models.Model):
@@ -63,6 +64,8 @@ class BusWebhook(models.Model):
 class Rule(models.Model):
     ENABLED = "ENABLED"
     DISABLED = "DISABLED"
+    ARCHIVE_PREFIX = "Events-Archive-"
+    """An archive's rule is named this and the archive's name (events.managed_rules)."""
     STATES = [(ENABLED, ENABLED), (DISABLED, DISABLED)]
 
     bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="rules")
@@ -81,6 +84,12 @@ class Rule(models.Model):
     fire_armed = models.BooleanField(
         default=False, help_text="an ETA message for next_fire_at is on its way (else the sweep sends one)"
     )
+    managed_by = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="ManagedBy: set on an archive's rule (events.managed_rules)",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bus", "name"], name="unique_rule_name")]
@@ -92,6 +101,11 @@ class Rule(models.Model):
         for the ARN of every rule an event matched."""
         ws = self.bus.workspace
         return rule_arn(ws.region, ws.account_id, self.bus.name, self.name)
+
+    @property
+    def managed_archive(self) -> str:
+        """The archive this rule is managed for; "" for a rule of the user's own."""
+        return self.name.removeprefix(self.ARCHIVE_PREFIX) if self.managed_by else ""
 
     def __str__(self) -> str:
         return self.name
@@ -128,7 +142,7 @@ class ReceivedEvent(models.Model):
     # every accepted event (see Delivery's indexes).
     bus = models.ForeignKey(EventBus, on_delete=models.CASCADE, related_name="events", db_index=False)
     event_id = models.CharField(max_length=64)
-    body = models.JSONField()
+    body = OrderedJSONField()
     matched_rules = models.JSONField(default=list)
     schema_problems = models.JSONField(
         default=list, help_text="[{field, rule, message}] its bus's schema flagged (beyond AWS)"
@@ -275,6 +289,7 @@ class Archive(models.Model):
     event_pattern = models.TextField(null=True)
     retention_days = models.PositiveIntegerField(default=0, help_text="0 keeps events forever")
     state = models.CharField(max_length=16, choices=STATES, default=ENABLED)
+    state_reason = models.CharField(max_length=512, blank=True, default="")
     created = models.DateTimeField()
 
     class Meta:
@@ -292,7 +307,7 @@ class ArchivedEvent(models.Model):
     # No index of the key alone: archived_event_window starts with it (written per event).
     archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="events", db_index=False)
     event_id = models.CharField(max_length=64)
-    body = models.JSONField()
+    body = OrderedJSONField()
     time = models.DateTimeField()
     size = models.PositiveIntegerField()
     archived = models.DateTimeField(db_index=True)

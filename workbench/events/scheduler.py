@@ -23,12 +23,19 @@ from django.utils import timezone
 from engine.events.schedules import ScheduleExpressionError, parse_expression, time_zone
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, pattern
-from workbench.events.models import Schedule, ScheduleGroup
+from workbench.events.models import Delivery, Schedule, ScheduleGroup
 
 STATES = (Schedule.ENABLED, Schedule.DISABLED)
 FLEXIBLE_MODES = ("OFF", "FLEXIBLE")
 AFTER_COMPLETION = ("NONE", "DELETE")
 NAME_PATTERN = "[0-9a-zA-Z-_.]+"
+RETRY_DEFAULTS = {
+    "MaximumEventAgeInSeconds": Delivery.DEFAULT_MAX_EVENT_AGE,
+    "MaximumRetryAttempts": Delivery.DEFAULT_MAX_RETRY_ATTEMPTS,
+}
+"""A target's RetryPolicy where the request leaves it or a member out: GetSchedule shows them
+(a recorded GetSchedule of a schedule made without one; the Scheduler API Reference's
+RetryPolicy: 185 retries and 86,400 seconds by default)."""
 _NAME = re.compile(r"[0-9a-zA-Z\-_.]{1,64}")
 
 
@@ -152,6 +159,7 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
     target = params.get("Target")
     if not isinstance(target, dict) or not target.get("Arn") or not target.get("RoleArn"):
         raise ValidationError("Target requires Arn and RoleArn.")
+    target = {**target, "RetryPolicy": {**RETRY_DEFAULTS, **(target.get("RetryPolicy") or {})}}
     return {
         "schedule_expression": expression,
         "timezone": zone,

@@ -40,7 +40,7 @@ from workbench.core.errors import (
 )
 from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
-from workbench.events import bus_logs, bus_policies
+from workbench.events import bus_logs, bus_policies, managed_rules
 from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import Delivery, EventBus, Rule, Target
 
@@ -215,6 +215,9 @@ def put_rule(
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
     if schedule_expression:
         check_schedule_expression(schedule_expression)
+    existing = Rule.objects.filter(bus=bus, name=name).first()
+    if existing is not None:
+        managed_rules.refuse_change(existing)
     with transaction.atomic():
         rule, _ = Rule.objects.update_or_create(
             bus=bus,
@@ -248,15 +251,18 @@ def delete_rule(workspace: Workspace, name: str, bus_name: str | None, force: bo
         rule = get_rule(workspace, name, bus_name)
     except ResourceNotFound:
         return  # AWS answers success for a rule that is already gone
+    managed_rules.refuse_change(rule, force=force)
     if rule.targets.exists():
         raise ValidationError("Rule can't be deleted since it has targets.")
     with transaction.atomic():
         rule.delete()
+        managed_rules.forced_off(rule)
         touch_routing(rule.bus)
 
 
 def set_rule_state(workspace: Workspace, name: str, bus_name: str | None, state: str) -> Rule:
     rule = get_rule(workspace, name, bus_name)
+    managed_rules.refuse_change(rule)
     with transaction.atomic():
         rule.state = state
         rule.next_fire_at, rule.fire_armed = None, False  # a re-enabled rule is armed afresh
@@ -270,6 +276,7 @@ def put_targets(
 ) -> list[dict[str, str]]:
     """PutTargets: returns the failed entries; the rest are stored."""
     rule = get_rule(workspace, rule_name, bus_name)
+    managed_rules.refuse_change(rule)
     if not isinstance(targets, list) or not targets:
         raise invalid("targets", min_length(1))
     existing = set(rule.targets.values_list("target_id", flat=True))
@@ -401,14 +408,17 @@ def _http_parameters_problem(parameters: Any) -> str | None:
 
 
 def remove_targets(
-    workspace: Workspace, rule_name: str, bus_name: str | None, ids: list[str]
+    workspace: Workspace, rule_name: str, bus_name: str | None, ids: list[str], force: bool = False
 ) -> list[dict[str, str]]:
     rule = get_rule(workspace, rule_name, bus_name)
+    managed_rules.refuse_change(rule, force=force)
     failed = []
     with transaction.atomic():
         for target_id in ids:
             deleted, _ = rule.targets.filter(target_id=target_id).delete()
-            if not deleted:
+            if deleted and target_id == rule.name:
+                managed_rules.forced_off(rule)
+            elif not deleted:
                 failed.append(
                     {
                         "TargetId": target_id,

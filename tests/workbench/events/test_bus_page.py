@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
+
+from workbench.accounts.services import default_workspace
+from workbench.events import archives, services
 
 pytestmark = pytest.mark.django_db
 
 
 def test_bus_page_lists_rules_and_targets(client: Client) -> None:
-    from workbench.accounts.services import default_workspace
-    from workbench.events import services
-
     ws = default_workspace()
     services.create_bus(ws, "orders-bus")
     services.put_rule(
@@ -36,11 +37,6 @@ def test_bus_page_lists_rules_and_targets(client: Client) -> None:
 def test_a_scheduled_rule_shows_its_schedule_and_no_sandbox(client: Client) -> None:
     """A scheduled rule matches its own firings, not a pattern: the bus page shows its
     ScheduleExpression as a schedule and offers no pattern sandbox for it."""
-    import re
-
-    from workbench.accounts.services import default_workspace
-    from workbench.events import services
-
     ws = default_workspace()
     services.put_rule(ws, name="nightly", schedule_expression="rate(1 day)")
     services.put_rule(ws, name="orders", event_pattern=json.dumps({"source": ["shop"]}))
@@ -48,3 +44,22 @@ def test_a_scheduled_rule_shows_its_schedule_and_no_sandbox(client: Client) -> N
     rows = dict(re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', page, re.S))
     assert "schedule <code>rate(1 day)</code>" in rows["nightly"] and "sandbox-link" not in rows["nightly"]
     assert "sandbox-link" in rows["orders"] and "schedule <code>" not in rows["orders"]
+
+
+def test_an_archives_rule_is_shown_as_managed_with_nothing_to_edit(client: Client) -> None:
+    """ListRules shows an archive's ``Events-Archive-<name>`` rule (events.managed_rules); the
+    pages show it too, as the archive's, without the edits AWS refuses on it."""
+    ws = default_workspace()
+    archives.create_archive(ws, name="orders", source_arn=services.ensure_default_bus(ws).arn)
+    services.put_rule(ws, name="mine", event_pattern=json.dumps({"source": ["shop"]}))
+    page = client.get("/buses/default/").content.decode()
+    rows = dict(re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', page, re.S))
+    assert (
+        "managed for the archive" in rows["Events-Archive-orders"]
+        and "Delete" not in rows["Events-Archive-orders"]
+    )
+    assert "managed for the archive" not in rows["mine"] and "Delete" in rows["mine"]
+    rule_page = client.get("/buses/default/rules/Events-Archive-orders/").content.decode()
+    assert 'id="managed-rule"' in rule_page and 'href="/archives/#archive-orders"' in rule_page
+    assert 'id="edit-rule"' not in rule_page and 'id="add-target"' not in rule_page
+    assert 'id="edit-rule"' in client.get("/buses/default/rules/mine/").content.decode()

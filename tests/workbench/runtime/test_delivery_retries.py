@@ -117,6 +117,27 @@ def test_retries_run_out_at_maximum_retry_attempts_and_dead_letter_with_awss_att
 
 
 @pytest.mark.django_db
+def test_an_event_delivered_from_its_stored_row_keeps_its_members_in_put_order(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A retry reads the event back from the database; the target still gets it as it was put
+    (EventBridge User Guide, "Amazon EventBridge events": the envelope's fields in their order,
+    the detail as the caller wrote it), which PostgreSQL's jsonb would have sorted by length."""
+    ws = default_workspace()
+    rule_with_targets(ws, [{"Id": "q", "Arn": sqs.queue_arn(sqs.create_queue(ws, "orders"))}])
+    sent = record_enqueued(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        routing.put_events(ws, [entry(zebra=1, a={"yy": 1, "b": 2}, mid=3)])
+    [delivery_id] = sent
+    deliveries.deliver(delivery_id, now=timezone.now())
+    [message] = Message.objects.filter(queue__name="orders")
+    event = json.loads(message.body)
+    envelope = ["version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"]
+    assert list(event) == envelope
+    assert (list(event["detail"]), list(event["detail"]["a"])) == (["zebra", "a", "mid"], ["yy", "b"])
+
+
+@pytest.mark.django_db
 def test_retries_stop_when_the_next_one_would_pass_the_maximum_event_age(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any, settings: Any
 ) -> None:
