@@ -277,5 +277,10 @@
 
   showKindFields();
   showTargets();
-  preview();
+  // Opened for one of the rule's targets (the rule page's "Edit input"): start from it.
+  const chosen = new URLSearchParams(location.search).get("target");
+  const targets = state.rule && rules[state.rule] ? rules[state.rule].targets : [];
+  const opened = targets.find((entry) => entry.Id === chosen);
+  if (opened) loadTarget(opened);
+  else preview();
 })();

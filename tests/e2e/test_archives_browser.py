@@ -55,7 +55,17 @@ def test_archive_and_replay_from_the_browser_with_live_progress(aws: Any, live_u
         wait_for(lambda: events.describe_archive(ArchiveName="orders-all")["EventCount"] == 12, timeout=60)
         end = now.replace(second=0)
 
+        # Another bus's archive and rule: the form lists only the chosen archive's bus's rules,
+        # each once, and not the archives' own managed rules.
+        events.put_rule(Name="elsewhere", EventPattern=json.dumps({"source": ["other"]}))
+        events.create_archive(ArchiveName="default-all", EventSourceArn=events.describe_event_bus()["Arn"])
         page.goto(f"{live_url}/archives/")
+        rules_of = "#start-replay label[data-bus='{}']".format
+        page.select_option("#start-replay select[name=archive]", "default-all")
+        assert page.is_visible(rules_of("default")) and page.is_hidden(rules_of("orders"))
+        page.select_option("#start-replay select[name=archive]", "orders-all")
+        assert page.is_hidden(rules_of("default")) and page.locator(rules_of("orders")).count() == 1
+        assert "Events-Archive" not in page.inner_text("#start-replay")
         page.fill("#start-replay input[name=name]", "catch-up")
         page.fill("#start-replay input[name=start]", (now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
         page.fill("#start-replay input[name=end]", end.strftime("%Y-%m-%dT%H:%M"))

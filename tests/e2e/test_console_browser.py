@@ -373,3 +373,23 @@ def test_parent_and_child_executions_link_both_ways(aws: Any, live_url: str) -> 
         page.wait_for_selector("h1:text('Execution senior')")
         page.click("#history a.child-link")
         page.wait_for_selector("h1:text('Execution junior')")
+
+
+def test_a_refused_form_brings_the_person_to_the_error_at_phone_width(aws: Any, live_url: str) -> None:
+    """At 390 px the rule page's target form is far below the top: a refused save comes back
+    scrolled to the field it names, focused, with what was typed kept (first_error.js)."""
+    events = aws("events")
+    events.put_rule(Name="phone", EventPattern=json.dumps({"source": ["shop"]}))
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{live_url}/buses/default/rules/phone/")
+        page.fill('#add-target input[name="target_id"]', "q")
+        page.fill('#add-target input[name="arn"]', "arn:aws:sqs:us-east-1:123456789012:work")
+        page.fill('#add-target input[name="retry_attempts"]', "500")
+        page.click("#add-target button[type=submit]")
+        page.wait_for_selector('.field-error[data-field="retry_attempts"]')
+        focused = page.evaluate("document.activeElement.name")
+        assert focused == "retry_attempts"
+        box = page.locator('#add-target input[name="retry_attempts"]').bounding_box()
+        assert box is not None and 0 <= box["y"] <= 844 - box["height"]
+        assert page.input_value('#add-target input[name="retry_attempts"]') == "500"

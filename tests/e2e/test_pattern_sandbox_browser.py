@@ -114,3 +114,14 @@ def test_sandbox_verdict_and_preview_update_as_the_user_types(aws: Any, live_url
 
     listed = events.list_targets_by_rule(Rule=RULE, EventBusName=BUS)["Targets"]
     assert listed == [target]
+
+    # The rule page's "Edit input" opens the editor on that target, its transformer loaded.
+    with chromium_page() as page:
+        page.goto(f"{live_url}/buses/{BUS}/rules/{RULE}/")
+        page.click('tr[data-target="audit"] a.edit-input')
+        page.wait_for_function(
+            "template => document.querySelector('textarea[name=input_template]').value === template",
+            arg=template,
+        )
+        assert page.is_checked('input[name="kind"][value="InputTransformer"]')
+        assert page.input_value('input[name="id"]') == "audit"

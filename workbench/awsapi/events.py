@@ -350,7 +350,7 @@ def describe_replay(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 @api.operation("CancelReplay")
 def cancel_replay(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    replay = replays.cancel_replay(ws, required(params, "ReplayName"))
+    replay = routing.cancel_replay(ws, required(params, "ReplayName"))
     return {"ReplayArn": replay.arn, "State": replay.state}
 
 

@@ -96,7 +96,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
                 if action == "delete-archive":
                     archives.delete_archive(workspace, request.POST.get("name", ""))
                 else:
-                    replays.cancel_replay(workspace, request.POST.get("name", ""))
+                    routing.cancel_replay(workspace, request.POST.get("name", ""))
             return redirect("archive-list")
         if action == "create-archive":
             archive_form = {key: request.POST.get(key, "").strip() for key in archive_form}
@@ -121,7 +121,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
             "archives": [(archive, *archives.counts(archive)) for archive in listed],
             "replays": [_progress(replay) for replay in replays.list_replays(workspace)],
             "buses": [bus.name for bus in events.list_buses(workspace)],
-            "rules": _rules_by_archive(listed),
+            "rules": _rules_by_bus(listed),
             "archive_form": archive_form,
             "replay_form": replay_form,
             "chosen_rules": chosen_rules,
@@ -197,11 +197,16 @@ def _progress(replay: Replay) -> ReplayRow:
     return ReplayRow(replay, window.filter(id__lte=replay.cursor).count(), window.count())
 
 
-def _rules_by_archive(listed: list[Archive]) -> dict[str, list[Rule]]:
-    """Each archive's name with its bus's rules, which a replay's FilterArns may name."""
-    by_bus: dict[int, list[Rule]] = {}
-    for rule in Rule.objects.filter(bus__in={archive.bus_id for archive in listed}).select_related(
-        "bus__workspace"
-    ):
-        by_bus.setdefault(rule.bus_id, []).append(rule)
-    return {archive.name: sorted(by_bus.get(archive.bus_id, []), key=lambda r: r.name) for archive in listed}
+def _rules_by_bus(listed: list[Archive]) -> dict[str, list[Rule]]:
+    """The rules of the archives' buses, which a replay's FilterArns may name, by bus name and
+    each once (the page shows those of the chosen archive's bus: replay_rules.js). An
+    archive's own managed rule is left out: it takes no replayed event."""
+    rules = (
+        Rule.objects.filter(bus__in={archive.bus_id for archive in listed}, managed_by="")
+        .select_related("bus__workspace")
+        .order_by("bus__name", "name")
+    )
+    by_bus: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_bus.setdefault(rule.bus.name, []).append(rule)
+    return by_bus

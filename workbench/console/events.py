@@ -263,6 +263,14 @@ def _target_fields(target: Target) -> dict[str, str]:
     }
 
 
+def _kept_input(target: Target) -> str:
+    """The input setting the rule page's form does not show ("InputPath $.detail", say), which
+    saving the form with no constant input keeps; "" when there is none."""
+    if target.input_path:
+        return f"InputPath {target.input_path}"
+    return "InputTransformer" if target.input_transformer else ""
+
+
 def _stored_fields(rule: Rule) -> dict[str, str]:
     """The edit form's fields as the rule is stored."""
     return {
@@ -282,12 +290,17 @@ def _rule_page(
     target_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> HttpResponse:
+    targets = list(rule.targets.all())
+    target_form = dict(target_form or dict.fromkeys(TARGET_FIELDS, ""))
+    for target in targets:
+        if target.target_id == target_form["target_id"]:
+            target_form["kept_input"] = _kept_input(target)
     context = {
         "bus": rule.bus,
         "rule": rule,
-        "targets": list(rule.targets.all()),
+        "targets": targets,
         "form": form or _stored_fields(rule),
-        "target_form": target_form or dict.fromkeys(TARGET_FIELDS, ""),
+        "target_form": target_form,
         "errors": errors or {},
         "notice": notice(request),
         "next_fire": _next_fire(rule),
@@ -353,8 +366,11 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
         for member, names in (("RetryPolicy", RETRY_FIELDS), ("DeadLetterConfig", ("dead_letter",)))
         if any(name in request.POST for name in names)
     ]
+    # The form shows only a constant Input: left empty, a stored InputPath or InputTransformer
+    # stays (AWS allows one of the three, so an Input given replaces them).
+    edits = ("Id", "Arn", *(INPUT_SETTINGS if form["input"] else ("Input",)), *shown)
     stored = rule.targets.filter(target_id=form["target_id"]).first()
-    target = with_unedited(target, stored, ("Id", "Arn", *INPUT_SETTINGS, *shown))
+    target = with_unedited(target, stored, edits)
     try:
         failed = events.put_targets(workspace, rule.name, rule.bus.name, [target])
     except AwsError as exc:

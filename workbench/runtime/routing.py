@@ -291,6 +291,16 @@ def start_replay(workspace: Workspace, **options: Any) -> Replay:
     return replay
 
 
+def cancel_replay(workspace: Workspace, name: str) -> Replay:
+    """CancelReplay: the replay goes CANCELLING and its runner is woken at once to end it
+    CANCELLED, not at its next batch, which a paced replay may hold for hours."""
+    with transaction.atomic():
+        replay = replays.cancel_replay(workspace, name)
+        replay_id = replay.id
+        transaction.on_commit(lambda: queue.enqueue(queue.REPLAY_EVENTS, replay_id))
+    return replay
+
+
 def run_replay(replay_id: int, now: datetime | None = None) -> None:
     """Replay one batch of the replay's window; enqueue the next, or end the replay.
 

@@ -239,6 +239,54 @@ def test_editing_a_target_keeps_the_settings_its_form_does_not_show(client: Clie
     assert stored.role_arn == settings["RoleArn"]
 
 
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [
+        ({"InputPath": "$.detail"}, "InputPath $.detail"),
+        (
+            {"InputTransformer": {"InputPathsMap": {"n": "$.detail.n"}, "InputTemplate": '{"n": <n>}'}},
+            "InputTransformer",
+        ),
+    ],
+)
+def test_a_target_form_without_constant_input_keeps_an_input_path_or_transformer(
+    client: Client, setting: dict[str, Any], shown: str
+) -> None:
+    """The rule page's form shows a constant Input only: saving it with that field empty (to
+    change the retries, say) keeps the InputPath or InputTransformer set elsewhere, and the
+    page says which the target uses; a constant input given replaces it (AWS allows one)."""
+    from workbench.accounts.services import default_workspace
+    from workbench.events import services as events
+    from workbench.events.models import Target
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    arn = "arn:aws:sqs:us-east-1:123456789012:work"
+    assert events.put_targets(default_workspace(), "r1", "orders", [{"Id": "t", "Arn": arn, **setting}]) == []
+    page = client.get("/buses/orders/rules/r1/?edit=t").content.decode()
+    assert shown in page and 'id="input-kept"' in page and "(the matched event)" not in page
+    assert 'href="/buses/orders/rules/r1/targets/?target=t"' in page
+    form = {
+        "target_id": "t",
+        "arn": arn,
+        "input": "",
+        "retry_attempts": "3",
+        "event_age": "",
+        "dead_letter": "",
+    }
+    assert client.post("/buses/orders/rules/r1/targets/save", form).status_code == 302
+    stored = Target.objects.get()
+    kept = {"InputPath": stored.input_path, "InputTransformer": stored.input_transformer}
+    assert {key: kept[key] for key in setting} == setting and stored.retry_policy == {
+        "MaximumRetryAttempts": 3
+    }
+    client.post("/buses/orders/rules/r1/targets/save", {**form, "input": '{"k": 1}'})
+    stored = Target.objects.get()
+    assert (stored.input, stored.input_path, stored.input_transformer) == ('{"k": 1}', None, None)
+    opened = client.get("/buses/orders/rules/r1/targets/?target=t")
+    assert opened["Location"] == "/buses/sandbox/?bus=orders&rule=r1&target=t#target-editor"
+
+
 def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_field(client: Client) -> None:
     from workbench.accounts.services import default_workspace
     from workbench.events import services as events

@@ -169,6 +169,43 @@ def test_cancel_ends_a_running_replay_and_not_a_finished_one(
 
 
 @pytest.mark.django_db
+def test_cancelling_a_paced_replay_ends_it_at_once_not_at_its_next_event(
+    broker: Broker, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A replay at the original pace waits for its next event's moment; CancelReplay wakes its
+    runner at once (found by a new user: Cancel took until the next event was due)."""
+    ws = default_workspace()
+    _two_rules(ws)
+    archive = _archived(ws, broker, 2, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    for minutes, archived in zip((30, 10), archives.ArchivedEvent.objects.order_by("id"), strict=True):
+        archives.ArchivedEvent.objects.filter(id=archived.id).update(time=now - timedelta(minutes=minutes))
+    with django_capture_on_commit_callbacks(execute=True):
+        routing.start_replay(
+            ws,
+            name="slow",
+            source_arn=archive.arn,
+            start=now - timedelta(hours=1),
+            end=now,
+            destination={"Arn": ensure_default_bus(ws).arn},
+            pace=1,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        broker.deliver(broker.take(queue.REPLAY_EVENTS)[0])
+    [waiting] = broker.take(queue.REPLAY_EVENTS)
+    assert waiting[2] is not None and waiting[2] > timezone.now() + timedelta(minutes=15)
+    assert ReceivedEvent.objects.filter(REPLAYED).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert routing.cancel_replay(ws, "slow").state == "CANCELLING"
+    [wake] = broker.take(queue.REPLAY_EVENTS)
+    assert wake[2] is None
+    broker.deliver(wake)
+    assert Replay.objects.get(name="slow").state == "CANCELLED"
+    broker.deliver(waiting)  # the batch it was waiting for finds it ended
+    assert ReceivedEvent.objects.filter(REPLAYED).count() == 1
+
+
+@pytest.mark.django_db
 def test_start_replay_errors(broker: Broker, django_capture_on_commit_callbacks: Any) -> None:
     ws = default_workspace()
     _two_rules(ws)

@@ -58,7 +58,7 @@ def preview(request: HttpRequest) -> JsonResponse:
 def rule_targets(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
     """GET opens the editor for this rule; POST the editor's fields stores one target (PutTargets)."""
     if request.method == "GET":
-        query = urlencode({"bus": bus_name, "rule": rule_name})
+        query = urlencode({"bus": bus_name, "rule": rule_name, **_chosen_target(request)})
         return redirect(f"{reverse('bus-sandbox')}?{query}#target-editor")
     workspace = default_workspace()
     try:
@@ -76,6 +76,12 @@ def rule_targets(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRes
     return JsonResponse(
         {"ok": True, "target": target, "targets": [target_entry(stored) for stored in rule.targets.all()]}
     )
+
+
+def _chosen_target(request: HttpRequest) -> dict[str, str]:
+    """The target the editor opens with (``?target=<Id>``, the rule page's "Edit input")."""
+    target_id = request.GET.get("target", "")
+    return {"target": target_id} if target_id else {}
 
 
 def _rule_identity(workspace: Workspace, bus: EventBus, rule_name: str) -> tuple[str, str]:
