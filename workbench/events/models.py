@@ -163,6 +163,16 @@ class ReceivedEvent(models.Model):
         return str(self.body.get("detail-type", ""))
 
     @property
+    def fired_by_schedule(self) -> str:
+        """The Scheduler schedule ("group/name") whose firing this stored event records
+        (runtime.routing.route_schedule keeps a firing on the default bus to trace its
+        delivery; AWS puts none there), "" for an event put on the bus."""
+        if self.body.get("source") != "aws.scheduler":
+            return ""
+        resources = self.body.get("resources") or [""]
+        return str(resources[0]).partition(":schedule/")[2]
+
+    @property
     def replay_name(self) -> str:
         """The replay that sent this event again ("replay-name", EventBridge User Guide,
         "Replaying archived events"), "" for an event put on the bus."""

@@ -7,9 +7,11 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from workbench.accounts.services import default_workspace
 from workbench.events import archives, services
+from workbench.events.models import ReceivedEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +65,19 @@ def test_an_archives_rule_is_shown_as_managed_with_nothing_to_edit(client: Clien
     assert 'id="managed-rule"' in rule_page and 'href="/archives/#archive-orders"' in rule_page
     assert 'id="edit-rule"' not in rule_page and 'id="add-target"' not in rule_page
     assert 'id="edit-rule"' in client.get("/buses/default/rules/mine/").content.decode()
+
+
+def test_a_scheduler_firing_says_so_instead_of_matching_no_rule(client: Client) -> None:
+    """A Scheduler firing is kept on the default bus to trace its delivery (AWS puts none
+    there): its rows name the schedule, not "none" for matched rules (a new user's
+    walkthrough read them as events nothing matched, though delivered)."""
+    ws = default_workspace()
+    arn = f"arn:aws:scheduler:{ws.region}:{ws.account_id}:schedule/default/nightly"
+    body = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "resources": [arn], "detail": {}}
+    fired = ReceivedEvent.objects.create(
+        bus=services.ensure_default_bus(ws), event_id="f1", body=body, received=timezone.now()
+    )
+    assert fired.fired_by_schedule == "default/nightly"
+    for url in ("/buses/default/", "/events/", f"/buses/default/events/{fired.id}/"):
+        page = client.get(url).content.decode()
+        assert 'firing of schedule <a href="/scheduler/">default/nightly</a>' in page, url

@@ -21,7 +21,10 @@ from typing import Any
 
 import uvicorn
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 from workbench.accounts.services import default_workspace
@@ -46,6 +49,15 @@ class Command(BaseCommand):
             help="processes answering HTTP (distributed mode only; default STEPBRIDGE_SERVE_PROCESSES)",
         )
 
+    def _bring_database_up_to_date(self) -> None:
+        """A new or older database gets its migrations first, as ``make run`` applies them: a
+        new user's ``manage.py serve`` on a fresh database stopped with a traceback ("no such
+        table") before this."""
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            self.stdout.write("Applying the database's migrations first (manage.py migrate)", ending="\n")
+            call_command("migrate", interactive=False, verbosity=0)
+
     def handle(self, *args: Any, host: str, port: int, processes: int | None, **options: Any) -> None:
         processes = processes or settings.STEPBRIDGE_SERVE_PROCESSES
         if processes > 1 and settings.STEPBRIDGE_EMBEDDED_WORKER:
@@ -59,6 +71,7 @@ class Command(BaseCommand):
             raise CommandError(f"the mock config is malformed: {exc.message}") from None
         if shutil.which("dot") is None:
             raise CommandError("graphviz's `dot` is missing: install it with `apt-get install -y graphviz`")
+        self._bring_database_up_to_date()
         default_workspace()
         worker = None
         deliverer = None
