@@ -1,9 +1,14 @@
 // Timestamps: the server writes <time datetime="ISO">; the page shows them in the browser's
-// time zone, and relative ("3 min ago") where the element asks for it with data-relative.
+// time zone, named ("GMT+1"), since the forms that take a time (a replay's window, the events
+// filter) take UTC and say so; relative ("3 min ago") where the element asks for it with
+// data-relative, the full time then its tooltip.
 (function () {
   "use strict";
   const relative = new Intl.RelativeTimeFormat(undefined, {numeric: "auto"});
-  const absolute = new Intl.DateTimeFormat(undefined, {dateStyle: "medium", timeStyle: "medium"});
+  const absolute = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "short", day: "numeric",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+  });
   const STEPS = [[60, "second"], [60, "minute"], [24, "hour"], [7, "day"], [4.35, "week"], [12, "month"]];
 
   function ago(date) {

@@ -85,6 +85,9 @@ def test_archive_and_replay_from_the_browser_with_live_progress(aws: Any, live_u
         )
         page.wait_for_selector(f'{row}[data-state="COMPLETED"]', timeout=60_000)
         assert page.inner_text(f"{row} [data-progress]") == "12 of 12"
+        # Shown in the browser's zone, named, while the form beside takes UTC (time.js).
+        shown = page.inner_text(f"{row} time")
+        assert "UTC" in shown or "GMT" in shown, shown
         page.screenshot(path=str(DOCS / "console-archives.png"), full_page=False)
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{live_url}/archives/")

@@ -50,6 +50,13 @@ TARGET_ERROR_WORDS = {
 }
 """The target form's fields by the words a PutTargets failure about each carries, in the order
 they are tried; anything else is about the ARN."""
+RETRY_MESSAGES = {
+    "retry_attempts": "Retry attempts must be a whole number from {low} to {high}.",
+    "event_age": "Maximum event age must be a whole number of seconds from {low} to {high}.",
+}
+DEAD_LETTER_MESSAGE = "The dead-letter queue must be an SQS queue's ARN (arn:aws:sqs:region:account:name)."
+SENT_SHOWN = 10
+"""Sent events the bus page names at most from its ``sent`` query."""
 EXAMPLE_DETAIL = '{"orderId": "o-1"}'
 
 
@@ -95,7 +102,6 @@ def bus_detail(
     rule_form: dict[str, str] | None = None,
     send_form: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
-    sent: list[dict[str, Any]] | None = None,
     webhook_form: dict[str, str] | None = None,
 ) -> HttpResponse:
     """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events,
@@ -114,6 +120,7 @@ def bus_detail(
     except AwsError as exc:
         shown, next_token, errors["after"] = [], None, exc.message
     webhook = BusWebhook.objects.filter(bus=bus).first()
+    sent = _sent_events(request, bus)
     log_event = request.GET.get("log_event", "").strip()
     context = {
         "bus": bus,
@@ -148,15 +155,32 @@ def bus_detail(
             "description": "",
             "state": "ENABLED",
         },
-        "send_form": send_form or {"source": "", "detail_type": "", "detail": EXAMPLE_DETAIL},
+        "send_form": send_form or _send_fields(sent[-1] if sent else None),
         "errors": errors,
-        "sent": sent or [],
+        "sent": sent,
         "notice": notice(request),
         "live_url": request.get_full_path()
         if request.method == "GET"
         else reverse("bus-detail", args=[bus.name]),
     }
     return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
+
+
+def _sent_events(request: HttpRequest, bus: EventBus) -> list[ReceivedEvent]:
+    """The events a send just put on this bus, by the primary keys in ``?sent=1,2`` (the send
+    redirects here, so reloading the page does not send again); other buses' are left out."""
+    parts = request.GET.get("sent", "").split(",")
+    # Digits only, and few enough to fit the database's 64-bit integers.
+    ids = [int(part) for part in parts if part.isascii() and part.isdigit() and len(part) <= 18][:SENT_SHOWN]
+    return list(bus.events.filter(id__in=ids).order_by("id")) if ids else []
+
+
+def _send_fields(sent: ReceivedEvent | None) -> dict[str, str]:
+    """The Send events form: the event just sent, to send another like it, else an example."""
+    if sent is None:
+        return {"source": "", "detail_type": "", "detail": EXAMPLE_DETAIL}
+    detail = json.dumps(sent.body.get("detail", {}), ensure_ascii=False)
+    return {"source": str(sent.body.get("source", "")), "detail_type": sent.detail_type, "detail": detail}
 
 
 def _pretty(policy: str | None) -> str:
@@ -344,18 +368,13 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
     form = fields(request, TARGET_FIELDS)
+    problems = _delivery_setting_problems(form)
+    if problems:
+        return _rule_page(request, rule, target_form=form, errors=problems)
     target: dict[str, Any] = {"Id": form["target_id"], "Arn": form["arn"]}
     if form["input"]:
         target["Input"] = form["input"]
-    policy: dict[str, Any] = {}
-    for name, member in RETRY_FIELDS.items():
-        if form[name]:
-            try:
-                policy[member] = int(form[name])
-            except ValueError:
-                return _rule_page(
-                    request, rule, target_form=form, errors={name: f"{member} must be a whole number."}
-                )
+    policy = {member: int(form[name]) for name, member in RETRY_FIELDS.items() if form[name]}
     if policy:
         target["RetryPolicy"] = policy
     if form["dead_letter"]:
@@ -382,6 +401,21 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     return done("rule-detail", "target-saved", form["target_id"], bus_name=rule.bus.name, rule_name=rule.name)
 
 
+def _delivery_setting_problems(form: dict[str, str]) -> dict[str, str]:
+    """The retry and dead-letter fields PutTargets would refuse, each in plain words beside its
+    own field (PutTargets names only the first, in the API's words); its own checks judge."""
+    problems: dict[str, str] = {}
+    for name, member in RETRY_FIELDS.items():
+        text = form[name]
+        number = int(text) if text.isascii() and text.isdigit() else None
+        if text and (number is None or events.retry_problem({member: number}, 1)):
+            low, high = events.RETRY_LIMITS[member]
+            problems[name] = RETRY_MESSAGES[name].format(low=low, high=high)
+    if form["dead_letter"] and events.dead_letter_problem({"Arn": form["dead_letter"]}):
+        problems["dead_letter"] = DEAD_LETTER_MESSAGE
+    return problems
+
+
 @require_POST
 def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
     workspace = default_workspace()
@@ -395,7 +429,8 @@ def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRe
 
 @require_POST
 def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
-    """PutEvents with one entry from the form; the page shows the event id, linked."""
+    """PutEvents with one entry from the form, then back to the bus page, which names the event
+    sent (linked); a refusal is shown beside its field with what was typed kept."""
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
     form = fields(request, SEND_FIELDS)
@@ -429,9 +464,9 @@ def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
         )
         return bus_detail(request, bus.name, send_form=form, errors={key: message})
     stored = ReceivedEvent.objects.filter(bus=bus, event_id=result["EventId"]).first()
-    return bus_detail(
-        request, bus.name, send_form=form, sent=[{"event_id": result["EventId"], "stored": stored}]
-    )
+    # Post/redirect/get: reloading the page it lands on shows the notice, not a second event.
+    sent = f"?{urlencode({'sent': stored.id})}" if stored else ""
+    return HttpResponseRedirect(reverse("bus-detail", args=[bus.name]) + sent)
 
 
 def event_detail(request: HttpRequest, bus_name: str, event_id: int) -> HttpResponse:
@@ -557,7 +592,7 @@ def delivery_of(execution: Execution) -> Delivery | None:
 
 def summarize(detail: Any, limit: int = 120) -> str:
     """A one-line summary of an event's detail: its first keys and values."""
-    if not isinstance(detail, dict):
+    if not isinstance(detail, dict) or not detail:  # {} too: an empty summary reads as missing
         return json.dumps(detail, ensure_ascii=False)[:limit]
     parts = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in detail.items()]
     text = ", ".join(parts)

@@ -335,13 +335,13 @@ def _target_problem(target: Any, position: int) -> str | None:
     ):
         return "SqsParameters must be an object with a string MessageGroupId."
     return (
-        _retry_problem(target.get("RetryPolicy"), position)
-        or _dead_letter_problem(target.get("DeadLetterConfig"))
+        retry_problem(target.get("RetryPolicy"), position)
+        or dead_letter_problem(target.get("DeadLetterConfig"))
         or _http_parameters_problem(target.get("HttpParameters"))
     )
 
 
-def _dead_letter_problem(config: Any) -> str | None:
+def dead_letter_problem(config: Any) -> str | None:
     """A DeadLetterConfig whose Arn is not an SQS queue's: EventBridge's dead-letter queues are
     SQS queues ("Using dead-letter queues to process undelivered events", EventBridge User
     Guide; DeadLetterConfig.Arn, "the ARN of the SQS queue"). A queue that does not exist yet
@@ -362,7 +362,7 @@ RETRY_LIMITS = {
 """RetryPolicy's members and their ranges (RetryPolicy, Amazon EventBridge API Reference)."""
 
 
-def _retry_problem(policy: Any, position: int) -> str | None:
+def retry_problem(policy: Any, position: int) -> str | None:
     """A RetryPolicy out of AWS's ranges, in the API's words; the API's own validation says
     the same before a request gets here, a browser form's only here."""
     if policy is None:

@@ -120,8 +120,8 @@ def test_send_event_links_its_journey_with_a_failed_delivery_and_its_reason(
     response = client.post(
         "/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": '{"n": 1}'}
     )
-    page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
     link = re.search(
         r'id="sent-event">Event sent: <a href="(/buses/orders/events/\d+/)" class="mono">([0-9a-f-]{36})</a>',
         page,
@@ -135,6 +135,68 @@ def test_send_event_links_its_journey_with_a_failed_delivery_and_its_reason(
     assert "StateMachineDoesNotExist" in row.group(2) or "does not exist" in row.group(2)
 
 
+def test_a_sent_event_redirects_so_reloading_does_not_send_it_again(client: Client) -> None:
+    """Post/redirect/get: a send answers 302 to the bus page naming the event it stored, which
+    shows the notice (a reload shows it again, sending nothing); a refusal still answers 400
+    beside its field with what was typed kept."""
+    from workbench.events.models import ReceivedEvent
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/", {"name": "other"})
+    response = client.post(
+        "/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": '{"n": 1}'}
+    )
+    stored = ReceivedEvent.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/buses/orders/?sent={stored.id}"
+    for _ in range(2):  # the reload
+        page = client.get(response["Location"]).content.decode()
+        assert re.search(
+            rf'id="sent-event">Event sent: <a href="/buses/orders/events/{stored.id}/" class="mono">'
+            rf"{stored.event_id}</a>",
+            page,
+        )
+    assert ReceivedEvent.objects.count() == 1
+    assert 'name="source" value="shop"' in page and "{&quot;n&quot;: 1}" in page  # to send another
+    # Only this bus's events are named; a query naming none shows no notice.
+    for url in (f"/buses/other/?sent={stored.id}", "/buses/orders/?sent=x,%C2%B2,99999999999999999999999,"):
+        shown = client.get(url)
+        assert shown.status_code == 200 and 'id="sent-event"' not in shown.content.decode()
+    refused = client.post("/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "[1"})
+    assert refused.status_code == 400 and field_error(refused.content.decode(), "detail")
+    assert 'value="shop"' in refused.content.decode() and ">[1</textarea>" in refused.content.decode()
+    assert ReceivedEvent.objects.count() == 1
+
+
+def test_an_events_empty_detail_reads_as_an_empty_object(client: Client) -> None:
+    from workbench.events.models import ReceivedEvent
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "{}"})
+    page = client.get(f"/buses/orders/events/{ReceivedEvent.objects.get().id}/").content.decode()
+    assert '<dt>Detail</dt><dd class="mono">{}</dd>' in page
+
+
+def test_an_original_and_its_replayed_copy_both_link_the_replay(client: Client) -> None:
+    """Each page names the replay as a link to it, and links the other event (the copy keeps
+    the original's id and carries "replay-name")."""
+    from workbench.events.models import ReceivedEvent
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "{}"})
+    original = ReceivedEvent.objects.get()
+    copy = ReceivedEvent.objects.create(
+        bus=original.bus,
+        event_id=original.event_id,
+        body={**original.body, "replay-name": "again"},
+        received=original.received,
+    )
+    replay = 'Sent again by the replay <a href="/archives/#replays">again</a>'
+    page = client.get(f"/buses/orders/events/{original.id}/").content.decode()
+    assert f'{replay}: <a href="/buses/orders/events/{copy.id}/" class="replayed-event">its copy</a>' in page
+    page = client.get(f"/buses/orders/events/{copy.id}/").content.decode()
+    assert f'{replay}; <a href="/buses/orders/events/{original.id}/" class="original-event">' in page
+
+
 def test_a_delivered_execution_links_both_ways(client: Client, broker: Any) -> None:
     from workbench.stepfunctions.models import Execution
 
@@ -143,7 +205,7 @@ def test_a_delivered_execution_links_both_ways(client: Client, broker: Any) -> N
     client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
     client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": target.arn})
     page = client.post(
-        "/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "{}"}
+        "/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "{}"}, follow=True
     ).content.decode()
     journey_url = re.search(r'href="(/buses/orders/events/\d+/)"', page).group(1)  # type: ignore[union-attr]
     broker.drain()
@@ -183,7 +245,8 @@ def test_the_bus_events_filter_and_page_by_key(client: Client, monkeypatch: pyte
     sent = []
     for n in range(5):
         source = "shop" if n % 2 == 0 else "bank"
-        page = client.post("/buses/orders/send", {"source": source, "detail_type": f"t{n}", "detail": "{}"})
+        form = {"source": source, "detail_type": f"t{n}", "detail": "{}"}
+        page = client.post("/buses/orders/send", form, follow=True)
         sent.append((source, re.search(r'class="mono">([0-9a-f-]{36})</a>', page.content.decode()).group(1)))  # type: ignore[union-attr]
     seen: list[str] = []
     url = "/buses/orders/?source=shop"
@@ -326,7 +389,7 @@ def test_the_target_form_sets_a_retry_policy_and_a_dead_letter_queue(client: Cli
     refused = client.post("/buses/orders/rules/r1/targets/save", {**form, "retry_attempts": "186"})
     assert refused.status_code == 400
     said = field_error(refused.content.decode(), "retry_attempts")
-    assert "less than or equal to 185" in said and 'value="186"' in refused.content.decode()
+    assert "from 0 to 185" in said and 'value="186"' in refused.content.decode()
     refused = client.post("/buses/orders/rules/r1/targets/save", {**form, "event_age": "ten"})
     assert "whole number" in field_error(refused.content.decode(), "event_age")
     assert not Target.objects.exists()
@@ -348,6 +411,54 @@ def test_the_target_form_sets_a_retry_policy_and_a_dead_letter_queue(client: Cli
     client.post("/buses/orders/rules/r1/targets/save", cleared)
     stored = Target.objects.get()
     assert stored.retry_policy is None and stored.dead_letter_arn is None
+
+
+@pytest.mark.parametrize(
+    ("retry_attempts", "event_age", "dead_letter"),
+    [
+        ("500", "10", "arn:aws:lambda:us-east-1:123456789012:function:f"),
+        ("-1", "86401", "not an arn"),
+        ("1.5", "ten", "arn:aws:sqs:us-east-1:123456789012:"),
+    ],
+)
+def test_the_target_form_names_every_bad_delivery_setting_in_plain_words(
+    client: Client, retry_attempts: str, event_age: str, dead_letter: str
+) -> None:
+    """Retry attempts, maximum event age and the dead-letter queue are checked before PutTargets,
+    so each bad one is named beside its own field at once, in plain words, not the API's."""
+    import html
+
+    from workbench.events.models import Target
+
+    client.post("/buses/", {"name": "orders"})
+    client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
+    form = {
+        "target_id": "t",
+        "arn": "arn:aws:sqs:us-east-1:123456789012:work",
+        "retry_attempts": retry_attempts,
+        "event_age": event_age,
+        "dead_letter": dead_letter,
+    }
+    refused = client.post("/buses/orders/rules/r1/targets/save", form)
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "validation error" not in page
+    assert (
+        html.unescape(field_error(page, "retry_attempts"))
+        == "Retry attempts must be a whole number from 0 to 185."
+    )
+    assert (
+        html.unescape(field_error(page, "event_age"))
+        == "Maximum event age must be a whole number of seconds from 60 to 86400."
+    )
+    assert (
+        html.unescape(field_error(page, "dead_letter"))
+        == "The dead-letter queue must be an SQS queue's ARN (arn:aws:sqs:region:account:name)."
+    )
+    for name, value in form.items():
+        assert f'name="{name}" value="{html.escape(value)}"' in page  # what was typed is kept
+    for name in ("retry_attempts", "event_age", "dead_letter"):
+        assert re.search(rf'name="{name}" [^>]*aria-invalid="true" aria-describedby="error-{name}"', page)
+    assert not Target.objects.exists()
 
 
 def test_an_events_page_lists_every_attempt_the_retry_and_the_dead_letter_queue(
