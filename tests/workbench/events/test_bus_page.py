@@ -81,3 +81,19 @@ def test_a_scheduler_firing_says_so_instead_of_matching_no_rule(client: Client) 
     for url in ("/buses/default/", "/events/", f"/buses/default/events/{fired.id}/"):
         page = client.get(url).content.decode()
         assert 'firing of schedule <a href="/scheduler/">default/nightly</a>' in page, url
+
+
+def test_the_bus_page_shows_each_targets_retries_and_dead_letter_queue(client: Client) -> None:
+    ws = default_workspace()
+    services.put_rule(ws, name="orders", event_pattern=json.dumps({"source": ["shop"]}))
+    dlq = "arn:aws:sqs:us-east-1:123456789012:dlq"
+    target = {
+        "Id": "q",
+        "Arn": "arn:aws:sqs:us-east-1:123456789012:work",
+        "RetryPolicy": {"MaximumRetryAttempts": 4, "MaximumEventAgeInSeconds": 600},
+        "DeadLetterConfig": {"Arn": dlq},
+    }
+    assert services.put_targets(ws, "orders", None, [target]) == []
+    page = client.get("/buses/default/").content.decode()
+    rows = dict(re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', page, re.S))
+    assert f"retries: 4 within 600 s · dead letters: {dlq}" in rows["orders"]
