@@ -1,8 +1,11 @@
 """The Archives page: EventBridge archives and their replays in the browser.
 
 Archives are listed with their event count and size (DescribeArchive's EventCount and
-SizeBytes), created from a form (source bus, optional event pattern, RetentionDays, 0 keeping
-events forever) and deleted. Replays are started from a form (StartReplay: archive, the
+SizeBytes), which follow the archiving live: events are archived in the transaction that
+accepts them (events.archives), whose commit already tells the dashboard's socket ``events``
+(runtime.routing), so the archives' panel re-reads on that nudge and PutEvents sends nothing
+more. Archives are created from a form (source bus, optional event pattern, RetentionDays, 0
+keeping events forever) and deleted. Replays are started from a form (StartReplay: archive, the
 EventStartTime/EventEndTime window, the rules FilterArns allows, and the workbench's pace:
 as fast as possible as AWS does, the original pace, or N times faster), listed with their
 state and a progress bar that moves as the replay's batches commit (the dashboard's socket:
@@ -183,7 +186,9 @@ def _pace(form: dict[str, str]) -> float:
     except ValueError:
         speedup = -1.0
     if not speedup > 0:
-        raise ValidationError("Replay pace must be 0 (as fast as possible) or a positive speed-up.")
+        raise ValidationError(
+            "Faster: give how many times faster than the original pace, a number above 0 (such as 10)."
+        )
     return speedup
 
 

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from engine.events.schedules import ScheduleExpressionError, parse_rule_expression
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
@@ -247,12 +248,22 @@ def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict
         schedules.arm(rule)
     except AwsError as exc:
         if "ScheduleExpression" in exc.message:
-            return {"schedule_expression": exc.message}
+            return {"schedule_expression": f"{exc.message} {_schedule_reason(schedule)}".strip()}
         key = "event_pattern" if exc.code == "InvalidEventPatternException" else "name"
         if "state" in exc.message and key == "name" and "'name'" not in exc.message:
             key = "state"
         return {key: exc.message}
     return {}
+
+
+def _schedule_reason(expression: str) -> str:
+    """Which part of a refused ScheduleExpression is wrong (AWS says only that it is not
+    valid; the engine's reader knows), for the person at the form."""
+    try:
+        parse_rule_expression(expression)
+    except ScheduleExpressionError as exc:
+        return exc.reason
+    return ""
 
 
 @require_http_methods(["GET", "POST"])

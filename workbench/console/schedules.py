@@ -1,6 +1,8 @@
 """The Schedules page: EventBridge Scheduler schedules with their next firing, a create form
 (the expression checked as CreateSchedule checks it, the error beside the field, what was
-typed kept), and enable/disable and delete per schedule. Writes go through events.scheduler;
+typed kept), and enable/disable and delete per schedule. The table follows the firings live:
+each commit of a firing tells the page's socket ``schedules`` (runtime.schedules), and it
+re-reads the next firings (static/console/tail.js). Writes go through events.scheduler;
 the timer is armed through runtime.schedules (so the page lives in the console layer)."""
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from engine.events.schedules import ScheduleExpressionError, parse_expression
 from workbench.accounts.services import default_workspace
 from workbench.core.errors import AwsError, field_for
 from workbench.events import scheduler
@@ -51,7 +54,8 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
             timers.arm_schedule(schedule)
             return redirect("schedule-list")
         except AwsError as exc:
-            errors[field_for(exc.message, FIELDS, "name")] = exc
+            key = field_for(exc.message, FIELDS, "name")
+            errors[key] = _with_reason(exc, form["expression"]) if key == "expression" else exc
     moment = clock.now(workspace)
     rows = [
         {"schedule": schedule, "next": schedule.next_fire_at or timers.next_schedule_firing(schedule, moment)}
@@ -61,6 +65,16 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "events/schedule_list.html", {"rows": rows, "form": form, "errors": errors, "groups": groups}
     )
+
+
+def _with_reason(refusal: AwsError, expression: str) -> AwsError:
+    """Scheduler's refusal ("Invalid Schedule Expression ...", all AWS says) with the part that
+    is wrong, which the engine's reader knows, for the person at the form."""
+    try:
+        parse_expression(expression)
+    except ScheduleExpressionError as exc:
+        return AwsError(f"{refusal.message} {exc.reason}", code=refusal.code)
+    return refusal
 
 
 def _params(form: dict[str, str]) -> dict[str, Any]:

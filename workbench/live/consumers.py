@@ -1,5 +1,5 @@
 """The WebSockets pages listen on: an execution page's (ExecutionConsumer), and the tail of a
-bus page or the dashboard (TailConsumer).
+bus page, the dashboard, the queue pages or the Schedules page (TailConsumer).
 
 On connect it joins the execution's group, then sends every history event after the
 client's ``after`` cursor, so a reconnecting page misses nothing (as Baserow does). Pushes can
@@ -13,6 +13,7 @@ with the execution; a message carries them and the page only paints them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -66,10 +67,14 @@ class ExecutionConsumer(AsyncJsonWebsocketConsumer):
 
 
 class TailConsumer(AsyncJsonWebsocketConsumer):
-    """A page that tails a bus (``bus_id`` in the route) or the whole workspace (no route
-    arguments, the dashboard): each commit that adds or moves rows it shows sends ``changed``,
-    and the page re-reads its panel. Nothing is sent on connect: the page was just rendered, and
-    a reconnecting page re-reads once by itself."""
+    """A page that tails a bus (``bus_id`` in the route) or a group of the whole workspace (no
+    route arguments: ``group_of`` names it, by default the dashboard's): each commit that adds or
+    moves rows it shows sends ``changed``, and the page re-reads its panel. Nothing is sent on
+    connect: the page was just rendered, and a reconnecting page re-reads once by itself."""
+
+    def __init__(self, *args: Any, group_of: Callable[[int], str] = workspace_group, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.group_of = group_of
 
     async def connect(self) -> None:
         remember_server_loop(asyncio.get_running_loop())
@@ -77,7 +82,7 @@ class TailConsumer(AsyncJsonWebsocketConsumer):
         if bus_id is not None:
             self.group = bus_group(int(bus_id))
         else:
-            self.group = workspace_group(await database_sync_to_async(_default_workspace_id)())
+            self.group = self.group_of(await database_sync_to_async(_default_workspace_id)())
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 

@@ -6,7 +6,11 @@ work that was rolled back. Works from any thread or process: with the in-process
 layer (embedded mode) the message hops onto the server's event loop; with Redis it is a
 plain group_send (https://channels.readthedocs.io/en/stable/topics/channel_layers.html).
 Nudges to one group are merged, at most one per live.nudges.WINDOW; a push to a group no page
-joined is skipped (live.listening).
+joined is skipped (live.listening); where this process holds the pages itself (the in-memory
+layer), a nudge is asked about before it is merged (``_unheard``). Queues' changes come from
+sqs.changes, which this module subscribes to on import (sqs may not import live): every process
+that writes messages imports it, through runtime's AppConfig.ready (CELERY_IMPORTS'
+runtime.deliveries).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_
 
 from engine.states.model import Decision
 from workbench.live import listening, messages, nudges
-from workbench.live.groups import bus_group, execution_group, workspace_group
+from workbench.live.groups import bus_group, execution_group, queues_group, schedules_group, workspace_group
+from workbench.sqs import changes as sqs_changes
 
 log = logging.getLogger(__name__)
 _server_loop: asyncio.AbstractEventLoop | None = None
@@ -86,6 +91,21 @@ def workspace_changed(workspace_id: int, what: Iterable[str]) -> None:
     send(workspace_group(workspace_id), messages.changed(what))
 
 
+def queues_changed(workspace_id: int, queue_ids: Iterable[int]) -> None:
+    """One commit changed these queues' messages (sqs.changes, once per queue): the queue list
+    and their pages look again. Under load (a SendMessage benchmark, deliveries to hundreds of
+    queues) no queue page is open: asked first, before any message is built."""
+    group = queues_group(workspace_id)
+    if _unheard(group):
+        return
+    send(group, messages.changed(["queues", *map(messages.queue_kind, sorted(queue_ids))]))
+
+
+def schedules_changed(workspace_id: int) -> None:
+    """A schedule fired (its next firing moved, a spent one was deleted): the Schedules page."""
+    send(schedules_group(workspace_id), messages.changed(["schedules"]))
+
+
 Relay = Callable[[str, dict[str, Any]], None]
 _relay: Relay | None = None
 
@@ -106,9 +126,25 @@ def send_relayed(group: str, message: dict[str, Any]) -> None:
 def send(group: str, message: Message) -> None:
     """One push to a group's pages; "look again" nudges go through ``nudges`` and are merged."""
     if not callable(message) and message["type"] == messages.NUDGE:
-        _nudges.add(group, message["what"])
+        if not _unheard(group):
+            _nudges.add(group, message["what"])
     else:
         _send_now(group, message)
+
+
+def _unheard(group: str) -> bool:
+    """Whether no page can hear ``group``, known here without asking anyone: the pages are this
+    process's (the in-memory layer, nothing relayed) and none joined it. ``_send_now`` would skip
+    the push anyway; asked before merging, a nudge nobody hears costs one dict lookup, not the
+    merge's lock and a timer on the server's loop. With Redis or a relay, the publisher's batch
+    or the server asks (live.listening)."""
+    if _relay is not None:
+        return False
+    layer = get_channel_layer()
+    if not isinstance(layer, InMemoryChannelLayer):
+        return layer is None
+    loop = _server_loop
+    return loop is None or loop.is_closed() or not listening.listened_here(layer, group)
 
 
 def _built(message: Message) -> dict[str, Any]:
@@ -226,3 +262,6 @@ def publisher(layer: BaseChannelLayer) -> Publisher:
         if found is None or found.layer is not layer:
             found = _publishers[id(layer)] = Publisher(layer)
         return found
+
+
+sqs_changes.tell_to(queues_changed)

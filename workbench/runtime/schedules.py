@@ -30,7 +30,8 @@ schedule's target, with its RetryPolicy and DeadLetterConfig). A one-time ``at()
 fires once; after its last firing a schedule whose ActionAfterCompletion is DELETE is deleted
 in the same transaction ("ActionAfterCompletion", CreateSchedule, EventBridge Scheduler API
 Reference). A FLEXIBLE schedule's firing is stored at its scheduled time and delivered at a
-random moment within its window (``routing.flexible_delay``).
+random moment within its window (``routing.flexible_delay``). After a firing commits, the
+Schedules page is told to look again (its next firing moved: ``live.publish.schedules_changed``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from engine.events.schedules import (
 from workbench.accounts.models import VirtualClock, Workspace
 from workbench.core.ids import random_id
 from workbench.events.models import Rule, Schedule
+from workbench.live import publish
 from workbench.runtime import clock, queue, routing
 from workbench.runtime.commands import TIMER_HORIZON
 
@@ -256,6 +258,8 @@ def fire_schedule(schedule_id: int, due: datetime) -> bool:
         if not moved:
             return False
         routing.route_schedule(schedule, event, moment)
+        workspace_id = workspace.id
+        transaction.on_commit(lambda: publish.schedules_changed(workspace_id))
         if after is None and schedule.action_after_completion == AFTER_COMPLETION_DELETE:
             Schedule.objects.filter(id=schedule_id).delete()
         elif at is not None and after is not None:

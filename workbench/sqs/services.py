@@ -7,7 +7,8 @@ and ranges (SetQueueAttributes), visibility timeout and receipt handles (Receive
 DeleteMessage: an outdated handle deletes nothing and still succeeds), redrive to the
 dead-letter queue once a message was received maxReceiveCount times, FIFO de-duplication for
 five minutes. Receiving is one short transaction; waiting for a message (long polling) is the
-caller's, between calls of ``has_visible`` that take no lock.
+caller's, between calls of ``has_visible`` that take no lock. Every write that moves a queue's
+counts or messages tells ``changes`` (the live queue pages look again after its commit).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from workbench.accounts.models import Workspace
 from workbench.core import rows
 from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
-from workbench.sqs import arrivals, md5
+from workbench.sqs import arrivals, changes, md5
 from workbench.sqs.errors import (
     InvalidAttributeName,
     InvalidAttributeValue,
@@ -178,7 +179,7 @@ def create_queue(
             )
         return existing
     now = timezone.now()
-    return Queue.objects.create(
+    queue = Queue.objects.create(
         workspace=workspace,
         name=name,
         attributes=checked,
@@ -186,6 +187,8 @@ def create_queue(
         created=now,
         last_modified=now,
     )
+    changes.changed(queue)  # the queue list shows it
+    return queue
 
 
 def _default(key: str) -> str:
@@ -286,11 +289,13 @@ def set_attributes(queue: Queue, attributes: dict[str, Any]) -> Queue:
 
 
 def delete_queue(queue: Queue) -> None:
+    changes.changed(queue)  # before the delete clears its id
     queue.delete()
 
 
 def purge_queue(queue: Queue) -> int:
     deleted, _ = Message.objects.filter(queue=queue).delete()
+    changes.changed(queue)
     return deleted
 
 
@@ -445,7 +450,7 @@ def send_message(
     # One INSERT without the save path, its key not read back: on a rule's queue target it
     # goes with the delivery batch's other writes (core.together).
     rows.insert(message, keyed=False)
-    transaction.on_commit(arrivals.announce)
+    changes.changed(queue, also=arrivals.announce)  # wake long polls, then the pages, after commit
     return Sent(
         message.message_id, message.md5_of_body, message.md5_of_message_attributes, message.sequence_number
     )
@@ -488,7 +493,8 @@ def receive_messages(
     with transaction.atomic():
         now = timezone.now()
         retention = timedelta(seconds=_int_attribute(queue, "MessageRetentionPeriod"))
-        Message.objects.filter(queue=queue, sent__lt=now - retention).delete()
+        expired, _ = Message.objects.filter(queue=queue, sent__lt=now - retention).delete()
+        moved = False
         candidates = Message.objects.filter(queue=queue, visible_at__lte=now).order_by("sent", "id")
         if queue.fifo:
             busy = Message.objects.filter(queue=queue, visible_at__gt=now, receive_count__gt=0).values(
@@ -503,6 +509,7 @@ def receive_messages(
             if redrive is not None and dead_letter is not None and message.receive_count >= redrive[1]:
                 message.queue = dead_letter
                 message.save(update_fields=["queue"])
+                moved = True
                 continue
             # The row is locked (or the write turn held, on SQLite): its count is counted here.
             message.receive_count += 1
@@ -514,6 +521,10 @@ def receive_messages(
         # One UPDATE for the messages received (issue 13's bench/delivery.py drained a queue at
         # 2.6 ms of server CPU a message: an UPDATE and a re-read each).
         rows.update_fields(Message, [r.message for r in received], _RECEIVED_FIELDS)
+        if received or moved or expired:  # an empty poll changes nothing: no page looks again
+            changes.changed(queue)
+        if moved and dead_letter is not None:
+            changes.changed(dead_letter)
     return received
 
 
@@ -572,7 +583,8 @@ def delete_message(queue: Queue, handle: Any) -> None:
     """DeleteMessage: only the latest receipt handle deletes; an older one still succeeds. One
     DELETE by the message's id and handle (nothing points at a message: no cascade to collect)."""
     message_id = _handle_message_id(handle)
-    rows.delete_where(Message, queue_id=queue.id, message_id=message_id, receipt_handle=str(handle))
+    if rows.delete_where(Message, queue_id=queue.id, message_id=message_id, receipt_handle=str(handle)):
+        changes.changed(queue)
 
 
 def change_visibility(queue: Queue, handle: Any, timeout: Any) -> None:
@@ -587,6 +599,7 @@ def change_visibility(queue: Queue, handle: Any, timeout: Any) -> None:
         raise MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
     message.visible_at = now + timedelta(seconds=timeout)
     message.save(update_fields=["visible_at"])
+    changes.changed(queue)  # in flight or visible again
 
 
 def message_carrying(workspace: Workspace, text: str) -> Message | None:

@@ -4,6 +4,7 @@ in the app; a refused form shows SQS's error beside the field, keeping what was 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -71,7 +72,11 @@ def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
                 )
     now = timezone.now()
     messages = [
-        {"message": message, "state": services.message_state(message, now)}
+        {
+            "message": message,
+            "state": services.message_state(message, now),
+            "event_id": _event_id(message.body),
+        }
         for message in services.messages_of(queue, most=SHOWN_MESSAGES)
     ]
     context = {
@@ -104,3 +109,18 @@ def _send_options(form: dict[str, str]) -> dict[str, Any]:
             form["attributes"], "Message attributes", error=InvalidParameterValue
         )
     return options
+
+
+def _event_id(body: str) -> str:
+    """The id of the EventBridge event a message's body is (a rule's target given the whole
+    event, or a dead-letter queue: "the body is the event", EventBridge User Guide, "Using
+    dead-letter queues"), to link its journey; "" for any other body."""
+    if not body.startswith("{") or '"detail-type"' not in body:
+        return ""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return ""
+    if isinstance(event, dict) and isinstance(event.get("id"), str) and "source" in event:
+        return event["id"]
+    return ""

@@ -365,7 +365,11 @@ def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_f
     )
     assert refused.status_code == 400
     body = refused.content.decode()
-    assert field_error(body, "schedule_expression") == "Parameter ScheduleExpression is not valid."
+    # AWS's words (a recorded PutRule), then which part is wrong, for the person at the form.
+    assert field_error(body, "schedule_expression") == (
+        "Parameter ScheduleExpression is not valid. A rate of 1 takes a singular unit (1 minute); "
+        "other values a plural."
+    )
     assert 'value="rate(1 minutes)"' in body  # what was typed is kept
     assert Rule.objects.get(name="nightly").schedule_expression == "cron(0 2 * * ? *)"
     saved = client.post(

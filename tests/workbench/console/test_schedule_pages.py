@@ -47,7 +47,13 @@ def test_create_toggle_and_delete_a_schedule(client: Client, broker: Any) -> Non
         (
             {"expression": "rate(1 minutes)"},
             "expression-error",
-            "Invalid Schedule Expression rate(1 minutes).",
+            # AWS's words, then which part is wrong (the engine's reason, for the browser).
+            "Invalid Schedule Expression rate(1 minutes). A rate of 1 takes a singular unit",
+        ),
+        (
+            {"expression": "cron(0 9 * * MON *)"},
+            "expression-error",
+            "Exactly one of day-of-month and day-of-week must be ?.",
         ),
         ({"timezone": "Mars/Base"}, "timezone-error", "Invalid time zone: Mars/Base."),
         ({"name": "bad name"}, "name-error", "failed to satisfy constraint"),

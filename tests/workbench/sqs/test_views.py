@@ -4,6 +4,7 @@ naming the queue that carries a task's token."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -84,3 +85,16 @@ def test_a_deep_queues_page_lists_its_oldest_messages_and_says_so() -> None:
     assert page.count("<tr data-message=") == views.SHOWN_MESSAGES
     assert 'id="messages-shown"' in page and f'data-count="visible">{views.SHOWN_MESSAGES + 5}<' in page
     assert ">m0</pre>" in page and f">m{views.SHOWN_MESSAGES + 4}</pre>" not in page
+
+
+@pytest.mark.django_db
+def test_a_message_that_is_an_event_links_to_its_journey() -> None:
+    """A dead-letter queue's message (or a rule's whole-event delivery) is the event itself:
+    the queue page links it to the events list found by its id; any other body gets no link."""
+    queue = services.create_queue(default_workspace(), "dlq")
+    event = {"version": "0", "id": "e-17", "detail-type": "Order", "source": "shop", "detail": {}}
+    services.send_message(queue, json.dumps(event))
+    services.send_message(queue, '{"detail-type": "not an event"}')
+    services.send_message(queue, "plain text")
+    page = Client().get("/queues/dlq/").content.decode()
+    assert re.findall(r'class="message-event" href="([^"]+)"', page) == ["/events/?q=e-17"]
