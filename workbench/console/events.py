@@ -28,7 +28,8 @@ from workbench.core.errors import AwsError, field_for
 from workbench.core.fields import member_is
 from workbench.events import bus_logs, trace
 from workbench.events import services as events
-from workbench.events.models import BusWebhook, Delivery, EventBus, ReceivedEvent, Rule, Target
+from workbench.events.errors import ManagedRule
+from workbench.events.models import Archive, BusWebhook, Delivery, EventBus, ReceivedEvent, Rule, Target
 from workbench.events.target_editor import INPUT_SETTINGS, with_unedited
 from workbench.runtime import routing, schedules
 from workbench.schemas import validation as schema_validation
@@ -339,6 +340,9 @@ def _rule_page(
         "errors": errors or {},
         "notice": notice(request),
         "next_fire": _next_fire(rule),
+        "managed_archive": Archive.objects.filter(bus=rule.bus, name=rule.managed_archive).first()
+        if rule.managed_archive
+        else None,
     }
     return render(request, "events/rule_detail.html", context, status=400 if errors else 200)
 
@@ -356,7 +360,10 @@ def rule_state(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRespo
     state = field(request, "state")
     if state not in (Rule.ENABLED, Rule.DISABLED):
         return _rule_page(request, rule, errors={"state": "state must be ENABLED or DISABLED."})
-    schedules.arm(events.set_rule_state(workspace, rule.name, rule.bus.name, state))
+    try:
+        schedules.arm(events.set_rule_state(workspace, rule.name, rule.bus.name, state))
+    except ManagedRule as exc:
+        return _rule_page(request, rule, errors={"managed": exc.message})
     what = "rule-enabled" if state == Rule.ENABLED else "rule-disabled"
     return done("bus-detail", what, rule.name, bus_name=rule.bus.name)
 
@@ -367,9 +374,12 @@ def rule_delete(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
     ids = list(rule.targets.values_list("target_id", flat=True))
-    if ids:
-        events.remove_targets(workspace, rule.name, rule.bus.name, ids)
-    events.delete_rule(workspace, rule.name, rule.bus.name)
+    try:
+        if ids:
+            events.remove_targets(workspace, rule.name, rule.bus.name, ids)
+        events.delete_rule(workspace, rule.name, rule.bus.name)
+    except ManagedRule as exc:  # an archive's rule: only its archive removes it
+        return _rule_page(request, rule, errors={"managed": exc.message})
     return done("bus-detail", "rule-deleted", rule.name, bus_name=rule.bus.name)
 
 
@@ -432,7 +442,10 @@ def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRe
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
     target_id = field(request, "target_id")
-    failed = events.remove_targets(workspace, rule.name, rule.bus.name, [target_id])
+    try:
+        failed = events.remove_targets(workspace, rule.name, rule.bus.name, [target_id])
+    except ManagedRule as exc:
+        return _rule_page(request, rule, errors={"managed": exc.message})
     if failed:
         return _rule_page(request, rule, errors={"targets": failed[0]["ErrorMessage"]})
     return done("rule-detail", "target-removed", target_id, bus_name=rule.bus.name, rule_name=rule.name)

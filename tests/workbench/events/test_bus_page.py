@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from workbench.accounts.services import default_workspace
 from workbench.events import archives, services
-from workbench.events.models import ReceivedEvent
+from workbench.events.models import ReceivedEvent, Rule
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +97,26 @@ def test_the_bus_page_shows_each_targets_retries_and_dead_letter_queue(client: C
     page = client.get("/buses/default/").content.decode()
     rows = dict(re.findall(r'<tr data-rule="([^"]+)">(.*?)</tr>', page, re.S))
     assert f"retries: 4 within 600 s · dead letters: {dlq}" in rows["orders"]
+
+
+def test_changing_an_archives_rule_from_the_browser_is_refused_on_its_page(client: Client) -> None:
+    """The pages offer no edit of a managed rule, but a stale tab or a script may post one: the
+    rule page answers with AWS's refusal (ManagedRuleException's words), never a server error,
+    and says when its archive was disabled; the sandbox does not offer the rule."""
+    ws = default_workspace()
+    archives.create_archive(ws, name="orders", source_arn=services.ensure_default_bus(ws).arn)
+    base = "/buses/default/rules/Events-Archive-orders/"
+    for url, form in (
+        (base + "state", {"state": "DISABLED"}),
+        (base + "delete", {}),
+        (base + "targets/remove", {"target_id": "Events-Archive-orders"}),
+    ):
+        refused = client.post(url, form)
+        assert refused.status_code == 400, url
+        assert "Events-Archive-orders is a managed rule." in refused.content.decode(), url
+    assert Rule.objects.get(name="Events-Archive-orders").state == "ENABLED"
+    services.remove_targets(ws, "Events-Archive-orders", None, ["Events-Archive-orders"], force=True)
+    page = client.get(base).content.decode()
+    assert 'id="managed-archive-disabled"' in page and "forcefully deleted" in page
+    sandbox = client.get("/buses/sandbox/?bus=default").content.decode()
+    assert "Events-Archive-orders" not in sandbox

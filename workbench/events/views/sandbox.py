@@ -107,7 +107,12 @@ def _scope(workspace: Workspace, bus_name: str | None, rule_name: str) -> _Scope
     except AwsError as exc:
         notices.append(exc.message)
         bus = events.ensure_default_bus(workspace)
-    rules = list(Rule.objects.filter(bus=bus).select_related("bus__workspace").prefetch_related("targets"))
+    # An archive's managed rule is not the user's to edit (events.managed_rules): left out.
+    rules = list(
+        Rule.objects.filter(bus=bus, managed_by="")
+        .select_related("bus__workspace")
+        .prefetch_related("targets")
+    )
     rule = next((candidate for candidate in rules if candidate.name == rule_name), None)
     if rule_name and rule is None:
         notices.append(f"Rule {rule_name} does not exist on EventBus {bus.name}.")
