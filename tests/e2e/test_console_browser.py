@@ -116,7 +116,7 @@ def test_bus_rule_target_made_used_and_removed_in_the_browser(aws: Any, live_url
         assert dialogs == [
             "Remove the target to-nowhere?",
             "Delete the rule paid and its targets?",
-            "Delete the bus shop-bus with its rules, targets and events?",
+            "Delete the bus shop-bus with its rules, targets, events and archives (their events too)?",
         ]
     assert aws("events").list_event_buses(NamePrefix="shop")["EventBuses"] == []
 

@@ -17,7 +17,6 @@ running a replay; a refused form shows AWS's error beside its field, with what w
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
+from workbench.console.forms import done, notice
 from workbench.core.errors import AwsError, ValidationError, field_for
 from workbench.events import archives, replays
 from workbench.events import services as events
@@ -95,17 +95,22 @@ def archive_list(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         if action in ("delete-archive", "cancel-replay"):
             # Something another tab may have ended already: nothing to show then.
-            with contextlib.suppress(AwsError):
+            name = request.POST.get("name", "")
+            try:
                 if action == "delete-archive":
-                    archives.delete_archive(workspace, request.POST.get("name", ""))
+                    archives.delete_archive(workspace, name)
                 else:
-                    routing.cancel_replay(workspace, request.POST.get("name", ""))
-            return redirect("archive-list")
+                    routing.cancel_replay(workspace, name)
+            except AwsError:
+                return redirect("archive-list")
+            return done(
+                "archive-list", "archive-deleted" if action == "delete-archive" else "replay-cancelling", name
+            )
         if action == "create-archive":
             archive_form = {key: request.POST.get(key, "").strip() for key in archive_form}
             try:
                 _create_archive(workspace, archive_form)
-                return redirect("archive-list")
+                return done("archive-list", "archive-created", archive_form["name"])
             except AwsError as exc:
                 errors["archive_" + _field_of(exc, ARCHIVE_FIELDS)] = exc
         if action == "start-replay":
@@ -113,7 +118,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
             chosen_rules = request.POST.getlist("rules")
             try:
                 _start_replay(workspace, replay_form, chosen_rules)
-                return redirect("archive-list")
+                return done("archive-list", "replay-started", replay_form["name"])
             except AwsError as exc:
                 errors["replay_" + _field_of(exc, REPLAY_FIELDS)] = exc
     listed = list(archives.list_archives(workspace))
@@ -129,6 +134,7 @@ def archive_list(request: HttpRequest) -> HttpResponse:
             "replay_form": replay_form,
             "chosen_rules": chosen_rules,
             "errors": errors,
+            "notice": notice(request),
         },
     )
 

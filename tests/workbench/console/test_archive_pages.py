@@ -176,3 +176,21 @@ def test_pace_and_cancel_and_delete(client: Client, broker: Broker) -> None:
     client.post("/archives/", {"action": "delete-archive", "name": "all"})
     assert not Archive.objects.exists()
     assert "No archives yet" in client.get("/archives/").content.decode()
+
+
+def test_each_action_lands_on_the_page_with_what_it_did(client: Client, broker: Broker) -> None:
+    """Create, start, cancel and delete each come back with a notice (a new user saw a bare
+    page and could not tell whether anything happened)."""
+    created = _archive(client)
+    page = client.get(created["Location"]).content.decode()
+    assert "Archive all created" in page
+    start = (timezone.now() - timedelta(hours=2)).strftime(WINDOW)
+    end = (timezone.now() - timedelta(hours=1)).strftime(WINDOW)
+    started = client.post("/archives/", _replay_form(start=start, end=end))
+    assert "Replay again started" in client.get(started["Location"]).content.decode()
+    gone = client.post("/archives/", {"action": "delete-archive", "name": "all"})
+    assert (
+        "Archive all deleted, with its events and its rule." in client.get(gone["Location"]).content.decode()
+    )
+    missing = client.post("/archives/", {"action": "delete-archive", "name": "all"})
+    assert missing["Location"] == "/archives/"  # already gone (another tab): no notice
