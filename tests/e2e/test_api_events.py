@@ -36,6 +36,27 @@ def test_bus_lifecycle_and_errors(aws: Any) -> None:
     assert error_code(exc) == "ValidationException"
 
 
+def test_a_bus_with_rules_is_not_deleted_until_they_are(aws: Any) -> None:
+    """AWS refuses DeleteEventBus while the bus has rules, an archive's own included (its
+    message as quoted in terraform-provider-aws issue 22131), and keeps the bus whole."""
+    events = aws("events")
+    arn = events.create_event_bus(Name="orders")["EventBusArn"]
+    events.put_rule(Name="big", EventBusName="orders", EventPattern=json.dumps(PATTERN))
+    events.create_archive(ArchiveName="orders-all", EventSourceArn=arn)
+    for leave in ("big", "Events-Archive-orders-all"):
+        with pytest.raises(ClientError) as exc:
+            events.delete_event_bus(Name="orders")
+        assert error_code(exc) == "ValidationException"
+        assert exc.value.response["Error"]["Message"] == "EventBus can't be deleted since it has rules."
+        assert leave in {rule["Name"] for rule in events.list_rules(EventBusName="orders")["Rules"]}
+        if leave == "big":
+            events.delete_rule(Name="big", EventBusName="orders")
+        else:
+            events.delete_archive(ArchiveName="orders-all")
+    events.delete_event_bus(Name="orders")
+    assert "orders" not in {bus["Name"] for bus in events.list_event_buses()["EventBuses"]}
+
+
 def test_rule_lifecycle(aws: Any) -> None:
     events = aws("events")
     arn = events.put_rule(Name="big-orders", EventPattern=json.dumps(PATTERN))["RuleArn"]

@@ -212,7 +212,7 @@ def bus_delete(request: HttpRequest, bus_name: str) -> HttpResponse:
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
     try:
-        events.delete_bus(workspace, bus.name)
+        events.delete_bus(workspace, bus.name, with_rules=True)
     except AwsError as exc:
         return bus_detail(request, bus.name, errors={"bus": exc.message})
     return done("bus-list", "bus-deleted", bus.name)

@@ -151,10 +151,18 @@ def update_bus(
     return bus
 
 
-def delete_bus(workspace: Workspace, name: str) -> None:
+def delete_bus(workspace: Workspace, name: str, with_rules: bool = False) -> None:
+    """DeleteEventBus refuses a bus that still has rules, an archive's own among them: AWS
+    answers "EventBus can't be deleted since it has rules." (ValidationException, as quoted
+    from AWS in terraform-provider-aws issue 22131). The console deletes the rules with the
+    bus (``with_rules``), as EventBridge's console does ("Deleting an event bus", User Guide).
+    A bus that is not there is no error: the API Reference lists no ResourceNotFoundException."""
     if name == DEFAULT_BUS:
         raise ValidationError("Cannot delete event bus default.")
-    EventBus.objects.filter(workspace=workspace, name=name).delete()
+    buses = EventBus.objects.filter(workspace=workspace, name=name)
+    if not with_rules and Rule.objects.filter(bus__in=buses).exists():
+        raise ValidationError("EventBus can't be deleted since it has rules.")
+    buses.delete()
 
 
 def list_buses(workspace: Workspace, prefix: str | None = None) -> Any:

@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from workbench.accounts.services import default_workspace
+from workbench.core.errors import ValidationError
 from workbench.events import archives, services
-from workbench.events.models import ReceivedEvent, Rule
+from workbench.events.models import Archive, ReceivedEvent, Rule
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,20 @@ def test_changing_an_archives_rule_from_the_browser_is_refused_on_its_page(clien
     assert 'id="managed-archive-disabled"' in page and "forcefully deleted" in page
     sandbox = client.get("/buses/sandbox/?bus=default").content.decode()
     assert "Events-Archive-orders" not in sandbox
+
+
+def test_deleting_a_bus_from_its_page_takes_its_rules_and_archives(client: Client) -> None:
+    """EventBridge's console deletes a bus with its rules ("Deleting an event bus", User Guide),
+    where DeleteEventBus would refuse it; the page's Delete does the same."""
+    ws = default_workspace()
+    bus = services.create_bus(ws, "orders")
+    services.put_rule(ws, name="big", bus_name="orders", event_pattern=json.dumps({"source": ["shop"]}))
+    archives.create_archive(ws, name="orders-all", source_arn=bus.arn)
+    with pytest.raises(ValidationError):
+        services.delete_bus(ws, "orders")
+    assert Rule.objects.filter(bus=bus).count() == 2
+    deleted = client.post("/buses/orders/delete")
+    assert deleted.status_code == 302
+    assert not Rule.objects.filter(name__in=["big", "Events-Archive-orders-all"]).exists()
+    assert not Archive.objects.filter(name="orders-all").exists()
+    assert "Event bus orders deleted." in client.get(deleted["Location"]).content.decode()
