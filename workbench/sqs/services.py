@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from workbench.accounts.models import Workspace
-from workbench.core import rows
+from workbench.core import planner, rows
 from workbench.core.ids import random_id
 from workbench.core.prepared import Prepared
 from workbench.sqs import arrivals, changes, md5
@@ -503,7 +503,9 @@ def receive_messages(
             candidates = candidates.exclude(group_id__in=busy)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
-        for message in candidates[: max_messages * 4]:
+        with planner.index_order():  # the queue's head, not a sort of the queue (core.planner)
+            heads = list(candidates[: max_messages * 4])
+        for message in heads:
             if len(received) == max_messages:
                 break
             if redrive is not None and dead_letter is not None and message.receive_count >= redrive[1]:
