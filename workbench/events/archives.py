@@ -26,7 +26,7 @@ from engine.events.patterns import Pattern, matches
 from workbench.accounts.models import Workspace
 from workbench.core import rows as stored
 from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
-from workbench.events import managed_rules, matchers
+from workbench.events import changes, managed_rules, matchers
 from workbench.events.models import Archive, ArchivedEvent, EventBus, Rule
 from workbench.events.services import get_bus, touch_routing, validate_pattern_text
 
@@ -86,6 +86,7 @@ def create_archive(
         )
         managed_rules.put_rule_of(archive)
         touch_routing(bus)
+        changes.changed(workspace.id, changes.ARCHIVES)
     return archive
 
 
@@ -126,6 +127,7 @@ def update_archive(
         )
         managed_rules.put_rule_of(archive)
         touch_routing(archive.bus)
+        changes.changed(workspace.id, changes.ARCHIVES)
     return archive
 
 
@@ -138,6 +140,7 @@ def delete_archive(workspace: Workspace, name: str) -> None:
         ).delete()
         archive.delete()
         touch_routing(archive.bus)
+        changes.changed(workspace.id, changes.ARCHIVES)
 
 
 def list_archives(

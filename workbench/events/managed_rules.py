@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from workbench.events import changes
 from workbench.events.errors import ManagedRule
 from workbench.events.models import Archive, Rule, Target
 
@@ -92,3 +93,4 @@ def forced_off(rule: Rule) -> None:
         Archive.objects.filter(bus=rule.bus, name=rule.managed_archive).update(
             state=Archive.DISABLED, state_reason=FORCED_OFF
         )
+        changes.changed(rule.bus.workspace_id, changes.ARCHIVES)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from engine.events.schedules import ScheduleExpressionError, parse_expression, time_zone
 from workbench.accounts.models import Workspace
 from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, pattern
+from workbench.events import changes
 from workbench.events.models import Delivery, Schedule, ScheduleGroup
 
 STATES = (Schedule.ENABLED, Schedule.DISABLED)
@@ -88,7 +89,9 @@ def delete_group(workspace: Workspace, name: str) -> None:
     """DeleteScheduleGroup: the group and every schedule in it."""
     if name == ScheduleGroup.DEFAULT:
         raise ValidationError("The default schedule group cannot be deleted.")
-    get_group(workspace, name).delete()
+    with transaction.atomic():
+        get_group(workspace, name).delete()
+        changes.changed(workspace.id, changes.SCHEDULES)
 
 
 def groups(workspace: Workspace, name_prefix: str | None) -> QuerySet[ScheduleGroup]:
@@ -200,7 +203,11 @@ def create_schedule(workspace: Workspace, name: str, params: dict[str, Any]) -> 
     moment = timezone.now()
     try:
         with transaction.atomic():
-            return Schedule.objects.create(group=group, name=name, created=moment, updated=moment, **settings)
+            created = Schedule.objects.create(
+                group=group, name=name, created=moment, updated=moment, **settings
+            )
+            changes.changed(workspace.id, changes.SCHEDULES)
+            return created
     except IntegrityError:
         raise Conflict(f"Schedule {name} already exists.") from None
 
@@ -211,7 +218,9 @@ def update_schedule(workspace: Workspace, name: str, params: dict[str, Any]) -> 
     for field, value in _settings(params).items():
         setattr(schedule, field, value)
     schedule.updated = timezone.now()
-    schedule.save()
+    with transaction.atomic():
+        schedule.save()
+        changes.changed(workspace.id, changes.SCHEDULES)
     return schedule
 
 
@@ -220,12 +229,16 @@ def set_state(schedule: Schedule, state: str) -> Schedule:
     schedule.state = state
     schedule.next_fire_at, schedule.fire_armed = None, False
     schedule.updated = timezone.now()
-    schedule.save(update_fields=["state", "next_fire_at", "fire_armed", "updated"])
+    with transaction.atomic():
+        schedule.save(update_fields=["state", "next_fire_at", "fire_armed", "updated"])
+        changes.changed(schedule.group.workspace_id, changes.SCHEDULES)
     return schedule
 
 
 def delete_schedule(workspace: Workspace, name: str, group_name: str | None) -> None:
-    get_schedule(workspace, name, group_name).delete()
+    with transaction.atomic():
+        get_schedule(workspace, name, group_name).delete()
+        changes.changed(workspace.id, changes.SCHEDULES)
 
 
 def group_by_arn(workspace: Workspace, arn: str) -> ScheduleGroup:

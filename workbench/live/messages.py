@@ -46,7 +46,7 @@ def update(status: str, events: list[dict[str, Any]], nodes: Mapping[str, str]) 
     return {"type": "update", "status": status, "events": events, "nodes": dict(nodes)}
 
 
-CHANGES = ("events", "executions", "deliveries", "replays", "queues", "schedules")
+CHANGES = ("events", "executions", "deliveries", "replays", "queues", "schedules", "archives")
 QUEUE_KIND = re.compile(r"queue\.[0-9]+")
 """One queue's messages changed: ``queue_kind``, beside ``queues`` in the same nudge."""
 NUDGE = "list.changed"

@@ -8,9 +8,9 @@ plain group_send (https://channels.readthedocs.io/en/stable/topics/channel_layer
 Nudges to one group are merged, at most one per live.nudges.WINDOW; a push to a group no page
 joined is skipped (live.listening); where this process holds the pages itself (the in-memory
 layer), a nudge is asked about before it is merged (``_unheard``). Queues' changes come from
-sqs.changes, which this module subscribes to on import (sqs may not import live): every process
-that writes messages imports it, through runtime's AppConfig.ready (CELERY_IMPORTS'
-runtime.deliveries).
+sqs.changes, archives' and schedules' from events.changes, which this module subscribes to on
+import (sqs and events may not import live): every process that writes them imports it,
+through runtime's AppConfig.ready (CELERY_IMPORTS' runtime.deliveries).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 
 from engine.states.model import Decision
+from workbench.events import changes as events_changes
 from workbench.live import listening, messages, nudges
 from workbench.live.groups import bus_group, execution_group, queues_group, schedules_group, workspace_group
 from workbench.sqs import changes as sqs_changes
@@ -104,6 +105,15 @@ def queues_changed(workspace_id: int, queue_ids: Iterable[int]) -> None:
 def schedules_changed(workspace_id: int) -> None:
     """A schedule fired (its next firing moved, a spent one was deleted): the Schedules page."""
     send(schedules_group(workspace_id), messages.changed(["schedules"]))
+
+
+def lists_changed(workspace_id: int, what: str) -> None:
+    """An archive or a schedule was made, changed or deleted (events.changes): the Archives
+    page (it tails the dashboard's group) or the Schedules page."""
+    if what == events_changes.SCHEDULES:
+        schedules_changed(workspace_id)
+    else:
+        send(workspace_group(workspace_id), messages.changed([what]))
 
 
 Relay = Callable[[str, dict[str, Any]], None]
@@ -265,3 +275,4 @@ def publisher(layer: BaseChannelLayer) -> Publisher:
 
 
 sqs_changes.tell_to(queues_changed)
+events_changes.tell_to(lists_changed)

@@ -6,7 +6,8 @@ costs no merging and builds no message (live.publish._unheard, live.listening)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 from unittest import mock
@@ -222,7 +223,7 @@ def test_archiving_is_heard_by_the_archives_page_with_no_push_of_its_own(broker:
     orders = events.create_bus(workspace, "orders", "")
     archives.create_archive(workspace, name="all-orders", source_arn=orders.arn)
     page = Client().get("/archives/").content.decode()
-    assert 'id="archives-panel" data-live-socket="/ws/dashboard/" data-live-what="events"' in page
+    assert 'id="archives-panel" data-live-socket="/ws/dashboard/" data-live-what="events archives"' in page
 
     def put() -> None:
         entry = {"Source": "shop", "DetailType": "Paid", "Detail": "{}", "EventBusName": "orders"}
@@ -238,6 +239,45 @@ def test_archiving_is_heard_by_the_archives_page_with_no_push_of_its_own(broker:
 
     assert async_to_sync(scenario)() == messages.page_changed(["events"])
     assert '<td data-label="Events" data-count>1</td>' in Client().get("/archives/").content.decode()
+
+
+def test_archives_and_schedules_made_by_a_script_are_heard_by_their_pages(broker: Broker) -> None:
+    """CreateArchive or CreateSchedule from aws-cli, not the page: after each commit the
+    Archives page (the dashboard's socket, ``archives``) or the Schedules page hears of it, and a
+    change rolled back is heard by neither (events.changes)."""
+    hold_off_live_sweepers()
+    workspace = default_workspace()
+    orders = events.create_bus(workspace, "orders", "")
+    target = {"Arn": ECHO_ARN, "RoleArn": "arn:aws:iam::123456789012:role/scheduler"}
+    params = {"ScheduleExpression": "rate(1 hour)", "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": target}
+
+    def rolled_back() -> None:
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            archives.create_archive(workspace, name="never", source_arn=orders.arn)
+            scheduler.create_schedule(workspace, "never", params)
+            raise RuntimeError("rolled back")
+
+    async def heard(path: str, change: Callable[[], object]) -> Any:
+        tail = await _tail(path)
+        await database_sync_to_async(rolled_back)()
+        assert await tail.receive_nothing(timeout=3 * WINDOW)
+        await database_sync_to_async(change)()
+        got = await tail.receive_json_from(timeout=5)
+        await tail.disconnect()
+        return got
+
+    made = lambda: archives.create_archive(workspace, name="all-orders", source_arn=orders.arn)  # noqa: E731
+    assert async_to_sync(heard)("/ws/dashboard/", made) == messages.page_changed(["archives"])
+    gone = lambda: archives.delete_archive(workspace, "all-orders")  # noqa: E731
+    assert async_to_sync(heard)("/ws/dashboard/", gone) == messages.page_changed(["archives"])
+    for change in (
+        lambda: scheduler.create_schedule(workspace, "hourly", params),
+        lambda: scheduler.update_schedule(
+            workspace, "hourly", {**params, "ScheduleExpression": "rate(2 hours)"}
+        ),
+        lambda: scheduler.delete_schedule(workspace, "hourly", None),
+    ):
+        assert async_to_sync(heard)("/ws/schedules/", change) == messages.page_changed(["schedules"])
 
 
 def test_the_pages_mark_their_live_regions() -> None:
