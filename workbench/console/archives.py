@@ -17,8 +17,10 @@ running a replay; a refused form shows AWS's error beside its field, with what w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,12 +29,15 @@ from django.utils import timezone
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, notice
-from workbench.core.errors import AwsError, ValidationError, field_for
+from workbench.core.arns import event_bus_arn
+from workbench.core.errors import AwsError, ValidationError, field_for, refusals
 from workbench.events import archives, replays
 from workbench.events import services as events
 from workbench.events.errors import InvalidEventPattern
 from workbench.events.models import Archive, ArchivedEvent, Replay, Rule
 from workbench.runtime import routing
+
+T = TypeVar("T")
 
 ARCHIVE_FIELDS = {"pattern": "vent pattern", "retention": "RetentionDays", "bus": "Event bus"}
 """The archive form's fields, by the words AWS's error about each carries."""
@@ -108,19 +113,17 @@ def archive_list(request: HttpRequest) -> HttpResponse:
             )
         if action == "create-archive":
             archive_form = {key: request.POST.get(key, "").strip() for key in archive_form}
-            try:
-                _create_archive(workspace, archive_form)
+            problems = _create_archive(workspace, archive_form)
+            if not problems:
                 return done("archive-list", "archive-created", archive_form["name"])
-            except AwsError as exc:
-                errors["archive_" + _field_of(exc, ARCHIVE_FIELDS)] = exc
+            errors = _beside_fields("archive_", problems, ARCHIVE_FIELDS)
         if action == "start-replay":
             replay_form = {key: request.POST.get(key, "").strip() for key in replay_form}
             chosen_rules = request.POST.getlist("rules")
-            try:
-                _start_replay(workspace, replay_form, chosen_rules)
+            problems = _start_replay(workspace, replay_form, chosen_rules)
+            if not problems:
                 return done("archive-list", "replay-started", replay_form["name"])
-            except AwsError as exc:
-                errors["replay_" + _field_of(exc, REPLAY_FIELDS)] = exc
+            errors = _beside_fields("replay_", problems, REPLAY_FIELDS)
     listed = list(archives.list_archives(workspace))
     return render(
         request,
@@ -139,38 +142,87 @@ def archive_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _create_archive(workspace: Workspace, form: dict[str, str]) -> Archive:
+def _beside_fields(form: str, problems: list[AwsError], fields: dict[str, str]) -> dict[str, AwsError]:
+    """Each refusal beside its field (the first about a field, where two are)."""
+    errors: dict[str, AwsError] = {}
+    for problem in problems:
+        errors.setdefault(form + _field_of(problem, fields), problem)
+    return errors
+
+
+def _create_archive(workspace: Workspace, form: dict[str, str]) -> list[AwsError]:
+    """CreateArchive from the form, or every refusal it has (none: the archive was made)."""
+    problems: list[AwsError] = []
+    retention = _read(problems, lambda: _whole_number(form["retention"] or "0", "RetentionDays"), None)
+    name, pattern = form["name"], form["pattern"] or None
+    source_arn = event_bus_arn(workspace.region, workspace.account_id, form["bus"])
+    problems += archives.archive_problems(
+        workspace, name=name, source_arn=source_arn, event_pattern=pattern, retention_days=retention
+    )
+    if not problems:
+        problems = refusals(
+            lambda: archives.create_archive(
+                workspace,
+                name=name,
+                source_arn=source_arn,
+                description=form["description"],
+                event_pattern=pattern,
+                retention_days=retention,
+            )
+        )
+    return problems
+
+
+def _start_replay(workspace: Workspace, form: dict[str, str], rules: list[str]) -> list[AwsError]:
+    """StartReplay from the form, or every refusal it has (none: the replay has begun)."""
+    problems: list[AwsError] = []
+    archive = _read(problems, lambda: _chosen_archive(workspace, form["archive"]), None)
+    start = _read(problems, lambda: _moment(form["start"], "EventStartTime"), None)
+    end = _read(problems, lambda: _moment(form["end"], "EventEndTime"), None)
+    pace = _read(problems, lambda: _pace(form), 0.0)
+    source_arn = None if archive is None else archive.arn
+    destination = {"Arn": "" if archive is None else archive.bus.arn, "FilterArns": rules}
+    problems += replays.replay_problems(
+        workspace, name=form["name"], source_arn=source_arn, start=start, end=end, destination=destination
+    )
+    if not problems and source_arn is not None and start is not None and end is not None:
+        problems = refusals(
+            lambda: routing.start_replay(
+                workspace,
+                name=form["name"],
+                source_arn=source_arn,
+                start=start,
+                end=end,
+                destination=destination,
+                pace=pace,
+            )
+        )
+    return problems
+
+
+def _read(problems: list[AwsError], read: Callable[[], T], otherwise: T) -> T:
+    """What ``read`` gives, or ``otherwise`` with its refusal added to ``problems``."""
     try:
-        retention = int(form["retention"] or "0")
+        return read()
+    except AwsError as exc:
+        problems.append(exc)
+        return otherwise
+
+
+def _whole_number(text: str, parameter: str) -> int:
+    try:
+        return int(text)
     except ValueError:
         raise ValidationError(
-            "Parameter RetentionDays is not valid. Reason: must be a whole number."
+            f"Parameter {parameter} is not valid. Reason: must be a whole number."
         ) from None
-    bus = events.get_bus(workspace, form["bus"])
-    return archives.create_archive(
-        workspace,
-        name=form["name"],
-        source_arn=bus.arn,
-        description=form["description"],
-        event_pattern=form["pattern"] or None,
-        retention_days=retention,
-    )
 
 
-def _start_replay(workspace: Workspace, form: dict[str, str], rules: list[str]) -> Replay:
+def _chosen_archive(workspace: Workspace, name: str) -> Archive:
     try:
-        archive = archives.get_archive(workspace, form["archive"])
+        return archives.get_archive(workspace, name)
     except AwsError:
         raise ValidationError("Archive: choose the archive to replay.") from None
-    return routing.start_replay(
-        workspace,
-        name=form["name"],
-        source_arn=archive.arn,
-        start=_moment(form["start"], "EventStartTime"),
-        end=_moment(form["end"], "EventEndTime"),
-        destination={"Arn": archive.bus.arn, "FilterArns": rules},
-        pace=_pace(form),
-    )
 
 
 def _moment(text: str, parameter: str) -> datetime:

@@ -14,7 +14,7 @@ error detected: Value 'x' at 'name' failed to satisfy constraint: Member must ..
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from engine.events.constraint_messages import NOT_NULL as NOT_NULL
@@ -45,6 +45,18 @@ class AwsError(Exception):
 
 class ValidationError(AwsError):
     code = "ValidationException"
+
+
+def refusals(*checks: Callable[[], object]) -> list[AwsError]:
+    """What each check refuses, each run on its own: an operation's API raises the first, as AWS
+    answers one error a call, while a browser form shows every one beside its field at once."""
+    found: list[AwsError] = []
+    for check in checks:
+        try:
+            check()
+        except AwsError as exc:
+            found.append(exc)
+    return found
 
 
 class SerializationError(AwsError):

@@ -25,7 +25,7 @@ from engine import compact_json
 from engine.events.patterns import Pattern, matches
 from workbench.accounts.models import Workspace
 from workbench.core import rows as stored
-from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
+from workbench.core.errors import AwsError, ResourceAlreadyExists, ResourceNotFound, ValidationError, refusals
 from workbench.events import changes, managed_rules, matchers
 from workbench.events.models import Archive, ArchivedEvent, EventBus, Rule
 from workbench.events.services import get_bus, touch_routing, validate_pattern_text
@@ -60,20 +60,17 @@ def create_archive(
     retention_days: Any = None,
 ) -> Archive:
     """CreateArchive: the source bus must exist in this workspace; the pattern must be valid."""
-    if not ARCHIVE_NAME_RE.match(name or ""):
-        raise ValidationError(f"Archive name {name!r} is not valid: use 1-48 letters, digits, . - or _")
-    if event_pattern is not None:
-        validate_pattern_text(event_pattern)
+    problems = archive_problems(
+        workspace,
+        name=name,
+        source_arn=source_arn,
+        event_pattern=event_pattern,
+        retention_days=retention_days,
+    )
+    if problems:
+        raise problems[0]
     days = _check_retention(retention_days)
     bus = _source_bus(workspace, source_arn)
-    if Archive.objects.filter(workspace=workspace, name=name).exists():
-        raise ResourceAlreadyExists(f"Archive {name} already exists.")
-    rule_name = managed_rules.PREFIX + name
-    if Rule.objects.filter(bus=bus, name=rule_name).exists():
-        raise ResourceAlreadyExists(
-            f"A rule with the pattern '{rule_name}' already exists. Please choose a different "
-            "archive name or delete your rule, then, try again."
-        )
     with transaction.atomic():
         archive = Archive.objects.create(
             workspace=workspace,
@@ -88,6 +85,42 @@ def create_archive(
         touch_routing(bus)
         changes.changed(workspace.id, changes.ARCHIVES)
     return archive
+
+
+def archive_problems(
+    workspace: Workspace,
+    *,
+    name: str,
+    source_arn: str,
+    event_pattern: str | None = None,
+    retention_days: Any = None,
+) -> list[AwsError]:
+    """Every refusal CreateArchive has for these values, in the order it checks them (the
+    browser's form names them all at once; CreateArchive raises the first)."""
+    return refusals(
+        lambda: _check_name(name),
+        lambda: event_pattern is None or validate_pattern_text(event_pattern),
+        lambda: _check_retention(retention_days),
+        lambda: _check_new(workspace, name, source_arn),
+    )
+
+
+def _check_name(name: str) -> None:
+    if not ARCHIVE_NAME_RE.match(name or ""):
+        raise ValidationError(f"Archive name {name!r} is not valid: use 1-48 letters, digits, . - or _")
+
+
+def _check_new(workspace: Workspace, name: str, source_arn: str) -> None:
+    """The source bus is there, and neither the archive nor its rule's name is taken."""
+    bus = _source_bus(workspace, source_arn)
+    if Archive.objects.filter(workspace=workspace, name=name).exists():
+        raise ResourceAlreadyExists(f"Archive {name} already exists.")
+    rule_name = managed_rules.PREFIX + name
+    if Rule.objects.filter(bus=bus, name=rule_name).exists():
+        raise ResourceAlreadyExists(
+            f"A rule with the pattern '{rule_name}' already exists. Please choose a different "
+            "archive name or delete your rule, then, try again."
+        )
 
 
 def _source_bus(workspace: Workspace, source_arn: str) -> EventBus:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from workbench.accounts.models import Workspace
-from workbench.core.errors import ResourceAlreadyExists, ResourceNotFound, ValidationError
+from workbench.core.errors import AwsError, ResourceAlreadyExists, ResourceNotFound, ValidationError, refusals
 from workbench.events.archives import get_archive
 from workbench.events.errors import IllegalStatus
 from workbench.events.models import Archive, Replay, Rule
@@ -59,11 +59,78 @@ def create_replay(
     the events' original pace; N at N times that.
     """
     moment = now or timezone.now()
+    problems = replay_problems(
+        workspace,
+        name=name,
+        source_arn=source_arn,
+        start=start,
+        end=end,
+        destination=destination,
+        pace=pace,
+        now=moment,
+    )
+    if problems:
+        raise problems[0]
+    archive = _archive_from_arn(workspace, source_arn)
+    with transaction.atomic():
+        _check_new(workspace, name)  # again in the transaction: a replay of the same name may have just begun
+        return Replay.objects.create(
+            workspace=workspace,
+            name=name,
+            description=description or "",
+            archive=archive,
+            archive_arn=archive.arn,
+            destination_arn=archive.bus.arn,
+            filter_arns=list(destination.get("FilterArns") or []),
+            event_start_time=start,
+            event_end_time=end,
+            replay_start_time=moment,
+            pace=float(pace),
+        )
+
+
+def replay_problems(
+    workspace: Workspace,
+    *,
+    name: str,
+    source_arn: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    destination: dict[str, Any],
+    pace: float = 0,
+    now: datetime | None = None,
+) -> list[AwsError]:
+    """Every refusal StartReplay has for these values, in the order it checks them (the
+    browser's form names them all at once; StartReplay raises the first). A value that is
+    None (a form could not read it, and says so itself) is not checked."""
+    found = refusals(lambda: _check_pace(pace), lambda: _check_name(name))
+    archive: Archive | None = None
+    if source_arn is not None:
+        try:
+            archive = _archive_from_arn(workspace, source_arn)
+        except AwsError as exc:
+            found.append(exc)
+    found += refusals(
+        lambda: _check_window(start, end, now or timezone.now()),
+        lambda: archive is None or _check_destination(archive, destination),
+        lambda: _check_new(workspace, name),
+    )
+    return found
+
+
+def _check_pace(pace: float) -> None:
     if isinstance(pace, bool) or not isinstance(pace, int | float) or pace < 0:
         raise ValidationError("Replay pace must be 0 (as fast as possible) or a positive speed-up.")
+
+
+def _check_name(name: str) -> None:
     if not REPLAY_NAME_RE.match(name or ""):
         raise ValidationError(f"Replay name {name!r} is not valid: use 1-64 letters, digits, . - or _")
-    archive = _archive_from_arn(workspace, source_arn)
+
+
+def _check_window(start: datetime | None, end: datetime | None, moment: datetime) -> None:
+    if start is None or end is None:
+        return
     if start >= end:
         raise ValidationError(
             "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime."
@@ -72,8 +139,11 @@ def create_replay(
         raise ValidationError(
             "Parameter EventEndTime is not valid. Reason: EventEndTime must not be in the future."
         )
-    bus_arn = destination.get("Arn")
-    if bus_arn != archive.bus.arn:
+
+
+def _check_destination(archive: Archive, destination: dict[str, Any]) -> None:
+    """The archive's own bus, and rules of that bus only."""
+    if destination.get("Arn") != archive.bus.arn:
         raise ValidationError(
             "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted."
         )
@@ -85,22 +155,11 @@ def create_replay(
             f"Parameter Destination.FilterArns is not valid. Reason: rule {unknown[0]} does not exist "
             f"on event bus {archive.bus.name}."
         )
-    with transaction.atomic():
-        if Replay.objects.filter(workspace=workspace, name=name).exists():
-            raise ResourceAlreadyExists(f"Replay {name} already exists.")
-        return Replay.objects.create(
-            workspace=workspace,
-            name=name,
-            description=description or "",
-            archive=archive,
-            archive_arn=archive.arn,
-            destination_arn=bus_arn,
-            filter_arns=filter_arns,
-            event_start_time=start,
-            event_end_time=end,
-            replay_start_time=moment,
-            pace=float(pace),
-        )
+
+
+def _check_new(workspace: Workspace, name: str) -> None:
+    if Replay.objects.filter(workspace=workspace, name=name).exists():
+        raise ResourceAlreadyExists(f"Replay {name} already exists.")
 
 
 def cancel_replay(workspace: Workspace, name: str) -> Replay:

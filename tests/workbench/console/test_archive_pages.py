@@ -93,6 +93,35 @@ def test_a_refused_archive_is_shown_beside_its_field_and_kept(
     assert not Archive.objects.exists()
 
 
+def test_every_refusal_of_a_form_is_shown_at_once_each_beside_its_field(client: Client) -> None:
+    """CreateArchive and StartReplay answer one error a call, as AWS does; the forms name every
+    field that is wrong in one submit (events.archives.archive_problems, replays.replay_problems)."""
+    page = _archive(client, name="bad name", pattern='{"source": "shop"}', retention="ten").content.decode()
+    assert "is not valid" in alert_error(page, "archive-name-error")
+    assert "Event pattern is not valid" in alert_error(page, "archive-pattern-error")
+    assert "whole number" in alert_error(page, "archive-retention-error")
+    assert not Archive.objects.exists()
+    assert _archive(client).status_code == 302
+    now = timezone.now()
+    wrong = _replay_form(
+        name="bad name",
+        start="yesterday",
+        end=(now + timedelta(hours=1)).strftime(WINDOW),
+        pace="faster",
+        speedup="0",
+    )
+    page = client.post("/archives/", wrong).content.decode()
+    assert "is not valid" in alert_error(page, "replay-name-error")
+    assert "give a date and time" in alert_error(page, "replay-start-error")
+    assert "a number above 0" in alert_error(page, "replay-pace-error")
+    # The window's end is checked against the start only when the start could be read.
+    assert 'id="replay-end-error"' not in page
+    page = client.post("/archives/", {**wrong, "start": (now - timedelta(hours=1)).strftime(WINDOW)}).content
+    assert "EventEndTime must not be in the future" in alert_error(page.decode(), "replay-end-error")
+    assert 'value="bad name"' in page.decode() and 'value="0"' in page.decode()
+    assert not Replay.objects.exists()
+
+
 def test_a_replay_started_from_the_form_runs_to_its_end_with_its_progress(
     client: Client, broker: Broker, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
