@@ -129,15 +129,21 @@ def test_a_target_that_fails_five_times_gets_its_event_after_retries(aws: Any) -
     assert _payloads("flaky")[0]["id"] == result["EventId"]
 
 
-def test_a_target_that_always_fails_ends_in_the_bus_dead_letter_queue_with_the_attributes(aws: Any) -> None:
+def test_a_target_that_always_fails_ends_in_its_dead_letter_queue_with_the_attributes(aws: Any) -> None:
     """Dead-letter message attributes: "Using dead-letter queues to process undelivered events
     in EventBridge" (ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS,
-    RULE_ARN, TARGET_ARN); the bus's DeadLetterConfig catches a target without its own."""
+    RULE_ARN, TARGET_ARN). The bus's own DeadLetterConfig takes no target's failure: AWS sends
+    it only events that fail on the bus with an encryption error ("Using dead-letter queues to
+    capture encrypted event errors")."""
     events, sqs = aws("events"), aws("sqs")
-    url = sqs.create_queue(QueueName="bus-dlq")["QueueUrl"]
+    url = sqs.create_queue(QueueName="target-dlq")["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    events.create_event_bus(Name="orders", DeadLetterConfig={"Arn": dlq})
-    assert events.describe_event_bus(Name="orders")["DeadLetterConfig"] == {"Arn": dlq}
+    bus_url = sqs.create_queue(QueueName="bus-dlq")["QueueUrl"]
+    bus_dlq = sqs.get_queue_attributes(QueueUrl=bus_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.create_event_bus(Name="orders", DeadLetterConfig={"Arn": bus_dlq})
+    assert events.describe_event_bus(Name="orders")["DeadLetterConfig"] == {"Arn": bus_dlq}
     rule_arn = events.put_rule(Name="doomed", EventBusName="orders", EventPattern=json.dumps(PATTERN))[
         "RuleArn"
     ]
@@ -145,7 +151,14 @@ def test_a_target_that_always_fails_ends_in_the_bus_dead_letter_queue_with_the_a
     events.put_targets(
         Rule="doomed",
         EventBusName="orders",
-        Targets=[{"Id": "fn", "Arn": target_arn, "RetryPolicy": {"MaximumRetryAttempts": 1}}],
+        Targets=[
+            {
+                "Id": "fn",
+                "Arn": target_arn,
+                "RetryPolicy": {"MaximumRetryAttempts": 1},
+                "DeadLetterConfig": {"Arn": dlq},
+            }
+        ],
     )
     [result] = events.put_events(Entries=[{**entry(n=1), "EventBusName": "orders"}])["Entries"]
 
@@ -165,6 +178,7 @@ def test_a_target_that_always_fails_ends_in_the_bus_dead_letter_queue_with_the_a
         "RULE_ARN": rule_arn,
         "TARGET_ARN": target_arn,
     }
+    assert "Messages" not in sqs.receive_message(QueueUrl=bus_url, WaitTimeSeconds=0)
     events.update_event_bus(Name="orders", DeadLetterConfig={})
     assert "DeadLetterConfig" not in events.describe_event_bus(Name="orders")
 

@@ -26,7 +26,7 @@ class EventBus(models.Model):
     dead_letter_arn = models.CharField(
         max_length=1600,
         null=True,
-        help_text="the bus's DeadLetterConfig: where a target without one dead-letters",
+        help_text="the bus's DeadLetterConfig: for errors on the bus itself, never a target's",
     )
     policy = models.TextField(
         null=True, help_text="the bus's resource-based policy (PutPermission), as DescribeEventBus shows it"

@@ -110,8 +110,8 @@ def create_bus(
     dead_letter_arn: str | None = None,
     log_config: Any = None,
 ) -> EventBus:
-    """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig, where the events of a
-    target without its own dead-letter queue go once their retries run out; ``log_config`` its
+    """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig (stored and shown; a
+    target's failures go to the target's own, as on AWS: runtime.routing); ``log_config`` its
     LogConfig (``events.bus_logs``)."""
     checked_log_config = bus_logs.check_log_config(log_config)
     if not BUS_NAME_RE.match(name or "") or "/" in name:

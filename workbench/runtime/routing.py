@@ -199,8 +199,11 @@ def _store_all(
     each rule it matched, in three statements whatever the number of events; the deliveries
     (with ``keys_later``, keyed by the commit: ``rows.insert_all``).
 
-    Each delivery copies its target's RetryPolicy and dead-letter queue (the target's, else
-    the bus's DeadLetterConfig), as they were when the event matched. (One statement per kind
+    Each delivery copies its target's RetryPolicy and DeadLetterConfig as they were when the
+    event matched. A bus's own DeadLetterConfig takes no target's failures: AWS sends to it only
+    events that fail on the bus itself with a non-retriable (encryption) error ("Using
+    dead-letter queues to capture encrypted event errors", EventBridge User Guide), which
+    the workbench, without customer managed keys, has none of. (One statement per kind
     of row, not per event: issue 10's profile of PutEvents showed the per-event ORM round trips
     as most of the call.)
     """
@@ -238,9 +241,9 @@ def _store_all(
             target_input=target_input_settings(target),
             max_retry_attempts=_policy(target, "MaximumRetryAttempts", Delivery.DEFAULT_MAX_RETRY_ATTEMPTS),
             max_event_age=_policy(target, "MaximumEventAgeInSeconds", Delivery.DEFAULT_MAX_EVENT_AGE),
-            dead_letter_arn=target.dead_letter_arn or bus.dead_letter_arn,
+            dead_letter_arn=target.dead_letter_arn,
         )
-        for row, (bus, _, rules, _) in zip(received, routes, strict=True)
+        for row, (_, _, rules, _) in zip(received, routes, strict=True)
         for rule in sorted(rules, key=lambda rule: rule.name)
         for target in matchers.targets(rule)
         if not (forwarded and is_event_bus_arn(target.arn))

@@ -153,12 +153,29 @@ def test_retries_stop_when_the_next_one_would_pass_the_maximum_event_age(
 
 
 @pytest.mark.django_db
-def test_a_bus_dead_letter_queue_catches_a_target_without_one(
+def test_a_bus_dead_letter_queue_takes_no_targets_failure(
     monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
+    """AWS sends a bus's dead-letter queue only events that fail on the bus itself with a
+    non-retriable encryption error ("Using dead-letter queues to capture encrypted event
+    errors", EventBridge User Guide); a target without its own DeadLetterConfig drops them."""
     ws = default_workspace()
     _function_target(ws, [{"error": "Boom"}], RetryPolicy={"MaximumRetryAttempts": 0})
     assert events.update_bus(ws, "default", None, {"Arn": DLQ}).dead_letter_arn == DLQ
+    delivery_id = _accept(ws, monkeypatch, django_capture_on_commit_callbacks)
+    deliveries.deliver(delivery_id)
+    delivery = Delivery.objects.get(id=delivery_id)
+    assert (delivery.status, delivery.dead_letter_arn, delivery.dead_letter) == ("failed", None, None)
+
+
+@pytest.mark.django_db
+def test_a_dead_letter_queue_that_does_not_exist_keeps_the_attributes_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    ws = default_workspace()
+    _function_target(
+        ws, [{"error": "Boom"}], RetryPolicy={"MaximumRetryAttempts": 0}, DeadLetterConfig={"Arn": DLQ}
+    )
     delivery_id = _accept(ws, monkeypatch, django_capture_on_commit_callbacks)
     deliveries.deliver(delivery_id)
     delivery = Delivery.objects.get(id=delivery_id)
