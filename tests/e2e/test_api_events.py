@@ -218,7 +218,8 @@ def test_targets_receive_input_transformed_as_aws_documents(aws: Any) -> None:
 
     save_mock(default_workspace(), "sink", [{"output": None}])
     events = aws("events")
-    events.put_rule(Name="ec2-state", EventPattern=json.dumps({"source": ["aws.ec2"]}))
+    # An EC2-like event under a source of our own: PutEvents refuses AWS's (below).
+    events.put_rule(Name="ec2-state", EventPattern=json.dumps({"source": ["com.example.ec2"]}))
     sink = "arn:aws:lambda:us-east-1:123456789012:function:sink"
     events.put_targets(
         Rule="ec2-state",
@@ -241,7 +242,7 @@ def test_targets_receive_input_transformed_as_aws_documents(aws: Any) -> None:
     events.put_events(
         Entries=[
             {
-                "Source": "aws.ec2",
+                "Source": "com.example.ec2",
                 "DetailType": "EC2 Instance State-change Notification",
                 "Detail": json.dumps(detail),
             }
@@ -262,6 +263,26 @@ def test_targets_receive_input_transformed_as_aws_documents(aws: Any) -> None:
         ("constant", "delivered"),
         ("path", "delivered"),
     }
+
+
+def test_an_aws_source_is_refused_entry_by_entry(aws: Any) -> None:
+    """A source starting "aws." is AWS's own: PutEvents answers that entry
+    NotAuthorizedForSourceException (as AWS answers aws-cli's put-events) and accepts the rest."""
+    events = aws("events")
+    answer = events.put_events(
+        Entries=[
+            {"Source": "aws.ec2", "DetailType": "EC2 Instance State-change Notification", "Detail": "{}"},
+            {"Source": "com.example.ec2", "DetailType": "t", "Detail": "{}"},
+            {"Source": "aws.partner/example.com/1/orders", "DetailType": "t", "Detail": "{}"},
+        ]
+    )
+    refused = {
+        "ErrorCode": "NotAuthorizedForSourceException",
+        "ErrorMessage": "Not authorized for the source.",
+    }
+    assert answer["FailedEntryCount"] == 2
+    assert [answer["Entries"][0], answer["Entries"][2]] == [refused, refused]
+    assert set(answer["Entries"][1]) == {"EventId"}
 
 
 def test_bad_target_input_is_a_failed_entry_and_is_not_stored(aws: Any) -> None:

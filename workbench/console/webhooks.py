@@ -42,7 +42,7 @@ def receive(request: HttpRequest, uid: str) -> HttpResponse:
         return JsonResponse({"message": f"Missing or wrong {webhooks.SECRET_HEADER} header."}, status=401)
     try:
         entry = webhooks.entry_for(webhook, request.body)
-        [result] = routing.put_events(webhook.bus.workspace, [entry])
+        [result] = routing.put_events(webhook.bus.workspace, [entry], aws_sources=True)
     except AwsError as exc:
         return JsonResponse({"__type": exc.code, "message": exc.message}, status=400)
     if "EventId" not in result:

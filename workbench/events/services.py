@@ -440,6 +440,14 @@ def remove_targets(
     return failed
 
 
+AWS_SOURCE_PREFIX = "aws."
+NOT_AUTHORIZED_FOR_SOURCE = {
+    "ErrorCode": "NotAuthorizedForSourceException",
+    "ErrorMessage": "Not authorized for the source.",
+}
+"""A PutEvents entry whose source is AWS's own: AWS's entry error."""
+
+
 @dataclass(frozen=True)
 class AcceptedEntry:
     """A PutEvents entry that passed every check: the bus it goes to and its AWS envelope."""
@@ -448,11 +456,16 @@ class AcceptedEntry:
     event: dict[str, Any]
 
 
-def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry | dict[str, str]]:
+def check_put_events(
+    workspace: Workspace, entries: Any, *, aws_sources: bool = False
+) -> list[AcceptedEntry | dict[str, str]]:
     """PutEvents' checks of every entry before any is stored (runtime.routing stores them).
 
     A call-level fault refuses the whole call (ValidationException); an entry-level fault is
-    that entry's ``{"ErrorCode", "ErrorMessage"}`` and the call goes on, as on AWS.
+    that entry's ``{"ErrorCode", "ErrorMessage"}`` and the call goes on, as on AWS. A source
+    starting ``aws.`` is AWS's own and PutEvents refuses it (NotAuthorizedForSourceException,
+    as AWS answers aws-cli's put-events); ``aws_sources`` lets the browser's Send events and a
+    partner-style webhook (``aws.partner/...``) send such events, to try rules written for them.
     """
     try:
         validate_batch(entries)
@@ -467,6 +480,9 @@ def check_put_events(workspace: Workspace, entries: Any) -> list[AcceptedEntry |
         )
         if isinstance(built, EntryError):
             checked.append({"ErrorCode": built.error_code, "ErrorMessage": built.error_message})
+            continue
+        if not aws_sources and built.event["source"].startswith(AWS_SOURCE_PREFIX):
+            checked.append(dict(NOT_AUTHORIZED_FOR_SOURCE))
             continue
         found = buses.get(built.bus_name_or_arn)
         if found is None:

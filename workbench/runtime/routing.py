@@ -67,10 +67,11 @@ Route = tuple[EventBus, dict[str, Any], list[Rule], list[dict[str, str]]]
 """An accepted event on its bus, the rules it matched and what its bus's schema flagged."""
 
 
-def put_events(workspace: Workspace, entries: Any) -> list[dict[str, str]]:
+def put_events(workspace: Workspace, entries: Any, *, aws_sources: bool = False) -> list[dict[str, str]]:
     """PutEvents: every entry is checked first, then the accepted ones are stored with their
-    pending deliveries in one transaction; one result per entry, in the entries' order."""
-    checked = events.check_put_events(workspace, entries)
+    pending deliveries in one transaction; one result per entry, in the entries' order.
+    (``aws_sources``: see ``events.services.check_put_events``.)"""
+    checked = events.check_put_events(workspace, entries, aws_sources=aws_sources)
     found = iter(
         schema_validation.check_put_entries(
             [(entry.bus, entry.event) for entry in checked if isinstance(entry, AcceptedEntry)]
