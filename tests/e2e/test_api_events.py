@@ -57,6 +57,64 @@ def test_a_bus_with_rules_is_not_deleted_until_they_are(aws: Any) -> None:
     assert "orders" not in {bus["Name"] for bus in events.list_event_buses()["EventBuses"]}
 
 
+def test_rules_and_buses_are_tagged_as_aws_tags_them(aws: Any) -> None:
+    """TagResource, UntagResource, ListTagsForResource ("In EventBridge, rules and event buses
+    can be tagged"): Tags given at creation are kept, a key tagged again takes the new value,
+    PutRule replacing a rule leaves its tags, and an archive's managed rule takes none."""
+    events = aws("events")
+    bus_arn = events.create_event_bus(Name="orders", Tags=[{"Key": "team", "Value": "shop"}])["EventBusArn"]
+    rule_arn = events.put_rule(
+        Name="big",
+        EventBusName="orders",
+        EventPattern=json.dumps(PATTERN),
+        Tags=[{"Key": "tier", "Value": "1"}],
+    )["RuleArn"]
+    assert events.list_tags_for_resource(ResourceARN=bus_arn)["Tags"] == [{"Key": "team", "Value": "shop"}]
+    events.tag_resource(
+        ResourceARN=bus_arn, Tags=[{"Key": "team", "Value": "till"}, {"Key": "env", "Value": ""}]
+    )
+    assert events.list_tags_for_resource(ResourceARN=bus_arn)["Tags"] == [
+        {"Key": "team", "Value": "till"},
+        {"Key": "env", "Value": ""},
+    ]
+    events.untag_resource(ResourceARN=bus_arn, TagKeys=["team", "absent"])
+    assert events.list_tags_for_resource(ResourceARN=bus_arn)["Tags"] == [{"Key": "env", "Value": ""}]
+    # PutRule again with other Tags replaces the rule, not its tags.
+    events.put_rule(Name="big", EventBusName="orders", EventPattern=json.dumps(PATTERN), Tags=[])
+    assert events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"] == [{"Key": "tier", "Value": "1"}]
+    default_rule = events.put_rule(Name="on-default", EventPattern=json.dumps(PATTERN))["RuleArn"]
+    events.tag_resource(ResourceARN=default_rule, Tags=[{"Key": "k", "Value": "v"}])
+    assert events.list_tags_for_resource(ResourceARN=default_rule)["Tags"] == [{"Key": "k", "Value": "v"}]
+    for arn in (bus_arn + "-gone", rule_arn + "-gone", "arn:aws:events:us-east-1:123456789012:archive/x"):
+        with pytest.raises(ClientError) as exc:
+            events.list_tags_for_resource(ResourceARN=arn)
+        assert error_code(exc) == "ResourceNotFoundException"
+    events.create_archive(ArchiveName="all", EventSourceArn=bus_arn)
+    managed = rule_arn.replace("/big", "/Events-Archive-all")
+    with pytest.raises(ClientError) as exc:
+        events.tag_resource(ResourceARN=managed, Tags=[{"Key": "k", "Value": "v"}])
+    assert error_code(exc) == "ManagedRuleException"
+
+
+def test_rule_names_by_target_list_the_rules_sending_to_it(aws: Any) -> None:
+    events = aws("events")
+    fn = "arn:aws:lambda:us-east-1:123456789012:function:echo"
+    for name in ("c", "a", "b", "other"):
+        events.put_rule(Name=name, EventPattern=json.dumps(PATTERN))
+    for name in ("c", "a", "b"):
+        events.put_targets(Rule=name, Targets=[{"Id": "1", "Arn": fn}, {"Id": "2", "Arn": fn}])
+    events.put_targets(Rule="other", Targets=[{"Id": "1", "Arn": fn + "-not"}])
+    first = events.list_rule_names_by_target(TargetArn=fn, Limit=2)
+    assert first["RuleNames"] == ["a", "b"]
+    rest = events.list_rule_names_by_target(TargetArn=fn, NextToken=first["NextToken"])
+    assert rest["RuleNames"] == ["c"] and "NextToken" not in rest
+    assert events.list_rule_names_by_target(TargetArn=fn, EventBusName="default")["RuleNames"] == [
+        "a",
+        "b",
+        "c",
+    ]
+
+
 def test_rule_lifecycle(aws: Any) -> None:
     events = aws("events")
     arn = events.put_rule(Name="big-orders", EventPattern=json.dumps(PATTERN))["RuleArn"]

@@ -10,7 +10,7 @@ from workbench.awsapi.protocol import Service, register, required
 from workbench.core.errors import ValidationError
 from workbench.core.jsonio import epoch
 from workbench.core.paging import page
-from workbench.events import archives, bus_policies, replays
+from workbench.events import archives, bus_policies, replays, tags
 from workbench.events import services as events
 from workbench.events.models import Archive, EventBus, Replay, Rule
 from workbench.events.target_editor import target_entry
@@ -79,6 +79,7 @@ def create_event_bus(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         params.get("Description") or "",
         (params.get("DeadLetterConfig") or {}).get("Arn"),
         params.get("LogConfig"),
+        params.get("Tags"),
     )
     return {"EventBusArn": bus.arn, **_bus_settings(bus)}
 
@@ -137,9 +138,38 @@ def put_rule(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         state=params.get("State"),
         description=params.get("Description"),
         role_arn=params.get("RoleArn"),
+        tags=params.get("Tags"),
     )
     schedules.arm(rule)  # a scheduled rule's first timer now, not at the next sweep
     return {"RuleArn": rule.arn}
+
+
+@api.operation("TagResource")
+def tag_resource(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    tags.tag(ws, required(params, "ResourceARN"), required(params, "Tags"))
+    return {}
+
+
+@api.operation("UntagResource")
+def untag_resource(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    tags.untag(ws, required(params, "ResourceARN"), required(params, "TagKeys"))
+    return {}
+
+
+@api.operation("ListTagsForResource")
+def list_tags_for_resource(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    return {"Tags": tags.listed(ws, required(params, "ResourceARN"))}
+
+
+@api.operation("ListRuleNamesByTarget")
+def list_rule_names_by_target(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """The names of the bus's rules with a target of this ARN, by name, paged as ListRules."""
+    bus = events.get_bus(ws, params.get("EventBusName"))
+    target_arn = required(params, "TargetArn")
+    if not isinstance(target_arn, str):
+        raise ValidationError("Parameter TargetArn is not valid.")
+    names = bus.rules.filter(targets__arn=target_arn).values_list("name", flat=True)
+    return _paged("RuleNames", sorted(set(names)), params)
 
 
 @api.operation("DescribeRule")

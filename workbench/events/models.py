@@ -31,6 +31,7 @@ class EventBus(models.Model):
     policy = models.TextField(
         null=True, help_text="the bus's resource-based policy (PutPermission), as DescribeEventBus shows it"
     )
+    tags = models.JSONField(default=list, help_text="[{Key, Value}], as ListTagsForResource lists them")
     log_config = models.JSONField(
         null=True, help_text="LogConfig: {IncludeDetail: FULL|NONE, Level: OFF|ERROR|INFO|TRACE}"
     )
@@ -90,6 +91,7 @@ class Rule(models.Model):
         default="",
         help_text="ManagedBy: set on an archive's rule (events.managed_rules)",
     )
+    tags = models.JSONField(default=list, help_text="[{Key, Value}], as ListTagsForResource lists them")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bus", "name"], name="unique_rule_name")]

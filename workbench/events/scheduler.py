@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from engine.events.schedules import ScheduleExpressionError, parse_expression, time_zone
 from workbench.accounts.models import Workspace
+from workbench.core import tags as core_tags
 from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, pattern
 from workbench.events import changes
 from workbench.events.models import Delivery, Schedule, ScheduleGroup
@@ -251,15 +252,13 @@ def group_by_arn(workspace: Workspace, arn: str) -> ScheduleGroup:
 
 def tag_group(group: ScheduleGroup, tags: list[dict[str, str]]) -> None:
     """TagResource: each tag added, or its value replaced when its key is there."""
-    merged = {tag["Key"]: tag["Value"] for tag in group.tags}
-    merged.update({tag["Key"]: tag["Value"] for tag in tags})
-    group.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+    group.tags = core_tags.merged(group.tags, tags)
     group.updated = timezone.now()
     group.save(update_fields=["tags", "updated"])
 
 
 def untag_group(group: ScheduleGroup, keys: list[str]) -> None:
     """UntagResource: the tags with these keys removed."""
-    group.tags = [tag for tag in group.tags if tag["Key"] not in set(keys)]
+    group.tags = core_tags.without(group.tags, keys)
     group.updated = timezone.now()
     group.save(update_fields=["tags", "updated"])

@@ -22,6 +22,7 @@ from engine.events.patterns import InvalidEventPatternError, matches, parse_patt
 from engine.events.schedules import RULE_INVALID, ScheduleExpressionError, parse_rule_expression
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
+from workbench.core import tags as core_tags
 from workbench.core.arns import Arn
 from workbench.core.errors import (
     AwsError,
@@ -109,11 +110,13 @@ def create_bus(
     description: str = "",
     dead_letter_arn: str | None = None,
     log_config: Any = None,
+    tags: Any = None,
 ) -> EventBus:
     """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig (stored and shown; a
     target's failures go to the target's own, as on AWS: runtime.routing); ``log_config`` its
-    LogConfig (``events.bus_logs``)."""
+    LogConfig (``events.bus_logs``); ``tags`` its Tags (events.tags)."""
     checked_log_config = bus_logs.check_log_config(log_config)
+    checked_tags = core_tags.checked(tags)
     if not BUS_NAME_RE.match(name or "") or "/" in name:
         raise ValidationError(f"Event bus name {name!r} is not valid: use 1-256 letters, digits, . - or _")
     if name == DEFAULT_BUS or EventBus.objects.filter(workspace=workspace, name=name).exists():
@@ -125,6 +128,7 @@ def create_bus(
         description=description or "",
         dead_letter_arn=dead_letter_arn or None,
         log_config=checked_log_config,
+        tags=checked_tags,
         created=now,
         updated=now,
     )
@@ -210,8 +214,10 @@ def put_rule(
     state: str | None = None,
     description: str | None = None,
     role_arn: str | None = None,
+    tags: Any = None,
 ) -> Rule:
-    """PutRule: create or replace; a bad pattern changes nothing that was stored."""
+    """PutRule: create or replace; a bad pattern changes nothing that was stored. ``tags``
+    are the new rule's; a rule replaced keeps its own (events.tags)."""
     if not RULE_NAME_RE.match(name or ""):
         raise invalid("name", pattern(r"[\.\-_A-Za-z0-9]+"), name)
     if not event_pattern and not schedule_expression:
@@ -225,23 +231,23 @@ def put_rule(
         raise ValidationError("ScheduleExpression is supported only on the default event bus.")
     if schedule_expression:
         check_schedule_expression(schedule_expression)
+    checked_tags = core_tags.checked(tags)
     existing = Rule.objects.filter(bus=bus, name=name).first()
     if existing is not None:
         managed_rules.refuse_change(existing)
+    settings = {
+        "event_pattern": event_pattern,
+        "schedule_expression": schedule_expression,
+        "state": state or Rule.ENABLED,
+        "description": description,
+        "role_arn": role_arn,
+        "created": timezone.now(),
+        "next_fire_at": None,  # runtime.schedules arms it again from the new schedule
+        "fire_armed": False,
+    }
     with transaction.atomic():
         rule, _ = Rule.objects.update_or_create(
-            bus=bus,
-            name=name,
-            defaults={
-                "event_pattern": event_pattern,
-                "schedule_expression": schedule_expression,
-                "state": state or Rule.ENABLED,
-                "description": description,
-                "role_arn": role_arn,
-                "created": timezone.now(),
-                "next_fire_at": None,  # runtime.schedules arms it again from the new schedule
-                "fire_armed": False,
-            },
+            bus=bus, name=name, defaults=settings, create_defaults={**settings, "tags": checked_tags}
         )
         touch_routing(bus)
     return rule
