@@ -13,7 +13,7 @@ for scheduling: ``created``/``updated`` are the records' own timestamps).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,6 +23,7 @@ from django.utils import timezone
 from engine.events.schedules import ScheduleExpressionError, parse_expression, time_zone
 from workbench.accounts.models import Workspace
 from workbench.core import tags as core_tags
+from workbench.core.arns import Arn
 from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, pattern
 from workbench.events import changes
 from workbench.events.models import Delivery, Schedule, ScheduleGroup
@@ -138,6 +139,10 @@ def check_expression(expression: str, zone_name: str | None) -> None:
         raise ValidationError(f"Invalid time zone: {zone_name}.") from None
 
 
+START_DATE_GRACE = timedelta(minutes=5)
+"""How far in the past a recurring schedule's StartDate may be."""
+
+
 def _settings(params: dict[str, Any]) -> dict[str, Any]:
     """The stored settings of a CreateSchedule/UpdateSchedule request, checked."""
     expression = params["ScheduleExpression"]
@@ -160,9 +165,17 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
     start, end = _date(params.get("StartDate")), _date(params.get("EndDate"))
     if start and end and end <= start:
         raise ValidationError("The EndDate must be after the StartDate.")
+    recurring = not expression.startswith("at(")
+    if recurring and start is not None and start < timezone.now() - START_DATE_GRACE:
+        # AWS's words for a recurring schedule's StartDate in the past (moto's scheduler and
+        # the CDK's Schedule construct both check it; a user's runbook quotes AWS refusing it).
+        raise ValidationError("The StartDate you specify cannot be earlier than 5 minutes ago.")
     target = params.get("Target")
     if not isinstance(target, dict) or not target.get("Arn") or not target.get("RoleArn"):
         raise ValidationError("Target requires Arn and RoleArn.")
+    for member in ("Arn", "RoleArn"):
+        if not isinstance(target[member], str) or Arn.parse(target[member]) is None:
+            raise ValidationError(f"Invalid {member} {target[member]!r} in Target: it is not an ARN.")
     target = {**target, "RetryPolicy": {**RETRY_DEFAULTS, **(target.get("RetryPolicy") or {})}}
     return {
         "schedule_expression": expression,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.support.events import ECHO_ARN
 from tests.support.inprocess import Broker, hold_off_live_sweepers
@@ -161,6 +162,14 @@ def test_a_rate_schedule_stops_at_its_end_date(broker: Broker, clock: list[datet
             {"FlexibleTimeWindow": {"Mode": "FLEXIBLE"}},
             "MaximumWindowInMinutes is required when Mode is FLEXIBLE.",
         ),
+        (
+            {"StartDate": (timezone.now() - timedelta(minutes=6)).timestamp()},
+            "The StartDate you specify cannot be earlier than 5 minutes ago.",
+        ),
+        (
+            {"Target": {"Arn": "sched-q", "RoleArn": ROLE}},
+            "Invalid Arn 'sched-q' in Target: it is not an ARN.",
+        ),
     ],
 )
 def test_create_schedule_refuses_bad_settings_and_stores_nothing(
@@ -173,6 +182,17 @@ def test_create_schedule_refuses_bad_settings_and_stores_nothing(
         _schedule("rate(1 hour)", **changes)
     assert refused.value.message == message
     assert not Schedule.objects.exists()
+
+
+def test_a_start_date_just_past_or_on_a_one_time_schedule_is_accepted(db: Any) -> None:
+    """The five minutes' grace is AWS's; a one-time schedule's StartDate is not checked."""
+    from workbench.events.models import Schedule
+
+    assert _schedule("rate(1 hour)", StartDate=(timezone.now() - timedelta(minutes=4)).timestamp())
+    Schedule.objects.all().delete()
+    past = (timezone.now() - timedelta(hours=1)).timestamp()
+    later = (timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert _schedule(f"at({later})", StartDate=past).schedule_expression == f"at({later})"
 
 
 def _report_target(bus_arn: str) -> dict[str, Any]:
