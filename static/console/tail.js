@@ -7,7 +7,9 @@
 // and its messages) without the parts between them. Bursts are coalesced (one read in flight,
 // one more queued, reads at least data-live-every ms apart, default 1000); a change while the
 // tab is hidden is read when it shows again; a dropped socket reconnects with back-off and reads
-// once, so nothing committed meanwhile is missed.
+// once, so nothing committed meanwhile is missed. What changes with time alone, no commit to say
+// so (a delayed message becoming visible), a panel marks with an element
+// data-live-next="<ISO moment>": the panels are read again just after the earliest such moment.
 (function () {
   "use strict";
   const bySocket = new Map();
@@ -23,7 +25,15 @@
     const wanted = panels.some((panel) => !panel.dataset.liveWhat) ? [] :
       panels.flatMap((panel) => panel.dataset.liveWhat.split(/\s+/).filter(Boolean));
     const every = Number(first.dataset.liveEvery) || 1000;
-    let reading = false, again = false, missed = false, delay = 1000, lastRead = 0;
+    let reading = false, again = false, missed = false, delay = 1000, lastRead = 0, timer = 0;
+
+    function readAtNextChange() {
+      clearTimeout(timer);
+      const moments = panels.flatMap((panel) =>
+        [...panel.querySelectorAll("[data-live-next]")].map((marker) => Date.parse(marker.dataset.liveNext)));
+      const next = Math.min(...moments.filter((moment) => !Number.isNaN(moment)));
+      if (Number.isFinite(next)) timer = setTimeout(read, Math.max(0, next - Date.now()) + 250);
+    }
 
     async function read() {
       if (document.hidden) { missed = true; return; }
@@ -46,6 +56,7 @@
         }
       } catch (e) { /* offline for a moment: the next change or reconnect reads again */ }
       reading = false;
+      readAtNextChange();
       if (again) { again = false; read(); }
     }
 
@@ -78,5 +89,6 @@
       if (!document.hidden && missed) { missed = false; read(); }
     });
     connect(false);
+    readAtNextChange();
   }
 })();

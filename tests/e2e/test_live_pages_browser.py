@@ -84,3 +84,21 @@ def test_the_archives_page_counts_events_as_they_are_archived(aws: Any, live_url
             _wait_for_text(page, count, expected)
         assert page.evaluate(NOT_RELOADED)
     assert events.describe_archive(ArchiveName="orders-all")["EventCount"] == 3
+
+
+def test_a_delayed_message_shows_as_visible_when_its_delay_ends_with_no_write(
+    aws: Any, live_url: str
+) -> None:
+    """No commit says a delay ended: the page marks the moment (data-live-next) and reads
+    itself again just after it."""
+    sqs = aws("sqs")
+    url = sqs.create_queue(QueueName="later")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="wait for me", DelaySeconds=2)
+    with chromium_page() as page:
+        page.goto(f"{live_url}/queues/later/")
+        page.evaluate("window.stepbridgeNotReloaded = true")
+        assert page.inner_text('[data-count="delayed"]') == "1"
+        _wait_for_text(page, '[data-count="visible"]', "1")
+        _wait_for_text(page, '[data-count="delayed"]', "0")
+        page.wait_for_selector('#messages tr[data-state="visible"]')
+        assert page.evaluate(NOT_RELOADED)

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from workbench.accounts.models import Workspace
@@ -252,6 +253,15 @@ def counts(queue: Queue) -> Counts:
         in_flight=messages.filter(visible_at__gt=now, receive_count__gt=0).count(),
         delayed=messages.filter(visible_at__gt=now, receive_count=0).count(),
     )
+
+
+def next_change(queue_ids: list[int]) -> datetime | None:
+    """The next moment a count of these queues changes with no write: a delayed message
+    becomes visible, or an in-flight one's visibility timeout runs out (the live pages read
+    again then: static/console/tail.js, ``data-live-next``)."""
+    later = Message.objects.filter(queue_id__in=queue_ids, visible_at__gt=timezone.now())
+    found: datetime | None = later.aggregate(Min("visible_at"))["visible_at__min"]
+    return found
 
 
 def attributes_of(queue: Queue, names: list[str]) -> dict[str, str]:

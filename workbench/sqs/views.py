@@ -35,8 +35,15 @@ def queue_list(request: HttpRequest) -> HttpResponse:
             return redirect("queue-detail", name=queue.name)
         except AwsError as exc:
             errors[field_for(exc.message, {"visibility_timeout": "VisibilityTimeout"}, "name")] = exc
-    rows = [{"queue": queue, "counts": services.counts(queue)} for queue in services.list_queues(workspace)]
-    return render(request, "sqs/queue_list.html", {"rows": rows, "form": form, "errors": errors})
+    queues = services.list_queues(workspace)
+    rows = [{"queue": queue, "counts": services.counts(queue)} for queue in queues]
+    context = {
+        "rows": rows,
+        "next_change": services.next_change([queue.id for queue in queues]),
+        "form": form,
+        "errors": errors,
+    }
+    return render(request, "sqs/queue_list.html", context)
 
 
 def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -84,6 +91,7 @@ def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
         "url": services.queue_url(queue, request.build_absolute_uri("/")),
         "attributes": services.attributes_of(queue, ["All"]),
         "counts": services.counts(queue),
+        "next_change": services.next_change([queue.id]),
         "messages": messages,
         "shown_most": SHOWN_MESSAGES,
         "form": form,

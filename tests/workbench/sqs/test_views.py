@@ -39,6 +39,30 @@ def test_the_list_shows_counts_and_creates_queues() -> None:
 
 
 @pytest.mark.django_db
+def test_the_pages_say_when_their_counts_next_change_by_time_alone() -> None:
+    """The earliest moment a message of the shown queues becomes visible (a delay ending, a
+    visibility timeout running out), for tail.js to read the page again then; none when no
+    count will move without a write."""
+    queue = services.create_queue(default_workspace(), "work")
+    other = services.create_queue(default_workspace(), "other")
+    for path in ("/queues/", "/queues/work/"):
+        assert "data-live-next" not in Client().get(path).content.decode()
+    later = services.send_message(queue, "later", delay_seconds=60)
+    services.send_message(other, "sooner", delay_seconds=30)
+    services.send_message(queue, "now")
+    [taken] = services.receive_messages(queue, visibility_timeout=600)
+    stored = {
+        row.message_id: row.visible_at for row in services.messages_of(queue) + services.messages_of(other)
+    }
+    marker = r'<span hidden data-live-next="([^"]+)"></span>'
+    detail = re.findall(marker, Client().get("/queues/work/").content.decode())
+    assert detail == [stored[later.message_id].isoformat()]  # not the in-flight one, further off
+    assert taken.message.visible_at > stored[later.message_id]
+    listed = re.findall(marker, Client().get("/queues/").content.decode())
+    assert listed == [min(stored.values()).isoformat()]  # the other queue's, sooner
+
+
+@pytest.mark.django_db
 def test_send_purge_and_delete_from_the_queue_page() -> None:
     services.create_queue(default_workspace(), "work")
     client = Client()
