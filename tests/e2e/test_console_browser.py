@@ -60,7 +60,8 @@ def test_bus_rule_target_made_used_and_removed_in_the_browser(aws: Any, live_url
         page.click("#create-bus-card summary")
         page.fill('#create-bus input[name="name"]', "bad name!")
         page.click("#create-bus button[type=submit]")
-        assert page.locator('.field-error[data-field="name"]').is_visible()
+        assert page.locator("#error-name[role=alert]").is_visible()
+        assert page.get_attribute('#create-bus input[name="name"]', "aria-describedby") == "error-name"
         assert page.input_value('#create-bus input[name="name"]') == "bad name!"  # kept
         page.fill('#create-bus input[name="name"]', "shop-bus")
         page.click("#create-bus button[type=submit]")
@@ -101,7 +102,7 @@ def test_bus_rule_target_made_used_and_removed_in_the_browser(aws: Any, live_url
         page.click("#delete-rule")
         page.wait_for_selector(".notice:text('Rule paid deleted.')")
         # The sandbox's pattern, as typed, saved as a rule.
-        page.goto(f"{live_url}/buses/sandbox/?bus=shop-bus")
+        page.goto(f"{live_url}/patterns/sandbox/?bus=shop-bus")
         page.fill("#pattern-text", '{"detail-type": ["Refunded"]}')
         page.fill('#save-as-rule input[name="name"]', "from-sandbox")
         page.click("#save-as-rule button[type=submit]")
@@ -260,7 +261,7 @@ def test_every_page_fits_a_phone_without_horizontal_scroll(aws: Any, live_url: s
         "/buses/phone-bus/",
         "/buses/phone-bus/rules/phone-rule/",
         f"/buses/phone-bus/events/{received.id}/",
-        "/buses/sandbox/?bus=phone-bus",
+        "/patterns/sandbox/?bus=phone-bus",
         "/functions/",
         "/storage/",
         "/inbox/",
@@ -387,9 +388,23 @@ def test_a_refused_form_brings_the_person_to_the_error_at_phone_width(aws: Any, 
         page.fill('#add-target input[name="arn"]', "arn:aws:sqs:us-east-1:123456789012:work")
         page.fill('#add-target input[name="retry_attempts"]', "500")
         page.click("#add-target button[type=submit]")
-        page.wait_for_selector('.field-error[data-field="retry_attempts"]')
+        page.wait_for_selector("#error-retry_attempts[role=alert]")
         focused = page.evaluate("document.activeElement.name")
         assert focused == "retry_attempts"
         box = page.locator('#add-target input[name="retry_attempts"]').bounding_box()
         assert box is not None and 0 <= box["y"] <= 844 - box["height"]
         assert page.input_value('#add-target input[name="retry_attempts"]') == "500"
+        # A bad constant input with them: each error beside its field, the first (the input's) focused.
+        page.fill('#add-target textarea[name="input"]', "{'bad': json}")
+        page.fill('#add-target input[name="event_age"]', "10")
+        page.click("#add-target button[type=submit]")
+        page.wait_for_selector("#error-input[role=alert]")
+        assert "JSON syntax error in input for target q." in page.inner_text("#error-input")
+        assert (
+            page.locator("#error-retry_attempts").is_visible()
+            and page.locator("#error-event_age").is_visible()
+        )
+        assert page.locator("#error-arn").count() == 0
+        assert page.evaluate("document.activeElement.name") == "input"
+        assert page.input_value('#add-target textarea[name="input"]') == "{'bad': json}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -64,7 +64,7 @@ def test_sandbox_verdict_and_preview_update_as_the_user_types(aws: Any, live_url
     )
 
     with chromium_page() as page:
-        page.goto(f"{live_url}/buses/sandbox/?bus={BUS}&rule={RULE}")
+        page.goto(f"{live_url}/patterns/sandbox/?bus={BUS}&rule={RULE}")
         assert page.input_value("#sample-select") == f"event:{stored.id}"
         assert page.get_attribute("#verdict", "data-verdict") == "match"
         assert page.inner_text(f'#recent-events tr[data-event-id="{stored.event_id}"] .matched-rules') == RULE

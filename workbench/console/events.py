@@ -10,6 +10,7 @@ each matched target, its outcome and, for a state machine, the execution it star
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,12 +20,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from engine.events.schedules import ScheduleExpressionError, parse_rule_expression
+from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
 from workbench.console.forms import done, field, fields, notice
 from workbench.core import paging
 from workbench.core.arns import Arn
-from workbench.core.errors import AwsError, field_for
+from workbench.core.errors import (
+    AwsError,
+    ValidationError,
+    enum_value_set,
+    field_for,
+    invalid,
+    pattern,
+    refusals,
+)
 from workbench.core.fields import member_is
 from workbench.events import bus_logs, trace
 from workbench.events import services as events
@@ -33,6 +43,7 @@ from workbench.events.models import Archive, BusWebhook, Delivery, EventBus, Rec
 from workbench.events.target_editor import INPUT_SETTINGS, with_unedited
 from workbench.runtime import routing, schedules
 from workbench.schemas import validation as schema_validation
+from workbench.sqs import services as sqs
 from workbench.stepfunctions.models import Execution
 
 RECENT_EVENTS_PER_BUS = 25
@@ -57,6 +68,18 @@ RETRY_MESSAGES = {
     "event_age": "Maximum event age must be a whole number of seconds from {low} to {high}.",
 }
 DEAD_LETTER_MESSAGE = "The dead-letter queue must be an SQS queue's ARN (arn:aws:sqs:region:account:name)."
+TARGET_ID_MESSAGE = "The Id must be 1 to 64 letters, digits, dots, hyphens or underscores."
+ARN_MESSAGE = "The ARN must be the target's ARN, starting arn: (such as arn:aws:sqs:region:account:name)."
+RULE_NAME_PATTERN = r"[\.\-_A-Za-z0-9]+"
+"""PutRule's Name constraint, as AWS words it (``services.RULE_NAME_RE`` is the check)."""
+BUS_DEAD_LETTER_NOTE = (
+    "AWS uses a bus's dead-letter queue only for events the bus cannot process because of an "
+    "error it does not retry (a customer managed KMS key it may not use); the workbench has no "
+    "such keys, so it sends nothing here. A target whose retries run out uses that target's own "
+    "dead-letter queue."
+)
+"""What the bus pages say beside a bus's DeadLetterConfig (runtime.routing's ``_store_all``:
+deliveries copy the target's DeadLetterConfig, never the bus's)."""
 SENT_SHOWN = 10
 """Sent events the bus page names at most from its ``sent`` query."""
 EXAMPLE_DETAIL = '{"orderId": "o-1"}'
@@ -67,6 +90,24 @@ def _bus_or_404(workspace: Workspace, name: str) -> EventBus:
         return events.get_bus(workspace, name)
     except AwsError as exc:
         raise Http404(exc.message) from exc
+
+
+def _dead_letter(workspace: Workspace, bus: EventBus) -> dict[str, str] | None:
+    """The bus's DeadLetterConfig for its pages: the ARN and, when this workspace has that
+    queue, its name (to link its page); None when the bus has none."""
+    if not bus.dead_letter_arn:
+        return None
+    queue = sqs.queue_for_arn(workspace, bus.dead_letter_arn)
+    return {"arn": bus.dead_letter_arn, "queue": queue.name if queue is not None else ""}
+
+
+def _shown_errors(errors: Mapping[str, AwsError | str] | None) -> dict[str, AwsError]:
+    """Each field's refusal as an AwsError (code and message, as ``sqs/field_error.html`` shows
+    it): a caller may name one in plain words."""
+    return {
+        key: value if isinstance(value, AwsError) else ValidationError(value)
+        for key, value in (errors or {}).items()
+    }
 
 
 def _rule_or_404(workspace: Workspace, bus_name: str, rule_name: str) -> Rule:
@@ -81,19 +122,30 @@ def bus_list(request: HttpRequest) -> HttpResponse:
     """Every bus with its rule and event counts; POST creates a bus (CreateEventBus)."""
     workspace = default_workspace()
     form = {"name": "", "description": ""}
-    errors: dict[str, str] = {}
+    errors: dict[str, AwsError] = {}
     if request.method == "POST":
         form = fields(request, form)
         try:
             bus = events.create_bus(workspace, form["name"], form["description"])
             return done("bus-detail", "bus-created", bus.name, bus_name=bus.name)
         except AwsError as exc:
-            errors["name"] = exc.message
+            errors["name"] = exc
     buses = [
-        {"bus": bus, "rules": list(bus.rules.all()), "recent": list(bus.events.all()[:RECENT_ON_LIST])}
+        {
+            "bus": bus,
+            "rules": list(bus.rules.all()),
+            "recent": list(bus.events.all()[:RECENT_ON_LIST]),
+            "dead_letter": _dead_letter(workspace, bus),
+        }
         for bus in events.list_buses(workspace).prefetch_related("rules__targets")
     ]
-    context = {"buses": buses, "form": form, "errors": errors, "notice": notice(request)}
+    context = {
+        "buses": buses,
+        "form": form,
+        "errors": errors,
+        "notice": notice(request),
+        "dead_letter_note": BUS_DEAD_LETTER_NOTE,
+    }
     return render(request, "events/bus_list.html", context, status=400 if errors else 200)
 
 
@@ -103,14 +155,15 @@ def bus_detail(
     *,
     rule_form: dict[str, str] | None = None,
     send_form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, AwsError | str] | None = None,
     webhook_form: dict[str, str] | None = None,
 ) -> HttpResponse:
     """One bus: its rules (enable, disable, delete), a new rule, Send events, recent events,
-    its resource policy and its inbound webhook."""
+    its dead-letter queue, resource policy and inbound webhook. ``errors`` are the refused
+    form's, each shown beside its field (a message in plain words reads as a ValidationException)."""
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
-    errors = dict(errors or {})
+    shown_errors = _shown_errors(errors)
     query = {key: request.GET.get(key, "").strip() for key in ("source", "detail_type", "after")}
     recent = bus.events.prefetch_related("deliveries")
     if query["source"]:
@@ -120,7 +173,7 @@ def bus_detail(
     try:
         shown, next_token = paging.page(recent, query["after"] or None, RECENT_EVENTS_PER_BUS)
     except AwsError as exc:
-        shown, next_token, errors["after"] = [], None, exc.message
+        shown, next_token, shown_errors["after"] = [], None, exc
     webhook = BusWebhook.objects.filter(bus=bus).first()
     sent = _sent_events(request, bus)
     log_event = request.GET.get("log_event", "").strip()
@@ -136,6 +189,8 @@ def bus_detail(
         ],
         "log_group": bus_logs.log_group_of(bus),
         "policy": _pretty(bus.policy),
+        "dead_letter": _dead_letter(workspace, bus),
+        "dead_letter_note": BUS_DEAD_LETTER_NOTE,
         "webhook": webhook,
         "webhook_url": request.build_absolute_uri(reverse("webhook-receive", args=[webhook.uid]))
         if webhook
@@ -158,14 +213,14 @@ def bus_detail(
             "state": "ENABLED",
         },
         "send_form": send_form or _send_fields(sent[-1] if sent else None),
-        "errors": errors,
+        "errors": shown_errors,
         "sent": sent,
         "notice": notice(request),
         "live_url": request.get_full_path()
         if request.method == "GET"
         else reverse("bus-detail", args=[bus.name]),
     }
-    return render(request, "events/bus_detail.html", context, status=400 if errors else 200)
+    return render(request, "events/bus_detail.html", context, status=400 if shown_errors else 200)
 
 
 def _sent_events(request: HttpRequest, bus: EventBus) -> list[ReceivedEvent]:
@@ -200,10 +255,20 @@ def bus_logging(request: HttpRequest, bus_name: str) -> HttpResponse:
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
     config = {"Level": field(request, "level"), "IncludeDetail": field(request, "include_detail") or "NONE"}
-    try:
-        events.update_bus(workspace, bus.name, None, None, config)
-    except AwsError as exc:
-        return bus_detail(request, bus.name, errors={"log_level": exc.message})
+    # Each member checked on its own, so both refusals show at once (the API names the first).
+    errors: dict[str, AwsError] = {}
+    for key, member in (("log_level", "Level"), ("log_include_detail", "IncludeDetail")):
+        try:
+            bus_logs.check_log_config({member: config[member]})
+        except AwsError as exc:
+            errors[key] = exc
+    if not errors:
+        try:
+            events.update_bus(workspace, bus.name, None, None, config)
+        except AwsError as exc:
+            errors["log_level"] = exc
+    if errors:
+        return bus_detail(request, bus.name, errors=errors)
     return HttpResponseRedirect(reverse("bus-detail", args=[bus.name]) + "#bus-logs")
 
 
@@ -214,7 +279,7 @@ def bus_delete(request: HttpRequest, bus_name: str) -> HttpResponse:
     try:
         events.delete_bus(workspace, bus.name, with_rules=True)
     except AwsError as exc:
-        return bus_detail(request, bus.name, errors={"bus": exc.message})
+        return bus_detail(request, bus.name, errors={"bus": exc})
     return done("bus-list", "bus-deleted", bus.name)
 
 
@@ -230,12 +295,14 @@ def rule_create(request: HttpRequest, bus_name: str) -> HttpResponse:
     return done("rule-detail", "rule-saved", form["name"], bus_name=bus.name, rule_name=form["name"])
 
 
-def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict[str, str]:
-    """PutRule with the form's fields; the refusal keyed by the field it concerns. A scheduled
-    rule keeps (or changes) its ScheduleExpression and is armed at once."""
+def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict[str, AwsError]:
+    """PutRule with the form's fields; the refusals keyed by the field each concerns, every one
+    at once (``_rule_problems``). A scheduled rule keeps (or changes) its ScheduleExpression
+    and is armed at once."""
     schedule = form.get("schedule_expression", "").strip()
-    if not form["event_pattern"] and not schedule:
-        return {"event_pattern": "Write an event pattern (a JSON object)."}
+    problems = _rule_problems(bus, form)
+    if problems:
+        return problems
     try:
         rule = events.put_rule(
             workspace,
@@ -247,14 +314,54 @@ def _put_rule(workspace: Workspace, bus: EventBus, form: dict[str, str]) -> dict
             description=form["description"] or None,
         )
         schedules.arm(rule)
-    except AwsError as exc:
+    except AwsError as exc:  # what only PutRule knows (an archive's rule, say)
         if "ScheduleExpression" in exc.message:
-            return {"schedule_expression": f"{exc.message} {_schedule_reason(schedule)}".strip()}
+            return {"schedule_expression": _with_schedule_reason(exc, schedule)}
         key = "event_pattern" if exc.code == "InvalidEventPatternException" else "name"
         if "state" in exc.message and key == "name" and "'name'" not in exc.message:
             key = "state"
-        return {key: exc.message}
+        return {key: exc}
     return {}
+
+
+def _rule_problems(bus: EventBus, form: dict[str, str]) -> dict[str, AwsError]:
+    """Every field of the rule form PutRule would refuse, each checked on its own with PutRule's
+    checks and words (PutRule answers only the first), so the form shows them all at once."""
+    schedule = form.get("schedule_expression", "").strip()
+    name, text, state = form["name"], form["event_pattern"], form["state"]
+
+    def check_name() -> None:
+        if not events.RULE_NAME_RE.match(name):
+            raise invalid("name", pattern(RULE_NAME_PATTERN), name)
+
+    def check_schedule() -> None:
+        if schedule and bus.name != events.DEFAULT_BUS:
+            raise ValidationError("ScheduleExpression is supported only on the default event bus.")
+        if schedule:
+            events.check_schedule_expression(schedule)
+
+    def check_state() -> None:
+        if state and state not in (Rule.ENABLED, Rule.DISABLED):
+            raise invalid("state", enum_value_set([Rule.ENABLED, Rule.DISABLED]), state)
+
+    checks = {
+        "name": check_name,
+        "event_pattern": lambda: events.validate_pattern_text(text) if text else None,
+        "schedule_expression": check_schedule,
+        "state": check_state,
+    }
+    problems = {key: found[0] for key, check in checks.items() if (found := refusals(check))}
+    if not text and not schedule:
+        problems["event_pattern"] = ValidationError("Write an event pattern (a JSON object).")
+    if "schedule_expression" in problems:
+        problems["schedule_expression"] = _with_schedule_reason(problems["schedule_expression"], schedule)
+    return problems
+
+
+def _with_schedule_reason(refusal: AwsError, expression: str) -> AwsError:
+    """A refused ScheduleExpression with which part of it is wrong (AWS says only that it is
+    not valid; the engine's reader knows), for the person at the form."""
+    return AwsError(f"{refusal.message} {_schedule_reason(expression)}".strip(), code=refusal.code)
 
 
 def _schedule_reason(expression: str) -> str:
@@ -273,7 +380,7 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
     form = _stored_fields(rule)
-    errors: dict[str, str] = {}
+    errors: dict[str, AwsError] = {}
     if request.method == "POST":
         form = {
             **fields(request, ("event_pattern", "schedule_expression", "description", "state")),
@@ -282,6 +389,8 @@ def rule_detail(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
         errors = _put_rule(workspace, rule.bus, form)
         if not errors:
             return done("rule-detail", "rule-saved", rule.name, bus_name=rule.bus.name, rule_name=rule.name)
+        if "name" in errors:  # the page has no name field: an archive's rule is refused as managed
+            errors["managed" if rule.managed_archive else "event_pattern"] = errors.pop("name")
     editing = rule.targets.filter(target_id=request.GET.get("edit", "")).first()
     target_form = _target_fields(editing) if editing else None
     return _rule_page(request, rule, form=form, target_form=target_form, errors=errors)
@@ -324,8 +433,9 @@ def _rule_page(
     *,
     form: dict[str, str] | None = None,
     target_form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    errors: Mapping[str, AwsError | str] | None = None,
 ) -> HttpResponse:
+    """The rule page; ``errors`` are the refused form's, each shown beside its field."""
     targets = list(rule.targets.all())
     target_form = dict(target_form or dict.fromkeys(TARGET_FIELDS, ""))
     for target in targets:
@@ -337,7 +447,7 @@ def _rule_page(
         "targets": targets,
         "form": form or _stored_fields(rule),
         "target_form": target_form,
-        "errors": errors or {},
+        "errors": _shown_errors(errors),
         "notice": notice(request),
         "next_fire": _next_fire(rule),
         "managed_archive": Archive.objects.filter(bus=rule.bus, name=rule.managed_archive).first()
@@ -359,11 +469,15 @@ def rule_state(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRespo
     rule = _rule_or_404(workspace, bus_name, rule_name)
     state = field(request, "state")
     if state not in (Rule.ENABLED, Rule.DISABLED):
-        return _rule_page(request, rule, errors={"state": "state must be ENABLED or DISABLED."})
+        return _rule_page(
+            request,
+            rule,
+            errors={"state": invalid("state", enum_value_set([Rule.ENABLED, Rule.DISABLED]), state)},
+        )
     try:
         schedules.arm(events.set_rule_state(workspace, rule.name, rule.bus.name, state))
     except ManagedRule as exc:
-        return _rule_page(request, rule, errors={"managed": exc.message})
+        return _rule_page(request, rule, errors={"managed": exc})
     what = "rule-enabled" if state == Rule.ENABLED else "rule-disabled"
     return done("bus-detail", what, rule.name, bus_name=rule.bus.name)
 
@@ -379,7 +493,7 @@ def rule_delete(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
             events.remove_targets(workspace, rule.name, rule.bus.name, ids)
         events.delete_rule(workspace, rule.name, rule.bus.name)
     except ManagedRule as exc:  # an archive's rule: only its archive removes it
-        return _rule_page(request, rule, errors={"managed": exc.message})
+        return _rule_page(request, rule, errors={"managed": exc})
     return done("bus-detail", "rule-deleted", rule.name, bus_name=rule.bus.name)
 
 
@@ -389,7 +503,7 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
     form = fields(request, TARGET_FIELDS)
-    problems = _delivery_setting_problems(form)
+    problems = _target_problems(form)
     if problems:
         return _rule_page(request, rule, target_form=form, errors=problems)
     target: dict[str, Any] = {"Id": form["target_id"], "Arn": form["arn"]}
@@ -414,26 +528,39 @@ def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     try:
         failed = events.put_targets(workspace, rule.name, rule.bus.name, [target])
     except AwsError as exc:
-        return _rule_page(request, rule, target_form=form, errors={"target_id": exc.message})
-    if failed:
+        return _rule_page(request, rule, target_form=form, errors={"target_id": exc})
+    if failed:  # what only PutTargets knows
         message = failed[0]["ErrorMessage"]
         key = field_for(message, TARGET_ERROR_WORDS, "arn")
-        return _rule_page(request, rule, target_form=form, errors={key: message})
+        return _rule_page(
+            request, rule, target_form=form, errors={key: AwsError(message, code=failed[0]["ErrorCode"])}
+        )
     return done("rule-detail", "target-saved", form["target_id"], bus_name=rule.bus.name, rule_name=rule.name)
 
 
-def _delivery_setting_problems(form: dict[str, str]) -> dict[str, str]:
-    """The retry and dead-letter fields PutTargets would refuse, each in plain words beside its
-    own field (PutTargets names only the first, in the API's words); its own checks judge."""
-    problems: dict[str, str] = {}
+def _target_problems(form: dict[str, str]) -> dict[str, AwsError]:
+    """Every field of the target form PutTargets would refuse, each checked on its own and
+    named beside its own field at once (PutTargets names only the first, and its words for the
+    input do not say which field). PutTargets' own checks judge; the words are plain but for
+    the input's, which are AWS's (they say what is wrong with the JSON)."""
+    problems: dict[str, AwsError] = {}
+    if not events.TARGET_ID_RE.match(form["target_id"]):
+        problems["target_id"] = ValidationError(TARGET_ID_MESSAGE)
+    if not form["arn"].startswith("arn:"):
+        problems["arn"] = ValidationError(ARN_MESSAGE)
+    if form["input"]:
+        try:
+            validate_target_input({"Id": form["target_id"], "Input": form["input"]})
+        except TargetInputError as exc:
+            problems["input"] = AwsError(exc.message, code=exc.code)
     for name, member in RETRY_FIELDS.items():
         text = form[name]
         number = int(text) if text.isascii() and text.isdigit() else None
         if text and (number is None or events.retry_problem({member: number}, 1)):
             low, high = events.RETRY_LIMITS[member]
-            problems[name] = RETRY_MESSAGES[name].format(low=low, high=high)
+            problems[name] = ValidationError(RETRY_MESSAGES[name].format(low=low, high=high))
     if form["dead_letter"] and events.dead_letter_problem({"Arn": form["dead_letter"]}):
-        problems["dead_letter"] = DEAD_LETTER_MESSAGE
+        problems["dead_letter"] = ValidationError(DEAD_LETTER_MESSAGE)
     return problems
 
 
@@ -445,36 +572,49 @@ def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRe
     try:
         failed = events.remove_targets(workspace, rule.name, rule.bus.name, [target_id])
     except ManagedRule as exc:
-        return _rule_page(request, rule, errors={"managed": exc.message})
+        return _rule_page(request, rule, errors={"managed": exc})
     if failed:
-        return _rule_page(request, rule, errors={"targets": failed[0]["ErrorMessage"]})
+        return _rule_page(
+            request,
+            rule,
+            errors={"targets": AwsError(failed[0]["ErrorMessage"], code=failed[0]["ErrorCode"])},
+        )
     return done("rule-detail", "target-removed", target_id, bus_name=rule.bus.name, rule_name=rule.name)
 
 
 @require_POST
 def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
     """PutEvents with one entry from the form, then back to the bus page, which names the event
-    sent (linked); a refusal is shown beside its field with what was typed kept."""
+    sent (linked); each refusal is shown beside its field, all at once, with what was typed
+    kept (the fields PutEvents needs are checked first, each on its own: it names the first)."""
     workspace = default_workspace()
     bus = _bus_or_404(workspace, bus_name)
     form = fields(request, SEND_FIELDS)
-    errors: dict[str, str] = {}
+    errors: dict[str, AwsError] = {
+        key: AwsError(
+            f"Parameter {member} is not valid. Reason: {member} is a required argument.",
+            code="InvalidArgument",
+        )
+        for key, member in (("source", "Source"), ("detail_type", "DetailType"))
+        if not form[key]
+    }
     try:
         detail = json.loads(form["detail"] or "null")
     except json.JSONDecodeError as exc:
-        detail, errors["detail"] = (
-            None,
-            f"Detail is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).",
+        detail = None
+        errors["detail"] = ValidationError(
+            f"Detail is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
         )
-    if not errors and not isinstance(detail, dict):
-        errors["detail"] = "Detail must be a JSON object."
+    if "detail" not in errors and not isinstance(detail, dict):
+        errors["detail"] = ValidationError("Detail must be a JSON object.")
     if errors:
         return bus_detail(request, bus.name, send_form=form, errors=errors)
     entry = {"Source": form["source"], "DetailType": form["detail_type"], "Detail": form["detail"]}
     try:
-        [result] = routing.put_events(workspace, [{**entry, "EventBusName": bus.name}])
+        # Send events may use a source of AWS's own, to try a rule written for AWS's events.
+        [result] = routing.put_events(workspace, [{**entry, "EventBusName": bus.name}], aws_sources=True)
     except AwsError as exc:
-        return bus_detail(request, bus.name, send_form=form, errors={"source": exc.message})
+        return bus_detail(request, bus.name, send_form=form, errors={"source": exc})
     if "EventId" not in result:
         message = result.get("ErrorMessage", "")
         key = (
@@ -486,7 +626,8 @@ def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
             if "Detail" in message
             else "source"
         )
-        return bus_detail(request, bus.name, send_form=form, errors={key: message})
+        refusal = AwsError(message, code=result.get("ErrorCode") or ValidationError.code)
+        return bus_detail(request, bus.name, send_form=form, errors={key: refusal})
     stored = ReceivedEvent.objects.filter(bus=bus, event_id=result["EventId"]).first()
     # Post/redirect/get: reloading the page it lands on shows the notice, not a second event.
     sent = f"?{urlencode({'sent': stored.id})}" if stored else ""

@@ -13,12 +13,18 @@ from django.utils import dateformat
 from django.utils.timezone import localtime
 
 from tests.support.inprocess import machine
-from tests.support.pages import field_error
+from tests.support.pages import alert_error
 from workbench.events.models import Delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATTERN = json.dumps({"source": ["shop"]})
+
+
+def beside(page: str, field: str) -> str:
+    """The message of the error beside ``field`` on a bus or rule page (``error-<field>``, which
+    the field's aria-describedby names), without its code."""
+    return alert_error(page, f"error-{field}").split("</strong>: ", 1)[1]
 
 
 def test_create_and_delete_a_bus(client: Client) -> None:
@@ -40,7 +46,7 @@ def test_a_refused_bus_name_is_shown_beside_the_field_and_kept(client: Client) -
     response = client.post("/buses/", {"name": "bad name!", "description": "kept"})
     page = response.content.decode()
     assert response.status_code == 400
-    assert "bad name!" in field_error(page, "name")
+    assert "bad name!" in beside(page, "name")
     assert 'value="bad name!"' in page and 'value="kept"' in page
 
 
@@ -48,7 +54,7 @@ def test_the_default_bus_cannot_be_deleted(client: Client) -> None:
     client.get("/buses/")
     response = client.post("/buses/default/delete")
     assert response.status_code == 400
-    assert "Cannot delete event bus default." in field_error(response.content.decode(), "bus")
+    assert "Cannot delete event bus default." in beside(response.content.decode(), "bus")
 
 
 def test_rule_create_edit_disable_and_delete(client: Client) -> None:
@@ -83,7 +89,7 @@ def test_a_bad_pattern_is_refused_beside_the_pattern_and_kept(client: Client) ->
     response = client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": '{"source": "shop"}'})
     page = response.content.decode()
     assert response.status_code == 400
-    assert field_error(page, "event_pattern")  # AWS: "Event pattern is not valid..."
+    assert beside(page, "event_pattern")  # AWS: "Event pattern is not valid..."
     assert "{&quot;source&quot;: &quot;shop&quot;}" in page  # what was typed, kept (escaped)
     assert 'value="r1"' in page
 
@@ -107,7 +113,7 @@ def test_crafted_posts_answer_400_naming_the_field(
     client.post("/buses/orders/rules/", {"name": "r1", "event_pattern": PATTERN})
     response = client.post(url, data)
     assert response.status_code == 400
-    assert field_error(response.content.decode(), field)
+    assert beside(response.content.decode(), field)
 
 
 def test_send_event_links_its_journey_with_a_failed_delivery_and_its_reason(
@@ -162,7 +168,7 @@ def test_a_sent_event_redirects_so_reloading_does_not_send_it_again(client: Clie
         shown = client.get(url)
         assert shown.status_code == 200 and 'id="sent-event"' not in shown.content.decode()
     refused = client.post("/buses/orders/send", {"source": "shop", "detail_type": "Paid", "detail": "[1"})
-    assert refused.status_code == 400 and field_error(refused.content.decode(), "detail")
+    assert refused.status_code == 400 and beside(refused.content.decode(), "detail")
     assert 'value="shop"' in refused.content.decode() and ">[1</textarea>" in refused.content.decode()
     assert ReceivedEvent.objects.count() == 1
 
@@ -347,7 +353,7 @@ def test_a_target_form_without_constant_input_keeps_an_input_path_or_transformer
     stored = Target.objects.get()
     assert (stored.input, stored.input_path, stored.input_transformer) == ('{"k": 1}', None, None)
     opened = client.get("/buses/orders/rules/r1/targets/?target=t")
-    assert opened["Location"] == "/buses/sandbox/?bus=orders&rule=r1&target=t#target-editor"
+    assert opened["Location"] == "/patterns/sandbox/?bus=orders&rule=r1&target=t#target-editor"
 
 
 def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_field(client: Client) -> None:
@@ -366,7 +372,7 @@ def test_a_rule_page_edits_its_schedule_and_refuses_one_aws_refuses_beside_the_f
     assert refused.status_code == 400
     body = refused.content.decode()
     # AWS's words (a recorded PutRule), then which part is wrong, for the person at the form.
-    assert field_error(body, "schedule_expression") == (
+    assert beside(body, "schedule_expression") == (
         "Parameter ScheduleExpression is not valid. A rate of 1 takes a singular unit (1 minute); "
         "other values a plural."
     )
@@ -392,10 +398,10 @@ def test_the_target_form_sets_a_retry_policy_and_a_dead_letter_queue(client: Cli
     form = {"target_id": "t", "arn": queue + "work", "retry_attempts": "3", "event_age": "600"}
     refused = client.post("/buses/orders/rules/r1/targets/save", {**form, "retry_attempts": "186"})
     assert refused.status_code == 400
-    said = field_error(refused.content.decode(), "retry_attempts")
+    said = beside(refused.content.decode(), "retry_attempts")
     assert "from 0 to 185" in said and 'value="186"' in refused.content.decode()
     refused = client.post("/buses/orders/rules/r1/targets/save", {**form, "event_age": "ten"})
-    assert "whole number" in field_error(refused.content.decode(), "event_age")
+    assert "whole number" in beside(refused.content.decode(), "event_age")
     assert not Target.objects.exists()
     saved = client.post("/buses/orders/rules/r1/targets/save", {**form, "dead_letter": queue + "dlq"})
     assert saved.status_code == 302
@@ -447,15 +453,15 @@ def test_the_target_form_names_every_bad_delivery_setting_in_plain_words(
     page = refused.content.decode()
     assert refused.status_code == 400 and "validation error" not in page
     assert (
-        html.unescape(field_error(page, "retry_attempts"))
+        html.unescape(beside(page, "retry_attempts"))
         == "Retry attempts must be a whole number from 0 to 185."
     )
     assert (
-        html.unescape(field_error(page, "event_age"))
+        html.unescape(beside(page, "event_age"))
         == "Maximum event age must be a whole number of seconds from 60 to 86400."
     )
     assert (
-        html.unescape(field_error(page, "dead_letter"))
+        html.unescape(beside(page, "dead_letter"))
         == "The dead-letter queue must be an SQS queue's ARN (arn:aws:sqs:region:account:name)."
     )
     for name, value in form.items():

@@ -94,7 +94,7 @@ def test_the_target_editor_offers_api_destinations_and_saves_http_parameters(cli
         ws, name="orders", connection_arn=connection.arn, endpoint="https://api.example.com/*", method="POST"
     )
     services.put_rule(ws, name="r", event_pattern=json.dumps({"source": ["shop"]}))
-    page = client.get("/buses/sandbox/?rule=r").content.decode()
+    page = client.get("/patterns/sandbox/?rule=r").content.decode()
     assert f'<option value="{destination.arn}">API destination orders' in page
     http_parameters = {"PathParameterValues": ["$.detail.id"], "HeaderParameters": {"X-Src": "$.source"}}
     response = client.post(
@@ -133,3 +133,35 @@ def test_the_target_editor_refuses_malformed_http_parameters_and_stores_nothing(
         )
         assert response.status_code == 400 or response.json().get("ok") is False, (bad, response.content)
     assert not Target.objects.exists()
+
+
+def test_deletes_are_red_and_api_destinations_are_in_the_nav(client: Client) -> None:
+    """The Delete buttons look like every other delete (``danger``); API destinations has its
+    own nav entry beside Connections, current on its page."""
+    import re
+
+    _create_connection(client)
+    arn = Connection.objects.get(name="shop").arn
+    api_destinations.create_api_destination(
+        default_workspace(),
+        name="orders",
+        connection_arn=arn,
+        endpoint="https://api.example.com/*",
+        method="POST",
+    )
+    for url, label in (
+        ("/connections/", "Delete connection shop"),
+        ("/api-destinations/", "Delete API destination orders"),
+    ):
+        page = client.get(url).content.decode()
+        assert re.search(
+            rf'<button type="submit" class="danger small" aria-label="{label}">Delete</button>', page
+        )
+    nav = re.search(
+        r'<nav aria-label="Main">(.*?)</nav>', client.get("/api-destinations/").content.decode(), re.S
+    )
+    assert nav
+    links = re.findall(r'<li><a href="([^"]+)"( aria-current="page")?>([^<]+)</a></li>', nav.group(1))
+    names = [(href, bool(current), text) for href, current, text in links]
+    place = names.index(("/api-destinations/", True, "API destinations"))
+    assert names[place - 1] == ("/connections/", False, "Connections")

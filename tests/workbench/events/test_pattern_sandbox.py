@@ -72,7 +72,7 @@ def post(client: Client, url: str, body: dict[str, Any]) -> Any:
 
 def evaluate(client: Client, pattern: str, event: dict[str, Any] | str) -> dict[str, Any]:
     text = event if isinstance(event, str) else json.dumps(event)
-    response = post(client, "/buses/sandbox/evaluate", {"pattern": pattern, "event": text})
+    response = post(client, "/patterns/sandbox/evaluate", {"pattern": pattern, "event": text})
     assert response.status_code == 200
     result: dict[str, Any] = response.json()
     return result
@@ -167,7 +167,9 @@ def test_transformer_preview_is_what_render_target_input_gives_for_the_aws_doc_e
         input_template=RESERVED_VARIABLES_TEMPLATE,
     )
     response = post(
-        client, "/buses/sandbox/preview", {**fields, "event": json.dumps(EC2_EVENT), "bus": BUS, "rule": RULE}
+        client,
+        "/patterns/sandbox/preview",
+        {**fields, "event": json.dumps(EC2_EVENT), "bus": BUS, "rule": RULE},
     )
     assert response.status_code == 200
     result = response.json()
@@ -202,7 +204,7 @@ def test_preview_of_a_stored_event_uses_its_ingestion_time(client: Client) -> No
         "t1", kind="InputTransformer", input_template='"<aws.events.event.ingestion-time>"'
     )
     body = {**fields, "event": json.dumps(stored.body), "bus": BUS, "rule": RULE, "received_event": stored.id}
-    result = post(client, "/buses/sandbox/preview", body).json()
+    result = post(client, "/patterns/sandbox/preview", body).json()
     expected = render_target_input(
         {"InputTransformer": {"InputTemplate": '"<aws.events.event.ingestion-time>"'}},
         stored.body,
@@ -216,7 +218,7 @@ def test_preview_of_a_stored_event_uses_its_ingestion_time(client: Client) -> No
 @pytest.mark.django_db
 def test_preview_shows_putargets_refusal_in_aws_words(client: Client) -> None:
     fields = target_fields("t1", kind="InputTransformer", input_template='"<notdefinedkey>"')
-    result = post(client, "/buses/sandbox/preview", {**fields, "event": json.dumps(EC2_EVENT)}).json()
+    result = post(client, "/patterns/sandbox/preview", {**fields, "event": json.dumps(EC2_EVENT)}).json()
     with pytest.raises(TargetInputError) as refused:
         validate_target_input({"Id": "t1", "InputTransformer": {"InputTemplate": '"<notdefinedkey>"'}})
     assert result["ok"] is False
@@ -227,7 +229,7 @@ def test_preview_shows_putargets_refusal_in_aws_words(client: Client) -> None:
 @pytest.mark.django_db
 def test_preview_points_at_a_broken_input_paths_map(client: Client) -> None:
     fields = target_fields("t1", kind="InputTransformer", input_paths_map='{"a": }', input_template='"x"')
-    response = post(client, "/buses/sandbox/preview", {**fields, "event": json.dumps(EC2_EVENT)})
+    response = post(client, "/patterns/sandbox/preview", {**fields, "event": json.dumps(EC2_EVENT)})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "ValidationException"
     assert response.json()["error"]["message"].startswith("InputPathsMap is not valid JSON")
@@ -331,7 +333,7 @@ def test_sandbox_page_prefills_the_rules_pattern_and_a_linked_event(client: Clie
     routing.put_events(default_workspace(), [entry])
     stored = ReceivedEvent.objects.get(bus__name=BUS)
 
-    page = client.get(f"/buses/sandbox/?bus={BUS}&rule={RULE}&event={stored.id}").content.decode()
+    page = client.get(f"/patterns/sandbox/?bus={BUS}&rule={RULE}&event={stored.id}").content.decode()
     assert escape(rule.event_pattern) in page
     assert f'<option value="event:{stored.id}" selected>' in page
     assert escape(stored.event_id) in page
@@ -340,12 +342,12 @@ def test_sandbox_page_prefills_the_rules_pattern_and_a_linked_event(client: Clie
     assert '<tr data-path="detail.amount">' in page and ">12.5</td>" in page
 
     bus_page = client.get("/buses/").content.decode()
-    assert f"/buses/sandbox/?bus={BUS}&amp;rule={RULE}" in bus_page
-    assert f"/buses/sandbox/?bus={BUS}&amp;event={stored.id}" in bus_page
+    assert f"/patterns/sandbox/?bus={BUS}&amp;rule={RULE}" in bus_page
+    assert f"/patterns/sandbox/?bus={BUS}&amp;event={stored.id}" in bus_page
 
 
 @pytest.mark.django_db
 def test_sandbox_page_names_an_unknown_rule(client: Client) -> None:
     _bus_with_rule()
-    page = client.get(f"/buses/sandbox/?bus={BUS}&rule=missing").content.decode()
+    page = client.get(f"/patterns/sandbox/?bus={BUS}&rule=missing").content.decode()
     assert f"Rule missing does not exist on EventBus {BUS}." in page

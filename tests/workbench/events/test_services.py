@@ -64,7 +64,7 @@ def test_check_put_events_checks_every_entry_and_stores_nothing() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/buses/sandbox/evaluate", "/buses/sandbox/preview"])
+@pytest.mark.parametrize("url", ["/patterns/sandbox/evaluate", "/patterns/sandbox/preview"])
 def test_browser_endpoints_answer_a_broken_body_with_a_400_in_awss_shape(client: Client, url: str) -> None:
     response: Any = client.post(url, data='{"pattern": ', content_type="application/json")
     assert response.status_code == 400

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.support.pages import alert_error
 from tests.workbench.schemas.conftest import V1, V2
 from workbench.accounts.models import Workspace
 from workbench.events import services as bus_services
@@ -203,9 +204,7 @@ def test_send_events_form_shows_a_schema_refusal_beside_the_detail(
     )
     page = response.content.decode()
     assert response.status_code == 400
-    beside = re.search(r'<span class="field-error"[^>]*data-field="detail">([^<]*)</span>', page)
-    assert beside is not None
-    said = beside.group(1)
+    said = alert_error(page, "error-detail")
     assert "detail.amount: &#x27;299.99&#x27; is not of type &#x27;number&#x27; (rule: type)" in said
     assert "&quot;amount&quot;: &quot;299.99&quot;" in page  # what was typed is kept
     assert not ReceivedEvent.objects.filter(bus=bus).exists()
