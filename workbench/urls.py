@@ -81,9 +81,9 @@ urlpatterns = [
     ),
     path("events/", event_list_views.event_list, name="event-list"),
     path("buses/", console_events.bus_list, name="bus-list"),
-    path("buses/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
-    path("buses/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),
-    path("buses/sandbox/preview", target_views.preview, name="bus-sandbox-preview"),
+    path("patterns/sandbox/", sandbox_views.sandbox_page, name="bus-sandbox"),
+    path("patterns/sandbox/evaluate", sandbox_views.evaluate, name="bus-sandbox-evaluate"),
+    path("patterns/sandbox/preview", target_views.preview, name="bus-sandbox-preview"),
     path("buses/<str:bus_name>/", console_events.bus_detail, name="bus-detail"),
     path("buses/<str:bus_name>/delete", console_events.bus_delete, name="bus-delete"),
     path("buses/<str:bus_name>/send", console_events.send_events, name="bus-send"),
@@ -109,6 +109,12 @@ urlpatterns = [
         "buses/<str:bus_name>/rules/<str:rule_name>/targets/", target_views.rule_targets, name="rule-targets"
     ),
     path("scheduler/", schedule_views.schedule_list, name="schedule-list"),
+    path(
+        "scheduler/<str:group_name>/<str:schedule_name>/",
+        schedule_views.schedule_detail,
+        name="schedule-detail",
+    ),
+    path("schedules/", schedule_views.old_address),  # the nav's word: permanently /scheduler/
     path("archives/", archive_views.archive_list, name="archive-list"),
     path("connections/", connection_views.connection_list, name="connection-list"),
     path("api-destinations/", connection_views.api_destination_list, name="api-destination-list"),

@@ -24,7 +24,7 @@ from engine.events.schedules import ScheduleExpressionError, parse_expression, t
 from workbench.accounts.models import Workspace
 from workbench.core import tags as core_tags
 from workbench.core.arns import Arn
-from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, pattern
+from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, max_length, pattern
 from workbench.events import changes
 from workbench.events.models import Delivery, Schedule, ScheduleGroup
 
@@ -40,6 +40,15 @@ RETRY_DEFAULTS = {
 (a recorded GetSchedule of a schedule made without one; the Scheduler API Reference's
 RetryPolicy: 185 retries and 86,400 seconds by default)."""
 _NAME = re.compile(r"[0-9a-zA-Z\-_.]{1,64}")
+
+
+def _check_name(name: str) -> None:
+    """A schedule's or group's Name as the model constrains it (1 to 64 of [0-9a-zA-Z-_.]), the
+    length named as such, as AWS's request validation names it."""
+    if isinstance(name, str) and len(name) > 64:
+        raise invalid("name", max_length(64), name)
+    if not _NAME.fullmatch(name or ""):
+        raise invalid("name", pattern(NAME_PATTERN), name)
 
 
 class Conflict(AwsError):
@@ -74,8 +83,7 @@ def get_group(workspace: Workspace, name: str | None) -> ScheduleGroup:
 
 
 def create_group(workspace: Workspace, name: str, tags: list[dict[str, str]] | None = None) -> ScheduleGroup:
-    if not _NAME.fullmatch(name or ""):
-        raise invalid("name", pattern(NAME_PATTERN), name)
+    _check_name(name)
     default_group(workspace)
     moment = timezone.now()
     try:
@@ -210,8 +218,7 @@ def _date(value: Any) -> datetime | None:
 
 def create_schedule(workspace: Workspace, name: str, params: dict[str, Any]) -> Schedule:
     """CreateSchedule; ConflictException when the group already holds the name."""
-    if not _NAME.fullmatch(name or ""):
-        raise invalid("name", pattern(NAME_PATTERN), name)
+    _check_name(name)
     group = get_group(workspace, params.get("GroupName"))
     settings = _settings(params)
     moment = timezone.now()

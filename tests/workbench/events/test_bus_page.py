@@ -81,7 +81,7 @@ def test_a_scheduler_firing_says_so_instead_of_matching_no_rule(client: Client) 
     assert fired.fired_by_schedule == "default/nightly"
     for url in ("/buses/default/", "/events/", f"/buses/default/events/{fired.id}/"):
         page = client.get(url).content.decode()
-        assert 'firing of schedule <a href="/scheduler/">default/nightly</a>' in page, url
+        assert 'firing of schedule <a href="/scheduler/default/nightly/">default/nightly</a>' in page, url
 
 
 def test_the_bus_page_shows_each_targets_retries_and_dead_letter_queue(client: Client) -> None:
@@ -119,7 +119,7 @@ def test_changing_an_archives_rule_from_the_browser_is_refused_on_its_page(clien
     services.remove_targets(ws, "Events-Archive-orders", None, ["Events-Archive-orders"], force=True)
     page = client.get(base).content.decode()
     assert 'id="managed-archive-disabled"' in page and "forcefully deleted" in page
-    sandbox = client.get("/buses/sandbox/?bus=default").content.decode()
+    sandbox = client.get("/patterns/sandbox/?bus=default").content.decode()
     assert "Events-Archive-orders" not in sandbox
 
 
@@ -138,3 +138,56 @@ def test_deleting_a_bus_from_its_page_takes_its_rules_and_archives(client: Clien
     assert not Rule.objects.filter(name__in=["big", "Events-Archive-orders-all"]).exists()
     assert not Archive.objects.filter(name="orders-all").exists()
     assert "Event bus orders deleted." in client.get(deleted["Location"]).content.decode()
+
+
+def test_a_bus_named_sandbox_has_its_own_page_and_the_sandbox_lives_apart(client: Client) -> None:
+    """Bus names take letters, digits and . - _ /, so "sandbox" is one: the pattern sandbox sits
+    outside /buses/ (/patterns/sandbox/, its route names unchanged) and /buses/sandbox/ is the bus's."""
+    from django.urls import reverse
+
+    ws = default_workspace()
+    services.create_bus(ws, "sandbox")
+    services.put_rule(ws, name="r", bus_name="sandbox", event_pattern=json.dumps({"source": ["shop"]}))
+    page = client.get("/buses/sandbox/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<h1>Bus sandbox</h1>" in body and 'data-rule="r"' in body
+    assert reverse("bus-sandbox") == "/patterns/sandbox/"
+    assert reverse("bus-sandbox-evaluate") == "/patterns/sandbox/evaluate"
+    assert reverse("bus-sandbox-preview") == "/patterns/sandbox/preview"
+    assert 'href="/patterns/sandbox/?bus=sandbox&amp;rule=r"' in body
+    sandbox = client.get("/patterns/sandbox/?bus=sandbox&rule=r")
+    assert (
+        sandbox.status_code == 200
+        and 'data-evaluate-url="/patterns/sandbox/evaluate"' in sandbox.content.decode()
+    )
+    assert client.get("/buses/").content.decode().count('href="/patterns/sandbox/') >= 3  # page, bus, rule
+
+
+def test_a_bus_dead_letter_queue_is_shown_linked_with_when_it_is_used(client: Client) -> None:
+    """DeadLetterConfig on /buses/ and the bus page: the queue linked to its page (or the ARN,
+    when this workspace has no such queue), and what the workbench does with it."""
+    from workbench.sqs import services as sqs
+
+    ws = default_workspace()
+    sqs.create_queue(ws, "orders-dlq")
+    arn = f"arn:aws:sqs:{ws.region}:{ws.account_id}:orders-dlq"
+    services.create_bus(ws, "orders", dead_letter_arn=arn)
+    services.create_bus(ws, "elsewhere", dead_letter_arn="arn:aws:sqs:us-east-1:999999999999:gone")
+    services.create_bus(ws, "plain")
+    listed = client.get("/buses/").content.decode()
+    cards = dict(re.findall(r'<section class="card" data-bus="([^"]+)">(.*?)</section>', listed, re.S))
+    assert '<a href="/queues/orders-dlq/">orders-dlq</a>' in cards["orders"] and arn in cards["orders"]
+    assert "sends nothing here" in cards["orders"]
+    assert (
+        "999999999999:gone" in cards["elsewhere"] and "no such queue in this workspace" in cards["elsewhere"]
+    )
+    assert "/queues/" not in cards["elsewhere"] and "Dead-letter queue" not in cards["plain"]
+    page = client.get("/buses/orders/").content.decode()
+    shown = re.search(r'<dd id="bus-dead-letter">(.*?)</dd>', page, re.S)
+    assert shown and '<a href="/queues/orders-dlq/">orders-dlq</a>' in shown.group(1)
+    assert "customer managed KMS key" in shown.group(1) and "own" in shown.group(1)
+    plain = re.search(
+        r'<dd id="bus-dead-letter">(.*?)</dd>', client.get("/buses/plain/").content.decode(), re.S
+    )
+    assert plain and plain.group(1).startswith("none")

@@ -417,3 +417,18 @@ def test_a_flexible_window_delivers_within_the_window_and_keeps_the_grid(
         broker.deliver(sent)
         assert Invocation.objects.count() == hour + 1
     assert len(set(spreads)) > 1, "the moments are spread, not fixed"
+
+
+def test_a_name_too_long_is_refused_for_its_length(db: Any) -> None:
+    """The model's constraint named as AWS's request validation names it (length, not pattern)."""
+    from workbench.accounts.services import default_workspace
+    from workbench.core.errors import ValidationError
+    from workbench.events import scheduler
+
+    for create in (
+        lambda name: scheduler.create_group(default_workspace(), name),
+        lambda name: scheduler.create_schedule(default_workspace(), name, {}),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            create("n" * 65)
+        assert "Member must have length less than or equal to 64" in refused.value.message
