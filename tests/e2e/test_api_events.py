@@ -36,6 +36,22 @@ def test_bus_lifecycle_and_errors(aws: Any) -> None:
     assert error_code(exc) == "ValidationException"
 
 
+def test_a_bus_dead_letter_queue_must_be_an_sqs_queues_arn(aws: Any) -> None:
+    """As PutTargets checks a target's DeadLetterConfig, CreateEventBus and UpdateEventBus check
+    the bus's, and store nothing they refuse."""
+    events = aws("events")
+    for bad in ("notanarn", "arn:aws:lambda:us-east-1:123456789012:function:x"):
+        with pytest.raises(ClientError) as exc:
+            events.create_event_bus(Name="orders", DeadLetterConfig={"Arn": bad})
+        assert error_code(exc) == "ValidationException" and "is not an SQS queue's ARN" in str(exc.value)
+    assert "orders" not in {bus["Name"] for bus in events.list_event_buses()["EventBuses"]}
+    events.create_event_bus(Name="orders")
+    with pytest.raises(ClientError) as exc:
+        events.update_event_bus(Name="orders", DeadLetterConfig={"Arn": "notanarn"})
+    assert error_code(exc) == "ValidationException"
+    assert "DeadLetterConfig" not in events.describe_event_bus(Name="orders")
+
+
 def test_a_bus_with_rules_is_not_deleted_until_they_are(aws: Any) -> None:
     """AWS refuses DeleteEventBus while the bus has rules, an archive's own included (its
     message as quoted in terraform-provider-aws issue 22131), and keeps the bus whole."""

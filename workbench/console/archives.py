@@ -39,7 +39,12 @@ from workbench.runtime import routing
 
 T = TypeVar("T")
 
-ARCHIVE_FIELDS = {"pattern": "vent pattern", "retention": "RetentionDays", "bus": "Event bus"}
+ARCHIVE_FIELDS = {
+    "pattern": "vent pattern",
+    "retention": "RetentionDays",
+    "bus": "Event bus",
+    "description": "'description'",
+}
 """The archive form's fields, by the words AWS's error about each carries."""
 REPLAY_FIELDS = {
     "end": "Parameter EventEndTime",
@@ -157,7 +162,12 @@ def _create_archive(workspace: Workspace, form: dict[str, str]) -> list[AwsError
     name, pattern = form["name"], form["pattern"] or None
     source_arn = event_bus_arn(workspace.region, workspace.account_id, form["bus"])
     problems += archives.archive_problems(
-        workspace, name=name, source_arn=source_arn, event_pattern=pattern, retention_days=retention
+        workspace,
+        name=name,
+        source_arn=source_arn,
+        event_pattern=pattern,
+        retention_days=retention,
+        description=form["description"],
     )
     if not problems:
         problems = refusals(

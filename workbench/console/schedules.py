@@ -103,6 +103,7 @@ FORM_TIME = "%Y-%m-%dT%H:%M:%S"
 FIRINGS_SHOWN = 20
 
 SERVICE_FIELDS = {
+    "role": "RoleArn",
     "expression": "Schedule Expression",
     "timezone": "time zone",
     "window_minutes": "MaximumWindowInMinutes",
@@ -184,7 +185,7 @@ def schedule_detail(request: HttpRequest, group_name: str, schedule_name: str) -
         action = request.POST.get("action", "update")
         if action in ("enable", "disable", "delete"):
             return _change(workspace, schedule, action, "schedule-detail")
-        form = fields(request, SETTINGS)
+        form = {**fields(request, SETTINGS), "updated": request.POST.get("updated", "")}
         errors = _update(workspace, schedule, form)
         if not errors:
             return done(
@@ -247,6 +248,7 @@ def _create(workspace: Workspace, form: dict[str, str]) -> Problems:
     if _checked(problems, "group", lambda: _text("groupName", form["group"], most=64)) is not None:
         _checked(problems, "group", lambda: scheduler.get_group(workspace, form["group"]))
     params = _params(form, problems)
+    _service_problems(params, form, problems)
     if problems:
         return problems
     try:
@@ -261,7 +263,17 @@ def _update(workspace: Workspace, schedule: Schedule, form: dict[str, str]) -> P
     """UpdateSchedule from the form (every setting; the unedited ones as they are), or every
     refusal beside its field."""
     problems: Problems = {}
+    if form.get("updated") != _version(schedule):
+        # Changed since this page was read (by the API, another tab or its own firing): saving
+        # every setting from the page would quietly undo that change.
+        return {
+            "name": ValidationError(
+                "This schedule was changed since this page was loaded: reload it to see its "
+                "settings now, then make your change again."
+            )
+        }
     params = _params(form, problems, kept=_kept_target(schedule))
+    _service_problems(params, form, problems)
     if problems:
         return problems
     if schedule.kms_key_arn:
@@ -282,6 +294,32 @@ def _create_group(workspace: Workspace, name: str) -> Problems:
     if _checked(problems, "group_name", lambda: _text("name", name, least=1, most=64, regex=NAME_PATTERN)):
         _checked(problems, "group_name", lambda: scheduler.create_group(workspace, name))
     return problems
+
+
+def _service_problems(params: dict[str, Any], form: dict[str, str], problems: Problems) -> None:
+    """The refusals only events.scheduler makes (end before start, a past StartDate, a target
+    that is not an ARN), added beside fields the form's own checks left clear, so one submit
+    names them all."""
+    for refusal in scheduler.settings_problems(params):
+        for key, found in _beside_field(refusal, form).items():
+            if key not in problems:
+                problems[key] = _with_start_hint(found) if key == "start" else found
+
+
+def _with_start_hint(refusal: AwsError) -> AwsError:
+    """A past StartDate refused: UpdateSchedule refuses sending an old one back too (AWS), so
+    say how to keep the schedule running."""
+    if "StartDate you specify cannot be earlier" not in refusal.message:
+        return refusal
+    return AwsError(
+        f"{refusal.message} Clear the start date to keep the schedule running from now.",
+        code=refusal.code,
+    )
+
+
+def _version(schedule: Schedule) -> str:
+    """What the edit form carries back to tell a stale page (LastModificationDate)."""
+    return schedule.updated.isoformat()
 
 
 def _beside_field(refusal: AwsError, form: dict[str, str]) -> Problems:
@@ -499,6 +537,7 @@ def _form_of(schedule: Schedule) -> dict[str, str]:
         "end": _form_time(schedule.end_date),
         "description": schedule.description,
         "delete_after": "1" if schedule.action_after_completion == "DELETE" else "",
+        "updated": _version(schedule),
     }
 
 

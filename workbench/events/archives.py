@@ -25,11 +25,20 @@ from engine import compact_json
 from engine.events.patterns import Pattern, matches
 from workbench.accounts.models import Workspace
 from workbench.core import rows as stored
-from workbench.core.errors import AwsError, ResourceAlreadyExists, ResourceNotFound, ValidationError, refusals
+from workbench.core.errors import (
+    AwsError,
+    ResourceAlreadyExists,
+    ResourceNotFound,
+    ValidationError,
+    invalid,
+    max_length,
+    refusals,
+)
 from workbench.events import changes, managed_rules, matchers
 from workbench.events.models import Archive, ArchivedEvent, EventBus, Rule
 from workbench.events.services import get_bus, touch_routing, validate_pattern_text
 
+MAX_DESCRIPTION = 512
 ARCHIVE_NAME_RE = re.compile(r"^[\.\-_A-Za-z0-9]{1,48}$")
 
 
@@ -66,6 +75,7 @@ def create_archive(
         source_arn=source_arn,
         event_pattern=event_pattern,
         retention_days=retention_days,
+        description=description,
     )
     if problems:
         raise problems[0]
@@ -94,15 +104,24 @@ def archive_problems(
     source_arn: str,
     event_pattern: str | None = None,
     retention_days: Any = None,
+    description: str | None = None,
 ) -> list[AwsError]:
     """Every refusal CreateArchive has for these values, in the order it checks them (the
     browser's form names them all at once; CreateArchive raises the first)."""
     return refusals(
         lambda: _check_name(name),
+        lambda: _check_description(description),
         lambda: event_pattern is None or validate_pattern_text(event_pattern),
         lambda: _check_retention(retention_days),
         lambda: _check_new(workspace, name, source_arn),
     )
+
+
+def _check_description(description: str | None) -> None:
+    """The model's limit (ArchiveDescription: at most 512 characters), as AWS's request
+    validation words it."""
+    if description is not None and len(description) > MAX_DESCRIPTION:
+        raise invalid("description", max_length(MAX_DESCRIPTION))
 
 
 def _check_name(name: str) -> None:
@@ -145,6 +164,7 @@ def update_archive(
     if event_pattern is None and retention_days is None and description is None:
         raise ValidationError("At least one of EventPattern, RetentionDays or Description must be provided.")
     archive = get_archive(workspace, name)
+    _check_description(description)
     if event_pattern:
         validate_pattern_text(event_pattern)
     if retention_days is not None:

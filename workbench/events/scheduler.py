@@ -24,7 +24,15 @@ from engine.events.schedules import ScheduleExpressionError, parse_expression, t
 from workbench.accounts.models import Workspace
 from workbench.core import tags as core_tags
 from workbench.core.arns import Arn
-from workbench.core.errors import AwsError, ResourceNotFound, ValidationError, invalid, max_length, pattern
+from workbench.core.errors import (
+    AwsError,
+    ResourceNotFound,
+    ValidationError,
+    invalid,
+    max_length,
+    pattern,
+    refusals,
+)
 from workbench.events import changes
 from workbench.events.models import Delivery, Schedule, ScheduleGroup
 
@@ -88,9 +96,11 @@ def create_group(workspace: Workspace, name: str, tags: list[dict[str, str]] | N
     moment = timezone.now()
     try:
         with transaction.atomic():
-            return ScheduleGroup.objects.create(
+            group = ScheduleGroup.objects.create(
                 workspace=workspace, name=name, tags=tags or [], created=moment, updated=moment
             )
+            changes.changed(workspace.id, changes.SCHEDULES)  # the Schedules page lists groups
+            return group
     except IntegrityError:
         raise Conflict(f"Schedule group {name} already exists.") from None
 
@@ -151,11 +161,21 @@ START_DATE_GRACE = timedelta(minutes=5)
 """How far in the past a recurring schedule's StartDate may be."""
 
 
-def _settings(params: dict[str, Any]) -> dict[str, Any]:
-    """The stored settings of a CreateSchedule/UpdateSchedule request, checked."""
-    expression = params["ScheduleExpression"]
-    zone = params.get("ScheduleExpressionTimezone") or "UTC"
-    check_expression(expression, zone)
+def settings_problems(params: dict[str, Any]) -> list[AwsError]:
+    """Every refusal of these CreateSchedule/UpdateSchedule settings, each checked on its own
+    in the order the API checks them (the browser's forms name them all at once; the API
+    raises the first)."""
+    return refusals(*(lambda check=check: check(params) for check in _SETTING_CHECKS))
+
+
+def _check_expression_of(params: dict[str, Any]) -> None:
+    expression = params.get("ScheduleExpression")
+    if not isinstance(expression, str):
+        raise ValidationError(f"Invalid Schedule Expression {expression}.")
+    check_expression(expression, params.get("ScheduleExpressionTimezone") or "UTC")
+
+
+def _check_window(params: dict[str, Any]) -> None:
     window = params.get("FlexibleTimeWindow") or {}
     mode = window.get("Mode")
     if mode not in FLEXIBLE_MODES:
@@ -164,36 +184,56 @@ def _settings(params: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError("MaximumWindowInMinutes is required when Mode is FLEXIBLE.")
     if mode == "OFF" and window.get("MaximumWindowInMinutes") is not None:
         raise ValidationError("MaximumWindowInMinutes must not be set when Mode is OFF.")
+
+
+def _check_state(params: dict[str, Any]) -> None:
     state = params.get("State") or Schedule.ENABLED
     if state not in STATES:
         raise ValidationError(f"Invalid State {state}.")
     after = params.get("ActionAfterCompletion") or "NONE"
     if after not in AFTER_COMPLETION:
         raise ValidationError(f"Invalid ActionAfterCompletion {after}.")
+
+
+def _check_dates(params: dict[str, Any]) -> None:
     start, end = _date(params.get("StartDate")), _date(params.get("EndDate"))
     if start and end and end <= start:
         raise ValidationError("The EndDate must be after the StartDate.")
-    recurring = not expression.startswith("at(")
+    recurring = not str(params.get("ScheduleExpression") or "").startswith("at(")
     if recurring and start is not None and start < timezone.now() - START_DATE_GRACE:
         # AWS's words for a recurring schedule's StartDate in the past (moto's scheduler and
-        # the CDK's Schedule construct both check it; a user's runbook quotes AWS refusing it).
+        # the CDK's Schedule construct both check it; a user's runbook quotes AWS refusing it,
+        # on UpdateSchedule too: an old StartDate cannot be sent back).
         raise ValidationError("The StartDate you specify cannot be earlier than 5 minutes ago.")
+
+
+def _check_target(params: dict[str, Any]) -> None:
     target = params.get("Target")
     if not isinstance(target, dict) or not target.get("Arn") or not target.get("RoleArn"):
         raise ValidationError("Target requires Arn and RoleArn.")
     for member in ("Arn", "RoleArn"):
         if not isinstance(target[member], str) or Arn.parse(target[member]) is None:
             raise ValidationError(f"Invalid {member} {target[member]!r} in Target: it is not an ARN.")
-    target = {**target, "RetryPolicy": {**RETRY_DEFAULTS, **(target.get("RetryPolicy") or {})}}
+
+
+_SETTING_CHECKS = (_check_expression_of, _check_window, _check_state, _check_dates, _check_target)
+
+
+def _settings(params: dict[str, Any]) -> dict[str, Any]:
+    """The stored settings of a CreateSchedule/UpdateSchedule request, checked."""
+    problems = settings_problems(params)
+    if problems:
+        raise problems[0]
+    target = params["Target"]
     return {
-        "schedule_expression": expression,
-        "timezone": zone,
-        "start_date": start,
-        "end_date": end,
-        "flexible_time_window": window,
-        "state": state,
-        "target": target,
-        "action_after_completion": after,
+        "schedule_expression": params["ScheduleExpression"],
+        "timezone": params.get("ScheduleExpressionTimezone") or "UTC",
+        "start_date": _date(params.get("StartDate")),
+        "end_date": _date(params.get("EndDate")),
+        "flexible_time_window": params.get("FlexibleTimeWindow") or {},
+        "state": params.get("State") or Schedule.ENABLED,
+        "target": {**target, "RetryPolicy": {**RETRY_DEFAULTS, **(target.get("RetryPolicy") or {})}},
+        "action_after_completion": params.get("ActionAfterCompletion") or "NONE",
         "description": params.get("Description") or "",
         "kms_key_arn": params.get("KmsKeyArn"),
         "next_fire_at": None,  # runtime.schedules arms it again from the new settings

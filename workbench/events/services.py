@@ -115,6 +115,7 @@ def create_bus(
     """CreateEventBus; ``dead_letter_arn`` is the bus's DeadLetterConfig (stored and shown; a
     target's failures go to the target's own, as on AWS: runtime.routing); ``log_config`` its
     LogConfig (``events.bus_logs``); ``tags`` its Tags (events.tags)."""
+    _check_bus_dead_letter(dead_letter_arn)
     checked_log_config = bus_logs.check_log_config(log_config)
     checked_tags = core_tags.checked(tags)
     if not BUS_NAME_RE.match(name or "") or "/" in name:
@@ -149,7 +150,9 @@ def update_bus(
     if description is not None:
         bus.description = description
     if dead_letter is not None:
-        bus.dead_letter_arn = dead_letter.get("Arn") or None
+        arn = dead_letter.get("Arn") if isinstance(dead_letter, dict) else None
+        _check_bus_dead_letter(arn)
+        bus.dead_letter_arn = arn or None
     bus.updated = timezone.now()
     bus.save(update_fields=["description", "dead_letter_arn", "log_config", "updated"])
     return bus
@@ -355,6 +358,13 @@ def _target_problem(target: Any, position: int) -> str | None:
         or dead_letter_problem(target.get("DeadLetterConfig"))
         or _http_parameters_problem(target.get("HttpParameters"))
     )
+
+
+def _check_bus_dead_letter(arn: Any) -> None:
+    """A bus's DeadLetterConfig Arn, as a target's is checked (an SQS queue's ARN); none is fine."""
+    problem = dead_letter_problem({"Arn": arn}) if arn else None
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def dead_letter_problem(config: Any) -> str | None:

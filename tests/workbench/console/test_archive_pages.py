@@ -78,6 +78,7 @@ def test_create_an_archive_and_see_its_events_counted(
         ({"retention": "ten"}, "archive-retention-error", "whole number"),
         ({"name": "bad name"}, "archive-name-error", "is not valid"),
         ({"bus": "nowhere"}, "archive-bus-error", "Event bus nowhere does not exist."),
+        ({"description": "d" * 513}, "archive-description-error", "less than or equal to 512"),
     ],
 )
 def test_a_refused_archive_is_shown_beside_its_field_and_kept(

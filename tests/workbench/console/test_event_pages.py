@@ -139,6 +139,8 @@ def test_send_event_links_its_journey_with_a_failed_delivery_and_its_reason(
     row = re.search(r'<tr data-target="gone" data-status="(\w+)">(.*?)</tr>', journey, re.S)
     assert row and row.group(1) == "failed"
     assert "StateMachineDoesNotExist" in row.group(2) or "does not exist" in row.group(2)
+    # No dead-letter queue on the target: the journey says the event was dropped (AWS keeps it nowhere).
+    assert 'class="dropped">Dropped: the target has no dead-letter queue' in row.group(2)
 
 
 def test_a_sent_event_redirects_so_reloading_does_not_send_it_again(client: Client) -> None:

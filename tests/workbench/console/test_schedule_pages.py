@@ -237,7 +237,8 @@ def test_saving_the_edit_form_untouched_keeps_every_setting(client: Client) -> N
     after = _get_schedule("weekly-report")
     changed = {key for key in before if before[key] != after.get(key)} | (after.keys() - before.keys())
     assert changed == {"LastModificationDate"}
-    # One setting changed: that one only.
+    # One setting changed: that one only (the page read again: it carries the schedule's version).
+    form = _prefilled(client.get(url).content.decode(), "edit-schedule")
     response = client.post(url, {**form, "description": "Mondays", "retry_attempts": "5"})
     assert response.status_code == 302
     after = _get_schedule("weekly-report")
@@ -245,6 +246,49 @@ def test_saving_the_edit_form_untouched_keeps_every_setting(client: Client) -> N
     assert after["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 120}
     assert after["Target"]["SqsParameters"] == {"MessageGroupId": "reports"}
     assert after["KmsKeyArn"] == before["KmsKeyArn"] and after["EndDate"] == before["EndDate"]
+
+
+def test_a_page_read_before_an_api_change_does_not_undo_it(client: Client) -> None:
+    """The edit form sends every setting (UpdateSchedule replaces them all), so a page read
+    before UpdateSchedule came through the API is refused rather than sending the old ones back."""
+    from workbench.accounts.services import default_workspace
+    from workbench.events import scheduler
+
+    client.post("/scheduler/", _form())
+    url = "/scheduler/default/nightly/"
+    stale = _prefilled(client.get(url).content.decode(), "edit-schedule")
+    current = _get_schedule("nightly")
+    changed = {
+        "ScheduleExpression": "rate(3 hours)",
+        "FlexibleTimeWindow": current["FlexibleTimeWindow"],
+        "Target": current["Target"],
+    }
+    scheduler.update_schedule(default_workspace(), "nightly", changed)
+    refused = client.post(url, {**stale, "description": "from the page"})
+    assert refused.status_code == 400
+    assert "changed since this page was loaded" in refused.content.decode()
+    assert _get_schedule("nightly")["ScheduleExpression"] == "rate(3 hours)"
+    assert "Description" not in _get_schedule("nightly")
+
+
+def test_every_refusal_of_the_services_own_checks_shows_in_the_same_submit(client: Client) -> None:
+    """End before start and a target that is not an ARN are events.scheduler's checks: they
+    show beside their fields together with the form's own refusals."""
+    page = client.post(
+        "/scheduler/",
+        _form(
+            name="bad name!",
+            target="not-an-arn",
+            start="2031-06-01T00:00:00",
+            end="2031-01-01T00:00:00",
+        ),
+    ).content.decode()
+    for error_id, says in (
+        ("name-error", "Member must satisfy regular expression pattern"),
+        ("target-error", "Invalid Arn 'not-an-arn' in Target"),
+        ("end-error", "The EndDate must be after the StartDate."),
+    ):
+        assert says in html.unescape(alert_error(page, error_id)), error_id
 
 
 def test_the_schedule_page_enables_disables_and_deletes(client: Client, broker: Any) -> None:

@@ -276,6 +276,8 @@ def test_archives_and_schedules_made_by_a_script_are_heard_by_their_pages(broker
             workspace, "hourly", {**params, "ScheduleExpression": "rate(2 hours)"}
         ),
         lambda: scheduler.delete_schedule(workspace, "hourly", None),
+        lambda: scheduler.create_group(workspace, "nightly-jobs"),
+        lambda: scheduler.delete_group(workspace, "nightly-jobs"),
     ):
         assert async_to_sync(heard)("/ws/schedules/", change) == messages.page_changed(["schedules"])
 
