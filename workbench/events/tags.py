@@ -4,9 +4,9 @@ CreateEventBus and PutRule take.
 
 A resource is named by its ARN: ``event-bus/<name>``, or ``rule/<name>`` for a rule on the
 default bus and ``rule/<bus>/<name>`` for one on another (``core.arns.rule_arn``). PutRule's
-Tags apply when it creates the rule, not when it replaces one (PutRule: "If you are updating
-an existing rule, ... tags are ignored" is how the reference words Tags; TagResource changes
-them later). An archive's managed rule takes no tags: AWS owns it (events.managed_rules).
+Tags apply when it creates the rule, not when it replaces one (PutRule: "When you initially
+create a rule, you can optionally assign one or more tags"; TagResource and UntagResource
+change them later). An archive's managed rule takes no tags: AWS owns it (events.managed_rules).
 """
 
 from __future__ import annotations
