@@ -23,7 +23,7 @@ from engine.events.schedules import ScheduleExpressionError, parse_rule_expressi
 from engine.events.transform import TargetInputError, validate_target_input
 from workbench.accounts.models import Workspace
 from workbench.accounts.services import default_workspace
-from workbench.console.forms import done, field, fields, notice
+from workbench.console.forms import done, field, fields, notice, posted_or_back
 from workbench.core import paging
 from workbench.core.arns import Arn
 from workbench.core.errors import (
@@ -249,7 +249,7 @@ def _pretty(policy: str | None) -> str:
         return policy
 
 
-@require_POST
+@posted_or_back("bus-detail", "bus_name")
 def bus_logging(request: HttpRequest, bus_name: str) -> HttpResponse:
     """UpdateEventBus's LogConfig from the bus page's Logs card."""
     workspace = default_workspace()
@@ -283,7 +283,7 @@ def bus_delete(request: HttpRequest, bus_name: str) -> HttpResponse:
     return done("bus-list", "bus-deleted", bus.name)
 
 
-@require_POST
+@posted_or_back("bus-detail", "bus_name")
 def rule_create(request: HttpRequest, bus_name: str) -> HttpResponse:
     """PutRule from the bus page (also where the sandbox's "Save as rule" posts)."""
     workspace = default_workspace()
@@ -462,7 +462,7 @@ def _next_fire(rule: Rule) -> Any:
     return schedules.upcoming(rule)
 
 
-@require_POST
+@posted_or_back("rule-detail", "bus_name", "rule_name")
 def rule_state(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
     """EnableRule / DisableRule."""
     workspace = default_workspace()
@@ -482,7 +482,7 @@ def rule_state(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRespo
     return done("bus-detail", what, rule.name, bus_name=rule.bus.name)
 
 
-@require_POST
+@posted_or_back("rule-detail", "bus_name", "rule_name")
 def rule_delete(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
     """DeleteRule; with ``force`` its targets are removed first (as the console does)."""
     workspace = default_workspace()
@@ -497,7 +497,7 @@ def rule_delete(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResp
     return done("bus-detail", "rule-deleted", rule.name, bus_name=rule.bus.name)
 
 
-@require_POST
+@posted_or_back("rule-detail", "bus_name", "rule_name")
 def target_save(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
     """PutTargets with one target: a new id adds it, an existing id replaces it."""
     workspace = default_workspace()
@@ -564,7 +564,7 @@ def _target_problems(form: dict[str, str]) -> dict[str, AwsError]:
     return problems
 
 
-@require_POST
+@posted_or_back("rule-detail", "bus_name", "rule_name")
 def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpResponse:
     workspace = default_workspace()
     rule = _rule_or_404(workspace, bus_name, rule_name)
@@ -582,7 +582,7 @@ def target_remove(request: HttpRequest, bus_name: str, rule_name: str) -> HttpRe
     return done("rule-detail", "target-removed", target_id, bus_name=rule.bus.name, rule_name=rule.name)
 
 
-@require_POST
+@posted_or_back("bus-detail", "bus_name")
 def send_events(request: HttpRequest, bus_name: str) -> HttpResponse:
     """PutEvents with one entry from the form, then back to the bus page, which names the event
     sent (linked); each refusal is shown beside its field, all at once, with what was typed

@@ -8,18 +8,40 @@ and is refused the same way, never a 500.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TypeVar
+from functools import wraps
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
 M = TypeVar("M", bound=Model)
+View = Callable[..., HttpResponse]
+
+
+def posted_or_back(page: str, *names: str) -> Callable[[View], View]:
+    """A form's POST address: a refused form is answered there, so a reload or the history
+    GETs it; that goes back to the form's page (``page``, with the URL's ``names``) rather than
+    a bare 405. Any method but GET and POST is still refused."""
+
+    def wrap(view: View) -> View:
+        @wraps(view)
+        def inner(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            if request.method == "GET":
+                return HttpResponseRedirect(reverse(page, kwargs={name: kwargs[name] for name in names}))
+            if request.method != "POST":
+                return HttpResponse(status=405, headers={"Allow": "POST"})
+            return view(request, **kwargs)
+
+        return inner
+
+    return wrap
+
 
 NOTICES = {
     "bus-created": "Event bus {name} created.",

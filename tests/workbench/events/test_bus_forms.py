@@ -191,3 +191,19 @@ def test_editing_an_archives_rule_is_refused_in_words_on_its_page(client: Client
     refused = client.post("/buses/default/rules/Events-Archive-orders/", {"event_pattern": PATTERN})
     assert refused.status_code == 400
     assert "is a managed rule" in alert_error(refused.content.decode(), "error-managed")
+
+
+def test_reloading_a_refused_forms_address_goes_back_to_its_page(client: Client, rule: Rule) -> None:
+    """A refused form is answered at its POST address; a reload GETs that address, which goes
+    back to the form's page instead of a bare 405 (console.forms.posted_or_back)."""
+    refused = client.post("/buses/orders/rules/r1/targets/save", {"target_id": "t", "arn": "nope"})
+    assert refused.status_code == 400
+    for address, page in (
+        ("/buses/orders/rules/r1/targets/save", "/buses/orders/rules/r1/"),
+        ("/buses/orders/rules/", "/buses/orders/"),
+        ("/buses/orders/send", "/buses/orders/"),
+    ):
+        again = client.get(address)
+        assert (again.status_code, again["Location"]) == (302, page), address
+    assert client.put("/buses/orders/send").status_code == 405
+    assert not Target.objects.exists()
